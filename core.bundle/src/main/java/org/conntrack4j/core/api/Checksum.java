@@ -1,0 +1,102 @@
+package org.conntrack4j.core.api;
+
+/**
+ * Internet checksums (RFC 1071) over packet bytes, with the IPv4/IPv6 pseudo-headers, and their
+ * incremental update (RFC 1624) for NAT. Sums are kept unfolded in a long until {@link #fold}.
+ */
+public final class Checksum {
+    private Checksum() {
+    }
+
+    /** Adds {@code n} bytes at {@code off} (relative to the network header) to {@code sum}. */
+    public static long add(Packet p, int off, int n, long sum) {
+        byte[] d = p.array();
+        int i = p.head() + off;
+        int end = i + n;
+        long s = sum;
+        for (; i + 1 < end; i += 2) {
+            s += (d[i] & 0xff) << 8 | (d[i + 1] & 0xff);
+        }
+        if (i < end) {
+            s += (d[i] & 0xff) << 8;
+        }
+        return s;
+    }
+
+    /** Folds a sum to 16 bits (not complemented). */
+    public static int fold(long sum) {
+        long s = sum;
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
+    /** The pseudo-header sum of the IP packet at offset 0 for an L4 segment of {@code l4len} bytes. */
+    public static long pseudoHeader(Packet p, int family, int proto, int l4len) {
+        long s = 0;
+        if (family == Family.IPV4) {
+            s = add(p, 12, 8, s);
+        } else {
+            s = add(p, 8, 32, s);
+        }
+        return s + proto + (l4len & 0xffff) + (l4len >>> 16);
+    }
+
+    /**
+     * Does the L4 checksum of the segment from {@code dataoff} to the end of the packet verify?
+     * ({@code nf_checksum}: the pseudo-header length is the segment's length in the IP packet.)
+     */
+    public static boolean l4Valid(Packet p, int dataoff, int proto) {
+        int l4len = p.length() - dataoff;
+        long s = pseudoHeader(p, p.family, proto, l4len);
+        s = add(p, dataoff, l4len, s);
+        return fold(s) == 0xffff;
+    }
+
+    /** As {@link #l4Valid} for the first {@code coverage} bytes only (UDP-Lite's partial coverage). */
+    public static boolean l4ValidPartial(Packet p, int dataoff, int coverage, int proto) {
+        int l4len = p.length() - dataoff;
+        long s = pseudoHeader(p, p.family, proto, l4len);
+        s = add(p, dataoff, coverage, s);
+        return fold(s) == 0xffff;
+    }
+
+    /** Computes the checksum field value for the L4 segment from {@code dataoff} whose checksum is at {@code checkOff}. */
+    public static int computeL4(Packet p, int dataoff, int proto, int checkOff) {
+        p.put16(checkOff, 0);
+        int l4len = p.length() - dataoff;
+        long s = pseudoHeader(p, p.family, proto, l4len);
+        s = add(p, dataoff, l4len, s);
+        return ~fold(s) & 0xffff;
+    }
+
+    /** The IPv4 header checksum value of the header at offset 0 (with its checksum field taken as zero). */
+    public static int ipv4Header(Packet p) {
+        int ihl = (p.u8(0) & 0x0f) << 2;
+        long s = add(p, 0, ihl, 0) - p.u16(10);
+        return ~fold(s) & 0xffff;
+    }
+
+    /** RFC 1624 eq. 3: the checksum after a 16-bit word changed from {@code from} to {@code to}. */
+    public static int replace16(int check, int from, int to) {
+        long s = (~check & 0xffff) + (~from & 0xffff) + (to & 0xffff);
+        return ~fold(s) & 0xffff;
+    }
+
+    /** The checksum after a 32-bit word changed. */
+    public static int replace32(int check, int from, int to) {
+        long s = (~check & 0xffff) + (~(from >>> 16) & 0xffff) + (~from & 0xffff) + (to >>> 16 & 0xffff)
+            + (to & 0xffff);
+        return ~fold(s) & 0xffff;
+    }
+
+    /** The checksum after a 128-bit value (two longs) changed. */
+    public static int replace128(int check, long fromHi, long fromLo, long toHi, long toLo) {
+        int c = check;
+        c = replace32(c, (int) (fromHi >>> 32), (int) (toHi >>> 32));
+        c = replace32(c, (int) fromHi, (int) toHi);
+        c = replace32(c, (int) (fromLo >>> 32), (int) (toLo >>> 32));
+        return replace32(c, (int) fromLo, (int) toLo);
+    }
+}

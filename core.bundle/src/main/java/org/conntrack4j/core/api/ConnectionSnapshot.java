@@ -1,0 +1,118 @@
+package org.conntrack4j.core.api;
+
+/**
+ * What a connection looked like at one moment: the content of one {@code conntrack -L} line or one
+ * {@code conntrack -E} event. Immutable; safe to hand to other threads. The L4 parts of the tuples are kept
+ * as the tracker printed them ({@code sport=.. dport=..}, {@code type=.. code=.. id=..}), so a snapshot can
+ * be printed after the tracker has gone.
+ */
+public final class ConnectionSnapshot {
+    private final Tuple orig;
+    private final Tuple reply;
+    private final String origL4;
+    private final String replyL4;
+    private final String protoName;
+    private final int status;
+    private final long timeoutSeconds;
+    private final String state;
+    private final String helper;
+    private final int mark;
+    private final int zone;
+    private final int id;
+    private final int use;
+    private final long[] counters;
+
+    /**
+     * @param timeoutSeconds seconds left, or -1 when the timeout is not to be shown
+     * @param state the tracker's state name ({@code ESTABLISHED}), or null
+     * @param counters {orig packets, orig bytes, reply packets, reply bytes}, or null without accounting
+     */
+    public ConnectionSnapshot(Tuple orig, Tuple reply, String origL4, String replyL4, String protoName, int status,
+        long timeoutSeconds, String state, String helper, int mark, int zone, int id, int use, long[] counters) {
+        this.orig = new Tuple().copyFrom(orig);
+        this.reply = new Tuple().copyFrom(reply);
+        this.origL4 = origL4 == null ? "" : origL4;
+        this.replyL4 = replyL4 == null ? "" : replyL4;
+        this.protoName = protoName;
+        this.status = status;
+        this.timeoutSeconds = timeoutSeconds;
+        this.state = state;
+        this.helper = helper;
+        this.mark = mark;
+        this.zone = zone;
+        this.id = id;
+        this.use = use;
+        this.counters = counters == null ? null : counters.clone();
+    }
+
+    /** A copy of the original tuple. */
+    public Tuple orig() {
+        return new Tuple().copyFrom(orig);
+    }
+
+    public Tuple reply() {
+        return new Tuple().copyFrom(reply);
+    }
+
+    public int family() {
+        return orig.family;
+    }
+
+    public int protocol() {
+        return orig.proto;
+    }
+
+    public String origL4() {
+        return origL4;
+    }
+
+    public String replyL4() {
+        return replyL4;
+    }
+
+    /** The L4 protocol name as conntrack-tools prints it ({@code tcp}, {@code unknown}). */
+    public String protoName() {
+        return protoName;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public long timeoutSeconds() {
+        return timeoutSeconds;
+    }
+
+    public String state() {
+        return state;
+    }
+
+    public String helper() {
+        return helper;
+    }
+
+    public int mark() {
+        return mark;
+    }
+
+    public int zone() {
+        return zone;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public int use() {
+        return use;
+    }
+
+    public long[] counters() {
+        return counters == null ? null : counters.clone();
+    }
+
+    @Override
+    public String toString() {
+        return CtFormat.listLine(this);
+    }
+}

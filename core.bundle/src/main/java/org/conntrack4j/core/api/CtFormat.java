@@ -1,0 +1,193 @@
+package org.conntrack4j.core.api;
+
+/**
+ * The text formats of conntrack-tools, so that output can be compared line by line with a real system:
+ * {@code conntrack -L -o extended,id}, {@code conntrack -E -o timestamp,extended,id},
+ * {@code conntrack -L expect} and {@code conntrack -E expect}.
+ *
+ * <p>Field order follows libnetfilter_conntrack: layer 3, layer 4, timeout, protocol state, original tuple,
+ * {@code [UNREPLIED]}, reply tuple, {@code [ASSURED]}, mark, zone, helper, use, id. Events show the timeout
+ * of a destroyed connection only when time was left, the protocol state only when it changed (or on
+ * destroy), and the mark only when it is not zero: what ctnetlink puts in the message.
+ */
+public final class CtFormat {
+    private CtFormat() {
+    }
+
+    /** One {@code conntrack -L -o extended,id} line. */
+    public static String listLine(ConnectionSnapshot s) {
+        StringBuilder sb = new StringBuilder(256);
+        entry(sb, s, s.timeoutSeconds() >= 0, s.state() != null, true, true, true);
+        return sb.toString();
+    }
+
+    /** One {@code conntrack -E -o extended,id} line, with the {@code [sec.usec]\t} prefix if asked. */
+    public static String event(ConntrackEvent e, boolean timestamp) {
+        StringBuilder sb = new StringBuilder(256);
+        if (timestamp) {
+            timestamp(sb, e.wallNanos());
+        }
+        sb.append(pad9(e.type() == ConntrackEvent.NEW ? "[NEW]" : e.type() == ConntrackEvent.DESTROY ? "[DESTROY]"
+            : "[UPDATE]")).append(' ');
+        ConnectionSnapshot s = e.connection();
+        boolean state = s.state() != null && (e.type() == ConntrackEvent.DESTROY || e.has(CtEvent.PROTOINFO));
+        boolean mark = s.mark() != 0 || e.has(CtEvent.MARK);
+        entry(sb, s, s.timeoutSeconds() >= 0, state, mark, false, true);
+        return sb.toString();
+    }
+
+    /** One {@code conntrack -L expect} line. */
+    public static String expectation(ExpectationSnapshot x) {
+        StringBuilder sb = new StringBuilder(256);
+        expectationEntry(sb, x);
+        return sb.toString();
+    }
+
+    /** One {@code conntrack -E expect} line, with the timestamp prefix if asked. */
+    public static String expectationEvent(ExpectationEvent e, boolean timestamp) {
+        StringBuilder sb = new StringBuilder(256);
+        if (timestamp) {
+            timestamp(sb, e.wallNanos());
+        }
+        sb.append(pad9(e.type() == CtEvent.EXP_NEW ? "[NEW]" : "[DESTROY]")).append(' ');
+        expectationEntry(sb, e.expectation());
+        return sb.toString();
+    }
+
+    /**
+     * The {@code -o timestamp} prefix. conntrack prints the microseconds left-justified without zero padding
+     * ({@code [1795268197.987   ]} is .000987); this copies that.
+     */
+    public static StringBuilder timestamp(StringBuilder sb, long wallNanos) {
+        long sec = Math.floorDiv(wallNanos, 1_000_000_000L);
+        long usec = Math.floorMod(wallNanos, 1_000_000_000L) / 1000;
+        sb.append('[');
+        padRight(sb, Long.toString(sec), 8);
+        sb.append('.');
+        padRight(sb, Long.toString(usec), 6);
+        return sb.append("]\t");
+    }
+
+    private static void entry(StringBuilder sb, ConnectionSnapshot s, boolean timeout, boolean state, boolean mark,
+        boolean use, boolean id) {
+        Tuple o = s.orig();
+        Tuple r = s.reply();
+        padRight(sb, Family.name(o.family), 8).append(' ').append(o.family).append(' ');
+        padRight(sb, s.protoName(), 8).append(' ').append(o.proto).append(' ');
+        if (timeout) {
+            sb.append(s.timeoutSeconds()).append(' ');
+        }
+        if (state) {
+            sb.append(s.state()).append(' ');
+        }
+        addresses(sb, o, "src", "dst");
+        l4(sb, s.origL4());
+        long[] c = s.counters();
+        if (c != null) {
+            sb.append("packets=").append(c[0]).append(" bytes=").append(c[1]).append(' ');
+        }
+        if ((s.status() & Status.SEEN_REPLY) == 0) {
+            sb.append("[UNREPLIED] ");
+        }
+        addresses(sb, r, "src", "dst");
+        l4(sb, s.replyL4());
+        if (c != null) {
+            sb.append("packets=").append(c[2]).append(" bytes=").append(c[3]).append(' ');
+        }
+        if ((s.status() & Status.HW_OFFLOAD) != 0) {
+            sb.append("[HW_OFFLOAD] ");
+        } else if ((s.status() & Status.OFFLOAD) != 0) {
+            sb.append("[OFFLOAD] ");
+        } else if ((s.status() & Status.ASSURED) != 0) {
+            sb.append("[ASSURED] ");
+        }
+        if (mark) {
+            sb.append("mark=").append(Integer.toUnsignedString(s.mark())).append(' ');
+        }
+        if (s.zone() != 0) {
+            sb.append("zone=").append(s.zone()).append(' ');
+        }
+        if (s.helper() != null) {
+            sb.append("helper=").append(s.helper()).append(' ');
+        }
+        if (use) {
+            sb.append("use=").append(s.use()).append(' ');
+        }
+        if (id) {
+            sb.append("id=").append(Integer.toUnsignedString(s.id())).append(' ');
+        }
+        sb.setLength(sb.length() - 1);
+    }
+
+    private static void expectationEntry(StringBuilder sb, ExpectationSnapshot x) {
+        Tuple t = x.tuple();
+        if (x.timeoutSeconds() >= 0) {
+            sb.append(x.timeoutSeconds()).append(' ');
+        }
+        sb.append("proto=").append(t.proto).append(' ');
+        addresses(sb, t, "src", "dst");
+        l4(sb, x.tupleL4());
+        addresses(sb, x.mask(), "mask-src", "mask-dst");
+        l4(sb, x.maskL4());
+        addresses(sb, x.master(), "master-src", "master-dst");
+        l4(sb, x.masterL4());
+        if (x.zone() != 0) {
+            sb.append("zone=").append(x.zone()).append(' ');
+        }
+        int f = x.flags();
+        if ((f & (Expectation.FLAG_PERMANENT | Expectation.FLAG_INACTIVE | Expectation.FLAG_USERSPACE)) != 0) {
+            String sep = "";
+            if ((f & Expectation.FLAG_PERMANENT) != 0) {
+                sb.append("PERMANENT");
+                sep = ",";
+            }
+            if ((f & Expectation.FLAG_INACTIVE) != 0) {
+                sb.append(sep).append("INACTIVE");
+                sep = ",";
+            }
+            if ((f & Expectation.FLAG_USERSPACE) != 0) {
+                sb.append(sep).append("USERSPACE");
+            }
+            sb.append(' ');
+        }
+        sb.append("class=").append(x.expectClass()).append(' ');
+        if (x.helper() != null) {
+            sb.append("helper=").append(x.helper()).append(' ');
+        }
+        sb.setLength(sb.length() - 1);
+    }
+
+    private static void addresses(StringBuilder sb, Tuple t, String srcTag, String dstTag) {
+        sb.append(srcTag).append('=');
+        Addr.append(sb, t.family, t.srcHi, t.srcLo).append(' ');
+        sb.append(dstTag).append('=');
+        Addr.append(sb, t.family, t.dstHi, t.dstLo).append(' ');
+    }
+
+    private static void l4(StringBuilder sb, String text) {
+        if (!text.isEmpty()) {
+            sb.append(text).append(' ');
+        }
+    }
+
+    private static String pad9(String s) {
+        StringBuilder sb = new StringBuilder(9);
+        for (int i = s.length(); i < 9; i++) {
+            sb.append(' ');
+        }
+        return sb.append(s).toString();
+    }
+
+    private static StringBuilder padRight(StringBuilder sb, String s, int width) {
+        sb.append(s);
+        for (int i = s.length(); i < width; i++) {
+            sb.append(' ');
+        }
+        return sb;
+    }
+
+    /** {@code sport=%u dport=%u}: the L4 text of port-based protocols (TCP, UDP, UDP-Lite, SCTP, DCCP). */
+    public static String ports(Tuple t) {
+        return "sport=" + t.srcPort + " dport=" + t.dstPort;
+    }
+}

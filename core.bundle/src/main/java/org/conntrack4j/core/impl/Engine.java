@@ -1,0 +1,1088 @@
+package org.conntrack4j.core.impl;
+
+import org.conntrack4j.core.api.CoreSettings;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.conntrack4j.core.api.Clock;
+import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.ConnectionSnapshot;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.ConntrackEvent;
+import org.conntrack4j.core.api.CtEvent;
+import org.conntrack4j.core.api.CtInfo;
+import org.conntrack4j.core.api.Direction;
+import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationEvent;
+import org.conntrack4j.core.api.ExpectationSnapshot;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.NetDevice;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Priority;
+import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.api.SeqAdj;
+import org.conntrack4j.core.api.Settings;
+import org.conntrack4j.core.api.Stats;
+import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.spi.ConntrackListener;
+import org.conntrack4j.core.spi.Helper;
+import org.conntrack4j.core.spi.HookFunction;
+import org.conntrack4j.core.spi.L4Tracker;
+
+/**
+ * One engine instance: Linux's {@code nf_conntrack_core.c} for one network namespace.
+ *
+ * <p>Shared state and its guards: the connection table ({@link ConnTable}: bucket stripes, lock-free
+ * readers); the expectation table (its own monitor); the hook chains, listeners, devices and extensions
+ * (copy-on-write, volatile); settings (copy-on-write); counters (LongAdders); the expiry scan position
+ * ({@code gcLock}). Lock order: registry, table stripes (ascending), expectation table, connection monitor.
+ * Events are delivered while no table stripe is held.
+ */
+public final class Engine implements Conntrack {
+    /** Buckets examined for an unassured victim when the table is full ({@code NF_CT_EVICTION_RANGE}). */
+    static final int EVICTION_RANGE = 8;
+    /** Longest chain accepted at insertion, before the random part ({@code MIN_CHAINLEN}). */
+    static final int MIN_CHAINLEN = 8;
+    static final int MAX_CHAINLEN = 64 - MIN_CHAINLEN;
+    private static final int MAX_REPEATS = 4;
+
+    final Registry registry;
+    private final String name;
+    private final Clock clock;
+    private final int hz;
+    final EngineSettings settings;
+    final EngineStats stats;
+    final ConnTable table;
+    final ExpectTable expects;
+    final HookChains hooks = new HookChains();
+    final EventSink events;
+    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicInteger ids;
+    private final SplittableRandom random;
+    private volatile Map<String, NetDevice> devices = Map.of();
+    private final Map<Class<?>, Object> extensions = new ConcurrentHashMap<>();
+    private final List<Registration> coreHooks = new ArrayList<>();
+    private volatile boolean closed;
+
+    private final Object gcLock = new Object();
+    private long gcNextRun;
+    private long gcAvg;
+    private long gcCount;
+    private long gcStart;
+    private boolean gcEarlyDrop;
+    private boolean gcStarted;
+
+    /**
+     * A new engine using the trackers, helpers and extensions of {@code registry}. {@code seed} fixes the hash
+     * keys and connection ids (a replay passes a constant for reproducible output).
+     */
+    public Engine(Registry registry, String name, Clock clock, long seed) {
+        this.registry = registry;
+        this.name = name;
+        this.clock = clock;
+        this.hz = clock.hz();
+        this.random = new SplittableRandom(seed);
+        this.ids = new AtomicInteger(random.nextInt());
+        this.settings = new EngineSettings(registry::activeSettingKeys);
+        this.stats = new EngineStats(count::get, this::expectCount);
+        this.table = new ConnTable((int) CoreSettings.BUCKETS.defaultValue(), random.nextLong());
+        this.expects = new ExpectTable(this);
+        this.events = new EventSink(name);
+        settings.onChange(this::settingsChanged);
+        coreHooks.add(registerHook(Family.INET, Hook.PRE_ROUTING, Priority.CONNTRACK, this::hookIn, "conntrack_in (core)"));
+        coreHooks.add(registerHook(Family.INET, Hook.LOCAL_OUT, Priority.CONNTRACK, this::hookLocal,
+            "conntrack_local (core)"));
+        coreHooks.add(registerHook(Family.INET, Hook.POST_ROUTING, Priority.CONNTRACK_CONFIRM, this::confirmHook,
+            "confirm (core)"));
+        coreHooks.add(registerHook(Family.INET, Hook.LOCAL_IN, Priority.CONNTRACK_CONFIRM, this::confirmHook,
+            "confirm (core)"));
+        registry.engineCreated(this);
+    }
+
+    private int lastBuckets = (int) CoreSettings.BUCKETS.defaultValue();
+
+    private void settingsChanged() {
+        int b = (int) settings.get(CoreSettings.BUCKETS);
+        if (b != lastBuckets) {
+            lastBuckets = b;
+            table.resize(b);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public long now() {
+        return clock.jiffies();
+    }
+
+    @Override
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public Stats stats() {
+        return stats;
+    }
+
+    int expectCount() {
+        return expects.count();
+    }
+
+    // ---- hooks -------------------------------------------------------------------------------------------
+
+    @Override
+    public Registration registerHook(int family, int hook, int priority, HookFunction fn, String owner) {
+        List<HookChains.Entry> added = hooks.add(family, hook, priority, fn, owner);
+        return new Registration() {
+            private boolean done;
+
+            @Override
+            public synchronized void close() {
+                if (!done) {
+                    done = true;
+                    hooks.remove(added);
+                    registry.rcu.synchronize();
+                }
+            }
+        };
+    }
+
+    @Override
+    public int runHook(int hook, Packet p) {
+        Rcu.Slot s = registry.rcu.enter();
+        try {
+            p.hook = hook;
+            p.net = this;
+            return hooks.run(hook, p);
+        } finally {
+            registry.rcu.exit(s);
+        }
+    }
+
+    @Override
+    public List<String> describeHooks(int family) {
+        return hooks.describe(family);
+    }
+
+    private int hookIn(Packet p) {
+        return conntrackIn(p);
+    }
+
+    /** {@code ipv4_conntrack_local}: locally generated fragments are left alone. */
+    private int hookLocal(Packet p) {
+        if (p.family == Family.IPV4 && p.length() >= 20 && (p.u16(6) & 0x3fff) != 0) {
+            return Verdict.ACCEPT;
+        }
+        return conntrackIn(p);
+    }
+
+    // ---- nf_conntrack_in --------------------------------------------------------------------------------
+
+    @Override
+    public int in(Packet p) {
+        Rcu.Slot s = registry.rcu.enter();
+        try {
+            p.net = this;
+            return conntrackIn(p);
+        } finally {
+            registry.rcu.exit(s);
+        }
+    }
+
+    int conntrackIn(Packet p) {
+        if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
+            return Verdict.ACCEPT;
+        }
+        int l4 = L3.l4(p, 0, p.family);
+        if (l4 < 0) {
+            stats.inc(EngineStats.I_INVALID);
+            return Verdict.ACCEPT;
+        }
+        int proto = l4 >>> 16;
+        int dataoff = l4 & 0xffff;
+        p.l4proto = proto;
+        p.l4off = dataoff;
+        Registry.Dispatch d = registry.dispatch;
+        boolean v6 = p.family == Family.IPV6;
+        L4Tracker t = (v6 ? d.v6 : d.v4)[proto];
+        if (t == null) {
+            t = GenericTracker.INSTANCE;
+        } else if ((v6 ? d.err6 : d.err4)[proto]) {
+            int ret = t.error(this, p, dataoff);
+            if (ret <= 0) {
+                stats.inc(EngineStats.I_ERROR);
+                stats.invalidReason(p.reason);
+                return -ret;
+            }
+            // The error handler may have attached a connection (RELATED) or marked the packet untracked.
+            if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
+                return Verdict.ACCEPT;
+            }
+        }
+        for (int repeats = 0; ; repeats++) {
+            if (resolveNormal(p, dataoff, proto, t) < 0) {
+                stats.inc(EngineStats.I_DROP);
+                return Verdict.DROP;
+            }
+            ConnEntry ct = (ConnEntry) p.ct;
+            if (ct == null) {
+                stats.inc(EngineStats.I_INVALID);
+                stats.invalidReason(p.reason);
+                return Verdict.ACCEPT;
+            }
+            int ret = ct.tracker.packet(this, ct, p, dataoff, p.ctinfo);
+            if (ret <= 0) {
+                p.ct = null;
+                p.ctinfo = 0;
+                if (ret == -Verdict.REPEAT && repeats < MAX_REPEATS) {
+                    continue;
+                }
+                stats.inc(EngineStats.I_INVALID);
+                stats.invalidReason(p.reason);
+                if (ret == Verdict.DROP) {
+                    stats.inc(EngineStats.I_DROP);
+                }
+                return ret == -Verdict.REPEAT ? Verdict.DROP : -ret;
+            }
+            if (ct.acct != null) {
+                int dir = CtInfo.direction(p.ctinfo);
+                synchronized (ct.acct) {
+                    ct.acct[dir * 2]++;
+                    ct.acct[dir * 2 + 1] += p.length();
+                }
+            }
+            if (p.ctinfo == CtInfo.ESTABLISHED_REPLY && ct.testAndSetClear(Status.SEEN_REPLY)) {
+                cacheEvent(ct, CtEvent.REPLY);
+            }
+            return ret;
+        }
+    }
+
+    private static int meta(Tuple t, int zone) {
+        return (t.family & 0xff) | (t.proto & 0xff) << 8 | (zone & 0xffff) << 16;
+    }
+
+    long hash(Tuple t, int zone) {
+        return table.hash(meta(t, zone), t.srcHi, t.srcLo, t.dstHi, t.dstLo, t.srcPort << 16 | t.dstPort);
+    }
+
+    /** Returns 0 (pkt.ct set, or null for "no connection") or -1 when the table is full. */
+    private int resolveNormal(Packet p, int dataoff, int proto, L4Tracker t) {
+        Tuple tu = p.tuple;
+        tu.proto = proto;
+        tu.dir = Direction.ORIGINAL;
+        L3.addresses(p, 0, p.family, tu);
+        if (!t.pktToTuple(p, dataoff, tu)) {
+            return 0;
+        }
+        int m = meta(tu, 0);
+        long h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+        long now = clock.jiffies();
+        ConnEntry e = findOrig(m, tu, h, now);
+        int ctinfo;
+        if (e != null) {
+            int st = e.status();
+            ctinfo = (st & Status.SEEN_REPLY) != 0 ? CtInfo.ESTABLISHED
+                : (st & Status.EXPECTED) != 0 ? CtInfo.RELATED : CtInfo.NEW;
+        } else {
+            e = findReply(m, tu, h, now);
+            if (e != null) {
+                ctinfo = CtInfo.ESTABLISHED_REPLY;
+            } else {
+                e = initConntrack(p, tu, h, t, now);
+                if (e == null) {
+                    return 0;
+                }
+                if (e == TABLE_FULL) {
+                    return -1;
+                }
+                int st = e.status();
+                ctinfo = (st & Status.EXPECTED) != 0 ? CtInfo.RELATED : CtInfo.NEW;
+            }
+        }
+        p.ct = e;
+        p.ctinfo = ctinfo;
+        return 0;
+    }
+
+    private ConnEntry findOrig(int m, Tuple tu, long h, long now) {
+        int ports = tu.srcPort << 16 | tu.dstPort;
+        while (true) {
+            ConnTable.Tables t = table.tables;
+            for (ConnEntry e = ConnTable.head(t.orig, (int) (h & t.mask)); e != null; e = e.nextOrig) {
+                if (e.timeout() - now <= 0) {
+                    gcExpired(e, now);
+                    continue;
+                }
+                if (e.origMatches(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
+                    return e;
+                }
+            }
+            if (t == table.tables) {
+                return null;
+            }
+            stats.inc(EngineStats.I_SEARCH_RESTART);
+        }
+    }
+
+    private ConnEntry findReply(int m, Tuple tu, long h, long now) {
+        int ports = tu.srcPort << 16 | tu.dstPort;
+        while (true) {
+            ConnTable.Tables t = table.tables;
+            for (ConnEntry e = ConnTable.head(t.reply, (int) (h & t.mask)); e != null; e = e.nextReply) {
+                if (e.timeout() - now <= 0) {
+                    gcExpired(e, now);
+                    continue;
+                }
+                if (e.replyMatches(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
+                    return e;
+                }
+            }
+            if (t == table.tables) {
+                return null;
+            }
+            stats.inc(EngineStats.I_SEARCH_RESTART);
+        }
+    }
+
+    /** Returned by initConntrack for "table full and nothing to evict" (null means "no connection"). */
+    private static final ConnEntry TABLE_FULL = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0L, 0, null);
+
+    private ConnEntry initConntrack(Packet p, Tuple tu, long h, L4Tracker t, long now) {
+        Tuple rep = p.tuple2;
+        rep.invertL3(tu);
+        if (!t.invertTuple(rep, tu)) {
+            return null;
+        }
+        long max = settings.get(CoreSettings.MAX);
+        if (max > 0 && count.get() + 1 > max && !earlyDrop(h, now)) {
+            synchronized (gcLock) {
+                gcEarlyDrop = true;
+            }
+            return TABLE_FULL;
+        }
+        ConnEntry e = new ConnEntry(this, tu, rep, 0, h, ids.incrementAndGet(), t);
+        e.hashReply = hash(rep, 0);
+        if (settings.get(CoreSettings.ACCT) != 0) {
+            e.acct = new long[4];
+        }
+        Expectation exp = expects.count() > 0 ? expects.find(tu, now) : null;
+        if (exp != null) {
+            e.setStatus(Status.EXPECTED);
+            e.master = exp.master();
+            Helper assign = exp.assignHelper();
+            if (assign != null) {
+                e.helper = assign;
+                e.helperData = assign.newData(e);
+            }
+            e.setMark(exp.master().mark());
+            stats.inc(EngineStats.I_EXPECT_NEW);
+            if (exp.expectFn() != null) {
+                exp.expectFn().accept(e, exp);
+            }
+        }
+        return e;
+    }
+
+    /** {@code early_drop}: kills unassured connections of the first of 8 buckets that has any. */
+    private boolean earlyDrop(long h, long now) {
+        ConnTable.Tables t = table.tables;
+        int bucket = (int) (h & t.mask);
+        for (int i = 0; i < EVICTION_RANGE; i++) {
+            int drops = 0;
+            for (ConnEntry e = ConnTable.head(t.orig, (bucket + i) & t.mask); e != null; e = e.nextOrig) {
+                if (e.timeout() - now <= 0) {
+                    gcExpired(e, now);
+                    continue;
+                }
+                if (e.hasStatus(Status.ASSURED | Status.DYING)) {
+                    continue;
+                }
+                if (kill(e)) {
+                    drops++;
+                }
+            }
+            if (drops > 0) {
+                stats.add(EngineStats.I_EARLY_DROP, drops);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void gcExpired(ConnEntry e, long now) {
+        if (e.isConfirmed() && !e.isDying() && e.timeout() - now <= 0) {
+            kill(e);
+        }
+    }
+
+    // ---- nf_confirm ---------------------------------------------------------------------------------------
+
+    @Override
+    public int confirm(Packet p) {
+        Rcu.Slot s = registry.rcu.enter();
+        try {
+            p.net = this;
+            return confirmHook(p);
+        } finally {
+            registry.rcu.exit(s);
+        }
+    }
+
+    int confirmHook(Packet p) {
+        ConnEntry ct = (ConnEntry) p.ct;
+        if (ct == null) {
+            return Verdict.ACCEPT;
+        }
+        Helper helper = ct.helper;
+        boolean seqadj = ct.hasStatus(Status.SEQ_ADJUST);
+        if ((helper == null && !seqadj) || p.ctinfo == CtInfo.RELATED_REPLY) {
+            return doConfirm(p, ct);
+        }
+        int protoff;
+        if (ct.family() == Family.IPV4) {
+            protoff = (p.u8(0) & 0x0f) << 2;
+        } else {
+            int l4 = L3.skipExtensionHeaders(p, 40, p.u8(6));
+            if (l4 < 0) {
+                return doConfirm(p, ct);
+            }
+            protoff = l4 & 0xffff;
+        }
+        if (helper != null) {
+            int ret = helper.help(this, p, protoff, ct, p.ctinfo);
+            if (ret != Verdict.ACCEPT) {
+                return ret;
+            }
+        }
+        if (seqadj && !ct.tracker.seqAdjust(this, ct, p, protoff, p.ctinfo)) {
+            stats.inc(EngineStats.I_DROP);
+            return Verdict.DROP;
+        }
+        return doConfirm(p, ct);
+    }
+
+    private int doConfirm(Packet p, ConnEntry ct) {
+        ConnEntry c = ct;
+        if (!c.isConfirmed()) {
+            int ret = confirmNew(p, c);
+            if (ret != Verdict.ACCEPT) {
+                return ret;
+            }
+            c = (ConnEntry) p.ct;
+        }
+        if (c != null) {
+            deliverCached(c);
+        }
+        return Verdict.ACCEPT;
+    }
+
+    /** {@code __nf_conntrack_confirm}: inserts a new connection into the table, or resolves a clash. */
+    private int confirmNew(Packet p, ConnEntry ct) {
+        if (CtInfo.direction(p.ctinfo) != Direction.ORIGINAL) {
+            return Verdict.ACCEPT;
+        }
+        ConnEntry clash;
+        int s1 = ConnTable.stripe(ct.hashOrig);
+        int s2 = ConnTable.stripe(ct.hashReply);
+        synchronized (table.lock(Math.min(s1, s2))) {
+            synchronized (table.lock(Math.max(s1, s2))) {
+                if (ct.isDying()) {
+                    stats.inc(EngineStats.I_INSERT_FAILED);
+                    return Verdict.DROP;
+                }
+                ConnTable.Tables t = table.tables;
+                int maxChain = MIN_CHAINLEN + (int) ((ct.hashOrig >>> 40) % MAX_CHAINLEN);
+                clash = clashIn(t, ct, true, maxChain);
+                if (clash == null) {
+                    clash = clashIn(t, ct, false, maxChain);
+                }
+                if (clash == CHAIN_TOO_LONG) {
+                    stats.inc(EngineStats.I_CHAINTOOLONG);
+                    stats.inc(EngineStats.I_INSERT_FAILED);
+                    return Verdict.DROP;
+                }
+                if (clash == null) {
+                    ct.setTimeout(ct.timeout() + clock.jiffies());
+                    ct.setStatus(Status.CONFIRMED);
+                    table.link(t, ct);
+                    count.incrementAndGet();
+                }
+            }
+        }
+        if (clash != null) {
+            return resolveClash(p, ct, clash);
+        }
+        if (ct.helper != null) {
+            cacheEvent(ct, CtEvent.HELPER);
+        }
+        cacheEvent(ct, ct.master != null ? CtEvent.RELATED : CtEvent.NEW);
+        return Verdict.ACCEPT;
+    }
+
+    private static final ConnEntry CHAIN_TOO_LONG = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0L, 0, null);
+
+    /**
+     * Looks for an entry equal to {@code ct}'s original (or reply) tuple in either table: a connection
+     * inserted meanwhile with the same flow, or NAT having picked a taken reply tuple.
+     */
+    private ConnEntry clashIn(ConnTable.Tables t, ConnEntry ct, boolean orig, int maxChain) {
+        long h = orig ? ct.hashOrig : ct.hashReply;
+        int idx = (int) (h & t.mask);
+        int m = ct.meta;
+        long sHi = orig ? ct.oSrcHi : ct.rSrcHi;
+        long sLo = orig ? ct.oSrcLo : ct.rSrcLo;
+        long dHi = orig ? ct.oDstHi : ct.rDstHi;
+        long dLo = orig ? ct.oDstLo : ct.rDstLo;
+        int ports = orig ? ct.oPorts : ct.rPorts;
+        int len = 0;
+        for (ConnEntry e = ConnTable.head(t.orig, idx); e != null; e = e.nextOrig) {
+            if (e.origMatches(m, sHi, sLo, dHi, dLo, ports)) {
+                return e;
+            }
+            if (++len > maxChain) {
+                return CHAIN_TOO_LONG;
+            }
+        }
+        len = 0;
+        for (ConnEntry e = ConnTable.head(t.reply, idx); e != null; e = e.nextReply) {
+            if (e.replyMatches(m, sHi, sLo, dHi, dLo, ports)) {
+                return e;
+            }
+            if (++len > maxChain) {
+                return CHAIN_TOO_LONG;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code nf_ct_resolve_clash}: for trackers that allow it, a packet that lost the race to an identical
+     * connection continues with the winner; otherwise it is dropped. (Linux's further "clash harder" step,
+     * inserting the loser with a different NAT reply, is not done.)
+     */
+    private int resolveClash(Packet p, ConnEntry loser, ConnEntry winner) {
+        if (loser.tracker.allowClash() && !winner.isDying()
+            && (winner.status() & Status.NAT_DONE_MASK) == (loser.status() & Status.NAT_DONE_MASK)
+            && winner.origMatches(loser.meta, loser.oSrcHi, loser.oSrcLo, loser.oDstHi, loser.oDstLo, loser.oPorts)
+            && winner.replyMatches(loser.meta, loser.rSrcHi, loser.rSrcLo, loser.rDstHi, loser.rDstLo, loser.rPorts)) {
+            p.ct = winner;
+            p.ctinfo = winner.hasStatus(Status.SEEN_REPLY) ? CtInfo.ESTABLISHED : CtInfo.NEW;
+            stats.inc(EngineStats.I_CLASH_RESOLVE);
+            return Verdict.ACCEPT;
+        }
+        stats.inc(EngineStats.I_INSERT_FAILED);
+        return Verdict.DROP;
+    }
+
+    // ---- timeouts, kill, events ------------------------------------------------------------------------------
+
+    @Override
+    public void refresh(Connection c, long extraJiffies) {
+        ConnEntry ct = (ConnEntry) c;
+        if (ct.hasStatus(Status.FIXED_TIMEOUT)) {
+            return;
+        }
+        long t = ct.isConfirmed() ? extraJiffies + clock.jiffies() : extraJiffies;
+        if (ct.timeout() != t) {
+            ct.setTimeout(t);
+        }
+    }
+
+    @Override
+    public boolean kill(Connection c) {
+        ConnEntry ct = (ConnEntry) c;
+        if (!ct.testAndSetClear(Status.DYING)) {
+            return false;
+        }
+        if (eventsOn()) {
+            events.deliver(new ConntrackEvent(ConntrackEvent.DESTROY, 1 << CtEvent.DESTROY, clock.wallNanos(),
+                snapshot(ct, clock.jiffies(), true)));
+        }
+        Helper h = ct.helper;
+        if (h != null) {
+            try {
+                h.destroy(ct);
+            } catch (RuntimeException e) {
+                java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + e);
+            }
+        }
+        if (ct.isConfirmed()) {
+            int s1 = ConnTable.stripe(ct.hashOrig);
+            int s2 = ConnTable.stripe(ct.hashReply);
+            synchronized (table.lock(Math.min(s1, s2))) {
+                synchronized (table.lock(Math.max(s1, s2))) {
+                    table.unlink(table.tables, ct);
+                }
+            }
+            count.decrementAndGet();
+        }
+        if (ct.exps != null) {
+            expects.removeForMaster(ct);
+        }
+        try {
+            ct.tracker.destroy(ct);
+        } catch (RuntimeException e) {
+            java.util.logging.Logger.getLogger(Engine.class.getName()).warning("tracker destroy failed: " + e);
+        }
+        return true;
+    }
+
+    boolean eventsOn() {
+        return events.active() && settings.get(CoreSettings.EVENTS) != 0;
+    }
+
+    @Override
+    public void cacheEvent(Connection ct, int event) {
+        if (eventsOn()) {
+            ((ConnEntry) ct).cacheEventBits(1 << event);
+        }
+    }
+
+    /** {@code nf_ct_deliver_cached_events}. */
+    private void deliverCached(ConnEntry ct) {
+        if (!ct.isConfirmed() || ct.isDying()) {
+            return;
+        }
+        int bits = ct.takeEvents();
+        if (bits == 0 || !events.active()) {
+            return;
+        }
+        int type = (bits & (1 << CtEvent.NEW | 1 << CtEvent.RELATED)) != 0 ? ConntrackEvent.NEW : ConntrackEvent.UPDATE;
+        events.deliver(new ConntrackEvent(type, bits, clock.wallNanos(), snapshot(ct, clock.jiffies(), false)));
+    }
+
+    /** Delivers an event now, as {@code nf_conntrack_event} does (used when a helper is detached). */
+    void eventNow(ConnEntry ct, int event) {
+        if (eventsOn() && ct.isConfirmed()) {
+            events.deliver(new ConntrackEvent(ConntrackEvent.UPDATE, 1 << event, clock.wallNanos(),
+                snapshot(ct, clock.jiffies(), false)));
+        }
+    }
+
+    void expectEvent(int type, Expectation e) {
+        if (eventsOn()) {
+            events.deliver(new ExpectationEvent(type, clock.wallNanos(), expectSnapshot(e, clock.jiffies())));
+        }
+    }
+
+    ConnectionSnapshot snapshot(ConnEntry e, long now, boolean destroy) {
+        Tuple o = e.tuple(Direction.ORIGINAL, new Tuple());
+        Tuple r = e.tuple(Direction.REPLY, new Tuple());
+        StringBuilder sb = new StringBuilder(32);
+        e.tracker.formatTuple(sb, o);
+        String ol4 = sb.toString();
+        sb.setLength(0);
+        e.tracker.formatTuple(sb, r);
+        String rl4 = sb.toString();
+        long left = e.expires(now) / hz;
+        long timeout = destroy && left == 0 ? -1 : left;
+        Helper h = e.helper;
+        long[] acct = null;
+        if (e.acct != null) {
+            synchronized (e.acct) {
+                acct = e.acct.clone();
+            }
+        }
+        int use = 1 + (e.exps == null ? 0 : e.exps.size());
+        return new ConnectionSnapshot(o, r, ol4, rl4, IpProto.ctName(e.protocol()), e.status(), timeout,
+            e.tracker.stateName(e), h == null ? null : h.name(), e.mark(), e.zone(), e.id, use, acct);
+    }
+
+    ExpectationSnapshot expectSnapshot(Expectation x, long now) {
+        Tuple t = x.tuple();
+        ConnEntry m = (ConnEntry) x.master();
+        L4Tracker tr = registry.tracker(t.family, t.proto);
+        StringBuilder sb = new StringBuilder(32);
+        tr.formatTuple(sb, t);
+        String tl4 = sb.toString();
+        Tuple mask = new Tuple();
+        mask.family = t.family;
+        mask.proto = t.proto;
+        mask.srcHi = x.maskSrcHi();
+        mask.srcLo = x.maskSrcLo();
+        mask.dstHi = t.family == Family.IPV4 ? 0 : -1L;
+        mask.dstLo = t.family == Family.IPV4 ? 0xffffffffL : -1L;
+        mask.srcPort = x.maskSrcPort();
+        mask.dstPort = 0xffff;
+        sb.setLength(0);
+        tr.formatTuple(sb, mask);
+        String ml4 = sb.toString();
+        Tuple mt = m.tuple(Direction.ORIGINAL, new Tuple());
+        sb.setLength(0);
+        m.tracker.formatTuple(sb, mt);
+        long left = Math.max(x.deadline() - now, 0) / hz;
+        Helper h = x.helper();
+        return new ExpectationSnapshot(left, t, tl4, mask, ml4, mt, sb.toString(), x.expectClass(),
+            h == null ? null : h.name(), x.flags(), m.zone(), x.id());
+    }
+
+    // ---- lookups and tuples -----------------------------------------------------------------------------------
+
+    @Override
+    public Connection find(Tuple tu) {
+        int m = meta(tu, 0);
+        long h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+        long now = clock.jiffies();
+        ConnEntry e = findOrig(m, tu, h, now);
+        return e != null ? e : findReply(m, tu, h, now);
+    }
+
+    @Override
+    public boolean tupleTaken(Tuple reply, Connection ignored) {
+        // nf_conntrack_tuple_taken: the tuple may be neither another connection's reply nor its original.
+        int m = meta(reply, 0);
+        long h = table.hash(m, reply.srcHi, reply.srcLo, reply.dstHi, reply.dstLo, reply.srcPort << 16 | reply.dstPort);
+        long now = clock.jiffies();
+        ConnEntry e = findReply(m, reply, h, now);
+        if (e == null) {
+            e = findOrig(m, reply, h, now);
+        }
+        if (e != null && e != ignored) {
+            stats.inc(EngineStats.I_FOUND);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean tupleFromHeader(Packet p, int nhoff, int family, Tuple out) {
+        int l4 = L3.l4(p, nhoff, family);
+        if (l4 < 0) {
+            return false;
+        }
+        out.clear();
+        out.proto = l4 >>> 16;
+        L3.addresses(p, nhoff, family, out);
+        return tracker(family, out.proto).pktToTuple(p, l4 & 0xffff, out);
+    }
+
+    @Override
+    public boolean invertTuple(Tuple inverse, Tuple orig) {
+        inverse.invertL3(orig);
+        return tracker(orig.family, orig.proto).invertTuple(inverse, orig);
+    }
+
+    @Override
+    public L4Tracker tracker(int family, int proto) {
+        return registry.tracker(family, proto);
+    }
+
+    @Override
+    public void logInvalid(Packet p, int proto, String reason) {
+        p.reason = reason;
+        p.logProto = proto;
+        long li = settings.get(CoreSettings.LOG_INVALID);
+        p.logReason = li != 0 && (li == proto || li == IpProto.RAW) ? reason : null;
+    }
+
+    @Override
+    public void alterReply(Connection c, Tuple newReply) {
+        ConnEntry ct = (ConnEntry) c;
+        if (ct.isConfirmed()) {
+            throw new IllegalStateException("reply tuple of a confirmed connection cannot change");
+        }
+        ct.setReply(newReply);
+        ct.hashReply = hash(newReply, ct.zone());
+    }
+
+    @Override
+    public SeqAdj seqAdjInit(Connection c) {
+        ConnEntry ct = (ConnEntry) c;
+        SeqAdj s = ct.seqAdj;
+        if (s == null) {
+            synchronized (ct) {
+                s = ct.seqAdj;
+                if (s == null) {
+                    s = new SeqAdj();
+                    ct.seqAdj = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public void seqAdjSet(Connection ct, int ctinfo, int seq, int off) {
+        if (off == 0) {
+            return;
+        }
+        SeqAdj s = seqAdjInit(ct);
+        ct.setStatus(Status.SEQ_ADJUST);
+        s.set(CtInfo.direction(ctinfo), seq, off);
+    }
+
+    // ---- helpers and expectations -----------------------------------------------------------------------------
+
+    @Override
+    public Helper helper(String helperName, int family, int proto) {
+        return registry.helper(helperName, family, proto);
+    }
+
+    @Override
+    public boolean assignHelper(Connection c, Helper helper) {
+        ConnEntry ct = (ConnEntry) c;
+        if (ct.isConfirmed() || ct.hasStatus(Status.HELPER) || helper.protocol() != ct.protocol()) {
+            return false;
+        }
+        ct.helper = helper;
+        ct.helperData = helper.newData(ct);
+        return true;
+    }
+
+    @Override
+    public Expectation allocExpectation(Connection master) {
+        return new Expectation(master, master.helper());
+    }
+
+    @Override
+    public int expectRelated(Expectation exp) {
+        if (!(exp.master() instanceof ConnEntry) || ((ConnEntry) exp.master()).net != this) {
+            throw new IllegalArgumentException("expectation of another engine's connection");
+        }
+        return expects.insert(exp, settings.get(CoreSettings.EXPECT_MAX), clock.jiffies(), hz);
+    }
+
+    @Override
+    public void unexpectRelated(Expectation exp) {
+        expects.unlink(exp);
+    }
+
+    @Override
+    public List<ExpectationSnapshot> listExpectations() {
+        long now = clock.jiffies();
+        List<ExpectationSnapshot> out = new ArrayList<>();
+        for (Expectation e : expects.all()) {
+            out.add(expectSnapshot(e, now));
+        }
+        return out;
+    }
+
+    /** Detaches a departed helper: destroys its expectations, unhelps its connections (with a HELPER event). */
+    void unhelp(Helper h) {
+        expects.removeIf(e -> e.helper() == h || e.assignHelper() == h);
+        table.forEach(e -> {
+            if (e.helper == h) {
+                eventNow(e, CtEvent.HELPER);
+                try {
+                    h.destroy(e);
+                } catch (RuntimeException ex) {
+                    java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + ex);
+                }
+                synchronized (e) {
+                    e.helper = null;
+                    e.helperData = null;
+                }
+            }
+        });
+    }
+
+    /** Destroys the connections of one protocol created by {@code tracker} (Linux's kill_l4proto). */
+    void killTracked(int family, int proto, L4Tracker tracker) {
+        for (ConnEntry e : entries(x -> x.family() == family && x.protocol() == proto)) {
+            if (e.tracker == tracker) {
+                kill(e);
+            }
+        }
+    }
+
+    // ---- extensions ------------------------------------------------------------------------------------------
+
+    @Override
+    public <T> T extension(Class<T> type) {
+        return type.cast(extensions.get(type));
+    }
+
+    @Override
+    public <T> Registration provideExtension(Class<T> type, T impl) {
+        if (extensions.putIfAbsent(type, impl) != null) {
+            throw new IllegalStateException("engine " + name + " already has a " + type.getSimpleName());
+        }
+        return () -> {
+            if (extensions.remove(type, impl)) {
+                registry.rcu.synchronize();
+            }
+        };
+    }
+
+    // ---- table administration ---------------------------------------------------------------------------------
+
+    @Override
+    public int count() {
+        return count.get();
+    }
+
+    private List<ConnEntry> entries(Predicate<? super ConnEntry> filter) {
+        List<ConnEntry> out = new ArrayList<>();
+        table.forEach(e -> {
+            if (!e.isDying() && (filter == null || filter.test(e))) {
+                out.add(e);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public List<ConnectionSnapshot> list(Predicate<Connection> filter) {
+        long now = clock.jiffies();
+        List<ConnectionSnapshot> out = new ArrayList<>();
+        for (ConnEntry e : entries(filter)) {
+            if (e.timeout() - now > 0) {
+                out.add(snapshot(e, now, false));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Connection> connections(Predicate<Connection> filter) {
+        return Collections.unmodifiableList(new ArrayList<>(entries(filter)));
+    }
+
+    @Override
+    public ConnectionSnapshot snapshot(Connection ct) {
+        return snapshot((ConnEntry) ct, clock.jiffies(), false);
+    }
+
+    @Override
+    public int flush(Predicate<Connection> filter) {
+        int n = 0;
+        for (ConnEntry e : entries(filter)) {
+            if (kill(e)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public int flushExpectations(String helperName) {
+        return expects.removeIf(e -> helperName == null || e.helper() != null && e.helper().name().equals(helperName));
+    }
+
+    /**
+     * One run of the expiry scan ({@code gc_worker}), if its time has come: expired connections are destroyed,
+     * expired expectations of helped masters removed, and (when the table is 95% full after an overflow)
+     * unassured connections dropped. The next run is scheduled from the average time left of the entries seen,
+     * between 1 and 60 seconds, as Linux does.
+     */
+    @Override
+    public void expire() {
+        long now = clock.jiffies();
+        synchronized (gcLock) {
+            if (!gcStarted) {
+                gcStarted = true;
+                gcNextRun = now + hz;
+                return;
+            }
+            if (now - gcNextRun < 0) {
+                return;
+            }
+            gcStart = now;
+            gcAvg = 60L * hz;
+            gcCount = 100;
+            long max = settings.get(CoreSettings.MAX);
+            long max95 = gcEarlyDrop ? max / 100 * 95 : 0;
+            table.forRange(0, Integer.MAX_VALUE, e -> gcVisit(e, now, max95));
+            long next = Math.max(hz, Math.min(gcAvg, 60L * hz));
+            long delta = Math.max(now - gcStart, 1);
+            next = next > delta ? next - delta : 1;
+            if (next != 0) {
+                gcEarlyDrop = false;
+            }
+            gcNextRun = now + next;
+        }
+    }
+
+    private void gcVisit(ConnEntry e, long now, long max95) {
+        if (e.timeout() - now <= 0) {
+            gcExpired(e, now);
+            return;
+        }
+        long left = Math.max(hz, Math.min(e.timeout() - now, 300L * hz));
+        gcAvg += (left - gcAvg) / ++gcCount;
+        if (!e.isConfirmed() || e.isDying()) {
+            return;
+        }
+        if (e.exps != null) {
+            expects.gcMaster(e, now);
+        }
+        if (max95 > 0 && count.get() >= max95
+            && (!e.hasStatus(Status.ASSURED) || e.tracker.canEarlyDrop(e))) {
+            kill(e);
+        }
+    }
+
+    // ---- events --------------------------------------------------------------------------------------------------
+
+    @Override
+    public Registration addListener(ConntrackListener listener, boolean sync) {
+        return events.add(listener, sync);
+    }
+
+    // ---- devices -------------------------------------------------------------------------------------------------
+
+    @Override
+    public NetDevice device(String devName) {
+        return devices.get(devName);
+    }
+
+    @Override
+    public List<NetDevice> devices() {
+        return List.copyOf(devices.values());
+    }
+
+    @Override
+    public void setDevices(List<NetDevice> devs) {
+        Map<String, NetDevice> m = new LinkedHashMap<>();
+        for (NetDevice d : devs) {
+            m.put(d.name(), d);
+        }
+        devices = Collections.unmodifiableMap(m);
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------------------------------
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        registry.engineClosed(this);
+        for (Registration r : coreHooks) {
+            r.close();
+        }
+        events.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Engine[" + name + ", " + count.get() + " connections]";
+    }
+}

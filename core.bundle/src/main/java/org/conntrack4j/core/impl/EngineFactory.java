@@ -1,0 +1,52 @@
+package org.conntrack4j.core.impl;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.conntrack4j.core.api.Clock;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.CoreSettings;
+import org.conntrack4j.core.api.SettingKey;
+
+/** Creates engines with settings applied; shared by the OSGi component and plain-Java users. */
+public final class EngineFactory {
+    private EngineFactory() {
+    }
+
+    /**
+     * A new engine on {@code registry}. Settings whose names are unknown or values invalid make it fail with an
+     * IllegalArgumentException listing them all, unless {@code ignoreUnknown} (then unknown names are skipped,
+     * bad values still fail). Read-only kernel values ({@code nf_conntrack_count}) are skipped.
+     */
+    public static Conntrack create(Registry registry, String name, Clock clock, Map<String, String> settings,
+        boolean ignoreUnknown) {
+        Engine e = new Engine(registry, name, clock, name.hashCode() * 0x9E3779B97F4A7C15L);
+        List<String> problems = new ArrayList<>();
+        if (settings != null) {
+            for (Map.Entry<String, String> s : settings.entrySet()) {
+                String key = SettingKey.shortName(s.getKey());
+                if (CoreSettings.READ_ONLY.contains(key)) {
+                    continue;
+                }
+                if (SettingKey.byName(key) == null) {
+                    if (!ignoreUnknown) {
+                        problems.add(key + ": unknown setting");
+                    }
+                    continue;
+                }
+                try {
+                    e.settings().set(key, Long.parseLong(s.getValue().trim()));
+                } catch (NumberFormatException ex) {
+                    problems.add(key + ": not a number: " + s.getValue());
+                } catch (IllegalArgumentException ex) {
+                    problems.add(ex.getMessage());
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            e.close();
+            throw new IllegalArgumentException("bad settings: " + String.join("; ", problems));
+        }
+        return e;
+    }
+}

@@ -1,0 +1,97 @@
+package org.conntrack4j.core.impl;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
+import org.conntrack4j.core.api.Stats;
+
+/**
+ * The {@code conntrack -S} counters. Each is a LongAdder (striped per thread, summed on read); none is
+ * touched on the path of a packet of a known, valid connection.
+ */
+final class EngineStats implements Stats {
+    static final String[] NAMES = {FOUND, INVALID, INSERT, INSERT_FAILED, DROP, EARLY_DROP, ERROR, SEARCH_RESTART,
+        CLASH_RESOLVE, CHAINTOOLONG, EXPECT_NEW, EXPECT_CREATE, EXPECT_DELETE};
+    static final int I_FOUND = 0;
+    static final int I_INVALID = 1;
+    static final int I_INSERT = 2;
+    static final int I_INSERT_FAILED = 3;
+    static final int I_DROP = 4;
+    static final int I_EARLY_DROP = 5;
+    static final int I_ERROR = 6;
+    static final int I_SEARCH_RESTART = 7;
+    static final int I_CLASH_RESOLVE = 8;
+    static final int I_CHAINTOOLONG = 9;
+    static final int I_EXPECT_NEW = 10;
+    static final int I_EXPECT_CREATE = 11;
+    static final int I_EXPECT_DELETE = 12;
+
+    private static final Pattern NUMBERS = Pattern.compile("\\s*\\b\\d+\\b");
+
+    private final LongAdder[] counters = new LongAdder[NAMES.length];
+    private final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
+    private final IntSupplier count;
+    private final IntSupplier expectCount;
+
+    EngineStats(IntSupplier count, IntSupplier expectCount) {
+        for (int i = 0; i < counters.length; i++) {
+            counters[i] = new LongAdder();
+        }
+        this.count = count;
+        this.expectCount = expectCount;
+    }
+
+    void inc(int i) {
+        counters[i].increment();
+    }
+
+    void add(int i, long n) {
+        counters[i].add(n);
+    }
+
+    /** Counts an invalid packet under its reason, numbers removed so that reasons group. */
+    void invalidReason(String reason) {
+        String key = reason == null ? "(no reason given)" : NUMBERS.matcher(reason).replaceAll("").trim();
+        reasons.computeIfAbsent(key, k -> new LongAdder()).increment();
+    }
+
+    @Override
+    public long get(String counter) {
+        for (int i = 0; i < NAMES.length; i++) {
+            if (NAMES[i].equals(counter)) {
+                return counters[i].sum();
+            }
+        }
+        throw new IllegalArgumentException("unknown counter " + counter);
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (int i = 0; i < NAMES.length; i++) {
+            m.put(NAMES[i], counters[i].sum());
+        }
+        return m;
+    }
+
+    @Override
+    public Map<String, Long> invalidByReason() {
+        Map<String, Long> m = new TreeMap<>();
+        reasons.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
+
+    @Override
+    public int count() {
+        return count.getAsInt();
+    }
+
+    @Override
+    public int expectCount() {
+        return expectCount.getAsInt();
+    }
+}

@@ -1,0 +1,144 @@
+package org.conntrack4j.core.impl;
+
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.conntrack4j.core.api.ConntrackEvent;
+import org.conntrack4j.core.api.ExpectationEvent;
+import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.spi.ConntrackListener;
+
+/**
+ * Delivers one engine's events to its listeners, in emission order per listener. Synchronous listeners
+ * run on the packet's thread; each asynchronous one gets a bounded queue and its own daemon thread, which
+ * stops when the listener is removed or the engine closes. Events that do not fit a full queue are counted
+ * as lost ({@link #lost}), as ctnetlink drops messages for a slow socket.
+ *
+ * <p>Shared state: the listener array (volatile, copy-on-write under this object's monitor).
+ */
+final class EventSink {
+    private static final Logger LOG = Logger.getLogger(EventSink.class.getName());
+    static final int QUEUE_CAPACITY = 65536;
+
+    private final class Entry {
+        final ConntrackListener listener;
+        final BlockingQueue<Object> queue;
+        final Thread thread;
+        volatile boolean running = true;
+
+        Entry(ConntrackListener l, boolean sync, String engineName) {
+            this.listener = l;
+            if (sync) {
+                queue = null;
+                thread = null;
+            } else {
+                queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+                thread = new Thread(this::drain, "conntrack-events-" + engineName);
+                thread.setDaemon(true);
+                thread.start();
+            }
+        }
+
+        void offer(Object ev) {
+            if (queue == null) {
+                call(listener, ev);
+            } else if (!queue.offer(ev)) {
+                lost.incrementAndGet();
+            }
+        }
+
+        private void drain() {
+            try {
+                while (running || !queue.isEmpty()) {
+                    Object ev = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (ev != null) {
+                        call(listener, ev);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void stop() {
+            running = false;
+            if (thread != null) {
+                thread.interrupt();
+                try {
+                    thread.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private static final Entry[] NONE = new Entry[0];
+    private volatile Entry[] entries = NONE;
+    private final String engineName;
+    final AtomicLong lost = new AtomicLong();
+    final AtomicLong failures = new AtomicLong();
+
+    EventSink(String engineName) {
+        this.engineName = engineName;
+    }
+
+    boolean active() {
+        return entries.length != 0;
+    }
+
+    void deliver(ConntrackEvent ev) {
+        for (Entry e : entries) {
+            e.offer(ev);
+        }
+    }
+
+    void deliver(ExpectationEvent ev) {
+        for (Entry e : entries) {
+            e.offer(ev);
+        }
+    }
+
+    private void call(ConntrackListener l, Object ev) {
+        try {
+            if (ev instanceof ConntrackEvent) {
+                l.onEvent((ConntrackEvent) ev);
+            } else {
+                l.onExpectationEvent((ExpectationEvent) ev);
+            }
+        } catch (RuntimeException e) {
+            failures.incrementAndGet();
+            LOG.log(Level.WARNING, "event listener " + l + " failed", e);
+        }
+    }
+
+    synchronized Registration add(ConntrackListener l, boolean sync) {
+        Entry e = new Entry(l, sync, engineName);
+        Entry[] n = Arrays.copyOf(entries, entries.length + 1);
+        n[n.length - 1] = e;
+        entries = n;
+        return () -> remove(e);
+    }
+
+    private void remove(Entry e) {
+        synchronized (this) {
+            entries = Arrays.stream(entries).filter(x -> x != e).toArray(Entry[]::new);
+        }
+        e.stop();
+    }
+
+    void close() {
+        Entry[] all;
+        synchronized (this) {
+            all = entries;
+            entries = NONE;
+        }
+        for (Entry e : all) {
+            e.stop();
+        }
+    }
+}

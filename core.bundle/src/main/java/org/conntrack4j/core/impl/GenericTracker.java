@@ -1,0 +1,46 @@
+package org.conntrack4j.core.impl;
+
+import org.conntrack4j.core.api.CoreSettings;
+
+import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.spi.L4Tracker;
+
+/**
+ * The tracker of every protocol that has none ({@code nf_conntrack_l4proto_generic}): the tuple is the
+ * addresses and the protocol number only, and every packet refreshes the generic timeout.
+ */
+final class GenericTracker implements L4Tracker {
+    static final GenericTracker INSTANCE = new GenericTracker();
+
+    private GenericTracker() {
+    }
+
+    @Override
+    public String name() {
+        return "unknown";
+    }
+
+    @Override
+    public boolean pktToTuple(Packet pkt, int dataoff, Tuple t) {
+        t.srcPort = 0;
+        t.dstPort = 0;
+        return true;
+    }
+
+    @Override
+    public boolean invertTuple(Tuple inverse, Tuple orig) {
+        inverse.srcPort = 0;
+        inverse.dstPort = 0;
+        return true;
+    }
+
+    @Override
+    public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
+        net.refresh(ct, net.settings().get(CoreSettings.GENERIC_TIMEOUT) * net.clock().hz());
+        return Verdict.ACCEPT;
+    }
+}

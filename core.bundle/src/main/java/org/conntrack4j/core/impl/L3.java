@@ -1,0 +1,101 @@
+package org.conntrack4j.core.impl;
+
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Tuple;
+
+/**
+ * IPv4 and IPv6 handling of the core: finding the L4 header ({@code get_l4proto}, with the IPv6 extension
+ * header walk of {@code ipv6_skip_exthdr}) and the address part of tuples. Header validation of the kind
+ * {@code ip_rcv} does before the hooks is {@link org.conntrack4j.core.api.IpHeaders}' job.
+ */
+final class L3 {
+    private L3() {
+    }
+
+    /**
+     * The L4 header of the IP packet at {@code nhoff} as {@code protocol << 16 | offset}, or -1 when
+     * conntrack cannot use the packet (truncated header, a non-first fragment).
+     */
+    static int l4(Packet p, int nhoff, int family) {
+        if (family == Family.IPV4) {
+            if (p.length() - nhoff < 20) {
+                return -1;
+            }
+            // Conntrack runs after defragmentation; fragments can still be quoted inside ICMP errors.
+            if ((p.u16(nhoff + 6) & 0x1fff) != 0) {
+                return -1;
+            }
+            int dataoff = nhoff + ((p.u8(nhoff) & 0x0f) << 2);
+            if (dataoff > p.length()) {
+                return -1;
+            }
+            return p.u8(nhoff + 9) << 16 | dataoff;
+        }
+        if (family == Family.IPV6) {
+            if (p.length() - nhoff < 40) {
+                return -1;
+            }
+            return skipExtensionHeaders(p, nhoff + 40, p.u8(nhoff + 6));
+        }
+        return -1;
+    }
+
+    /** Is {@code h} an IPv6 extension header that ipv6_skip_exthdr walks? */
+    static boolean isExtension(int h) {
+        return h == IpProto.HOPOPTS || h == IpProto.ROUTING || h == IpProto.FRAGMENT || h == IpProto.AH
+            || h == IpProto.NONE || h == IpProto.DSTOPTS;
+    }
+
+    /**
+     * Walks IPv6 extension headers from {@code start}; returns {@code protocol << 16 | offset}, or -1 for "no
+     * L4 header usable" (no next header, truncation, a non-first fragment).
+     */
+    static int skipExtensionHeaders(Packet p, int start, int nexthdr) {
+        int off = start;
+        int nh = nexthdr;
+        int guard = 0;
+        while (isExtension(nh)) {
+            if (nh == IpProto.NONE || ++guard > 64 || off + 2 > p.length()) {
+                return -1;
+            }
+            int len;
+            if (nh == IpProto.FRAGMENT) {
+                if (off + 4 > p.length()) {
+                    return -1;
+                }
+                if ((p.u16(off + 2) & ~0x7) != 0) {
+                    return -1;
+                }
+                len = 8;
+            } else if (nh == IpProto.AH) {
+                len = (p.u8(off + 1) + 2) << 2;
+            } else {
+                len = (p.u8(off + 1) + 1) << 3;
+            }
+            nh = p.u8(off);
+            off += len;
+        }
+        if (off > p.length()) {
+            return -1;
+        }
+        return nh << 16 | off;
+    }
+
+    /** Fills the address part of {@code t} from the header at {@code nhoff}. */
+    static void addresses(Packet p, int nhoff, int family, Tuple t) {
+        t.family = family;
+        if (family == Family.IPV4) {
+            t.srcHi = 0;
+            t.srcLo = p.u32(nhoff + 12) & 0xffffffffL;
+            t.dstHi = 0;
+            t.dstLo = p.u32(nhoff + 16) & 0xffffffffL;
+        } else {
+            t.srcHi = p.u64(nhoff + 8);
+            t.srcLo = p.u64(nhoff + 16);
+            t.dstHi = p.u64(nhoff + 24);
+            t.dstLo = p.u64(nhoff + 32);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.conntrack4j.core.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class ChecksumTest {
+    /** A UDP packet recorded in the kernel case "udp" (frame 2 of ingress.pcapng, IP part). */
+    private static final String UDP_REPLY = "45000030cddc400040110698cb00710ac633640a"
+        + "14e9a410001c2e7012348180616e73776572203139322e302e322e31";
+
+    private static Packet packet(String hex) {
+        byte[] b = HexFormat.of().parseHex(hex);
+        Packet p = new Packet();
+        p.load(b, 0, b.length, 0);
+        return p;
+    }
+
+    @Test
+    void ipv4HeaderChecksumIsRecomputedExactly() {
+        Packet p = packet("4500001c000000000011" + "0000" + "0a0101010a010102" + "0001000200080000");
+        p.put16(10, Checksum.ipv4Header(p));
+        assertNull(IpHeaders.validate(p));
+        p.put8(8, 5);
+        assertEquals("ipv4: bad header checksum", IpHeaders.validate(p));
+    }
+
+    @Test
+    void incrementalUpdateEqualsFullRecomputation() {
+        Packet p = packet("4500001c000000004011" + "0000" + "0a0101010a010102");
+        p.put16(10, Checksum.ipv4Header(p));
+        int before = p.u16(10);
+        int oldAddr = p.u32(12);
+        p.put32(12, 0xcb007101);
+        int inc = Checksum.replace32(before, oldAddr, 0xcb007101);
+        assertEquals(Checksum.ipv4Header(p), inc);
+        int ttlWord = p.u16(8);
+        p.put8(8, 63);
+        assertEquals(Checksum.replace16(inc, ttlWord, p.u16(8)), checksumAfter(p));
+    }
+
+    private static int checksumAfter(Packet p) {
+        return Checksum.ipv4Header(p);
+    }
+
+    @Test
+    void l4ChecksumValidationDetectsCorruption() {
+        Packet p = packet("45000025000000004011000002020202030303030035003500110000" + "6162636465666768690a");
+        p.put16(10, Checksum.ipv4Header(p));
+        p.family = Family.IPV4;
+        p.put16(26, Checksum.computeL4(p, 20, IpProto.UDP, 26));
+        assertTrue(Checksum.l4Valid(p, 20, IpProto.UDP));
+        p.put8(30, 'X');
+        assertFalse(Checksum.l4Valid(p, 20, IpProto.UDP));
+    }
+
+    @Test
+    void ipHeadersAreTrimmedToTheirTotalLength() {
+        Packet p = packet("4500001c000000004011" + "0000" + "0a0101010a010102" + "0000000000000000" + "ffff");
+        p.put16(10, Checksum.ipv4Header(p));
+        assertNull(IpHeaders.validate(p));
+        assertEquals(28, p.length());
+        Packet q = packet("4500ffff000000004011" + "0000" + "0a0101010a010102");
+        q.put16(10, Checksum.ipv4Header(q));
+        assertTrue(IpHeaders.validate(q).startsWith("ipv4: total length 65535 beyond"));
+        assertTrue(IpHeaders.validate(packet("4500")).startsWith("ipv4: truncated header"));
+        assertTrue(IpHeaders.validate(packet("60000000")).startsWith("ipv6: truncated header"));
+        assertTrue(IpHeaders.validate(packet("20000000")).startsWith("not IPv4 or IPv6"));
+    }
+
+    @Test
+    void recordedUdpDatagramVerifies() {
+        Packet p = packet(UDP_REPLY);
+        assertNull(IpHeaders.validate(p));
+        assertTrue(Checksum.l4Valid(p, 20, IpProto.UDP));
+    }
+}

@@ -1,0 +1,426 @@
+package org.conntrack4j.core.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.ConntrackEvent;
+import org.conntrack4j.core.api.CoreSettings;
+import org.conntrack4j.core.api.CtFormat;
+import org.conntrack4j.core.api.CtInfo;
+import org.conntrack4j.core.api.Direction;
+import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.ManualClock;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Stats;
+import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.spi.ConntrackListener;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EngineTest {
+    private static final int PROTO = IpProto.UDP;
+    private final Registry reg = new Registry();
+    private final PortTracker tracker = new PortTracker("udp");
+    private final ManualClock clock = new ManualClock(250);
+    private final List<String> events = new ArrayList<>();
+    private Engine net;
+    private final Packet p = new Packet();
+
+    @BeforeEach
+    void setUp() {
+        reg.addTracker(tracker, PROTO, true, true, reg.localId(), 0, "test");
+        clock.setWallNanos(1_000_000_000_000L);
+        net = new Engine(reg, "test", clock, 42);
+        net.addListener(new ConntrackListener() {
+            @Override
+            public void onEvent(ConntrackEvent e) {
+                events.add(CtFormat.event(e, false).replaceAll(" id=\\d+", ""));
+            }
+        }, true);
+    }
+
+    @AfterEach
+    void tearDown() {
+        net.close();
+    }
+
+    /** Runs a packet through PRE_ROUTING and POST_ROUTING as a forwarded packet; returns its state word. */
+    private String forward(String src, int sport, String dst, int dport) {
+        TestPackets.v4(p, PROTO, src, sport, dst, dport, 4);
+        assertEquals(Verdict.ACCEPT, net.runHook(Hook.PRE_ROUTING, p));
+        String state = CtInfo.stateName(p.ct != null, p.ctinfo) + "/" + (p.ct == null ? "none"
+            : Direction.name(CtInfo.direction(p.ctinfo)));
+        assertEquals(Verdict.ACCEPT, net.runHook(Hook.POST_ROUTING, p));
+        return state;
+    }
+
+    @Test
+    void firstPacketIsNewAndConfirmedAtPostrouting() {
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertEquals(CtInfo.NEW, p.ctinfo);
+        assertFalse(p.ct.isConfirmed());
+        assertEquals(0, net.count(), "unconfirmed connections are not in the table");
+        net.runHook(Hook.POST_ROUTING, p);
+        assertTrue(p.ct.isConfirmed());
+        assertEquals(1, net.count());
+        assertEquals(List.of("[NEW] ipv4 2 udp 17 30 src=10.0.0.1 dst=10.0.0.2 sport=1000 dport=53 [UNREPLIED] "
+            + "src=10.0.0.2 dst=10.0.0.1 sport=53 dport=1000"), normalise(events));
+    }
+
+    @Test
+    void packetDroppedBeforeConfirmLeavesNoTrace() {
+        net.registerHook(org.conntrack4j.core.api.Family.INET, Hook.FORWARD, 0, pkt -> Verdict.DROP, "drop-all");
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertEquals(Verdict.DROP, net.runHook(Hook.FORWARD, p));
+        assertEquals(0, net.count());
+        assertTrue(events.isEmpty());
+    }
+
+    @Test
+    void replyIsEstablishedReplyAndThenOriginalIsEstablished() {
+        assertEquals("new/original", forward("10.0.0.1", 1000, "10.0.0.2", 53));
+        assertEquals("new/original", forward("10.0.0.1", 1000, "10.0.0.2", 53));
+        assertEquals("established/reply", forward("10.0.0.2", 53, "10.0.0.1", 1000));
+        assertEquals("established/original", forward("10.0.0.1", 1000, "10.0.0.2", 53));
+        List<String> ev = normalise(events);
+        assertEquals(3, ev.size(), ev.toString());
+        assertTrue(ev.get(1).startsWith("[UPDATE] ipv4 2 udp 17 30 src=10.0.0.1"), ev.get(1));
+        assertFalse(ev.get(1).contains("UNREPLIED"));
+        assertTrue(ev.get(2).endsWith("[ASSURED]"), ev.get(2));
+    }
+
+    @Test
+    void invalidPacketGetsNoConnectionAndIsCountedWithItsReason() {
+        net.settings().set(CoreSettings.LOG_INVALID, 255);
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 9, 4);
+        assertEquals(Verdict.ACCEPT, net.runHook(Hook.PRE_ROUTING, p));
+        assertNull(p.ct);
+        assertEquals("invalid", CtInfo.stateName(false, p.ctinfo));
+        assertEquals("discard port 9", p.logReason);
+        assertEquals(1, net.stats().get(Stats.INVALID));
+        assertEquals(1L, net.stats().invalidByReason().get("discard port"));
+    }
+
+    @Test
+    void reasonIsNotLoggedUnlessLogInvalidAsksForIt() {
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 9, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertNull(p.logReason);
+        assertEquals("discard port 9", p.reason);
+        net.settings().set(CoreSettings.LOG_INVALID, IpProto.TCP);
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 9, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertNull(p.logReason, "log_invalid names another protocol");
+    }
+
+    @Test
+    void truncatedL4HeaderIsInvalid() {
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 0);
+        p.trim(22);
+        p.put16(2, 22);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertNull(p.ct);
+        assertEquals(1, net.stats().get(Stats.INVALID));
+    }
+
+    @Test
+    void nonFirstFragmentIsInvalidForConntrack() {
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        p.put16(6, 10);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertNull(p.ct);
+        assertEquals(1, net.stats().get(Stats.INVALID));
+    }
+
+    @Test
+    void protocolWithoutTrackerUsesGenericTrackerWithoutPorts() {
+        TestPackets.v4(p, 99, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        net.runHook(Hook.POST_ROUTING, p);
+        Connection ct = p.ct;
+        assertEquals(0, ct.srcPort(Direction.ORIGINAL));
+        assertEquals(600L * 250, ct.timeout() - clock.jiffies());
+        assertTrue(normalise(events).get(0).startsWith("[NEW] ipv4 2 unknown 99 600 src=10.0.0.1 dst=10.0.0.2 [UNREPLIED]"));
+    }
+
+    @Test
+    void ipv6ConnectionsAreTrackedAndPrinted() {
+        TestPackets.v6(p, PROTO, 0x10, 1000, 0x20, 53);
+        net.runHook(Hook.PRE_ROUTING, p);
+        net.runHook(Hook.POST_ROUTING, p);
+        assertEquals("[NEW] ipv6 10 udp 17 30 src=2001:db8::10 dst=2001:db8::20 sport=1000 dport=53 [UNREPLIED] "
+            + "src=2001:db8::20 dst=2001:db8::10 sport=53 dport=1000", normalise(events).get(0));
+    }
+
+    @Test
+    void expiredConnectionIsDestroyedOnLookupAndRecreated() {
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        clock.advanceSeconds(31);
+        assertEquals("new/original", forward("10.0.0.1", 1000, "10.0.0.2", 53));
+        List<String> ev = normalise(events);
+        assertEquals(3, ev.size(), ev.toString());
+        assertTrue(ev.get(1).startsWith("[DESTROY] ipv4 2 udp 17 src="), "no timeout shown when none is left: " + ev.get(1));
+        assertTrue(ev.get(2).startsWith("[NEW]"));
+        assertEquals(1, net.count());
+    }
+
+    @Test
+    void expiryScanDestroysExpiredConnections() {
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        forward("10.0.0.1", 1001, "10.0.0.2", 53);
+        net.expire();
+        clock.advanceSeconds(100);
+        net.expire();
+        assertEquals(0, net.count());
+        assertEquals(2, normalise(events).stream().filter(e -> e.startsWith("[DESTROY]")).count());
+    }
+
+    @Test
+    void tableFullDropsAnUnassuredConnectionFirst() {
+        // Early drop looks at 8 buckets from the new connection's: with 16 buckets it finds the others.
+        net.settings().set(CoreSettings.BUCKETS, 16);
+        net.settings().set(CoreSettings.MAX, 2);
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        forward("10.0.0.1", 1001, "10.0.0.2", 53);
+        assertEquals("new/original", forward("10.0.0.1", 1002, "10.0.0.2", 53));
+        assertEquals(2, net.count());
+        assertTrue(net.stats().get(Stats.EARLY_DROP) >= 1);
+    }
+
+    @Test
+    void tableFullWithNoVictimNearbyDropsTheNewPacket() {
+        net.settings().set(CoreSettings.MAX, 2);
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        forward("10.0.0.1", 1001, "10.0.0.2", 53);
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1002, "10.0.0.2", 53, 4);
+        Tuple t = tuple("10.0.0.1", 1002, "10.0.0.2", 53);
+        long[] buckets = {net.hash(t, 0) & 262143};
+        boolean near = false;
+        for (Connection c : net.connections(null)) {
+            long b = ((ConnEntry) c).hashOrig & 262143;
+            near |= ((b - buckets[0]) & 262143) < Engine.EVICTION_RANGE;
+        }
+        int v = net.runHook(Hook.PRE_ROUTING, p);
+        assertEquals(near ? Verdict.ACCEPT : Verdict.DROP, v);
+    }
+
+    @Test
+    void tableFullOfAssuredConnectionsDropsTheNewPacket() {
+        net.settings().set(CoreSettings.MAX, 1);
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        forward("10.0.0.2", 53, "10.0.0.1", 1000);
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        assertTrue(net.find(new Tuple().ipv4(TestPackets.ip("10.0.0.1"), TestPackets.ip("10.0.0.2"))) == null);
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1001, "10.0.0.2", 53, 4);
+        assertEquals(Verdict.DROP, net.runHook(Hook.PRE_ROUTING, p));
+        assertEquals(1, net.stats().get(Stats.DROP));
+        assertEquals(1, net.count());
+    }
+
+    @Test
+    void findLocatesAConnectionByEitherTuple() {
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        Tuple t = new Tuple().ipv4(TestPackets.ip("10.0.0.2"), TestPackets.ip("10.0.0.1"));
+        t.proto = PROTO;
+        t.srcPort = 53;
+        t.dstPort = 1000;
+        Connection c = net.find(t);
+        assertNotNull(c);
+        assertTrue(c.tupleEquals(Direction.REPLY, t));
+        assertTrue(net.tupleTaken(t, null));
+        assertFalse(net.tupleTaken(t, c));
+    }
+
+    @Test
+    void clashAtConfirmationIsResolvedWhenTheTrackerAllowsIt() {
+        tracker.allowClash = true;
+        Packet a = new Packet();
+        Packet b = new Packet();
+        TestPackets.v4(a, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        TestPackets.v4(b, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        net.runHook(Hook.PRE_ROUTING, a);
+        net.runHook(Hook.PRE_ROUTING, b);
+        assertNotSame(a.ct, b.ct);
+        assertEquals(Verdict.ACCEPT, net.runHook(Hook.POST_ROUTING, a));
+        assertEquals(Verdict.ACCEPT, net.runHook(Hook.POST_ROUTING, b));
+        assertSame(a.ct, b.ct, "the loser continues with the winner");
+        assertEquals(1, net.stats().get(Stats.CLASH_RESOLVE));
+    }
+
+    @Test
+    void clashAtConfirmationDropsTheLoserOtherwise() {
+        Packet a = new Packet();
+        Packet b = new Packet();
+        TestPackets.v4(a, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        TestPackets.v4(b, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        net.runHook(Hook.PRE_ROUTING, a);
+        net.runHook(Hook.PRE_ROUTING, b);
+        net.runHook(Hook.POST_ROUTING, a);
+        assertEquals(Verdict.DROP, net.runHook(Hook.POST_ROUTING, b));
+        assertEquals(1, net.stats().get(Stats.INSERT_FAILED));
+    }
+
+    @Test
+    void repeatVerdictMakesTheEngineStartANewConnection() {
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        Connection first = net.find(tuple("10.0.0.1", 1000, "10.0.0.2", 53));
+        tracker.repeatOnPort = 53;
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertNotSame(first, p.ct);
+        assertEquals(CtInfo.NEW, p.ctinfo);
+        assertTrue(first.isDying());
+    }
+
+    @Test
+    void killEmitsDestroyOnceAndRemovesTheConnection() {
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        Connection c = net.find(tuple("10.0.0.1", 1000, "10.0.0.2", 53));
+        assertTrue(net.kill(c));
+        assertFalse(net.kill(c));
+        assertEquals(0, net.count());
+        assertNull(net.find(tuple("10.0.0.1", 1000, "10.0.0.2", 53)));
+        assertEquals(1, normalise(events).stream().filter(e -> e.startsWith("[DESTROY] ipv4 2 udp 17 30 ")).count());
+    }
+
+    @Test
+    void flushDestroysTheSelectedConnections() {
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        forward("10.0.0.1", 1001, "10.0.0.2", 53);
+        assertEquals(1, net.flush(c -> c.srcPort(Direction.ORIGINAL) == 1001));
+        assertEquals(1, net.count());
+        assertEquals(1, net.flush(null));
+        assertEquals(0, net.count());
+    }
+
+    @Test
+    void listShowsLiveConnectionsInConntrackFormat() {
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        clock.advanceSeconds(5);
+        List<String> l = new ArrayList<>();
+        net.list(null).forEach(s -> l.add(CtFormat.listLine(s).replaceAll(" id=\\d+", "")));
+        assertEquals(List.of("ipv4     2 udp      17 25 src=10.0.0.1 dst=10.0.0.2 sport=1000 dport=53 [UNREPLIED] "
+            + "src=10.0.0.2 dst=10.0.0.1 sport=53 dport=1000 mark=0 use=1"), l);
+    }
+
+    @Test
+    void trackerLeavingDestroysItsConnectionsAndFallsBackToGeneric() {
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        reg.removeTracker(tracker);
+        assertEquals(0, net.count());
+        assertTrue(normalise(events).get(1).startsWith("[DESTROY] ipv4 2 udp 17 30 src=10.0.0.1"));
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        Connection c = net.connections(null).get(0);
+        assertEquals(0, c.srcPort(Direction.ORIGINAL), "generic tracking has no ports");
+    }
+
+    @Test
+    void trackerArrivingTakesOverFromGenericAndOthersAreUntouched() {
+        TestPackets.v4(p, 99, "10.0.0.1", 1, "10.0.0.2", 2, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        net.runHook(Hook.POST_ROUTING, p);
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        PortTracker other = new PortTracker("proto99");
+        reg.addTracker(other, 99, true, true, reg.localId(), 0, "test2");
+        assertEquals(1, net.count(), "the generic protocol-99 connection is replaced, UDP stays");
+        assertEquals(PROTO, net.connections(null).get(0).protocol());
+        TestPackets.v4(p, 99, "10.0.0.1", 1, "10.0.0.2", 2, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertSame(other, reg.tracker(2, 99));
+        assertEquals(1, p.ct.srcPort(Direction.ORIGINAL));
+    }
+
+    @Test
+    void higherRankedTrackerWinsAndTheOtherWaits() {
+        PortTracker better = new PortTracker("udp-better");
+        reg.addTracker(better, PROTO, true, true, reg.localId(), 10, "better");
+        assertSame(better, reg.tracker(2, PROTO));
+        reg.removeTracker(better);
+        assertSame(tracker, reg.tracker(2, PROTO), "the standby takes over again");
+    }
+
+    @Test
+    void settingsRejectUnknownNamesAndOutOfRangeValues() {
+        assertThrows(IllegalArgumentException.class, () -> net.settings().set("nf_conntrack_bogus", 1));
+        assertThrows(IllegalArgumentException.class, () -> net.settings().set("nf_conntrack_checksum", 2));
+        net.settings().set("net.netfilter.test_port_timeout", 7);
+        assertEquals(7, net.settings().get(PortTracker.TIMEOUT));
+        assertTrue(net.settings().active().containsKey("test_port_timeout"));
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        assertEquals(7L * 250, net.connections(null).get(0).timeout() - clock.jiffies());
+    }
+
+    @Test
+    void untrackedPacketsAreLeftAlone() {
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        p.ctinfo = CtInfo.UNTRACKED;
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertNull(p.ct);
+        assertEquals("untracked", CtInfo.stateName(false, p.ctinfo));
+    }
+
+    @Test
+    void hookFunctionsRunInPriorityOrderAndAFailingOneDropsThePacket() {
+        List<String> order = new ArrayList<>();
+        net.registerHook(2, Hook.FORWARD, 10, pkt -> {
+            order.add("b");
+            return Verdict.ACCEPT;
+        }, "b");
+        net.registerHook(2, Hook.FORWARD, -10, pkt -> {
+            order.add("a");
+            return Verdict.ACCEPT;
+        }, "a");
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        assertEquals(Verdict.ACCEPT, net.runHook(Hook.FORWARD, p));
+        assertEquals(List.of("a", "b"), order);
+        var reg2 = net.registerHook(2, Hook.FORWARD, 0, pkt -> {
+            throw new IllegalStateException("plug-in bug");
+        }, "buggy");
+        assertEquals(Verdict.DROP, net.runHook(Hook.FORWARD, p));
+        reg2.close();
+        assertEquals(Verdict.ACCEPT, net.runHook(Hook.FORWARD, p));
+    }
+
+    @Test
+    void markIsCopiedAndStatusBitsAreAtomic() {
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        Connection c = net.connections(null).get(0);
+        assertTrue(c.setStatus(Status.FIXED_TIMEOUT));
+        assertFalse(c.setStatus(Status.FIXED_TIMEOUT));
+        long before = c.timeout();
+        clock.advanceSeconds(3);
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        assertEquals(before, c.timeout(), "FIXED_TIMEOUT stops refreshes");
+    }
+
+    private static Tuple tuple(String src, int sport, String dst, int dport) {
+        Tuple t = new Tuple().ipv4(TestPackets.ip(src), TestPackets.ip(dst));
+        t.proto = PROTO;
+        t.srcPort = sport;
+        t.dstPort = dport;
+        return t;
+    }
+
+    private static List<String> normalise(List<String> ev) {
+        List<String> out = new ArrayList<>();
+        for (String e : ev) {
+            out.add(String.join(" ", e.trim().split("\\s+")));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,233 @@
+package org.conntrack4j.core.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.ConntrackEvent;
+import org.conntrack4j.core.api.CtFormat;
+import org.conntrack4j.core.api.CtInfo;
+import org.conntrack4j.core.api.ExpectPolicy;
+import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationEvent;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.ManualClock;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Stats;
+import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.spi.ConntrackListener;
+import org.conntrack4j.core.spi.Helper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The core part of expectations: insertion with the policy's limits, matching new connections, removal. */
+class ExpectationTest {
+    private static final int PROTO = IpProto.UDP;
+    private final Registry reg = new Registry();
+    private final ManualClock clock = new ManualClock(250);
+    private final List<String> expEvents = new ArrayList<>();
+    private final List<String> ctEvents = new ArrayList<>();
+    private Engine net;
+    private final Packet p = new Packet();
+
+    /** Expects a data connection from the peer to the port given in the control payload's first two bytes. */
+    private final Helper helper = new Helper() {
+        @Override
+        public String name() {
+            return "test";
+        }
+
+        @Override
+        public int protocol() {
+            return PROTO;
+        }
+
+        @Override
+        public List<ExpectPolicy> expectPolicies() {
+            return List.of(new ExpectPolicy("test", 1, 300));
+        }
+
+        @Override
+        public int help(Conntrack n, Packet pkt, int protoff, Connection ct, int ctinfo) {
+            if (pkt.length() - protoff < 10 || pkt.u16(protoff + 8) == 0) {
+                return Verdict.ACCEPT;
+            }
+            int port = pkt.u16(protoff + 8);
+            // The sender of the announcement is expected to be contacted by its peer.
+            int dir = CtInfo.direction(ctinfo);
+            Expectation e = n.allocExpectation(ct);
+            e.init(0, Family.IPV4, new long[] {0, ct.srcLo(dir)}, new long[] {0, ct.dstLo(dir)}, PROTO, -1, port);
+            n.expectRelated(e);
+            return Verdict.ACCEPT;
+        }
+    };
+
+    @BeforeEach
+    void setUp() {
+        reg.addTracker(new PortTracker("udp"), PROTO, true, true, reg.localId(), 0, "test");
+        reg.addHelper(helper, reg.localId(), 0, "test");
+        clock.setWallNanos(5_000_000_000_000L);
+        net = new Engine(reg, "test", clock, 7);
+        net.addListener(new ConntrackListener() {
+            @Override
+            public void onEvent(ConntrackEvent e) {
+                ctEvents.add(CtFormat.event(e, false));
+            }
+
+            @Override
+            public void onExpectationEvent(ExpectationEvent e) {
+                expEvents.add(CtFormat.expectationEvent(e, false).replaceAll("\\s+", " ").trim());
+            }
+        }, true);
+    }
+
+    @AfterEach
+    void tearDown() {
+        net.close();
+    }
+
+    /** A control packet 10.0.0.1:1000 -> 10.0.0.2:21 announcing {@code port}; assigns the helper on the first one. */
+    private void control(int port, boolean reply) {
+        if (reply) {
+            TestPackets.v4(p, PROTO, "10.0.0.2", 21, "10.0.0.1", 1000, 4);
+        } else {
+            TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 21, 4);
+        }
+        p.put16(28, port);
+        net.runHook(Hook.PRE_ROUTING, p);
+        if (!p.ct.isConfirmed()) {
+            net.assignHelper(p.ct, helper);
+        }
+        net.runHook(Hook.POST_ROUTING, p);
+    }
+
+    @Test
+    void anAnnouncedConnectionIsRelatedAndConsumesItsExpectation() {
+        control(0, false);
+        control(5000, true);
+        assertEquals(1, net.stats().expectCount());
+        assertEquals("[NEW] 300 proto=17 src=10.0.0.2 dst=10.0.0.1 sport=0 dport=5000 mask-src=255.255.255.255 "
+            + "mask-dst=255.255.255.255 sport=0 dport=65535 master-src=10.0.0.1 master-dst=10.0.0.2 sport=1000 dport=21 "
+            + "class=0 helper=test", expEvents.get(0));
+        clock.advanceSeconds(0.5);
+        TestPackets.v4(p, PROTO, "10.0.0.2", 20, "10.0.0.1", 5000, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertEquals(CtInfo.RELATED, p.ctinfo);
+        assertTrue(p.ct.hasStatus(Status.EXPECTED));
+        assertSame(net.find(tupleOfMaster()), p.ct.master());
+        net.runHook(Hook.POST_ROUTING, p);
+        assertEquals(0, net.stats().expectCount());
+        assertTrue(expEvents.get(1).startsWith("[DESTROY] 299 proto=17"), expEvents.get(1));
+        assertEquals(1, net.stats().get(Stats.EXPECT_NEW));
+        assertEquals(1, net.stats().get(Stats.EXPECT_CREATE));
+        assertEquals(1, net.stats().get(Stats.EXPECT_DELETE));
+    }
+
+    private org.conntrack4j.core.api.Tuple tupleOfMaster() {
+        org.conntrack4j.core.api.Tuple t = new org.conntrack4j.core.api.Tuple().ipv4(TestPackets.ip("10.0.0.1"),
+            TestPackets.ip("10.0.0.2"));
+        t.proto = PROTO;
+        t.srcPort = 1000;
+        t.dstPort = 21;
+        return t;
+    }
+
+    @Test
+    void theMasterMustBeConfirmedBeforeItsExpectationsMatch() {
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 21, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        net.assignHelper(p.ct, helper);
+        Expectation e = net.allocExpectation(p.ct);
+        e.init(0, Family.IPV4, null, new long[] {0, TestPackets.ip("10.0.0.1") & 0xffffffffL}, PROTO, -1, 6000);
+        assertEquals(0, net.expectRelated(e));
+        Packet q = new Packet();
+        TestPackets.v4(q, PROTO, "10.0.0.2", 20, "10.0.0.1", 6000, 4);
+        net.runHook(Hook.PRE_ROUTING, q);
+        assertEquals(CtInfo.NEW, q.ctinfo, "an unconfirmed master's expectation is not matched");
+    }
+
+    @Test
+    void theOldestExpectationIsEvictedBeyondThePolicyLimit() {
+        control(0, false);
+        control(5000, true);
+        control(5001, true);
+        assertEquals(1, net.stats().expectCount());
+        assertEquals(3, expEvents.size(), expEvents.toString());
+        assertTrue(expEvents.get(1).startsWith("[DESTROY] 300") && expEvents.get(1).contains("dport=5000"));
+        assertTrue(expEvents.get(2).startsWith("[NEW]") && expEvents.get(2).contains("dport=5001"));
+    }
+
+    @Test
+    void expectationsExpireAndAreNotMatchedAfterwards() {
+        control(0, false);
+        control(5000, true);
+        clock.advanceSeconds(301);
+        TestPackets.v4(p, PROTO, "10.0.0.2", 20, "10.0.0.1", 5000, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertEquals(CtInfo.NEW, p.ctinfo);
+        assertEquals(0, net.stats().expectCount());
+    }
+
+    @Test
+    void destroyingTheMasterRemovesItsExpectations() {
+        control(0, false);
+        control(5000, true);
+        net.kill(net.find(tupleOfMaster()));
+        assertEquals(0, net.stats().expectCount());
+        assertTrue(expEvents.get(expEvents.size() - 1).startsWith("[DESTROY]"));
+    }
+
+    @Test
+    void helperLeavingRemovesItsExpectationsAndDetachesFromConnections() {
+        control(0, false);
+        control(5000, true);
+        Connection master = net.find(tupleOfMaster());
+        assertSame(helper, master.helper());
+        reg.removeHelper(helper);
+        assertEquals(0, net.stats().expectCount());
+        assertNull(master.helper());
+        assertEquals(1, net.count(), "the connection itself survives");
+        assertTrue(ctEvents.get(ctEvents.size() - 1).contains("[UPDATE]")
+            && ctEvents.get(ctEvents.size() - 1).contains("helper=test"), ctEvents.toString());
+    }
+
+    @Test
+    void expectationWithoutHelperOnMasterIsRefused() {
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 21, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        net.runHook(Hook.POST_ROUTING, p);
+        Expectation e = net.allocExpectation(p.ct);
+        e.init(0, Family.IPV4, null, new long[] {0, 1}, PROTO, -1, 1);
+        assertEquals(-4, net.expectRelated(e));
+    }
+
+    @Test
+    void theExpectationTableHasAMaximum() {
+        net.settings().set("nf_conntrack_expect_max", 1);
+        control(0, false);
+        control(5000, true);
+        Packet q = new Packet();
+        TestPackets.v4(q, PROTO, "10.0.0.1", 1001, "10.0.0.2", 21, 4);
+        net.runHook(Hook.PRE_ROUTING, q);
+        net.assignHelper(q.ct, helper);
+        net.runHook(Hook.POST_ROUTING, q);
+        Expectation e = net.allocExpectation(q.ct);
+        e.init(0, Family.IPV4, null, new long[] {0, 5}, PROTO, -1, 7);
+        assertEquals(-3, net.expectRelated(e));
+    }
+
+    @Test
+    void theNewEventOfAHelpedConnectionNamesItsHelper() {
+        control(0, false);
+        assertTrue(ctEvents.get(0).contains("helper=test"), ctEvents.get(0));
+    }
+}

@@ -1,0 +1,83 @@
+package org.conntrack4j.core.impl;
+
+import java.util.List;
+import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.CtEvent;
+import org.conntrack4j.core.api.CtFormat;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.SettingKey;
+import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.spi.L4Tracker;
+
+/**
+ * A minimal port-based tracker for engine tests: 30 s timeout, ASSURED on the first packet after a reply,
+ * invalid when the destination port is 9 ("discard") so tests can drive the invalid path.
+ */
+final class PortTracker implements L4Tracker {
+    static final SettingKey TIMEOUT = SettingKey.seconds("test_port_timeout", 30, "test tracker timeout");
+    private final String name;
+    volatile boolean allowClash;
+    volatile int repeatOnPort = -1;
+
+    PortTracker(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean pktToTuple(Packet pkt, int dataoff, Tuple t) {
+        if (pkt.length() - dataoff < 4) {
+            return false;
+        }
+        t.srcPort = pkt.u16(dataoff);
+        t.dstPort = pkt.u16(dataoff + 2);
+        return true;
+    }
+
+    @Override
+    public boolean invertTuple(Tuple inverse, Tuple orig) {
+        inverse.srcPort = orig.dstPort;
+        inverse.dstPort = orig.srcPort;
+        return true;
+    }
+
+    @Override
+    public void formatTuple(StringBuilder sb, Tuple t) {
+        sb.append(CtFormat.ports(t));
+    }
+
+    @Override
+    public List<SettingKey> settings() {
+        return List.of(TIMEOUT);
+    }
+
+    @Override
+    public boolean allowClash() {
+        return allowClash;
+    }
+
+    @Override
+    public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
+        if (pkt.u16(dataoff + 2) == 9) {
+            net.logInvalid(pkt, ct.protocol(), "discard port " + 9);
+            return -Verdict.ACCEPT;
+        }
+        if (pkt.u16(dataoff + 2) == repeatOnPort && ct.isConfirmed()) {
+            repeatOnPort = -1;
+            net.kill(ct);
+            return -Verdict.REPEAT;
+        }
+        net.refresh(ct, net.settings().get(TIMEOUT) * net.clock().hz());
+        if (ct.hasStatus(Status.SEEN_REPLY) && ct.setStatus(Status.ASSURED)) {
+            net.cacheEvent(ct, CtEvent.ASSURED);
+        }
+        return Verdict.ACCEPT;
+    }
+}
