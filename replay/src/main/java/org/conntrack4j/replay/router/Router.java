@@ -1,0 +1,321 @@
+package org.conntrack4j.replay.router;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.CtInfo;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpHeaders;
+import org.conntrack4j.core.api.NetDevice;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Verdict;
+
+/**
+ * A Linux router around one engine: for every received frame, the IP layer's checks, PRE_ROUTING, the
+ * routing decision from the interfaces' connected prefixes, then either forwarding (TTL / hop limit,
+ * FORWARD, POST_ROUTING, out on the Ethernet link to the static neighbour) or local delivery (LOCAL_IN, the
+ * host's answer through LOCAL_OUT and POST_ROUTING).
+ *
+ * <p>Single-threaded: a router processes its capture in order. It reuses two packets (the received one and
+ * the one it originates), so the forwarding path allocates nothing.
+ */
+public final class Router {
+    /** Ethertypes. */
+    private static final int ETH_P_IP = 0x0800;
+    private static final int ETH_P_IPV6 = 0x86dd;
+    private static final int ETH_P_8021Q = 0x8100;
+    private static final int ETH_P_8021AD = 0x88a8;
+    private static final int ETH_HLEN = 14;
+    /** Pcap link types this router reads. */
+    public static final int LINKTYPE_ETHERNET = 1;
+    public static final int LINKTYPE_RAW = 101;
+    public static final int LINKTYPE_IPV4 = 228;
+    public static final int LINKTYPE_IPV6 = 229;
+
+    /** What happened to one received packet, as the replay reports it. */
+    public static final class Result {
+        /** nftables ct state word (new, established, related, invalid, untracked), or "-" if conntrack never saw it. */
+        public String ctState;
+        /** original, reply, or none. */
+        public String ctDir;
+        /** The reason conntrack logged for the packet, or null. */
+        public String logReason;
+        public int logProto;
+        /** Why the packet did not reach conntrack (IP-layer drop, not IP, unknown interface), or null. */
+        public String note;
+        /** The final fate: forwarded, local, dropped (with the hook). */
+        public String fate;
+
+        void clear() {
+            ctState = "-";
+            ctDir = "none";
+            logReason = null;
+            logProto = 0;
+            note = null;
+            fate = null;
+        }
+    }
+
+    private final Conntrack net;
+    private final List<NetDevice> devices = new ArrayList<>();
+    private final EgressSink egress;
+    private final LocalStack local = new LocalStack();
+    private final Packet pkt = new Packet(65536 + 128);
+    private final Packet own = new Packet(2048);
+    private final Packet ownErr = new Packet(2048);
+    private final byte[] frameOut = new byte[65536 + 64];
+
+    public Router(Conntrack net, List<RouterInterface> interfaces, EgressSink egress) {
+        this.net = net;
+        this.egress = egress;
+        int index = 1;
+        for (RouterInterface ri : interfaces) {
+            devices.add(ri.toDevice(index++));
+        }
+        net.setDevices(devices);
+    }
+
+    public List<NetDevice> devices() {
+        return List.copyOf(devices);
+    }
+
+    /**
+     * Processes one received frame; fills {@code result}. Never throws for bad packet content (only for
+     * egress I/O errors).
+     */
+    public void receive(String iface, int linkType, byte[] frame, int off, int len, long tstampNanos, Result result)
+        throws IOException {
+        result.clear();
+        NetDevice in = net.device(iface);
+        if (in == null) {
+            result.note = "unknown interface " + iface;
+            result.fate = "dropped: unknown interface";
+            return;
+        }
+        int l3 = l3Offset(linkType, frame, off, len);
+        if (l3 < 0) {
+            result.note = l3 == -2 ? "not an IPv4 or IPv6 frame" : "frame too short";
+            result.fate = "dropped: not IP";
+            return;
+        }
+        pkt.reset();
+        pkt.load(frame, off + l3, len - l3, 64);
+        String bad = IpHeaders.validate(pkt);
+        if (bad != null) {
+            result.note = bad;
+            result.fate = "dropped by the IP layer";
+            return;
+        }
+        pkt.tstamp = tstampNanos;
+        pkt.in = in;
+        int v = net.runHook(Hook.PRE_ROUTING, pkt);
+        record(pkt, result);
+        if (v != Verdict.ACCEPT) {
+            result.fate = "dropped in prerouting";
+            return;
+        }
+        if (isLocal(pkt)) {
+            deliverLocal(pkt, in, result);
+            return;
+        }
+        NetDevice out = route(pkt.family, dstHi(pkt), dstLo(pkt));
+        if (out == null) {
+            sendError(pkt, in, pkt.family == Family.IPV4 ? LocalStack.ICMP_DEST_UNREACH : LocalStack.ICMPV6_DEST_UNREACH,
+                pkt.family == Family.IPV4 ? LocalStack.ICMP_NET_UNREACH : LocalStack.ICMPV6_NOROUTE, 0);
+            result.fate = "dropped: no route";
+            return;
+        }
+        forward(pkt, in, out, result);
+    }
+
+    private static void record(Packet p, Result r) {
+        boolean hasCt = p.ct != null;
+        r.ctState = CtInfo.stateName(hasCt, p.ctinfo);
+        r.ctDir = hasCt ? (CtInfo.direction(p.ctinfo) == 0 ? "original" : "reply") : "none";
+        r.logReason = p.logReason;
+        r.logProto = p.logProto;
+    }
+
+    /** {@code ip_forward} / {@code ip6_forward}. */
+    private void forward(Packet p, NetDevice in, NetDevice out, Result result) throws IOException {
+        if (p.family == Family.IPV4) {
+            if (p.u8(8) <= 1) {
+                sendError(p, in, LocalStack.ICMP_TIME_EXCEEDED, 0, 0);
+                result.fate = "dropped: ttl exceeded";
+                return;
+            }
+            IpOut.decreaseTtl(p);
+        } else {
+            if (p.u8(7) <= 1) {
+                sendError(p, in, LocalStack.ICMPV6_TIME_EXCEED, 0, 0);
+                result.fate = "dropped: hop limit exceeded";
+                return;
+            }
+            p.put8(7, p.u8(7) - 1);
+        }
+        p.out = out;
+        if (net.runHook(Hook.FORWARD, p) != Verdict.ACCEPT) {
+            result.fate = "dropped in forward";
+            return;
+        }
+        if (net.runHook(Hook.POST_ROUTING, p) != Verdict.ACCEPT) {
+            result.fate = "dropped in postrouting";
+            return;
+        }
+        transmit(p, out);
+        result.fate = "forwarded to " + out.name();
+    }
+
+    private void deliverLocal(Packet p, NetDevice in, Result result) throws IOException {
+        p.out = null;
+        if (net.runHook(Hook.LOCAL_IN, p) != Verdict.ACCEPT) {
+            result.fate = "dropped in input";
+            return;
+        }
+        result.fate = "delivered locally";
+        if (local.answer(p, own, net.now(), net.clock().hz())) {
+            output(own, p.tstamp);
+        }
+    }
+
+    /** A locally generated packet: LOCAL_OUT, routing, POST_ROUTING, out. */
+    private void output(Packet o, long tstamp) throws IOException {
+        o.tstamp = tstamp;
+        o.in = null;
+        o.out = null;
+        NetDevice out = route(o.family, dstHi(o), dstLo(o));
+        if (out == null) {
+            return;
+        }
+        o.out = out;
+        if (net.runHook(Hook.LOCAL_OUT, o) != Verdict.ACCEPT) {
+            return;
+        }
+        // DNAT in LOCAL_OUT may have changed the destination.
+        NetDevice out2 = route(o.family, dstHi(o), dstLo(o));
+        if (out2 == null) {
+            return;
+        }
+        o.out = out2;
+        if (net.runHook(Hook.POST_ROUTING, o) != Verdict.ACCEPT) {
+            return;
+        }
+        transmit(o, out2);
+    }
+
+    /** Sends an ICMP error about {@code about}, from the address facing its sender. */
+    private void sendError(Packet about, NetDevice in, int type, int code, int info) throws IOException {
+        long sHi = srcHi(about);
+        long sLo = srcLo(about);
+        NetDevice back = route(about.family, sHi, sLo);
+        long[] src = LocalStack.sourceFor(back != null ? back : in, about.family, sHi, sLo);
+        if (src == null) {
+            return;
+        }
+        if (local.error(about, ownErr, type, code, info, src, net.now(), net.clock().hz())) {
+            output(ownErr, about.tstamp);
+        }
+    }
+
+    private void transmit(Packet p, NetDevice out) throws IOException {
+        byte[] dst = out.peerMac();
+        byte[] src = out.mac();
+        int n = p.length();
+        System.arraycopy(dst == null ? new byte[6] : dst, 0, frameOut, 0, 6);
+        System.arraycopy(src, 0, frameOut, 6, 6);
+        int type = p.family == Family.IPV6 ? ETH_P_IPV6 : ETH_P_IP;
+        frameOut[12] = (byte) (type >>> 8);
+        frameOut[13] = (byte) type;
+        p.copyOut(0, frameOut, ETH_HLEN, n);
+        egress.send(out.name(), p.tstamp, frameOut, 0, ETH_HLEN + n);
+    }
+
+    /** Is the destination one of the router's addresses (or broadcast / multicast)? */
+    private boolean isLocal(Packet p) {
+        long hi = dstHi(p);
+        long lo = dstLo(p);
+        if (p.family == Family.IPV4) {
+            if (lo == 0xffffffffL || (lo >>> 28) == 0xe) {
+                return true;
+            }
+        } else if ((hi >>> 56) == 0xff) {
+            return true;
+        }
+        for (NetDevice d : devices) {
+            if (d.owns(p.family, hi, lo)) {
+                return true;
+            }
+            if (p.family == Family.IPV4) {
+                for (NetDevice.IfAddr a : d.addresses()) {
+                    if (a.family == Family.IPV4 && a.prefixLen < 31 && lo == (a.lo | (0xffffffffL >>> a.prefixLen))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The interface whose connected prefix holds the destination, longest prefix first. */
+    NetDevice route(int family, long hi, long lo) {
+        NetDevice best = null;
+        int bestLen = -1;
+        for (NetDevice d : devices) {
+            for (NetDevice.IfAddr a : d.addresses()) {
+                if (a.prefixLen > bestLen && a.covers(family, hi, lo)) {
+                    best = d;
+                    bestLen = a.prefixLen;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static long dstHi(Packet p) {
+        return p.family == Family.IPV4 ? 0 : p.u64(24);
+    }
+
+    private static long dstLo(Packet p) {
+        return p.family == Family.IPV4 ? p.u32(16) & 0xffffffffL : p.u64(32);
+    }
+
+    private static long srcHi(Packet p) {
+        return p.family == Family.IPV4 ? 0 : p.u64(8);
+    }
+
+    private static long srcLo(Packet p) {
+        return p.family == Family.IPV4 ? p.u32(12) & 0xffffffffL : p.u64(16);
+    }
+
+    /** Offset of the IP header in the frame, -1 if too short, -2 if not IP. */
+    static int l3Offset(int linkType, byte[] f, int off, int len) {
+        switch (linkType) {
+            case LINKTYPE_RAW:
+            case LINKTYPE_IPV4:
+            case LINKTYPE_IPV6:
+                return len > 0 ? 0 : -1;
+            case LINKTYPE_ETHERNET:
+                break;
+            default:
+                return -2;
+        }
+        if (len < ETH_HLEN) {
+            return -1;
+        }
+        int pos = 12;
+        int type = (f[off + pos] & 0xff) << 8 | (f[off + pos + 1] & 0xff);
+        while (type == ETH_P_8021Q || type == ETH_P_8021AD) {
+            pos += 4;
+            if (pos + 2 > len) {
+                return -1;
+            }
+            type = (f[off + pos] & 0xff) << 8 | (f[off + pos + 1] & 0xff);
+        }
+        if (type != ETH_P_IP && type != ETH_P_IPV6) {
+            return -2;
+        }
+        return pos + 2;
+    }
+}

@@ -1,0 +1,166 @@
+package org.conntrack4j.replay.run;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.conntrack4j.replay.json.JsonParser;
+import org.conntrack4j.replay.json.JsonSyntaxException;
+import org.conntrack4j.replay.router.RouterInterface;
+
+/**
+ * What a replay needs: the router's interfaces, the conntrack settings, the ruleset, the capture. Read from a
+ * kernel case folder ({@code case.json}, {@code ruleset.nft}, {@code ingress.pcapng}) or assembled from
+ * command-line options for a plain capture.
+ */
+public final class CaseSpec {
+    private final String name;
+    private final List<RouterInterface> interfaces;
+    private final Map<String, String> sysctls;
+    private final String ruleset;
+    private final String rulesetName;
+    private final Path capture;
+    private final String defaultInterface;
+
+    public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
+        String rulesetName, Path capture, String defaultInterface) {
+        this.name = name;
+        this.interfaces = List.copyOf(interfaces);
+        this.sysctls = Map.copyOf(sysctls);
+        this.ruleset = ruleset;
+        this.rulesetName = rulesetName;
+        this.capture = capture;
+        this.defaultInterface = defaultInterface;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<RouterInterface> interfaces() {
+        return interfaces;
+    }
+
+    public Map<String, String> sysctls() {
+        return sysctls;
+    }
+
+    /** The ruleset text, or null for none. */
+    public String ruleset() {
+        return ruleset;
+    }
+
+    public String rulesetName() {
+        return rulesetName;
+    }
+
+    public Path capture() {
+        return capture;
+    }
+
+    /** Interface for frames whose capture names none (classic pcap), or null. */
+    public String defaultInterface() {
+        return defaultInterface;
+    }
+
+    /** Does the ruleset declare a conntrack helper (then expectation events are written)? */
+    public boolean helperConfigured() {
+        return ruleset != null && ruleset.matches("(?s).*\\bct\\s+helper\\s+\\S+\\s*\\{.*");
+    }
+
+    /** Loads a kernel case folder as it is. */
+    public static CaseSpec load(Path dir) throws ReplayException {
+        Path json = dir.resolve("case.json");
+        if (!Files.isDirectory(dir)) {
+            throw new ReplayException(dir + ": not a case folder (no such directory)", ReplayException.INPUT);
+        }
+        if (!Files.isRegularFile(json)) {
+            throw new ReplayException(json + ": missing (a case folder holds case.json, ruleset.nft, ingress.pcapng)",
+                ReplayException.INPUT);
+        }
+        Object root;
+        try {
+            root = JsonParser.parse(json);
+        } catch (JsonSyntaxException e) {
+            throw new ReplayException(json + ":" + e.line() + ":" + e.column() + ": " + e.problem(), ReplayException.INPUT, e);
+        } catch (IOException e) {
+            throw new ReplayException(json + ": cannot read: " + e.getMessage(), ReplayException.INPUT, e);
+        }
+        Map<String, Object> c = object(root, json, "the top level");
+        Map<String, Object> topo = object(c.get("topology"), json, "topology");
+        Map<String, Object> ifs = object(topo.get("router_interfaces"), json, "topology.router_interfaces");
+        Map<String, Object> mtus = topo.get("mtu") instanceof Map ? object(topo.get("mtu"), json, "topology.mtu") : Map.of();
+        List<RouterInterface> list = new ArrayList<>();
+        for (Map.Entry<String, Object> e : ifs.entrySet()) {
+            Map<String, Object> i = object(e.getValue(), json, "topology.router_interfaces." + e.getKey());
+            int mtu = 1500;
+            Object m = mtus.get("rtr:" + e.getKey());
+            if (m instanceof Number) {
+                mtu = ((Number) m).intValue();
+            }
+            try {
+                list.add(RouterInterface.of(e.getKey(), text(i.get("mac"), json, e.getKey() + ".mac"),
+                    i.get("peer_mac") == null ? null : i.get("peer_mac").toString(), mtu,
+                    i.get("ipv4") == null ? null : i.get("ipv4").toString(),
+                    i.get("ipv6") == null ? null : i.get("ipv6").toString()));
+            } catch (IllegalArgumentException ex) {
+                throw new ReplayException(json + ": interface " + e.getKey() + ": " + ex.getMessage(), ReplayException.INPUT);
+            }
+        }
+        if (list.isEmpty()) {
+            throw new ReplayException(json + ": topology.router_interfaces is empty", ReplayException.INPUT);
+        }
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        if (c.get("sysctls") instanceof Map) {
+            for (Map.Entry<String, Object> s : object(c.get("sysctls"), json, "sysctls").entrySet()) {
+                sysctls.put(s.getKey(), String.valueOf(s.getValue()));
+            }
+        }
+        Path rules = dir.resolve("ruleset.nft");
+        String ruleset;
+        String rulesetName;
+        try {
+            if (Files.isRegularFile(rules)) {
+                ruleset = Files.readString(rules, StandardCharsets.UTF_8);
+                rulesetName = rules.toString();
+            } else if (c.get("nft_ruleset") instanceof String) {
+                ruleset = (String) c.get("nft_ruleset");
+                rulesetName = json + " (nft_ruleset)";
+            } else {
+                ruleset = null;
+                rulesetName = null;
+            }
+        } catch (IOException e) {
+            throw new ReplayException(rules + ": cannot read: " + e.getMessage(), ReplayException.INPUT, e);
+        }
+        Path ingress = dir.resolve("ingress.pcapng");
+        if (!Files.isRegularFile(ingress)) {
+            ingress = dir.resolve("ingress.pcap");
+        }
+        if (!Files.isRegularFile(ingress)) {
+            throw new ReplayException(dir.resolve("ingress.pcapng") + ": missing", ReplayException.INPUT);
+        }
+        Object scenario = c.get("scenario");
+        String name = scenario instanceof String ? (String) scenario : dir.getFileName().toString();
+        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object o, Path file, String what) throws ReplayException {
+        if (!(o instanceof Map)) {
+            throw new ReplayException(file + ": " + what + " is missing or not an object", ReplayException.INPUT);
+        }
+        return (Map<String, Object>) o;
+    }
+
+    private static String text(Object o, Path file, String what) throws ReplayException {
+        if (!(o instanceof String)) {
+            throw new ReplayException(file + ": " + what + " is missing or not a string", ReplayException.INPUT);
+        }
+        return (String) o;
+    }
+}

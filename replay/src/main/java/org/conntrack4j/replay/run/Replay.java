@@ -1,0 +1,196 @@
+package org.conntrack4j.replay.run;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.conntrack4j.core.api.Clock;
+import org.conntrack4j.core.api.ConnectionSnapshot;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.ConntrackEvent;
+import org.conntrack4j.core.api.CtFormat;
+import org.conntrack4j.core.api.ExpectationEvent;
+import org.conntrack4j.core.api.ManualClock;
+import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.spi.ConntrackListener;
+import org.conntrack4j.replay.pcap.CaptureFormatException;
+import org.conntrack4j.replay.pcap.CaptureFrame;
+import org.conntrack4j.replay.pcap.CaptureReader;
+import org.conntrack4j.replay.pcap.PcapNgWriter;
+import org.conntrack4j.replay.router.Router;
+
+/**
+ * Replays a capture through a fresh engine and the router, writing {@code ctstate.tsv}, {@code events.txt},
+ * {@code expect-events.txt} (when the ruleset declares a helper), {@code table.txt} and
+ * {@code egress.pcapng} into the output folder, in the formats of the kernel cases.
+ *
+ * <p>Time is the capture's: the engine's clock is set from each frame's timestamp before the frame is
+ * processed (HZ 250, as the recording kernel), so the output is the same on every run.
+ */
+public final class Replay {
+    /** Kernel HZ of the recordings: deadlines are kept in 4 ms jiffies. */
+    public static final int HZ = 250;
+
+    /** Creates the engine a replay runs on. */
+    @FunctionalInterface
+    public interface EngineSource {
+        Conntrack create(String name, Clock clock, Map<String, String> sysctls) throws ReplayException;
+    }
+
+    /** Installs a ruleset into an engine; the registration removes it. */
+    @FunctionalInterface
+    public interface RulesetInstaller {
+        Registration install(Conntrack net, String ruleset, String sourceName) throws ReplayException;
+    }
+
+    private Replay() {
+    }
+
+    /**
+     * Runs the replay. A capture that turns out truncated or corrupt stops the replay at the problem: the
+     * frames before it are processed and written, and the report names the file, offset and problem.
+     */
+    public static ReplayReport run(CaseSpec spec, Path outDir, EngineSource engines, RulesetInstaller rules,
+        PrintStream progress) throws ReplayException, IOException {
+        long started = System.nanoTime();
+        Files.createDirectories(outDir);
+        ManualClock clock = new ManualClock(HZ);
+        Conntrack net = engines.create("replay:" + spec.name(), clock, spec.sysctls());
+        List<Registration> regs = new ArrayList<>();
+        try (BufferedWriter ctstate = writer(outDir.resolve("ctstate.tsv"));
+             BufferedWriter events = writer(outDir.resolve("events.txt"));
+             BufferedWriter expects = spec.helperConfigured() ? writer(outDir.resolve("expect-events.txt")) : null;
+             PcapNgWriter egress = PcapNgWriter.create(outDir.resolve("egress.pcapng"))) {
+            if (spec.ruleset() != null) {
+                regs.add(rules.install(net, spec.ruleset(), spec.rulesetName()));
+            }
+            int[] counts = new int[2];
+            regs.add(net.addListener(new ConntrackListener() {
+                @Override
+                public void onEvent(ConntrackEvent e) {
+                    line(events, CtFormat.event(e, true));
+                    counts[0]++;
+                }
+
+                @Override
+                public void onExpectationEvent(ExpectationEvent e) {
+                    if (expects != null) {
+                        line(expects, CtFormat.expectationEvent(e, true));
+                        counts[1]++;
+                    }
+                }
+            }, true));
+            Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> egress.write(ifc, t, b, o, n, n, null));
+            ctstate.write("idx\ttime\tiface\tct_state\tct_dir\tsummary\tct_log_reason\n");
+            Map<String, Integer> states = new TreeMap<>();
+            List<String> rows = new ArrayList<>();
+            String problem = null;
+            int frames = 0;
+            Router.Result result = new Router.Result();
+            long firstTs = Long.MIN_VALUE;
+            long lastProgress = System.nanoTime();
+            long size = Math.max(1, Files.size(spec.capture()));
+            String defaultIface = spec.defaultInterface() != null ? spec.defaultInterface()
+                : spec.interfaces().get(0).name();
+            try (CaptureReader reader = CaptureReader.open(spec.capture())) {
+                CaptureFrame f;
+                while ((f = reader.next()) != null) {
+                    frames++;
+                    long ts = f.timestampNanos();
+                    if (firstTs == Long.MIN_VALUE) {
+                        firstTs = ts;
+                    }
+                    clock.setWallNanos(ts);
+                    net.expire();
+                    String iface = f.interfaceName() != null ? f.interfaceName() : defaultIface;
+                    int l3 = l3(f);
+                    String summary = l3 >= 0 ? PacketSummary.describe(f.array(), f.offset() + l3, f.capturedLength() - l3)
+                        : "non-IP frame (" + f.capturedLength() + " bytes)";
+                    router.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, result);
+                    String reason = result.logReason != null ? "nf_ct_proto_" + result.logProto + ": " + result.logReason
+                        : result.note != null ? "(" + result.note + ")" : "-";
+                    String row = f.index() + "\t" + seconds(ts - firstTs) + "\t" + iface + "\t" + result.ctState + "\t"
+                        + result.ctDir + "\t" + summary.replace('\t', ' ') + "\t" + reason;
+                    ctstate.write(row);
+                    ctstate.write('\n');
+                    rows.add(row);
+                    states.merge(result.ctState, 1, Integer::sum);
+                    if (progress != null && System.nanoTime() - lastProgress > 500_000_000L) {
+                        lastProgress = System.nanoTime();
+                        progress.printf("\rreplay %s: %d frames (%d%%)", spec.name(), frames,
+                            Math.min(100, reader.offset() * 100 / size));
+                        progress.flush();
+                    }
+                }
+            } catch (CaptureFormatException e) {
+                problem = e.getMessage();
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            if (progress != null && frames > 0) {
+                progress.printf("\rreplay %s: %d frames (100%%)%n", spec.name(), frames);
+            }
+            List<String> table = new ArrayList<>();
+            for (ConnectionSnapshot s : net.list(null)) {
+                table.add(CtFormat.listLine(s));
+            }
+            try (BufferedWriter t = writer(outDir.resolve("table.txt"))) {
+                for (String l : table) {
+                    t.write(l);
+                    t.write('\n');
+                }
+            }
+            return new ReplayReport(spec.name(), frames, states, egress.framesWritten(), counts[0], counts[1], table, rows,
+                problem, System.nanoTime() - started);
+        } finally {
+            for (int i = regs.size() - 1; i >= 0; i--) {
+                regs.get(i).close();
+            }
+            net.close();
+        }
+    }
+
+    private static int l3(CaptureFrame f) {
+        byte[] a = f.array();
+        int o = f.offset();
+        int n = f.capturedLength();
+        if (f.linkType() != Router.LINKTYPE_ETHERNET) {
+            return 0;
+        }
+        int pos = 12;
+        while (pos + 2 <= n) {
+            int t = (a[o + pos] & 0xff) << 8 | (a[o + pos + 1] & 0xff);
+            if (t == 0x8100 || t == 0x88a8) {
+                pos += 4;
+                continue;
+            }
+            return t == 0x0800 || t == 0x86dd ? pos + 2 : -1;
+        }
+        return -1;
+    }
+
+    private static String seconds(long nanos) {
+        long us = nanos / 1000;
+        return String.format("%d.%06d", us / 1_000_000, Math.abs(us % 1_000_000));
+    }
+
+    private static BufferedWriter writer(Path p) throws IOException {
+        return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
+    }
+
+    private static void line(BufferedWriter w, String s) {
+        try {
+            w.write(s);
+            w.write('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package org.conntrack4j.replay.run;
+
+import java.util.List;
+import java.util.Map;
+
+/** What a replay did: counts, the final table, and the capture problem that stopped it early, if any. */
+public final class ReplayReport {
+    private final String caseName;
+    private final int frames;
+    private final Map<String, Integer> states;
+    private final int egressFrames;
+    private final int events;
+    private final int expectEvents;
+    private final List<String> table;
+    private final List<String> verdictRows;
+    private final String captureProblem;
+    private final long elapsedNanos;
+
+    ReplayReport(String caseName, int frames, Map<String, Integer> states, int egressFrames, int events,
+        int expectEvents, List<String> table, List<String> verdictRows, String captureProblem, long elapsedNanos) {
+        this.caseName = caseName;
+        this.frames = frames;
+        this.states = Map.copyOf(states);
+        this.egressFrames = egressFrames;
+        this.events = events;
+        this.expectEvents = expectEvents;
+        this.table = List.copyOf(table);
+        this.verdictRows = List.copyOf(verdictRows);
+        this.captureProblem = captureProblem;
+        this.elapsedNanos = elapsedNanos;
+    }
+
+    public String caseName() {
+        return caseName;
+    }
+
+    public int frames() {
+        return frames;
+    }
+
+    /** Frames per ct state ({@code new}, {@code established}, ... and {@code -} for frames conntrack never saw). */
+    public Map<String, Integer> states() {
+        return states;
+    }
+
+    public int egressFrames() {
+        return egressFrames;
+    }
+
+    public int events() {
+        return events;
+    }
+
+    public int expectEvents() {
+        return expectEvents;
+    }
+
+    /** The final table, {@code conntrack -L} lines. */
+    public List<String> table() {
+        return table;
+    }
+
+    /** The ctstate.tsv rows without header (tab-separated). */
+    public List<String> verdictRows() {
+        return verdictRows;
+    }
+
+    /** Why reading the capture stopped before its end (file, offset, problem), or null. */
+    public String captureProblem() {
+        return captureProblem;
+    }
+
+    public long elapsedNanos() {
+        return elapsedNanos;
+    }
+}
