@@ -1,0 +1,31 @@
+package org.conntrack4j.rules.nft;
+
+import java.util.Objects;
+
+/**
+ * A condition: {@code selector op value}, e.g. {@code tcp dport != { 22, 80 }}. A rule stops at the first match
+ * that fails. See {@link Op} for how bitmask fields are compared.
+ */
+public record Match(Selector selector, Op op, Operand value) implements RuleElement {
+    public Match {
+        Objects.requireNonNull(selector, "selector");
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(value, "value");
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(selector.keyword());
+        ValueKind kind = selector.kind();
+        if (kind.isBitmask() && value instanceof Operand.Flags f && op != Op.IMPLICIT) {
+            // nft prints "!= established | related"; for == it drops the operator, which would read back as a
+            // flag test, so the operator is kept here.
+            return sb.append(' ').append(op.symbol()).append(' ')
+                    .append(Symbols.flagNames(kind, f.bits(), " | ")).toString();
+        }
+        if (op != Op.IMPLICIT) {
+            sb.append(' ').append(op.symbol());
+        }
+        return sb.append(' ').append(kind.format(value)).toString();
+    }
+}

@@ -1,0 +1,103 @@
+package org.conntrack4j.rules.nft;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Parses the nftables ruleset subset of conntrack4j into a {@link Ruleset}.
+ *
+ * <p>The input is what {@code nft -f} reads and {@code nft list ruleset} prints: {@code table} blocks with chains,
+ * rules and {@code ct helper} objects. Everything outside the supported subset, every syntax error and the load-time
+ * checks nft and the kernel make that matter here (jump targets, loops, NAT placement, helper references, ...)
+ * raise a {@link RulesetParseException} naming the source, line and column. Nothing is skipped silently.
+ *
+ * <p>Limits keep hostile input harmless: at most {@link #MAX_SOURCE_CHARS} characters, sets nested at most
+ * {@link #MAX_SET_DEPTH} deep, at most {@link #MAX_SET_ELEMENTS} elements per set and {@link #MAX_RULE_ELEMENTS}
+ * matches and statements per rule. The parser never recurses except into nested sets.
+ *
+ * <p>Thread-safe: every call works on its own state.
+ */
+public final class NftParser {
+
+    /** Largest accepted input, in characters (and, for byte input, in bytes). */
+    public static final int MAX_SOURCE_CHARS = 8 * 1024 * 1024;
+    /** Deepest accepted nesting of anonymous sets ({@code { 1, { 2, { 3 } } }}). */
+    public static final int MAX_SET_DEPTH = 16;
+    /** Most elements accepted in one anonymous set. */
+    public static final int MAX_SET_ELEMENTS = 65536;
+    /** Most matches and statements accepted in one rule. */
+    public static final int MAX_RULE_ELEMENTS = 1024;
+
+    private NftParser() {
+    }
+
+    /**
+     * Parses ruleset text.
+     *
+     * @param sourceName name used in error messages, e.g. the file name
+     * @param text the ruleset
+     */
+    public static Ruleset parse(String sourceName, String text) throws RulesetParseException {
+        Objects.requireNonNull(sourceName, "sourceName");
+        Objects.requireNonNull(text, "text");
+        if (text.length() > MAX_SOURCE_CHARS) {
+            throw new RulesetParseException(sourceName, 1, 1,
+                    "input too large: " + text.length() + " characters (limit " + MAX_SOURCE_CHARS + ")");
+        }
+        return new ParserImpl(sourceName, text).parseFile();
+    }
+
+    /** Reads and parses a UTF-8 file; errors name the file as given. */
+    public static Ruleset parse(Path file) throws IOException, RulesetParseException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(file.toString(), in);
+        }
+    }
+
+    /** Reads (at most {@link #MAX_SOURCE_CHARS} bytes of) UTF-8 text from {@code in} and parses it. */
+    public static Ruleset parse(String sourceName, InputStream in) throws IOException, RulesetParseException {
+        Objects.requireNonNull(sourceName, "sourceName");
+        byte[] data = in.readNBytes(MAX_SOURCE_CHARS + 1);
+        if (data.length > MAX_SOURCE_CHARS) {
+            throw new RulesetParseException(sourceName, 1, 1,
+                    "input too large: more than " + MAX_SOURCE_CHARS + " bytes");
+        }
+        return parse(sourceName, decodeUtf8(sourceName, data));
+    }
+
+    /** Strict UTF-8 decoding; a malformed byte is reported at its line and column. */
+    private static String decodeUtf8(String sourceName, byte[] data) throws RulesetParseException {
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(data);
+        CharBuffer out = CharBuffer.allocate(data.length + 1);
+        CoderResult r = dec.decode(in, out, true);
+        if (r.isError()) {
+            out.flip();
+            int line = 1;
+            int col = 1;
+            while (out.hasRemaining()) {
+                if (out.get() == '\n') {
+                    line++;
+                    col = 1;
+                } else {
+                    col++;
+                }
+            }
+            throw new RulesetParseException(sourceName, line, col, "invalid UTF-8 byte sequence");
+        }
+        dec.flush(out);
+        out.flip();
+        return out.toString();
+    }
+}

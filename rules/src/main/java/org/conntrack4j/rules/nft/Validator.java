@@ -1,0 +1,232 @@
+package org.conntrack4j.rules.nft;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Load-time checks of one table that nft or the kernel make and that matter to an evaluator: references to chains
+ * and ct helper objects, jumps to base chains, jump loops and depth, and where NAT statements may run. Works
+ * iteratively, so long jump chains cannot overflow the stack.
+ */
+final class Validator {
+
+    /** A name used at a position: a jump/goto target (with the chain it is in) or a ct helper reference. */
+    record Ref(String fromChain, String name, SourcePos pos) {
+    }
+
+    /** A NAT statement in a chain. */
+    record NatRef(String chain, NatStatement.Kind kind, SourcePos pos) {
+    }
+
+    /** NFT_JUMP_STACK_SIZE: the kernel refuses a chain reached at this depth below a base chain. */
+    static final int JUMP_STACK_SIZE = 16;
+
+    private final Table table;
+    private final List<Ref> jumps;
+    private final List<Ref> helperRefs;
+    private final List<NatRef> nats;
+    private final List<Chain> chains;
+    private final Map<String, Integer> index = new HashMap<>();
+
+    Validator(Table table, List<Ref> jumps, List<Ref> helperRefs, List<NatRef> nats) {
+        this.table = table;
+        this.jumps = jumps;
+        this.helperRefs = helperRefs;
+        this.nats = nats;
+        this.chains = table.chains();
+        for (int i = 0; i < chains.size(); i++) {
+            index.put(chains.get(i).name(), i);
+        }
+    }
+
+    private String tableName() {
+        return table.family().keyword() + " " + table.name();
+    }
+
+    void validate() throws RulesetParseException {
+        for (Ref r : helperRefs) {
+            if (table.ctHelper(r.name()).isEmpty()) {
+                throw new RulesetParseException(r.pos(), "ct helper \"" + r.name() + "\" is not declared in table "
+                        + tableName() + " (declare it there: ct helper " + r.name()
+                        + " { type \"ftp\" protocol tcp; })");
+            }
+        }
+        List<List<Ref>> edges = new ArrayList<>();
+        for (int i = 0; i < chains.size(); i++) {
+            edges.add(new ArrayList<>());
+        }
+        for (Ref r : jumps) {
+            Integer target = index.get(r.name());
+            if (target == null) {
+                throw new RulesetParseException(r.pos(), "unknown chain \"" + r.name() + "\" in table "
+                        + tableName());
+            }
+            if (chains.get(target).isBaseChain()) {
+                throw new RulesetParseException(r.pos(), "cannot jump to base chain \"" + r.name()
+                        + "\" (only regular chains can be jump/goto targets)");
+            }
+            edges.get(index.get(r.fromChain())).add(r);
+        }
+        int[] topo = checkLoops(edges);
+        checkDepth(edges, topo);
+        checkNat(edges);
+    }
+
+    /** Rejects any jump/goto cycle; returns the chains in topological order. */
+    private int[] checkLoops(List<List<Ref>> edges) throws RulesetParseException {
+        int n = chains.size();
+        int[] color = new int[n]; // 0 white, 1 on stack, 2 done
+        int[] order = new int[n];
+        int done = 0;
+        for (int root = 0; root < n; root++) {
+            if (color[root] != 0) {
+                continue;
+            }
+            Deque<int[]> stack = new ArrayDeque<>(); // {chain, next edge}
+            stack.push(new int[] {root, 0});
+            color[root] = 1;
+            while (!stack.isEmpty()) {
+                int[] top = stack.peek();
+                List<Ref> out = edges.get(top[0]);
+                if (top[1] < out.size()) {
+                    Ref r = out.get(top[1]++);
+                    int t = index.get(r.name());
+                    if (color[t] == 1) {
+                        throw new RulesetParseException(r.pos(), "jump loop: " + loopPath(stack, t)
+                                + " (nft refuses loops)");
+                    }
+                    if (color[t] == 0) {
+                        color[t] = 1;
+                        stack.push(new int[] {t, 0});
+                    }
+                } else {
+                    color[top[0]] = 2;
+                    order[done++] = top[0];
+                    stack.pop();
+                }
+            }
+        }
+        int[] topo = new int[n];
+        for (int i = 0; i < n; i++) {
+            topo[i] = order[n - 1 - i];
+        }
+        return topo;
+    }
+
+    private String loopPath(Deque<int[]> stack, int target) {
+        List<String> names = new ArrayList<>();
+        for (int[] frame : stack) { // top first
+            names.add(0, chains.get(frame[0]).name());
+            if (frame[0] == target) {
+                break;
+            }
+        }
+        names.add(chains.get(target).name());
+        if (names.size() > 12) {
+            List<String> shortened = new ArrayList<>(names.subList(0, 5));
+            shortened.add("... (" + (names.size() - 10) + " more)");
+            shortened.addAll(names.subList(names.size() - 5, names.size()));
+            names = shortened;
+        }
+        return String.join(" -> ", names);
+    }
+
+    private void checkDepth(List<List<Ref>> edges, int[] topo) throws RulesetParseException {
+        int n = chains.size();
+        int[] depth = new int[n];
+        for (int i = 0; i < n; i++) {
+            depth[i] = chains.get(i).isBaseChain() ? 0 : -1;
+        }
+        for (int u : topo) {
+            if (depth[u] < 0) {
+                continue;
+            }
+            for (Ref r : edges.get(u)) {
+                int v = index.get(r.name());
+                depth[v] = Math.max(depth[v], depth[u] + 1);
+            }
+        }
+        for (Ref r : jumps) {
+            int u = index.get(r.fromChain());
+            if (depth[u] >= 0 && depth[u] + 1 >= JUMP_STACK_SIZE) {
+                throw new RulesetParseException(r.pos(), "chain \"" + r.name() + "\" would be reached at jump depth "
+                        + (depth[u] + 1) + " below a base chain; the kernel allows at most "
+                        + (JUMP_STACK_SIZE - 1) + " (NFT_JUMP_STACK_SIZE)");
+            }
+        }
+    }
+
+    private static Set<Hook> natHooks(NatStatement.Kind kind) {
+        switch (kind) {
+            case MASQUERADE:
+                return EnumSet.of(Hook.POSTROUTING);
+            case SNAT:
+                return EnumSet.of(Hook.POSTROUTING, Hook.INPUT);
+            default:
+                return EnumSet.of(Hook.PREROUTING, Hook.OUTPUT);
+        }
+    }
+
+    private void checkNat(List<List<Ref>> edges) throws RulesetParseException {
+        if (nats.isEmpty()) {
+            return;
+        }
+        int n = chains.size();
+        List<Integer> bases = new ArrayList<>();
+        List<BitSet> reach = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            if (!chains.get(b).isBaseChain()) {
+                continue;
+            }
+            BitSet seen = new BitSet(n);
+            Deque<Integer> work = new ArrayDeque<>();
+            seen.set(b);
+            work.add(b);
+            while (!work.isEmpty()) {
+                int u = work.poll();
+                for (Ref r : edges.get(u)) {
+                    int v = index.get(r.name());
+                    if (!seen.get(v)) {
+                        seen.set(v);
+                        work.add(v);
+                    }
+                }
+            }
+            bases.add(b);
+            reach.add(seen);
+        }
+        for (NatRef nat : nats) {
+            int c = index.get(nat.chain());
+            for (int i = 0; i < bases.size(); i++) {
+                if (!reach.get(i).get(c)) {
+                    continue;
+                }
+                Chain base = chains.get(bases.get(i));
+                BaseChainSpec spec = base.baseSpec().orElseThrow();
+                String via = bases.get(i) == c ? ""
+                        : " (chain \"" + nat.chain() + "\" is reached from base chain \"" + base.name() + "\")";
+                String what = nat.kind().keyword();
+                if (spec.type() != ChainType.NAT) {
+                    throw new RulesetParseException(nat.pos(), what + " is only valid in a nat chain; base chain \""
+                            + base.name() + "\" is of type " + spec.type().keyword() + via);
+                }
+                Set<Hook> allowed = natHooks(nat.kind());
+                if (!allowed.contains(spec.hook())) {
+                    StringBuilder hooks = new StringBuilder();
+                    for (Hook h : allowed) {
+                        hooks.append(hooks.length() > 0 ? ", " : "").append(h.keyword());
+                    }
+                    throw new RulesetParseException(nat.pos(), what + " is not valid at the " + spec.hook().keyword()
+                            + " hook (" + what + ": " + hooks + ")" + via);
+                }
+            }
+        }
+    }
+}
