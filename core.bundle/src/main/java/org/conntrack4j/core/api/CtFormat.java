@@ -16,8 +16,13 @@ public final class CtFormat {
 
     /** One {@code conntrack -L -o extended,id} line. */
     public static String listLine(ConnectionSnapshot s) {
+        return listLine(s, true, true);
+    }
+
+    /** One {@code conntrack -L} line, with the layer 3 columns ({@code -o extended}) and the id ({@code -o id}) if asked. */
+    public static String listLine(ConnectionSnapshot s, boolean extended, boolean id) {
         StringBuilder sb = new StringBuilder(256);
-        entry(sb, s, s.timeoutSeconds() >= 0, s.state() != null, true, true, true);
+        entry(sb, s, extended, s.timeoutSeconds() >= 0, s.state() != null, true, true, id);
         return sb.toString();
     }
 
@@ -32,7 +37,7 @@ public final class CtFormat {
         ConnectionSnapshot s = e.connection();
         boolean state = s.state() != null && (e.type() == ConntrackEvent.DESTROY || e.has(CtEvent.PROTOINFO));
         boolean mark = s.mark() != 0 || e.has(CtEvent.MARK);
-        entry(sb, s, s.timeoutSeconds() >= 0, state, mark, false, true);
+        entry(sb, s, true, s.timeoutSeconds() >= 0, state, mark, false, true);
         return sb.toString();
     }
 
@@ -68,11 +73,13 @@ public final class CtFormat {
         return sb.append("]\t");
     }
 
-    private static void entry(StringBuilder sb, ConnectionSnapshot s, boolean timeout, boolean state, boolean mark,
-        boolean use, boolean id) {
+    private static void entry(StringBuilder sb, ConnectionSnapshot s, boolean l3, boolean timeout, boolean state,
+        boolean mark, boolean use, boolean id) {
         Tuple o = s.orig();
         Tuple r = s.reply();
-        padRight(sb, Family.name(o.family), 8).append(' ').append(o.family).append(' ');
+        if (l3) {
+            padRight(sb, Family.name(o.family), 8).append(' ').append(o.family).append(' ');
+        }
         padRight(sb, s.protoName(), 8).append(' ').append(o.proto).append(' ');
         if (timeout) {
             sb.append(s.timeoutSeconds()).append(' ');

@@ -1,0 +1,66 @@
+package org.conntrack4j.itest;
+
+import org.conntrack4j.core.api.Checksum;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.CtInfo;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpHeaders;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.Packet;
+
+/** Packets for in-framework tests, sent through a live engine's hooks as a forwarding router would. */
+public final class ItPackets {
+    private ItPackets() {
+    }
+
+    static int ip(String dotted) {
+        String[] p = dotted.split("\\.");
+        return Integer.parseInt(p[0]) << 24 | Integer.parseInt(p[1]) << 16 | Integer.parseInt(p[2]) << 8
+            | Integer.parseInt(p[3]);
+    }
+
+    /**
+     * An IPv4 packet of protocol {@code proto} whose first four L4 bytes are the ports; UDP gets a valid
+     * length and checksum, TCP a SYN (or the given flags) header.
+     */
+    public static Packet ipv4(int proto, String src, int sport, String dst, int dport, int tcpFlags) {
+        int l4 = proto == IpProto.TCP ? 20 : 8;
+        int total = 20 + l4;
+        Packet p = new Packet();
+        p.load(new byte[total], 0, total, 14);
+        p.put8(0, 0x45);
+        p.put16(2, total);
+        p.put8(8, 64);
+        p.put8(9, proto);
+        p.put32(12, ip(src));
+        p.put32(16, ip(dst));
+        p.put16(10, Checksum.ipv4Header(p));
+        p.put16(20, sport);
+        p.put16(22, dport);
+        p.family = Family.IPV4;
+        if (proto == IpProto.UDP) {
+            p.put16(24, 8);
+            p.put16(26, Checksum.computeL4(p, 20, IpProto.UDP, 26));
+        } else if (proto == IpProto.TCP) {
+            p.put32(24, 1000);
+            p.put32(28, (tcpFlags & 0x10) != 0 ? 5000 : 0);
+            p.put8(32, 5 << 4);
+            p.put8(33, tcpFlags);
+            p.put16(34, 65535);
+            p.put16(36, Checksum.computeL4(p, 20, IpProto.TCP, 36));
+        }
+        if (IpHeaders.validate(p) != null) {
+            throw new IllegalStateException("bad test packet");
+        }
+        return p;
+    }
+
+    /** PRE_ROUTING then POST_ROUTING; returns the ct state word seen after PRE_ROUTING. */
+    public static String forward(Conntrack net, Packet p) {
+        net.runHook(Hook.PRE_ROUTING, p);
+        String state = CtInfo.stateName(p.ct != null, p.ctinfo);
+        net.runHook(Hook.POST_ROUTING, p);
+        return state;
+    }
+}

@@ -1,0 +1,200 @@
+package org.conntrack4j.shell;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.core.api.ConnectionSnapshot;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.ConntrackEvent;
+import org.conntrack4j.core.api.ConntrackFactory;
+import org.conntrack4j.core.api.CtFormat;
+import org.conntrack4j.core.api.ExpectationEvent;
+import org.conntrack4j.core.api.ExpectationSnapshot;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.PluginInfo;
+import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.api.SettingKey;
+import org.conntrack4j.core.spi.ConntrackListener;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * conntrack-tools for the live engine, in its formats: {@code ct:list} ({@code conntrack -L}),
+ * {@code ct:expect} ({@code -L expect}), {@code ct:events} ({@code -E}), {@code ct:stats} ({@code -S}),
+ * {@code ct:delete} ({@code -D}), {@code ct:flush} ({@code -F}); and what Linux shows elsewhere: the trackers,
+ * helpers and extensions plugged in ({@code ct:trackers}), the sysctls ({@code ct:sysctl}), the hook chains
+ * ({@code ct:hooks}).
+ */
+@GogoCommand(scope = "ct", function = {"list", "expect", "events", "stats", "delete", "flush", "trackers", "sysctl",
+    "hooks"})
+@Component(service = CtCommands.class)
+public final class CtCommands {
+    private static final String TOOL = "conntrack v1.4.7 (conntrack4j)";
+
+    @Reference(target = "(conntrack.name=default)")
+    Conntrack net;
+
+    @Reference
+    ConntrackFactory factory;
+
+    @Descriptor("list connections (conntrack -L): -o extended,id; filters -s -d -r -q -p --sport --dport -m -f")
+    public void list(CommandSession session, @Descriptor("options and filters") String... args) {
+        CtFilter f = CtFilter.parse(args);
+        List<ConnectionSnapshot> l = net.list(f.predicate());
+        PrintStream out = session.getConsole();
+        for (ConnectionSnapshot s : l) {
+            out.println(CtFormat.listLine(s, f.extended, f.showId));
+        }
+        session.getConsole().flush();
+        System.err.println(TOOL + ": " + l.size() + " flow entries have been shown.");
+    }
+
+    @Descriptor("list expectations (conntrack -L expect)")
+    public void expect(CommandSession session) {
+        List<ExpectationSnapshot> l = net.listExpectations();
+        for (ExpectationSnapshot x : l) {
+            session.getConsole().println(CtFormat.expectation(x));
+        }
+        System.err.println(TOOL + ": " + l.size() + " expectations have been shown.");
+    }
+
+    @Descriptor("follow events (conntrack -E -o timestamp,extended,id) until interrupted, or -n COUNT / -t SECONDS")
+    public void events(CommandSession session, @Descriptor("-n COUNT, -t SECONDS") String... args)
+        throws InterruptedException {
+        long max = Long.MAX_VALUE;
+        long seconds = Long.MAX_VALUE / 2_000_000_000L;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("-n") && i + 1 < args.length) {
+                max = Long.parseLong(args[++i]);
+            } else if (args[i].equals("-t") && i + 1 < args.length) {
+                seconds = Long.parseLong(args[++i]);
+            } else {
+                throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        BlockingQueue<String> lines = new ArrayBlockingQueue<>(4096);
+        Registration reg = net.addListener(new ConntrackListener() {
+            @Override
+            public void onEvent(ConntrackEvent e) {
+                lines.offer(CtFormat.event(e, true));
+            }
+
+            @Override
+            public void onExpectationEvent(ExpectationEvent e) {
+                lines.offer(CtFormat.expectationEvent(e, true));
+            }
+        }, false);
+        try {
+            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+            for (long n = 0; n < max; ) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                String l = lines.poll(Math.min(left, 200_000_000L), TimeUnit.NANOSECONDS);
+                if (l != null) {
+                    session.getConsole().println(l);
+                    session.getConsole().flush();
+                    n++;
+                }
+            }
+        } finally {
+            reg.close();
+        }
+    }
+
+    @Descriptor("show statistics (conntrack -S), with invalid packets per reason")
+    public void stats(CommandSession session) {
+        PrintStream out = session.getConsole();
+        StringBuilder sb = new StringBuilder("cpu=0   \t");
+        for (Map.Entry<String, Long> c : net.stats().counters().entrySet()) {
+            if (!c.getKey().startsWith("expect_")) {
+                sb.append(c.getKey()).append('=').append(c.getValue()).append(' ');
+            }
+        }
+        out.println(sb.toString().trim());
+        Map<String, Long> all = net.stats().counters();
+        out.println("expect_new=" + all.get("expect_new") + " expect_create=" + all.get("expect_create")
+            + " expect_delete=" + all.get("expect_delete") + " entries=" + net.count() + " expectations="
+            + net.stats().expectCount());
+        for (Map.Entry<String, Long> r : net.stats().invalidByReason().entrySet()) {
+            out.println("invalid reason=\"" + r.getKey() + "\" count=" + r.getValue());
+        }
+    }
+
+    @Descriptor("delete connections matching the filters (conntrack -D)")
+    public int delete(@Descriptor("filters -s -d -r -q -p --sport --dport -m -f") String... args) {
+        CtFilter f = CtFilter.parse(args);
+        if (f.predicate() == null) {
+            throw new IllegalArgumentException("ct:delete needs a filter (use ct:flush to delete everything)");
+        }
+        int n = net.flush(f.predicate());
+        System.err.println(TOOL + ": " + n + " flow entries have been deleted.");
+        return 0;
+    }
+
+    @Descriptor("delete every connection (conntrack -F), or every expectation with 'expect'")
+    public int flush(@Descriptor("nothing, or expect") String... args) {
+        if (args.length > 0 && args[0].equals("expect")) {
+            net.flushExpectations(null);
+            System.err.println(TOOL + ": expectation table has been emptied.");
+            return 0;
+        }
+        net.flush(null);
+        System.err.println(TOOL + ": connection tracking table has been emptied.");
+        return 0;
+    }
+
+    @Descriptor("which tracker serves which protocol, from which bundle; helpers and extensions")
+    public void trackers(CommandSession session) {
+        PrintStream out = session.getConsole();
+        out.printf("%-6s %-9s %-10s %-8s %s%n", "proto", "tracker", "families", "state", "bundle");
+        for (PluginInfo p : factory.trackers()) {
+            out.printf("%-6s %-9s %-10s %-8s %s%n", p.protocol() < 0 ? "*" : Integer.toString(p.protocol()), p.name(),
+                p.families(), p.active() ? "active" : "standby", p.bundle());
+        }
+        for (PluginInfo p : factory.helpers()) {
+            out.printf("helper %-9s proto %-3d %-10s %-8s %s%n", p.name(), p.protocol(), p.families(),
+                p.active() ? "active" : "standby", p.bundle());
+        }
+        for (PluginInfo p : factory.extensions()) {
+            out.printf("extension %-12s %s%n", p.name(), p.bundle());
+        }
+    }
+
+    @Descriptor("show settings (sysctl net.netfilter), one setting, or set one: ct:sysctl NAME VALUE")
+    public void sysctl(CommandSession session, @Descriptor("[NAME [VALUE]]") String... args) {
+        PrintStream out = session.getConsole();
+        if (args.length == 0) {
+            for (Map.Entry<String, Long> s : net.settings().active().entrySet()) {
+                out.println("net.netfilter." + s.getKey() + " = " + s.getValue());
+            }
+            return;
+        }
+        String name = SettingKey.shortName(args[0]);
+        if (args.length >= 2) {
+            long v;
+            try {
+                v = Long.parseLong(args[1].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + ": not a number: " + args[1]);
+            }
+            net.settings().set(name, v);
+        }
+        out.println("net.netfilter." + name + " = " + net.settings().get(name));
+    }
+
+    @Descriptor("show the hook chains (family ipv4 or ipv6)")
+    public void hooks(CommandSession session, @Descriptor("ipv4|ipv6") String... args) {
+        int fam = args.length > 0 && args[0].equals("ipv6") ? Family.IPV6 : Family.IPV4;
+        for (String h : net.describeHooks(fam)) {
+            session.getConsole().println(h);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.conntrack4j.shell;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The distribution's entry: called by the bnd launcher on the main thread once every bundle has started;
+ * its result is the process exit status. Without arguments it runs the interactive Gogo shell; with
+ * arguments it runs them as one shell command ({@code replay CASE --out DIR}, {@code bench},
+ * {@code ct:list}) and exits with the command's number result (0 for other results).
+ *
+ * <p>The session uses the process's own standard streams: Gogo replaces {@code System.in/out} with
+ * per-thread streams of its own.
+ */
+@Component(service = Callable.class, property = "main.thread=true")
+public final class Main implements Callable<Integer> {
+    /** Exit status for a command line that is not understood. */
+    static final int USAGE = 2;
+
+    @Reference(service = Object.class, target = "(launcher.ready=true)")
+    Map<String, Object> launcher;
+
+    @Reference
+    CommandProcessor processor;
+
+    @Override
+    public Integer call() {
+        Object a = launcher.get("launcher.arguments");
+        String[] args = a instanceof String[] ? (String[]) a : new String[0];
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        try (CommandSession s = processor.createSession(new FileInputStream(FileDescriptor.in), out, err)) {
+            if (args.length == 0) {
+                s.execute("gosh --login --noshutdown");
+                return 0;
+            }
+            if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+                out.print(Usage.TEXT);
+                return 0;
+            }
+            if (!args[0].matches("[A-Za-z][A-Za-z0-9_.:-]*")) {
+                err.println("conntrack4j: not a command name: " + args[0]);
+                err.print(Usage.TEXT);
+                return USAGE;
+            }
+            Object r = s.execute(commandLine(s, args));
+            if (r instanceof Number) {
+                return ((Number) r).intValue();
+            }
+            if (r != null) {
+                CharSequence text = s.format(r, Converter.INSPECT);
+                out.println(text);
+            }
+            return 0;
+        } catch (Exception e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (e.getClass().getSimpleName().equals("CommandNotFoundException")) {
+                err.println("conntrack4j: unknown command \"" + args[0] + "\"");
+                err.print(Usage.TEXT);
+                return USAGE;
+            }
+            err.println("conntrack4j: " + msg);
+            return 1;
+        }
+    }
+
+    /**
+     * The arguments as one Gogo command line. Each argument after the command name is passed through a
+     * session variable, so that Gogo takes it literally whatever characters it holds.
+     */
+    static String commandLine(CommandSession s, String[] args) {
+        StringBuilder sb = new StringBuilder(args[0]);
+        for (int i = 1; i < args.length; i++) {
+            String var = "conntrack4j_arg" + i;
+            s.put(var, args[i]);
+            sb.append(" $").append(var);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,15 @@
+package org.conntrack4j.shell;
+
+/** The distribution's command-line help. */
+final class Usage {
+    static final String TEXT = String.join("\n",
+        "usage: conntrack4j                      interactive shell (Gogo; 'help' lists the commands)",
+        "       conntrack4j replay CASE_DIR --out OUT_DIR [--quiet] [--check]",
+        "       conntrack4j replay --pcap FILE --rules FILE --iface NAME,MAC,PEER_MAC,ADDR[,ADDR...] ... --out OUT_DIR",
+        "       conntrack4j bench [--quick]      workloads A and B of BENCH.md",
+        "       conntrack4j ct:list | ct:stats | ct:trackers | ct:sysctl ...   (see 'help' in the shell)",
+        "");
+
+    private Usage() {
+    }
+}
