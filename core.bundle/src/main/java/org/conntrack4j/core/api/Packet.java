@@ -45,6 +45,8 @@ public final class Packet {
     public int ctinfo;
     /** Packet mark ({@code skb->mark}). */
     public int mark;
+    /** Conntrack zone the packet is tracked in (Linux's {@code ct zone set}); 0 by default. */
+    public int zone;
     /** Why conntrack found the packet odd, in the kernel's words, or null; set whether or not it is logged. */
     public String reason;
     /** The reason as the kernel would log it under {@code nf_conntrack_log_invalid}, or null when not logged. */
@@ -81,6 +83,7 @@ public final class Packet {
         ct = null;
         ctinfo = 0;
         mark = 0;
+        zone = 0;
         reason = null;
         logReason = null;
         logProto = 0;

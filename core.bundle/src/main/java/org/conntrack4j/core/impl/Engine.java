@@ -296,7 +296,8 @@ public final class Engine implements Conntrack {
         if (!t.pktToTuple(p, dataoff, tu)) {
             return 0;
         }
-        int m = meta(tu, 0);
+        int zone = p.zone & 0xffff;
+        int m = meta(tu, zone);
         long h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
         long now = clock.jiffies();
         ConnEntry e = findOrig(m, tu, h, now);
@@ -310,7 +311,7 @@ public final class Engine implements Conntrack {
             if (e != null) {
                 ctinfo = CtInfo.ESTABLISHED_REPLY;
             } else {
-                e = initConntrack(p, tu, h, t, now);
+                e = initConntrack(p, tu, zone, h, t, now);
                 if (e == null) {
                     return 0;
                 }
@@ -369,7 +370,7 @@ public final class Engine implements Conntrack {
     /** Returned by initConntrack for "table full and nothing to evict" (null means "no connection"). */
     private static final ConnEntry TABLE_FULL = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0L, 0, null);
 
-    private ConnEntry initConntrack(Packet p, Tuple tu, long h, L4Tracker t, long now) {
+    private ConnEntry initConntrack(Packet p, Tuple tu, int zone, long h, L4Tracker t, long now) {
         Tuple rep = p.tuple2;
         rep.invertL3(tu);
         if (!t.invertTuple(rep, tu)) {
@@ -382,12 +383,12 @@ public final class Engine implements Conntrack {
             }
             return TABLE_FULL;
         }
-        ConnEntry e = new ConnEntry(this, tu, rep, 0, h, ids.incrementAndGet(), t);
-        e.hashReply = hash(rep, 0);
+        ConnEntry e = new ConnEntry(this, tu, rep, zone, h, ids.incrementAndGet(), t);
+        e.hashReply = hash(rep, zone);
         if (settings.get(CoreSettings.ACCT) != 0) {
             e.acct = new long[4];
         }
-        Expectation exp = expects.count() > 0 ? expects.find(tu, now) : null;
+        Expectation exp = expects.count() > 0 ? expects.find(tu, zone, now) : null;
         if (exp != null) {
             e.setStatus(Status.EXPECTED);
             e.master = exp.master();
@@ -742,7 +743,12 @@ public final class Engine implements Conntrack {
 
     @Override
     public Connection find(Tuple tu) {
-        int m = meta(tu, 0);
+        return find(tu, 0);
+    }
+
+    /** The confirmed connection with this tuple in either direction in {@code zone}, or null. */
+    public Connection find(Tuple tu, int zone) {
+        int m = meta(tu, zone);
         long h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
         long now = clock.jiffies();
         ConnEntry e = findOrig(m, tu, h, now);

@@ -48,7 +48,7 @@ final class ExpectTable {
      * The expectation a new connection's original tuple matches ({@code nf_ct_find_expectation}); unlinks it
      * unless permanent. Expired entries met on the way are removed.
      */
-    synchronized Expectation find(Tuple t, long now) {
+    synchronized Expectation find(Tuple t, int zone, long now) {
         if (count == 0) {
             return null;
         }
@@ -64,7 +64,7 @@ final class ExpectTable {
                 unlinkRest(e);
                 continue;
             }
-            if ((e.flags() & Expectation.FLAG_INACTIVE) == 0 && e.matches(t) && e.master().zone() == 0) {
+            if ((e.flags() & Expectation.FLAG_INACTIVE) == 0 && e.matches(t) && e.master().zone() == zone) {
                 found = e;
                 break;
             }

@@ -1,0 +1,96 @@
+package org.conntrack4j.example.gre;
+
+import java.util.List;
+import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.CtEvent;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.SettingKey;
+import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.spi.L4Tracker;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The GRE tracker. Enhanced GRE (version 1, PPTP's) is keyed by the call id, carried in the destination
+ * "u" field; the source key would come from the PPTP helper's key map, which this example has not, so it is
+ * 0, as in Linux without that helper. Any other GRE is tracked like the generic tracker, by addresses only.
+ * Unreplied connections live {@code nf_conntrack_gre_timeout} (30 s); once both directions were seen, the
+ * stream timeout (180 s) and ASSURED.
+ */
+@Component(property = {L4Tracker.PROTOCOL + ":Integer=47", L4Tracker.FAMILY + "=ipv4", L4Tracker.FAMILY + "=ipv6"})
+public final class GreTracker implements L4Tracker {
+    static final SettingKey TIMEOUT = SettingKey.seconds("nf_conntrack_gre_timeout", 30, "GRE timeout, unreplied");
+    static final SettingKey TIMEOUT_STREAM = SettingKey.seconds("nf_conntrack_gre_timeout_stream", 180,
+        "GRE timeout once both directions were seen");
+    /** The version bits of the GRE flags word, and enhanced GRE's version. */
+    private static final int GRE_VERSION_MASK = 0x0007;
+    private static final int GRE_VERSION_1 = 1;
+    /** PPP in GRE (PPTP). */
+    private static final int GRE_PROTO_PPP = 0x880b;
+
+    @Override
+    public String name() {
+        return "gre";
+    }
+
+    @Override
+    public boolean pktToTuple(Packet pkt, int dataoff, Tuple t) {
+        t.srcPort = 0;
+        t.dstPort = 0;
+        int left = pkt.length() - dataoff;
+        if (left < 4 || (pkt.u16(dataoff) & GRE_VERSION_MASK) != GRE_VERSION_1) {
+            return true;
+        }
+        if (left < 8) {
+            return true;
+        }
+        if (pkt.u16(dataoff + 2) != GRE_PROTO_PPP) {
+            return false;
+        }
+        t.dstPort = pkt.u16(dataoff + 6);
+        return true;
+    }
+
+    @Override
+    public boolean invertTuple(Tuple inverse, Tuple orig) {
+        inverse.srcPort = orig.dstPort;
+        inverse.dstPort = orig.srcPort;
+        return true;
+    }
+
+    @Override
+    public void formatTuple(StringBuilder sb, Tuple t) {
+        sb.append("srckey=0x").append(Integer.toHexString(t.srcPort)).append(" dstkey=0x")
+            .append(Integer.toHexString(t.dstPort));
+    }
+
+    @Override
+    public List<SettingKey> settings() {
+        return List.of(TIMEOUT, TIMEOUT_STREAM);
+    }
+
+    @Override
+    public boolean allowClash() {
+        return true;
+    }
+
+    @Override
+    public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
+        int hz = net.clock().hz();
+        int status = ct.status();
+        if ((status & Status.SEEN_REPLY) != 0) {
+            net.refresh(ct, net.settings().get(TIMEOUT_STREAM) * hz);
+            if ((status & Status.NAT_CLASH) != 0) {
+                return Verdict.ACCEPT;
+            }
+            if (ct.setStatus(Status.ASSURED)) {
+                net.cacheEvent(ct, CtEvent.ASSURED);
+            }
+        } else {
+            net.refresh(ct, net.settings().get(TIMEOUT) * hz);
+        }
+        return Verdict.ACCEPT;
+    }
+}
