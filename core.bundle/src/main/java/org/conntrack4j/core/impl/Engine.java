@@ -396,6 +396,7 @@ public final class Engine implements Conntrack {
             if (assign != null) {
                 e.helper = assign;
                 e.helperData = assign.newData(e);
+                e.setStatus(Status.HELPER);
             }
             e.setMark(exp.master().mark());
             stats.inc(EngineStats.I_EXPECT_NEW);
@@ -854,6 +855,8 @@ public final class Engine implements Conntrack {
         }
         ct.helper = helper;
         ct.helperData = helper.newData(ct);
+        // Linux's nf_ct_helper_ext_add marks the connection as explicitly helped.
+        ct.setStatus(Status.HELPER);
         return true;
     }
 

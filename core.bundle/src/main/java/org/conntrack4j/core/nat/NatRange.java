@@ -5,7 +5,8 @@ import org.conntrack4j.core.api.Family;
 
 /**
  * Where a NAT binding may map a connection ({@code struct nf_nat_range2}): an address range and a range of
- * the L4 "u" value (ports, ICMP id), with Linux's flags. Immutable.
+ * the L4 "u" value (ports, ICMP id), with Linux's flags. Addresses are {hi, lo} pairs as in
+ * {@link org.conntrack4j.core.api.Tuple} (IPv4: {@code hi = 0}); ports are 0..65535. Immutable.
  */
 public final class NatRange {
     /** The address range is given (otherwise the address is kept). */
@@ -18,7 +19,9 @@ public final class NatRange {
     public static final int PERSISTENT = 1 << 3;
     /** Pick the port fully at random. */
     public static final int PROTO_RANDOM_FULLY = 1 << 4;
+    /** Shift ports by an offset from a base port: this class has no base, so NAT treats it as a plain range. */
     public static final int PROTO_OFFSET = 1 << 5;
+    /** Map a prefix onto a prefix ({@code snat prefix to}): not supported; NAT treats it as an address range. */
     public static final int NETMAP = 1 << 6;
 
     private final int flags;

@@ -14,6 +14,8 @@ package org.conntrack4j.rules.nft;
  * <li>{@code EQ} ({@code ct state == established}): {@code value == bits};</li>
  * <li>{@code NE} ({@code ct state != established}): {@code value != bits}.</li>
  * </ul>
+ * A one-element set of flags is read as those flags with the operator kept ({@code ct status == { assured }} is
+ * {@code ct status == assured}), as nft compiles it; a set of two or more is a lookup of the whole value.
  * The relational operators are only accepted for ports, protocol numbers, marks and addresses.
  */
 public enum Op {

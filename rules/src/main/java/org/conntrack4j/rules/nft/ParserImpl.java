@@ -846,6 +846,11 @@ final class ParserImpl {
                 throw err(opTok, "operator \"" + op.symbol() + "\" cannot be used with a set");
             }
             value = parseSet(sel);
+            if (kind.isBitmask() && value instanceof Operand.Num n) {
+                // nft compiles a one-element flag set like the bare flags: "ct status { assured }" tests the bit,
+                // "ct status == { assured }" and "!= { assured }" compare the whole value (nft 1.0.6 --debug=netlink)
+                value = new Operand.Flags(n.value());
+            }
         } else if (kind.isBitmask()) {
             value = parseFlagList(sel);
         } else {

@@ -1,0 +1,142 @@
+package org.conntrack4j.replay.command;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.core.api.ConntrackFactory;
+import org.conntrack4j.core.api.SettingKey;
+import org.conntrack4j.replay.compare.CaseComparison;
+import org.conntrack4j.replay.compare.ComparisonResult;
+import org.conntrack4j.replay.run.CaseSpec;
+import org.conntrack4j.replay.run.Replay;
+import org.conntrack4j.replay.run.ReplayException;
+import org.conntrack4j.replay.run.ReplayReport;
+import org.conntrack4j.rules.InstalledRuleset;
+import org.conntrack4j.rules.RulesetInstallException;
+import org.conntrack4j.rules.Rulesets;
+import org.conntrack4j.rules.nft.RulesetParseException;
+import org.conntrack4j.rules.nft.Ruleset;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code replay}: runs a capture through a fresh engine built from the trackers, helpers and extensions
+ * installed in the framework, and writes the outputs. Returns the exit status: 0 done, 1 disagreement with
+ * the kernel under {@code --check}, 2 usage, 3 bad input, 4 ruleset outside the subset or needing a bundle
+ * that is not installed.
+ */
+@GogoCommand(scope = "conntrack4j", function = "replay")
+@Component(service = ReplayCommand.class)
+public final class ReplayCommand {
+    static final int OK = 0;
+    static final int DISAGREES = 1;
+    static final int USAGE = 2;
+
+    @Reference
+    ConntrackFactory factory;
+
+    @Reference
+    Rulesets rulesets;
+
+    @Descriptor("replay a kernel case folder (or --pcap with --rules and --iface) into --out DIR")
+    public int replay(CommandSession session, @Descriptor("CASE_DIR --out DIR [--quiet] [--check] | --pcap FILE "
+        + "--rules FILE --iface SPEC... [--in IFACE] [--sysctl NAME=VALUE]... --out DIR") String... args) {
+        PrintStream out = session.getConsole();
+        PrintStream err = System.err;
+        ReplayOptions o;
+        try {
+            o = ReplayOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("replay: " + e.getMessage());
+            err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check]");
+            err.println("       replay --pcap FILE [--rules FILE] --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,...][,mtu=N]"
+                + "... [--in IFACE] [--sysctl NAME=VALUE]... --out OUT_DIR");
+            return USAGE;
+        }
+        try {
+            CaseSpec spec = o.spec();
+            Map<String, String> ignored = new TreeMap<>();
+            ReplayReport r = Replay.run(spec, o.out, (name, clock, sysctls) -> {
+                for (Map.Entry<String, String> s : sysctls.entrySet()) {
+                    String k = SettingKey.shortName(s.getKey());
+                    // Only conntrack's own sysctls matter; the read-only count is not a setting.
+                    if (k.startsWith("nf_conntrack_") && !k.equals("nf_conntrack_count") && SettingKey.byName(k) == null) {
+                        ignored.put(k, s.getValue());
+                    }
+                }
+                try {
+                    return factory.create(name, clock, sysctls, true);
+                } catch (IllegalArgumentException e) {
+                    throw new ReplayException(spec.name() + ": " + e.getMessage(), ReplayException.INPUT);
+                }
+            }, (net, text, source) -> install(net, text, source), o.quiet || System.console() == null ? null : err);
+            if (!o.quiet) {
+                print(out, r);
+            }
+            if (!ignored.isEmpty() && !o.quiet) {
+                err.println("replay: note: no installed bundle uses " + String.join(", ", ignored.keySet())
+                    + " (ignored)");
+            }
+            int status = OK;
+            if (r.captureProblem() != null) {
+                err.println("replay: " + r.captureProblem() + " (the " + r.frames() + " frames before it were replayed)");
+                status = ReplayException.INPUT;
+            }
+            if (o.caseDir != null && Files.isRegularFile(o.caseDir.resolve("ctstate.tsv"))) {
+                ComparisonResult cmp = CaseComparison.compare(o.caseDir, o.out);
+                out.println();
+                out.println("agreement with the kernel (" + o.caseDir + "):");
+                out.println(cmp.render());
+                if (o.check && !cmp.ok() && status == OK) {
+                    status = DISAGREES;
+                }
+            }
+            out.println("outputs: " + o.out);
+            return status;
+        } catch (ReplayException e) {
+            err.println("replay: " + e.getMessage());
+            return e.exitStatus();
+        } catch (IOException e) {
+            err.println("replay: " + e);
+            return ReplayException.INPUT;
+        }
+    }
+
+    private org.conntrack4j.core.api.Registration install(org.conntrack4j.core.api.Conntrack net, String text,
+        String source) throws ReplayException {
+        try {
+            Ruleset rs = rulesets.parse(source, text);
+            InstalledRuleset installed = rulesets.install(net, rs);
+            return installed;
+        } catch (RulesetParseException e) {
+            throw new ReplayException(e.getMessage(), ReplayException.RULESET, e);
+        } catch (RulesetInstallException e) {
+            throw new ReplayException(e.getMessage(), ReplayException.RULESET, e);
+        }
+    }
+
+    private static void print(PrintStream out, ReplayReport r) {
+        out.println("replay " + r.caseName() + ": " + r.frames() + " packets, " + r.egressFrames() + " sent, "
+            + r.events() + " events" + (r.expectEvents() > 0 ? ", " + r.expectEvents() + " expectation events" : "")
+            + ", " + r.elapsedNanos() / 1_000_000 + " ms");
+        out.println();
+        out.printf("%5s  %-5s %-12s %-9s %s%n", "idx", "iface", "ct state", "dir", "packet / reason");
+        for (String row : r.verdictRows()) {
+            String[] c = row.split("\t", -1);
+            out.printf("%5s  %-5s %-12s %-9s %s%n", c[0], c[2], c[3], c[4], c[5]);
+            if (c.length > 6 && !c[6].equals("-")) {
+                out.printf("%5s  %-5s %-12s %-9s   %s%n", "", "", "", "", c[6]);
+            }
+        }
+        out.println();
+        out.println("table (conntrack -L -o extended,id) after the last packet:");
+        for (String l : r.table()) {
+            out.println(l);
+        }
+    }
+}

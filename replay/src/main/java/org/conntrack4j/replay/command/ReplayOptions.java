@@ -1,0 +1,145 @@
+package org.conntrack4j.replay.command;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.conntrack4j.replay.router.RouterInterface;
+import org.conntrack4j.replay.run.CaseSpec;
+import org.conntrack4j.replay.run.ReplayException;
+
+/**
+ * The command line of {@code replay}: a case folder, or a capture with rules, interfaces and settings given
+ * as options. Parsing errors are IllegalArgumentExceptions with a message for the user.
+ */
+final class ReplayOptions {
+    Path caseDir;
+    Path pcap;
+    Path rules;
+    Path out;
+    String inIface;
+    boolean quiet;
+    boolean check;
+    final List<String> ifaces = new ArrayList<>();
+    final Map<String, String> sysctls = new LinkedHashMap<>();
+
+    static ReplayOptions parse(String... args) {
+        ReplayOptions o = new ReplayOptions();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--out": o.out = Paths.get(value(args, ++i, a)); break;
+                case "--pcap": o.pcap = Paths.get(value(args, ++i, a)); break;
+                case "--rules": o.rules = Paths.get(value(args, ++i, a)); break;
+                case "--iface": o.ifaces.add(value(args, ++i, a)); break;
+                case "--in": o.inIface = value(args, ++i, a); break;
+                case "--quiet": case "-q": o.quiet = true; break;
+                case "--check": o.check = true; break;
+                case "--sysctl": {
+                    String kv = value(args, ++i, a);
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--sysctl wants NAME=VALUE, not " + kv);
+                    }
+                    o.sysctls.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+                    break;
+                }
+                default:
+                    if (a.startsWith("-")) {
+                        throw new IllegalArgumentException("unknown option " + a);
+                    }
+                    if (o.caseDir != null) {
+                        throw new IllegalArgumentException("one case folder only (also got " + a + ")");
+                    }
+                    o.caseDir = Paths.get(a);
+            }
+        }
+        if (o.out == null) {
+            throw new IllegalArgumentException("--out OUT_DIR is required");
+        }
+        if ((o.caseDir == null) == (o.pcap == null)) {
+            throw new IllegalArgumentException("give either a case folder or --pcap FILE");
+        }
+        if (o.pcap != null && o.ifaces.isEmpty()) {
+            throw new IllegalArgumentException("--pcap needs the router's interfaces: --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX...");
+        }
+        if (o.caseDir != null && (!o.ifaces.isEmpty() || o.rules != null || o.inIface != null)) {
+            throw new IllegalArgumentException("--iface, --rules and --in go with --pcap; a case folder has its own");
+        }
+        return o;
+    }
+
+    private static String value(String[] args, int i, String opt) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("option " + opt + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** The replay's input, from the case folder or from the options. */
+    CaseSpec spec() throws ReplayException {
+        if (caseDir != null) {
+            CaseSpec c = CaseSpec.load(caseDir);
+            if (sysctls.isEmpty()) {
+                return c;
+            }
+            Map<String, String> s = new LinkedHashMap<>(c.sysctls());
+            s.putAll(sysctls);
+            return new CaseSpec(c.name(), c.interfaces(), s, c.ruleset(), c.rulesetName(), c.capture(),
+                c.defaultInterface());
+        }
+        List<RouterInterface> list = new ArrayList<>();
+        for (String spec : ifaces) {
+            try {
+                list.add(iface(spec));
+            } catch (IllegalArgumentException e) {
+                throw new ReplayException("--iface " + spec + ": " + e.getMessage(), ReplayException.INPUT);
+            }
+        }
+        if (inIface != null && list.stream().noneMatch(r -> r.name().equals(inIface))) {
+            throw new ReplayException("--in " + inIface + ": no such interface among --iface", ReplayException.INPUT);
+        }
+        String text = null;
+        if (rules != null) {
+            try {
+                text = Files.readString(rules, StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new ReplayException(rules + ": cannot read: " + e.getMessage(), ReplayException.INPUT, e);
+            }
+        }
+        if (!Files.isRegularFile(pcap)) {
+            throw new ReplayException(pcap + ": no such capture file", ReplayException.INPUT);
+        }
+        String name = pcap.getFileName().toString().replaceFirst("\\.(pcapng|pcap)$", "");
+        return new CaseSpec(name, list, sysctls, text, rules == null ? null : rules.toString(), pcap, inIface);
+    }
+
+    /** {@code NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,ADDR/PREFIX...][,mtu=N]}. */
+    static RouterInterface iface(String spec) {
+        String[] p = spec.split(",");
+        if (p.length < 3) {
+            throw new IllegalArgumentException("expected NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX...");
+        }
+        int mtu = 1500;
+        List<String> addrs = new ArrayList<>();
+        for (int i = 3; i < p.length; i++) {
+            if (p[i].startsWith("mtu=")) {
+                try {
+                    mtu = Integer.parseInt(p[i].substring(4));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("bad mtu " + p[i]);
+                }
+                if (mtu < 68 || mtu > 65535) {
+                    throw new IllegalArgumentException("mtu " + mtu + " outside 68..65535");
+                }
+            } else {
+                addrs.add(p[i]);
+            }
+        }
+        return RouterInterface.of(p[0], p[1], p[2], mtu, addrs.toArray(new String[0]));
+    }
+}

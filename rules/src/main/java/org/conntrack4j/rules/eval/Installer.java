@@ -1,0 +1,280 @@
+package org.conntrack4j.rules.eval;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.nat.Nat;
+import org.conntrack4j.core.nat.NatManip;
+import org.conntrack4j.core.nat.NatRange;
+import org.conntrack4j.rules.NatRule;
+import org.conntrack4j.rules.RulesetInstallException;
+import org.conntrack4j.rules.nft.BaseChainSpec;
+import org.conntrack4j.rules.nft.Chain;
+import org.conntrack4j.rules.nft.ChainType;
+import org.conntrack4j.rules.nft.CounterStatement;
+import org.conntrack4j.rules.nft.CtHelperObject;
+import org.conntrack4j.rules.nft.CtHelperSetStatement;
+import org.conntrack4j.rules.nft.CtMarkSetStatement;
+import org.conntrack4j.rules.nft.IpAddress;
+import org.conntrack4j.rules.nft.LogStatement;
+import org.conntrack4j.rules.nft.Match;
+import org.conntrack4j.rules.nft.NatStatement;
+import org.conntrack4j.rules.nft.NotrackStatement;
+import org.conntrack4j.rules.nft.Operand;
+import org.conntrack4j.rules.nft.Policy;
+import org.conntrack4j.rules.nft.Rule;
+import org.conntrack4j.rules.nft.RuleElement;
+import org.conntrack4j.rules.nft.Ruleset;
+import org.conntrack4j.rules.nft.Table;
+import org.conntrack4j.rules.nft.VerdictStatement;
+
+/**
+ * Compiles a ruleset for one engine and registers its base chains. First the checks the kernel makes when it
+ * loads the objects and expressions (a helper for every ct helper object, NAT for nat chains), so that a ruleset
+ * is installed whole or not at all.
+ */
+final class Installer {
+    /** Bundles of this project that provide helper types, for error messages. */
+    private static final Map<String, String> HELPER_BUNDLES = Map.of("ftp", "org.conntrack4j.helper.ftp");
+    static final String NAT_BUNDLE = "org.conntrack4j.nat";
+
+    private final Conntrack net;
+    private final Ruleset ruleset;
+    private final List<CounterExpr> counters = new ArrayList<>();
+    private final List<NatRule> natRules = new ArrayList<>();
+    private final List<Base> bases = new ArrayList<>();
+    private Nat nat;
+
+    /** A base chain ready to register. */
+    private record Base(Chain chain, BaseChainSpec spec, int family, BaseChainFn fn, String owner) {
+    }
+
+    Installer(Conntrack net, Ruleset ruleset) {
+        this.net = net;
+        this.ruleset = ruleset;
+    }
+
+    InstalledRulesetImpl install() throws RulesetInstallException {
+        checkHelpers();
+        nat = net.extension(Nat.class);
+        checkNat();
+        for (Table t : ruleset.tables()) {
+            compileTable(t);
+        }
+        List<Registration> regs = new ArrayList<>();
+        try {
+            for (Base b : bases) {
+                int hook = b.spec.hook().number();
+                int prio = b.spec.priority().value();
+                if (b.spec.type() == ChainType.NAT) {
+                    regs.add(nat.registerChain(b.family, hook, prio, b.fn, b.owner));
+                } else {
+                    regs.add(net.registerHook(b.family, hook, prio, b.fn, b.owner));
+                }
+            }
+        } catch (RuntimeException e) {
+            for (int i = regs.size() - 1; i >= 0; i--) {
+                regs.get(i).close();
+            }
+            Chain c = bases.get(regs.size()).chain;
+            throw new RulesetInstallException(c.position(), "chain " + c.name() + ": cannot be registered: "
+                + e.getMessage());
+        }
+        return new InstalledRulesetImpl(net, ruleset, regs, counters, natRules);
+    }
+
+    // ---- checks ------------------------------------------------------------------------------------------------
+
+    private void checkHelpers() throws RulesetInstallException {
+        for (Table t : ruleset.tables()) {
+            for (CtHelperObject h : t.ctHelpers()) {
+                boolean v4 = servesIpv4(h);
+                boolean v6 = servesIpv6(h);
+                boolean found = v4 && net.helper(h.type(), Family.IPV4, h.protocol()) != null
+                    || v6 && net.helper(h.type(), Family.IPV6, h.protocol()) != null;
+                if (!found) {
+                    String proto = h.protocol() == 6 ? "tcp" : "udp";
+                    String over = v4 && v6 ? "" : v4 ? " over IPv4" : " over IPv6";
+                    String bundle = HELPER_BUNDLES.get(h.type());
+                    String hint = bundle != null ? "bundle " + bundle + " provides it"
+                        : "no bundle of conntrack4j provides that type; a helper bundle registering it is needed";
+                    throw new RulesetInstallException(h.position(), "ct helper \"" + h.name()
+                        + "\": no helper of type \"" + h.type() + "\" for " + proto + over + " is registered (" + hint
+                        + ")");
+                }
+            }
+        }
+    }
+
+    private void checkNat() throws RulesetInstallException {
+        if (nat != null) {
+            return;
+        }
+        Chain natChain = null;
+        for (Table t : ruleset.tables()) {
+            for (Chain c : t.chains()) {
+                for (Rule r : c.rules()) {
+                    for (RuleElement e : r.elements()) {
+                        if (e instanceof NatStatement n) {
+                            throw new RulesetInstallException(r.position(), "chain " + c.name() + ": \""
+                                + n.kind().keyword() + "\" needs NAT, which bundle " + NAT_BUNDLE
+                                + " provides; it is not installed");
+                        }
+                    }
+                }
+                if (natChain == null && c.baseSpec().map(s -> s.type() == ChainType.NAT).orElse(false)) {
+                    natChain = c;
+                }
+            }
+        }
+        if (natChain != null) {
+            throw new RulesetInstallException(natChain.position(), "chain " + natChain.name()
+                + ": a nat chain needs NAT, which bundle " + NAT_BUNDLE + " provides; it is not installed");
+        }
+    }
+
+    // ---- compilation -------------------------------------------------------------------------------------------
+
+    private void compileTable(Table t) {
+        Map<String, CompiledChain> chains = new HashMap<>();
+        for (Chain c : t.chains()) {
+            chains.put(c.name(), new CompiledChain(c.name()));
+        }
+        for (Chain c : t.chains()) {
+            CompiledChain cc = chains.get(c.name());
+            Expr[][] rules = new Expr[c.rules().size()][];
+            for (int i = 0; i < rules.length; i++) {
+                rules[i] = compileRule(t, c, c.rules().get(i), chains);
+            }
+            cc.setRules(rules);
+            if (c.baseSpec().isPresent()) {
+                BaseChainSpec spec = c.baseSpec().get();
+                int policy = spec.policy() == Policy.DROP ? Verdict.DROP : Verdict.ACCEPT;
+                String owner = "nft " + t.family().keyword() + " " + t.name() + " " + c.name();
+                bases.add(new Base(c, spec, t.family().nfproto(), new BaseChainFn(cc, policy), owner));
+            }
+        }
+    }
+
+    private Expr[] compileRule(Table t, Chain c, Rule r, Map<String, CompiledChain> chains) {
+        List<Expr> out = new ArrayList<>();
+        for (RuleElement e : r.elements()) {
+            if (e instanceof Match m) {
+                out.add(MatchCompiler.compile(m));
+            } else if (e instanceof VerdictStatement v) {
+                switch (v.kind()) {
+                    case ACCEPT:
+                        out.add(VerdictExpr.ACCEPT);
+                        break;
+                    case DROP:
+                        out.add(VerdictExpr.DROP);
+                        break;
+                    case RETURN:
+                        out.add(VerdictExpr.RETURN);
+                        break;
+                    default:
+                        JumpExpr j = new JumpExpr(v.kind() == VerdictStatement.Kind.GOTO);
+                        j.link(chains.get(v.target().orElseThrow()));
+                        out.add(j);
+                }
+            } else if (e instanceof CounterStatement cs) {
+                CounterExpr ce = new CounterExpr(cs);
+                counters.add(ce);
+                out.add(ce);
+            } else if (e instanceof LogStatement l) {
+                out.add(new LogExpr(l.prefix().orElse("")));
+            } else if (e instanceof NotrackStatement) {
+                out.add(NotrackExpr.INSTANCE);
+            } else if (e instanceof CtMarkSetStatement cm) {
+                out.add(new CtMarkSetExpr(net, cm.mark()));
+            } else if (e instanceof CtHelperSetStatement hs) {
+                CtHelperObject h = t.ctHelper(hs.helper()).orElseThrow();
+                out.add(new CtHelperSetExpr(net, h.type(), h.protocol(), servesIpv4(h), servesIpv6(h)));
+            } else if (e instanceof NatStatement n) {
+                out.add(nat(t, c, r, n));
+            } else {
+                throw new IllegalArgumentException("statement not supported by the evaluator: " + e);
+            }
+        }
+        return out.toArray(new Expr[0]);
+    }
+
+    private NatExpr nat(Table t, Chain c, Rule r, NatStatement n) {
+        int flags = 0;
+        for (NatStatement.Flag f : n.flags()) {
+            flags |= f.bit();
+        }
+        int minPort = -1;
+        int maxPort = 0;
+        if (n.ports().isPresent()) {
+            Operand p = n.ports().get();
+            if (p instanceof Operand.Range pr) {
+                minPort = ((Operand.Num) pr.low()).intValue();
+                maxPort = ((Operand.Num) pr.high()).intValue();
+            } else {
+                minPort = ((Operand.Num) p).intValue();
+                maxPort = minPort;
+            }
+            flags |= NatRange.PROTO_SPECIFIED;
+        }
+        NatRange range;
+        if (n.address().isPresent()) {
+            Operand a = n.address().get();
+            IpAddress lo;
+            IpAddress hi;
+            if (a instanceof Operand.Range ar) {
+                lo = (IpAddress) ar.low();
+                hi = (IpAddress) ar.high();
+            } else {
+                // a prefix maps to its whole range of addresses, as nft sends it (addr_min, addr_max)
+                lo = ((IpAddress) a).firstAddress();
+                hi = ((IpAddress) a).lastAddress();
+            }
+            long[] l = address(lo);
+            long[] h = address(hi);
+            int fam = lo.isIpv6() ? Family.IPV6 : Family.IPV4;
+            range = new NatRange(flags | NatRange.MAP_IPS, fam, l[0], l[1], h[0], h[1], Math.max(minPort, 0),
+                maxPort);
+        } else {
+            range = new NatRange(flags, 0, 0, 0, 0, 0, Math.max(minPort, 0), maxPort);
+        }
+        // the family the statement works on: written (inet tables), else the table's; 0 (both) for inet without
+        int family = n.family().map(f -> f.nfproto()).orElse(t.family().nfproto() == Family.INET ? 0
+            : t.family().nfproto());
+        String origin = t.family().keyword() + " " + t.name() + " " + c.name() + ": " + ruleText(r);
+        int manip = n.kind().isSource() ? NatManip.SRC : NatManip.DST;
+        natRules.add(new NatRule(t.family().keyword(), t.name(), c.name(), n, manip, origin, r.position()));
+        return new NatExpr(nat, n.kind(), family, range, origin);
+    }
+
+    /** {@code l3proto ip} or {@code inet}: the object looks for an IPv4 helper ({@code helper4}). */
+    private static boolean servesIpv4(CtHelperObject h) {
+        return h.l3proto().nfproto() != Family.IPV6;
+    }
+
+    private static boolean servesIpv6(CtHelperObject h) {
+        return h.l3proto().nfproto() != Family.IPV4;
+    }
+
+    private static long[] address(IpAddress a) {
+        return a.isIpv6() ? MatchCompiler.v6(a) : new long[] {0, MatchCompiler.v4(a)};
+    }
+
+    /** The rule as nft lists it, a counter without its values (they change; the origin names the rule). */
+    static String ruleText(Rule r) {
+        StringBuilder sb = new StringBuilder();
+        for (RuleElement e : r.elements()) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(e instanceof CounterStatement ? "counter" : e.toString());
+        }
+        r.comment().ifPresent(c -> sb.append(" comment \"").append(c).append('"'));
+        return sb.toString();
+    }
+}

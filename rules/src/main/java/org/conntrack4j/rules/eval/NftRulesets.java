@@ -1,0 +1,42 @@
+package org.conntrack4j.rules.eval;
+
+import java.util.List;
+import java.util.Objects;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.rules.InstalledRuleset;
+import org.conntrack4j.rules.NatRule;
+import org.conntrack4j.rules.Rulesets;
+import org.conntrack4j.rules.RulesetInstallException;
+import org.conntrack4j.rules.nft.NftParser;
+import org.conntrack4j.rules.nft.Ruleset;
+import org.conntrack4j.rules.nft.RulesetParseException;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The {@link Rulesets} implementation: registered as the OSGi service, and usable as plain Java
+ * ({@code new NftRulesets()}) by tests and the replay outside a framework. Stateless.
+ */
+@Component(service = Rulesets.class)
+public final class NftRulesets implements Rulesets {
+
+    @Override
+    public Ruleset parse(String sourceName, String text) throws RulesetParseException {
+        return NftParser.parse(sourceName, text);
+    }
+
+    @Override
+    public InstalledRuleset install(Conntrack net, Ruleset ruleset) throws RulesetInstallException {
+        Objects.requireNonNull(net, "net");
+        Objects.requireNonNull(ruleset, "ruleset");
+        return new Installer(net, ruleset).install();
+    }
+
+    /**
+     * The {@code nft:nat} listing for an engine: the NAT rules of {@code installed} (may be null: nothing
+     * installed) and the connections each bound, then bindings made otherwise.
+     */
+    public static String natListing(Conntrack net, InstalledRuleset installed) {
+        List<NatRule> rules = installed == null ? List.of() : installed.natRules();
+        return InstalledRulesetImpl.natListing(net, rules);
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The nftables subset as a typed syntax tree ({@link org.conntrack4j.rules.nft.Ruleset} and its parts) and its
+ * parser ({@link org.conntrack4j.rules.nft.NftParser}). Printing a node gives the text {@code nft list ruleset}
+ * prints for it.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.conntrack4j.rules.nft;

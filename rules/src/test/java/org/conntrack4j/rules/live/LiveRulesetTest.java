@@ -1,0 +1,226 @@
+package org.conntrack4j.rules.live;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.apache.felix.service.command.CommandSession;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.ManualClock;
+import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.impl.Engine;
+import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.core.nat.Nat;
+import org.conntrack4j.rules.InstalledRuleset;
+import org.conntrack4j.rules.RulesetInstallException;
+import org.conntrack4j.rules.eval.NftRulesets;
+import org.conntrack4j.rules.nft.RulesetParseException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The live ruleset component and the nft commands, driven without a framework. */
+class LiveRulesetTest {
+    private static final String FILTER = "table ip filter {\n\tchain forward {\n\t\ttype filter hook forward priority "
+        + "filter; policy accept;\n\t\tudp dport 53 counter packets 0 bytes 0\n\t}\n}\n";
+    private static final String OTHER = "table ip other {\n\tchain input {\n\t\ttype filter hook input priority "
+        + "filter; policy accept;\n\t}\n}\n";
+    private static final String NAT = "table ip nat {\n\tchain post {\n\t\ttype nat hook postrouting priority srcnat; "
+        + "policy accept;\n\t\tmasquerade\n\t}\n}\n";
+
+    private Engine net;
+    private LiveRuleset live;
+    private final List<String> warnings = new java.util.ArrayList<>();
+    private final Handler handler = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            warnings.add(r.getLevel() + " " + r.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void setUp() {
+        ManualClock clock = new ManualClock(250);
+        net = new Engine(new Registry(), "default", clock, 1);
+        live = new LiveRuleset();
+        live.net = net;
+        live.rulesets = new NftRulesets();
+        Logger.getLogger(LiveRuleset.class.getName()).addHandler(handler);
+    }
+
+    @AfterEach
+    void tearDown() {
+        Logger.getLogger(LiveRuleset.class.getName()).removeHandler(handler);
+        live.deactivate();
+        net.close();
+    }
+
+    private long rulesetHooks() {
+        return net.describeHooks(Family.IPV4).stream().filter(h -> h.contains(" nft ")).count();
+    }
+
+    @Test
+    void theConfiguredRulesetIsInstalledReplacedAndRemoved() throws Exception {
+        live.activate(Map.of(LiveRuleset.TEXT, FILTER));
+        InstalledRuleset first = live.current();
+        assertNotNull(first);
+        assertEquals(FILTER, first.listing());
+
+        Path file = dir.resolve("rules.nft");
+        Files.writeString(file, OTHER);
+        live.modified(Map.of(LiveRuleset.FILE, file.toString()));
+        InstalledRuleset second = live.current();
+        assertNotSame(first, second);
+        assertTrue(first.isClosed());
+        assertEquals(OTHER, second.listing());
+        assertEquals(1, rulesetHooks());
+
+        live.modified(Map.of());
+        assertNull(live.current());
+        assertTrue(second.isClosed());
+        assertEquals(0, rulesetHooks());
+    }
+
+    @Test
+    void aBadConfigurationIsLoggedWithItsPositionAndTheRulesetInForceStays() throws Exception {
+        live.activate(Map.of(LiveRuleset.TEXT, FILTER));
+        InstalledRuleset first = live.current();
+        live.modified(Map.of(LiveRuleset.TEXT, "table ip t {\n\tchain c {\n\t\tqueue\n\t}\n}\n"));
+        assertSame(first, live.current());
+        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("WARNING nft: org.conntrack4j.rules ruleset.text:3:3: ")),
+            warnings.toString());
+        live.modified(Map.of(LiveRuleset.FILE, dir.resolve("missing.nft").toString()));
+        assertSame(first, live.current());
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("cannot read ruleset.file")), warnings.toString());
+    }
+
+    @Test
+    void aRulesetWaitingForNatIsInstalledWhenNatArrives() throws Exception {
+        live.activate(Map.of(LiveRuleset.TEXT, NAT));
+        assertNull(live.current());
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("needs NAT, which bundle org.conntrack4j.nat provides")),
+            warnings.toString());
+        live.retryPending();
+        assertNull(live.current());
+        Registration r = net.provideExtension(Nat.class, (Nat) Proxy.newProxyInstance(Nat.class.getClassLoader(),
+            new Class<?>[] {Nat.class}, (p, m, a) -> m.getName().equals("registerChain") ? (Registration) () -> { }
+                : null));
+        live.retryPending();
+        assertNotNull(live.current());
+        live.flush();
+        assertNull(live.current());
+        r.close();
+    }
+
+    /** A NAT that only counts the chains registered with it. */
+    private static Nat countingNat(int[] chains) {
+        return (Nat) Proxy.newProxyInstance(Nat.class.getClassLoader(), new Class<?>[] {Nat.class}, (p, m, a) -> {
+            if (m.getName().equals("registerChain")) {
+                chains[0]++;
+                return (Registration) () -> chains[0]--;
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void aNewNatGetsTheNatChainsOfTheRulesetInForce() {
+        int[] first = {0};
+        Registration r1 = net.provideExtension(Nat.class, countingNat(first));
+        live.activate(Map.of(LiveRuleset.TEXT, NAT + FILTER));
+        InstalledRuleset before = live.current();
+        assertNotNull(before);
+        assertEquals(1, first[0]);
+        live.retryPending();
+        assertSame(before, live.current(), "same NAT: nothing to do");
+
+        r1.close(); // the NAT bundle is updated: its old instance leaves, a new one arrives
+        int[] second = {0};
+        Registration r2 = net.provideExtension(Nat.class, countingNat(second));
+        live.retryPending();
+        assertNotSame(before, live.current());
+        assertTrue(before.isClosed());
+        assertEquals(1, second[0]);
+        assertEquals(1, rulesetHooks(), "the filter chain is there once");
+        r2.close();
+    }
+
+    @Test
+    void deactivationRemovesTheRuleset() {
+        live.activate(Map.of(LiveRuleset.TEXT, FILTER));
+        InstalledRuleset rs = live.current();
+        live.deactivate();
+        assertTrue(rs.isClosed());
+        assertEquals(0, rulesetHooks());
+    }
+
+    // ---- the commands -------------------------------------------------------------------------------------
+
+    private static CommandSession session(ByteArrayOutputStream out) {
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        return (CommandSession) Proxy.newProxyInstance(CommandSession.class.getClassLoader(),
+            new Class<?>[] {CommandSession.class}, (p, m, a) -> m.getName().equals("getConsole") ? ps : null);
+    }
+
+    @Test
+    void nftCommandsLoadListNatAndFlush() throws Exception {
+        live.activate(Map.of());
+        NftCommands cmd = new NftCommands();
+        cmd.live = live;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CommandSession s = session(out);
+
+        Path file = dir.resolve("ruleset.nft");
+        Files.writeString(file, FILTER);
+        cmd.load(s, file.toString());
+        cmd.list(s);
+        assertEquals(FILTER, out.toString(StandardCharsets.UTF_8));
+
+        Path bad = dir.resolve("bad.nft");
+        Files.writeString(bad, "table ip t {\n\tchain c {\n\t\ttcp dport 99999\n\t}\n}\n");
+        RulesetParseException e = assertThrows(RulesetParseException.class, () -> cmd.load(s, bad.toString()));
+        assertTrue(e.getMessage().startsWith(bad + ":3:13: "), e.getMessage());
+        Files.writeString(bad, NAT);
+        RulesetInstallException ie = assertThrows(RulesetInstallException.class, () -> cmd.load(s, bad.toString()));
+        assertEquals(bad + ":4:3: chain post: \"masquerade\" needs NAT, which bundle org.conntrack4j.nat provides; it is "
+            + "not installed", ie.getMessage());
+        assertNotNull(live.current(), "a failed load keeps the ruleset in force");
+
+        out.reset();
+        cmd.nat(s);
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "no NAT rules, no bindings");
+
+        cmd.flush(s);
+        out.reset();
+        cmd.list(s);
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, rulesetHooks());
+    }
+}
