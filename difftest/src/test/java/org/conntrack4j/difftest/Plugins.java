@@ -1,0 +1,67 @@
+package org.conntrack4j.difftest;
+
+import java.util.Map;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.impl.EngineFactory;
+import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.proto.icmp.IcmpTracker;
+import org.conntrack4j.proto.icmp.Icmpv6Tracker;
+import org.conntrack4j.proto.tcp.TcpTracker;
+import org.conntrack4j.proto.udp.UdpLiteTracker;
+import org.conntrack4j.proto.udp.UdpTracker;
+import org.conntrack4j.replay.run.Replay;
+import org.conntrack4j.replay.run.ReplayException;
+import org.conntrack4j.rules.RulesetInstallException;
+import org.conntrack4j.rules.eval.NftRulesets;
+import org.conntrack4j.rules.nft.RulesetParseException;
+
+/**
+ * The bundles of the distribution wired together without OSGi, as their components would be: the trackers
+ * (with the families and protocol numbers of their service properties), the rules evaluator.
+ */
+final class Plugins {
+    private Plugins() {
+    }
+
+    /** A registry with every shipped plug-in. */
+    static Registry full() {
+        Registry reg = trackersOnly();
+        return reg;
+    }
+
+    /** A registry with the trackers and nothing else. */
+    static Registry trackersOnly() {
+        Registry reg = new Registry();
+        reg.addTracker(new UdpTracker(), 17, true, true, reg.localId(), 0, "org.conntrack4j.proto.udp");
+        reg.addTracker(new UdpLiteTracker(), 136, true, true, reg.localId(), 0, "org.conntrack4j.proto.udp");
+        reg.addTracker(new TcpTracker(), 6, true, true, reg.localId(), 0, "org.conntrack4j.proto.tcp");
+        reg.addTracker(new IcmpTracker(), 1, true, true, reg.localId(), 0, "org.conntrack4j.proto.icmp");
+        reg.addTracker(new Icmpv6Tracker(), 58, true, true, reg.localId(), 0, "org.conntrack4j.proto.icmp");
+        return reg;
+    }
+
+    static Replay.EngineSource engines(Registry reg) {
+        return (name, clock, sysctls) -> {
+            try {
+                return EngineFactory.create(reg, name, clock, sysctls, true);
+            } catch (IllegalArgumentException e) {
+                throw new ReplayException(e.getMessage(), ReplayException.INPUT);
+            }
+        };
+    }
+
+    static Replay.RulesetInstaller rules() {
+        NftRulesets rulesets = new NftRulesets();
+        return (Conntrack net, String text, String source) -> {
+            try {
+                return rulesets.install(net, source, text);
+            } catch (RulesetParseException | RulesetInstallException e) {
+                throw new ReplayException(e.getMessage(), ReplayException.RULESET, e);
+            }
+        };
+    }
+
+    static Map<String, String> none() {
+        return Map.of();
+    }
+}
