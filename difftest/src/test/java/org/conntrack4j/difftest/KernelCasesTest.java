@@ -44,9 +44,6 @@ class KernelCasesTest {
 
     /** Cases whose ruleset needs a bundle not built yet: the replay must stop with this text in its message. */
     static final Map<String, String> MISSING_BUNDLE = Map.of(
-        "dnat_portforward", "org.conntrack4j.nat",
-        "snat_port_clash", "org.conntrack4j.nat",
-        "frag_udp", "org.conntrack4j.nat",
         "ftp_active_snat", "org.conntrack4j.helper.ftp",
         "ftp_passive_snat", "org.conntrack4j.helper.ftp");
 

@@ -4,6 +4,7 @@ import java.util.Map;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.impl.EngineFactory;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.icmp.IcmpTracker;
 import org.conntrack4j.proto.icmp.Icmpv6Tracker;
 import org.conntrack4j.proto.tcp.TcpTracker;
@@ -26,6 +27,7 @@ final class Plugins {
     /** A registry with every shipped plug-in. */
     static Registry full() {
         Registry reg = trackersOnly();
+        reg.addExtension(new NatComponent(), "nat", reg.localId(), 0, "org.conntrack4j.nat");
         return reg;
     }
 

@@ -758,19 +758,26 @@ public final class Engine implements Conntrack {
 
     @Override
     public boolean tupleTaken(Tuple reply, Connection ignored) {
-        // nf_conntrack_tuple_taken: the tuple may be neither another connection's reply nor its original.
-        int m = meta(reply, 0);
+        // nf_conntrack_tuple_taken: the tuple may be neither another connection's reply nor its original, in the
+        // zone of the connection being bound; a connection of the very same flow (same original tuple, inserted
+        // meanwhile by another thread) does not count: the clash is resolved at confirmation.
+        ConnEntry self = (ConnEntry) ignored;
+        int zone = self == null ? 0 : self.zone();
+        int m = meta(reply, zone);
         long h = table.hash(m, reply.srcHi, reply.srcLo, reply.dstHi, reply.dstLo, reply.srcPort << 16 | reply.dstPort);
         long now = clock.jiffies();
         ConnEntry e = findReply(m, reply, h, now);
         if (e == null) {
             e = findOrig(m, reply, h, now);
         }
-        if (e != null && e != ignored) {
-            stats.inc(EngineStats.I_FOUND);
-            return true;
+        if (e == null || e == self) {
+            return false;
         }
-        return false;
+        if (self != null && e.origMatches(self.meta, self.oSrcHi, self.oSrcLo, self.oDstHi, self.oDstLo, self.oPorts)) {
+            return false;
+        }
+        stats.inc(EngineStats.I_FOUND);
+        return true;
     }
 
     @Override
@@ -1083,11 +1090,12 @@ public final class Engine implements Conntrack {
             return;
         }
         closed = true;
+        // Listeners first: what extensions destroy while detaching is dropped silently, as documented.
+        events.close();
         registry.engineClosed(this);
         for (Registration r : coreHooks) {
             r.close();
         }
-        events.close();
     }
 
     @Override

@@ -215,6 +215,12 @@ public final class Router {
             return;
         }
         if (local.error(about, ownErr, type, code, info, src, net.now(), net.clock().hz())) {
+            // nf_ct_attach: the error belongs to the offending packet's connection, the other way round, so that
+            // NAT translates it back and conntrack_local leaves it alone.
+            if (about.ct != null) {
+                ownErr.ct = about.ct;
+                ownErr.ctinfo = CtInfo.direction(about.ctinfo) == 0 ? CtInfo.RELATED_REPLY : CtInfo.RELATED;
+            }
             output(ownErr, about.tstamp);
         }
     }

@@ -24,6 +24,7 @@ import org.conntrack4j.replay.pcap.CaptureFormatException;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
+import org.conntrack4j.replay.router.RecordedPortAdoption;
 import org.conntrack4j.replay.router.Router;
 
 /**
@@ -88,6 +89,8 @@ public final class Replay {
                 }
             }, true));
             Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> egress.write(ifc, t, b, o, n, n, null));
+            // Replies in the capture go to the ports the recording kernel picked at random for clashing flows.
+            regs.add(RecordedPortAdoption.install(net));
             ctstate.write("idx\ttime\tiface\tct_state\tct_dir\tsummary\tct_log_reason\n");
             Map<String, Integer> states = new TreeMap<>();
             List<String> rows = new ArrayList<>();

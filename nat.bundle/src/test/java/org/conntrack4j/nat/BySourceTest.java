@@ -1,0 +1,82 @@
+package org.conntrack4j.nat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpHeaders;
+import org.conntrack4j.core.api.ManualClock;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.nat.Nat;
+import org.conntrack4j.core.nat.NatRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The by-source table forgets connections nobody tells it about: destroyed ones, and ones whose first packet was
+ * dropped before confirmation, within one round of insertions over the table.
+ */
+class BySourceTest {
+    private final NatLab lab = new NatLab();
+    private final ManualClock clock = new ManualClock(250);
+    private final Conntrack net;
+    private final NatEngine nat;
+    private boolean dropBeforeConfirm;
+
+    BySourceTest() {
+        clock.setWallNanos(1_000_000_000_000L);
+        // The smallest by-source table: 256 chains.
+        net = lab.engine("bysource", clock, Map.of("nf_conntrack_buckets", "256"));
+        NatRig probe = new NatRig();
+        net.setDevices(List.of(probe.lan, probe.wan));
+        nat = (NatEngine) net.extension(Nat.class);
+        nat.registerChain(Family.INET, Hook.POST_ROUTING, 100, p -> nat.masquerade(p, NatRange.ports(-1, -1, 0), "m"),
+            "test");
+        net.registerHook(Family.INET, Hook.POST_ROUTING, 200, p -> dropBeforeConfirm ? Verdict.DROP : Verdict.ACCEPT,
+            "test drop");
+    }
+
+    private void send(int i) {
+        byte[] b = Pkts.udp("198.51.100." + (10 + i % 200), 1024 + i, "203.0.113.10", 53, "q", true);
+        Packet p = new Packet();
+        p.load(b, 0, b.length, 0);
+        IpHeaders.validate(p);
+        p.in = net.device("lan");
+        net.runHook(Hook.PRE_ROUTING, p);
+        p.out = net.device("wan");
+        net.runHook(Hook.POST_ROUTING, p);
+    }
+
+    @Test
+    void destroyedConnectionsLeaveTheTable() {
+        for (int i = 0; i < 100; i++) {
+            send(i);
+        }
+        assertEquals(100, nat.bySourceSize());
+        net.flush(null);
+        for (int i = 1000; i < 1300; i++) {
+            send(i);
+        }
+        assertEquals(300, nat.bySourceSize());
+        assertEquals(300, net.count());
+    }
+
+    @Test
+    void connectionsWhoseFirstPacketWasDroppedLeaveTheTable() {
+        dropBeforeConfirm = true;
+        for (int i = 0; i < 50; i++) {
+            send(i);
+        }
+        assertEquals(0, net.count());
+        assertEquals(50, nat.bySourceSize());
+        dropBeforeConfirm = false;
+        clock.setWallNanos(clock.wallNanos() + 2_000_000_000L);
+        for (int i = 1000; i < 1300; i++) {
+            send(i);
+        }
+        assertEquals(300, nat.bySourceSize());
+    }
+}

@@ -1,0 +1,41 @@
+package org.conntrack4j.nat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.conntrack4j.core.nat.NatRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replay-side renaming of a NAT port the recorded kernel picked at random ({@link org.conntrack4j.replay.router.RecordedPortAdoption}):
+ * replies and ICMP errors sent to the kernel's port reach the flow that got another port here.
+ */
+class KernelPortAdoptionTest {
+    @Test
+    void repliesAndErrorsForTheKernelsPortReachTheFlow() {
+        NatRig rig = new NatRig();
+        rig.masquerade("wan", NatRange.ports(-1, -1, 0));
+        org.conntrack4j.replay.router.RecordedPortAdoption.install(rig.net);
+        rig.forward(Pkts.udp("198.51.100.10", 40000, "203.0.113.10", 9000, "a", true), rig.lan);
+        NatRig.Fwd b = rig.forward(Pkts.udp("198.51.100.11", 40000, "203.0.113.10", 9000, "b", true), rig.lan);
+        int ours = Pkts.sport(b.bytes);
+        int kernels = ours == 33333 ? 33334 : 33333;
+        assertNotEquals(40000, ours);
+
+        NatRig.Fwd reply = rig.forward(Pkts.udp("203.0.113.10", 9000, "203.0.113.1", kernels, "r", true), rig.wan);
+        assertEquals("established/reply", reply.state());
+        assertEquals("198.51.100.11", Pkts.dst(reply.bytes));
+        assertEquals(40000, Pkts.dport(reply.bytes));
+        assertTrue(Pkts.l4Ok(reply.bytes));
+
+        // The kernel's datagram as the server got it, quoted in a port unreachable.
+        byte[] sent = Pkts.udp("203.0.113.1", kernels, "203.0.113.10", 9000, "b", true);
+        NatRig.Fwd error = rig.forward(Pkts.error("203.0.113.10", "203.0.113.1", 3, 3, sent, 1000), rig.wan);
+        assertEquals("related/reply", error.state());
+        byte[] inner = Pkts.inner(error.bytes);
+        assertEquals("198.51.100.11", Pkts.src(inner));
+        assertEquals(40000, Pkts.sport(inner));
+        assertTrue(Pkts.l4Ok(error.bytes) && Pkts.l4Ok(inner));
+    }
+}
