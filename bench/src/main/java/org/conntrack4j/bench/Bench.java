@@ -1,0 +1,298 @@
+package org.conntrack4j.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the workloads of {@code BENCH.md} and prints their figures as tables: medians of several runs with
+ * their min-max, CPU time (user + system of the working threads) as well as wall time, next to OVS's figures
+ * and our targets. Plain Java: the {@code bench} Gogo command and the tests drive it with their own engines.
+ */
+public final class Bench {
+    // OVS v3.7.1 on this kind of machine, and our targets (BENCH.md).
+    static final double TARGET_A_CPU_NS = 60;
+    static final double TARGET_B_LOOKUP_NS = 125;
+    static final double TARGET_B_NEW_NS = 330;
+    static final double TARGET_BYTES = 200;
+
+    private final EngineSource engines;
+    private final PrintStream out;
+    private final String platform;
+    private int failures;
+    /** Median Mpps of workload A by batch and threads, and of B's lookups by threads, for the scaling lines. */
+    private final Map<String, Double> scaling = new LinkedHashMap<>();
+
+    /** {@code platform} describes what the engines run with (trackers, NAT), printed in the header. */
+    public Bench(EngineSource engines, PrintStream out, String platform) {
+        this.engines = engines;
+        this.out = out;
+        this.platform = platform;
+    }
+
+    /** Runs what {@code o} selects; returns 0, or 1 when a correctness check of a workload failed. */
+    public int run(BenchOptions o) {
+        long start = System.nanoTime();
+        header(o);
+        if (o.workloads.contains('A')) {
+            workloadA(o);
+        }
+        if (o.workloads.contains('B')) {
+            workloadB(o);
+        }
+        if (o.workloads.contains('C')) {
+            workloadC(o);
+        }
+        out.printf(Locale.ROOT, "%ndone in %.1f s; load average now %s; %s%n", (System.nanoTime() - start) / 1e9,
+            loadAverage(), failures == 0 ? "all checks passed" : failures + " check(s) FAILED");
+        out.flush();
+        return failures == 0 ? 0 : 1;
+    }
+
+    private void header(BenchOptions o) {
+        out.printf(Locale.ROOT, "conntrack4j bench%s: Java %s (%s), %d CPUs, max heap %d MB, load average %s%n",
+            o.quick ? " --quick" : "", System.getProperty("java.version"), System.getProperty("java.vm.name"),
+            Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, loadAverage());
+        out.println(platform);
+        out.println("figures: median [min-max] over runs; CPU = user+sys time of the working threads; "
+            + "the engines' clock stands still");
+    }
+
+    // ---- A ------------------------------------------------------------------------------------------------
+
+    private void workloadA(BenchOptions o) {
+        out.printf(Locale.ROOT, "%nWorkload A: one UDP flow per thread, original direction, commit, %,d packets per "
+            + "thread, %d runs%n  (OVS: test-conntrack benchmark N_THREADS %d BATCH)%n", o.packets, o.runs, o.packets);
+        out.printf(Locale.ROOT, "  %7s %5s  %-22s %-24s %-24s %s%n", "threads", "batch", "Mpps", "CPU ns/packet",
+            "wall ns/packet", "checks");
+        for (int batch : o.batches) {
+            for (int threads : o.threads) {
+                WorkloadA.run(engines, threads, Math.max(o.packets / 2, 1), batch);
+                double[] mpps = new double[o.runs];
+                double[] cpu = new double[o.runs];
+                double[] wall = new double[o.runs];
+                String check = "ok";
+                for (int r = 0; r < o.runs; r++) {
+                    WorkloadA.Result res = WorkloadA.run(engines, threads, o.packets, batch);
+                    mpps[r] = res.mpps();
+                    cpu[r] = res.cpuNsPerPacket();
+                    wall[r] = res.wallNsPerPacket();
+                    if (res.notNew != 0 || res.parseErrors != 0 || res.connections != threads) {
+                        check = "FAILED: " + res.notNew + " not NEW, " + res.parseErrors + " parse errors, "
+                            + res.connections + " connections";
+                    }
+                }
+                if (!check.equals("ok")) {
+                    failures++;
+                }
+                Summary m = new Summary(mpps);
+                scaling.put("A batch " + batch + " threads " + threads, m.median());
+                out.printf(Locale.ROOT, "  %7d %5d  %-22s %-24s %-24s %s%n", threads, batch, m.format(2),
+                    new Summary(cpu).format(1), new Summary(wall).format(1), check);
+            }
+        }
+        out.printf(Locale.ROOT, "  target: CPU ns/packet <= %.0f (OVS: 119 at batch 32, 129 at batch 1; about 8 Mpps "
+            + "per core)%n", TARGET_A_CPU_NS);
+    }
+
+    // ---- B ------------------------------------------------------------------------------------------------
+
+    private void workloadB(BenchOptions o) {
+        out.printf(Locale.ROOT, "%nWorkload B: %,d connections, %d zones, %d iterations, single thread, %d runs%n"
+            + "  (OVS: test-conntrack benchmark-zones %d %d %d); ns/op = phase time / %d, best iteration%n",
+            o.conns, o.zones, o.iterations, o.bRuns, o.conns, o.zones, o.iterations, o.conns);
+        ZoneFlows flows = new ZoneFlows(o.conns);
+        int distinct = distinctFlows(o.conns);
+        WorkloadB.Result[] results = new WorkloadB.Result[o.bRuns];
+        WorkloadB.Scaling[][] scal = new WorkloadB.Scaling[o.bRuns][o.threads.length];
+        String check = "ok";
+        for (int r = 0; r < o.bRuns; r++) {
+            results[r] = WorkloadB.run(engines, flows, o.zones, o.iterations, o.threads, scal[r]);
+            String c = checkB(results[r], distinct, o.zones);
+            if (c != null) {
+                check = "FAILED: " + c;
+            }
+            for (int t = 0; t < o.threads.length; t++) {
+                if (scal[r][t].found != scal[r][t].lookups) {
+                    check = "FAILED: lookup scaling found " + scal[r][t].found + " of " + scal[r][t].lookups;
+                }
+            }
+        }
+        if (!check.equals("ok")) {
+            failures++;
+        }
+        String[] ovs = {"314 per entry", "657", "248", "-"};
+        String[] target = {"-", "<= " + (int) TARGET_B_NEW_NS, "<= " + (int) TARGET_B_LOOKUP_NS, "-"};
+        out.printf(Locale.ROOT, "  %-20s %-24s %-24s %-8s %s%n", "phase", "wall ns/op", "CPU ns/op", "target",
+            "OVS ns/op");
+        for (int ph = 0; ph < 4; ph++) {
+            double[] wall = new double[o.bRuns];
+            double[] cpu = new double[o.bRuns];
+            for (int r = 0; r < o.bRuns; r++) {
+                wall[r] = results[r].minWallNsPerOp(ph);
+                cpu[r] = results[r].minCpuNsPerOp(ph);
+            }
+            out.printf(Locale.ROOT, "  %-20s %-24s %-24s %-8s %s%n", WorkloadB.PHASES[ph], new Summary(wall).format(1),
+                new Summary(cpu).format(1), target[ph], ovs[ph]);
+        }
+        WorkloadB.Result last = results[o.bRuns - 1];
+        out.printf(Locale.ROOT, "  checks: %s (%,d distinct flows; initial %,d entries; per iteration %,d flushed, "
+            + "%,d committed, %,d found, %,d flushed from the empty zone)%n", check, distinct, last.initialCount,
+            last.flushed[0], last.committed[0], last.found[0], last.flushedEmpty[0]);
+        out.printf(Locale.ROOT, "  lookups of zone 1 by several threads at once (each thread looks up all %,d flows):%n",
+            o.conns);
+        out.printf(Locale.ROOT, "  %7s  %-24s %s%n", "threads", "M lookups/s", "CPU ns/lookup");
+        for (int t = 0; t < o.threads.length; t++) {
+            double[] rate = new double[o.bRuns];
+            double[] cpu = new double[o.bRuns];
+            for (int r = 0; r < o.bRuns; r++) {
+                rate[r] = scal[r][t].mlps();
+                cpu[r] = scal[r][t].cpuNsPerLookup();
+            }
+            Summary s = new Summary(rate);
+            scaling.put("B lookups threads " + o.threads[t], s.median());
+            out.printf(Locale.ROOT, "  %7d  %-24s %s%n", o.threads[t], s.format(2), new Summary(cpu).format(1));
+        }
+    }
+
+    /** Null if the counts of a run of B are right, else what is wrong. */
+    static String checkB(WorkloadB.Result r, int distinct, int zones) {
+        if (r.initialCount != distinct * zones) {
+            return "initial insert left " + r.initialCount + " entries, expected " + distinct * zones;
+        }
+        for (int i = 0; i < r.iterations; i++) {
+            if (r.flushed[i] != distinct) {
+                return "iteration " + i + " flushed " + r.flushed[i] + ", expected " + distinct;
+            }
+            if (r.committed[i] != r.conns) {
+                return "iteration " + i + " committed " + r.committed[i] + " packets, expected " + r.conns;
+            }
+            if (r.found[i] != r.conns) {
+                return "iteration " + i + " found " + r.found[i] + " connections, expected " + r.conns;
+            }
+            if (r.flushedEmpty[i] != 0) {
+                return "iteration " + i + " flushed " + r.flushedEmpty[i] + " from the empty zone";
+            }
+        }
+        return null;
+    }
+
+    /** How many different port pairs the first {@code n} flows of workload B have. */
+    public static int distinctFlows(int n) {
+        int[] keys = new int[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = ZoneFlows.srcPort(i) << 16 | ZoneFlows.dstPort(i);
+        }
+        Arrays.sort(keys);
+        int d = 0;
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || keys[i] != keys[i - 1]) {
+                d++;
+            }
+        }
+        return d;
+    }
+
+    // ---- C ------------------------------------------------------------------------------------------------
+
+    private void workloadC(BenchOptions o) {
+        out.printf(Locale.ROOT, "%nWorkload C: ours%n");
+        out.printf(Locale.ROOT, "  heap per live connection (used heap after full GCs; entry = connections only, "
+            + "+table = with the hash table and engine):%n");
+        for (WorkloadC.Kind k : WorkloadC.Kind.values()) {
+            WorkloadC.Memory m = WorkloadC.memory(engines, k, o.memoryConns);
+            String check = m.counted == o.memoryConns && m.unexpected == 0 ? "ok"
+                : "FAILED: " + m.counted + " connections, " + m.unexpected + " packets refused";
+            if (!check.equals("ok")) {
+                failures++;
+            }
+            String what = k == WorkloadC.Kind.UDP ? "UDP (request + reply)" : "TCP (ESTABLISHED, ASSURED)";
+            out.printf(Locale.ROOT, "  %,10d %-27s %6.1f bytes/conn entry, %6.1f +table  (target <= %.0f; OVS "
+                + "about 420 RSS)  %s%n", o.memoryConns, what, m.bytesPerConnection(), m.bytesPerConnectionWithTable(),
+                TARGET_BYTES, check);
+        }
+        out.printf(Locale.ROOT, "  TCP established path, one connection through a router: data segments of %d bytes "
+            + "and their ACKs,%n  window tracking, valid checksums, %,d packets per run, %d runs:%n", o.payload,
+            2 * o.pairs, o.runs);
+        out.printf(Locale.ROOT, "  %-22s %-24s %-24s %s%n", "path", "wall ns/packet", "CPU ns/packet", "checks");
+        for (boolean nat : new boolean[] {false, true}) {
+            String name = nat ? "through masquerade" : "plain (no NAT)";
+            if (WorkloadC.established(engines, nat, Math.max(o.pairs / 2, 1), o.payload) == null) {
+                out.printf(Locale.ROOT, "  %-22s %s%n", name, Router.NAT_MISSING);
+                continue;
+            }
+            double[] wall = new double[o.runs];
+            double[] cpu = new double[o.runs];
+            String check = "ok";
+            for (int r = 0; r < o.runs; r++) {
+                WorkloadC.Established e = WorkloadC.established(engines, nat, o.pairs, o.payload);
+                wall[r] = e.wallNsPerPacket();
+                cpu[r] = e.cpuNsPerPacket();
+                if (e.unexpected != 0) {
+                    check = "FAILED: " + e.unexpected + " packets not ESTABLISHED";
+                }
+            }
+            if (!check.equals("ok")) {
+                failures++;
+            }
+            out.printf(Locale.ROOT, "  %-22s %-24s %-24s %s%n", name, new Summary(wall).format(1),
+                new Summary(cpu).format(1), check);
+        }
+        scalingLines(o);
+    }
+
+    private void scalingLines(BenchOptions o) {
+        if (o.threads.length < 2) {
+            return;
+        }
+        int t1 = o.threads[0];
+        out.printf(Locale.ROOT, "  scaling from %d thread(s) (medians):%n", t1);
+        boolean any = false;
+        for (int batch : o.batches) {
+            any |= scalingLine("workload A, batch " + batch, "Mpps", "A batch " + batch + " threads ", o.threads);
+        }
+        any |= scalingLine("workload B lookups", "M lookups/s", "B lookups threads ", o.threads);
+        if (!any) {
+            out.println("    (run workloads A and B with C for these figures)");
+        }
+    }
+
+    private boolean scalingLine(String what, String unit, String key, int[] threads) {
+        Double base = scaling.get(key + threads[0]);
+        if (base == null) {
+            return false;
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "    %-22s %d: %.2f %s", what, threads[0], base,
+            unit));
+        for (int i = 1; i < threads.length; i++) {
+            Double v = scaling.get(key + threads[i]);
+            if (v != null) {
+                sb.append(String.format(Locale.ROOT, ", %d: %.2f (x%.2f)", threads[i], v, v / base));
+            }
+        }
+        out.println(sb);
+        return true;
+    }
+
+    /** The system's load averages (1, 5, 15 minutes), from /proc where there is one. */
+    static String loadAverage() {
+        try {
+            String s = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim();
+            String[] f = s.split("\\s+");
+            if (f.length >= 3) {
+                return f[0] + " " + f[1] + " " + f[2];
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the JVM's one-minute figure below
+        }
+        double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", l);
+    }
+}

@@ -1,0 +1,155 @@
+package org.conntrack4j.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** The {@code bench} command line, with the defaults (about a minute on 2 cores; {@code --quick} about 10 s). */
+public final class BenchOptions {
+    public static final String USAGE = String.join("\n",
+        "usage: bench [--quick] [--workload A|B|C|all[,...]] [--threads 1,2] [--batch 32,1] [--runs N]",
+        "             [--packets N] [--conns N] [--zones N] [--iterations N] [--memory-conns N] [--pairs N]",
+        "             [--payload N]",
+        "  --quick          small sizes and fewer runs (about 10 s)",
+        "  --workload       A: one UDP flow per thread (OVS benchmark N_THREADS N_PKTS BATCH)",
+        "                   B: many flows in zones (OVS benchmark-zones N_CONNS N_ZONES ITERATIONS)",
+        "                   C: heap per connection, TCP established path (plain, masquerade), 1->2 thread scaling",
+        "  --threads        thread counts for A and for B's lookup scaling (default 1,2)",
+        "  --batch          A's batch sizes (default 32,1)",
+        "  --runs           measured runs per figure (default 5, quick 3); medians and min-max are over runs",
+        "  --packets        A's packets per thread per run (default 5000000, quick 1000000)",
+        "  --conns, --zones, --iterations   B's N_CONNS N_ZONES ITERATIONS (default 100000 2 20, quick 20000 2 5)",
+        "  --memory-conns   C's live connections for the heap figures (default 1000000, quick 100000)",
+        "  --pairs          C's data+ACK pairs per established-path run (default 1000000, quick 250000)",
+        "  --payload        C's data segment payload in bytes (default 64)",
+        "");
+
+    public boolean quick;
+    public Set<Character> workloads = new LinkedHashSet<>(List.of('A', 'B', 'C'));
+    public int[] threads = {1, 2};
+    public int[] batches = {32, 1};
+    public int runs = 5;
+    public long packets = 5_000_000;
+    public int conns = 100_000;
+    public int zones = 2;
+    public int iterations = 20;
+    public int bRuns = 3;
+    public int memoryConns = 1_000_000;
+    public long pairs = 1_000_000;
+    public int payload = 64;
+    public boolean help;
+
+    /** Parses the arguments; throws IllegalArgumentException with the reason for a bad one. */
+    public static BenchOptions parse(String... args) {
+        BenchOptions o = new BenchOptions();
+        for (String a : args) {
+            if (a.equals("--quick")) {
+                o.quick();
+            }
+        }
+        boolean runsGiven = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick":
+                    break;
+                case "--help":
+                case "-h":
+                    o.help = true;
+                    break;
+                case "--workload":
+                    o.workloads = workloads(value(args, ++i, a));
+                    break;
+                case "--threads":
+                    o.threads = ints(value(args, ++i, a), a, 1, 64);
+                    break;
+                case "--batch":
+                    o.batches = ints(value(args, ++i, a), a, 1, 1024);
+                    break;
+                case "--runs":
+                    o.runs = ints(value(args, ++i, a), a, 1, 1000)[0];
+                    runsGiven = true;
+                    break;
+                case "--packets":
+                    o.packets = ints(value(args, ++i, a), a, 1, Integer.MAX_VALUE)[0];
+                    break;
+                case "--conns":
+                    o.conns = ints(value(args, ++i, a), a, 1, 50_000_000)[0];
+                    break;
+                case "--zones":
+                    o.zones = ints(value(args, ++i, a), a, 2, 65534)[0];
+                    break;
+                case "--iterations":
+                    o.iterations = ints(value(args, ++i, a), a, 1, 100_000)[0];
+                    break;
+                case "--memory-conns":
+                    o.memoryConns = ints(value(args, ++i, a), a, 1, 50_000_000)[0];
+                    break;
+                case "--pairs":
+                    o.pairs = ints(value(args, ++i, a), a, 1, Integer.MAX_VALUE)[0];
+                    break;
+                case "--payload":
+                    o.payload = ints(value(args, ++i, a), a, 1, 1448)[0];
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (runsGiven) {
+            o.bRuns = o.runs;
+        }
+        return o;
+    }
+
+    private void quick() {
+        quick = true;
+        runs = 3;
+        bRuns = 2;
+        packets = 1_000_000;
+        conns = 20_000;
+        iterations = 5;
+        memoryConns = 100_000;
+        pairs = 250_000;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static Set<Character> workloads(String v) {
+        Set<Character> s = new LinkedHashSet<>();
+        for (String w : v.split(",")) {
+            String u = w.trim().toUpperCase(Locale.ROOT);
+            if (u.equals("ALL")) {
+                s.addAll(List.of('A', 'B', 'C'));
+            } else if (u.equals("A") || u.equals("B") || u.equals("C")) {
+                s.add(u.charAt(0));
+            } else {
+                throw new IllegalArgumentException("unknown workload " + w + " (A, B, C or all)");
+            }
+        }
+        return s;
+    }
+
+    private static int[] ints(String v, String option, int min, int max) {
+        List<Integer> out = new ArrayList<>();
+        for (String s : v.split(",")) {
+            int n;
+            try {
+                n = Integer.parseInt(s.trim().replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + ": not a number: " + s);
+            }
+            if (n < min || n > max) {
+                throw new IllegalArgumentException(option + ": " + n + " outside " + min + ".." + max);
+            }
+            out.add(n);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

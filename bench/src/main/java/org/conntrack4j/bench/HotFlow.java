@@ -1,0 +1,76 @@
+package org.conntrack4j.bench;
+
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.CtInfo;
+import org.conntrack4j.core.api.IpHeaders;
+import org.conntrack4j.core.api.Packet;
+
+/**
+ * One thread's flow of workload A: a batch of {@code batch} packets, each loaded from the same frame bytes,
+ * parsed ({@link IpHeaders#validate}) and then run through conntrack with commit ({@code in} + {@code confirm}).
+ * Nothing is cached between packets: every packet is a full table lookup. Belongs to one thread.
+ */
+public final class HotFlow {
+    private final Conntrack net;
+    private final byte[] frame;
+    private final Packet[] packets;
+    private long notNew;
+    private long parseErrors;
+
+    /** The flow of thread {@code index}: UDP source port 1 + index, destination port 2. */
+    public HotFlow(Conntrack net, int index, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch " + batch);
+        }
+        this.net = net;
+        this.frame = Frames.udp(1 + index, 2);
+        this.packets = new Packet[batch];
+        for (int i = 0; i < batch; i++) {
+            packets[i] = new Packet(256);
+        }
+    }
+
+    /**
+     * Processes {@code n} packets, {@link #batch()} at a time: the batch is received (loaded and parsed), then
+     * each of its packets is tracked and committed.
+     */
+    public void process(long n) {
+        Packet[] b = packets;
+        byte[] f = frame;
+        int len = f.length - Frames.ETH;
+        for (long done = 0; done < n; ) {
+            int k = (int) Math.min(b.length, n - done);
+            for (int j = 0; j < k; j++) {
+                Packet p = b[j];
+                p.reset();
+                p.load(f, Frames.ETH, len, Frames.ETH);
+                if (IpHeaders.validate(p) != null) {
+                    parseErrors++;
+                }
+            }
+            for (int j = 0; j < k; j++) {
+                Packet p = b[j];
+                net.in(p);
+                net.confirm(p);
+                if (p.ct == null || p.ctinfo != CtInfo.NEW) {
+                    notNew++;
+                }
+            }
+            done += k;
+        }
+    }
+
+    public int batch() {
+        return packets.length;
+    }
+
+    /** Packets so far whose verdict was not NEW (no connection, or another ctinfo): 0 when all is well. */
+    public long notNew() {
+        return notNew;
+    }
+
+    /** Packets so far the IP layer would have refused: 0 when all is well. */
+    public long parseErrors() {
+        return parseErrors;
+    }
+}

@@ -1,0 +1,58 @@
+package org.conntrack4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BenchTest {
+    @Test
+    void optionsHaveTheDocumentedDefaultsAndQuickSizes() {
+        BenchOptions d = BenchOptions.parse();
+        assertEquals(Set.of('A', 'B', 'C'), d.workloads);
+        assertArrayEquals(new int[] {1, 2}, d.threads);
+        assertArrayEquals(new int[] {32, 1}, d.batches);
+        assertEquals(100_000, d.conns);
+        assertEquals(2, d.zones);
+        assertEquals(20, d.iterations);
+        assertEquals(1_000_000, d.memoryConns);
+        BenchOptions q = BenchOptions.parse("--workload", "a,c", "--quick", "--threads", "1,2,4", "--runs", "2");
+        assertTrue(q.quick);
+        assertEquals(Set.of('A', 'C'), q.workloads);
+        assertArrayEquals(new int[] {1, 2, 4}, q.threads);
+        assertEquals(2, q.runs);
+        assertEquals(1_000_000, q.packets);
+    }
+
+    @Test
+    void badOptionsAreRefusedWithTheReason() {
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--workload", "D"));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--threads", "0"));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--zones", "1"));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--packets"));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--fast"));
+    }
+
+    @Test
+    void tinyRunOfEveryWorkloadPrintsItsTablesAndPassesItsChecks() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        BenchOptions o = BenchOptions.parse("--quick", "--runs", "1", "--packets", "2000", "--conns", "3000",
+            "--iterations", "2", "--memory-conns", "3000", "--pairs", "1000");
+        int status = new Bench(TestEngines.withTrackers(), out, "test engines").run(o);
+        String text = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        assertTrue(text.contains("Workload A"), text);
+        assertTrue(text.contains("commit (new conn)"), text);
+        assertTrue(text.contains("TCP (ESTABLISHED, ASSURED)"), text);
+        assertTrue(text.contains("through masquerade     " + Router.NAT_MISSING), text);
+        assertTrue(text.contains("workload B lookups"), text);
+        assertTrue(text.contains("all checks passed"), text);
+    }
+}

@@ -1,0 +1,42 @@
+package org.conntrack4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+
+class WorkloadBTest {
+    @Test
+    void portsFollowOvsRuleWithZeroTakenAs65535() {
+        assertEquals(65535, ZoneFlows.srcPort(0));
+        assertEquals(65535, ZoneFlows.dstPort(0));
+        assertEquals(65535, ZoneFlows.srcPort(5));
+        assertEquals(5, ZoneFlows.dstPort(5));
+        assertEquals(1, ZoneFlows.srcPort(65536));
+        assertEquals(65535, ZoneFlows.dstPort(65536));
+        assertEquals(99_999, Bench.distinctFlows(100_000), "flows 0 and 65535 coincide");
+        assertEquals(65_535, Bench.distinctFlows(65_535));
+    }
+
+    @Test
+    void flushCommitAndLookupCountsAreRight() {
+        int conns = 66_000;
+        ZoneFlows flows = new ZoneFlows(conns);
+        int[] threads = {1, 2};
+        WorkloadB.Scaling[] scaling = new WorkloadB.Scaling[2];
+        WorkloadB.Result r = WorkloadB.run(TestEngines.withTrackers(), flows, 3, 2, threads, scaling);
+        int distinct = conns - 1;
+        assertEquals(3 * distinct, r.initialCount);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(distinct, r.flushed[i], "zone 1 flushed");
+            assertEquals(conns, r.committed[i], "every packet committed (one finds its twin's entry)");
+            assertEquals(conns, r.found[i], "every lookup finds its connection");
+            assertEquals(0, r.flushedEmpty[i]);
+        }
+        assertNull(Bench.checkB(r, distinct, 3));
+        for (int t = 0; t < 2; t++) {
+            assertEquals((long) conns * threads[t], scaling[t].lookups);
+            assertEquals(scaling[t].lookups, scaling[t].found);
+        }
+    }
+}
