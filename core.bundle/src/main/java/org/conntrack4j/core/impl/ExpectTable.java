@@ -24,14 +24,15 @@ final class ExpectTable {
     private final Engine net;
     @SuppressWarnings("unchecked")
     private final List<Expectation>[] buckets = new List[BUCKETS];
-    private int count;
+    /** Written under the monitor, read without it: a new connection checks it before taking the lock, as Linux does. */
+    private volatile int count;
     private int nextId = 1;
 
     ExpectTable(Engine net) {
         this.net = net;
     }
 
-    synchronized int count() {
+    int count() {
         return count;
     }
 

@@ -78,4 +78,25 @@ class ChecksumTest {
         assertNull(IpHeaders.validate(p));
         assertTrue(Checksum.l4Valid(p, 20, IpProto.UDP));
     }
+
+    @Test
+    void wideSummationEqualsSixteenBitSummationForEveryLengthAndAlignment() {
+        java.util.Random r = new java.util.Random(7);
+        byte[] b = new byte[300];
+        r.nextBytes(b);
+        Packet p = new Packet();
+        p.load(b, 0, b.length, 3);
+        for (int off = 0; off < 9; off++) {
+            for (int n = 0; n < 280; n++) {
+                long naive = 0;
+                for (int i = 0; i + 1 < n; i += 2) {
+                    naive += (p.u8(off + i) << 8) | p.u8(off + i + 1);
+                }
+                if ((n & 1) != 0) {
+                    naive += p.u8(off + n - 1) << 8;
+                }
+                assertEquals(Checksum.fold(naive), Checksum.fold(Checksum.add(p, off, n, 0)), "off " + off + " n " + n);
+            }
+        }
+    }
 }
