@@ -4,6 +4,7 @@ import java.util.Map;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.impl.EngineFactory;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.helper.ftp.FtpHelper;
 import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.icmp.IcmpTracker;
 import org.conntrack4j.proto.icmp.Icmpv6Tracker;
@@ -18,7 +19,7 @@ import org.conntrack4j.rules.nft.RulesetParseException;
 
 /**
  * The bundles of the distribution wired together without OSGi, as their components would be: the trackers
- * (with the families and protocol numbers of their service properties), the rules evaluator.
+ * (with the families and protocol numbers of their service properties), NAT, the FTP helper, the rules evaluator.
  */
 final class Plugins {
     private Plugins() {
@@ -28,6 +29,7 @@ final class Plugins {
     static Registry full() {
         Registry reg = trackersOnly();
         reg.addExtension(new NatComponent(), "nat", reg.localId(), 0, "org.conntrack4j.nat");
+        reg.addHelper(new FtpHelper(), reg.localId(), 0, "org.conntrack4j.helper.ftp");
         return reg;
     }
 
