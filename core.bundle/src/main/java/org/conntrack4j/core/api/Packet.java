@@ -61,6 +61,34 @@ public final class Packet {
     public final Tuple tuple3 = new Tuple();
     public final Tuple tuple4 = new Tuple();
 
+    /**
+     * The caller's tag for this received frame (a replay uses the frame's capture index); 0 when none. The core
+     * only carries it: defragmentation keeps the tag of every fragment it holds and hands the tags back in
+     * {@link #fragTags} when the datagram completes, so that the caller can report each absorbed frame.
+     */
+    public long frameTag;
+    /**
+     * Set on a datagram that defragmentation rebuilt from fragments: the number of fragments it was built from;
+     * 0 for a packet that arrived whole. Sizes {@link #fragTags} and {@link #fragLengths}.
+     */
+    public int fragCount;
+    /** The {@link #frameTag}s of those fragments, in arrival order ({@code [0, fragCount)}). */
+    public long[] fragTags = NO_TAGS;
+    /**
+     * The fragments' payload lengths in offset order ({@code [0, fragCount)}): the shape in which Linux keeps
+     * them ({@code frag_list}) and sends them out again when every one fits the outgoing MTU.
+     */
+    public int[] fragLengths = NO_LENGTHS;
+    /**
+     * Linux's {@code frag_max_size}: the largest fragment received, IP header included (IPv6: 40 bytes plus its
+     * payload length), for a datagram rebuilt from fragments; 0 otherwise. The datagram leaves in fragments no
+     * larger than this, and is "too big" for a link whose MTU is smaller.
+     */
+    public int fragMaxSize;
+
+    private static final long[] NO_TAGS = new long[0];
+    private static final int[] NO_LENGTHS = new int[0];
+
     public Packet() {
         this(2048);
     }
@@ -87,7 +115,23 @@ public final class Packet {
         reason = null;
         logReason = null;
         logProto = 0;
+        frameTag = 0;
+        fragCount = 0;
+        fragMaxSize = 0;
         return this;
+    }
+
+    /**
+     * Makes {@link #fragTags} and {@link #fragLengths} hold at least {@code n} entries (kept between packets,
+     * so a reused packet stops allocating once it has seen its largest datagram).
+     */
+    public void ensureFragCapacity(int n) {
+        if (fragTags.length < n) {
+            fragTags = Arrays.copyOf(fragTags, Math.max(n, 2 * fragTags.length));
+        }
+        if (fragLengths.length < n) {
+            fragLengths = Arrays.copyOf(fragLengths, Math.max(n, 2 * fragLengths.length));
+        }
     }
 
     /**

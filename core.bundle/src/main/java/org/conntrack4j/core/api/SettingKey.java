@@ -62,7 +62,7 @@ public final class SettingKey {
         return define(name, defaultSeconds, 0, Integer.MAX_VALUE, description);
     }
 
-    /** The key of that name (with or without the {@code net.netfilter.} prefix), or null. */
+    /** The key of that name (with or without the {@code net.netfilter.} or {@code net.ipv4.} prefix), or null. */
     public static SettingKey byName(String name) {
         return BY_NAME.get(shortName(name));
     }
@@ -81,10 +81,16 @@ public final class SettingKey {
         }
     }
 
-    /** Strips the sysctl prefix {@code net.netfilter.} if present. */
+    /**
+     * Strips the sysctl prefix {@code net.netfilter.} (or {@code net.ipv4.}, where the IPv4 reassembly limits
+     * live) if present.
+     */
     public static String shortName(String name) {
         String n = name.trim();
-        return n.startsWith("net.netfilter.") ? n.substring("net.netfilter.".length()) : n;
+        if (n.startsWith("net.netfilter.")) {
+            return n.substring("net.netfilter.".length());
+        }
+        return n.startsWith("net.ipv4.") ? n.substring("net.ipv4.".length()) : n;
     }
 
     public String name() {

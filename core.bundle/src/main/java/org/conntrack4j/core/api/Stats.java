@@ -38,4 +38,17 @@ public interface Stats {
 
     /** Current number of expectations. */
     int expectCount();
+
+    /**
+     * The counters of the defragmentation that runs before conntrack, per family, with the names of Linux's
+     * SNMP counters ({@code nstat}): {@code IpReasmReqds} (fragments received), {@code IpReasmOKs} (datagrams
+     * rebuilt), {@code IpReasmFails} (fragments or datagrams given up: overlap, bad length, over the memory
+     * limit, timeout, too large), {@code IpReasmTimeout}, {@code IpReasmOverlaps}, plus {@code IpFragDuplicates}
+     * (duplicate fragments dropped), {@code IpFragOverLimit} (fragments refused above the high threshold), and
+     * the gauges {@code IpFragQueues} and {@code IpFragMemory} (accounted bytes); the same with {@code Ip6} for
+     * IPv6. Not part of {@link #counters()}, which stays what {@code conntrack -S} shows.
+     */
+    default Map<String, Long> defrag() {
+        return Map.of();
+    }
 }

@@ -37,6 +37,12 @@ final class ConnTable {
     }
 
     private final Object[] locks = new Object[STRIPES];
+    /**
+     * Odd while a resize relinks entries (Linux's {@code nf_conntrack_generation} seqcount): a reader that
+     * missed must not conclude "absent" while it is odd or after it changed, since relinked entries may have
+     * been skipped.
+     */
+    private volatile int generation;
     private final long k1;
     private final long k2;
     private final long k3;
@@ -138,6 +144,20 @@ final class ConnTable {
         }
     }
 
+    /** The resize generation before a lookup; pass it to {@link #missIsFinal}. */
+    int generation() {
+        int g;
+        while (((g = generation) & 1) != 0) {
+            Thread.onSpinWait();
+        }
+        return g;
+    }
+
+    /** After a miss: was no resize running since {@code gen} was read (so the miss can be trusted)? */
+    boolean missIsFinal(int gen) {
+        return generation == gen;
+    }
+
     /** Rebuilds the tables with a new size, holding every stripe. */
     void resize(int buckets) {
         lockAll(0, () -> {
@@ -146,6 +166,7 @@ final class ConnTable {
             if (t.orig.length == old.orig.length) {
                 return;
             }
+            generation++;
             for (int i = 0; i < old.orig.length; i++) {
                 ConnEntry e = head(old.orig, i);
                 while (e != null) {
@@ -167,6 +188,7 @@ final class ConnTable {
                 }
             }
             tables = t;
+            generation++;
         });
     }
 

@@ -62,6 +62,7 @@ public final class CoreComponent implements ConntrackFactory {
     @Activate
     void activate(BundleContext ctx, Map<String, Object> config) {
         Engine e = new Engine(registry, "default", new LiveClock(250), System.nanoTime());
+        e.enableDefrag();
         this.config = Map.copyOf(config);
         applySettings(e, config, true);
         synchronized (this) {

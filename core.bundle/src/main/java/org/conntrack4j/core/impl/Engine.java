@@ -67,6 +67,7 @@ public final class Engine implements Conntrack {
     final ExpectTable expects;
     final HookChains hooks = new HookChains();
     final EventSink events;
+    final Defrag defrag;
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicInteger ids;
     private final SplittableRandom random;
@@ -95,10 +96,12 @@ public final class Engine implements Conntrack {
         this.random = new SplittableRandom(seed);
         this.ids = new AtomicInteger(random.nextInt());
         this.settings = new EngineSettings(registry::activeSettingKeys);
-        this.stats = new EngineStats(count::get, this::expectCount);
+        this.stats = new EngineStats(count::get, this::expectCount, this::defragCounters);
         this.table = new ConnTable((int) CoreSettings.BUCKETS.defaultValue(), random.nextLong());
         this.expects = new ExpectTable(this);
         this.events = new EventSink(name);
+        // Its own seed, so that the connection ids and hash keys drawn above stay what they were.
+        this.defrag = new Defrag(this, seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
         settings.onChange(this::settingsChanged);
         coreHooks.add(registerHook(Family.INET, Hook.PRE_ROUTING, Priority.CONNTRACK, this::hookIn, "conntrack_in (core)"));
         coreHooks.add(registerHook(Family.INET, Hook.LOCAL_OUT, Priority.CONNTRACK, this::hookLocal,
@@ -111,6 +114,46 @@ public final class Engine implements Conntrack {
     }
 
     private int lastBuckets = (int) CoreSettings.BUCKETS.defaultValue();
+
+    /** Users of defragmentation and its hooks while there are any (guarded by {@link #defragLock}). */
+    private final Object defragLock = new Object();
+    private int defragUsers;
+    private List<Registration> defragHooks;
+
+    /**
+     * {@code nf_defrag_ipv4_enable} / {@code nf_defrag_ipv6_enable}: registers the defragmentation hooks
+     * (PRE_ROUTING and LOCAL_OUT at {@link Priority#CONNTRACK_DEFRAG}, both families) for a new user; the
+     * returned registration drops that user, and the hooks go with the last one. Linux registers them when
+     * something in the namespace uses conntrack; {@link EngineFactory} does so for every engine it makes (and
+     * the live engine has them), while an engine built bare, as unit tests of single plug-ins do, sees
+     * fragments as they come unless it is asked.
+     */
+    public Registration enableDefrag() {
+        synchronized (defragLock) {
+            if (defragUsers++ == 0) {
+                defragHooks = List.of(
+                    registerHook(Family.INET, Hook.PRE_ROUTING, Priority.CONNTRACK_DEFRAG, defrag::hook, "defrag (core)"),
+                    registerHook(Family.INET, Hook.LOCAL_OUT, Priority.CONNTRACK_DEFRAG, defrag::hook, "defrag (core)"));
+            }
+        }
+        return new Registration() {
+            private boolean done;
+
+            @Override
+            public void close() {
+                synchronized (defragLock) {
+                    if (done) {
+                        return;
+                    }
+                    done = true;
+                    if (--defragUsers == 0) {
+                        defragHooks.forEach(Registration::close);
+                        defragHooks = null;
+                    }
+                }
+            }
+        };
+    }
 
     private void settingsChanged() {
         int b = (int) settings.get(CoreSettings.BUCKETS);
@@ -147,6 +190,10 @@ public final class Engine implements Conntrack {
 
     int expectCount() {
         return expects.count();
+    }
+
+    private Map<String, Long> defragCounters() {
+        return defrag.counters();
     }
 
     // ---- hooks -------------------------------------------------------------------------------------------
@@ -330,6 +377,7 @@ public final class Engine implements Conntrack {
     private ConnEntry findOrig(int m, Tuple tu, long h, long now) {
         int ports = tu.srcPort << 16 | tu.dstPort;
         while (true) {
+            int gen = table.generation();
             ConnTable.Tables t = table.tables;
             for (ConnEntry e = ConnTable.head(t.orig, (int) (h & t.mask)); e != null; e = e.nextOrig) {
                 if (e.timeout() - now <= 0) {
@@ -340,7 +388,7 @@ public final class Engine implements Conntrack {
                     return e;
                 }
             }
-            if (t == table.tables) {
+            if (table.missIsFinal(gen)) {
                 return null;
             }
             stats.inc(EngineStats.I_SEARCH_RESTART);
@@ -350,6 +398,7 @@ public final class Engine implements Conntrack {
     private ConnEntry findReply(int m, Tuple tu, long h, long now) {
         int ports = tu.srcPort << 16 | tu.dstPort;
         while (true) {
+            int gen = table.generation();
             ConnTable.Tables t = table.tables;
             for (ConnEntry e = ConnTable.head(t.reply, (int) (h & t.mask)); e != null; e = e.nextReply) {
                 if (e.timeout() - now <= 0) {
@@ -360,7 +409,7 @@ public final class Engine implements Conntrack {
                     return e;
                 }
             }
-            if (t == table.tables) {
+            if (table.missIsFinal(gen)) {
                 return null;
             }
             stats.inc(EngineStats.I_SEARCH_RESTART);
@@ -1001,11 +1050,13 @@ public final class Engine implements Conntrack {
      * One run of the expiry scan ({@code gc_worker}), if its time has come: expired connections are destroyed,
      * expired expectations of helped masters removed, and (when the table is 95% full after an overflow)
      * unassured connections dropped. The next run is scheduled from the average time left of the entries seen,
-     * between 1 and 60 seconds, as Linux does.
+     * between 1 and 60 seconds, as Linux does. Incomplete datagrams whose reassembly timeout has passed are
+     * dropped on every call (their timers in Linux).
      */
     @Override
     public void expire() {
         long now = clock.jiffies();
+        defrag.expire(now);
         synchronized (gcLock) {
             if (!gcStarted) {
                 gcStarted = true;
@@ -1095,6 +1146,13 @@ public final class Engine implements Conntrack {
         registry.engineClosed(this);
         for (Registration r : coreHooks) {
             r.close();
+        }
+        synchronized (defragLock) {
+            if (defragHooks != null) {
+                defragHooks.forEach(Registration::close);
+                defragHooks = null;
+                defragUsers = 0;
+            }
         }
     }
 

@@ -14,13 +14,16 @@ public final class EngineFactory {
     }
 
     /**
-     * A new engine on {@code registry}. Settings whose names are unknown or values invalid make it fail with an
+     * A new engine on {@code registry}, with defragmentation before conntrack ({@link Engine#enableDefrag}).
+     * Settings whose names are unknown or values invalid make it fail with an
      * IllegalArgumentException listing them all, unless {@code ignoreUnknown} (then unknown names are skipped,
      * bad values still fail). Read-only kernel values ({@code nf_conntrack_count}) are skipped.
      */
     public static Conntrack create(Registry registry, String name, Clock clock, Map<String, String> settings,
         boolean ignoreUnknown) {
         Engine e = new Engine(registry, name, clock, name.hashCode() * 0x9E3779B97F4A7C15L);
+        // A full namespace's conntrack: fragments are reassembled before it, as Linux does wherever conntrack is used.
+        e.enableDefrag();
         List<String> problems = new ArrayList<>();
         if (settings != null) {
             for (Map.Entry<String, String> s : settings.entrySet()) {

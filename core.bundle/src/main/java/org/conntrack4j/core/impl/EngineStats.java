@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.conntrack4j.core.api.Stats;
 
@@ -36,13 +37,15 @@ final class EngineStats implements Stats {
     private final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
     private final IntSupplier count;
     private final IntSupplier expectCount;
+    private final Supplier<Map<String, Long>> defrag;
 
-    EngineStats(IntSupplier count, IntSupplier expectCount) {
+    EngineStats(IntSupplier count, IntSupplier expectCount, Supplier<Map<String, Long>> defrag) {
         for (int i = 0; i < counters.length; i++) {
             counters[i] = new LongAdder();
         }
         this.count = count;
         this.expectCount = expectCount;
+        this.defrag = defrag;
     }
 
     void inc(int i) {
@@ -93,5 +96,10 @@ final class EngineStats implements Stats {
     @Override
     public int expectCount() {
         return expectCount.getAsInt();
+    }
+
+    @Override
+    public Map<String, Long> defrag() {
+        return defrag.get();
     }
 }

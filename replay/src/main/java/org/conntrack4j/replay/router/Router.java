@@ -10,6 +10,8 @@ import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Priority;
+import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
 
 /**
@@ -18,8 +20,16 @@ import org.conntrack4j.core.api.Verdict;
  * FORWARD, POST_ROUTING, out on the Ethernet link to the static neighbour) or local delivery (LOCAL_IN, the
  * host's answer through LOCAL_OUT and POST_ROUTING).
  *
+ * <p>Fragments: the engine's defragmentation (priority -400) holds fragments until their datagram is
+ * complete; a held frame is reported as {@link Result#held}, and the frame that completes the datagram names
+ * every frame it was built from ({@link Result#absorbed}), all of which share the datagram's verdict. Before
+ * forwarding, a packet bigger than the outgoing link's MTU with DF set (IPv6: always; for a rebuilt datagram:
+ * when its largest fragment exceeds the MTU) is dropped with an ICMP fragmentation-needed / packet-too-big
+ * carrying the MTU ({@code ip_forward}, {@code ip6_forward}); on the way out a packet is cut into fragments
+ * as the kernel's output does ({@link IpFragmenter}).
+ *
  * <p>Single-threaded: a router processes its capture in order. It reuses two packets (the received one and
- * the one it originates), so the forwarding path allocates nothing.
+ * the one it originates), so the forwarding path allocates nothing. {@link #close} removes its hook.
  */
 public final class Router {
     /** Ethertypes. */
@@ -47,6 +57,17 @@ public final class Router {
         public String note;
         /** The final fate: forwarded, local, dropped (with the hook). */
         public String fate;
+        /**
+         * The frame was taken by defragmentation: it belongs to a datagram not complete yet. Its verdict comes
+         * with the frame that completes the datagram (see {@link #absorbed}); if none does, it never had one.
+         */
+        public boolean held;
+        /**
+         * When this frame completed a datagram: the tags of the frames it was built from, this one included, in
+         * arrival order ({@code [0, absorbedCount)}); they all share this frame's verdict.
+         */
+        public long[] absorbed = new long[0];
+        public int absorbedCount;
 
         void clear() {
             ctState = "-";
@@ -55,6 +76,8 @@ public final class Router {
             logProto = 0;
             note = null;
             fate = null;
+            held = false;
+            absorbedCount = 0;
         }
     }
 
@@ -66,6 +89,15 @@ public final class Router {
     private final Packet own = new Packet(2048);
     private final Packet ownErr = new Packet(2048);
     private final byte[] frameOut = new byte[65536 + 64];
+    private final IpFragmenter fragmenter = new IpFragmenter(frameOut, ETH_HLEN);
+    /** Where {@link #emit} sends the fragment in {@link #frameOut}, and when. */
+    private NetDevice emitDev;
+    private long emitTstamp;
+    private int emitType;
+    private final IpFragmenter.Emitter emitter = this::emit;
+    /** Did the packet get past defragmentation (not held, not dropped by it)? Set by {@link #observer}. */
+    private boolean pastDefrag;
+    private final Registration observer;
 
     public Router(Conntrack net, List<RouterInterface> interfaces, EgressSink egress) {
         this.net = net;
@@ -75,6 +107,15 @@ public final class Router {
             devices.add(ri.toDevice(index++));
         }
         net.setDevices(devices);
+        this.observer = net.registerHook(Family.INET, Hook.PRE_ROUTING, Priority.CONNTRACK_DEFRAG + 1, p -> {
+            pastDefrag = true;
+            return Verdict.ACCEPT;
+        }, "past defragmentation (replay router)");
+    }
+
+    /** Removes the router's observer hook from the engine. */
+    public void close() {
+        observer.close();
     }
 
     public List<NetDevice> devices() {
@@ -87,6 +128,16 @@ public final class Router {
      */
     public void receive(String iface, int linkType, byte[] frame, int off, int len, long tstampNanos, Result result)
         throws IOException {
+        receive(iface, linkType, frame, off, len, tstampNanos, 0, result);
+    }
+
+    /**
+     * As {@link #receive(String, int, byte[], int, int, long, Result)}, with the caller's {@code tag} for the
+     * frame (a replay passes the capture index), which comes back in {@link Result#absorbed} when the frame was
+     * a fragment of a datagram completed later.
+     */
+    public void receive(String iface, int linkType, byte[] frame, int off, int len, long tstampNanos, long tag,
+        Result result) throws IOException {
         result.clear();
         NetDevice in = net.device(iface);
         if (in == null) {
@@ -110,8 +161,28 @@ public final class Router {
         }
         pkt.tstamp = tstampNanos;
         pkt.in = in;
+        pkt.frameTag = tag;
+        pastDefrag = false;
         int v = net.runHook(Hook.PRE_ROUTING, pkt);
+        if (!pastDefrag) {
+            // Defragmentation took it (a fragment held, or one it consumed) or dropped it: conntrack never saw it.
+            if (v == Verdict.STOLEN) {
+                result.held = true;
+                result.fate = "held for reassembly";
+            } else {
+                result.note = "fragment dropped by defragmentation";
+                result.fate = "dropped in prerouting";
+            }
+            return;
+        }
         record(pkt, result);
+        if (pkt.fragCount > 0) {
+            if (result.absorbed.length < pkt.fragCount) {
+                result.absorbed = new long[Math.max(pkt.fragCount, 2 * result.absorbed.length)];
+            }
+            System.arraycopy(pkt.fragTags, 0, result.absorbed, 0, pkt.fragCount);
+            result.absorbedCount = pkt.fragCount;
+        }
         if (v != Verdict.ACCEPT) {
             result.fate = "dropped in prerouting";
             return;
@@ -146,11 +217,23 @@ public final class Router {
                 result.fate = "dropped: ttl exceeded";
                 return;
             }
+            int mtu = out.mtu();
+            if (exceedsMtu(p, mtu)) {
+                sendError(p, in, LocalStack.ICMP_DEST_UNREACH, LocalStack.ICMP_FRAG_NEEDED, mtu);
+                result.fate = "dropped: fragmentation needed (mtu " + mtu + ")";
+                return;
+            }
             IpOut.decreaseTtl(p);
         } else {
             if (p.u8(7) <= 1) {
                 sendError(p, in, LocalStack.ICMPV6_TIME_EXCEED, 0, 0);
                 result.fate = "dropped: hop limit exceeded";
+                return;
+            }
+            int mtu = Math.max(out.mtu(), IpFragmenter.IPV6_MIN_MTU);
+            if (tooBig6(p, mtu)) {
+                sendError(p, in, LocalStack.ICMPV6_PKT_TOOBIG, 0, mtu);
+                result.fate = "dropped: packet too big (mtu " + mtu + ")";
                 return;
             }
             p.put8(7, p.u8(7) - 1);
@@ -164,8 +247,27 @@ public final class Router {
             result.fate = "dropped in postrouting";
             return;
         }
-        transmit(p, out);
+        transmit(p, out, false);
         result.fate = "forwarded to " + out.name();
+    }
+
+    /**
+     * {@code ip_exceeds_mtu}: only a packet with DF set is refused; a rebuilt datagram is refused when one of
+     * its fragments was bigger than the MTU, and otherwise goes on to be fragmented again ({@code ignore_df}).
+     */
+    private static boolean exceedsMtu(Packet p, int mtu) {
+        if (p.length() <= mtu || (p.u16(6) & 0x4000) == 0) {
+            return false;
+        }
+        return p.fragMaxSize > mtu || p.fragMaxSize == 0;
+    }
+
+    /** {@code ip6_pkt_too_big}: routers never fragment IPv6, except a rebuilt datagram whose fragments fit. */
+    private static boolean tooBig6(Packet p, int mtu) {
+        if (p.length() <= mtu) {
+            return false;
+        }
+        return p.fragMaxSize == 0 || p.fragMaxSize > mtu;
     }
 
     private void deliverLocal(Packet p, NetDevice in, Result result) throws IOException {
@@ -202,7 +304,7 @@ public final class Router {
         if (net.runHook(Hook.POST_ROUTING, o) != Verdict.ACCEPT) {
             return;
         }
-        transmit(o, out2);
+        transmit(o, out2, true);
     }
 
     /** Sends an ICMP error about {@code about}, from the address facing its sender. */
@@ -225,17 +327,55 @@ public final class Router {
         }
     }
 
-    private void transmit(Packet p, NetDevice out) throws IOException {
-        byte[] dst = out.peerMac();
-        byte[] src = out.mac();
+    /**
+     * Sends the packet out on {@code out}, in fragments when it does not fit the MTU or was rebuilt from
+     * fragments ({@code ip_finish_output} / {@code ip6_finish_output}). {@code local}: originated by the router
+     * (IPv6 lets the stack fragment it).
+     */
+    private void transmit(Packet p, NetDevice out, boolean local) throws IOException {
+        int mtu = out.mtu();
         int n = p.length();
-        System.arraycopy(dst == null ? new byte[6] : dst, 0, frameOut, 0, 6);
-        System.arraycopy(src, 0, frameOut, 6, 6);
-        int type = p.family == Family.IPV6 ? ETH_P_IPV6 : ETH_P_IP;
-        frameOut[12] = (byte) (type >>> 8);
-        frameOut[13] = (byte) type;
+        if (p.family == Family.IPV4 && (n > mtu || p.fragMaxSize != 0)) {
+            // ip_fragment: DF forbids cutting, unless the datagram was rebuilt from fragments that all fit.
+            if ((p.u16(6) & 0x4000) != 0 && (p.fragMaxSize == 0 || p.fragMaxSize > mtu)) {
+                sendError(p, p.in, LocalStack.ICMP_DEST_UNREACH, LocalStack.ICMP_FRAG_NEEDED, mtu);
+                return;
+            }
+            startEmit(out, p.tstamp, ETH_P_IP);
+            fragmenter.fragmentV4(p, mtu, emitter);
+            return;
+        }
+        if (p.family == Family.IPV6 && (n > mtu || p.fragMaxSize != 0 && n > p.fragMaxSize)) {
+            startEmit(out, p.tstamp, ETH_P_IPV6);
+            int r = fragmenter.fragmentV6(p, mtu, local || p.fragMaxSize != 0, emitter);
+            if (r < 0 && r != Integer.MIN_VALUE) {
+                sendError(p, p.in, LocalStack.ICMPV6_PKT_TOOBIG, 0, -r);
+            }
+            return;
+        }
+        startEmit(out, p.tstamp, p.family == Family.IPV6 ? ETH_P_IPV6 : ETH_P_IP);
         p.copyOut(0, frameOut, ETH_HLEN, n);
-        egress.send(out.name(), p.tstamp, frameOut, 0, ETH_HLEN + n);
+        emit(n);
+    }
+
+    private void startEmit(NetDevice out, long tstamp, int ethertype) {
+        emitDev = out;
+        emitTstamp = tstamp;
+        emitType = ethertype;
+    }
+
+    /** Sends the IP packet of {@code ipLength} bytes in {@link #frameOut} as an Ethernet frame. */
+    private void emit(int ipLength) throws IOException {
+        byte[] dst = emitDev.peerMac();
+        if (dst == null) {
+            java.util.Arrays.fill(frameOut, 0, 6, (byte) 0);
+        } else {
+            System.arraycopy(dst, 0, frameOut, 0, 6);
+        }
+        System.arraycopy(emitDev.mac(), 0, frameOut, 6, 6);
+        frameOut[12] = (byte) (emitType >>> 8);
+        frameOut[13] = (byte) emitType;
+        egress.send(emitDev.name(), emitTstamp, frameOut, 0, ETH_HLEN + ipLength);
     }
 
     /** Is the destination one of the router's addresses (or broadcast / multicast)? */

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,6 +35,10 @@ import org.conntrack4j.replay.router.Router;
  *
  * <p>Time is the capture's: the engine's clock is set from each frame's timestamp before the frame is
  * processed (HZ 250, as the recording kernel), so the output is the same on every run.
+ *
+ * <p>A fragment held by defragmentation gets its row when its datagram completes, with the datagram's
+ * verdict, as the kernel cases record it; a fragment whose datagram never completes gets {@code -} (conntrack
+ * never saw it). {@code ctstate.tsv} is therefore written once the capture has been read, in frame order.
  */
 public final class Replay {
     /** Kernel HZ of the recordings: deadlines are kept in 4 ms jiffies. */
@@ -89,11 +94,13 @@ public final class Replay {
                 }
             }, true));
             Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> egress.write(ifc, t, b, o, n, n, null));
+            regs.add(router::close);
             // Replies in the capture go to the ports the recording kernel picked at random for clashing flows.
             regs.add(RecordedPortAdoption.install(net));
-            ctstate.write("idx\ttime\tiface\tct_state\tct_dir\tsummary\tct_log_reason\n");
             Map<String, Integer> states = new TreeMap<>();
+            // Rows in frame order; a fragment's row waits for the frame that completes its datagram.
             List<String> rows = new ArrayList<>();
+            Map<Long, HeldRow> held = new HashMap<>();
             String problem = null;
             int frames = 0;
             Router.Result result = new Router.Result();
@@ -116,15 +123,24 @@ public final class Replay {
                     int l3 = l3(f);
                     String summary = l3 >= 0 ? PacketSummary.describe(f.array(), f.offset() + l3, f.capturedLength() - l3)
                         : "non-IP frame (" + f.capturedLength() + " bytes)";
-                    router.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, result);
-                    String reason = result.logReason != null ? "nf_ct_proto_" + result.logProto + ": " + result.logReason
-                        : result.note != null ? "(" + result.note + ")" : "-";
-                    String row = f.index() + "\t" + seconds(ts - firstTs) + "\t" + iface + "\t" + result.ctState + "\t"
-                        + result.ctDir + "\t" + summary.replace('\t', ' ') + "\t" + reason;
-                    ctstate.write(row);
-                    ctstate.write('\n');
-                    rows.add(row);
-                    states.merge(result.ctState, 1, Integer::sum);
+                    String prefix = f.index() + "\t" + seconds(ts - firstTs) + "\t" + iface + "\t";
+                    summary = summary.replace('\t', ' ');
+                    router.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
+                    if (result.held) {
+                        held.put((long) f.index(), new HeldRow(rows.size(), prefix, summary));
+                        rows.add(null);
+                    } else {
+                        rows.add(row(prefix, summary, result));
+                        states.merge(result.ctState, 1, Integer::sum);
+                    }
+                    // The frames this one completed a datagram with carry its verdict.
+                    for (int i = 0; i < result.absorbedCount; i++) {
+                        HeldRow h = held.remove(result.absorbed[i]);
+                        if (h != null) {
+                            rows.set(h.position, row(h.prefix, h.summary, result));
+                            states.merge(result.ctState, 1, Integer::sum);
+                        }
+                    }
                     if (progress != null && System.nanoTime() - lastProgress > 500_000_000L) {
                         lastProgress = System.nanoTime();
                         progress.printf("\rreplay %s: %d frames (%d%%)", spec.name(), frames,
@@ -136,6 +152,17 @@ public final class Replay {
                 problem = e.getMessage();
             } catch (UncheckedIOException e) {
                 throw e.getCause();
+            }
+            // Fragments whose datagram never completed were never seen by conntrack.
+            for (HeldRow h : held.values()) {
+                rows.set(h.position, h.prefix + "-\tnone\t" + h.summary
+                    + "\t(fragment held for reassembly; its datagram never completed)");
+                states.merge("-", 1, Integer::sum);
+            }
+            ctstate.write("idx\ttime\tiface\tct_state\tct_dir\tsummary\tct_log_reason\n");
+            for (String r : rows) {
+                ctstate.write(r);
+                ctstate.write('\n');
             }
             if (progress != null && frames > 0) {
                 progress.printf("\rreplay %s: %d frames (100%%)%n", spec.name(), frames);
@@ -158,6 +185,25 @@ public final class Replay {
             }
             net.close();
         }
+    }
+
+    /** A frame whose row waits for its datagram: where the row goes, and its first columns. */
+    private static final class HeldRow {
+        final int position;
+        final String prefix;
+        final String summary;
+
+        HeldRow(int position, String prefix, String summary) {
+            this.position = position;
+            this.prefix = prefix;
+            this.summary = summary;
+        }
+    }
+
+    private static String row(String prefix, String summary, Router.Result result) {
+        String reason = result.logReason != null ? "nf_ct_proto_" + result.logProto + ": " + result.logReason
+            : result.note != null ? "(" + result.note + ")" : "-";
+        return prefix + result.ctState + "\t" + result.ctDir + "\t" + summary + "\t" + reason;
     }
 
     private static int l3(CaptureFrame f) {

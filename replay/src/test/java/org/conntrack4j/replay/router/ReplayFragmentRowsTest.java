@@ -1,0 +1,74 @@
+package org.conntrack4j.replay.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.conntrack4j.core.impl.EngineFactory;
+import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.replay.pcap.PcapNgWriter;
+import org.conntrack4j.replay.run.CaseSpec;
+import org.conntrack4j.replay.run.Replay;
+import org.conntrack4j.replay.run.ReplayReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ctstate.tsv for fragments: each row in capture order, with its datagram's verdict or "-" if it never completed. */
+class ReplayFragmentRowsTest {
+    private static byte[] eth(byte[] ip) {
+        byte[] f = new byte[14 + ip.length];
+        byte[] mac = RouterInterface.parseMac("02:00:00:00:01:01");
+        System.arraycopy(mac, 0, f, 0, 6);
+        f[12] = 0x08;
+        System.arraycopy(ip, 0, f, 14, ip.length);
+        return f;
+    }
+
+    @Test
+    void everyFragmentGetsItsDatagramsVerdictAndAnOrphanGetsNone(@TempDir Path tmp) throws Exception {
+        byte[] dg = RouterFragmentTest.udp4("198.51.100.10", "203.0.113.10", 0x1234, 1400, 0, new byte[0]);
+        byte[] other = RouterFragmentTest.udp4("198.51.100.10", "203.0.113.10", 0x9999, 1400, 0, new byte[0]);
+        Path capture = tmp.resolve("in.pcapng");
+        long t = 1_700_000_000_000_000_000L;
+        try (PcapNgWriter w = PcapNgWriter.create(capture)) {
+            w.write("lan", t, eth(RouterFragmentTest.frag4(dg, 576, 576, true, 0)), null);
+            w.write("lan", t + 1000, eth(RouterFragmentTest.frag4(other, 0, 576, true, 0)), null);
+            w.write("lan", t + 2000, eth(RouterFragmentTest.frag4(dg, 0, 576, true, 0)), null);
+            w.write("lan", t + 3000, eth(RouterFragmentTest.frag4(dg, 1152, 256, false, 0)), null);
+            w.write("lan", t + 4000, eth(RouterFragmentTest.udp4("198.51.100.11", "203.0.113.10", 1, 10, 0,
+                new byte[0])), null);
+        }
+        CaseSpec spec = new CaseSpec("frag-rows", List.of(
+            RouterInterface.of("lan", "02:00:00:00:01:01", "02:00:00:00:01:02", 600, "198.51.100.1/24"),
+            RouterInterface.of("wan", "02:00:00:00:02:01", "02:00:00:00:02:02", 1500, "203.0.113.1/24")),
+            Map.of(), null, null, capture, "lan");
+        Registry reg = new Registry();
+        Path out = tmp.resolve("out");
+        ReplayReport report = Replay.run(spec, out,
+            (name, clock, sysctls) -> EngineFactory.create(reg, name, clock, sysctls, true),
+            (net, text, source) -> () -> { }, null);
+        List<String> lines = Files.readAllLines(out.resolve("ctstate.tsv"));
+        assertEquals(6, lines.size());
+        String[] r1 = lines.get(1).split("\t");
+        String[] r2 = lines.get(2).split("\t");
+        String[] r3 = lines.get(3).split("\t");
+        String[] r4 = lines.get(4).split("\t");
+        String[] r5 = lines.get(5).split("\t");
+        assertEquals("1", r1[0]);
+        assertEquals("new", r1[3], "the first fragment carries the datagram's verdict");
+        assertEquals("original", r1[4]);
+        assertEquals("-", r2[3], "an orphan fragment was never seen by conntrack");
+        assertEquals("none", r2[4]);
+        assertTrue(r2[6].contains("never completed"), r2[6]);
+        assertEquals("new", r3[3]);
+        assertEquals("new", r4[3]);
+        assertEquals("5", r5[0]);
+        assertEquals("new", r5[3]);
+        assertEquals(1, (int) report.states().get("-"));
+        assertEquals(4, (int) report.states().get("new"));
+        assertEquals(3 + 1, report.egressFrames(), "the datagram in its three fragments, and the small packet");
+    }
+}
