@@ -1,5 +1,8 @@
 package org.conntrack4j.core.api;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -15,6 +18,11 @@ import java.util.Arrays;
  * <p>A packet belongs to one thread at a time; {@link #reset()} makes it ready for the next one.
  */
 public final class Packet {
+    /** Big-endian views of the byte array: one bounds check and one load per multi-byte field. */
+    private static final VarHandle BE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     /** Largest IP packet accepted by {@link #resize}; IPv4's total length is 16 bits. */
     public static final int MAX_LENGTH = 65535;
 
@@ -184,19 +192,17 @@ public final class Packet {
     }
 
     public int u16(int pos) {
-        int i = head + pos;
-        return (data[i] & 0xff) << 8 | (data[i + 1] & 0xff);
+        return (short) BE16.get(data, head + pos) & 0xffff;
     }
 
     /** A big-endian 32-bit word (TCP sequence numbers compare with modular arithmetic on int). */
     public int u32(int pos) {
-        int i = head + pos;
-        return (data[i] & 0xff) << 24 | (data[i + 1] & 0xff) << 16 | (data[i + 2] & 0xff) << 8 | (data[i + 3] & 0xff);
+        return (int) BE32.get(data, head + pos);
     }
 
     /** A big-endian 64-bit word. */
     public long u64(int pos) {
-        return (long) u32(pos) << 32 | (u32(pos + 4) & 0xffffffffL);
+        return (long) BE64.get(data, head + pos);
     }
 
     public void put8(int pos, int v) {
@@ -204,17 +210,11 @@ public final class Packet {
     }
 
     public void put16(int pos, int v) {
-        int i = head + pos;
-        data[i] = (byte) (v >>> 8);
-        data[i + 1] = (byte) v;
+        BE16.set(data, head + pos, (short) v);
     }
 
     public void put32(int pos, int v) {
-        int i = head + pos;
-        data[i] = (byte) (v >>> 24);
-        data[i + 1] = (byte) (v >>> 16);
-        data[i + 2] = (byte) (v >>> 8);
-        data[i + 3] = (byte) v;
+        BE32.set(data, head + pos, v);
     }
 
     /** Copies {@code n} bytes at {@code pos} out of the packet. */

@@ -2,22 +2,30 @@ package org.conntrack4j.core.impl;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Direction;
+import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.SeqAdj;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.spi.Helper;
 import org.conntrack4j.core.spi.L4Tracker;
 
 /**
- * The engine's connection: both tuples in primitive fields (no tuple objects), the table links, and the
- * plug-in slots. About 170 bytes with compressed references.
+ * The engine's connection, kept small because there may be millions: about 112 bytes for IPv4 with compressed
+ * references. Both tuples live in primitive fields: IPv4 addresses as ints; an IPv6 connection keeps its
+ * 128-bit addresses in a side object ({@link V6}). What few connections use (master, helper, NAT data,
+ * sequence adjustment, expectations, accounting) lives in an extension object created on first use, as
+ * Linux's {@code nf_ct_ext}.
  *
  * <p>Shared state and its guard: {@code status} and {@code ecache} change only through atomic bit
  * operations; {@code timeout} and {@code mark} are volatile; the table links ({@code nextOrig},
- * {@code nextReply}) are written under the table's bucket locks and read without locks (volatile);
- * helper and NAT fields are written before the connection is confirmed (single thread) or under the
+ * {@code nextReply}) are written under the table's bucket locks and read without locks (volatile); the
+ * reply tuple and its hash change only before the connection is confirmed (one thread owns it then); the
+ * extension is published once (volatile) and its fields are written before confirmation or under the
  * connection's monitor; the tracker's state is the tracker's business (its own locking on this monitor).
  */
 final class ConnEntry extends Connection {
@@ -34,24 +42,54 @@ final class ConnEntry extends Connection {
         }
     }
 
+    /** The 128-bit addresses of an IPv6 connection. */
+    static final class V6 {
+        final long oSrcHi;
+        final long oSrcLo;
+        final long oDstHi;
+        final long oDstLo;
+        long rSrcHi;
+        long rSrcLo;
+        long rDstHi;
+        long rDstLo;
+
+        V6(Tuple o) {
+            oSrcHi = o.srcHi;
+            oSrcLo = o.srcLo;
+            oDstHi = o.dstHi;
+            oDstLo = o.dstLo;
+        }
+    }
+
+    /** The rarely used parts of a connection ({@code nf_ct_ext}). */
+    static final class Ext {
+        Connection master;
+        volatile Helper helper;
+        Object helperData;
+        Object natState;
+        volatile SeqAdj seqAdj;
+        /** The live expectations this connection is master of, newest first; guarded by the expectation table. */
+        List<Expectation> exps;
+        /** {orig packets, orig bytes, reply packets, reply bytes}; guarded by itself. */
+        long[] acct;
+    }
+
     final Engine net;
     /** family in bits 0-7, protocol in 8-15, zone in 16-31. */
     final int meta;
-    final long oSrcHi;
-    final long oSrcLo;
-    final long oDstHi;
-    final long oDstLo;
+    /** IPv4 addresses, or the low 32 bits of IPv6 ones (a quick first test). */
+    final int oSrc;
+    final int oDst;
+    int rSrc;
+    int rDst;
     /** Original "u" fields: source in the high 16 bits. */
     final int oPorts;
-    // The reply tuple changes once, before confirmation, when NAT binds the connection.
-    long rSrcHi;
-    long rSrcLo;
-    long rDstHi;
-    long rDstLo;
     int rPorts;
-    /** Full hashes of the original and reply tuples (bucket = hash & mask). */
-    final long hashOrig;
-    long hashReply;
+    /** Full addresses for IPv6, null for IPv4. */
+    final V6 v6;
+    /** Hashes of the original and reply tuples (bucket = hash & mask). */
+    final int hashOrig;
+    int hashReply;
 
     private volatile int status;
     private volatile long timeout;
@@ -64,26 +102,17 @@ final class ConnEntry extends Connection {
     volatile ConnEntry nextOrig;
     volatile ConnEntry nextReply;
 
-    Connection master;
-    volatile Helper helper;
-    Object helperData;
-    Object protoState;
-    long protoWord;
-    Object natState;
-    volatile SeqAdj seqAdj;
-    /** The live expectations this connection is master of, newest first; guarded by the expectation table. */
-    java.util.List<org.conntrack4j.core.api.Expectation> exps;
-    /** Accounting counters {orig packets, orig bytes, reply packets, reply bytes}, or null without acct. */
-    long[] acct;
+    private Object protoState;
+    private long protoWord;
+    private volatile Ext ext;
 
-    ConnEntry(Engine net, Tuple orig, Tuple reply, int zone, long hashOrig, int id, L4Tracker tracker) {
+    ConnEntry(Engine net, Tuple orig, Tuple reply, int zone, int hashOrig, int id, L4Tracker tracker) {
         this.net = net;
         this.meta = (orig.family & 0xff) | (orig.proto & 0xff) << 8 | (zone & 0xffff) << 16;
-        this.oSrcHi = orig.srcHi;
-        this.oSrcLo = orig.srcLo;
-        this.oDstHi = orig.dstHi;
-        this.oDstLo = orig.dstLo;
+        this.oSrc = (int) orig.srcLo;
+        this.oDst = (int) orig.dstLo;
         this.oPorts = orig.srcPort << 16 | orig.dstPort;
+        this.v6 = orig.family == Family.IPV6 ? new V6(orig) : null;
         setReply(reply);
         this.hashOrig = hashOrig;
         this.id = id;
@@ -91,20 +120,47 @@ final class ConnEntry extends Connection {
     }
 
     void setReply(Tuple r) {
-        rSrcHi = r.srcHi;
-        rSrcLo = r.srcLo;
-        rDstHi = r.dstHi;
-        rDstLo = r.dstLo;
+        rSrc = (int) r.srcLo;
+        rDst = (int) r.dstLo;
         rPorts = r.srcPort << 16 | r.dstPort;
+        if (v6 != null) {
+            v6.rSrcHi = r.srcHi;
+            v6.rSrcLo = r.srcLo;
+            v6.rDstHi = r.dstHi;
+            v6.rDstLo = r.dstLo;
+        }
     }
 
-    /** Original tuple equality, family/protocol/zone included (meta holds all three). */
+    /**
+     * Original tuple equality, family/protocol/zone included (meta holds all three). For IPv4 the int fields are
+     * the whole address, and a tuple of the same family has zero high parts.
+     */
     boolean origMatches(int m, long sHi, long sLo, long dHi, long dLo, int ports) {
-        return oSrcLo == sLo && oDstLo == dLo && oPorts == ports && meta == m && oSrcHi == sHi && oDstHi == dHi;
+        if (oSrc != (int) sLo || oDst != (int) dLo || oPorts != ports || meta != m) {
+            return false;
+        }
+        V6 a = v6;
+        return a == null || a.oSrcLo == sLo && a.oDstLo == dLo && a.oSrcHi == sHi && a.oDstHi == dHi;
     }
 
     boolean replyMatches(int m, long sHi, long sLo, long dHi, long dLo, int ports) {
-        return rSrcLo == sLo && rDstLo == dLo && rPorts == ports && meta == m && rSrcHi == sHi && rDstHi == dHi;
+        if (rSrc != (int) sLo || rDst != (int) dLo || rPorts != ports || meta != m) {
+            return false;
+        }
+        V6 a = v6;
+        return a == null || a.rSrcLo == sLo && a.rDstLo == dLo && a.rSrcHi == sHi && a.rDstHi == dHi;
+    }
+
+    /** Does this connection's original tuple equal {@code other}'s (same flow)? */
+    boolean sameOrig(ConnEntry other) {
+        return origMatches(other.meta, other.srcHi(Direction.ORIGINAL), other.srcLo(Direction.ORIGINAL),
+            other.dstHi(Direction.ORIGINAL), other.dstLo(Direction.ORIGINAL), other.oPorts);
+    }
+
+    /** Does this connection's reply tuple equal {@code other}'s? */
+    boolean sameReply(ConnEntry other) {
+        return replyMatches(other.meta, other.srcHi(Direction.REPLY), other.srcLo(Direction.REPLY),
+            other.dstHi(Direction.REPLY), other.dstLo(Direction.REPLY), other.rPorts);
     }
 
     @Override
@@ -127,42 +183,44 @@ final class ConnEntry extends Connection {
         out.family = meta & 0xff;
         out.proto = (meta >>> 8) & 0xff;
         out.dir = dir;
-        if (dir == Direction.ORIGINAL) {
-            out.srcHi = oSrcHi;
-            out.srcLo = oSrcLo;
-            out.dstHi = oDstHi;
-            out.dstLo = oDstLo;
-            out.srcPort = oPorts >>> 16;
-            out.dstPort = oPorts & 0xffff;
-        } else {
-            out.srcHi = rSrcHi;
-            out.srcLo = rSrcLo;
-            out.dstHi = rDstHi;
-            out.dstLo = rDstLo;
-            out.srcPort = rPorts >>> 16;
-            out.dstPort = rPorts & 0xffff;
-        }
+        out.srcHi = srcHi(dir);
+        out.srcLo = srcLo(dir);
+        out.dstHi = dstHi(dir);
+        out.dstLo = dstLo(dir);
+        int ports = dir == Direction.ORIGINAL ? oPorts : rPorts;
+        out.srcPort = ports >>> 16;
+        out.dstPort = ports & 0xffff;
         return out;
     }
 
     @Override
     public long srcHi(int dir) {
-        return dir == Direction.ORIGINAL ? oSrcHi : rSrcHi;
+        V6 a = v6;
+        return a == null ? 0 : dir == Direction.ORIGINAL ? a.oSrcHi : a.rSrcHi;
     }
 
     @Override
     public long srcLo(int dir) {
-        return dir == Direction.ORIGINAL ? oSrcLo : rSrcLo;
+        V6 a = v6;
+        if (a == null) {
+            return (dir == Direction.ORIGINAL ? oSrc : rSrc) & 0xffffffffL;
+        }
+        return dir == Direction.ORIGINAL ? a.oSrcLo : a.rSrcLo;
     }
 
     @Override
     public long dstHi(int dir) {
-        return dir == Direction.ORIGINAL ? oDstHi : rDstHi;
+        V6 a = v6;
+        return a == null ? 0 : dir == Direction.ORIGINAL ? a.oDstHi : a.rDstHi;
     }
 
     @Override
     public long dstLo(int dir) {
-        return dir == Direction.ORIGINAL ? oDstLo : rDstLo;
+        V6 a = v6;
+        if (a == null) {
+            return (dir == Direction.ORIGINAL ? oDst : rDst) & 0xffffffffL;
+        }
+        return dir == Direction.ORIGINAL ? a.oDstLo : a.rDstLo;
     }
 
     @Override
@@ -237,19 +295,54 @@ final class ConnEntry extends Connection {
         mark = m;
     }
 
+    /** The extension, created on first use. */
+    Ext ext() {
+        Ext e = ext;
+        if (e == null) {
+            synchronized (this) {
+                e = ext;
+                if (e == null) {
+                    e = new Ext();
+                    ext = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    /** The extension if there is one, else null (no allocation). */
+    Ext extOrNull() {
+        return ext;
+    }
+
     @Override
     public Connection master() {
-        return master;
+        Ext e = ext;
+        return e == null ? null : e.master;
     }
 
     @Override
     public Helper helper() {
-        return helper;
+        Ext e = ext;
+        return e == null ? null : e.helper;
     }
 
     @Override
     public Object helperData() {
-        return helperData;
+        Ext e = ext;
+        return e == null ? null : e.helperData;
+    }
+
+    /** Attaches (or with null, detaches) a helper and its data. */
+    void setHelper(Helper h, Object data) {
+        if (h == null && ext == null) {
+            return;
+        }
+        Ext e = ext();
+        synchronized (this) {
+            e.helperData = data;
+            e.helper = h;
+        }
     }
 
     @Override
@@ -274,22 +367,48 @@ final class ConnEntry extends Connection {
 
     @Override
     public Object natState() {
-        return natState;
+        Ext e = ext;
+        return e == null ? null : e.natState;
     }
 
     @Override
     public void setNatState(Object state) {
-        natState = state;
+        if (state == null && ext == null) {
+            return;
+        }
+        ext().natState = state;
     }
 
     @Override
     public SeqAdj seqAdj() {
-        return seqAdj;
+        Ext e = ext;
+        return e == null ? null : e.seqAdj;
     }
 
     @Override
     public Conntrack net() {
         return net;
+    }
+
+    /** The expectations this connection is master of, or null (caller holds the expectation table's monitor). */
+    List<Expectation> exps() {
+        Ext e = ext;
+        return e == null ? null : e.exps;
+    }
+
+    /** The same, created if missing (caller holds the expectation table's monitor). */
+    List<Expectation> expsForInsert() {
+        Ext e = ext();
+        if (e.exps == null) {
+            e.exps = new ArrayList<>(2);
+        }
+        return e.exps;
+    }
+
+    /** The accounting counters, or null without accounting. */
+    long[] acct() {
+        Ext e = ext;
+        return e == null ? null : e.acct;
     }
 
     /** Adds event bits to the per-connection cache. */

@@ -23,16 +23,38 @@ final class ConnTable {
     static final int STRIPES = 1024;
     private static final VarHandle ARR = MethodHandles.arrayElementVarHandle(ConnEntry[].class);
 
-    /** Both bucket arrays of one size; replaced as a whole by a resize. */
+    /**
+     * The bucket heads of both tables in one array, original at {@code 2i} and reply at {@code 2i + 1}: a lookup
+     * that misses the original table finds the reply bucket in the same cache line. Replaced as a whole by a
+     * resize.
+     */
     static final class Tables {
-        final ConnEntry[] orig;
-        final ConnEntry[] reply;
+        final ConnEntry[] heads;
         final int mask;
 
         Tables(int size) {
-            orig = new ConnEntry[size];
-            reply = new ConnEntry[size];
+            heads = new ConnEntry[2 * size];
             mask = size - 1;
+        }
+
+        int size() {
+            return mask + 1;
+        }
+
+        ConnEntry orig(int bucket) {
+            return (ConnEntry) ARR.getAcquire(heads, bucket << 1);
+        }
+
+        ConnEntry reply(int bucket) {
+            return (ConnEntry) ARR.getAcquire(heads, (bucket << 1) | 1);
+        }
+
+        void setOrig(int bucket, ConnEntry e) {
+            ARR.setRelease(heads, bucket << 1, e);
+        }
+
+        void setReply(int bucket, ConnEntry e) {
+            ARR.setRelease(heads, (bucket << 1) | 1, e);
         }
     }
 
@@ -68,47 +90,38 @@ final class ConnTable {
         return Integer.highestOneBit(n - 1) << 1;
     }
 
-    long hash(int meta, long sHi, long sLo, long dHi, long dLo, int ports) {
+    int hash(int meta, long sHi, long sLo, long dHi, long dLo, int ports) {
         long h = sLo * k1 ^ dLo * k2 ^ (sHi + dHi * 31) * k3 ^ ((long) ports << 32 | (meta & 0xffffffffL)) * k4;
         h ^= h >>> 33;
         h *= k5;
-        h ^= h >>> 29;
-        return h;
+        return (int) (h ^ h >>> 32);
     }
 
     /** The lock stripe of a hash. */
-    static int stripe(long hash) {
-        return (int) (hash & (STRIPES - 1));
+    static int stripe(int hash) {
+        return hash & (STRIPES - 1);
     }
 
     Object lock(int stripe) {
         return locks[stripe];
     }
 
-    static ConnEntry head(ConnEntry[] a, int i) {
-        return (ConnEntry) ARR.getAcquire(a, i);
-    }
-
-    private static void setHead(ConnEntry[] a, int i, ConnEntry e) {
-        ARR.setRelease(a, i, e);
-    }
-
     /** Links a new entry into both tables. Caller holds the stripes of both hashes. */
     void link(Tables t, ConnEntry e) {
-        int io = (int) (e.hashOrig & t.mask);
-        e.nextOrig = head(t.orig, io);
-        setHead(t.orig, io, e);
-        int ir = (int) (e.hashReply & t.mask);
-        e.nextReply = head(t.reply, ir);
-        setHead(t.reply, ir, e);
+        int io = e.hashOrig & t.mask;
+        e.nextOrig = t.orig(io);
+        t.setOrig(io, e);
+        int ir = e.hashReply & t.mask;
+        e.nextReply = t.reply(ir);
+        t.setReply(ir, e);
     }
 
     /** Unlinks an entry from both tables. Caller holds the stripes of both hashes. */
     void unlink(Tables t, ConnEntry e) {
-        int io = (int) (e.hashOrig & t.mask);
-        ConnEntry p = head(t.orig, io);
+        int io = e.hashOrig & t.mask;
+        ConnEntry p = t.orig(io);
         if (p == e) {
-            setHead(t.orig, io, e.nextOrig);
+            t.setOrig(io, e.nextOrig);
         } else {
             while (p != null && p.nextOrig != e) {
                 p = p.nextOrig;
@@ -117,29 +130,16 @@ final class ConnTable {
                 p.nextOrig = e.nextOrig;
             }
         }
-        int ir = (int) (e.hashReply & t.mask);
-        p = head(t.reply, ir);
+        int ir = e.hashReply & t.mask;
+        p = t.reply(ir);
         if (p == e) {
-            setHead(t.reply, ir, e.nextReply);
+            t.setReply(ir, e.nextReply);
         } else {
             while (p != null && p.nextReply != e) {
                 p = p.nextReply;
             }
             if (p != null) {
                 p.nextReply = e.nextReply;
-            }
-        }
-    }
-
-    /** Runs {@code r} holding the stripes of both hashes, in lock order. */
-    void withLocks(long h1, long h2, Runnable r) {
-        int s1 = (int) (h1 & (STRIPES - 1));
-        int s2 = (int) (h2 & (STRIPES - 1));
-        Object a = locks[Math.min(s1, s2)];
-        Object b = locks[Math.max(s1, s2)];
-        synchronized (a) {
-            synchronized (b) {
-                r.run();
             }
         }
     }
@@ -163,27 +163,27 @@ final class ConnTable {
         lockAll(0, () -> {
             Tables old = tables;
             Tables t = new Tables(sizeFor(buckets));
-            if (t.orig.length == old.orig.length) {
+            if (t.size() == old.size()) {
                 return;
             }
             generation++;
-            for (int i = 0; i < old.orig.length; i++) {
-                ConnEntry e = head(old.orig, i);
+            for (int i = 0; i < old.size(); i++) {
+                ConnEntry e = old.orig(i);
                 while (e != null) {
                     ConnEntry next = e.nextOrig;
-                    int io = (int) (e.hashOrig & t.mask);
-                    e.nextOrig = head(t.orig, io);
-                    setHead(t.orig, io, e);
+                    int io = e.hashOrig & t.mask;
+                    e.nextOrig = t.orig(io);
+                    t.setOrig(io, e);
                     e = next;
                 }
             }
-            for (int i = 0; i < old.reply.length; i++) {
-                ConnEntry e = head(old.reply, i);
+            for (int i = 0; i < old.size(); i++) {
+                ConnEntry e = old.reply(i);
                 while (e != null) {
                     ConnEntry next = e.nextReply;
-                    int ir = (int) (e.hashReply & t.mask);
-                    e.nextReply = head(t.reply, ir);
-                    setHead(t.reply, ir, e);
+                    int ir = e.hashReply & t.mask;
+                    e.nextReply = t.reply(ir);
+                    t.setReply(ir, e);
                     e = next;
                 }
             }
@@ -205,8 +205,8 @@ final class ConnTable {
     /** Calls {@code c} for every entry (through the original table); weakly consistent. */
     void forEach(Consumer<ConnEntry> c) {
         Tables t = tables;
-        for (int i = 0; i < t.orig.length; i++) {
-            for (ConnEntry e = head(t.orig, i); e != null; e = e.nextOrig) {
+        for (int i = 0; i < t.size(); i++) {
+            for (ConnEntry e = t.orig(i); e != null; e = e.nextOrig) {
                 c.accept(e);
             }
         }
@@ -215,9 +215,9 @@ final class ConnTable {
     /** Calls {@code c} for the entries of buckets [from, to) of the original table; returns the table size. */
     int forRange(int from, int to, Consumer<ConnEntry> c) {
         Tables t = tables;
-        int n = t.orig.length;
+        int n = t.size();
         for (int i = from; i < Math.min(to, n); i++) {
-            for (ConnEntry e = head(t.orig, i); e != null; e = e.nextOrig) {
+            for (ConnEntry e = t.orig(i); e != null; e = e.nextOrig) {
                 c.accept(e);
             }
         }

@@ -312,11 +312,12 @@ public final class Engine implements Conntrack {
                 }
                 return ret == -Verdict.REPEAT ? Verdict.DROP : -ret;
             }
-            if (ct.acct != null) {
+            long[] acct = ct.acct();
+            if (acct != null) {
                 int dir = CtInfo.direction(p.ctinfo);
-                synchronized (ct.acct) {
-                    ct.acct[dir * 2]++;
-                    ct.acct[dir * 2 + 1] += p.length();
+                synchronized (acct) {
+                    acct[dir * 2]++;
+                    acct[dir * 2 + 1] += p.length();
                 }
             }
             if (p.ctinfo == CtInfo.ESTABLISHED_REPLY && ct.testAndSetClear(Status.SEEN_REPLY)) {
@@ -330,7 +331,7 @@ public final class Engine implements Conntrack {
         return (t.family & 0xff) | (t.proto & 0xff) << 8 | (zone & 0xffff) << 16;
     }
 
-    long hash(Tuple t, int zone) {
+    int hash(Tuple t, int zone) {
         return table.hash(meta(t, zone), t.srcHi, t.srcLo, t.dstHi, t.dstLo, t.srcPort << 16 | t.dstPort);
     }
 
@@ -345,7 +346,7 @@ public final class Engine implements Conntrack {
         }
         int zone = p.zone & 0xffff;
         int m = meta(tu, zone);
-        long h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+        int h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
         long now = clock.jiffies();
         ConnEntry e = findOrig(m, tu, h, now);
         int ctinfo;
@@ -374,12 +375,12 @@ public final class Engine implements Conntrack {
         return 0;
     }
 
-    private ConnEntry findOrig(int m, Tuple tu, long h, long now) {
+    private ConnEntry findOrig(int m, Tuple tu, int h, long now) {
         int ports = tu.srcPort << 16 | tu.dstPort;
         while (true) {
             int gen = table.generation();
             ConnTable.Tables t = table.tables;
-            for (ConnEntry e = ConnTable.head(t.orig, (int) (h & t.mask)); e != null; e = e.nextOrig) {
+            for (ConnEntry e = t.orig(h & t.mask); e != null; e = e.nextOrig) {
                 if (e.timeout() - now <= 0) {
                     gcExpired(e, now);
                     continue;
@@ -395,12 +396,12 @@ public final class Engine implements Conntrack {
         }
     }
 
-    private ConnEntry findReply(int m, Tuple tu, long h, long now) {
+    private ConnEntry findReply(int m, Tuple tu, int h, long now) {
         int ports = tu.srcPort << 16 | tu.dstPort;
         while (true) {
             int gen = table.generation();
             ConnTable.Tables t = table.tables;
-            for (ConnEntry e = ConnTable.head(t.reply, (int) (h & t.mask)); e != null; e = e.nextReply) {
+            for (ConnEntry e = t.reply(h & t.mask); e != null; e = e.nextReply) {
                 if (e.timeout() - now <= 0) {
                     gcExpired(e, now);
                     continue;
@@ -417,9 +418,9 @@ public final class Engine implements Conntrack {
     }
 
     /** Returned by initConntrack for "table full and nothing to evict" (null means "no connection"). */
-    private static final ConnEntry TABLE_FULL = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0L, 0, null);
+    private static final ConnEntry TABLE_FULL = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0, 0, null);
 
-    private ConnEntry initConntrack(Packet p, Tuple tu, int zone, long h, L4Tracker t, long now) {
+    private ConnEntry initConntrack(Packet p, Tuple tu, int zone, int h, L4Tracker t, long now) {
         Tuple rep = p.tuple2;
         rep.invertL3(tu);
         if (!t.invertTuple(rep, tu)) {
@@ -435,16 +436,15 @@ public final class Engine implements Conntrack {
         ConnEntry e = new ConnEntry(this, tu, rep, zone, h, ids.incrementAndGet(), t);
         e.hashReply = hash(rep, zone);
         if (settings.get(CoreSettings.ACCT) != 0) {
-            e.acct = new long[4];
+            e.ext().acct = new long[4];
         }
         Expectation exp = expects.count() > 0 ? expects.find(tu, zone, now) : null;
         if (exp != null) {
             e.setStatus(Status.EXPECTED);
-            e.master = exp.master();
+            e.ext().master = exp.master();
             Helper assign = exp.assignHelper();
             if (assign != null) {
-                e.helper = assign;
-                e.helperData = assign.newData(e);
+                e.setHelper(assign, assign.newData(e));
                 e.setStatus(Status.HELPER);
             }
             e.setMark(exp.master().mark());
@@ -457,12 +457,12 @@ public final class Engine implements Conntrack {
     }
 
     /** {@code early_drop}: kills unassured connections of the first of 8 buckets that has any. */
-    private boolean earlyDrop(long h, long now) {
+    private boolean earlyDrop(int h, long now) {
         ConnTable.Tables t = table.tables;
-        int bucket = (int) (h & t.mask);
+        int bucket = h & t.mask;
         for (int i = 0; i < EVICTION_RANGE; i++) {
             int drops = 0;
-            for (ConnEntry e = ConnTable.head(t.orig, (bucket + i) & t.mask); e != null; e = e.nextOrig) {
+            for (ConnEntry e = t.orig((bucket + i) & t.mask); e != null; e = e.nextOrig) {
                 if (e.timeout() - now <= 0) {
                     gcExpired(e, now);
                     continue;
@@ -506,7 +506,7 @@ public final class Engine implements Conntrack {
         if (ct == null) {
             return Verdict.ACCEPT;
         }
-        Helper helper = ct.helper;
+        Helper helper = ct.helper();
         boolean seqadj = ct.hasStatus(Status.SEQ_ADJUST);
         if ((helper == null && !seqadj) || p.ctinfo == CtInfo.RELATED_REPLY) {
             return doConfirm(p, ct);
@@ -564,7 +564,7 @@ public final class Engine implements Conntrack {
                     return Verdict.DROP;
                 }
                 ConnTable.Tables t = table.tables;
-                int maxChain = MIN_CHAINLEN + (int) ((ct.hashOrig >>> 40) % MAX_CHAINLEN);
+                int maxChain = MIN_CHAINLEN + ((ct.hashOrig >>> 8) & 0xffffff) % MAX_CHAINLEN;
                 clash = clashIn(t, ct, true, maxChain);
                 if (clash == null) {
                     clash = clashIn(t, ct, false, maxChain);
@@ -585,30 +585,30 @@ public final class Engine implements Conntrack {
         if (clash != null) {
             return resolveClash(p, ct, clash);
         }
-        if (ct.helper != null) {
+        if (ct.helper() != null) {
             cacheEvent(ct, CtEvent.HELPER);
         }
-        cacheEvent(ct, ct.master != null ? CtEvent.RELATED : CtEvent.NEW);
+        cacheEvent(ct, ct.master() != null ? CtEvent.RELATED : CtEvent.NEW);
         return Verdict.ACCEPT;
     }
 
-    private static final ConnEntry CHAIN_TOO_LONG = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0L, 0, null);
+    private static final ConnEntry CHAIN_TOO_LONG = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0, 0, null);
 
     /**
      * Looks for an entry equal to {@code ct}'s original (or reply) tuple in either table: a connection
      * inserted meanwhile with the same flow, or NAT having picked a taken reply tuple.
      */
     private ConnEntry clashIn(ConnTable.Tables t, ConnEntry ct, boolean orig, int maxChain) {
-        long h = orig ? ct.hashOrig : ct.hashReply;
-        int idx = (int) (h & t.mask);
+        int idx = (orig ? ct.hashOrig : ct.hashReply) & t.mask;
+        int dir = orig ? Direction.ORIGINAL : Direction.REPLY;
         int m = ct.meta;
-        long sHi = orig ? ct.oSrcHi : ct.rSrcHi;
-        long sLo = orig ? ct.oSrcLo : ct.rSrcLo;
-        long dHi = orig ? ct.oDstHi : ct.rDstHi;
-        long dLo = orig ? ct.oDstLo : ct.rDstLo;
-        int ports = orig ? ct.oPorts : ct.rPorts;
+        long sHi = ct.srcHi(dir);
+        long sLo = ct.srcLo(dir);
+        long dHi = ct.dstHi(dir);
+        long dLo = ct.dstLo(dir);
+        int ports = ct.srcPort(dir) << 16 | ct.dstPort(dir);
         int len = 0;
-        for (ConnEntry e = ConnTable.head(t.orig, idx); e != null; e = e.nextOrig) {
+        for (ConnEntry e = t.orig(idx); e != null; e = e.nextOrig) {
             if (e.origMatches(m, sHi, sLo, dHi, dLo, ports)) {
                 return e;
             }
@@ -617,7 +617,7 @@ public final class Engine implements Conntrack {
             }
         }
         len = 0;
-        for (ConnEntry e = ConnTable.head(t.reply, idx); e != null; e = e.nextReply) {
+        for (ConnEntry e = t.reply(idx); e != null; e = e.nextReply) {
             if (e.replyMatches(m, sHi, sLo, dHi, dLo, ports)) {
                 return e;
             }
@@ -636,8 +636,7 @@ public final class Engine implements Conntrack {
     private int resolveClash(Packet p, ConnEntry loser, ConnEntry winner) {
         if (loser.tracker.allowClash() && !winner.isDying()
             && (winner.status() & Status.NAT_DONE_MASK) == (loser.status() & Status.NAT_DONE_MASK)
-            && winner.origMatches(loser.meta, loser.oSrcHi, loser.oSrcLo, loser.oDstHi, loser.oDstLo, loser.oPorts)
-            && winner.replyMatches(loser.meta, loser.rSrcHi, loser.rSrcLo, loser.rDstHi, loser.rDstLo, loser.rPorts)) {
+            && winner.sameOrig(loser) && winner.sameReply(loser)) {
             p.ct = winner;
             p.ctinfo = winner.hasStatus(Status.SEEN_REPLY) ? CtInfo.ESTABLISHED : CtInfo.NEW;
             stats.inc(EngineStats.I_CLASH_RESOLVE);
@@ -671,7 +670,7 @@ public final class Engine implements Conntrack {
             events.deliver(new ConntrackEvent(ConntrackEvent.DESTROY, 1 << CtEvent.DESTROY, clock.wallNanos(),
                 snapshot(ct, clock.jiffies(), true)));
         }
-        Helper h = ct.helper;
+        Helper h = ct.helper();
         if (h != null) {
             try {
                 h.destroy(ct);
@@ -689,7 +688,7 @@ public final class Engine implements Conntrack {
             }
             count.decrementAndGet();
         }
-        if (ct.exps != null) {
+        if (ct.extOrNull() != null) {
             expects.removeForMaster(ct);
         }
         try {
@@ -749,14 +748,16 @@ public final class Engine implements Conntrack {
         String rl4 = sb.toString();
         long left = e.expires(now) / hz;
         long timeout = destroy && left == 0 ? -1 : left;
-        Helper h = e.helper;
+        Helper h = e.helper();
         long[] acct = null;
-        if (e.acct != null) {
-            synchronized (e.acct) {
-                acct = e.acct.clone();
+        long[] counters = e.acct();
+        if (counters != null) {
+            synchronized (counters) {
+                acct = counters.clone();
             }
         }
-        int use = 1 + (e.exps == null ? 0 : e.exps.size());
+        java.util.List<Expectation> exps = e.exps();
+        int use = 1 + (exps == null ? 0 : exps.size());
         return new ConnectionSnapshot(o, r, ol4, rl4, IpProto.ctName(e.protocol()), e.status(), timeout,
             e.tracker.stateName(e), h == null ? null : h.name(), e.mark(), e.zone(), e.id, use, acct);
     }
@@ -799,7 +800,7 @@ public final class Engine implements Conntrack {
     /** The confirmed connection with this tuple in either direction in {@code zone}, or null. */
     public Connection find(Tuple tu, int zone) {
         int m = meta(tu, zone);
-        long h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+        int h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
         long now = clock.jiffies();
         ConnEntry e = findOrig(m, tu, h, now);
         return e != null ? e : findReply(m, tu, h, now);
@@ -813,7 +814,7 @@ public final class Engine implements Conntrack {
         ConnEntry self = (ConnEntry) ignored;
         int zone = self == null ? 0 : self.zone();
         int m = meta(reply, zone);
-        long h = table.hash(m, reply.srcHi, reply.srcLo, reply.dstHi, reply.dstLo, reply.srcPort << 16 | reply.dstPort);
+        int h = table.hash(m, reply.srcHi, reply.srcLo, reply.dstHi, reply.dstLo, reply.srcPort << 16 | reply.dstPort);
         long now = clock.jiffies();
         ConnEntry e = findReply(m, reply, h, now);
         if (e == null) {
@@ -822,7 +823,7 @@ public final class Engine implements Conntrack {
         if (e == null || e == self) {
             return false;
         }
-        if (self != null && e.origMatches(self.meta, self.oSrcHi, self.oSrcLo, self.oDstHi, self.oDstLo, self.oPorts)) {
+        if (self != null && e.sameOrig(self)) {
             return false;
         }
         stats.inc(EngineStats.I_FOUND);
@@ -873,13 +874,14 @@ public final class Engine implements Conntrack {
     @Override
     public SeqAdj seqAdjInit(Connection c) {
         ConnEntry ct = (ConnEntry) c;
-        SeqAdj s = ct.seqAdj;
+        ConnEntry.Ext ext = ct.ext();
+        SeqAdj s = ext.seqAdj;
         if (s == null) {
             synchronized (ct) {
-                s = ct.seqAdj;
+                s = ext.seqAdj;
                 if (s == null) {
                     s = new SeqAdj();
-                    ct.seqAdj = s;
+                    ext.seqAdj = s;
                 }
             }
         }
@@ -909,8 +911,7 @@ public final class Engine implements Conntrack {
         if (ct.isConfirmed() || ct.hasStatus(Status.HELPER) || helper.protocol() != ct.protocol()) {
             return false;
         }
-        ct.helper = helper;
-        ct.helperData = helper.newData(ct);
+        ct.setHelper(helper, helper.newData(ct));
         // Linux's nf_ct_helper_ext_add marks the connection as explicitly helped.
         ct.setStatus(Status.HELPER);
         return true;
@@ -948,17 +949,14 @@ public final class Engine implements Conntrack {
     void unhelp(Helper h) {
         expects.removeIf(e -> e.helper() == h || e.assignHelper() == h);
         table.forEach(e -> {
-            if (e.helper == h) {
+            if (e.helper() == h) {
                 eventNow(e, CtEvent.HELPER);
                 try {
                     h.destroy(e);
                 } catch (RuntimeException ex) {
                     java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + ex);
                 }
-                synchronized (e) {
-                    e.helper = null;
-                    e.helperData = null;
-                }
+                e.setHelper(null, null);
             }
         });
     }
@@ -1092,7 +1090,7 @@ public final class Engine implements Conntrack {
         if (!e.isConfirmed() || e.isDying()) {
             return;
         }
-        if (e.exps != null) {
+        if (e.extOrNull() != null) {
             expects.gcMaster(e, now);
         }
         if (max95 > 0 && count.get() >= max95

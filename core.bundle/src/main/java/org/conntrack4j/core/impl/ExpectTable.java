@@ -87,7 +87,7 @@ final class ExpectTable {
     /** {@code nf_ct_expect_related}: 0, or the negative codes documented on Conntrack#expectRelated. */
     synchronized int insert(Expectation exp, long expectMax, long now, int hz) {
         ConnEntry master = (ConnEntry) exp.master();
-        Helper helper = master.helper;
+        Helper helper = master.helper();
         if (helper == null) {
             return -4;
         }
@@ -120,10 +120,7 @@ final class ExpectTable {
         }
         exp.setDeadline(now + (p == null ? 0 : (long) p.timeoutSeconds() * hz));
         exp.setId(nextId++);
-        if (master.exps == null) {
-            master.exps = new ArrayList<>(2);
-        }
-        master.exps.add(0, exp);
+        master.expsForInsert().add(0, exp);
         List<Expectation> bl = buckets[bucket(exp.tuple())];
         if (bl == null) {
             bl = new ArrayList<>(2);
@@ -139,8 +136,8 @@ final class ExpectTable {
 
     private static int expecting(ConnEntry master, int cls) {
         int n = 0;
-        if (master.exps != null) {
-            for (Expectation e : master.exps) {
+        if (master.exps() != null) {
+            for (Expectation e : master.exps()) {
                 if (e.expectClass() == cls) {
                     n++;
                 }
@@ -151,7 +148,7 @@ final class ExpectTable {
 
     private void evictOldest(ConnEntry master, int cls, long now, ExpectPolicy p) {
         Expectation last = null;
-        for (Expectation e : new ArrayList<>(master.exps)) {
+        for (Expectation e : new ArrayList<>(master.exps())) {
             if (expired(e, now)) {
                 unlink(e);
                 continue;
@@ -201,8 +198,8 @@ final class ExpectTable {
         }
         e.setLive(false);
         ConnEntry m = (ConnEntry) e.master();
-        if (m.exps != null) {
-            m.exps.remove(e);
+        if (m.exps() != null) {
+            m.exps().remove(e);
         }
         count--;
         net.expectEvent(org.conntrack4j.core.api.CtEvent.EXP_DESTROY, e);
@@ -212,10 +209,10 @@ final class ExpectTable {
     /** Removes every expectation of a master ({@code nf_ct_remove_expectations}). */
     synchronized void removeForMaster(Connection master) {
         ConnEntry m = (ConnEntry) master;
-        if (m.exps == null) {
+        if (m.exps() == null) {
             return;
         }
-        for (Expectation e : new ArrayList<>(m.exps)) {
+        for (Expectation e : new ArrayList<>(m.exps())) {
             unlink(e);
         }
     }
@@ -234,10 +231,10 @@ final class ExpectTable {
 
     /** Removes expired expectations of a master ({@code nf_ct_expectation_gc}). */
     synchronized void gcMaster(ConnEntry m, long now) {
-        if (m.exps == null || m.exps.isEmpty()) {
+        if (m.exps() == null || m.exps().isEmpty()) {
             return;
         }
-        for (Expectation e : new ArrayList<>(m.exps)) {
+        for (Expectation e : new ArrayList<>(m.exps())) {
             if (expired(e, now)) {
                 unlink(e);
             }
