@@ -119,24 +119,14 @@ public final class IcmpTracker implements L4Tracker {
         }
     }
 
-    /** Type and code, and the identifier of the echo layout (bytes 4-5), whatever the type. */
     @Override
     public boolean pktToTuple(Packet pkt, int dataoff, Tuple t) {
-        if (pkt.length() - dataoff < HEADER) {
-            return false;
-        }
-        t.icmp(pkt.u16(dataoff + 4), pkt.u8(dataoff), pkt.u8(dataoff + 1));
-        return true;
+        return QueryTypes.readTuple(pkt, dataoff, t);
     }
 
     @Override
     public boolean invertTuple(Tuple inverse, Tuple orig) {
-        int type = QUERIES.inverse(orig.icmpType());
-        if (type < 0) {
-            return false;
-        }
-        inverse.icmp(orig.icmpId(), type, orig.icmpCode());
-        return true;
+        return QUERIES.invert(inverse, orig);
     }
 
     /**
