@@ -1,6 +1,5 @@
 package org.conntrack4j.difftest;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,18 +36,9 @@ import org.junit.jupiter.api.TestFactory;
  */
 class KernelCasesTest {
     /**
-     * Where the recording kernel's 4 ms ticks fall is not in the capture: an expectation matched within its first
-     * tick prints timeout 300 or 299 depending on it (ManualClock counts ticks from the epoch). Everything else of
-     * these cases agrees.
-     */
-    private static final String TICK_PHASE = "expect: DESTROY timeout 300/299 within the first tick (tick phase)";
-
-    /**
      * Cases that cannot agree yet, and why. Empty when every feature the recorded cases use is built.
      */
-    static final Map<String, String> KNOWN_GAPS = Map.of(
-        "ftp_active_snat", TICK_PHASE,
-        "ftp_passive_snat", TICK_PHASE);
+    static final Map<String, String> KNOWN_GAPS = Map.of();
 
     /** Cases whose ruleset needs a bundle not built yet: the replay must stop with this text in its message. */
     static final Map<String, String> MISSING_BUNDLE = Map.of();
@@ -107,51 +97,6 @@ class KernelCasesTest {
             return;
         }
         assertFalse(r.ok(), name + " now agrees with the kernel: remove it from KNOWN_GAPS (" + gap + ")");
-        if (gap.equals(TICK_PHASE)) {
-            // Everything but the expectation events agrees exactly; those differ only where the tick phase can.
-            for (PartResult p : r.parts()) {
-                if (!p.name().equals("expect")) {
-                    assertTrue(p.complete(), name + ": " + p.render());
-                }
-            }
-            assertExpectEventsEqualUpToTickPhase(dir.resolve("expect-events.txt"), out.resolve("expect-events.txt"));
-        }
-    }
-
-    /**
-     * The expectation events agree line by line (timestamps aside), except that a DESTROY may print 299 where the
-     * kernel printed 300 or the other way round: the two differ only in which side of a tick boundary the match
-     * fell, which the capture cannot tell.
-     */
-    static void assertExpectEventsEqualUpToTickPhase(Path kernel, Path ours) throws IOException {
-        List<String> k = expectLines(kernel);
-        List<String> g = expectLines(ours);
-        assertEquals(k.size(), g.size(), "expectation events: " + g);
-        int tolerated = 0;
-        for (int i = 0; i < k.size(); i++) {
-            String a = k.get(i);
-            String b = g.get(i);
-            if (a.equals(b)) {
-                continue;
-            }
-            boolean onlyTick = a.startsWith("[DESTROY] ") && b.startsWith("[DESTROY] ")
-                && a.replaceFirst("^\\[DESTROY\\] (299|300) ", "").equals(b.replaceFirst("^\\[DESTROY\\] (299|300) ", ""))
-                && !a.equals(b);
-            assertTrue(onlyTick, "expectation event " + (i + 1) + " differs beyond the tick phase:\n  kernel " + a
-                + "\n  ours   " + b);
-            tolerated++;
-        }
-        assertTrue(tolerated > 0, "no difference left: the case agrees and must leave KNOWN_GAPS");
-    }
-
-    private static List<String> expectLines(Path p) throws IOException {
-        List<String> out = new ArrayList<>();
-        for (String l : Files.readAllLines(p)) {
-            if (!l.isBlank()) {
-                out.add(String.join(" ", l.replaceFirst("^\\[[0-9. ]+\\]\\s*", "").trim().split("\\s+")));
-            }
-        }
-        return out;
     }
 
     private static String summary(ComparisonResult r) {

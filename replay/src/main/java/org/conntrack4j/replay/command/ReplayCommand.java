@@ -45,7 +45,7 @@ public final class ReplayCommand {
 
     @Descriptor("replay a kernel case folder (or --pcap with --rules and --iface) into --out DIR")
     public int replay(CommandSession session, @Descriptor("CASE_DIR --out DIR [--quiet] [--check] | --pcap FILE "
-        + "--rules FILE --iface SPEC... [--in IFACE] [--sysctl NAME=VALUE]... --out DIR") String... args) {
+        + "--rules FILE --iface SPEC... [--in IFACE] [--sysctl NAME=VALUE]... --out DIR; [--tick-phase MICROS]") String... args) {
         PrintStream out = session.getConsole();
         PrintStream err = System.err;
         ReplayOptions o;
@@ -53,9 +53,9 @@ public final class ReplayCommand {
             o = ReplayOptions.parse(args);
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
-            err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check]");
+            err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check] [--tick-phase MICROS]");
             err.println("       replay --pcap FILE [--rules FILE] --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,...][,mtu=N]"
-                + "... [--in IFACE] [--sysctl NAME=VALUE]... --out OUT_DIR");
+                + "... [--in IFACE] [--sysctl NAME=VALUE]... [--tick-phase MICROS] --out OUT_DIR");
             return USAGE;
         }
         try {
@@ -74,7 +74,8 @@ public final class ReplayCommand {
                 } catch (IllegalArgumentException e) {
                     throw new ReplayException(spec.name() + ": " + e.getMessage(), ReplayException.INPUT);
                 }
-            }, (net, text, source) -> install(net, text, source), o.quiet || System.console() == null ? null : err);
+            }, (net, text, source) -> install(net, text, source), o.quiet || System.console() == null ? null : err,
+                o.tickPhaseNanos);
             if (!o.quiet) {
                 print(out, r);
             }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.conntrack4j.replay.router.RouterInterface;
 import org.conntrack4j.replay.run.CaseSpec;
+import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 
 /**
@@ -24,6 +25,8 @@ final class ReplayOptions {
     String inIface;
     boolean quiet;
     boolean check;
+    /** Where the recording kernel's 4 ms ticks fell, in ns past each multiple; see Replay.RECORDING_TICK_PHASE_NANOS. */
+    long tickPhaseNanos = Replay.RECORDING_TICK_PHASE_NANOS;
     final List<String> ifaces = new ArrayList<>();
     final Map<String, String> sysctls = new LinkedHashMap<>();
 
@@ -39,6 +42,7 @@ final class ReplayOptions {
                 case "--in": o.inIface = value(args, ++i, a); break;
                 case "--quiet": case "-q": o.quiet = true; break;
                 case "--check": o.check = true; break;
+                case "--tick-phase": o.tickPhaseNanos = tickPhase(value(args, ++i, a)); break;
                 case "--sysctl": {
                     String kv = value(args, ++i, a);
                     int eq = kv.indexOf('=');
@@ -71,6 +75,21 @@ final class ReplayOptions {
             throw new IllegalArgumentException("--iface, --rules and --in go with --pcap; a case folder has its own");
         }
         return o;
+    }
+
+    /** Microseconds (fractions allowed) within the 4 ms tick of the replay's HZ. */
+    static long tickPhase(String text) {
+        double us;
+        try {
+            us = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--tick-phase wants microseconds, not " + text);
+        }
+        long tickUs = 1_000_000L / Replay.HZ;
+        if (!(us >= 0 && us < tickUs)) {
+            throw new IllegalArgumentException("--tick-phase " + text + " outside 0.." + tickUs + " microseconds");
+        }
+        return Math.round(us * 1000);
     }
 
     private static String value(String[] args, int i, String opt) {
