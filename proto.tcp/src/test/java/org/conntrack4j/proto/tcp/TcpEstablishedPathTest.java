@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The established path (data and ACKs in both directions, window tracking, checksum verification) allocates
  * nothing per packet: BENCH.md's workload C asks for it. Measured with the JVM's per-thread allocation
- * counter, after a warm-up; a few bytes of one-time initialisation are tolerated, one object per packet is
- * not.
+ * counter, after a warm-up, over the least of several windows; a few bytes of one-time initialisation are
+ * tolerated, one object per packet is not.
  */
 class TcpEstablishedPathTest {
     @Test
@@ -37,10 +37,16 @@ class TcpEstablishedPathTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported());
         long tid = Thread.currentThread().getId();
-        long before = mx.getThreadAllocatedBytes(tid);
-        int n = run(lab, p, window, 100);
-        long allocated = mx.getThreadAllocatedBytes(tid) - before;
-        assertTrue(allocated < n / 100, allocated + " bytes allocated for " + n + " packets");
+        // The least of several windows: while the JIT is still moving code between tiers, an interpreted or C1
+        // frame can allocate what C2 later keeps in registers, once; an allocation per packet shows in every window.
+        long least = Long.MAX_VALUE;
+        int n = 0;
+        for (int w = 0; w < 5; w++) {
+            long before = mx.getThreadAllocatedBytes(tid);
+            n = run(lab, p, window, 100);
+            least = Math.min(least, mx.getThreadAllocatedBytes(tid) - before);
+        }
+        assertTrue(least < n / 100, least + " bytes allocated for " + n + " packets in the least window");
         assertEquals(0, lab.net.stats().get("invalid"));
     }
 

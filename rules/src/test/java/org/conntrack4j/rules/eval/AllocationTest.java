@@ -55,14 +55,19 @@ class AllocationTest {
             for (int i = 0; i < 20_000; i++) {
                 sum += chain.hook(pkts[i & 3]);
             }
-            long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
-            for (int i = 0; i < 100_000; i++) {
-                sum += chain.hook(pkts[i & 3]);
+            // The least of several windows: while the JIT moves code between tiers, a frame can allocate once
+            // what compiled code keeps in registers; an allocation per packet shows in every window.
+            long least = Long.MAX_VALUE;
+            for (int w = 0; w < 5; w++) {
+                long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+                for (int i = 0; i < 100_000; i++) {
+                    sum += chain.hook(pkts[i & 3]);
+                }
+                least = Math.min(least, mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before);
             }
-            long allocated = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
-            assertEquals(120_000L * Verdict.ACCEPT, sum);
+            assertEquals(520_000L * Verdict.ACCEPT, sum);
             // the measurement itself may cost a few bytes; 100000 packets allocating anything would cost megabytes
-            assertTrue(allocated < 4096, allocated + " bytes allocated for 100000 packets");
+            assertTrue(least < 4096, least + " bytes allocated for 100000 packets in the least window");
             assertTrue(nat.calls.isEmpty());
             lab.net.runHook(Hook.POST_ROUTING, pkts[0]);
         }
