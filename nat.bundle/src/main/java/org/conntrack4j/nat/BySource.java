@@ -13,10 +13,13 @@ import org.conntrack4j.core.nat.NatRange;
  * connection reuse the mapping of its earlier ones ({@code find_appropriate_src}), so that a server sees one
  * client behind one address and port.
  *
- * <p>Linux unlinks an entry when the connection is freed. Here nobody tells NAT that a connection died, so
- * entries are dropped lazily: a destroyed (DYING) connection, or one that stayed unconfirmed for more than a
- * second (its first packet was dropped), is unlinked when an insertion next walks its chain; every insertion also
- * walks one more chain in turn, so dead entries never outlive one round of insertions over the table.
+ * <p>Linux unlinks an entry when the connection is freed. Here the engine tells NAT when it destroys a connection
+ * or drops its first packet ({@link #remove}, from {@code Nat.connectionDone}): a dead entry would keep the
+ * connection, its tracker and its helper reachable, and their bundles loaded after they left. Entries nobody
+ * reports (a first packet that the caller of {@code Conntrack.in} drops itself) are dropped lazily: a destroyed
+ * (DYING) connection, or one that stayed unconfirmed for more than a second, is unlinked when an insertion next
+ * walks its chain; every insertion also walks one more chain in turn, so such entries never outlive one round of
+ * insertions over the table.
  *
  * <p>Concurrency: chain heads and {@link NatBinding#next} are guarded by lock stripes (the chain's index modulo
  * {@link #STRIPES}); lookups take the stripe too (they happen for new connections only). Lock order: a stripe,
@@ -79,6 +82,32 @@ final class BySource {
         int j = sweep.getAndIncrement() & mask;
         synchronized (locks[j & (STRIPES - 1)]) {
             prune(j, now, hz);
+        }
+    }
+
+    /** Unlinks the connection of {@code b} if it is linked ({@code nf_nat_cleanup_conntrack}). */
+    void remove(NatBinding b) {
+        Connection ct = b.ct;
+        int i = (int) (hash(ct.protocol(), ct.srcHi(Direction.ORIGINAL), ct.srcLo(Direction.ORIGINAL),
+            ct.srcPort(Direction.ORIGINAL), ct.zone()) & mask);
+        synchronized (locks[i & (STRIPES - 1)]) {
+            if (!b.linked) {
+                return;
+            }
+            NatBinding prev = null;
+            for (NatBinding x = heads[i]; x != null; x = x.next) {
+                if (x == b) {
+                    if (prev == null) {
+                        heads[i] = b.next;
+                    } else {
+                        prev.next = b.next;
+                    }
+                    b.linked = false;
+                    b.next = null;
+                    return;
+                }
+                prev = x;
+            }
         }
     }
 

@@ -498,6 +498,16 @@ final class NatEngine implements Nat {
         return b == null || manip < 0 || manip > 1 ? null : b.origin(manip);
     }
 
+    /** The connection is dead: out of the by-source table, which would otherwise keep it until pruned. */
+    @Override
+    public void connectionDone(Connection ct) {
+        NatBinding b = binding(ct);
+        BySource table = bySource;
+        if (b != null && table != null) {
+            table.remove(b);
+        }
+    }
+
     @Override
     public List<Connection> boundConnections() {
         return net.connections(c -> (c.status() & Status.NAT_MASK) != 0);

@@ -35,6 +35,7 @@ import org.conntrack4j.core.api.Stats;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.spi.Helper;
 import org.conntrack4j.core.spi.HookFunction;
@@ -221,7 +222,12 @@ public final class Engine implements Conntrack {
         try {
             p.hook = hook;
             p.net = this;
-            return hooks.run(hook, p);
+            int v = hooks.run(hook, p);
+            if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
+                // the connection dies with its first packet (Linux frees it with the skb)
+                natDone((ConnEntry) p.ct);
+            }
+            return v;
         } finally {
             registry.rcu.exit(s);
         }
@@ -495,7 +501,11 @@ public final class Engine implements Conntrack {
         Rcu.Slot s = registry.rcu.enter();
         try {
             p.net = this;
-            return confirmHook(p);
+            int v = confirmHook(p);
+            if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
+                natDone((ConnEntry) p.ct);
+            }
+            return v;
         } finally {
             registry.rcu.exit(s);
         }
@@ -696,7 +706,28 @@ public final class Engine implements Conntrack {
         } catch (RuntimeException e) {
             java.util.logging.Logger.getLogger(Engine.class.getName()).warning("tracker destroy failed: " + e);
         }
+        natDone(ct);
         return true;
+    }
+
+    /**
+     * Tells NAT that a connection with a source binding is dead ({@code remove_nat_bysrc}). NAT's table of sources
+     * must not keep it: a dead connection still refers to its tracker, its tracker's state and its helper, and
+     * would keep their bundles loaded after they left. Called with no table stripe or expectation lock held; the
+     * registry's monitor may be (a departing tracker's connections): NAT's own locks come after both.
+     */
+    private void natDone(ConnEntry ct) {
+        if (!ct.hasStatus(Status.SRC_NAT_DONE)) {
+            return;
+        }
+        Nat nat = extension(Nat.class);
+        if (nat != null) {
+            try {
+                nat.connectionDone(ct);
+            } catch (RuntimeException e) {
+                java.util.logging.Logger.getLogger(Engine.class.getName()).warning("NAT connectionDone failed: " + e);
+            }
+        }
     }
 
     boolean eventsOn() {

@@ -117,4 +117,16 @@ public interface Nat {
      * ({@code nf_nat_exp_find_port}); returns the port used, or 0 if none could be inserted.
      */
     int expectWithFreePort(Expectation exp, int port);
+
+    /**
+     * The engine is done with {@code ct}, which has {@code Status.SRC_NAT_DONE}: it was destroyed, or its first
+     * packet was dropped before it was confirmed ({@code nf_nat_hook->remove_nat_bysrc}, called where Linux frees
+     * the connection). NAT lets go of it: nothing of NAT may keep a dead connection, and with it its tracker and
+     * helper, reachable. A connection NAT does not know is ignored. Called from any thread, with none of the
+     * engine's table or expectation locks held.
+     *
+     * @since 1.1
+     */
+    default void connectionDone(Connection ct) {
+    }
 }

@@ -28,15 +28,18 @@ final class InstalledRulesetImpl implements InstalledRuleset {
     private final Conntrack net;
     private final Ruleset ruleset;
     private final List<Registration> regs;
+    /** The NAT chain registrations among {@link #regs} (objects of the NAT bundle). */
+    private final List<Registration> natRegs;
     private final List<CounterExpr> counters;
     private final List<NatRule> natRules;
     private boolean closed;
 
-    InstalledRulesetImpl(Conntrack net, Ruleset ruleset, List<Registration> regs, List<CounterExpr> counters,
-        List<NatRule> natRules) {
+    InstalledRulesetImpl(Conntrack net, Ruleset ruleset, List<Registration> regs, List<Registration> natRegs,
+        List<CounterExpr> counters, List<NatRule> natRules) {
         this.net = net;
         this.ruleset = ruleset;
         this.regs = new ArrayList<>(regs);
+        this.natRegs = new ArrayList<>(natRegs);
         this.counters = List.copyOf(counters);
         this.natRules = List.copyOf(natRules);
     }
@@ -66,6 +69,20 @@ final class InstalledRulesetImpl implements InstalledRuleset {
             regs.get(i).close();
         }
         regs.clear();
+        natRegs.clear();
+    }
+
+    /**
+     * Lets go of the NAT chains after the NAT they were registered with left the engine (its detaching removed
+     * them already): their registration objects belong to the NAT bundle and would keep it loaded. The filter
+     * chains stay in force.
+     */
+    synchronized void releaseNatChains() {
+        for (Registration r : natRegs) {
+            r.close();
+            regs.remove(r);
+        }
+        natRegs.clear();
     }
 
     @Override

@@ -67,12 +67,15 @@ final class Installer {
             compileTable(t);
         }
         List<Registration> regs = new ArrayList<>();
+        List<Registration> natRegs = new ArrayList<>();
         try {
             for (Base b : bases) {
                 int hook = b.spec.hook().number();
                 int prio = b.spec.priority().value();
                 if (b.spec.type() == ChainType.NAT) {
-                    regs.add(nat.registerChain(b.family, hook, prio, b.fn, b.owner));
+                    Registration r = nat.registerChain(b.family, hook, prio, b.fn, b.owner);
+                    regs.add(r);
+                    natRegs.add(r);
                 } else {
                     regs.add(net.registerHook(b.family, hook, prio, b.fn, b.owner));
                 }
@@ -85,7 +88,7 @@ final class Installer {
             throw new RulesetInstallException(c.position(), "chain " + c.name() + ": cannot be registered: "
                 + e.getMessage());
         }
-        return new InstalledRulesetImpl(net, ruleset, regs, counters, natRules);
+        return new InstalledRulesetImpl(net, ruleset, regs, natRegs, counters, natRules);
     }
 
     // ---- checks ------------------------------------------------------------------------------------------------

@@ -39,4 +39,14 @@ public final class NftRulesets implements Rulesets {
         List<NatRule> rules = installed == null ? List.of() : installed.natRules();
         return InstalledRulesetImpl.natListing(net, rules);
     }
+
+    /**
+     * For a ruleset installed by this class whose NAT left the engine: drops its references to that NAT's chain
+     * registrations, keeping its filter chains in force (see {@code InstalledRulesetImpl#releaseNatChains}).
+     */
+    public static void releaseNatChains(InstalledRuleset installed) {
+        if (installed instanceof InstalledRulesetImpl) {
+            ((InstalledRulesetImpl) installed).releaseNatChains();
+        }
+    }
 }

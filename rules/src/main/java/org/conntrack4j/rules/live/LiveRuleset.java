@@ -16,6 +16,7 @@ import org.conntrack4j.core.spi.NetExtension;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.Rulesets;
+import org.conntrack4j.rules.eval.NftRulesets;
 import org.conntrack4j.rules.nft.ChainType;
 import org.conntrack4j.rules.nft.NftParser;
 import org.conntrack4j.rules.nft.Ruleset;
@@ -37,14 +38,19 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * without either property removes it. {@code nft:load} and {@code nft:flush} replace or remove it by hand.
  * Errors are logged (with source, line and column), never thrown out of the component; the ruleset in force
  * then stays. A configured ruleset that failed because a helper or NAT was missing is tried again when a
- * helper or extension service arrives. NAT chains live in the engine's NAT: when NAT is replaced (its bundle
- * updated), the ruleset in force is installed again into the new one (its counters restart).
+ * helper or extension service arrives. NAT chains live in the engine's NAT: when NAT leaves, the ruleset in force
+ * keeps its filter chains and lets go of the NAT's objects (so that the NAT bundle can be unloaded); when NAT
+ * comes back or is replaced (its bundle updated), the ruleset in force is installed again into the new one (its
+ * counters restart).
  *
  * <p>Replacing installs the new ruleset before removing the old one: for a moment both run (a packet may see
- * both), never neither. Shared state: {@link #current} and {@link #pending}, guarded by this object's monitor.
+ * both), never neither. Shared state: {@link #current}, {@link #currentNat}, {@link #natLeft} and {@link #pending},
+ * guarded by this object's monitor.
  */
+// Immediate: a ruleset configured in org.conntrack4j.rules must be in force from the start, not from the first
+// nft: command that happens to look the component up.
 @Component(service = LiveRuleset.class, configurationPid = LiveRuleset.PID,
-    configurationPolicy = ConfigurationPolicy.OPTIONAL)
+    configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 public final class LiveRuleset {
     static final String PID = "org.conntrack4j.rules";
     static final String FILE = "ruleset.file";
@@ -58,8 +64,10 @@ public final class LiveRuleset {
     Rulesets rulesets;
 
     private InstalledRuleset current;
-    /** The NAT the ruleset in force registered its nat chains with, or null. */
+    /** The NAT the ruleset in force registered its nat chains with, or null (none, or it left). */
     private Nat currentNat;
+    /** The ruleset in force has nat chains whose NAT left: it is installed again when NAT is back. */
+    private boolean natLeft;
     /** A configured ruleset waiting for a plug-in, or null. */
     private Ruleset pending;
     private boolean active;
@@ -105,11 +113,28 @@ public final class LiveRuleset {
 
     void extensionGone(NetExtension x) {
         synchronized (this) {
-            if (current != null && currentNat != null && net.extension(Nat.class) != currentNat) {
-                LOG.warning("nft: NAT left engine " + net.name() + "; the nat chains of the ruleset in force do nothing "
-                    + "until it is back");
+            if (!releaseDepartedNat() && currentNat != null) {
+                // the core may detach the extension after this call: look again then
+                scheduleRetry();
             }
         }
+    }
+
+    /**
+     * If the NAT of the ruleset in force has left the engine, drops every reference to it (the ruleset's nat chain
+     * registrations and {@link #currentNat}): they are objects of the NAT bundle and would keep it loaded. The
+     * filter chains stay in force; the whole ruleset is installed again when NAT is back. Returns whether it did.
+     */
+    private boolean releaseDepartedNat() {
+        if (current == null || currentNat == null || net.extension(Nat.class) == currentNat) {
+            return false;
+        }
+        NftRulesets.releaseNatChains(current);
+        currentNat = null;
+        natLeft = true;
+        LOG.warning("nft: NAT left engine " + net.name() + "; the nat chains of the ruleset in force do nothing until "
+            + "it is back");
+        return true;
     }
 
     private void configure(Map<String, Object> config) {
@@ -149,7 +174,7 @@ public final class LiveRuleset {
 
     private void scheduleRetry() {
         synchronized (this) {
-            if (!active || pending == null && currentNat == null) {
+            if (!active || pending == null && currentNat == null && !natLeft) {
                 return;
             }
             if (retry == null) {
@@ -169,8 +194,9 @@ public final class LiveRuleset {
             return;
         }
         if (pending == null) {
+            releaseDepartedNat();
             Nat nat = net.extension(Nat.class);
-            if (current != null && currentNat != null && nat != null && nat != currentNat) {
+            if (current != null && (currentNat != null || natLeft) && nat != null && nat != currentNat) {
                 try {
                     replace(current.ruleset());
                     LOG.info("nft: ruleset in force installed again into the new NAT of engine " + net.name());
@@ -197,6 +223,7 @@ public final class LiveRuleset {
         InstalledRuleset old = current;
         current = next;
         currentNat = needsNat(rs) ? net.extension(Nat.class) : null;
+        natLeft = false;
         if (old != null) {
             old.close();
         }
@@ -217,6 +244,7 @@ public final class LiveRuleset {
         current.close();
         current = null;
         currentNat = null;
+        natLeft = false;
         return true;
     }
 

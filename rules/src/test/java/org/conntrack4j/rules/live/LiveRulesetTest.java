@@ -1,6 +1,7 @@
 package org.conntrack4j.rules.live;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.ref.WeakReference;
 import java.io.PrintStream;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -170,6 +173,48 @@ class LiveRulesetTest {
         assertEquals(1, second[0]);
         assertEquals(1, rulesetHooks(), "the filter chain is there once");
         r2.close();
+    }
+
+    /** A NAT whose chain registrations refer to it, as the NAT bundle's do. */
+    private static Nat selfReferringNat() {
+        Nat[] self = new Nat[1];
+        self[0] = (Nat) Proxy.newProxyInstance(Nat.class.getClassLoader(), new Class<?>[] {Nat.class},
+            (p, m, a) -> m.getName().equals("registerChain") ? (Registration) () -> Objects.requireNonNull(self[0])
+                : null);
+        return self[0];
+    }
+
+    /** Installs a ruleset with nat and filter chains, then lets its NAT leave; keeps that NAT only weakly. */
+    private WeakReference<Nat> natThatLeft() {
+        Nat nat = selfReferringNat();
+        Registration r = net.provideExtension(Nat.class, nat);
+        live.activate(Map.of(LiveRuleset.TEXT, NAT + FILTER));
+        assertNotNull(live.current());
+        r.close();
+        live.extensionGone(null);
+        return new WeakReference<>(nat);
+    }
+
+    @Test
+    void whenNatLeavesTheFilterChainsStayAndNothingOfThatNatIsKept() throws Exception {
+        WeakReference<Nat> gone = natThatLeft();
+        InstalledRuleset rs = live.current();
+        assertNotNull(rs);
+        assertFalse(rs.isClosed());
+        assertEquals(1, rulesetHooks(), "the filter chain stays in force");
+        for (int i = 0; i < 200 && gone.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull(gone.get(), "the ruleset in force still refers to the NAT that left");
+
+        int[] back = {0};
+        Registration r = net.provideExtension(Nat.class, countingNat(back));
+        live.retryPending();
+        assertEquals(1, back[0], "NAT is back: the ruleset is installed into it");
+        assertTrue(rs.isClosed());
+        assertEquals(1, rulesetHooks());
+        r.close();
     }
 
     @Test

@@ -1,0 +1,128 @@
+package org.conntrack4j.core.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.ref.WeakReference;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.ConntrackEvent;
+import org.conntrack4j.core.api.CtFormat;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.ManualClock;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.nat.Nat;
+import org.conntrack4j.core.spi.ConntrackListener;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A plug-in that leaves is not kept reachable by the engine: a departed tracker is referenced by nothing of the
+ * registry, the table, the counters or the events; and NAT is told of every dead connection with a source binding,
+ * so that its table of sources does not keep dead connections (and their trackers and helpers) either.
+ */
+class PluginDepartureTest {
+    private final Registry reg = new Registry();
+    private final ManualClock clock = new ManualClock(250);
+    private final Engine net = new Engine(reg, "test", clock, 7);
+    /** The connections the fake NAT was told about. */
+    private final List<Connection> done = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        net.close();
+    }
+
+    private int forward(int sport, boolean natBinding, boolean dropBeforeConfirm) {
+        Packet p = TestPackets.v4(new Packet(), IpProto.UDP, "10.0.0.1", sport, "10.0.0.2", 53, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        if (natBinding && p.ct != null) {
+            // what NAT's source hook does to every connection it sees
+            p.ct.setStatus(Status.SRC_NAT_DONE);
+        }
+        if (dropBeforeConfirm) {
+            // a filter after source NAT and before confirmation
+            try (Registration r = net.registerHook(Family.INET, Hook.POST_ROUTING, 200, x -> Verdict.DROP, "drop")) {
+                return net.runHook(Hook.POST_ROUTING, p);
+            }
+        }
+        return net.runHook(Hook.POST_ROUTING, p);
+    }
+
+    private Registration fakeNat() {
+        Nat nat = (Nat) Proxy.newProxyInstance(Nat.class.getClassLoader(), new Class<?>[] {Nat.class}, (x, m, a) -> {
+            if (m.getName().equals("connectionDone")) {
+                done.add((Connection) a[0]);
+            }
+            return null;
+        });
+        return net.provideExtension(Nat.class, nat);
+    }
+
+    @Test
+    void aDepartedTrackerIsReferencedByNothingOfTheEngine() throws Exception {
+        List<String> events = new ArrayList<>();
+        net.addListener(new ConntrackListener() {
+            @Override
+            public void onEvent(ConntrackEvent e) {
+                events.add(CtFormat.event(e, false));
+            }
+        }, true);
+        WeakReference<PortTracker> gone = useAndRemoveATracker();
+        assertTrue(events.stream().anyMatch(e -> e.startsWith("[DESTROY]")), events.toString());
+        for (int i = 0; i < 200 && gone.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull(gone.get(), "the removed tracker is still reachable");
+        assertSame(GenericTracker.INSTANCE, reg.tracker(Family.IPV4, IpProto.UDP));
+    }
+
+    /** Registers a tracker, gives it connections (one invalid packet too), removes it; keeps it only weakly. */
+    private WeakReference<PortTracker> useAndRemoveATracker() {
+        PortTracker t = new PortTracker("udp");
+        reg.addTracker(t, IpProto.UDP, true, true, reg.localId(), 0, "test");
+        forward(1000, false, false);
+        forward(1001, false, false);
+        Packet invalid = TestPackets.v4(new Packet(), IpProto.UDP, "10.0.0.1", 1002, "10.0.0.2", 9, 4);
+        net.runHook(Hook.PRE_ROUTING, invalid);
+        assertEquals(1L, net.stats().invalidByReason().get("discard port"));
+        assertEquals(2, net.count());
+        reg.removeTracker(t);
+        assertEquals(0, net.count());
+        return new WeakReference<>(t);
+    }
+
+    @Test
+    void natIsToldWhenABoundConnectionIsDestroyed() {
+        reg.addTracker(new PortTracker("udp"), IpProto.UDP, true, true, reg.localId(), 0, "test");
+        fakeNat();
+        forward(1000, true, false);
+        forward(1001, false, false);
+        Connection bound = net.connections(c -> c.srcPort(0) == 1000).get(0);
+        assertEquals(2, net.flush(null));
+        assertEquals(List.of(bound), done, "only the connection with a source binding");
+    }
+
+    @Test
+    void natIsToldWhenTheFirstPacketOfABoundConnectionIsDropped() {
+        reg.addTracker(new PortTracker("udp"), IpProto.UDP, true, true, reg.localId(), 0, "test");
+        fakeNat();
+        assertEquals(Verdict.DROP, forward(1000, true, true));
+        assertEquals(1, done.size());
+        assertFalse(done.get(0).isConfirmed());
+        assertEquals(Verdict.DROP, forward(1001, false, true));
+        assertEquals(1, done.size(), "no binding, nothing to tell");
+        assertEquals(0, net.count());
+    }
+}

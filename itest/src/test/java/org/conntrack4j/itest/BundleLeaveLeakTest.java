@@ -1,0 +1,895 @@
+package org.conntrack4j.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import javax.management.ObjectName;
+import org.conntrack4j.core.api.Checksum;
+import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.ConntrackEvent;
+import org.conntrack4j.core.api.ConntrackFactory;
+import org.conntrack4j.core.api.CtFormat;
+import org.conntrack4j.core.api.CtInfo;
+import org.conntrack4j.core.api.ExpectationEvent;
+import org.conntrack4j.core.api.ExpectationSnapshot;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpHeaders;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.NetDevice;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.PluginInfo;
+import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.nat.Nat;
+import org.conntrack4j.core.spi.ConntrackListener;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectService;
+
+/**
+ * A plug-in bundle leaving leaves no thread, no registration and no reference to its classes behind. For each
+ * plug-in: its code is put to work through the live engine (connections it tracks, helps or translates, events to
+ * listeners, expectations, NAT bindings, an invalid packet counted under its reason, its settings), then the
+ * bundle is uninstalled and the framework refreshed; nothing it registered may remain (services, the core's
+ * trackers, helpers, extensions, hooks and settings), nothing the engine keeps may be of its classes, no thread may
+ * run its code or carry its class loader, and the class loader must become unreachable. The bundle is then
+ * installed again from its location and must work, so that later tests see the whole runtime.
+ *
+ * <p>The test holds its own packets, connections and the bundle only inside helper methods, so that nothing of
+ * the test keeps the loader alive; waits are bounded loops, never timing assertions. When the loader stays
+ * reachable the heap is dumped next to the reports (under target/) to find the path that holds it.
+ */
+class BundleLeaveLeakTest {
+    private static final String UDP = "org.conntrack4j.proto.udp";
+    private static final String TCP = "org.conntrack4j.proto.tcp";
+    private static final String ICMP = "org.conntrack4j.proto.icmp";
+    private static final String NAT = "org.conntrack4j.nat";
+    private static final String FTP = "org.conntrack4j.helper.ftp";
+    private static final String GRE = "org.conntrack4j.example.gre";
+    private static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE);
+
+    /** The live ruleset's configuration ({@code LiveRuleset}). */
+    private static final String RULES_PID = "org.conntrack4j.rules";
+    /**
+     * An FTP helper for port 21 and masquerade out of ltwan, as the recorded ftp_*_snat cases run; and a filter
+     * after source NAT that drops what goes to {@link #DROPPED}.
+     */
+    private static final String RULESET = "table inet leaktest {\n"
+        + "\tct helper ftp_helper {\n\t\ttype \"ftp\" protocol tcp\n\t\tl3proto inet\n\t}\n\n"
+        + "\tchain helpers {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
+        + "\t\tct state new tcp dport 21 ct helper set \"ftp_helper\"\n\t}\n\n"
+        + "\tchain nat_post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+        + "\t\toifname \"ltwan\" ip saddr 198.51.100.0/24 masquerade\n\t}\n\n"
+        + "\tchain post_filter {\n\t\ttype filter hook postrouting priority 200; policy accept;\n"
+        + "\t\tip daddr 203.0.113.99 drop\n\t}\n}\n";
+
+    /** Upper bound of every wait for asynchronous work (configuration, refresh, collection). */
+    private static final long WAIT_MILLIS = 10_000;
+
+    private static final String CLIENT = "198.51.100.10";
+    private static final String LAN_PEER = "198.51.100.20";
+    private static final String SERVER = "203.0.113.10";
+    private static final String ROUTER = "203.0.113.1";
+    private static final String DROPPED = "203.0.113.99";
+    private static final int SYN = 0x02;
+    private static final int ACK = 0x10;
+    private static final int PSH_ACK = 0x18;
+    private static final int SYN_ACK = 0x12;
+    private static final int GRE_PROTO = 47;
+
+    @InjectService
+    Conntrack conntrack;
+
+    @InjectService
+    ConntrackFactory factory;
+
+    @InjectService
+    ConfigurationAdmin configAdmin;
+
+    private final BundleContext own = FrameworkUtil.getBundle(BundleLeaveLeakTest.class).getBundleContext();
+    private final AtomicInteger syncEvents = new AtomicInteger();
+    private final AtomicInteger asyncEvents = new AtomicInteger();
+    private final AtomicInteger expectEvents = new AtomicInteger();
+    private final List<Registration> listeners = new ArrayList<>();
+    /** Where each plug-in was installed from, to bring back one that a failed test left uninstalled. */
+    private final Map<String, String> locations = new java.util.HashMap<>();
+    private List<NetDevice> savedDevices;
+    private NetDevice lan;
+    private NetDevice wan;
+    private Configuration ruleset;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        for (String bsn : PLUGINS) {
+            locations.put(bsn, bundle(bsn).getLocation());
+        }
+        conntrack.flush(null);
+        savedDevices = conntrack.devices();
+        lan = new NetDevice("ltlan", 71, null, null, 1500,
+            List.of(new NetDevice.IfAddr(Family.IPV4, 0, 0xc6336401L, 24)));
+        wan = new NetDevice("ltwan", 72, null, null, 1500,
+            List.of(new NetDevice.IfAddr(Family.IPV4, 0, 0xcb007101L, 24)));
+        conntrack.setDevices(List.of(lan, wan));
+        // one listener of each delivery: the events of the bundle's connections pass through both
+        listeners.add(conntrack.addListener(new Counting(syncEvents, expectEvents), true));
+        listeners.add(conntrack.addListener(new Counting(asyncEvents, new AtomicInteger()), false));
+        installRuleset();
+    }
+
+    @AfterEach
+    void restore() throws Exception {
+        for (Registration r : listeners) {
+            r.close();
+        }
+        listeners.clear();
+        for (String bsn : PLUGINS) {
+            Bundle b = find(bsn);
+            if (b == null) {
+                b = own.installBundle(locations.get(bsn));
+            }
+            if (b.getState() != Bundle.ACTIVE) {
+                b.start();
+            }
+        }
+        removeRuleset();
+        conntrack.flush(null);
+        conntrack.setDevices(savedDevices);
+    }
+
+    /** Counts the events it gets; keeps nothing of them. */
+    private static final class Counting implements ConntrackListener {
+        private final AtomicInteger count;
+        private final AtomicInteger expectations;
+
+        Counting(AtomicInteger count, AtomicInteger expectations) {
+            this.count = count;
+            this.expectations = expectations;
+        }
+
+        @Override
+        public void onEvent(ConntrackEvent e) {
+            // formatting reads what the bundle's tracker prints
+            if (!CtFormat.event(e, false).isEmpty()) {
+                count.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onExpectationEvent(ExpectationEvent e) {
+            expectations.incrementAndGet();
+        }
+    }
+
+    // ---- the tests ---------------------------------------------------------------------------------------------
+
+    @Test
+    void protoUdpLeavesNothingBehind() throws Exception {
+        leaveAndReturn(UDP, "org.conntrack4j.proto.udp.UdpTracker",
+            List.of("nf_conntrack_udp_timeout", "nf_conntrack_udp_timeout_stream"), this::useUdp, this::udpWorks);
+    }
+
+    @Test
+    void protoTcpLeavesNothingBehind() throws Exception {
+        leaveAndReturn(TCP, "org.conntrack4j.proto.tcp.TcpTracker",
+            List.of("nf_conntrack_tcp_loose", "nf_conntrack_tcp_timeout_established"), this::useTcp, this::tcpWorks);
+    }
+
+    @Test
+    void protoIcmpLeavesNothingBehind() throws Exception {
+        leaveAndReturn(ICMP, "org.conntrack4j.proto.icmp.IcmpTracker",
+            List.of("nf_conntrack_icmp_timeout", "nf_conntrack_icmpv6_timeout"), this::useIcmp, this::icmpWorks);
+    }
+
+    @Test
+    void greExampleLeavesNothingBehind() throws Exception {
+        leaveAndReturn(GRE, "org.conntrack4j.example.gre.GreTracker",
+            List.of("nf_conntrack_gre_timeout", "nf_conntrack_gre_timeout_stream"), this::useGre, this::greWorks);
+    }
+
+    @Test
+    void natLeavesNothingBehind() throws Exception {
+        leaveAndReturn(NAT, "org.conntrack4j.nat.NatEngine", List.of(), this::useNat, this::natWorks);
+    }
+
+    @Test
+    void ftpHelperLeavesNothingBehind() throws Exception {
+        leaveAndReturn(FTP, "org.conntrack4j.helper.ftp.FtpHelper", List.of(), this::useFtp, this::ftpWorks);
+    }
+
+    // ---- leaving and coming back -------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Puts the bundle to work ({@code use}), uninstalls it, checks that nothing of it is left, installs it again
+     * and checks that it works ({@code works}). {@code settings} are setting names it defines.
+     */
+    private void leaveAndReturn(String bsn, String privateClass, List<String> settings, Step use, Step works)
+        throws Exception {
+        Set<Long> threadsBefore = threadIds();
+        use.run();
+        assertTrue(syncEvents.get() > 0 && asyncEventsArrive(), "the listeners got the bundle's events");
+        Map<String, Long> active = conntrack.settings().active();
+        for (String s : settings) {
+            assertTrue(active.containsKey(s), s + " is listed while the bundle runs");
+        }
+
+        List<PluginInfo> helpers = new ArrayList<>();
+        for (PluginInfo h : factory.helpers()) {
+            if (h.bundle().startsWith(bsn + " ")) {
+                helpers.add(h);
+            }
+        }
+        WeakReference<ClassLoader> loader = loaderOf(bsn, privateClass);
+        Set<String> packages = packagesOf(bsn);
+        uninstallAndRefresh(bsn);
+
+        assertNothingRegistered(bsn, settings);
+        assertNoReferenceInTheEngine(bsn, helpers, loader);
+        assertNoThreadLeft(bsn, threadsBefore, packages, loader);
+        assertCollected(bsn, loader);
+
+        Bundle again = own.installBundle(locations.get(bsn));
+        again.start();
+        works.run();
+    }
+
+    private boolean asyncEventsArrive() throws InterruptedException {
+        return waitFor(() -> asyncEvents.get() >= syncEvents.get());
+    }
+
+    /** The bundle's class loader, held weakly only. */
+    private WeakReference<ClassLoader> loaderOf(String bsn, String privateClass) throws ClassNotFoundException {
+        ClassLoader l = bundle(bsn).loadClass(privateClass).getClassLoader();
+        assertNotNull(l);
+        return new WeakReference<>(l);
+    }
+
+    /** The packages of the bundle's own classes (all private to it). */
+    private Set<String> packagesOf(String bsn) {
+        Set<String> out = new HashSet<>();
+        Enumeration<java.net.URL> e = bundle(bsn).findEntries("/", "*.class", true);
+        while (e != null && e.hasMoreElements()) {
+            String path = e.nextElement().getPath();
+            int slash = path.lastIndexOf('/');
+            out.add(path.substring(path.startsWith("/") ? 1 : 0, slash).replace('/', '.'));
+        }
+        assertFalse(out.isEmpty(), bsn + " has classes");
+        return out;
+    }
+
+    private void uninstallAndRefresh(String bsn) throws Exception {
+        Bundle b = bundle(bsn);
+        b.uninstall();
+        CountDownLatch done = new CountDownLatch(1);
+        own.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), ev -> {
+            if (ev.getType() == FrameworkEvent.PACKAGES_REFRESHED || ev.getType() == FrameworkEvent.ERROR) {
+                done.countDown();
+            }
+        });
+        assertTrue(done.await(WAIT_MILLIS, TimeUnit.MILLISECONDS), "the framework refreshed " + bsn);
+        assertNull(find(bsn));
+    }
+
+    /** No service of the bundle, nothing of it in the core's views, hooks or settings. */
+    private void assertNothingRegistered(String bsn, List<String> settings) throws Exception {
+        List<String> left = new ArrayList<>();
+        ServiceReference<?>[] refs = own.getAllServiceReferences(null, null);
+        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+            Bundle b = ref.getBundle();
+            if (b != null && bsn.equals(b.getSymbolicName())) {
+                left.add("service " + ref);
+            }
+        }
+        List<PluginInfo> plugins = new ArrayList<>(factory.trackers());
+        plugins.addAll(factory.helpers());
+        plugins.addAll(factory.extensions());
+        for (PluginInfo p : plugins) {
+            if (p.bundle().startsWith(bsn + " ")) {
+                left.add("plug-in " + p);
+            }
+        }
+        for (int family : new int[] {Family.IPV4, Family.IPV6}) {
+            for (String h : conntrack.describeHooks(family)) {
+                if (h.contains(bsn)) {
+                    left.add("hook " + h);
+                }
+            }
+        }
+        Map<String, Long> active = conntrack.settings().active();
+        for (String s : settings) {
+            if (active.containsKey(s)) {
+                left.add("setting " + s);
+            }
+        }
+        assertEquals(List.of(), left, bsn + " left registrations behind");
+    }
+
+    /**
+     * Nothing the engine keeps is of the bundle's classes: trackers in use, its helpers, the NAT extension, what the
+     * connections carry (helper, helper data, tracker state, NAT state), and no expectation of its helpers.
+     */
+    private void assertNoReferenceInTheEngine(String bsn, List<PluginInfo> helpers,
+        WeakReference<ClassLoader> loader) {
+        ClassLoader l = loader.get();
+        if (l == null) {
+            return;
+        }
+        List<String> left = new ArrayList<>();
+        for (int family : new int[] {Family.IPV4, Family.IPV6}) {
+            for (int proto = 0; proto < 256; proto++) {
+                if (of(l, conntrack.tracker(family, proto))) {
+                    left.add("tracker for " + Family.name(family) + " protocol " + proto);
+                }
+            }
+            for (PluginInfo h : helpers) {
+                if (of(l, conntrack.helper(h.name(), family, h.protocol()))) {
+                    left.add("helper " + h.name() + " for " + Family.name(family));
+                }
+            }
+        }
+        if (of(l, conntrack.extension(Nat.class))) {
+            left.add("NAT extension");
+        }
+        for (Connection c : conntrack.connections(null)) {
+            if (carries(l, c) || c.master() != null && carries(l, c.master())) {
+                left.add("connection " + CtFormat.listLine(conntrack.snapshot(c)));
+            }
+        }
+        for (ExpectationSnapshot x : conntrack.listExpectations()) {
+            for (PluginInfo h : helpers) {
+                if (h.name().equals(x.helper())) {
+                    left.add("expectation " + x);
+                }
+            }
+        }
+        assertEquals(List.of(), left, bsn + " left references in the engine");
+    }
+
+    private static boolean carries(ClassLoader l, Connection c) {
+        return of(l, c.helper()) || of(l, c.helperData()) || of(l, c.protoState()) || of(l, c.natState());
+    }
+
+    private static boolean of(ClassLoader l, Object o) {
+        return o != null && o.getClass().getClassLoader() == l;
+    }
+
+    /**
+     * No thread runs the bundle's code or has its loader as context loader: neither one started while it was used
+     * (recorded in {@code before}) nor one it started earlier, when it was activated.
+     */
+    private static void assertNoThreadLeft(String bsn, Set<Long> before, Set<String> packages,
+        WeakReference<ClassLoader> loader) {
+        List<String> left = new ArrayList<>();
+        for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
+            Thread th = t.getKey();
+            if (!th.isAlive()) {
+                continue;
+            }
+            String which = th.getName() + (before.contains(th.getId()) ? "" : " (started while the bundle was used)");
+            ClassLoader l = loader.get();
+            if (l != null && th.getContextClassLoader() == l) {
+                left.add(which + " has the bundle's context class loader");
+            }
+            for (StackTraceElement f : t.getValue()) {
+                String cls = f.getClassName();
+                int dot = cls.lastIndexOf('.');
+                if (dot > 0 && packages.contains(cls.substring(0, dot))) {
+                    left.add(which + " runs " + f);
+                    break;
+                }
+            }
+        }
+        assertEquals(List.of(), left, bsn + " left threads behind");
+    }
+
+    private static Set<Long> threadIds() {
+        Set<Long> ids = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            ids.add(t.getId());
+        }
+        return ids;
+    }
+
+    /** The loader becomes unreachable; if not, the heap is dumped for the path that holds it. */
+    private static void assertCollected(String bsn, WeakReference<ClassLoader> loader) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (loader.get() != null && System.nanoTime() - deadline < 0) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        if (loader.get() != null) {
+            File dump = new File("leak-" + bsn + ".hprof").getAbsoluteFile();
+            dump.delete();
+            // HotSpotDiagnosticMXBean.dumpHeap, through JMX: the test bundle need not import com.sun.management
+            ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=HotSpotDiagnostic"), "dumpHeap",
+                new Object[] {dump.getPath(), true}, new String[] {String.class.getName(), "boolean"});
+            fail("the class loader of " + bsn + " is still reachable after it was uninstalled; heap dump: " + dump
+                + " (look for the paths from GC roots to " + loader.get() + ")");
+        }
+    }
+
+    // ---- UDP -------------------------------------------------------------------------------------------------------
+
+    private void useUdp() {
+        long invalid = invalidCount();
+        assertEquals("new", forward(udp(CLIENT, 40000, SERVER, 53, "q"), lan, wan));
+        assertEquals("established", forward(udp(SERVER, 53, ROUTER, 40000, "a"), wan, lan));
+        assertEquals("established", forward(udp(CLIENT, 40000, SERVER, 53, "q2"), lan, wan));
+        assertEquals("new", forward(udp(CLIENT, 40001, LAN_PEER, 53, "q"), lan, lan));
+        // UDP-Lite, the bundle's second tracker (checksum coverage 8: the header)
+        assertEquals("new", forward(packet(Family.IPV4, IpProto.UDPLITE, CLIENT, SERVER, words(40002, 5000, 8, 0)), lan,
+            wan));
+        killOne(udp(CLIENT, 40003, SERVER, 53, "q"));
+        dropOne(udp(CLIENT, 40005, DROPPED, 53, "q"));
+        Packet bad = udp(CLIENT, 40004, SERVER, 53, "q");
+        bad.put16(26, bad.u16(26) ^ 0x5555);
+        assertEquals("invalid", forward(bad, lan, wan));
+        assertTrue(invalidCount() > invalid, "counted under its reason");
+        assertEquals(30, conntrack.settings().get("nf_conntrack_udp_timeout"));
+        assertTrue(conntrack.list(c -> c.protocol() == IpProto.UDP).stream()
+            .allMatch(s -> s.origL4().contains("sport=")));
+    }
+
+    private void udpWorks() {
+        assertEquals("udp", conntrack.tracker(Family.IPV4, IpProto.UDP).name());
+        assertEquals("new", forward(udp(CLIENT, 40100, SERVER, 53, "q"), lan, wan));
+        assertTrue(conntrack.list(c -> c.protocol() == IpProto.UDP).stream()
+            .anyMatch(s -> s.origL4().contains("sport=40100")));
+    }
+
+    // ---- TCP -------------------------------------------------------------------------------------------------------
+
+    private void useTcp() {
+        long invalid = invalidCount();
+        assertEquals("new", forward(tcp(CLIENT, 41000, SERVER, 80, 1000, 0, SYN, ""), lan, wan));
+        assertEquals("established", forward(tcp(SERVER, 80, ROUTER, 41000, 9000, 1001, SYN_ACK, ""), wan, lan));
+        assertEquals("established", forward(tcp(CLIENT, 41000, SERVER, 80, 1001, 9001, ACK, ""), lan, wan));
+        assertEquals("established", forward(tcp(CLIENT, 41000, SERVER, 80, 1001, 9001, PSH_ACK, "GET /\r\n"), lan,
+            wan));
+        assertEquals("established", forward(tcp(SERVER, 80, ROUTER, 41000, 9001, 1008, ACK, ""), wan, lan));
+        assertEquals("ESTABLISHED", conntrack.list(c -> c.protocol() == IpProto.TCP).get(0).state());
+        assertEquals("new", forward(tcp(CLIENT, 41001, LAN_PEER, 80, 1000, 0, SYN, ""), lan, lan));
+        killOne(tcp(CLIENT, 41002, SERVER, 80, 1000, 0, SYN, ""));
+        dropOne(tcp(CLIENT, 41004, DROPPED, 80, 1000, 0, SYN, ""));
+        assertEquals("invalid", forward(tcp(CLIENT, 41003, SERVER, 80, 1, 0, 0x07, ""), lan, wan),
+            "SYN, FIN and RST together");
+        assertTrue(invalidCount() > invalid, "counted under its reason");
+        assertEquals(1, conntrack.settings().get("nf_conntrack_tcp_loose"));
+    }
+
+    private void tcpWorks() {
+        assertEquals("tcp", conntrack.tracker(Family.IPV4, IpProto.TCP).name());
+        assertEquals("new", forward(tcp(CLIENT, 41100, SERVER, 80, 1000, 0, SYN, ""), lan, wan));
+        assertTrue(conntrack.list(c -> c.protocol() == IpProto.TCP).stream()
+            .anyMatch(s -> "SYN_SENT".equals(s.state())));
+    }
+
+    // ---- ICMP ------------------------------------------------------------------------------------------------------
+
+    private void useIcmp() {
+        long invalid = invalidCount();
+        assertEquals("new", forward(echo(CLIENT, SERVER, 8, 11), lan, wan));
+        assertEquals("established", forward(echo(SERVER, ROUTER, 0, 11), wan, lan));
+        // an ICMP error about a UDP flow, quoting the datagram as the server got it: related to the flow
+        Packet query = udp(LAN_PEER, 5000, SERVER, 53, "q");
+        assertEquals("new", forward(query, lan, wan));
+        byte[] quoted = query.toBytes();
+        byte[] unreach = new byte[8 + quoted.length];
+        unreach[0] = 3;
+        unreach[1] = 3;
+        System.arraycopy(quoted, 0, unreach, 8, quoted.length);
+        assertEquals("related", forward(packet(Family.IPV4, IpProto.ICMP, SERVER, ROUTER, unreach), wan, lan));
+        assertEquals("new", forward(packet(Family.IPV6, IpProto.ICMPV6, "2001:db8:1::10", "2001:db8:2::10",
+            icmpEcho(128, 12)), lan, wan));
+        assertEquals("established", forward(packet(Family.IPV6, IpProto.ICMPV6, "2001:db8:2::10", "2001:db8:1::10",
+            icmpEcho(129, 12)), wan, lan));
+        killOne(echo(CLIENT, SERVER, 8, 14));
+        dropOne(echo(CLIENT, DROPPED, 8, 15));
+        Packet bad = echo(CLIENT, SERVER, 8, 13);
+        bad.put16(22, bad.u16(22) ^ 0x5555);
+        assertEquals("invalid", forward(bad, lan, wan));
+        assertTrue(invalidCount() > invalid, "counted under its reason");
+        assertEquals(30, conntrack.settings().get("nf_conntrack_icmp_timeout"));
+    }
+
+    private void icmpWorks() {
+        assertEquals("icmp", conntrack.tracker(Family.IPV4, IpProto.ICMP).name());
+        assertEquals("icmpv6", conntrack.tracker(Family.IPV6, IpProto.ICMPV6).name());
+        assertEquals("invalid", forward(echo(SERVER, CLIENT, 0, 21), wan, lan), "a lone echo reply is refused");
+        assertEquals("new", forward(echo(CLIENT, SERVER, 8, 21), lan, wan));
+    }
+
+    // ---- GRE -------------------------------------------------------------------------------------------------------
+
+    private void useGre() {
+        long invalid = invalidCount();
+        assertEquals("new", forward(packet(Family.IPV4, GRE_PROTO, CLIENT, SERVER, words(0, 0x0800, 0, 0)), lan, wan));
+        assertEquals("established", forward(packet(Family.IPV4, GRE_PROTO, SERVER, ROUTER, words(0, 0x0800, 0, 0)),
+            wan, lan));
+        // enhanced GRE (PPTP): key present, version 1, PPP, call id 0x1234
+        assertEquals("new", forward(packet(Family.IPV4, GRE_PROTO, CLIENT, LAN_PEER, words(0x2001, 0x880b, 0,
+            0x1234)), lan, lan));
+        assertTrue(conntrack.list(c -> c.protocol() == GRE_PROTO).stream()
+            .anyMatch(s -> s.origL4().contains("dstkey=0x1234")));
+        killOne(packet(Family.IPV4, GRE_PROTO, CLIENT, "203.0.113.11", words(0x2001, 0x880b, 0, 0x99)));
+        dropOne(packet(Family.IPV4, GRE_PROTO, CLIENT, DROPPED, words(0x2001, 0x880b, 0, 0x98)));
+        assertEquals("invalid", forward(packet(Family.IPV4, GRE_PROTO, CLIENT, SERVER, words(0x2001, 0x0800, 0, 1)),
+            lan, wan), "enhanced GRE that is not PPP");
+        assertTrue(invalidCount() > invalid, "counted");
+        assertEquals(30, conntrack.settings().get("nf_conntrack_gre_timeout"));
+    }
+
+    private void greWorks() {
+        assertEquals("gre", conntrack.tracker(Family.IPV4, GRE_PROTO).name());
+        assertEquals("new", forward(packet(Family.IPV4, GRE_PROTO, CLIENT, SERVER, words(0x2001, 0x880b, 0, 0x4321)),
+            lan, wan));
+        assertTrue(conntrack.list(c -> c.protocol() == GRE_PROTO).stream()
+            .anyMatch(s -> s.origL4().contains("dstkey=0x4321")));
+    }
+
+    // ---- NAT -------------------------------------------------------------------------------------------------------
+
+    private void useNat() {
+        Packet out = udp(CLIENT, 40000, SERVER, 53, "q");
+        assertEquals("new", forward(out, lan, wan));
+        assertEquals(ItPackets.ip(ROUTER), out.u32(12), "masqueraded");
+        assertEquals("established", forward(udp(SERVER, 53, ROUTER, 40000, "a"), wan, lan));
+        // a connection NAT leaves alone (a null binding), which must survive without NAT's data
+        assertEquals("new", forward(udp(CLIENT, 40001, LAN_PEER, 53, "q"), lan, lan));
+        killOne(udp(CLIENT, 40002, SERVER, 53, "q"));
+        dropOne(udp(CLIENT, 40003, DROPPED, 53, "q"));
+        // an FTP control connection: its expectation follows the master's binding through NAT
+        Control c = new Control(54680, SERVER).open();
+        assertEquals("PORT 203,0,113,1,156,166\r\n", c.client("PORT 198,51,100,10,156,166\r\n"));
+        assertEquals("related", forward(tcp(SERVER, 20, ROUTER, 40102, 7, 0, SYN, ""), wan, lan));
+        assertTrue(conntrack.extension(Nat.class).boundConnections().size() >= 3, "NAT bindings");
+        assertTrue(expectEvents.get() > 0, "expectation events");
+    }
+
+    private void natWorks() throws Exception {
+        assertNotNull(conntrack.extension(Nat.class));
+        // the ruleset in force comes back into the new NAT (the live ruleset does it when NAT arrives)
+        assertTrue(waitFor(() -> rulesetInForce(true)), "the ruleset's nat chain is back");
+        Packet out = udp(CLIENT, 40200, SERVER, 53, "q");
+        forward(out, lan, wan);
+        assertEquals(ItPackets.ip(ROUTER), out.u32(12), "masqueraded again");
+        assertTrue(out.ct.hasStatus(Status.SRC_NAT));
+    }
+
+    // ---- FTP -------------------------------------------------------------------------------------------------------
+
+    private void useFtp() {
+        Control c = new Control(54690, SERVER).open();
+        assertEquals("PORT 203,0,113,1,156,166\r\n", c.client("PORT 198,51,100,10,156,166\r\n"));
+        assertEquals("related", forward(tcp(SERVER, 20, ROUTER, 40102, 7, 0, SYN, ""), wan, lan));
+        assertEquals("227 Entering Passive Mode (203,0,113,10,117,50).\r\n",
+            c.server("227 Entering Passive Mode (203,0,113,10,117,50).\r\n"));
+        // a control connection on the LAN: helped, not translated
+        Control plain = new Control(54691, LAN_PEER, lan).open();
+        plain.client("PORT 198,51,100,10,156,167\r\n");
+        assertTrue(conntrack.listExpectations().stream().anyMatch(x -> "ftp".equals(x.helper())));
+        assertTrue(expectEvents.get() > 0, "expectation events");
+        // a command cut short: the helper drops the segment
+        assertEquals(Verdict.DROP, plain.clientVerdict("PORT 198,51,100,10,156"));
+        // a helped connection that is gone (NAT's table of sources may still know it)
+        Control gone = new Control(54693, SERVER).open();
+        assertTrue(conntrack.kill(gone.ct));
+        Packet syn = tcp(CLIENT, 54694, DROPPED, 21, 1000, 0, SYN, "");
+        dropOne(syn);
+        assertEquals("ftp", syn.ct.helper().name());
+    }
+
+    private void ftpWorks() {
+        Control c = new Control(54692, SERVER).open();
+        assertEquals("ftp", conntrack.snapshot(c.ct).helper());
+        c.client("PORT 198,51,100,10,156,168\r\n");
+        assertTrue(conntrack.listExpectations().stream().anyMatch(x -> "ftp".equals(x.helper())
+            && x.tuple().dstPort == 40104));
+    }
+
+    /**
+     * Sends the first packet of a connection out of the WAN to {@link #DROPPED}: masqueraded, then dropped before
+     * confirmation; a dead connection that NAT's table of sources may still know.
+     */
+    private void dropOne(Packet first) {
+        first.in = lan;
+        assertEquals(Verdict.ACCEPT, conntrack.runHook(Hook.PRE_ROUTING, first));
+        first.out = wan;
+        assertEquals(Verdict.DROP, conntrack.runHook(Hook.POST_ROUTING, first));
+        assertTrue(first.ct.hasStatus(Status.SRC_NAT_DONE));
+        assertFalse(first.ct.isConfirmed());
+    }
+
+    /**
+     * Sends the first packet of a connection out of the WAN (masqueraded) and destroys the connection: a dead
+     * connection that NAT's table of sources may still know.
+     */
+    private void killOne(Packet first) {
+        assertEquals("new", forward(first, lan, wan));
+        assertTrue(first.ct.hasStatus(Status.SRC_NAT_DONE));
+        assertTrue(conntrack.kill(first.ct));
+    }
+
+    // ---- the live ruleset ------------------------------------------------------------------------------------------
+
+    private void installRuleset() throws Exception {
+        // the live ruleset (an immediate component) follows its configuration
+        assertNotNull(own.getServiceReference("org.conntrack4j.rules.live.LiveRuleset"));
+        ruleset = configAdmin.getConfiguration(RULES_PID, "?");
+        Dictionary<String, Object> d = new Hashtable<>();
+        d.put("ruleset.text", RULESET);
+        ruleset.update(d);
+        assertTrue(waitFor(() -> rulesetInForce(true)), "the live ruleset is installed");
+    }
+
+    private void removeRuleset() throws Exception {
+        if (ruleset != null) {
+            ruleset.delete();
+            ruleset = null;
+            assertTrue(waitFor(() -> rulesetInForce(false)), "the live ruleset is removed");
+        }
+    }
+
+    private boolean rulesetInForce(boolean expected) {
+        Nat nat = conntrack.extension(Nat.class);
+        boolean filter = conntrack.describeHooks(Family.IPV4).stream().anyMatch(h -> h.contains("leaktest"));
+        boolean natChain = nat != null && nat.describeChains().stream().anyMatch(h -> h.contains("leaktest"));
+        return expected ? filter && natChain : !filter && !natChain;
+    }
+
+    // ---- an FTP control connection ---------------------------------------------------------------------------------
+
+    /** One FTP control connection from the client to port 21 of {@code server}, out of {@code out}. */
+    private final class Control {
+        final int cport;
+        final String server;
+        final NetDevice out;
+        /** Where the server's answers go: the router behind masquerade, else the client. */
+        final String seenClient;
+        int cseq = 1000;
+        int sseq = 90000;
+        /** How much the client's rewritten commands moved its sequence numbers as the server sees them. */
+        int shift;
+        Connection ct;
+
+        Control(int cport, String server, NetDevice out) {
+            this.cport = cport;
+            this.server = server;
+            this.out = out;
+            this.seenClient = out == wan ? ROUTER : CLIENT;
+        }
+
+        Control(int cport, String server) {
+            this(cport, server, wan);
+        }
+
+        Control open() {
+            Packet syn = tcp(CLIENT, cport, server, 21, cseq++, 0, SYN, "");
+            assertEquals("new", forward(syn, lan, out));
+            ct = syn.ct;
+            assertEquals("established", forward(tcp(server, 21, seenClient, cport, sseq++, cseq, SYN_ACK, ""), out,
+                lan));
+            assertEquals("established", forward(tcp(CLIENT, cport, server, 21, cseq, sseq, ACK, ""), lan, out));
+            server("220 ready\r\n");
+            client("USER anonymous\r\n");
+            server("230 Login successful.\r\n");
+            return this;
+        }
+
+        /** Sends a command; returns it as it left. */
+        String client(String text) {
+            Packet p = tcp(CLIENT, cport, server, 21, cseq, sseq, PSH_ACK, text);
+            cseq += text.length();
+            assertEquals("established", forward(p, lan, out));
+            String sent = payload(p);
+            shift += sent.length() - text.length();
+            return sent;
+        }
+
+        int clientVerdict(String text) {
+            Packet p = tcp(CLIENT, cport, server, 21, cseq, sseq, PSH_ACK, text);
+            p.in = lan;
+            conntrack.runHook(Hook.PRE_ROUTING, p);
+            p.out = out;
+            return conntrack.runHook(Hook.POST_ROUTING, p);
+        }
+
+        /** Sends an answer; returns it as it reached the client. */
+        String server(String text) {
+            Packet p = tcp(server, 21, seenClient, cport, sseq, cseq + shift, PSH_ACK, text);
+            sseq += text.length();
+            assertEquals("established", forward(p, out, lan));
+            return payload(p);
+        }
+    }
+
+    // ---- packets ---------------------------------------------------------------------------------------------------
+
+    private long invalidCount() {
+        return conntrack.stats().invalidByReason().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** PRE_ROUTING from {@code in}, POST_ROUTING to {@code out}; returns the ct state after PRE_ROUTING. */
+    private String forward(Packet p, NetDevice in, NetDevice out) {
+        p.in = in;
+        assertEquals(Verdict.ACCEPT, conntrack.runHook(Hook.PRE_ROUTING, p));
+        String state = CtInfo.stateName(p.ct != null, p.ctinfo);
+        p.out = out;
+        assertEquals(Verdict.ACCEPT, conntrack.runHook(Hook.POST_ROUTING, p));
+        return state;
+    }
+
+    private static Packet udp(String src, int sport, String dst, int dport, String text) {
+        byte[] data = text.getBytes(StandardCharsets.US_ASCII);
+        byte[] l4 = new byte[8 + data.length];
+        put16(l4, 0, sport);
+        put16(l4, 2, dport);
+        put16(l4, 4, l4.length);
+        System.arraycopy(data, 0, l4, 8, data.length);
+        return packet(Family.IPV4, IpProto.UDP, src, dst, l4);
+    }
+
+    private static Packet tcp(String src, int sport, String dst, int dport, int seq, int ack, int flags, String text) {
+        byte[] data = text.getBytes(StandardCharsets.US_ASCII);
+        byte[] l4 = new byte[20 + data.length];
+        put16(l4, 0, sport);
+        put16(l4, 2, dport);
+        put32(l4, 4, seq);
+        put32(l4, 8, ack);
+        l4[12] = 5 << 4;
+        l4[13] = (byte) flags;
+        put16(l4, 14, 64240);
+        System.arraycopy(data, 0, l4, 20, data.length);
+        return packet(Family.IPV4, IpProto.TCP, src, dst, l4);
+    }
+
+    private static Packet echo(String src, String dst, int type, int id) {
+        byte[] l4 = icmpEcho(type, id);
+        return packet(Family.IPV4, IpProto.ICMP, src, dst, l4);
+    }
+
+    private static byte[] icmpEcho(int type, int id) {
+        byte[] l4 = new byte[12];
+        l4[0] = (byte) type;
+        put16(l4, 4, id);
+        put16(l4, 6, 1);
+        put32(l4, 8, 0x61626364);
+        return l4;
+    }
+
+    /** Four 16-bit words: GRE headers, or UDP-Lite's (ports, coverage, checksum). */
+    private static byte[] words(int a, int b, int c, int d) {
+        byte[] l4 = new byte[8];
+        put16(l4, 0, a);
+        put16(l4, 2, b);
+        put16(l4, 4, c);
+        put16(l4, 6, d);
+        return l4;
+    }
+
+    /** An IP packet carrying {@code l4}, with valid IP and L4 checksums. */
+    private static Packet packet(int family, int proto, String src, String dst, byte[] l4) {
+        int hl = family == Family.IPV4 ? 20 : 40;
+        int total = hl + l4.length;
+        Packet p = new Packet();
+        p.load(new byte[total], 0, total, 14);
+        if (family == Family.IPV4) {
+            p.put8(0, 0x45);
+            p.put16(2, total);
+            p.put8(8, 64);
+            p.put8(9, proto);
+            p.put32(12, ItPackets.ip(src));
+            p.put32(16, ItPackets.ip(dst));
+            p.put16(10, Checksum.ipv4Header(p));
+        } else {
+            p.put32(0, 0x60000000);
+            p.put16(4, l4.length);
+            p.put8(6, proto);
+            p.put8(7, 64);
+            p.copyIn(8, v6(src), 0, 16);
+            p.copyIn(24, v6(dst), 0, 16);
+        }
+        p.copyIn(hl, l4, 0, l4.length);
+        p.family = family;
+        if (proto == IpProto.ICMP) {
+            p.put16(hl + 2, 0);
+            p.put16(hl + 2, ~Checksum.fold(Checksum.add(p, hl, l4.length, 0)) & 0xffff);
+        } else if (proto == IpProto.UDP || proto == IpProto.UDPLITE) {
+            // UDP-Lite too is summed with a pseudo-header naming UDP, as Linux verifies it
+            p.put16(hl + 6, Checksum.computeL4(p, hl, IpProto.UDP, hl + 6));
+        } else if (proto == IpProto.TCP) {
+            p.put16(hl + 16, Checksum.computeL4(p, hl, proto, hl + 16));
+        } else if (proto == IpProto.ICMPV6) {
+            p.put16(hl + 2, Checksum.computeL4(p, hl, proto, hl + 2));
+        }
+        assertNull(IpHeaders.validate(p));
+        return p;
+    }
+
+    private static byte[] v6(String text) {
+        try {
+            return InetAddress.getByName(text).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(text, e);
+        }
+    }
+
+    private static void put16(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 8);
+        b[off + 1] = (byte) v;
+    }
+
+    private static void put32(byte[] b, int off, int v) {
+        put16(b, off, v >>> 16);
+        put16(b, off + 2, v);
+    }
+
+    private static String payload(Packet p) {
+        int off = 20 + ((p.u8(32) >>> 4) << 2);
+        byte[] b = new byte[p.length() - off];
+        p.copyOut(off, b, 0, b.length);
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+
+    // ---- bundles ---------------------------------------------------------------------------------------------------
+
+    private Bundle find(String bsn) {
+        return Arrays.stream(own.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst().orElse(null);
+    }
+
+    private Bundle bundle(String bsn) {
+        Bundle b = find(bsn);
+        assertNotNull(b, bsn + " is installed");
+        return b;
+    }
+
+    private static boolean waitFor(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+}
