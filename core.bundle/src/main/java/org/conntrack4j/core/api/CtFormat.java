@@ -8,7 +8,8 @@ package org.conntrack4j.core.api;
  * <p>Field order follows libnetfilter_conntrack: layer 3, layer 4, timeout, protocol state, original tuple,
  * {@code [UNREPLIED]}, reply tuple, {@code [ASSURED]}, mark, zone, helper, use, id. Events show the timeout
  * of a destroyed connection only when time was left, the protocol state only when it changed (or on
- * destroy), and the mark only when it is not zero: what ctnetlink puts in the message.
+ * destroy), the mark only when it is not zero, and the helper except on destroy: what ctnetlink puts in the
+ * message.
  */
 public final class CtFormat {
     private CtFormat() {
@@ -22,7 +23,7 @@ public final class CtFormat {
     /** One {@code conntrack -L} line, with the layer 3 columns ({@code -o extended}) and the id ({@code -o id}) if asked. */
     public static String listLine(ConnectionSnapshot s, boolean extended, boolean id) {
         StringBuilder sb = new StringBuilder(256);
-        entry(sb, s, extended, s.timeoutSeconds() >= 0, s.state() != null, true, true, id);
+        entry(sb, s, extended, s.timeoutSeconds() >= 0, s.state() != null, true, true, true, id);
         return sb.toString();
     }
 
@@ -37,7 +38,8 @@ public final class CtFormat {
         ConnectionSnapshot s = e.connection();
         boolean state = s.state() != null && (e.type() == ConntrackEvent.DESTROY || e.has(CtEvent.PROTOINFO));
         boolean mark = s.mark() != 0 || e.has(CtEvent.MARK);
-        entry(sb, s, true, s.timeoutSeconds() >= 0, state, mark, false, true);
+        // ctnetlink leaves the helper out of a DESTROY message
+        entry(sb, s, true, s.timeoutSeconds() >= 0, state, mark, e.type() != ConntrackEvent.DESTROY, false, true);
         return sb.toString();
     }
 
@@ -74,7 +76,7 @@ public final class CtFormat {
     }
 
     private static void entry(StringBuilder sb, ConnectionSnapshot s, boolean l3, boolean timeout, boolean state,
-        boolean mark, boolean use, boolean id) {
+        boolean mark, boolean helper, boolean use, boolean id) {
         Tuple o = s.orig();
         Tuple r = s.reply();
         if (l3) {
@@ -114,7 +116,7 @@ public final class CtFormat {
         if (s.zone() != 0) {
             sb.append("zone=").append(s.zone()).append(' ');
         }
-        if (s.helper() != null) {
+        if (helper && s.helper() != null) {
             sb.append("helper=").append(s.helper()).append(' ');
         }
         if (use) {

@@ -70,4 +70,20 @@ class CtFormatTest {
             + "src=203.0.113.10 dst=198.51.100.10 sport=2 dport=1 id=5",
             CtFormat.event(new ConntrackEvent(ConntrackEvent.DESTROY, 1 << CtEvent.DESTROY, 0, s), false));
     }
+
+    @Test
+    void destroyEventLeavesTheHelperOutAndUpdateShowsIt() {
+        Tuple o = udp("198.51.100.10", 45300, "203.0.113.10", 21);
+        o.proto = IpProto.TCP;
+        Tuple r = udp("203.0.113.10", 21, "203.0.113.1", 45300);
+        r.proto = IpProto.TCP;
+        ConnectionSnapshot s = new ConnectionSnapshot(o, r, CtFormat.ports(o), CtFormat.ports(r), "tcp",
+            Status.CONFIRMED, 120, "CLOSE", "ftp", 0, 0, 7, 1, null);
+        assertEquals("[DESTROY] ipv4     2 tcp      6 120 CLOSE src=198.51.100.10 dst=203.0.113.10 sport=45300 dport=21 "
+            + "[UNREPLIED] src=203.0.113.10 dst=203.0.113.1 sport=21 dport=45300 id=7",
+            CtFormat.event(new ConntrackEvent(ConntrackEvent.DESTROY, 1 << CtEvent.DESTROY, 0, s), false));
+        assertEquals(" [UPDATE] ipv4     2 tcp      6 120 src=198.51.100.10 dst=203.0.113.10 sport=45300 dport=21 "
+            + "[UNREPLIED] src=203.0.113.10 dst=203.0.113.1 sport=21 dport=45300 helper=ftp id=7",
+            CtFormat.event(new ConntrackEvent(ConntrackEvent.UPDATE, 1 << CtEvent.ASSURED, 0, s), false));
+    }
 }
