@@ -18,20 +18,21 @@ import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 
 /**
- * Replaying a recording in which the recording kernel picked a NAT port at random (a clash): the recorded
- * replies go to the kernel's port, ours differs, so they would belong to no connection. Before conntrack (priority -250), a
- * TCP or UDP packet to one of the router's addresses that belongs to no connection, while exactly one source-NATed
- * connection towards that peer picked a port of its own and has seen no reply yet, is taken as that
- * connection's reply: its destination port is renamed to ours (checksum updated), and so is every later packet
- * of that flow, and the quote of an ICMP error about it. This is the inverse of compare.py's renaming of the
- * kernel's outputs.
+ * Replaying a recording in which the recording kernel picked a NAT port (or ICMP echo id) at random: the
+ * recorded replies go to the kernel's port, ours differs, so they would belong to no connection. Before conntrack
+ * (priority -250), a TCP or UDP packet, or an ICMP echo reply, to one of the router's addresses that belongs to
+ * no connection, while exactly one source-NATed connection towards that peer picked a port (id) of its own and
+ * has seen no reply yet, is taken as that connection's reply: its destination port (id) is renamed to ours
+ * (checksum updated), and so is every later packet of that flow. An ICMP error quoting a packet the router sent
+ * from the kernel's port is adopted the same way, whether or not the flow had a reply before, and its quote is
+ * renamed. This is the inverse of compare.py's renaming of the kernel's outputs.
  *
  * <p>Only packets to the router's own addresses that no connection claims are looked at, so a replay without
  * such clashes is unaffected. Single-threaded, as a replay is.
  */
 public final class RecordedPortAdoption {
     private final Conntrack net;
-    /** "proto src sport dst kernelPort" to our port. */
+    /** "proto peer peerPort own kernelPort" (ICMP: peerPort 0, the id as kernelPort) to our port or id. */
     private final Map<String, Integer> adopted = new HashMap<>();
     private final Tuple t = new Tuple();
 
@@ -59,11 +60,17 @@ public final class RecordedPortAdoption {
             proto = p.u8(6);
             l4 = 40;
         }
-        if ((proto == IpProto.ICMP || proto == IpProto.ICMPV6) && p.length() >= l4 + 8) {
-            renameQuote(p, l4, v4);
+        if (p.length() < l4 + 8) {
             return Verdict.ACCEPT;
         }
-        if (proto != IpProto.TCP && proto != IpProto.UDP || p.length() < l4 + 8) {
+        boolean icmp = proto == IpProto.ICMP || proto == IpProto.ICMPV6;
+        if (icmp) {
+            int type = p.u8(l4);
+            if (type != (v4 ? 0 : 129)) {
+                renameQuote(p, l4, v4);
+                return Verdict.ACCEPT;
+            }
+        } else if (proto != IpProto.TCP && proto != IpProto.UDP) {
             return Verdict.ACCEPT;
         }
         t.clear();
@@ -78,43 +85,71 @@ public final class RecordedPortAdoption {
             t.dstHi = p.u64(24);
             t.dstLo = p.u64(32);
         }
-        t.srcPort = p.u16(l4);
-        t.dstPort = p.u16(l4 + 2);
+        // the tuple conntrack looks up: ports, or for an echo reply its id and type/code
+        int kernelPort = icmp ? p.u16(l4 + 4) : p.u16(l4 + 2);
+        t.srcPort = icmp ? kernelPort : p.u16(l4);
+        t.dstPort = icmp ? p.u16(l4) : kernelPort;
         if (!ownAddress(t)) {
             return Verdict.ACCEPT;
         }
-        String key = proto + " " + t.srcText() + " " + t.srcPort + " " + t.dstText() + " " + t.dstPort;
+        int peerPort = icmp ? 0 : t.srcPort;
+        String key = key(proto, t.srcText(), peerPort, t.dstText(), kernelPort);
         Integer ours = adopted.get(key);
         if (ours == null) {
             if (net.find(t) != null) {
                 return Verdict.ACCEPT;
             }
-            List<Connection> c = net.connections(x -> x.protocol() == proto && x.family() == t.family
-                && x.hasStatus(Status.SRC_NAT) && !x.hasStatus(Status.SEEN_REPLY)
-                && x.srcHi(Direction.REPLY) == t.srcHi && x.srcLo(Direction.REPLY) == t.srcLo
-                && x.srcPort(Direction.REPLY) == t.srcPort && x.dstHi(Direction.REPLY) == t.dstHi
-                && x.dstLo(Direction.REPLY) == t.dstLo
-                && x.dstPort(Direction.REPLY) != x.srcPort(Direction.ORIGINAL)
-                && !adopted.containsValue(x.dstPort(Direction.REPLY)));
-            if (c.size() != 1) {
+            ours = adopt(key, t.family, proto, t.srcHi, t.srcLo, peerPort, t.dstHi, t.dstLo);
+            if (ours == null) {
                 return Verdict.ACCEPT;
             }
-            ours = c.get(0).dstPort(Direction.REPLY);
-            adopted.put(key, ours);
+        }
+        if (icmp) {
+            p.put16(l4 + 2, Checksum.replace16(p.u16(l4 + 2), kernelPort, ours));
+            p.put16(l4 + 4, ours);
+            return Verdict.ACCEPT;
         }
         int checkOff = l4 + (proto == IpProto.TCP ? 16 : 6);
         int check = p.u16(checkOff);
         if (proto == IpProto.TCP || check != 0) {
-            int c = Checksum.replace16(check, t.dstPort, ours);
+            int c = Checksum.replace16(check, kernelPort, ours);
             p.put16(checkOff, proto == IpProto.UDP && c == 0 ? 0xffff : c);
         }
         p.put16(l4 + 2, ours);
         return Verdict.ACCEPT;
     }
 
+    private static String key(int proto, String peer, int peerPort, String own, int kernelPort) {
+        return proto + " " + peer + " " + peerPort + " " + own + " " + kernelPort;
+    }
+
     /**
-     * An ICMP error quoting a packet the router sent from an adopted kernel port: the quote's source port becomes
-     * ours (quoted L4 checksum and ICMP checksum updated incrementally).
+     * The port (id) of the one source-NATed, unreplied connection of {@code proto} whose reply comes from the peer
+     * (and its port) to our address on a port it picked itself, not adopted yet; remembered under {@code key}. Null
+     * when there is none or more than one.
+     */
+    private Integer adopt(String key, int family, int proto, long peerHi, long peerLo, int peerPort, long ownHi,
+        long ownLo) {
+        boolean icmp = proto == IpProto.ICMP || proto == IpProto.ICMPV6;
+        List<Connection> c = net.connections(x -> x.protocol() == proto && x.family() == family
+            && x.hasStatus(Status.SRC_NAT) && !x.hasStatus(Status.SEEN_REPLY)
+            && x.srcHi(Direction.REPLY) == peerHi && x.srcLo(Direction.REPLY) == peerLo
+            && x.dstHi(Direction.REPLY) == ownHi && x.dstLo(Direction.REPLY) == ownLo
+            && (icmp ? x.srcPort(Direction.REPLY) != x.srcPort(Direction.ORIGINAL)
+                && !adopted.containsValue(x.srcPort(Direction.REPLY))
+                : x.srcPort(Direction.REPLY) == peerPort && x.dstPort(Direction.REPLY) != x.srcPort(Direction.ORIGINAL)
+                && !adopted.containsValue(x.dstPort(Direction.REPLY))));
+        if (c.size() != 1) {
+            return null;
+        }
+        int ours = icmp ? c.get(0).srcPort(Direction.REPLY) : c.get(0).dstPort(Direction.REPLY);
+        adopted.put(key, ours);
+        return ours;
+    }
+
+    /**
+     * An ICMP error quoting a packet the router sent from a kernel port (or echo id) of its own: the quote's source
+     * port (id) becomes ours (quoted L4 checksum and ICMP checksum updated incrementally).
      */
     private void renameQuote(Packet p, int l4, boolean v4) {
         int type = p.u8(l4);
@@ -125,7 +160,11 @@ public final class RecordedPortAdoption {
         }
         int proto = v4 ? p.u8(q + 9) : p.u8(q + 6);
         int ql4 = q + (v4 ? (p.u8(q) & 0x0f) << 2 : 40);
-        if (proto != IpProto.TCP && proto != IpProto.UDP || p.length() < ql4 + 8) {
+        boolean icmp = proto == IpProto.ICMP || proto == IpProto.ICMPV6;
+        if (icmp ? p.u8(ql4) != (v4 ? 8 : 128) : proto != IpProto.TCP && proto != IpProto.UDP) {
+            return;
+        }
+        if (p.length() < ql4 + 8) {
             return;
         }
         Tuple r = new Tuple();
@@ -139,22 +178,38 @@ public final class RecordedPortAdoption {
             r.dstHi = p.u64(q + 8);
             r.dstLo = p.u64(q + 16);
         }
-        int kernelPort = p.u16(ql4);
-        String key = proto + " " + r.srcText() + " " + p.u16(ql4 + 2) + " " + r.dstText() + " " + kernelPort;
+        // the quote left the router: its source is ours and carries the kernel's port (the echo id)
+        int portOff = icmp ? ql4 + 4 : ql4;
+        int kernelPort = p.u16(portOff);
+        int peerPort = icmp ? 0 : p.u16(ql4 + 2);
+        String key = key(proto, r.srcText(), peerPort, r.dstText(), kernelPort);
         Integer ours = adopted.get(key);
         if (ours == null) {
-            return;
+            if (!ownAddress(r)) {
+                return;
+            }
+            // a quote of a flow this engine knows under the quoted port needs no renaming
+            r.proto = proto;
+            r.srcPort = icmp ? kernelPort : peerPort;
+            r.dstPort = icmp ? (v4 ? 0 : 129 << 8) : kernelPort;
+            if (net.find(r) != null) {
+                return;
+            }
+            ours = adopt(key, r.family, proto, r.srcHi, r.srcLo, peerPort, r.dstHi, r.dstLo);
+            if (ours == null) {
+                return;
+            }
         }
         int icmpCheck = p.u16(l4 + 2);
-        int checkOff = ql4 + (proto == IpProto.TCP ? 16 : 6);
-        if (p.length() >= checkOff + 2 && (proto == IpProto.TCP || p.u16(checkOff) != 0)) {
+        int checkOff = icmp ? ql4 + 2 : ql4 + (proto == IpProto.TCP ? 16 : 6);
+        if (p.length() >= checkOff + 2 && (proto != IpProto.UDP || p.u16(checkOff) != 0)) {
             int old = p.u16(checkOff);
             int c = Checksum.replace16(old, kernelPort, ours);
             c = proto == IpProto.UDP && c == 0 ? 0xffff : c;
             p.put16(checkOff, c);
             icmpCheck = Checksum.replace16(icmpCheck, old, c);
         }
-        p.put16(ql4, ours);
+        p.put16(portOff, ours);
         p.put16(l4 + 2, Checksum.replace16(icmpCheck, kernelPort, ours));
     }
 
