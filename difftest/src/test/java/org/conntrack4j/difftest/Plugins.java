@@ -6,6 +6,7 @@ import org.conntrack4j.core.impl.EngineFactory;
 import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.helper.ftp.FtpHelper;
 import org.conntrack4j.nat.NatComponent;
+import org.conntrack4j.proto.gre.GreTracker;
 import org.conntrack4j.proto.icmp.IcmpTracker;
 import org.conntrack4j.proto.icmp.Icmpv6Tracker;
 import org.conntrack4j.proto.tcp.TcpTracker;
@@ -41,6 +42,7 @@ final class Plugins {
         reg.addTracker(new TcpTracker(), 6, true, true, reg.localId(), 0, "org.conntrack4j.proto.tcp");
         reg.addTracker(new IcmpTracker(), 1, true, true, reg.localId(), 0, "org.conntrack4j.proto.icmp");
         reg.addTracker(new Icmpv6Tracker(), 58, true, true, reg.localId(), 0, "org.conntrack4j.proto.icmp");
+        reg.addTracker(new GreTracker(), 47, true, true, reg.localId(), 0, "org.conntrack4j.proto.gre");
         return reg;
     }
 

@@ -79,7 +79,7 @@ class BundleLeaveLeakTest {
     private static final String ICMP = "org.conntrack4j.proto.icmp";
     private static final String NAT = "org.conntrack4j.nat";
     private static final String FTP = "org.conntrack4j.helper.ftp";
-    private static final String GRE = "org.conntrack4j.example.gre";
+    private static final String GRE = "org.conntrack4j.proto.gre";
     private static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE);
 
     /** The live ruleset's configuration ({@code LiveRuleset}). */
@@ -216,7 +216,7 @@ class BundleLeaveLeakTest {
 
     @Test
     void greExampleLeavesNothingBehind() throws Exception {
-        leaveAndReturn(GRE, "org.conntrack4j.example.gre.GreTracker",
+        leaveAndReturn(GRE, "org.conntrack4j.proto.gre.GreTracker",
             List.of("nf_conntrack_gre_timeout", "nf_conntrack_gre_timeout_stream"), this::useGre, this::greWorks);
     }
 

@@ -1,4 +1,4 @@
-package org.conntrack4j.example.gre;
+package org.conntrack4j.proto.gre;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +24,7 @@ class GreTrackerTest {
     private final List<String> events = new ArrayList<>();
 
     private Engine engine() {
-        reg.addTracker(new GreTracker(), 47, true, true, reg.localId(), 0, "example");
+        reg.addTracker(new GreTracker(), 47, true, true, reg.localId(), 0, "gre");
         clock.setWallNanos(1_000_000_000_000L);
         Engine net = new Engine(reg, "gre", clock, 1);
         net.addListener(new ConntrackListener() {

@@ -1,4 +1,4 @@
-package org.conntrack4j.example.gre.itest;
+package org.conntrack4j.proto.gre.itest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,11 +17,11 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.test.common.annotation.InjectService;
 
 /**
- * The vendor example: a bundle importing only the exported API and SPI packages serves GRE when started and
+ * The GRE tracker, the model of a vendor's bundle: a bundle importing only the exported API and SPI packages serves GRE when started and
  * is cleaned up when stopped.
  */
 class GreBundleTest {
-    private static final String BSN = "org.conntrack4j.example.gre";
+    private static final String BSN = "org.conntrack4j.proto.gre";
 
     @InjectService
     Conntrack conntrack;

@@ -1,4 +1,4 @@
-package org.conntrack4j.example.gre;
+package org.conntrack4j.proto.gre;
 
 import java.util.List;
 import org.conntrack4j.core.api.Connection;
@@ -14,7 +14,7 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * The GRE tracker. Enhanced GRE (version 1, PPTP's) is keyed by the call id, carried in the destination
- * "u" field; the source key would come from the PPTP helper's key map, which this example has not, so it is
+ * "u" field; the source key would come from the PPTP helper's key map, which this bundle has not, so it is
  * 0, as in Linux without that helper. Any other GRE is tracked like the generic tracker, by addresses only.
  * Unreplied connections live {@code nf_conntrack_gre_timeout} (30 s); once both directions were seen, the
  * stream timeout (180 s) and ASSURED.
