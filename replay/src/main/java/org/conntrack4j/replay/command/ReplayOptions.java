@@ -25,8 +25,8 @@ final class ReplayOptions {
     String inIface;
     boolean quiet;
     boolean check;
-    /** Where the recording kernel's 4 ms ticks fell, in ns past each multiple; see Replay.RECORDING_TICK_PHASE_NANOS. */
-    long tickPhaseNanos = Replay.RECORDING_TICK_PHASE_NANOS;
+    /** Where the recording kernel's 4 ms ticks fell, in ns past each multiple; -1: the case's, else the default. */
+    long tickPhaseNanos = -1;
     final List<String> ifaces = new ArrayList<>();
     final Map<String, String> sysctls = new LinkedHashMap<>();
 
@@ -109,7 +109,7 @@ final class ReplayOptions {
             Map<String, String> s = new LinkedHashMap<>(c.sysctls());
             s.putAll(sysctls);
             return new CaseSpec(c.name(), c.interfaces(), s, c.ruleset(), c.rulesetName(), c.capture(),
-                c.defaultInterface());
+                c.defaultInterface(), c.tickPhaseNanos());
         }
         List<RouterInterface> list = new ArrayList<>();
         for (String spec : ifaces) {

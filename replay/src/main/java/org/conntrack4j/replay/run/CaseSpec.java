@@ -25,9 +25,16 @@ public final class CaseSpec {
     private final String rulesetName;
     private final Path capture;
     private final String defaultInterface;
+    private final long tickPhaseNanos;
 
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface) {
+        this(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, -1);
+    }
+
+    /** With where the recording kernel's ticks fell ({@link #tickPhaseNanos()}), or -1 if not known. */
+    public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
+        String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos) {
         this.name = name;
         this.interfaces = List.copyOf(interfaces);
         this.sysctls = Map.copyOf(sysctls);
@@ -35,6 +42,16 @@ public final class CaseSpec {
         this.rulesetName = rulesetName;
         this.capture = capture;
         this.defaultInterface = defaultInterface;
+        this.tickPhaseNanos = tickPhaseNanos;
+    }
+
+    /**
+     * Where the recording kernel's ticks fell, in nanoseconds past each tick-length multiple of the epoch
+     * ({@code case.json} → {@code tick_phase_us}, which a recorder can read off the machine as realtime minus
+     * monotonic clock, modulo the tick), or -1 when the case does not say.
+     */
+    public long tickPhaseNanos() {
+        return tickPhaseNanos;
     }
 
     public String name() {
@@ -144,9 +161,19 @@ public final class CaseSpec {
         if (!Files.isRegularFile(ingress)) {
             throw new ReplayException(dir.resolve("ingress.pcapng") + ": missing", ReplayException.INPUT);
         }
+        long phase = -1;
+        Object ph = c.get("tick_phase_us");
+        if (ph != null) {
+            double us = ph instanceof Number ? ((Number) ph).doubleValue() : Double.NaN;
+            if (!(us >= 0 && us < 1_000_000.0 / Replay.HZ)) {
+                throw new ReplayException(json + ": tick_phase_us " + ph + " is not a number of microseconds within one "
+                    + "tick (0 to " + 1_000_000 / Replay.HZ + ")", ReplayException.INPUT);
+            }
+            phase = Math.round(us * 1000);
+        }
         Object scenario = c.get("scenario");
         String name = scenario instanceof String ? (String) scenario : dir.getFileName().toString();
-        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null);
+        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase);
     }
 
     @SuppressWarnings("unchecked")

@@ -49,7 +49,8 @@ public final class Replay {
      * does not show it; the kernel cases bound it: an expectation matched 0.32 ms after it was created printed
      * 299 (a tick fell in between) while others 0.36, 0.50 and 0.55 ms apart printed 300 (no tick between),
      * which leaves 2.22 to 2.54 ms. This is the middle of that interval: a calibration of the recording
-     * machine's clock, like HZ, to be overridden ({@code --tick-phase}) for captures from other machines.
+     * machine's clock, like HZ, used when neither the case ({@code tick_phase_us}) nor the command line
+     * ({@code --tick-phase}) says otherwise.
      */
     public static final long RECORDING_TICK_PHASE_NANOS = 2_380_000;
 
@@ -74,15 +75,21 @@ public final class Replay {
      */
     public static ReplayReport run(CaseSpec spec, Path outDir, EngineSource engines, RulesetInstaller rules,
         PrintStream progress) throws ReplayException, IOException {
-        return run(spec, outDir, engines, rules, progress, RECORDING_TICK_PHASE_NANOS);
+        return run(spec, outDir, engines, rules, progress, -1);
     }
 
-    /** As {@link #run(CaseSpec, Path, EngineSource, RulesetInstaller, PrintStream)} with the clock's tick phase given. */
+    /**
+     * As {@link #run(CaseSpec, Path, EngineSource, RulesetInstaller, PrintStream)} with the clock's tick phase
+     * given; a negative phase means the case's own ({@link CaseSpec#tickPhaseNanos()}), else
+     * {@link #RECORDING_TICK_PHASE_NANOS}.
+     */
     public static ReplayReport run(CaseSpec spec, Path outDir, EngineSource engines, RulesetInstaller rules,
         PrintStream progress, long tickPhaseNanos) throws ReplayException, IOException {
         long started = System.nanoTime();
         Files.createDirectories(outDir);
-        ManualClock clock = new ManualClock(HZ, tickPhaseNanos);
+        long phase = tickPhaseNanos >= 0 ? tickPhaseNanos
+            : spec.tickPhaseNanos() >= 0 ? spec.tickPhaseNanos() : RECORDING_TICK_PHASE_NANOS;
+        ManualClock clock = new ManualClock(HZ, phase);
         Conntrack net = engines.create("replay:" + spec.name(), clock, spec.sysctls());
         List<Registration> regs = new ArrayList<>();
         try (BufferedWriter ctstate = writer(outDir.resolve("ctstate.tsv"));

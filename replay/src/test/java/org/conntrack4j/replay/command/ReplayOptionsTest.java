@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.conntrack4j.replay.run.Replay;
 import org.junit.jupiter.api.Test;
 
 class ReplayOptionsTest {
     @Test
-    void tickPhaseDefaultsToTheRecordingCalibration() {
-        assertEquals(Replay.RECORDING_TICK_PHASE_NANOS, ReplayOptions.parse("case", "--out", "o").tickPhaseNanos);
+    void tickPhaseIsLeftToTheCaseUnlessGiven() {
+        assertEquals(-1, ReplayOptions.parse("case", "--out", "o").tickPhaseNanos);
     }
 
     @Test

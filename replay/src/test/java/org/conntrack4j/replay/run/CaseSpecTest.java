@@ -1,0 +1,44 @@
+package org.conntrack4j.replay.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CaseSpecTest {
+    @TempDir
+    Path dir;
+
+    private Path folder(String extra) throws IOException {
+        Files.writeString(dir.resolve("case.json"), "{\"scenario\": \"t\", " + extra + "\"topology\": {\"router_interfaces\": "
+            + "{\"lan\": {\"mac\": \"02:00:00:00:01:01\", \"ipv4\": \"198.51.100.1/24\", \"peer_mac\": \"02:00:00:00:01:02\"}}}}");
+        Files.write(dir.resolve("ingress.pcapng"), new byte[0]);
+        return dir;
+    }
+
+    @Test
+    void aCaseWithoutTickPhaseLeavesItToTheReplay() throws Exception {
+        assertEquals(-1, CaseSpec.load(folder("")).tickPhaseNanos());
+    }
+
+    @Test
+    void theRecordersTickPhaseIsReadInMicroseconds() throws Exception {
+        assertEquals(2_663_500, CaseSpec.load(folder("\"tick_phase_us\": 2663.5, ")).tickPhaseNanos());
+        assertEquals(0, CaseSpec.load(folder("\"tick_phase_us\": 0, ")).tickPhaseNanos());
+    }
+
+    @Test
+    void aTickPhaseOutsideOneTickIsAnInputError() throws Exception {
+        for (String bad : new String[] {"4000", "-1", "\"2663\""}) {
+            ReplayException e = assertThrows(ReplayException.class,
+                () -> CaseSpec.load(folder("\"tick_phase_us\": " + bad + ", ")), bad);
+            assertEquals(ReplayException.INPUT, e.exitStatus());
+            assertTrue(e.getMessage().contains("tick_phase_us"), e.getMessage());
+        }
+    }
+}
