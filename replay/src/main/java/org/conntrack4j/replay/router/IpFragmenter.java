@@ -9,9 +9,10 @@ import org.conntrack4j.core.api.Packet;
  * Splitting a datagram into fragments for a link, as Linux's {@code ip_do_fragment} and {@code ip6_fragment}
  * do on output. A datagram rebuilt by defragmentation leaves in pieces no larger than the largest fragment
  * received ({@link Packet#fragMaxSize}); when every received fragment fits, in exactly their sizes (the
- * kernel's {@code frag_list} fast path, which also drops IPv4's DF), otherwise cut as large as the limit
- * allows (multiples of 8 bytes but the last). Fragments always go out in offset order; IPv4 keeps the
- * datagram's identification, IPv6 draws a new one.
+ * kernel's {@code frag_list} fast path, which also drops IPv4's DF; a TCP first fragment too short for the TCP
+ * header has grown to hold it on the way in), otherwise cut as large as the limit allows (multiples of 8 bytes
+ * but the last). Fragments always go out in offset order; IPv4 keeps the datagram's identification, IPv6 draws
+ * a new one.
  *
  * <p>Each fragment is written into the caller's frame buffer after the link header and handed to an
  * {@link Emitter}. Single-threaded, as its router is.
@@ -30,6 +31,8 @@ final class IpFragmenter {
 
     private final byte[] frame;
     private final int base;
+    /** Piece sizes of the fast path ({@link #fastPathPieces}), reused from packet to packet. */
+    private int[] piece = new int[8];
     /** Fragment identifications for IPv6: Linux picks them at random; a fixed sequence keeps replays equal. */
     private int nextId6 = 0x5eed0001;
 
@@ -51,16 +54,17 @@ final class IpFragmenter {
         int room = limit - hlen;
         int fo = p.u16(6);
         int dataLen = p.length() - hlen;
-        if (p.fragCount > 0 && (fo & 0x3fff) == 0 && geometryFits(p, dataLen, room)) {
+        int pieces = p.fragCount > 0 && (fo & 0x3fff) == 0 ? fastPathPieces(p, p.u8(9), dataLen, room) : 0;
+        if (pieces > 0) {
             int offset = 0;
-            for (int i = 0; i < p.fragCount; i++) {
-                int len = p.fragLengths[i];
-                int field = offset >>> 3 | (i < p.fragCount - 1 ? IP_MF : 0);
+            for (int i = 0; i < pieces; i++) {
+                int len = piece[i];
+                int field = offset >>> 3 | (i < pieces - 1 ? IP_MF : 0);
                 writeV4(p, hlen, hlen + offset, len, field, i == 0);
                 out.emit(hlen + len);
                 offset += len;
             }
-            return p.fragCount;
+            return pieces;
         }
         // IPSKB_FRAG_PMTU: a datagram rebuilt from DF fragments keeps DF on its pieces.
         boolean df = p.fragMaxSize != 0 && (fo & IP_DF) != 0;
@@ -86,21 +90,59 @@ final class IpFragmenter {
     }
 
     /**
-     * Do the received fragments' sizes fit as they are ({@code frag_list} geometry check)? Their sum must still
-     * be the datagram's payload (a rewrite that changed the length leaves the copying path, as it does in Linux
-     * where such a rewrite linearizes the buffer).
+     * How many pieces the {@code frag_list} fast path sends (their sizes in {@link #piece}), or 0 when its
+     * geometry check fails and the datagram is cut by copying. The pieces are the received fragments, except
+     * that the input path has already made the transport header linear ({@link #linearTransportBytes}): a first
+     * fragment shorter than that took the missing bytes from the front of the following ones (one taken whole is
+     * gone). Every piece must fit the room, the first and all but the last be multiples of 8, and the sizes
+     * still add up to the payload (a rewrite that changed the length leaves the copying path, as it does in
+     * Linux where such a rewrite linearizes the buffer).
      */
-    private static boolean geometryFits(Packet p, int dataLen, int room) {
+    private int fastPathPieces(Packet p, int proto, int dataLen, int room) {
+        int n = p.fragCount;
+        if (piece.length < n) {
+            piece = new int[Math.max(n, 2 * piece.length)];
+        }
+        int first = p.fragLengths[0];
+        int next = 1;
+        int taken = 0;
+        int pull = linearTransportBytes(proto);
+        if (first < pull && pull <= dataLen) {
+            taken = pull - first;
+            first = pull;
+            while (next < n && p.fragLengths[next] <= taken) {
+                taken -= p.fragLengths[next++];
+            }
+            if (next == n && taken > 0) {
+                return 0;
+            }
+        }
+        int m = 0;
+        piece[m++] = first;
+        for (; next < n; next++) {
+            piece[m++] = p.fragLengths[next] - taken;
+            taken = 0;
+        }
         int sum = 0;
-        int last = p.fragCount - 1;
-        for (int i = 0; i <= last; i++) {
-            int len = p.fragLengths[i];
-            if (len > room || (len & 7) != 0 && (i < last || i == 0)) {
-                return false;
+        for (int i = 0; i < m; i++) {
+            int len = piece[i];
+            if (len > room || (len & 7) != 0 && (i < m - 1 || i == 0)) {
+                return 0;
             }
             sum += len;
         }
-        return sum == dataLen;
+        return sum == dataLen ? m : 0;
+    }
+
+    /**
+     * Transport bytes the input path has made linear in a rebuilt datagram before it is cut again: early demux
+     * ({@code tcp_v4_early_demux}, {@code udp_v4_early_demux} and the IPv6 ones, run on every packet the IP
+     * layer receives, forwarded ones too, when the IP header names TCP or UDP directly) pulls the TCP or UDP
+     * header into the first buffer; NAT's rewrites need no more than that. Only a TCP first fragment of 8 or 16
+     * bytes is affected: a UDP one always holds its 8.
+     */
+    private static int linearTransportBytes(int proto) {
+        return proto == IpProto.TCP ? 20 : proto == IpProto.UDP ? 8 : 0;
     }
 
     private void writeV4(Packet p, int hlen, int dataOff, int len, int field, boolean first) {
@@ -195,15 +237,17 @@ final class IpFragmenter {
         }
         int nexthdr = p.u8(prevhdr);
         int dataLen = p.length() - hlen;
-        if (p.fragCount > 0 && geometryFits(p, dataLen, room)) {
+        // early demux looks at the IPv6 header's next header only: with extension headers it pulls nothing
+        int pieces = p.fragCount > 0 ? fastPathPieces(p, hlen == 40 ? p.u8(6) : 0, dataLen, room) : 0;
+        if (pieces > 0) {
             int offset = 0;
-            for (int i = 0; i < p.fragCount; i++) {
-                int len = p.fragLengths[i];
-                writeV6(p, hlen, prevhdr, nexthdr, hlen + offset, len, offset | (i < p.fragCount - 1 ? 1 : 0), id);
+            for (int i = 0; i < pieces; i++) {
+                int len = piece[i];
+                writeV6(p, hlen, prevhdr, nexthdr, hlen + offset, len, offset | (i < pieces - 1 ? 1 : 0), id);
                 out.emit(hlen + 8 + len);
                 offset += len;
             }
-            return p.fragCount;
+            return pieces;
         }
         int ptr = hlen;
         int left = dataLen;

@@ -257,6 +257,69 @@ class RouterFragmentTest {
         }
     }
 
+    /** An IPv4 TCP segment (ACK and PSH, valid checksum) with {@code data} payload bytes. */
+    static byte[] tcp4(String src, String dst, int id, int data) {
+        int total = 40 + data;
+        byte[] b = new byte[total];
+        b[0] = 0x45;
+        put16(b, 2, total);
+        put16(b, 4, id);
+        b[8] = 64;
+        b[9] = 6;
+        put32(b, 12, Addr.parseV4(src) & 0xffffffffL);
+        put32(b, 16, Addr.parseV4(dst) & 0xffffffffL);
+        put16(b, 20, 45930);
+        put16(b, 22, 7930);
+        put32(b, 24, 0x11110961L);
+        put32(b, 28, 0x22220001L);
+        b[32] = 0x50;
+        b[33] = 0x18;
+        put16(b, 34, 502);
+        for (int i = 0; i < data; i++) {
+            b[40 + i] = (byte) (i * 7 + 3);
+        }
+        byte[] pseudo = new byte[12 + 20 + data];
+        System.arraycopy(b, 12, pseudo, 0, 8);
+        pseudo[9] = 6;
+        put16(pseudo, 10, 20 + data);
+        System.arraycopy(b, 20, pseudo, 12, 20 + data);
+        put16(b, 36, ~sum(pseudo, 0, pseudo.length) & 0xffff);
+        put16(b, 10, ~sum(b, 0, 20) & 0xffff);
+        return b;
+    }
+
+    @Test
+    void aTcpDatagramWhoseFirstFragmentSplitsTheTcpHeaderIsCutToItsLargestFragment() throws IOException {
+        // Early demux made the TCP header linear on the way in (20 bytes, not a multiple of 8): the received
+        // 8 + 112 geometry cannot be reused, so the datagram is cut at its largest fragment: 112, then 8.
+        byte[] dg = tcp4("198.51.100.10", "203.0.113.10", 0x3303, 100);
+        receive("lan", frag4(dg, 0, 8, true, 0));
+        receive("lan", frag4(dg, 8, 112, false, 0));
+        assertEquals(2, result.absorbedCount);
+        assertEquals(2, sent.size());
+        int[] sizes = {112, 8};
+        int off = 0;
+        for (int i = 0; i < 2; i++) {
+            Out o = sent.get(i);
+            assertEquals("wan", o.iface);
+            assertEquals(20 + sizes[i], o.u16(2));
+            assertEquals(off / 8 | (i == 0 ? 0x2000 : 0), o.u16(6));
+            assertHeaderChecksumOk(o);
+            assertArrayEquals(Arrays.copyOfRange(dg, 20 + off, 20 + off + sizes[i]), payload4(o));
+            off += sizes[i];
+        }
+    }
+
+    @Test
+    void aTcpDatagramWhoseFirstFragmentHoldsTheTcpHeaderKeepsItsFragments() throws IOException {
+        byte[] dg = tcp4("198.51.100.10", "203.0.113.10", 0x3304, 100);
+        receive("lan", frag4(dg, 0, 24, true, 0));
+        receive("lan", frag4(dg, 24, 96, false, 0));
+        assertEquals(2, sent.size());
+        assertEquals(20 + 24, sent.get(0).u16(2));
+        assertEquals(20 + 96, sent.get(1).u16(2));
+    }
+
     @Test
     void aWholePacketTooBigForTheLinkIsFragmentedUnlessDfForbidsIt() throws IOException {
         byte[] dg = udp4("203.0.113.10", "198.51.100.10", 12410, 1400, 0, new byte[0]);
