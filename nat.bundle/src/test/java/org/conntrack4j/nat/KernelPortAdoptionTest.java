@@ -38,4 +38,25 @@ class KernelPortAdoptionTest {
         assertEquals(40000, Pkts.sport(inner));
         assertTrue(Pkts.l4Ok(error.bytes) && Pkts.l4Ok(inner));
     }
+    @Test
+    void twoFlowsGivenOnePortHereAreAdoptedEachUnderTheirOwnKernelPort() {
+        // A one-port range: the engine gives both flows (to different server ports) port 20000, where the
+        // recording kernel had picked 20016 and 20006. Each reply must still find its flow.
+        NatRig rig = new NatRig();
+        rig.snat("wan", NatRig.to4("203.0.113.1", 20000, 20000, 0));
+        org.conntrack4j.replay.router.RecordedPortAdoption.install(rig.net);
+        NatRig.Fwd a = rig.forward(Pkts.udp("198.51.100.10", 35600, "203.0.113.10", 7006, "a", true), rig.lan);
+        NatRig.Fwd b = rig.forward(Pkts.udp("198.51.100.11", 35601, "203.0.113.10", 7007, "b", true), rig.lan);
+        assertEquals(20000, Pkts.sport(a.bytes));
+        assertEquals(20000, Pkts.sport(b.bytes));
+
+        NatRig.Fwd ra = rig.forward(Pkts.udp("203.0.113.10", 7006, "203.0.113.1", 20016, "ra", true), rig.wan);
+        assertEquals("established/reply", ra.state());
+        assertEquals("198.51.100.10", Pkts.dst(ra.bytes));
+        NatRig.Fwd rb = rig.forward(Pkts.udp("203.0.113.10", 7007, "203.0.113.1", 20006, "rb", true), rig.wan);
+        assertEquals("established/reply", rb.state());
+        assertEquals("198.51.100.11", Pkts.dst(rb.bytes));
+        assertEquals(35601, Pkts.dport(rb.bytes));
+        assertTrue(Pkts.l4Ok(rb.bytes));
+    }
 }

@@ -1,8 +1,10 @@
 package org.conntrack4j.replay.router;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
@@ -34,6 +36,11 @@ public final class RecordedPortAdoption {
     private final Conntrack net;
     /** "proto peer peerPort own kernelPort" (ICMP: peerPort 0, the id as kernelPort) to our port or id. */
     private final Map<String, Integer> adopted = new HashMap<>();
+    /**
+     * The flows adopted so far, as "proto peer peerPort own ourPort": a flow is adopted once. Our port alone does
+     * not name a flow: the engine may give two flows towards different peer ports the same one.
+     */
+    private final Set<String> adoptedFlows = new HashSet<>();
     private final Tuple t = new Tuple();
 
     private RecordedPortAdoption(Conntrack net) {
@@ -99,7 +106,7 @@ public final class RecordedPortAdoption {
             if (net.find(t) != null) {
                 return Verdict.ACCEPT;
             }
-            ours = adopt(key, t.family, proto, t.srcHi, t.srcLo, peerPort, t.dstHi, t.dstLo);
+            ours = adopt(key, t.family, proto, t.srcHi, t.srcLo, t.srcText(), peerPort, t.dstHi, t.dstLo, t.dstText());
             if (ours == null) {
                 return Verdict.ACCEPT;
             }
@@ -128,22 +135,23 @@ public final class RecordedPortAdoption {
      * (and its port) to our address on a port it picked itself, not adopted yet; remembered under {@code key}. Null
      * when there is none or more than one.
      */
-    private Integer adopt(String key, int family, int proto, long peerHi, long peerLo, int peerPort, long ownHi,
-        long ownLo) {
+    private Integer adopt(String key, int family, int proto, long peerHi, long peerLo, String peer, int peerPort,
+        long ownHi, long ownLo, String own) {
         boolean icmp = proto == IpProto.ICMP || proto == IpProto.ICMPV6;
         List<Connection> c = net.connections(x -> x.protocol() == proto && x.family() == family
             && x.hasStatus(Status.SRC_NAT) && !x.hasStatus(Status.SEEN_REPLY)
             && x.srcHi(Direction.REPLY) == peerHi && x.srcLo(Direction.REPLY) == peerLo
             && x.dstHi(Direction.REPLY) == ownHi && x.dstLo(Direction.REPLY) == ownLo
             && (icmp ? x.srcPort(Direction.REPLY) != x.srcPort(Direction.ORIGINAL)
-                && !adopted.containsValue(x.srcPort(Direction.REPLY))
+                && !adoptedFlows.contains(key(proto, peer, 0, own, x.srcPort(Direction.REPLY)))
                 : x.srcPort(Direction.REPLY) == peerPort && x.dstPort(Direction.REPLY) != x.srcPort(Direction.ORIGINAL)
-                && !adopted.containsValue(x.dstPort(Direction.REPLY))));
+                && !adoptedFlows.contains(key(proto, peer, peerPort, own, x.dstPort(Direction.REPLY)))));
         if (c.size() != 1) {
             return null;
         }
         int ours = icmp ? c.get(0).srcPort(Direction.REPLY) : c.get(0).dstPort(Direction.REPLY);
         adopted.put(key, ours);
+        adoptedFlows.add(key(proto, peer, icmp ? 0 : peerPort, own, ours));
         return ours;
     }
 
@@ -195,7 +203,7 @@ public final class RecordedPortAdoption {
             if (net.find(r) != null) {
                 return;
             }
-            ours = adopt(key, r.family, proto, r.srcHi, r.srcLo, peerPort, r.dstHi, r.dstLo);
+            ours = adopt(key, r.family, proto, r.srcHi, r.srcLo, r.srcText(), peerPort, r.dstHi, r.dstLo, r.dstText());
             if (ours == null) {
                 return;
             }
