@@ -213,11 +213,20 @@ def frag_info(ip):
 
 
 def reassembly(frags, whole):
-    """The fragments (first received per offset) that rebuild the datagram whole, or None."""
+    """The fragments that rebuild the datagram whole, or None: the first received per offset (later duplicates
+    are dropped by defrag), else the last received per offset (the earlier ones went with a queue that an
+    overlap or a contradicting final fragment killed)."""
+    return _reassembly(frags, whole, False) or _reassembly(frags, whole, True)
+
+
+def _reassembly(frags, whole, last):
     first = {}
     for f in frags:
         o, mf, data = frag_info(f["ip"])
-        first.setdefault(o, (f, mf, data))
+        if last:
+            first[o] = (f, mf, data)
+        else:
+            first.setdefault(o, (f, mf, data))
     pos, out, used = 0, b"", []
     while pos in first:
         f, mf, data = first[pos]

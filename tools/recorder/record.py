@@ -64,7 +64,11 @@ def ruleset(spec):
     if spec.get("dnat"):
         parts.append("\tchain nat_pre {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
                      + "".join("\t\t%s\n" % r for r in spec["dnat"]) + "\t}\n")
-    if spec.get("masq"):
+    if spec.get("snat"):
+        # explicit source NAT rules (snat with ranges, masquerade with flags) instead of the default masquerade
+        parts.append("\tchain nat_post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+                     + "".join("\t\t%s\n" % r for r in spec["snat"]) + "\t}\n")
+    elif spec.get("masq"):
         parts.append(MASQ)
     return "table inet oracle {\n" + "\n".join(parts) + "}\n"
 
@@ -136,6 +140,10 @@ def record(name, outroot, keep_raw=False):
 
 
 def main():
+    # Everything the scenarios start runs on one CPU, so the router's softirq work (which runs on the sending
+    # CPU for veth) is serialised: packets from the two sides are never processed concurrently, which otherwise
+    # lets one packet's event be printed with the state a concurrent packet gave the entry.
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     args = sys.argv[1:]
     outroot = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "testdata", "recorded")
     keep = False
