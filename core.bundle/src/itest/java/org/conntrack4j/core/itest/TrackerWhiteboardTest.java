@@ -81,13 +81,6 @@ class TrackerWhiteboardTest {
         }
 
         @Override
-        public boolean invertTuple(Tuple inverse, Tuple orig) {
-            inverse.srcPort = orig.dstPort;
-            inverse.dstPort = orig.srcPort;
-            return true;
-        }
-
-        @Override
         public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
             net.refresh(ct, 7L * net.clock().hz());
             return Verdict.ACCEPT;

@@ -65,9 +65,16 @@ public interface L4Tracker {
 
     /**
      * Fills the "u" fields of {@code inverse} as the reply to {@code orig}. Returns false if {@code orig} has
-     * no inverse (an ICMP type with no reply): then no connection is created.
+     * no inverse (an ICMP type with no reply): then no connection is created. By default the two fields swap
+     * (ports, keys), as {@code nf_ct_invert_tuple} does for every protocol but ICMP.
+     *
+     * @since 1.1
      */
-    boolean invertTuple(Tuple inverse, Tuple orig);
+    default boolean invertTuple(Tuple inverse, Tuple orig) {
+        inverse.srcPort = orig.dstPort;
+        inverse.dstPort = orig.srcPort;
+        return true;
+    }
 
     /**
      * Updates the connection's state for this packet and refreshes its timeout

@@ -42,13 +42,6 @@ final class PortTracker implements L4Tracker {
     }
 
     @Override
-    public boolean invertTuple(Tuple inverse, Tuple orig) {
-        inverse.srcPort = orig.dstPort;
-        inverse.dstPort = orig.srcPort;
-        return true;
-    }
-
-    @Override
     public void formatTuple(StringBuilder sb, Tuple t) {
         sb.append(CtFormat.ports(t));
     }

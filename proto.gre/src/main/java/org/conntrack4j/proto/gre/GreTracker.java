@@ -54,13 +54,6 @@ public final class GreTracker implements L4Tracker {
     }
 
     @Override
-    public boolean invertTuple(Tuple inverse, Tuple orig) {
-        inverse.srcPort = orig.dstPort;
-        inverse.dstPort = orig.srcPort;
-        return true;
-    }
-
-    @Override
     public void formatTuple(StringBuilder sb, Tuple t) {
         sb.append("srckey=0x").append(Integer.toHexString(t.srcPort)).append(" dstkey=0x")
             .append(Integer.toHexString(t.dstPort));

@@ -29,13 +29,6 @@ final class PortStub implements L4Tracker {
     }
 
     @Override
-    public boolean invertTuple(Tuple inverse, Tuple orig) {
-        inverse.srcPort = orig.dstPort;
-        inverse.dstPort = orig.srcPort;
-        return true;
-    }
-
-    @Override
     public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
         net.refresh(ct, 120L * net.clock().hz());
         return Verdict.ACCEPT;
