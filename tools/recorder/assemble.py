@@ -185,15 +185,21 @@ def write_pcapng(path, frames, inbound):
 
 # ---------------------------------------------------------------------------------------------- frag helpers
 
+def _v6_past_options(ip):
+    """(next header, offset) of an IPv6 packet after its hop-by-hop, routing and destination options headers."""
+    nh, off = ip[6], 40
+    while nh in (0, 43, 60) and off + 8 <= len(ip):
+        nh, off = ip[off], off + (ip[off + 1] + 1) * 8
+    return nh, off
+
+
 def frag_key(ip):
     """(src, dst, id) of a fragment, or None for a whole packet."""
     if ip[0] >> 4 == 4:
         if struct.unpack(">H", ip[6:8])[0] & 0x3FFF:
             return (ip[12:16], ip[16:20], ip[4:6])
         return None
-    nh, off = ip[6], 40
-    while nh in (0, 43, 60) and off + 8 <= len(ip):
-        nh, off = ip[off], off + (ip[off + 1] + 1) * 8
+    nh, off = _v6_past_options(ip)
     if nh == 44:
         return (ip[8:24], ip[24:40], ip[off + 4:off + 8])
     return None
@@ -205,9 +211,7 @@ def frag_info(ip):
         ihl = (ip[0] & 15) * 4
         fo = struct.unpack(">H", ip[6:8])[0]
         return (fo & 0x1FFF) * 8, bool(fo & 0x2000), ip[ihl:]
-    nh, off = ip[6], 40
-    while nh in (0, 43, 60) and off + 8 <= len(ip):
-        nh, off = ip[off], off + (ip[off + 1] + 1) * 8
+    nh, off = _v6_past_options(ip)
     fo = struct.unpack(">H", ip[off + 2:off + 4])[0]
     return fo & 0xFFF8, bool(fo & 1), ip[off + 8:]
 
@@ -261,19 +265,24 @@ def event_ns(line):
     return int(sec) * 1_000_000_000 + int(usec.strip() or 0) * 1000
 
 
+def captured(raw, direction):
+    """(ts, iface, frame, ip) of the router's frames in one direction ("in", "out") on lan, then on wan, in
+    capture order, link-local noise left out."""
+    for dev in ("lan", "wan"):
+        frames, _ = read_pcap(os.path.join(raw, "%s-%s.pcap" % (dev, direction)))
+        for ts, b in frames:
+            ip = ip_of_frame(b)
+            if not noise(ip):
+                yield ts, dev, b, ip
+
+
 def assemble(raw, out, meta):
     """raw: Capture folder; out: case folder; meta: dict merged into case.json (needs topology, sysctls...)."""
     os.makedirs(out, exist_ok=True)
     problems = []
     ifnames = meta.pop("_ifindex")
-    frames = []
-    for dev in ("lan", "wan"):
-        fr, lt = read_pcap(os.path.join(raw, "%s-in.pcap" % dev))
-        for ts, b in fr:
-            ip = ip_of_frame(b)
-            if noise(ip):
-                continue
-            frames.append({"ts": ts, "iface": dev, "frame": b, "ip": ip, "rec": None, "reason": None, "defrag": None})
+    frames = [{"ts": ts, "iface": dev, "frame": b, "ip": ip, "rec": None, "reason": None, "defrag": None}
+              for ts, dev, b, ip in captured(raw, "in")]
     frames.sort(key=lambda f: f["ts"])
     snap_path = os.path.join(raw, "snapshot-time")
     snap = int(open(snap_path).read()) if os.path.exists(snap_path) else None
@@ -371,15 +380,7 @@ def assemble(raw, out, meta):
     write_pcapng(os.path.join(out, "ingress.pcapng"), pcap_frames, True)
 
     # egress
-    eg = []
-    for dev in ("lan", "wan"):
-        fr, lt = read_pcap(os.path.join(raw, "%s-out.pcap" % dev))
-        for ts, b in fr:
-            ip = ip_of_frame(b)
-            if noise(ip):
-                continue
-            if snap is None or ts <= snap:
-                eg.append((ts, dev, b, None))
+    eg = [(ts, dev, b, None) for ts, dev, b, _ in captured(raw, "out") if snap is None or ts <= snap]
     eg.sort(key=lambda x: x[0])
     write_pcapng(os.path.join(out, "egress.pcapng"), eg, False)
     etsv = ["idx\ttime\tiface\tsummary"]

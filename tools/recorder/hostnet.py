@@ -30,24 +30,25 @@ class Net:
         self.notes.append(text)
 
     # -- real sockets -------------------------------------------------------------------------------
-    def tcp_listen(self, addr, port, rcvbuf=None, backlog=8):
+    def _bound(self, addr, port, kind, buffer=(None, None)):
+        """A socket of ``kind`` in the namespace owning ``addr`` with SO_REUSEADDR, bound to (addr, port);
+        buffer: (SO_RCVBUF or SO_SNDBUF, size) set before binding when a size is given."""
         fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-        s = self.lab.socket(side_of(addr), fam, socket.SOCK_STREAM)
+        s = self.lab.socket(side_of(addr), fam, kind)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if rcvbuf:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        opt, size = buffer
+        if size:
+            s.setsockopt(socket.SOL_SOCKET, opt, size)
         s.bind((addr, port))
+        return s
+
+    def tcp_listen(self, addr, port, rcvbuf=None, backlog=8):
+        s = self._bound(addr, port, socket.SOCK_STREAM, (socket.SO_RCVBUF, rcvbuf))
         s.listen(backlog)
         return s
 
     def tcp_socket(self, src, sport=0, sndbuf=None):
-        fam = socket.AF_INET6 if ":" in src else socket.AF_INET
-        s = self.lab.socket(side_of(src), fam, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if sndbuf:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
-        s.bind((src, sport))
-        return s
+        return self._bound(src, sport, socket.SOCK_STREAM, (socket.SO_SNDBUF, sndbuf))
 
     def tcp_pair(self, src, sport, dst, dport, listener=None, timeout=3):
         """A connected (client, server-side) pair; the listener is created if not given."""
@@ -63,16 +64,18 @@ class Net:
         return c, s
 
     def udp_socket(self, addr, port=0):
-        fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-        s = self.lab.socket(side_of(addr), fam, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((addr, port))
+        s = self._bound(addr, port, socket.SOCK_DGRAM)
         s.settimeout(2)
         return s
 
     @staticmethod
     def linger0(s):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def abort(self, s):
+        """Closes with SO_LINGER 0: the stack sends a RST instead of a FIN."""
+        self.linger0(s)
+        s.close()
 
     @staticmethod
     def recv_exact(s, n):
@@ -132,6 +135,10 @@ class Net:
 
     def host_nft(self, side, text):
         self.lab.nft(side, text)
+
+    def host_nft_delete(self, side, table):
+        """Removes the host's table ``table`` (family inet) that host_nft loaded."""
+        self.lab.sh(side, ["nft", "delete", "table", "inet", table])
 
     def close(self):
         for s in self._raw.values():

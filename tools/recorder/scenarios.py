@@ -2,6 +2,7 @@
 
 The docstring becomes case.json "description". Real stacks wherever possible; scapy only for crafted packets.
 """
+import contextlib
 import socket
 import struct
 import time
@@ -10,7 +11,7 @@ from scapy.layers.inet import IP, TCP, UDP, ICMP
 from scapy.layers.inet6 import IPv6, ICMPv6EchoRequest
 from scapy.packet import Raw
 
-from hostnet import C1, C2, LSRV, SRV, WCLI, RTR_WAN, RTR_LAN, C1_6, SRV_6
+from hostnet import C1, C2, LSRV, SRV, WCLI, RTR_WAN, RTR_LAN, C1_6, SRV_6, side_of
 
 ALL = []
 GAP = 0.15
@@ -26,11 +27,162 @@ def scenario(**spec):
     return wrap
 
 
-def silence(net, side, ports, v6=False):
+def dnat_and_masq(rules, **spec):
+    """The spec of a scenario with these DNAT rules plus the default masquerade."""
+    return dict(dnat=rules, masq=True, nat_text={"dnat": rules, "masquerade": MASQ_TEXT["masquerade"]}, **spec)
+
+
+# ================================================================================================ shared steps
+
+def input_table(name, priority, *rules):
+    """nft text of a host's table ``name`` whose input chain (at ``priority``) holds ``rules``."""
+    return ("table inet %s {\n\tchain in {\n\t\ttype filter hook input priority %d; policy accept;\n" % (name, priority)
+            + "".join("\t\t%s\n" % r for r in rules) + "\t}\n}\n")
+
+
+def silence(net, side, ports):
     """The host's own stack never sees TCP segments to these ports (crafted conversations)."""
-    rules = "".join("\t\ttcp dport %d drop\n" % p for p in ports)
-    net.host_nft(side, "table inet silence {\n\tchain in {\n\t\ttype filter hook input priority -300; policy accept;\n"
-                 + rules + "\t}\n}\n")
+    net.host_nft(side, input_table("silence", -300, *("tcp dport %d drop" % p for p in ports)))
+
+
+def silenced(lan, wan=None):
+    """prepare: silence() on the LAN host's ports ``lan`` and, if given, on the WAN host's ports ``wan``."""
+    def prep(net):
+        silence(net, "lan", lan)
+        if wan is not None:
+            silence(net, "wan", wan)
+    return prep
+
+
+def ping(net, side, args):
+    """iputils ping from a host (its failures are part of the scenario), then a pause."""
+    net.lab.sh(side, "ping " + args, check=False)
+    time.sleep(GAP)
+
+
+# -- real TCP connections
+
+def deliver(net, sender, receiver, data):
+    """``data`` over a real connection: sent by one end, read whole by the other."""
+    sender.sendall(data)
+    net.recv_exact(receiver, len(data))
+
+
+def exchange(net, c, s, request, response):
+    """The client end's request and the server end's response."""
+    deliver(net, c, s, request)
+    deliver(net, s, c, response)
+
+
+def close_pair(first, second, pause=0.05):
+    """``first`` closes (its FIN); ``second`` reads the end of the stream and closes too."""
+    first.close()
+    time.sleep(pause)
+    second.recv(10)
+    second.close()
+
+
+HELLO = (b"hello from client\n", b"hello from server, 42\n")
+
+
+def hello_pair(net, src, cport, dst, port):
+    """A real connection, a pause, the HELLO request and response, a pause: (client, server end)."""
+    c, s = net.tcp_pair(src, cport, dst, port)
+    time.sleep(GAP)
+    exchange(net, c, s, *HELLO)
+    time.sleep(GAP)
+    return c, s
+
+
+def send_late(net, sock, data, more=None, bufsize=100):
+    """Data on a connection the peer has aborted (its host answers with a RST), a read that meets the RST,
+    then ``more`` data if given."""
+    try:
+        sock.sendall(data)
+        time.sleep(GAP)
+        sock.recv(bufsize)
+        if more:
+            sock.sendall(more)
+    except OSError as e:
+        net.note("late send: %r" % e)
+
+
+# -- UDP
+
+def udp_ask(client, server, request, answer, to):
+    """A datagram from the client to ``to`` (the server, or an address the router NATs to it), the server's
+    answer to where it came from, read by the client; returns that address."""
+    client.sendto(request, to)
+    _, peer = server.recvfrom(65536)
+    server.sendto(answer, peer)
+    client.recvfrom(65536)
+    return peer
+
+
+def udp_flow(net, src, sport, dst, dport, request, answer):
+    """A server socket, a client socket and one request/answer between them: (client, server)."""
+    server = net.udp_socket(dst, dport)
+    client = net.udp_socket(src, sport)
+    udp_ask(client, server, request, answer, (dst, dport))
+    return client, server
+
+
+def answer_after_close(client, server, request, answers, to):
+    """A request and the first of two ``answers``; then the client's socket is closed and the server sends the
+    second to the port that is closed now (its host answers with a port unreachable)."""
+    peer = udp_ask(client, server, request, answers[0], to)
+    client.close()
+    time.sleep(GAP)
+    server.sendto(answers[1], peer)
+    time.sleep(GAP)
+
+
+def udp_to_closed(net, sock, data, dst, what):
+    """A datagram to a port nothing listens on; the port unreachable shows as the next read's error."""
+    sock.sendto(data, dst)
+    try:
+        sock.recvfrom(100)
+    except OSError as e:
+        net.note("%s: %r" % (what, e))
+
+
+# -- crafted TCP
+
+OPTS = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+
+
+def _ipc(src, dst, **fields):
+    return IPv6(src=src, dst=dst) if ":" in src else IP(src=src, dst=dst, **fields)
+
+
+def crafted_tcp(cport, port, src=C1, dst=SRV, reply_to=None, cwin=(64240, 502), swin=(65160, 509), client_ip=None):
+    """Segment builders of a crafted conversation between (src, cport) and (dst, port): C(flags, seq, ack,
+    data, options) from the client, S(...) from the server to ``reply_to`` (default: the client). Windows per
+    side as (on SYNs, on the others); ``client_ip``: IPv4 header fields of the client's segments."""
+    def build(a, b, sport, dport, wins, fields, fl, seq, ack, data, o):
+        return _ipc(a, b, **fields) / TCP(sport=sport, dport=dport, flags=fl, seq=seq & 0xFFFFFFFF,
+                                          ack=ack & 0xFFFFFFFF, window=wins[0 if "S" in fl else 1],
+                                          options=o or []) / Raw(data)
+
+    def C(fl, seq, ack=0, data=b"", o=None):
+        return build(src, dst, cport, port, cwin, client_ip or {}, fl, seq, ack, data, o)
+
+    def S(fl, seq, ack=0, data=b"", o=None):
+        return build(dst, reply_to or src, port, cport, swin, {}, fl, seq, ack, data, o)
+    return C, S
+
+
+def steps(net, *pkts):
+    """Crafted packets sent one by one, each followed by a pause."""
+    for p in pkts:
+        net.send(p)
+        time.sleep(GAP)
+
+
+def handshake(net, C, S, cs, ss):
+    """SYN and SYN/ACK (both with OPTS) and ACK of a crafted conversation whose initial sequence numbers are cs
+    and ss."""
+    steps(net, C("S", cs, o=OPTS), S("SA", ss, cs + 1, o=OPTS), C("A", cs + 1, ss + 1))
 
 
 # ================================================================================================ validation
@@ -38,17 +190,13 @@ def silence(net, side, ports, v6=False):
 @scenario(params={"cport": 41200, "port": 5101})
 def tcp_basic_re(net, cap):
     """Re-recording of the public tcp_basic kind: handshake, request, response, client FIN close."""
-    c, s = net.tcp_pair(C1, 41200, SRV, 5101)
-    time.sleep(GAP)
-    c.sendall(b"hello from client\n")
-    net.recv_exact(s, 18)
-    s.sendall(b"hello from server, 42\n")
-    net.recv_exact(c, 22)
-    time.sleep(GAP)
-    c.close()
-    time.sleep(0.05)
-    s.recv(10)
-    s.close()
+    _hello_and_close(net, C1, 41200, SRV, 5101)
+
+
+def _hello_and_close(net, src, cport, dst, port):
+    """HELLO on a real connection, then the client's FIN close."""
+    c, s = hello_pair(net, src, cport, dst, port)
+    close_pair(c, s)
     time.sleep(0.2)
 
 
@@ -59,10 +207,7 @@ def udp_re(net, cap):
     sink = net.udp_socket(SRV, 5454)      # bound, never answers
     strm = net.udp_socket(SRV, 5555)
     c = net.udp_socket(C1, 42200)
-    c.sendto(b"dns-like query 1234567890", (SRV, 5353))
-    d, a = srv.recvfrom(2000)
-    srv.sendto(b"dns-like answer 1234", a)
-    c.recvfrom(2000)
+    udp_ask(c, srv, b"dns-like query 1234567890", b"dns-like answer 1234", (SRV, 5353))
     time.sleep(GAP)
     c2 = net.udp_socket(C1, 42201)
     for _ in range(3):
@@ -70,10 +215,7 @@ def udp_re(net, cap):
         time.sleep(GAP)
     c3 = net.udp_socket(C1, 42202)
     for i in range(8):
-        c3.sendto(b"stream request %02d " % i + b"x" * 30, (SRV, 5555))
-        d, a = strm.recvfrom(2000)
-        strm.sendto(b"stream reply\n", a)
-        c3.recvfrom(2000)
+        udp_ask(c3, strm, b"stream request %02d " % i + b"x" * 30, b"stream reply\n", (SRV, 5555))
         time.sleep(0.4)
 
 
@@ -83,23 +225,10 @@ def udp_re(net, cap):
 def tcp_abort_server(net, cap):
     """Established TCP connection with data both ways, then the SERVER aborts (SO_LINGER 0 close, RST from the
     WAN side); the client then sends late data and the server host answers with a RST. No NAT."""
-    c, s = net.tcp_pair(C1, 41100, SRV, 5002)
+    c, s = hello_pair(net, C1, 41100, SRV, 5002)
+    net.abort(s)
     time.sleep(GAP)
-    c.sendall(b"hello from client\n")
-    net.recv_exact(s, 18)
-    s.sendall(b"hello from server, 42\n")
-    net.recv_exact(c, 22)
-    time.sleep(GAP)
-    net.linger0(s)
-    s.close()
-    time.sleep(GAP)
-    try:
-        c.sendall(b"late data\n")
-        time.sleep(GAP)
-        c.recv(100)
-        c.sendall(b"later data\n")
-    except OSError as e:
-        net.note("late send: %r" % e)
+    send_late(net, c, b"late data\n", more=b"later data\n")
     time.sleep(0.2)
     c.close()
 
@@ -108,65 +237,40 @@ def tcp_abort_server(net, cap):
           nat_text=MASQ_TEXT)
 def tcp_abort_server_masq(net, cap):
     """tcp_abort_server through masquerade."""
-    c, s = net.tcp_pair(C1, 41110, SRV, 5012)
+    c, s = hello_pair(net, C1, 41110, SRV, 5012)
+    net.abort(s)
     time.sleep(GAP)
-    c.sendall(b"hello from client\n")
-    net.recv_exact(s, 18)
-    s.sendall(b"hello from server, 42\n")
-    net.recv_exact(c, 22)
-    time.sleep(GAP)
-    net.linger0(s)
-    s.close()
-    time.sleep(GAP)
-    try:
-        c.sendall(b"late data\n")
-        time.sleep(GAP)
-        c.recv(100)
-    except OSError as e:
-        net.note("late send: %r" % e)
+    send_late(net, c, b"late data\n")
     c.close()
 
 
-def _midstream(net, first, cport, port):
-    """Crafted conversation on both sides; host stacks silenced."""
-    cseq, sseq = 0x10002000 + cport, 0x70001000 + port
-    cwin, swin = 502, 509
+def _midstream(net, first, cport, port, isn=None, data=None, reply_to=C1, stamped_ids=True):
+    """Crafted conversation on both sides (host stacks silenced) picked up mid-stream: data from the ``first``
+    side, the other side's ACK, data and the ACK back, then a FIN close started by the other side. isn and
+    data: (client's, server's); ``stamped_ids``: IPv4 ids from the clock (else scapy's default)."""
+    isn = isn or (0x10002000 + cport, 0x70001000 + port)
+    data = dict(zip("cs", data or (b"mid-stream data, client side " * 2, b"server answer mid-stream")))
+    nxt = dict(zip("cs", isn))
+    ends = {"c": (C1, SRV, cport, port, 502, 1000), "s": (SRV, reply_to, port, cport, 509, 2000)}
 
-    def C(flags, data=b"", seq=None, ack=None):
-        return IP(src=C1, dst=SRV, id=1000 + int(time.time() * 1000) % 5000) / TCP(
-            sport=cport, dport=port, flags=flags, seq=cseq if seq is None else seq,
-            ack=sseq if ack is None else ack, window=cwin) / Raw(data)
-
-    def S(flags, data=b"", seq=None, ack=None):
-        return IP(src=SRV, dst=C1, id=2000 + int(time.time() * 1000) % 5000) / TCP(
-            sport=port, dport=cport, flags=flags, seq=sseq if seq is None else seq,
-            ack=cseq if ack is None else ack, window=swin) / Raw(data)
-
-    cdata = b"mid-stream data, client side " * 2
-    sdata = b"server answer mid-stream"
-    if first == "client":
-        net.send(C("PA", cdata)); cseq += len(cdata); time.sleep(GAP)
-        net.send(S("A")); time.sleep(GAP)
-        net.send(S("PA", sdata)); sseq += len(sdata); time.sleep(GAP)
-        net.send(C("A")); time.sleep(GAP)
-    else:
-        net.send(S("PA", sdata)); sseq += len(sdata); time.sleep(GAP)
-        net.send(C("A")); time.sleep(GAP)
-        net.send(C("PA", cdata)); cseq += len(cdata); time.sleep(GAP)
-        net.send(S("A")); time.sleep(GAP)
-    # close started by the other side than the first packet's
-    if first == "client":
-        net.send(S("FA")); sseq += 1; time.sleep(GAP)
-        net.send(C("FA")); cseq += 1; time.sleep(GAP)
-        net.send(S("A")); time.sleep(GAP)
-    else:
-        net.send(C("FA")); cseq += 1; time.sleep(GAP)
-        net.send(S("FA")); sseq += 1; time.sleep(GAP)
-        net.send(C("A")); time.sleep(GAP)
+    def step(side, flags, payload=b""):
+        src, dst, sport, dport, win, id_base = ends[side]
+        ip = IP(src=src, dst=dst, id=id_base + int(time.time() * 1000) % 5000) if stamped_ids else IP(src=src, dst=dst)
+        net.send(ip / TCP(sport=sport, dport=dport, flags=flags, seq=nxt[side], ack=nxt["s" if side == "c" else "c"],
+                          window=win) / Raw(payload))
+        nxt[side] += len(payload) + ("F" in flags)
+        time.sleep(GAP)
+    a, b = ("c", "s") if first == "client" else ("s", "c")
+    step(a, "PA", data[a])
+    step(b, "A")
+    step(b, "PA", data[b])
+    step(a, "A")
+    step(b, "FA")
+    step(a, "FA")
+    step(b, "A")
 
 
-@scenario(params={"mid_cport": 43100, "mid_port": 7100, "mid_first": "server"},
-          prepare=lambda net: (silence(net, "lan", [43100]), silence(net, "wan", [7100])))
+@scenario(params={"mid_cport": 43100, "mid_port": 7100, "mid_first": "server"}, prepare=silenced([43100], [7100]))
 def tcp_midstream_server(net, cap):
     """TCP picked up mid-stream (tcp_loose=1): the first packet the router sees is a data segment from the
     SERVER. All segments crafted (scapy) on both sides, host stacks silenced; data both ways, FIN close
@@ -174,14 +278,13 @@ def tcp_midstream_server(net, cap):
     _midstream(net, "server", 43100, 7100)
 
 
-@scenario(params={"mid_cport": 43200, "mid_port": 7200, "mid_first": "client"},
-          prepare=lambda net: (silence(net, "lan", [43200]), silence(net, "wan", [7200])))
+@scenario(params={"mid_cport": 43200, "mid_port": 7200, "mid_first": "client"}, prepare=silenced([43200], [7200]))
 def tcp_midstream_client2(net, cap):
     """Like the public tcp_midstream (client's data first) with other ports, closed by the server first."""
     _midstream(net, "client", 43200, 7200)
 
 
-def _prep_established_before_ruleset(cport, port, first):
+def _prep_established_before_ruleset(cport, port):
     """Prepare: a real connection established before conntrack exists in the router namespace."""
     def prep(net):
         lab = net.lab
@@ -190,10 +293,7 @@ def _prep_established_before_ruleset(cport, port, first):
         lab.sh("rtr", ["nft", "flush", "ruleset"])
         time.sleep(0.3)
         c, s = net.tcp_pair(C1, cport, SRV, port)
-        c.sendall(b"before the ruleset\n")
-        net.recv_exact(s, 19)
-        s.sendall(b"ok\n")
-        net.recv_exact(c, 3)
+        exchange(net, c, s, b"before the ruleset\n", b"ok\n")
         time.sleep(0.2)
         lab.nft("rtr", rs)
         net.pre = (c, s)
@@ -203,25 +303,18 @@ def _prep_established_before_ruleset(cport, port, first):
 def _real_mid_traffic(net, first):
     c, s = net.pre
     a, b = (c, s) if first == "client" else (s, c)
-    msg = b"first packet conntrack sees, %s side\n" % first.encode()
-    a.sendall(msg)
-    net.recv_exact(b, len(msg))
+    deliver(net, a, b, b"first packet conntrack sees, %s side\n" % first.encode())
     time.sleep(GAP)
-    b.sendall(b"answer\n")
-    net.recv_exact(a, 7)
+    deliver(net, b, a, b"answer\n")
     time.sleep(GAP)
-    a.sendall(b"y" * 3000)
-    net.recv_exact(b, 3000)
+    deliver(net, a, b, b"y" * 3000)
     time.sleep(GAP)
-    b.close()
-    time.sleep(0.05)
-    a.recv(10)
-    a.close()
+    close_pair(b, a)
     time.sleep(0.2)
 
 
 @scenario(params={"cport": 43300, "port": 7300, "mid_first": "server"},
-          prepare=_prep_established_before_ruleset(43300, 7300, "server"))
+          prepare=_prep_established_before_ruleset(43300, 7300))
 def tcp_midstream_real_server(net, cap):
     """Real TCP connection established before conntrack was active in the router (the ruleset, which pulls
     conntrack in, is loaded after the handshake); the first packet conntrack sees is data from the SERVER
@@ -230,7 +323,7 @@ def tcp_midstream_real_server(net, cap):
 
 
 @scenario(params={"cport": 43400, "port": 7400, "mid_first": "client"},
-          prepare=_prep_established_before_ruleset(43400, 7400, "client"))
+          prepare=_prep_established_before_ruleset(43400, 7400))
 def tcp_midstream_real_client(net, cap):
     """As tcp_midstream_real_server but the client sends first after conntrack appears."""
     _real_mid_traffic(net, "client")
@@ -290,18 +383,7 @@ def tcp_bulk_masq(net, cap):
 @scenario(params={"v6_cport": 46100, "v6_tcp": 8181})
 def tcp_basic6(net, cap):
     """IPv6 TCP: handshake, request, response, client FIN close; then the same 4-tuple is not reused. No NAT."""
-    c, s = net.tcp_pair(C1_6, 46100, SRV_6, 8181)
-    time.sleep(GAP)
-    c.sendall(b"hello from client\n")
-    net.recv_exact(s, 18)
-    s.sendall(b"hello from server, 42\n")
-    net.recv_exact(c, 22)
-    time.sleep(GAP)
-    c.close()
-    time.sleep(0.05)
-    s.recv(10)
-    s.close()
-    time.sleep(0.2)
+    _hello_and_close(net, C1_6, 46100, SRV_6, 8181)
 
 
 @scenario(params={"v6_cport": 46200, "closed_port": 5999})
@@ -322,35 +404,20 @@ def tcp_refused6(net, cap):
 def tcp_abort6(net, cap):
     """IPv6: established connection, client aborts (SO_LINGER 0), server's late data gets a RST. No NAT."""
     c, s = net.tcp_pair(C1_6, 46300, SRV_6, 8183)
-    c.sendall(b"hello\n")
-    net.recv_exact(s, 6)
-    s.sendall(b"world\n")
-    net.recv_exact(c, 6)
+    exchange(net, c, s, b"hello\n", b"world\n")
     time.sleep(GAP)
-    net.linger0(c)
-    c.close()
+    net.abort(c)
     time.sleep(GAP)
-    try:
-        s.sendall(b"late\n")
-        time.sleep(GAP)
-        s.recv(10)
-    except OSError as e:
-        net.note("late send: %r" % e)
+    send_late(net, s, b"late\n", bufsize=10)
     s.close()
 
 
 # ================================================================================================ ICMP errors
 
-REJECT4 = """table inet hostrej {
-\tchain in {
-\t\ttype filter hook input priority 0; policy accept;
-\t\ttcp dport 5201 reject with icmp type host-unreachable
-\t\ttcp dport 5202 reject with icmp type port-unreachable
-\t\ttcp dport 5203 reject with icmp type admin-prohibited
-\t\ttcp dport 5205 reject with icmp type net-unreachable
-\t}
-}
-"""
+REJECT4 = input_table("hostrej", 0, "tcp dport 5201 reject with icmp type host-unreachable",
+                      "tcp dport 5202 reject with icmp type port-unreachable",
+                      "tcp dport 5203 reject with icmp type admin-prohibited",
+                      "tcp dport 5205 reject with icmp type net-unreachable")
 
 
 def _connect_nb(net, src, sport, dst, dport, wait=0.4):
@@ -368,20 +435,26 @@ def _connect_nb(net, src, sport, dst, dport, wait=0.4):
 
 def _reject_midflow(net, src, cport, dst, port, rule, nftfam="ip"):
     c, s = net.tcp_pair(src, cport, dst, port)
-    c.sendall(b"before reject\n")
-    net.recv_exact(s, 14)
-    s.sendall(b"ack\n")
-    net.recv_exact(c, 4)
+    exchange(net, c, s, b"before reject\n", b"ack\n")
     time.sleep(GAP)
     net.host_nft("wan", "add table inet midrej\nadd chain inet midrej in { type filter hook input priority 0; }\n"
                  "add rule inet midrej in tcp dport %d %s\n" % (port, rule))
     c.sendall(b"after reject\n")
     time.sleep(0.5)     # a retransmission or two, each answered by the error
-    net.linger0(c)
-    c.close()
+    net.abort(c)
     s.close()
-    net.lab.sh("wan", ["nft", "delete", "table", "inet", "midrej"])
+    net.host_nft_delete("wan", "midrej")
     time.sleep(GAP)
+
+
+def _icmp_errors_tcp(net, src, dst, admin_prohibited):
+    """SYNs to the ports REJECT4/REJECT6 reject (the first a soft error: time for a retransmission), then the
+    mid-flow rejects: ``admin_prohibited`` and a TCP reset."""
+    _connect_nb(net, src, 41401, dst, 5201, wait=1.3)
+    for sport, port in ((41402, 5202), (41403, 5203), (41405, 5205)):
+        _connect_nb(net, src, sport, dst, port)
+    _reject_midflow(net, src, 41404, dst, 5204, admin_prohibited)
+    _reject_midflow(net, src, 41406, dst, 5206, "reject with tcp reset")
 
 
 @scenario(params={"ports": [5201, 5202, 5203, 5205, 5204, 5206]},
@@ -392,24 +465,13 @@ def icmp_errors_tcp(net, cap):
     SYN may be retransmitted), then an established connection whose later data is rejected with
     admin-prohibited (ICMP quoting a data segment, then the client's RST), and one rejected with a TCP reset
     mid-flow. No NAT."""
-    _connect_nb(net, C1, 41401, SRV, 5201, wait=1.3)
-    _connect_nb(net, C1, 41402, SRV, 5202)
-    _connect_nb(net, C1, 41403, SRV, 5203)
-    _connect_nb(net, C1, 41405, SRV, 5205)
-    _reject_midflow(net, C1, 41404, SRV, 5204, "reject with icmp type admin-prohibited")
-    _reject_midflow(net, C1, 41406, SRV, 5206, "reject with tcp reset")
+    _icmp_errors_tcp(net, C1, SRV, "reject with icmp type admin-prohibited")
 
 
-REJECT6 = """table inet hostrej {
-\tchain in {
-\t\ttype filter hook input priority 0; policy accept;
-\t\ttcp dport 5201 reject with icmpv6 type addr-unreachable
-\t\ttcp dport 5202 reject with icmpv6 type port-unreachable
-\t\ttcp dport 5203 reject with icmpv6 type admin-prohibited
-\t\ttcp dport 5205 reject with icmpv6 type no-route
-\t}
-}
-"""
+REJECT6 = input_table("hostrej", 0, "tcp dport 5201 reject with icmpv6 type addr-unreachable",
+                      "tcp dport 5202 reject with icmpv6 type port-unreachable",
+                      "tcp dport 5203 reject with icmpv6 type admin-prohibited",
+                      "tcp dport 5205 reject with icmpv6 type no-route")
 
 
 @scenario(params={"ports": [5201, 5202, 5203, 5205, 5204, 5206]},
@@ -417,12 +479,7 @@ REJECT6 = """table inet hostrej {
 def icmp_errors_tcp6(net, cap):
     """IPv6 version of icmp_errors_tcp: ICMPv6 address-unreachable, port-unreachable, admin-prohibited and
     no-route answering SYNs, then admin-prohibited and a TCP reset mid-flow. No NAT."""
-    _connect_nb(net, C1_6, 41401, SRV_6, 5201, wait=1.3)
-    _connect_nb(net, C1_6, 41402, SRV_6, 5202)
-    _connect_nb(net, C1_6, 41403, SRV_6, 5203)
-    _connect_nb(net, C1_6, 41405, SRV_6, 5205)
-    _reject_midflow(net, C1_6, 41404, SRV_6, 5204, "reject with icmpv6 type admin-prohibited")
-    _reject_midflow(net, C1_6, 41406, SRV_6, 5206, "reject with tcp reset")
+    _icmp_errors_tcp(net, C1_6, SRV_6, "reject with icmpv6 type admin-prohibited")
 
 
 def _icmp_echo_raw(net, src, dst, ident, seq, v6=False):
@@ -465,31 +522,23 @@ def icmp_masq(net, cap):
     second gets another id); UDP to a closed port (ICMP port unreachable translated back); TCP SYN to a closed
     port (RST); TCP SYN rejected with ICMP admin-prohibited by the server host; a UDP datagram with TTL 1 (the
     router answers time-exceeded itself); a UDP datagram with TTL 2 (forwarded with TTL 1)."""
-    net.lab.sh("lan", "ping -c 2 -i 0.2 -W 1 %s" % SRV, check=False)
-    time.sleep(GAP)
+    ping(net, "lan", "-c 2 -i 0.2 -W 1 %s" % SRV)
     r1 = _icmp_echo_raw(net, C1, SRV, 0x4242, 1)
     time.sleep(GAP)
     r2 = _icmp_echo_raw(net, C2, SRV, 0x4242, 1)
     net.note("same-id echoes answered: %s %s" % (r1, r2))
     time.sleep(GAP)
     u = net.udp_socket(C1, 42300)
-    u.sendto(b"to a closed port\n", (SRV, 5999))
-    try:
-        u.recvfrom(100)
-    except OSError as e:
-        net.note("udp closed port: %r" % e)
+    udp_to_closed(net, u, b"to a closed port\n", (SRV, 5999), "udp closed port")
     time.sleep(GAP)
-    _connect_nb(net, C1, 41500, SRV, 5999, wait=0.2)
-    time.sleep(GAP)
-    _connect_nb(net, C1, 41501, SRV, 5203, wait=0.2)
-    time.sleep(GAP)
+    for sport, port in ((41500, 5999), (41501, 5203)):
+        _connect_nb(net, C1, sport, SRV, port, wait=0.2)
+        time.sleep(GAP)
     t = net.udp_socket(C1, 42301)
-    t.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1)
-    t.sendto(b"ttl one\n", (SRV, 5998))
-    time.sleep(GAP)
-    t.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 2)
-    t.sendto(b"ttl two\n", (SRV, 5998))
-    time.sleep(GAP)
+    for ttl, data in ((1, b"ttl one\n"), (2, b"ttl two\n")):
+        t.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
+        t.sendto(data, (SRV, 5998))
+        time.sleep(GAP)
 
 
 @scenario(params={})
@@ -501,8 +550,7 @@ def icmp_ttl_nonat(net, cap):
     t.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1)
     t.sendto(b"ttl one\n", (SRV, 5997))
     time.sleep(GAP)
-    net.lab.sh("lan", "ping -c 1 -t 1 -W 0.5 %s" % SRV, check=False)
-    time.sleep(GAP)
+    ping(net, "lan", "-c 1 -t 1 -W 0.5 %s" % SRV)
     c = net.tcp_socket(C1, 41601)
     c.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1)
     c.setblocking(False)
@@ -524,19 +572,13 @@ def icmp6_errors_udp(net, cap):
     """IPv6 (masquerade only covers IPv4, so untranslated): UDP to a closed port (ICMPv6 port unreachable),
     hop limit 1 UDP (router's ICMPv6 time exceeded), ping6 with hop limit 1, normal ping6."""
     u = net.udp_socket(C1_6, 42500)
-    u.sendto(b"closed port\n", (SRV_6, 5999))
-    try:
-        u.recvfrom(100)
-    except OSError as e:
-        net.note("udp6 closed: %r" % e)
+    udp_to_closed(net, u, b"closed port\n", (SRV_6, 5999), "udp6 closed")
     time.sleep(GAP)
     u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 1)
     u.sendto(b"hop one\n", (SRV_6, 5998))
     time.sleep(GAP)
-    net.lab.sh("lan", "ping -6 -c 1 -t 1 -W 0.5 %s" % SRV_6, check=False)
-    time.sleep(GAP)
-    net.lab.sh("lan", "ping -6 -c 2 -i 0.2 -W 1 %s" % SRV_6, check=False)
-    time.sleep(GAP)
+    ping(net, "lan", "-6 -c 1 -t 1 -W 0.5 %s" % SRV_6)
+    ping(net, "lan", "-6 -c 2 -i 0.2 -W 1 %s" % SRV_6)
 
 
 # ================================================================================================ UDP
@@ -548,15 +590,9 @@ def udp_variants(net, cap):
     srv = net.udp_socket(SRV, 5301)
     srv2 = net.udp_socket(WCLI, 5301)
     c = net.udp_socket(C1, 42700)
-    c.sendto(b"query A", (SRV, 5301))
-    d, a = srv.recvfrom(100)
-    srv.sendto(b"answer A long " * 3, a)
-    c.recvfrom(100)
+    udp_ask(c, srv, b"query A", b"answer A long " * 3, (SRV, 5301))
     time.sleep(GAP)
-    c.sendto(b"query B", (WCLI, 5301))
-    d, a = srv2.recvfrom(100)
-    srv2.sendto(b"answer B", a)
-    c.recvfrom(100)
+    udp_ask(c, srv2, b"query B", b"answer B", (WCLI, 5301))
     time.sleep(GAP)
     sink = net.udp_socket(SRV, 5302)
     c2 = net.udp_socket(C1, 42701)
@@ -565,20 +601,14 @@ def udp_variants(net, cap):
         time.sleep(GAP)
     lsrv = net.udp_socket(LSRV, 6100)
     w = net.udp_socket(WCLI, 42702)
-    w.sendto(b"from the wan", (LSRV, 6100))
-    d, a = lsrv.recvfrom(100)
-    lsrv.sendto(b"lan answers", a)
-    w.recvfrom(100)
+    udp_ask(w, lsrv, b"from the wan", b"lan answers", (LSRV, 6100))
     time.sleep(GAP)
     st = net.udp_socket(SRV, 5303)
     c3 = net.udp_socket(C1, 42703)
     t0 = time.time()
     n = 0
     while time.time() - t0 < 3.0:
-        c3.sendto(b"s%03d" % n, (SRV, 5303))
-        d, a = st.recvfrom(100)
-        st.sendto(b"r%03d" % n, a)
-        c3.recvfrom(100)
+        udp_ask(c3, st, b"s%03d" % n, b"r%03d" % n, (SRV, 5303))
         n += 1
         time.sleep(0.1)
     net.note("stream pairs: %d" % n)
@@ -620,35 +650,22 @@ def dnat_other_ports(net, cap):
     a UDP datagram to router:5353 from another WAN address."""
     ls = net.tcp_listen(LSRV, 22)
     c, s = net.tcp_pair(WCLI, 40900, RTR_WAN, 2222, listener=ls)
-    c.sendall(b"SSH-2.0-client\r\n")
-    net.recv_exact(s, 16)
-    s.sendall(b"SSH-2.0-server\r\n" + b"z" * 2000)
-    net.recv_exact(c, 2016)
+    exchange(net, c, s, b"SSH-2.0-client\r\n", b"SSH-2.0-server\r\n" + b"z" * 2000)
     time.sleep(GAP)
-    c.close()
-    time.sleep(0.05)
-    s.recv(10)
-    s.close()
+    close_pair(c, s)
     ls.close()
     time.sleep(GAP)
     us = net.udp_socket(LSRV, 53)
     uc = net.udp_socket(WCLI, 40901)
     for i in range(2):
-        uc.sendto(b"query %d" % i, (RTR_WAN, 5353))
-        d, a = us.recvfrom(100)
-        us.sendto(b"answer %d" % i, a)
-        uc.recvfrom(100)
+        udp_ask(uc, us, b"query %d" % i, b"answer %d" % i, (RTR_WAN, 5353))
         time.sleep(GAP)
     uc2 = net.udp_socket(SRV, 40902)
-    uc2.sendto(b"other wan host", (RTR_WAN, 5353))
-    d, a = us.recvfrom(100)
-    us.sendto(b"answer other", a)
-    uc2.recvfrom(100)
+    udp_ask(uc2, us, b"other wan host", b"answer other", (RTR_WAN, 5353))
     time.sleep(GAP)
     ls2 = net.tcp_listen(LSRV, 8443)
     c, s = net.tcp_pair(WCLI, 40903, RTR_WAN, 8443, listener=ls2)
-    c.sendall(b"GET\n")
-    net.recv_exact(s, 4)
+    deliver(net, c, s, b"GET\n")
     s.sendall(b"200 OK\n")
     s.close()
     net.recv_exact(c, 7)
@@ -678,8 +695,7 @@ def snat_clash_udp(net, cap):
     for a in (C1, C2, LSRV):
         c, s = net.tcp_pair(a, 40101, SRV, 9101, listener=ls)
         net.note("tcp server saw %s" % (s.getpeername(),))
-        c.sendall(b"client\n")
-        net.recv_exact(s, 7)
+        deliver(net, c, s, b"client\n")
         pairs.append((c, s))
         time.sleep(GAP)
     for c, s in pairs:
@@ -694,60 +710,41 @@ def snat_clash_udp(net, cap):
 
 # ================================================================================================ TCP special
 
-@scenario(params={"cport": 43500, "port": 7500},
-          prepare=lambda net: (silence(net, "lan", [43500]), silence(net, "wan", [7500])))
+@scenario(params={"cport": 43500, "port": 7500}, prepare=silenced([43500], [7500]))
 def tcp_simultaneous_open(net, cap):
     """Crafted simultaneous open: client SYN, server SYN (reply direction), client SYN/ACK, server SYN/ACK, then
     data, ACKs and a FIN close. No NAT."""
-    cp, sp = 43500, 7500
+    C, S = crafted_tcp(43500, 7500, cwin=(64240, 64240), swin=(65160, 65160))
     cs, ss = 1000000, 5000000
-    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
-
-    def C(fl, seq, ack=0, data=b"", o=None):
-        return IP(src=C1, dst=SRV) / TCP(sport=cp, dport=sp, flags=fl, seq=seq, ack=ack, window=64240,
-                                         options=o or []) / Raw(data)
-
-    def S(fl, seq, ack=0, data=b"", o=None):
-        return IP(src=SRV, dst=C1) / TCP(sport=sp, dport=cp, flags=fl, seq=seq, ack=ack, window=65160,
-                                         options=o or []) / Raw(data)
-    net.send(C("S", cs, o=opts)); time.sleep(GAP)
-    net.send(S("S", ss, o=opts)); time.sleep(GAP)
-    net.send(C("SA", cs, ss + 1, o=opts)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=opts)); time.sleep(GAP)
-    net.send(C("A", cs + 1, ss + 1)); time.sleep(GAP)
-    net.send(S("A", ss + 1, cs + 1)); time.sleep(GAP)
-    net.send(C("PA", cs + 1, ss + 1, b"hello")); time.sleep(GAP)
-    net.send(S("A", ss + 1, cs + 6)); time.sleep(GAP)
-    net.send(C("FA", cs + 6, ss + 1)); time.sleep(GAP)
-    net.send(S("FA", ss + 1, cs + 7)); time.sleep(GAP)
-    net.send(C("A", cs + 7, ss + 2)); time.sleep(GAP)
+    steps(net,
+          C("S", cs, o=OPTS),
+          S("S", ss, o=OPTS),
+          C("SA", cs, ss + 1, o=OPTS),
+          S("SA", ss, cs + 1, o=OPTS),
+          C("A", cs + 1, ss + 1),
+          S("A", ss + 1, cs + 1),
+          C("PA", cs + 1, ss + 1, b"hello"),
+          S("A", ss + 1, cs + 6),
+          C("FA", cs + 6, ss + 1),
+          S("FA", ss + 1, cs + 7),
+          C("A", cs + 7, ss + 2))
 
 
-@scenario(params={"cport": 43600, "port": 7600},
-          prepare=lambda net: (silence(net, "lan", [43600]), silence(net, "wan", [7600])))
+@scenario(params={"cport": 43600, "port": 7600}, prepare=silenced([43600], [7600]))
 def tcp_syn_retrans(net, cap):
     """Crafted: the same SYN 5 times (0.1 s apart), then a SYN with another ISN, then a SYN/ACK for the second,
     the ACK, then one data segment retransmitted 5 times unacknowledged (max_retrans), then its ACK. No NAT."""
-    cp, sp = 43600, 7600
+    C, S = crafted_tcp(43600, 7600)
     cs, ss = 2000000, 6000000
-    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
-
-    def C(fl, seq, ack=0, data=b"", o=None):
-        return IP(src=C1, dst=SRV) / TCP(sport=cp, dport=sp, flags=fl, seq=seq, ack=ack, window=502 if "S" not in fl else 64240,
-                                         options=o or []) / Raw(data)
-
-    def S(fl, seq, ack=0, data=b"", o=None):
-        return IP(src=SRV, dst=C1) / TCP(sport=sp, dport=cp, flags=fl, seq=seq, ack=ack, window=509 if "S" not in fl else 65160,
-                                         options=o or []) / Raw(data)
     for _ in range(5):
-        net.send(C("S", cs, o=opts)); time.sleep(0.1)
+        net.send(C("S", cs, o=OPTS))
+        time.sleep(0.1)
     cs += 77777
-    net.send(C("S", cs, o=opts)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=opts)); time.sleep(GAP)
-    net.send(C("A", cs + 1, ss + 1)); time.sleep(GAP)
+    handshake(net, C, S, cs, ss)
     for _ in range(5):
-        net.send(C("PA", cs + 1, ss + 1, b"retransmitted data")); time.sleep(0.1)
-    net.send(S("A", ss + 1, cs + 19)); time.sleep(GAP)
+        net.send(C("PA", cs + 1, ss + 1, b"retransmitted data"))
+        time.sleep(0.1)
+    steps(net, S("A", ss + 1, cs + 19))
 
 
 @scenario(params={"cport": 43700, "port": 7700})
@@ -757,19 +754,10 @@ def tcp_rst_in_window(net, cap):
     ACK's acknowledgement number (conntrack accepts it after the challenge ACK). No NAT."""
     net.raw("lan")
     c, s = net.tcp_pair(C1, 43700, SRV, 7700)
-    c.sendall(b"hello\n")
-    net.recv_exact(s, 6)
-    s.sendall(b"world\n")
-    net.recv_exact(c, 6)
+    exchange(net, c, s, b"hello\n", b"world\n")
     time.sleep(GAP)
     # learn the sequence numbers from a fresh segment
-    rs = net.raw("lan")
-    rs.settimeout(0.01)
-    try:
-        while True:
-            rs.recv(65536)
-    except socket.timeout:
-        pass
+    _drain(net.raw("lan"))
     s.sendall(b"x\n")
     p = net.sniff_tcp("lan", 7700, 43700)
     net.recv_exact(c, 2)
@@ -790,8 +778,7 @@ def tcp_rst_in_window(net, cap):
         time.sleep(GAP)
     except OSError as e:
         net.note("after rst: %r" % e)
-    net.linger0(c)
-    c.close()
+    net.abort(c)
     s.close()
     time.sleep(GAP)
 
@@ -801,22 +788,15 @@ def tcp_keepalive(net, cap):
     """Real connection idle with SO_KEEPALIVE (idle 1 s, interval 1 s) on both sides: keepalive probes (seq one
     below the next, no data) and their ACKs, then data and a client close. No NAT."""
     c, s = net.tcp_pair(C1, 43800, SRV, 7800)
-    c.sendall(b"hi\n")
-    net.recv_exact(s, 3)
-    s.sendall(b"ho\n")
-    net.recv_exact(c, 3)
+    exchange(net, c, s, b"hi\n", b"ho\n")
     for so, idle in ((c, 1), (s, 2)):
         so.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         so.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
         so.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
         so.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 5)
     time.sleep(3.6)
-    c.sendall(b"bye\n")
-    net.recv_exact(s, 4)
-    c.close()
-    time.sleep(0.05)
-    s.recv(10)
-    s.close()
+    deliver(net, c, s, b"bye\n")
+    close_pair(c, s)
     time.sleep(0.2)
 
 
@@ -826,11 +806,7 @@ def tcp_zero_window(net, cap):
     zero window, the client sends zero-window probes for ~2 s; then the server reads everything (window
     update), the transfer completes and the client closes. No NAT."""
     ls = net.tcp_listen(SRV, 7900, rcvbuf=4096)
-    c = net.tcp_socket(C1, 43900)
-    c.settimeout(5)
-    c.connect((SRV, 7900))
-    s, _ = ls.accept()
-    s.settimeout(5)
+    c, s = net.tcp_pair(C1, 43900, SRV, 7900, listener=ls, timeout=5)
     total = 150000
     data = bytes(i & 0xFF for i in range(total))
     c.setblocking(False)
@@ -848,10 +824,7 @@ def tcp_zero_window(net, cap):
     got = net.recv_exact(s, total)
     net.join()
     net.note("server read %d" % len(got))
-    c.close()
-    time.sleep(0.05)
-    s.recv(10)
-    s.close()
+    close_pair(c, s)
     ls.close()
     time.sleep(0.2)
 
@@ -861,21 +834,15 @@ def tcp_retrans_real(net, cap):
     """Real connection; the server host drops everything for 1.5 s (the client's data is retransmitted with
     back-off, more than tcp_max_retrans times), then lets it through; data answered, client closes. No NAT."""
     c, s = net.tcp_pair(C1, 44100, SRV, 8100)
-    c.sendall(b"first\n")
-    net.recv_exact(s, 6)
+    deliver(net, c, s, b"first\n")
     time.sleep(GAP)
-    net.host_nft("wan", "table inet blackhole {\n\tchain in {\n\t\ttype filter hook input priority -300; policy accept;\n"
-                 "\t\ttcp dport 8100 drop\n\t}\n}\n")
+    net.host_nft("wan", input_table("blackhole", -300, "tcp dport 8100 drop"))
     c.sendall(b"lost for a while\n")
     time.sleep(3.2)
-    net.lab.sh("wan", ["nft", "delete", "table", "inet", "blackhole"])
+    net.host_nft_delete("wan", "blackhole")
     net.recv_exact(s, 17)
-    s.sendall(b"got it\n")
-    net.recv_exact(c, 7)
-    c.close()
-    time.sleep(0.05)
-    s.recv(10)
-    s.close()
+    deliver(net, s, c, b"got it\n")
+    close_pair(c, s)
     time.sleep(0.3)
 
 
@@ -899,31 +866,32 @@ def tcp_half_close(net, cap):
     time.sleep(0.2)
 
 
-@scenario(params={"cport": 44300, "port": 8300},
-          prepare=lambda net: (silence(net, "lan", [44300]), silence(net, "wan", [8300])))
+@scenario(params={"cport": 44300, "port": 8300}, prepare=silenced([44300], [8300]))
 def tcp_simultaneous_close(net, cap):
     """Crafted: handshake, data, then both sides send FIN at the same time (crossing FINs), then the ACKs. No
     NAT."""
-    cp, sp = 44300, 8300
+    C, S = crafted_tcp(44300, 8300)
     cs, ss = 3000000, 7000000
-    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
-
-    def C(fl, seq, ack=0, data=b"", o=None):
-        return IP(src=C1, dst=SRV) / TCP(sport=cp, dport=sp, flags=fl, seq=seq, ack=ack, window=502 if "S" not in fl else 64240,
-                                         options=o or []) / Raw(data)
-
-    def S(fl, seq, ack=0, data=b"", o=None):
-        return IP(src=SRV, dst=C1) / TCP(sport=sp, dport=cp, flags=fl, seq=seq, ack=ack, window=509 if "S" not in fl else 65160,
-                                         options=o or []) / Raw(data)
-    net.send(C("S", cs, o=opts)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=opts)); time.sleep(GAP)
-    net.send(C("A", cs + 1, ss + 1)); time.sleep(GAP)
-    net.send(C("PA", cs + 1, ss + 1, b"data")); time.sleep(GAP)
-    net.send(S("A", ss + 1, cs + 5)); time.sleep(GAP)
+    handshake(net, C, S, cs, ss)
+    steps(net, C("PA", cs + 1, ss + 1, b"data"), S("A", ss + 1, cs + 5))
     net.send(C("FA", cs + 5, ss + 1))
-    net.send(S("FA", ss + 1, cs + 5)); time.sleep(GAP)
+    steps(net, S("FA", ss + 1, cs + 5))
     net.send(C("A", cs + 6, ss + 2))
-    net.send(S("A", ss + 2, cs + 6)); time.sleep(GAP)
+    steps(net, S("A", ss + 2, cs + 6))
+
+
+def _reconnect_rounds(net, cport, port, answer=None):
+    """Three connections in a row from one client port to one server port: a request (and ``answer``), the
+    server closes first; 0.3 s between them."""
+    ls = net.tcp_listen(SRV, port)
+    for i in range(3):
+        c, s = net.tcp_pair(C1, cport, SRV, port, listener=ls)
+        deliver(net, c, s, b"round %d\n" % i)
+        if answer:
+            deliver(net, s, c, answer)
+        close_pair(s, c)
+        time.sleep(0.3)
+    ls.close()
 
 
 @scenario(params={"cport": 44400, "port": 8400})
@@ -931,17 +899,7 @@ def tcp_reopen_fast(net, cap):
     """Client closes first (so the client, not the server, holds TIME_WAIT) then, 0.3 s later, a new
     connection from the same 4-tuple is attempted via SO_REUSEADDR on a crafted-free path: the server closes
     first to keep the client port reusable; twice in a row. No NAT."""
-    ls = net.tcp_listen(SRV, 8400)
-    for i in range(3):
-        c, s = net.tcp_pair(C1, 44400, SRV, 8400, listener=ls)
-        c.sendall(b"round %d\n" % i)
-        net.recv_exact(s, 8)
-        s.close()
-        time.sleep(0.05)
-        c.recv(10)
-        c.close()
-        time.sleep(0.3)
-    ls.close()
+    _reconnect_rounds(net, 44400, 8400)
 
 
 # ================================================================================================ batch 2
@@ -969,8 +927,12 @@ def learn(net, c, s, cport, sport):
     return {"cnxt": q[TCP].seq + 1, "snxt": p[TCP].seq + 1, "cwin": q[TCP].window, "swin": p[TCP].window}
 
 
-def _ipc(src, dst):
-    return IPv6(src=src, dst=dst) if ":" in src else IP(src=src, dst=dst)
+def altered(pkt, layer, **fields):
+    """A copy of a scapy packet with fields of one of its layers changed."""
+    p = pkt.copy()
+    for name, value in fields.items():
+        setattr(p[layer], name, value)
+    return p
 
 
 @scenario(params={"cport": 44500, "port": 6200})
@@ -982,39 +944,27 @@ def tcp_invalid_server(net, cap):
     continues and closes. No NAT."""
     cp, sp = 44500, 6200
     c, s = net.tcp_pair(C1, cp, SRV, sp)
-    c.sendall(b"hello\n")
-    net.recv_exact(s, 6)
-    s.sendall(b"world\n")
-    net.recv_exact(c, 6)
+    exchange(net, c, s, b"hello\n", b"world\n")
     k = learn(net, c, s, cp, sp)
-    cn, sn, sw = k["cnxt"], k["snxt"], k["swin"]
-
-    def S(fl, seq, ack, data=b"x" * 10):
-        return IP(src=SRV, dst=C1) / TCP(sport=sp, dport=cp, flags=fl, seq=seq & 0xFFFFFFFF, ack=ack & 0xFFFFFFFF,
-                                         window=sw) / Raw(data)
-
-    def C(fl, seq, ack, data=b""):
-        return IP(src=C1, dst=SRV) / TCP(sport=cp, dport=sp, flags=fl, seq=seq & 0xFFFFFFFF, ack=ack & 0xFFFFFFFF,
-                                         window=k["cwin"]) / Raw(data)
+    C, S = crafted_tcp(cp, sp, cwin=(k["cwin"],) * 2, swin=(k["swin"],) * 2)
+    cn, sn, x = k["cnxt"], k["snxt"], b"x" * 10
     time.sleep(GAP)
-    for pkt in (S("PA", sn + (1 << 30), cn), S("PA", sn - (1 << 20), cn), S("A", sn, cn + (1 << 20), b""),
-                S("SA", sn - 1, cn, b""), S("S", sn + 5000, 0, b""), S("FS", sn, cn), S("", sn, cn),
-                S("FPU", sn, cn), S("R", sn + (1 << 30), 0, b""), S("R", sn + 100, 0, b"")):
-        net.send(pkt)
-        time.sleep(GAP)
-    net.send(C("FA", cn + (1 << 30), sn))
+    steps(net,
+          S("PA", sn + (1 << 30), cn, x),
+          S("PA", sn - (1 << 20), cn, x),
+          S("A", sn, cn + (1 << 20)),
+          S("SA", sn - 1, cn),
+          S("S", sn + 5000),
+          S("FS", sn, cn, x),
+          S("", sn, cn, x),
+          S("FPU", sn, cn, x),
+          S("R", sn + (1 << 30)),
+          S("R", sn + 100),
+          C("FA", cn + (1 << 30), sn),
+          S("RA", sn + (1 << 30), cn))
+    exchange(net, c, s, b"still alive\n", b"yes\n")
     time.sleep(GAP)
-    net.send(S("RA", sn + (1 << 30), cn, b""))
-    time.sleep(GAP)
-    c.sendall(b"still alive\n")
-    net.recv_exact(s, 12)
-    s.sendall(b"yes\n")
-    net.recv_exact(c, 4)
-    time.sleep(GAP)
-    c.close()
-    time.sleep(0.05)
-    s.recv(10)
-    s.close()
+    close_pair(c, s)
     time.sleep(0.2)
 
 
@@ -1027,144 +977,100 @@ def malformed(net, cap):
     No NAT."""
     cp, sp = 44600, 6300
     c, s = net.tcp_pair(C1, cp, SRV, sp)
-    c.sendall(b"hello\n")
-    net.recv_exact(s, 6)
+    deliver(net, c, s, b"hello\n")
     k = learn(net, c, s, cp, sp)
-    us = net.udp_socket(SRV, 6301)
-    uc = net.udp_socket(C1, 42600)
-    uc.sendto(b"udp hello", (SRV, 6301))
-    d, a = us.recvfrom(100)
-    us.sendto(b"udp answer", a)
-    uc.recvfrom(100)
+    uc, us = udp_flow(net, C1, 42600, SRV, 6301, b"udp hello", b"udp answer")
     time.sleep(GAP)
     tcp_ok = IP(src=C1, dst=SRV) / TCP(sport=cp, dport=sp, flags="PA", seq=k["cnxt"], ack=k["snxt"],
                                       window=k["cwin"]) / Raw(b"payload")
-    bad = tcp_ok.copy()
-    bad[TCP].chksum = 0x1234
-    net.send(bad); time.sleep(GAP)
-    raw = bytearray(bytes(tcp_ok))
-    raw[20 + 12] = (4 << 4)        # data offset 4 words
-    net.send(IP(bytes(raw))); time.sleep(GAP)
-    trunc = bytes(tcp_ok)[:20 + 12]
-    hdr = bytearray(trunc)
-    hdr[2:4] = struct.pack(">H", len(hdr))
-    hdr[10:12] = b"\0\0"
-    hdr[10:12] = struct.pack(">H", _csum(bytes(hdr[:20])))
-    net.send(IP(bytes(hdr))); time.sleep(GAP)
+    offset4 = bytearray(bytes(tcp_ok))
+    offset4[20 + 12] = (4 << 4)        # data offset 4 words
+    trunc = bytearray(bytes(tcp_ok)[:20 + 12])      # the TCP header cut short; IPv4 length and checksum fixed
+    trunc[2:4] = struct.pack(">H", len(trunc))
+    trunc[10:12] = b"\0\0"
+    trunc[10:12] = struct.pack(">H", _csum(bytes(trunc[:20])))
     u = IP(src=C1, dst=SRV) / UDP(sport=42600, dport=6301) / Raw(b"udp payload")
-    ub = u.copy(); ub[UDP].chksum = 0x4321
-    net.send(ub); time.sleep(GAP)
-    ul = u.copy(); ul[UDP].len = 40
-    net.send(ul); time.sleep(GAP)
-    us2 = u.copy(); us2[UDP].len = 10
-    net.send(us2); time.sleep(GAP)
-    uz = u.copy(); uz[UDP].chksum = 0
-    net.send(uz); time.sleep(GAP)
-    ie = IP(src=C1, dst=SRV) / ICMP(type=8, id=0x5151, seq=1, chksum=0x1111) / Raw(b"bad icmp checksum")
-    net.send(ie); time.sleep(GAP)
-    it = IP(src=C1, dst=SRV, proto=1) / Raw(b"\x08\x00")
-    net.send(it); time.sleep(GAP)
     quote = bytes(IP(src=C1, dst=SRV, ttl=63) / UDP(sport=42600, dport=6301) / Raw(b"udp payload"))[:28]
-    err = IP(src=SRV, dst=C1) / ICMP(type=3, code=3, chksum=0x2222) / Raw(quote)
-    net.send(err); time.sleep(GAP)
-    err2 = IP(src=SRV, dst=C1) / ICMP(type=3, code=3) / Raw(quote[:24])
-    net.send(err2); time.sleep(GAP)
-    c.sendall(b"continue\n")
-    net.recv_exact(s, 9)
-    uc.sendto(b"udp again", (SRV, 6301))
-    d, a = us.recvfrom(100)
-    us.sendto(b"udp answer again", a)
-    uc.recvfrom(100)
-    c.close()
-    time.sleep(0.05)
-    s.recv(10)
-    s.close()
+    steps(net,
+          altered(tcp_ok, TCP, chksum=0x1234),
+          IP(bytes(offset4)),
+          IP(bytes(trunc)),
+          altered(u, UDP, chksum=0x4321),
+          altered(u, UDP, len=40),
+          altered(u, UDP, len=10),
+          altered(u, UDP, chksum=0),
+          IP(src=C1, dst=SRV) / ICMP(type=8, id=0x5151, seq=1, chksum=0x1111) / Raw(b"bad icmp checksum"),
+          IP(src=C1, dst=SRV, proto=1) / Raw(b"\x08\x00"),
+          IP(src=SRV, dst=C1) / ICMP(type=3, code=3, chksum=0x2222) / Raw(quote),
+          IP(src=SRV, dst=C1) / ICMP(type=3, code=3) / Raw(quote[:24]))
+    deliver(net, c, s, b"continue\n")
+    udp_ask(uc, us, b"udp again", b"udp answer again", (SRV, 6301))
+    close_pair(c, s)
     time.sleep(0.2)
 
 
-def _handshake_crafted(net, cp, sp, cs, ss, src=C1, dst=SRV):
-    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
-
-    def C(fl, seq, ack=0, data=b"", o=None, win=None):
-        return _ipc(src, dst) / TCP(sport=cp, dport=sp, flags=fl, seq=seq & 0xFFFFFFFF, ack=ack & 0xFFFFFFFF,
-                                    window=win or (64240 if "S" in fl else 502), options=o or []) / Raw(data)
-
-    def S(fl, seq, ack=0, data=b"", o=None, win=None):
-        return _ipc(dst, src) / TCP(sport=sp, dport=cp, flags=fl, seq=seq & 0xFFFFFFFF, ack=ack & 0xFFFFFFFF,
-                                    window=win or (65160 if "S" in fl else 509), options=o or []) / Raw(data)
-    return C, S, opts
-
-
-@scenario(params={"cport": 44700, "port": 6400},
-          prepare=lambda net: (silence(net, "lan", [44700, 44701, 44702]), silence(net, "wan", [6400])))
+@scenario(params={"cport": 44700, "port": 6400}, prepare=silenced([44700, 44701, 44702], [6400]))
 def tcp_handshake_oddities(net, cap):
     """Crafted: (1) SYN, SYN/ACK, SYN/ACK retransmitted before the ACK, ACK, SYN/ACK again after ESTABLISHED,
     duplicate ACK, data, RST; (2) SYN, SYN/ACK with a wrong acknowledgement number, then the RST the client
     would send, then a correct SYN/ACK; (3) SYN, RST/ACK from the server with wrong ack, then the right one.
     No NAT."""
     sp = 6400
-    C, S, o = _handshake_crafted(net, 44700, sp, 1111000, 2222000)
+    C, S = crafted_tcp(44700, sp)
     cs, ss = 1111000, 2222000
-    net.send(C("S", cs, o=o)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=o)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=o)); time.sleep(GAP)
-    net.send(C("A", cs + 1, ss + 1)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=o)); time.sleep(GAP)
-    net.send(C("A", cs + 1, ss + 1)); time.sleep(GAP)
-    net.send(C("PA", cs + 1, ss + 1, b"data")); time.sleep(GAP)
-    net.send(S("A", ss + 1, cs + 5)); time.sleep(GAP)
-    net.send(C("RA", cs + 5, ss + 1)); time.sleep(GAP)
-    C, S, o = _handshake_crafted(net, 44701, sp, 0, 0)
+    steps(net,
+          C("S", cs, o=OPTS),
+          S("SA", ss, cs + 1, o=OPTS),
+          S("SA", ss, cs + 1, o=OPTS),
+          C("A", cs + 1, ss + 1),
+          S("SA", ss, cs + 1, o=OPTS),
+          C("A", cs + 1, ss + 1),
+          C("PA", cs + 1, ss + 1, b"data"),
+          S("A", ss + 1, cs + 5),
+          C("RA", cs + 5, ss + 1))
+    C, S = crafted_tcp(44701, sp)
     cs, ss = 3333000, 4444000
-    net.send(C("S", cs, o=o)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1000, o=o)); time.sleep(GAP)
-    net.send(C("R", cs + 1000)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=o)); time.sleep(GAP)
-    net.send(C("A", cs + 1, ss + 1)); time.sleep(GAP)
-    net.send(C("FA", cs + 1, ss + 1)); time.sleep(GAP)
-    net.send(S("FA", ss + 1, cs + 2)); time.sleep(GAP)
-    net.send(C("A", cs + 2, ss + 2)); time.sleep(GAP)
-    C, S, o = _handshake_crafted(net, 44702, sp, 0, 0)
-    cs, ss = 5555000, 0
-    net.send(C("S", cs, o=o)); time.sleep(GAP)
-    net.send(S("RA", 0, cs + 7)); time.sleep(GAP)
-    net.send(S("RA", 0, cs + 1)); time.sleep(GAP)
+    steps(net,
+          C("S", cs, o=OPTS),
+          S("SA", ss, cs + 1000, o=OPTS),
+          C("R", cs + 1000),
+          S("SA", ss, cs + 1, o=OPTS),
+          C("A", cs + 1, ss + 1),
+          C("FA", cs + 1, ss + 1),
+          S("FA", ss + 1, cs + 2),
+          C("A", cs + 2, ss + 2))
+    C, S = crafted_tcp(44702, sp)
+    cs = 5555000
+    steps(net, C("S", cs, o=OPTS), S("RA", 0, cs + 7), S("RA", 0, cs + 1))
 
 
-@scenario(params={"cport": 44800, "port": 6500},
-          prepare=lambda net: (silence(net, "lan", [44800, 44801]), silence(net, "wan", [6500])))
+@scenario(params={"cport": 44800, "port": 6500}, prepare=silenced([44800, 44801], [6500]))
 def tcp_reopen_after_rst(net, cap):
     """Crafted: handshake, data, RST from the client, then a new SYN on the same 4-tuple (CLOSE entry replaced),
     handshake, FIN close, and a SYN again while in TIME_WAIT with a lower ISN; second tuple: RST from the server
     then a new SYN from the client. No NAT."""
     sp = 6500
-    C, S, o = _handshake_crafted(net, 44800, sp, 0, 0)
+    C, S = crafted_tcp(44800, sp)
     cs, ss = 7000000, 8000000
-    net.send(C("S", cs, o=o)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=o)); time.sleep(GAP)
-    net.send(C("A", cs + 1, ss + 1)); time.sleep(GAP)
-    net.send(C("PA", cs + 1, ss + 1, b"abc")); time.sleep(GAP)
-    net.send(S("A", ss + 1, cs + 4)); time.sleep(GAP)
-    net.send(C("R", cs + 4)); time.sleep(GAP)
+    handshake(net, C, S, cs, ss)
+    steps(net, C("PA", cs + 1, ss + 1, b"abc"), S("A", ss + 1, cs + 4), C("R", cs + 4))
     cs2, ss2 = 9000000, 1000000
-    net.send(C("S", cs2, o=o)); time.sleep(GAP)
-    net.send(S("SA", ss2, cs2 + 1, o=o)); time.sleep(GAP)
-    net.send(C("A", cs2 + 1, ss2 + 1)); time.sleep(GAP)
-    net.send(C("FA", cs2 + 1, ss2 + 1)); time.sleep(GAP)
-    net.send(S("FA", ss2 + 1, cs2 + 2)); time.sleep(GAP)
-    net.send(C("A", cs2 + 2, ss2 + 2)); time.sleep(GAP)
-    net.send(C("S", cs2 - 5000, o=o)); time.sleep(GAP)
-    net.send(S("SA", ss2 + 70000, cs2 - 4999, o=o)); time.sleep(GAP)
-    net.send(C("A", cs2 - 4999, ss2 + 70001)); time.sleep(GAP)
-    C, S, o = _handshake_crafted(net, 44801, sp, 0, 0)
+    handshake(net, C, S, cs2, ss2)
+    steps(net,
+          C("FA", cs2 + 1, ss2 + 1),
+          S("FA", ss2 + 1, cs2 + 2),
+          C("A", cs2 + 2, ss2 + 2),
+          C("S", cs2 - 5000, o=OPTS),
+          S("SA", ss2 + 70000, cs2 - 4999, o=OPTS),
+          C("A", cs2 - 4999, ss2 + 70001))
+    C, S = crafted_tcp(44801, sp)
     cs, ss = 1200000, 1300000
-    net.send(C("S", cs, o=o)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=o)); time.sleep(GAP)
-    net.send(C("A", cs + 1, ss + 1)); time.sleep(GAP)
-    net.send(S("R", ss + 1)); time.sleep(GAP)
-    net.send(C("S", cs + 100000, o=o)); time.sleep(GAP)
-    net.send(S("SA", ss + 200000, cs + 100001, o=o)); time.sleep(GAP)
-    net.send(C("A", cs + 100001, ss + 200001)); time.sleep(GAP)
+    handshake(net, C, S, cs, ss)
+    steps(net,
+          S("R", ss + 1),
+          C("S", cs + 100000, o=OPTS),
+          S("SA", ss + 200000, cs + 100001, o=OPTS),
+          C("A", cs + 100001, ss + 200001))
 
 
 def _host_tcp_opts(**kv):
@@ -1197,19 +1103,15 @@ def tcp_fastopen(net, cap):
         s, _ = ls.accept()
         s.settimeout(3)
         net.recv_exact(s, 25)
-        s.sendall(b"response %d\n" % i)
-        net.recv_exact(c, 11)
-        s.close()
-        time.sleep(0.05)
-        c.recv(10)
-        c.close()
+        deliver(net, s, c, b"response %d\n" % i)
+        close_pair(s, c)
         time.sleep(GAP)
     ls.close()
 
 
 @scenario(params={"uport": 5400},
-          prepare=lambda net: net.host_nft("wan", "table inet hostrej {\n\tchain in {\n\t\ttype filter hook input priority 0; policy accept;\n"
-                                                  "\t\ticmp type echo-request ip saddr 198.51.100.11 reject with icmp type admin-prohibited\n\t}\n}\n"))
+          prepare=lambda net: net.host_nft("wan", input_table(
+              "hostrej", 0, "icmp type echo-request ip saddr 198.51.100.11 reject with icmp type admin-prohibited")))
 def icmp_errors_misc(net, cap):
     """ICMP: an error from the LAN host quoting a reply-direction packet (UDP reply to a closed client port ->
     related/original); an error quoting an ICMP echo request (admin-prohibited); ICMP timestamp request and
@@ -1217,24 +1119,12 @@ def icmp_errors_misc(net, cap):
     a payload of 1400 bytes. No NAT."""
     us = net.udp_socket(SRV, 5400)
     uc = net.udp_socket(C1, 42900)
-    uc.sendto(b"hello", (SRV, 5400))
-    d, a = us.recvfrom(100)
-    us.sendto(b"reply 1", a)
-    uc.recvfrom(100)
-    uc.close()
-    time.sleep(GAP)
-    us.sendto(b"reply 2 to a closed port", a)
-    time.sleep(GAP)
-    net.lab.sh("lan", "ping -c 1 -W 0.5 -I 198.51.100.11 %s" % SRV, check=False)
-    time.sleep(GAP)
-    net.send(IP(src=C1, dst=SRV) / ICMP(type=13, id=0x7777, seq=1) / Raw(b"\0" * 12))
-    time.sleep(GAP)
-    net.lab.sh("wan", "ping -c 1 -W 0.5 %s" % RTR_WAN, check=False)
-    time.sleep(GAP)
-    net.lab.sh("lan", "ping -6 -c 1 -W 0.5 2001:db8:1::1", check=False)
-    time.sleep(GAP)
-    net.lab.sh("lan", "ping -c 1 -s 1400 -W 0.5 %s" % SRV, check=False)
-    time.sleep(GAP)
+    answer_after_close(uc, us, b"hello", (b"reply 1", b"reply 2 to a closed port"), (SRV, 5400))
+    ping(net, "lan", "-c 1 -W 0.5 -I 198.51.100.11 %s" % SRV)
+    steps(net, IP(src=C1, dst=SRV) / ICMP(type=13, id=0x7777, seq=1) / Raw(b"\0" * 12))
+    ping(net, "wan", "-c 1 -W 0.5 %s" % RTR_WAN)
+    ping(net, "lan", "-6 -c 1 -W 0.5 2001:db8:1::1")
+    ping(net, "lan", "-c 1 -s 1400 -W 0.5 %s" % SRV)
 
 
 @scenario(masq=True, nat_text=MASQ_TEXT, params={"clash_port": 40200},
@@ -1246,11 +1136,7 @@ def icmp_masq_clash(net, cap):
     flow through masquerade whose data is rejected mid-flow with ICMP host-unreachable."""
     for a in (C1, C2):
         u = net.udp_socket(a, 40200)
-        u.sendto(b"closed", (SRV, 5999))
-        try:
-            u.recvfrom(100)
-        except OSError as e:
-            net.note("udp from %s: %r" % (a, e))
+        udp_to_closed(net, u, b"closed", (SRV, 5999), "udp from %s" % a)
         time.sleep(GAP)
     for a in (C1, C2):
         _connect_nb(net, a, 40201, SRV, 5203, wait=0.2)
@@ -1279,17 +1165,13 @@ def pmtu_tcp6(net, cap):
 def generic_proto(net, cap):
     """Other IP protocols: crafted IP protocol 253 both ways (generic tracker), a GRE (version 0) packet pair,
     IPv6 next header 253. No NAT."""
-    net.send(IP(src=C1, dst=SRV, proto=253) / Raw(b"experimental protocol 253"))
-    time.sleep(GAP)
-    net.send(IP(src=SRV, dst=C1, proto=253) / Raw(b"answer 253"))
-    time.sleep(GAP)
     gre = b"\x00\x00\x08\x00" + bytes(IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=1, dport=2))
-    net.send(IP(src=C1, dst=SRV, proto=47) / Raw(gre))
-    time.sleep(GAP)
-    net.send(IP(src=SRV, dst=C1, proto=47) / Raw(gre))
-    time.sleep(GAP)
-    net.send(IPv6(src=C1_6, dst=SRV_6, nh=253) / Raw(b"v6 experimental"))
-    time.sleep(GAP)
+    steps(net,
+          IP(src=C1, dst=SRV, proto=253) / Raw(b"experimental protocol 253"),
+          IP(src=SRV, dst=C1, proto=253) / Raw(b"answer 253"),
+          IP(src=C1, dst=SRV, proto=47) / Raw(gre),
+          IP(src=SRV, dst=C1, proto=47) / Raw(gre),
+          IPv6(src=C1_6, dst=SRV_6, nh=253) / Raw(b"v6 experimental"))
 
 
 # ================================================================================================ FTP
@@ -1347,63 +1229,51 @@ def vsftpd(net, addr=SRV, pasv=(31000, 31009), size=5000):
 
 def _ftp_session(net, src, dst, modes, pause=0.3):
     """modes: list of 'PORT', 'EPRT', 'PASV', 'EPSV', 'RETR-PASV', 'RETR-PORT'."""
-    with net.lab.inns(side_of_addr(src)):
+    with net.lab.inns(side_of(src)):
         f = ftplib.FTP()
         f.af = socket.AF_INET6 if ":" in dst else socket.AF_INET
         f.sock = None
     f.source_address = (src, 0)
     # connect must create its socket inside the namespace
-    with net.lab.inns(side_of_addr(src)):
+    with net.lab.inns(side_of(src)):
         f.connect(dst, 21, timeout=5)
         f.login()
         for m in modes:
-            if m in ("PORT", "EPRT", "RETR-PORT"):
-                f.set_pasv(False)
-                lines = []
-                if m == "RETR-PORT":
-                    data = bytearray()
-                    f.retrbinary("RETR file.bin", data.extend)
-                    net.note("RETR via PORT: %d bytes" % len(data))
-                else:
-                    sock = _ftp_listen(f, eprt=(m == "EPRT"))
-                    time.sleep(pause)
-                    resp = f.sendcmd("LIST")
-                    conn, _ = sock.accept()
-                    body = b""
-                    while True:
-                        b = conn.recv(4096)
-                        if not b:
-                            break
-                        body += b
-                    conn.close()
-                    sock.close()
-                    net.note("%s LIST %d bytes; %s" % (m, len(body), f.voidresp()))
+            f.set_pasv(m in ("PASV", "EPSV", "RETR-PASV"))
+            if m.startswith("RETR-"):
+                data = bytearray()
+                f.retrbinary("RETR file.bin", data.extend)
+                net.note("RETR via %s: %d bytes" % (m[len("RETR-"):], len(data)))
+            elif m in ("PORT", "EPRT"):
+                sock = _ftp_listen(f, eprt=(m == "EPRT"))
+                time.sleep(pause)
+                f.sendcmd("LIST")
+                conn, _ = sock.accept()
+                body = _read_to_end(conn)
+                conn.close()
+                sock.close()
+                net.note("%s LIST %d bytes; %s" % (m, len(body), f.voidresp()))
             else:
-                f.set_pasv(True)
-                if m == "RETR-PASV":
-                    data = bytearray()
-                    f.retrbinary("RETR file.bin", data.extend)
-                    net.note("RETR via PASV: %d bytes" % len(data))
-                else:
-                    cmd = "EPSV" if m == "EPSV" else "PASV"
-                    resp = f.sendcmd(cmd)
-                    if cmd == "PASV":
-                        host, port = ftplib.parse227(resp)
-                    else:
-                        host, port = ftplib.parse229(resp, f.sock.getpeername())
-                    time.sleep(pause)
-                    c = socket.create_connection((host, port), timeout=5, source_address=(src, 0))
-                    f.sendcmd("LIST")
-                    body = b""
-                    while True:
-                        b = c.recv(4096)
-                        if not b:
-                            break
-                        body += b
-                    c.close()
-                    net.note("%s -> %s LIST %d bytes; %s" % (cmd, resp, len(body), f.voidresp()))
+                resp = f.sendcmd(m)
+                host, port = ftplib.parse227(resp) if m == "PASV" else ftplib.parse229(resp, f.sock.getpeername())
+                time.sleep(pause)
+                c = socket.create_connection((host, port), timeout=5, source_address=(src, 0))
+                f.sendcmd("LIST")
+                body = _read_to_end(c)
+                c.close()
+                net.note("%s -> %s LIST %d bytes; %s" % (m, resp, len(body), f.voidresp()))
             time.sleep(GAP)
         f.quit()
+
+
+def _read_to_end(sock):
+    """Everything a connection brings until the peer closes it."""
+    body = b""
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            return body
+        body += chunk
 
 
 def _ftp_listen(f, eprt):
@@ -1419,10 +1289,6 @@ def _ftp_listen(f, eprt):
     return sock
 
 
-def side_of_addr(a):
-    return "lan" if a.startswith("198.51.100.") or a.startswith("2001:db8:1:") else "wan"
-
-
 def _lftp(net, src, cmds):
     script = "set net:timeout 5; set net:max-retries 1; set ftp:passive-mode %s; set ftp:port-range 40300-40309; " \
              "open ftp://anonymous:x@%s; %s; bye" % (cmds[0], SRV, cmds[1])
@@ -1430,11 +1296,12 @@ def _lftp(net, src, cmds):
     net.note("lftp %s: %s" % (cmds, (out or "").strip()[:200]))
 
 
-FTP_SPEC = dict(masq=True, helper=True, nat_text=MASQ_TEXT)
+FTP_HELPER = dict(helper=True)
+FTP_MASQ = dict(masq=True, helper=True, nat_text=MASQ_TEXT)
 
 
 @scenario(prepare=lambda net: vsftpd(net), params={"ftp_pasv": [31000, 31009], "ftp_lport": [40300, 40309],
-                                                    "ftp_size": 5000}, **FTP_SPEC)
+                                                    "ftp_size": 5000}, **FTP_MASQ)
 def ftp_active_snat2(net, cap):
     """FTP active mode through masquerade with the ftp helper: lftp (passive off, ports 40300-40309) ls and get
     of a 5000-byte file; then python ftplib from 198.51.100.11: PORT+LIST, EPRT+LIST, RETR via PORT."""
@@ -1444,7 +1311,7 @@ def ftp_active_snat2(net, cap):
 
 
 @scenario(prepare=lambda net: vsftpd(net, pasv=(32000, 32004)), params={"ftp_pasv": [32000, 32004], "ftp_size": 5000},
-          **FTP_SPEC)
+          **FTP_MASQ)
 def ftp_passive_snat2(net, cap):
     """FTP passive mode through masquerade with the ftp helper: lftp PASV ls + get, then ftplib from
     198.51.100.11: PASV+LIST, EPSV+LIST, RETR via PASV."""
@@ -1453,20 +1320,20 @@ def ftp_passive_snat2(net, cap):
     _ftp_session(net, C2, SRV, ["PASV", "EPSV", "RETR-PASV"])
 
 
-@scenario(prepare=lambda net: vsftpd(net, pasv=(33000, 33009)), params={"ftp_pasv": [33000, 33009]}, helper=True)
+@scenario(prepare=lambda net: vsftpd(net, pasv=(33000, 33009)), params={"ftp_pasv": [33000, 33009]}, **FTP_HELPER)
 def ftp_nonat(net, cap):
     """FTP with the ftp helper but no NAT: ftplib PORT+LIST, PASV+LIST, EPRT+LIST, EPSV+LIST, RETR both ways."""
     _ftp_session(net, C1, SRV, ["PORT", "PASV", "EPRT", "EPSV", "RETR-PORT", "RETR-PASV"])
 
 
 @scenario(prepare=lambda net: vsftpd(net, addr=SRV_6, pasv=(34000, 34009)), params={"ftp_pasv": [34000, 34009]},
-          helper=True)
+          **FTP_HELPER)
 def ftp6(net, cap):
     """FTP over IPv6 with the ftp helper (no NAT): ftplib EPRT+LIST, EPSV+LIST, RETR via EPSV and via EPRT."""
     _ftp_session(net, C1_6, SRV_6, ["EPRT", "EPSV", "RETR-PASV", "RETR-PORT"])
 
 
-@scenario(masq=True, helper=True, nat_text=MASQ_TEXT, params={"cport": 45300})
+@scenario(params={"cport": 45300}, **FTP_MASQ)
 def ftp_refused_helper(net, cap):
     """The ftp helper is assigned to SYNs to port 21 but no FTP server runs: two SYNs refused by RST/ACK
     (entries destroyed at once), through masquerade."""
@@ -1475,20 +1342,17 @@ def ftp_refused_helper(net, cap):
         time.sleep(GAP)
 
 
-@scenario(params={"cport": 45400, "port": 7950},
-          prepare=lambda net: (silence(net, "lan", [45400]), silence(net, "wan", [7950])))
+@scenario(params={"cport": 45400, "port": 7950}, prepare=silenced([45400], [7950]))
 def tcp_close_expiry(net, cap):
     """Crafted: handshake and data, RST from the client (CLOSE, 10 s); 10.5 s later a data segment on the same
     4-tuple (the old entry has expired: picked up mid-stream as new) and the server's ACK. No NAT."""
-    C, S, o = _handshake_crafted(net, 45400, 7950, 0, 0)
+    C, S = crafted_tcp(45400, 7950)
     cs, ss = 1500000, 2500000
-    net.send(C("S", cs, o=o)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=o)); time.sleep(GAP)
-    net.send(C("A", cs + 1, ss + 1)); time.sleep(GAP)
-    net.send(C("PA", cs + 1, ss + 1, b"abc")); time.sleep(GAP)
-    net.send(C("R", cs + 4)); time.sleep(10.5)
-    net.send(C("PA", cs + 4, ss + 1, b"late")); time.sleep(GAP)
-    net.send(S("A", ss + 1, cs + 8)); time.sleep(GAP)
+    handshake(net, C, S, cs, ss)
+    steps(net, C("PA", cs + 1, ss + 1, b"abc"))
+    net.send(C("R", cs + 4))
+    time.sleep(10.5)
+    steps(net, C("PA", cs + 4, ss + 1, b"late"), S("A", ss + 1, cs + 8))
 
 
 def _frag_frames(pkt, size):
@@ -1521,10 +1385,7 @@ def frag_udp2(net, cap):
     time.sleep(GAP)
     pkt = IP(src=C1, dst=SRV, id=0x4444) / UDP(sport=35101, dport=7001) / Raw(bytes(range(256)) * 7)
     fr = _frag_frames(pkt, 600)
-    for f in (fr[1], fr[2], fr[1], fr[0]):
-        net.send(f)
-        time.sleep(0.02)
-    time.sleep(GAP)
+    send_all(net, [fr[1], fr[2], fr[1], fr[0]])
     pkt2 = IP(src=C1, dst=SRV, id=0x5555) / UDP(sport=35102, dport=7001) / Raw(b"z" * 1500)
     net.send(_frag_frames(pkt2, 800)[0])
     time.sleep(GAP)
@@ -1542,24 +1403,16 @@ def frag6_2(net, cap):
     from scapy.layers.inet6 import IPv6ExtHdrFragment, fragment6
     srv = net.udp_socket(SRV_6, 7002)
     c = net.udp_socket(C1_6, 35200)
-    c.sendto(bytes(2500), (SRV_6, 7002))
-    d, a = srv.recvfrom(5000)
-    srv.sendto(b"r" * 1000, a)
-    c.recvfrom(5000)
+    a = udp_ask(c, srv, bytes(2500), b"r" * 1000, (SRV_6, 7002))
     time.sleep(GAP)
-    srv.sendto(b"R" * 2500, a)
     c.settimeout(0.5)
-    try:
-        c.recvfrom(5000)
-        net.note("first big reply delivered")
-    except OSError as e:
-        net.note("first big reply: %r" % e)
-    srv.sendto(b"S" * 2500, a)
-    try:
-        c.recvfrom(5000)
-        net.note("second big reply delivered")
-    except OSError as e:
-        net.note("second big reply: %r" % e)
+    for fill, which in ((b"R", "first"), (b"S", "second")):
+        srv.sendto(fill * 2500, a)
+        try:
+            c.recvfrom(5000)
+            net.note("%s big reply delivered" % which)
+        except OSError as e:
+            net.note("%s big reply: %r" % (which, e))
     time.sleep(GAP)
     pkt = IPv6(src=C1_6, dst=SRV_6) / IPv6ExtHdrFragment(id=0x666) / UDP(sport=35201, dport=7002) / Raw(b"q" * 1800)
     fr = fragment6(pkt, 700)
@@ -1574,21 +1427,13 @@ def tcp_abort_server_late(net, cap):
     """Server aborts (SO_LINGER 0 RST from the WAN side) an established connection; then crafted late data from
     the client on the closed entry (the server host answers with RST), and a crafted late ACK. No NAT."""
     c, s = net.tcp_pair(C1, 41120, SRV, 5022)
-    c.sendall(b"hello from client\n")
-    net.recv_exact(s, 18)
-    s.sendall(b"hello from server, 42\n")
-    net.recv_exact(c, 22)
+    exchange(net, c, s, *HELLO)
     k = learn(net, c, s, 41120, 5022)
     time.sleep(GAP)
-    net.linger0(s)
-    s.close()
+    net.abort(s)
     time.sleep(GAP)
-    net.send(IP(src=C1, dst=SRV) / TCP(sport=41120, dport=5022, flags="PA", seq=k["cnxt"], ack=k["snxt"],
-                                      window=k["cwin"]) / Raw(b"late data\n"))
-    time.sleep(GAP)
-    net.send(IP(src=C1, dst=SRV) / TCP(sport=41120, dport=5022, flags="A", seq=k["cnxt"] + 10, ack=k["snxt"],
-                                      window=k["cwin"]))
-    time.sleep(GAP)
+    C, _ = crafted_tcp(41120, 5022, cwin=(k["cwin"],) * 2)
+    steps(net, C("PA", k["cnxt"], k["snxt"], b"late data\n"), C("A", k["cnxt"] + 10, k["snxt"]))
     c.close()
 
 
@@ -1596,7 +1441,7 @@ DNAT2 = ['iifname "wan" ip daddr 203.0.113.1 udp dport 5454 dnat ip to 198.51.10
          'iifname "wan" ip daddr 203.0.113.1 tcp dport 2323 dnat ip to 198.51.100.20:23']
 
 
-@scenario(dnat=DNAT2, masq=True, nat_text={"dnat": DNAT2, "masquerade": MASQ_TEXT["masquerade"]})
+@scenario(**dnat_and_masq(DNAT2))
 def icmp_dnat(net, cap):
     """DNAT plus masquerade: a WAN client's UDP to router:5454 DNATed to a closed LAN port (the LAN server's
     ICMP port unreachable is translated back to the router's address and port); a TCP SYN to router:2323
@@ -1617,30 +1462,17 @@ def icmp_dnat(net, cap):
 
 
 @scenario(masq=True, nat_text=MASQ_TEXT, params={"mid_cport": 43150, "mid_port": 7150},
-          prepare=lambda net: (silence(net, "lan", [43150]), silence(net, "wan", [7150])))
+          prepare=silenced([43150], [7150]))
 def tcp_midstream_masq(net, cap):
     """Mid-stream pickup through masquerade: crafted data segment from the client first (SNATed), the server's
     ACK and data to the router's address, FIN close by the server. Crafted on both sides."""
-    cp, sp = 43150, 7150
-    cs, ss = 0x31000000, 0x51000000
-
-    def C(fl, data=b""):
-        return IP(src=C1, dst=SRV) / TCP(sport=cp, dport=sp, flags=fl, seq=cs, ack=ss, window=502) / Raw(data)
-
-    def S(fl, data=b""):
-        return IP(src=SRV, dst=RTR_WAN) / TCP(sport=sp, dport=cp, flags=fl, seq=ss, ack=cs, window=509) / Raw(data)
-    net.send(C("PA", b"x" * 40)); cs += 40; time.sleep(GAP)
-    net.send(S("A")); time.sleep(GAP)
-    net.send(S("PA", b"y" * 20)); ss += 20; time.sleep(GAP)
-    net.send(C("A")); time.sleep(GAP)
-    net.send(S("FA")); ss += 1; time.sleep(GAP)
-    net.send(C("FA")); cs += 1; time.sleep(GAP)
-    net.send(S("A")); time.sleep(GAP)
+    _midstream(net, "client", 43150, 7150, isn=(0x31000000, 0x51000000), data=(b"x" * 40, b"y" * 20),
+               reply_to=RTR_WAN, stamped_ids=False)
 
 
 @scenario(params={"cport": 45500, "port": 7500},
-          prepare=lambda net: net.host_nft("wan", "table inet lossy {\n\tchain in {\n\t\ttype filter hook input priority -300; policy accept;\n"
-                                                  "\t\ttcp dport 7500 tcp flags & (syn | fin | rst) == 0 numgen inc mod 9 == 4 drop\n\t}\n}\n"))
+          prepare=lambda net: net.host_nft("wan", input_table(
+              "lossy", -300, "tcp dport 7500 tcp flags & (syn | fin | rst) == 0 numgen inc mod 9 == 4 drop")))
 def tcp_loss_sack(net, cap):
     """150 KB from the client through the router; the server host drops every 9th data segment after the
     router forwarded it, so the server's ACKs carry SACK blocks and the client retransmits (conntrack sees the
@@ -1652,35 +1484,17 @@ def tcp_loss_sack(net, cap):
 def tcp_reopen_masq(net, cap):
     """Through masquerade: three connections in a row from the same client port to the same server port, the
     server closing first each time (the router's entry is in TIME_WAIT when the next SYN comes)."""
-    ls = net.tcp_listen(SRV, 7600)
-    for i in range(3):
-        c, s = net.tcp_pair(C1, 45600, SRV, 7600, listener=ls)
-        c.sendall(b"round %d\n" % i)
-        net.recv_exact(s, 8)
-        s.sendall(b"ok\n")
-        net.recv_exact(c, 3)
-        s.close()
-        time.sleep(0.05)
-        c.recv(10)
-        c.close()
-        time.sleep(0.3)
-    ls.close()
+    _reconnect_rounds(net, 45600, 7600, answer=b"ok\n")
 
 
-@scenario(params={"ucport": 42950, "port": 5450},
-          prepare=lambda net: silence(net, "lan", []))
+@scenario(params={"ucport": 42950, "port": 5450}, prepare=silenced([]))
 def icmp_error_types(net, cap):
     """Crafted ICMP errors from the server side quoting a live UDP flow: time exceeded, parameter problem,
     source quench, redirect, fragmentation needed, host unreachable; then an error quoting the flow with the
     inner addresses swapped (as if about a reply-direction packet), an error quoting an unknown flow, and an
     ICMPv6 set (time exceeded, parameter problem, packet too big, destination unreachable) quoting a live UDP/IPv6
     flow. No NAT."""
-    us = net.udp_socket(SRV, 5450)
-    uc = net.udp_socket(C1, 42950)
-    uc.sendto(b"hello", (SRV, 5450))
-    d, a = us.recvfrom(100)
-    us.sendto(b"answer", a)
-    uc.recvfrom(100)
+    uc, us = udp_flow(net, C1, 42950, SRV, 5450, b"hello", b"answer")
     quote = bytes(IP(src=C1, dst=SRV, ttl=63, id=1234) / UDP(sport=42950, dport=5450) / Raw(b"hello"))
     for t, c in ((11, 0), (12, 0), (4, 0), (5, 1), (3, 4), (3, 1)):
         net.send(IP(src=SRV, dst=C1) / ICMP(type=t, code=c, nexthopmtu=1200 if (t, c) == (3, 4) else 0,
@@ -1695,12 +1509,7 @@ def icmp_error_types(net, cap):
     net.send(IP(src=SRV, dst=C1) / ICMP(type=11, code=0) / Raw(unknown))
     time.sleep(0.05)
     from scapy.layers.inet6 import ICMPv6TimeExceeded, ICMPv6ParamProblem, ICMPv6PacketTooBig, ICMPv6DestUnreach
-    us6 = net.udp_socket(SRV_6, 5451)
-    uc6 = net.udp_socket(C1_6, 42952)
-    uc6.sendto(b"hello6", (SRV_6, 5451))
-    d, a = us6.recvfrom(100)
-    us6.sendto(b"answer6", a)
-    uc6.recvfrom(100)
+    uc6, us6 = udp_flow(net, C1_6, 42952, SRV_6, 5451, b"hello6", b"answer6")
     q6 = bytes(IPv6(src=C1_6, dst=SRV_6, hlim=63) / UDP(sport=42952, dport=5451) / Raw(b"hello6"))
     for layer in (ICMPv6TimeExceeded(), ICMPv6ParamProblem(ptr=6), ICMPv6PacketTooBig(mtu=1280), ICMPv6DestUnreach(code=1)):
         net.send(IPv6(src=SRV_6, dst=C1_6) / layer / Raw(q6))
@@ -1713,8 +1522,7 @@ def tcp_urgent(net, cap):
     """Urgent data (MSG_OOB: URG flag and pointer) both ways on a real connection, then a client close. No
     NAT."""
     c, s = net.tcp_pair(C1, 45700, SRV, 7700)
-    c.sendall(b"normal\n")
-    net.recv_exact(s, 7)
+    deliver(net, c, s, b"normal\n")
     c.send(b"!", socket.MSG_OOB)
     time.sleep(GAP)
     s.send(b"?", socket.MSG_OOB)
@@ -1742,10 +1550,7 @@ def udp_stream_boundary(net, cap):
         c = net.udp_socket(C1, cp)
         time.sleep(lag)
         t0 = time.perf_counter()
-        c.sendto(b"first", (SRV, 5460 + i))
-        d, a = srv.recvfrom(100)
-        srv.sendto(b"reply", a)
-        c.recvfrom(100)
+        udp_ask(c, srv, b"first", b"reply", (SRV, 5460 + i))
         for k in range(12):
             target = t0 + 1.990 + 0.002 * k
             while time.perf_counter() < target:
@@ -1778,13 +1583,16 @@ class FtpPuppet:
             self.cmd(b"USER anonymous\r\n")
             self.reply(b"230 Login successful.\r\n")
 
+    LISTING = b"150 Here comes the directory listing.\r\n"
+    SENT = b"226 Directory send OK.\r\n"
+
     @staticmethod
-    def _read(sock, wait):
-        """What arrives within `wait` s, stopping early at a line end."""
+    def _read(sock, wait, done=lambda buf: buf.endswith(b"\n")):
+        """What arrives within `wait` s, stopping early once ``done`` (default: at a line end)."""
         sock.settimeout(wait)
         buf = b""
         try:
-            while not buf.endswith(b"\n"):
+            while not done(buf):
                 chunk = sock.recv(4096)
                 if not chunk:
                     break
@@ -1792,6 +1600,10 @@ class FtpPuppet:
         except socket.timeout:
             pass
         return buf
+
+    def _ends(self, side):
+        """(sender, receiver) of what the client (side "c") or the server ("s") sends."""
+        return (self.c, self.s) if side == "c" else (self.s, self.c)
 
     def cmd(self, data, wait=0.4):
         self.c.sendall(data)
@@ -1805,9 +1617,25 @@ class FtpPuppet:
         self.net.note("reply %r -> client saw %r" % (data, got))
         return got
 
+    def cmd_ok(self, data, wait=0.4):
+        """A PORT or EPRT command and the server's 200 for it; returns the command as the server saw it."""
+        got = self.cmd(data, wait)
+        self.reply(b"200 %s command successful.\r\n" % data[:4].upper())
+        return got
+
+    def pasv(self, addr, port):
+        """PASV and a 227 pointing at (addr, port); returns the 227 as the client saw it."""
+        self.cmd(b"PASV\r\n")
+        return self.reply(pasv_reply(addr, port) + b"\r\n")
+
+    def epsv(self, port, delim=b"|", wait=0.4):
+        """EPSV and a 229 naming ``port``; returns the 229 as the client saw it."""
+        self.cmd(b"EPSV\r\n")
+        return self.reply(epsv_reply(port, delim) + b"\r\n", wait)
+
     def parts(self, side, parts, gap=0.1, wait=0.4):
         """One command (side "c") or reply ("s") sent as several segments, ``gap`` s apart."""
-        a, b = (self.c, self.s) if side == "c" else (self.s, self.c)
+        a, b = self._ends(side)
         for i, part in enumerate(parts):
             if i:
                 time.sleep(gap)
@@ -1818,84 +1646,74 @@ class FtpPuppet:
 
     def active_data(self, seen, listener, body=b"-rw-r--r-- 1 ftp ftp 10 file\r\n"):
         """The server opens the data connection from its port 20 to the PORT/EPRT address it saw (``seen``)."""
-        host, port = ftp_addr(seen)
-        d = self.net.tcp_socket(self.srv, 20)
-        d.settimeout(2)
-        try:
-            d.connect((host, port))
-            a, _ = listener.accept()
-            d.sendall(body)
-            self.net.recv_exact(a, len(body))
-            d.close()
-            time.sleep(0.02)
-            a.recv(10)
-            a.close()
-        except OSError as e:
-            self.net.note("active data to %s:%d: %r" % (host, port, e))
-            d.close()
-        time.sleep(GAP)
+        self._data("active", self.srv, 20, ftp_addr(seen), listener, body, server_connects=True)
 
     def passive_data(self, seen, listener, body=b"-rw-r--r-- 1 ftp ftp 10 file\r\n"):
         """The client connects where the 227/229 it saw points (229: the control connection's server)."""
-        host, port = ftp_addr(seen, self.dst)
-        c = self.net.tcp_socket(self.src, 0)
-        c.settimeout(2)
+        self._data("passive", self.src, 0, ftp_addr(seen, self.dst), listener, body, server_connects=False)
+
+    def _data(self, mode, src, sport, to, listener, body, server_connects):
+        """A data connection from (src, sport) to ``to``, accepted on ``listener``: the server's end sends
+        ``body`` and closes first."""
+        d = self.net.tcp_socket(src, sport)
+        d.settimeout(2)
         try:
-            c.connect((host, port))
+            d.connect(to)
             a, _ = listener.accept()
-            a.sendall(body)
-            self.net.recv_exact(c, len(body))
-            a.close()
-            time.sleep(0.02)
-            c.recv(10)
-            c.close()
+            server, client = (d, a) if server_connects else (a, d)
+            deliver(self.net, server, client, body)
+            close_pair(server, client, pause=0.02)
         except OSError as e:
-            self.net.note("passive data to %s:%d: %r" % (host, port, e))
-            c.close()
+            self.net.note("%s data to %s:%d: %r" % ((mode,) + to + (e,)))
+            d.close()
         time.sleep(GAP)
 
-    def _lose_first(self, side, data):
-        """The host receiving from ``side`` drops the first control segment starting like ``data`` (nft on its
-        input: numgen counts the matching segments); returns that host's side."""
-        b = self.s if side == "c" else self.c
-        rx = side_of_addr(b.getsockname()[0])
+    def port_data(self, command, listen_at):
+        """A PORT/EPRT ``command`` accepted, then the server's data connection to a listener on ``listen_at``
+        (host, port) where the command, as the server saw it, points."""
+        ls = self.net.tcp_listen(*listen_at)
+        self.active_data(self.cmd_ok(command), ls)
+        ls.close()
+
+    def list_dir(self, seen, listener, passive=False, opening=None):
+        """LIST, the server's ``opening`` reply if given, the data connection where ``seen`` points, 226."""
+        self.cmd(b"LIST\r\n")
+        if opening:
+            self.reply(opening)
+        (self.passive_data if passive else self.active_data)(seen, listener)
+        self.reply(self.SENT)
+
+    @contextlib.contextmanager
+    def _losing_first(self, side, data):
+        """While inside, the host receiving from ``side`` drops the first control segment starting like
+        ``data`` (nft on its input: numgen counts the matching segments)."""
+        rx = side_of(self._ends(side)[1].getsockname()[0])
         port = "dport 21" if side == "c" else "sport 21"
-        self.net.host_nft(rx, "table inet lossy {\n\tchain in {\n\t\ttype filter hook input priority -300; "
-                          "policy accept;\n\t\ttcp %s @ih,0,32 0x%08x numgen inc mod 1000000 == 0 drop\n\t}\n}\n"
-                          % (port, int.from_bytes(data[:4], "big")))
-        return rx
+        self.net.host_nft(rx, input_table("lossy", -300, "tcp %s @ih,0,32 0x%08x numgen inc mod 1000000 == 0 drop"
+                                          % (port, int.from_bytes(data[:4], "big"))))
+        yield
+        self.net.host_nft_delete(rx, "lossy")
 
     def sack_burst(self, side, segments, wait=0.6):
         """Segments sent back to back by the client (side "c") or server ("s"); the receiving host drops the
         first one once (nft on its input), so it acknowledges the others with SACK blocks and the sender
         retransmits the first."""
-        a, b = (self.c, self.s) if side == "c" else (self.s, self.c)
-        rx = self._lose_first(side, segments[0])
-        for seg in segments:
-            a.send(seg)
+        a, b = self._ends(side)
         want = sum(len(x) for x in segments)
-        b.settimeout(wait)
-        got = b""
-        try:
-            while len(got) < want:
-                chunk = b.recv(4096)
-                if not chunk:
-                    break
-                got += chunk
-        except socket.timeout:
-            pass
-        self.net.lab.sh(rx, ["nft", "delete", "table", "inet", "lossy"])
+        with self._losing_first(side, segments[0]):
+            for seg in segments:
+                a.send(seg)
+            got = self._read(b, wait, lambda buf: len(buf) >= want)
         self.net.note("burst %s: %d segments, other end got %r" % (side, len(segments), got))
         time.sleep(GAP)
 
     def lose_once(self, side, data, wait=1.0):
         """One segment from the client (side "c") or server ("s") that the receiving host drops the first time
         (nft on its input, after the router has handled it): the sender retransmits it."""
-        a, b = (self.c, self.s) if side == "c" else (self.s, self.c)
-        rx = self._lose_first(side, data)
-        a.sendall(data)
-        got = self._read(b, wait)
-        self.net.lab.sh(rx, ["nft", "delete", "table", "inet", "lossy"])
+        a, b = self._ends(side)
+        with self._losing_first(side, data):
+            a.sendall(data)
+            got = self._read(b, wait)
         self.net.note("lost once %s %r -> other end saw %r" % (side, data, got))
         time.sleep(GAP)
         return got
@@ -1906,8 +1724,7 @@ class FtpPuppet:
         self.abort()
 
     def abort(self):
-        self.net.linger0(self.c)
-        self.c.close()
+        self.net.abort(self.c)
         time.sleep(0.05)
         self.s.close()
         time.sleep(GAP)
@@ -1915,10 +1732,7 @@ class FtpPuppet:
     def quit(self):
         self.cmd(b"QUIT\r\n")
         self.reply(b"221 Goodbye.\r\n")
-        self.s.close()
-        time.sleep(0.05)
-        self.c.recv(10)
-        self.c.close()
+        close_pair(self.s, self.c)
         time.sleep(GAP)
 
 
@@ -1939,12 +1753,26 @@ def ftp_addr(text, default_host=None):
     raise ValueError("no address in %r" % t)
 
 
+def _ftp_numbers(addr, port):
+    """An IPv4 address and a port as FTP's six comma-separated numbers."""
+    return ",".join(addr.split(".") + [str(port >> 8), str(port & 0xFF)]).encode()
+
+
 def port_cmd(addr, port, verb=b"PORT"):
-    return verb + b" " + ",".join(addr.split(".") + [str(port >> 8), str(port & 0xFF)]).encode() + b"\r\n"
+    return verb + b" " + _ftp_numbers(addr, port) + b"\r\n"
 
 
 def pasv_reply(addr, port):
-    return b"227 Entering Passive Mode (" + ",".join(addr.split(".") + [str(port >> 8), str(port & 0xFF)]).encode() + b")."
+    return b"227 Entering Passive Mode (" + _ftp_numbers(addr, port) + b")."
+
+
+def eprt_cmd(addr, port, delim=b"|"):
+    """EPRT naming addr (IPv4 or IPv6 form by the address) and port between ``delim``s."""
+    return b"EPRT %s%d%s%s%s%d%s\r\n" % (delim, 2 if ":" in addr else 1, delim, addr.encode(), delim, port, delim)
+
+
+def epsv_reply(port, delim=b"|"):
+    return b"229 Entering Extended Passive Mode (%s%s%s%d%s)" % (delim, delim, delim, port, delim)
 
 
 def _ftp_pipelined(net, cport, lport, pport):
@@ -1953,16 +1781,15 @@ def _ftp_pipelined(net, cport, lport, pport):
     p = FtpPuppet(net, C1, cport)
     ls = net.tcp_listen(C1, lport)
     seen = p.cmd(port_cmd(C1, lport) + b"LIST\r\n")
-    p.reply(b"200 PORT command successful. Consider using PASV.\r\n150 Here comes the directory listing.\r\n")
+    p.reply(b"200 PORT command successful. Consider using PASV.\r\n" + p.LISTING)
     p.active_data(seen, ls)
-    p.reply(b"226 Directory send OK.\r\n")
+    p.reply(p.SENT)
     pl = net.tcp_listen(SRV, pport)
     p.cmd(b"PASV\r\n")
-    seen = p.reply(pasv_reply(SRV, pport) + b"\r\n150 Here comes the directory listing.\r\n")
+    seen = p.reply(pasv_reply(SRV, pport) + b"\r\n" + p.LISTING)
     p.passive_data(seen, pl)
-    p.reply(b"226 Directory send OK.\r\n")
-    p.cmd(b"EPSV\r\n")
-    seen = p.reply(b"229 Entering Extended Passive Mode (|||%d|)\r\n" % (pport + 1))
+    p.reply(p.SENT)
+    seen = p.epsv(pport + 1)
     pl2 = net.tcp_listen(SRV, pport + 1)
     p.cmd(b"LIST\r\n")
     p.passive_data(seen, pl2)
@@ -1977,10 +1804,6 @@ def _ftp_pipelined(net, cport, lport, pport):
     p.quit()
     for x in (ls, ls2, pl, pl2, pl3):
         x.close()
-
-
-FTP_HELPER = dict(helper=True)
-FTP_MASQ = dict(masq=True, helper=True, nat_text=MASQ_TEXT)
 
 
 @scenario(params={"cport": 45800, "lport": 40400, "pport": 36000}, **FTP_MASQ)
@@ -2005,10 +1828,7 @@ def _ftp_split(net, cport, lport, pport):
     ls = net.tcp_listen(C1, lport)
     seen = p.parts("c", [port_cmd(C1, lport)[:-1], b"\n"])
     p.reply(b"200 PORT command successful.\r\n")
-    p.cmd(b"LIST\r\n")
-    p.reply(b"150 Here comes the directory listing.\r\n")
-    p.active_data(seen, ls)
-    p.reply(b"226 Directory send OK.\r\n")
+    p.list_dir(seen, ls, opening=p.LISTING)
     # a segment that does not end a line: the next one is not at a line start, so its PORT is not looked at
     p.parts("c", [b"NOOP", port_cmd(C1, lport + 1)])
     p.reply(b"500 Unknown command.\r\n")
@@ -2046,33 +1866,20 @@ def _ftp_port_odd(net, cport, lport):
     """Odd PORT numbers (see ftp_port_odd_masq)."""
     p = FtpPuppet(net, C1, cport)
     # the address of another LAN host: no expectation (not loose), nothing rewritten
-    l2 = net.tcp_listen(C2, lport)
-    seen = p.cmd(port_cmd(C2, lport))
-    p.reply(b"200 PORT command successful.\r\n")
-    p.active_data(seen, l2)
+    p.port_data(port_cmd(C2, lport), (C2, lport))
     # 100,1034 folds into .100.10 (numbers are or-ed into place unchecked): the client's own address
-    l3 = net.tcp_listen(C1, lport + 1)
-    seen = p.cmd(b"PORT 198,51,100,1034,%d,%d\r\n" % ((lport + 1) >> 8, (lport + 1) & 0xFF))
-    p.reply(b"200 PORT command successful.\r\n")
-    p.active_data(seen, l3)
+    p.port_data(b"PORT 198,51,100,1034,%d,%d\r\n" % ((lport + 1) >> 8, (lport + 1) & 0xFF), (C1, lport + 1))
     # 300,5: the port is (300 << 8 | 5) cut to 16 bits; lower-case verb
-    odd = (300 << 8 | 5) & 0xFFFF
-    l4 = net.tcp_listen(C1, odd)
-    seen = p.cmd(b"port 198,51,100,10,300,5\r\n")
-    p.reply(b"200 PORT command successful.\r\n")
-    p.active_data(seen, l4)
+    p.port_data(b"port 198,51,100,10,300,5\r\n", (C1, (300 << 8 | 5) & 0xFFFF))
     p.quit()
     # port 256,0 = 65536 cut to 0
     q = FtpPuppet(net, C1, cport + 1)
-    q.cmd(b"PORT 198,51,100,10,256,0\r\n", wait=1.0)
-    q.reply(b"200 PORT command successful.\r\n")
+    q.cmd_ok(b"PORT 198,51,100,10,256,0\r\n", wait=1.0)
     q.abort()
     # too few numbers: partial match, dropped with its retransmissions
     r = FtpPuppet(net, C1, cport + 2)
     r.cmd(b"PORT 198,51,100\r\n", wait=1.0)
     r.abort()
-    for x in (l2, l3, l4):
-        x.close()
 
 
 @scenario(params={"cport": 45840, "lport": 40440}, **FTP_MASQ)
@@ -2094,40 +1901,24 @@ def ftp_port_odd(net, cap):
 def _ftp_eprt_odd(net, cport, lport, pport):
     """Odd EPRT commands and 229 replies (see ftp_eprt_odd_masq)."""
     p = FtpPuppet(net, C1, cport)
-    for i, (d, port) in enumerate((("|", lport), ("!", lport + 1), ("~", 70000))):
-        ls = net.tcp_listen(C1, port & 0xFFFF)
-        seen = p.cmd(b"EPRT %s1%s%s%s%d%s\r\n" % (d.encode(), d.encode(), C1.encode(), d.encode(), port, d.encode()))
-        p.reply(b"200 EPRT command successful.\r\n")
-        p.active_data(seen, ls)
-        ls.close()
-    # another host's address: no expectation
-    ls = net.tcp_listen(C2, lport + 3)
-    seen = p.cmd(b"EPRT |1|%s|%d|\r\n" % (C2.encode(), lport + 3))
-    p.reply(b"200 EPRT command successful.\r\n")
-    p.active_data(seen, ls)
-    ls.close()
-    for d, port in (("|", pport), ("!", pport + 1)):
+    for d, port in ((b"|", lport), (b"!", lport + 1), (b"~", 70000)):
+        p.port_data(eprt_cmd(C1, port, d), (C1, port & 0xFFFF))
+    p.port_data(eprt_cmd(C2, lport + 3), (C2, lport + 3))          # another host's address: no expectation
+    for d, port in ((b"|", pport), (b"!", pport + 1)):
         pl = net.tcp_listen(SRV, port)
-        p.cmd(b"EPSV\r\n")
-        seen = p.reply(b"229 Entering Extended Passive Mode (%s%s%s%d%s)\r\n" % ((d.encode(),) * 3 + (port, d.encode())))
-        p.passive_data(seen, pl)
+        p.passive_data(p.epsv(port, d), pl)
         pl.close()
-    p.cmd(b"EPSV\r\n")
-    p.reply(b"229 Entering Extended Passive Mode (|||0|)\r\n", wait=1.0)     # port 0: partial match, dropped
+    p.epsv(0, wait=1.0)                                             # port 0: partial match, dropped
     p.abort()
     q = FtpPuppet(net, C1, cport + 1)
-    q.cmd(b"EPRT |2|%s|%d|\r\n" % (C1_6.encode(), lport + 4), wait=1.0)     # IPv6 form on IPv4: dropped
+    q.cmd(eprt_cmd(C1_6, lport + 4), wait=1.0)                      # IPv6 form on IPv4: dropped
     q.abort()
     r = FtpPuppet(net, C1, cport + 2)
-    r.cmd(b"EPRT 1%s1%d1\r\n" % (C1.encode(), lport + 5), wait=1.0)         # digit delimiter: dropped
+    r.cmd(b"EPRT 1%s1%d1\r\n" % (C1.encode(), lport + 5), wait=1.0)  # digit delimiter: dropped
     r.abort()
     s6 = FtpPuppet(net, C1_6, cport + 3, dst=SRV_6)
-    ls = net.tcp_listen(C1_6, lport + 6)
-    seen = s6.cmd(b"EPRT |2|%s|%d|\r\n" % (C1_6.encode(), lport + 6))
-    s6.reply(b"200 EPRT command successful.\r\n")
-    s6.active_data(seen, ls)
-    ls.close()
-    s6.cmd(b"EPRT |1|%s|%d|\r\n" % (C1.encode(), lport + 7), wait=1.0)     # IPv4 form on IPv6: dropped
+    s6.port_data(eprt_cmd(C1_6, lport + 6), (C1_6, lport + 6))
+    s6.cmd(eprt_cmd(C1, lport + 7), wait=1.0)                       # IPv4 form on IPv6: dropped
     s6.abort()
 
 
@@ -2151,30 +1942,21 @@ def _ftp_expect_lifecycle(net, cap, cport, lport, pport):
     """Expectations replaced, never used, and outliving their control connection (see ftp_expect_life_masq)."""
     p = FtpPuppet(net, C1, cport)
     ls = net.tcp_listen(C1, lport + 1)
-    p.cmd(port_cmd(C1, lport))
-    p.reply(b"200 PORT command successful.\r\n")
-    seen = p.cmd(port_cmd(C1, lport + 1))          # one expectation per control connection: the first goes
-    p.reply(b"200 PORT command successful.\r\n")
-    p.cmd(b"LIST\r\n")
-    p.reply(b"150 Here comes the directory listing.\r\n")
-    p.active_data(seen, ls)
-    p.reply(b"226 Directory send OK.\r\n")
-    p.cmd(b"PASV\r\n")
-    p.reply(pasv_reply(SRV, pport) + b"\r\n")      # no data connection comes
+    p.cmd_ok(port_cmd(C1, lport))
+    seen = p.cmd_ok(port_cmd(C1, lport + 1))       # one expectation per control connection: the first goes
+    p.list_dir(seen, ls, opening=p.LISTING)
+    p.pasv(SRV, pport)                             # no data connection comes
     time.sleep(0.3)
     cap.expect_snapshot("PASV expectation pending")
-    p.cmd(b"EPSV\r\n")
-    p.reply(b"229 Entering Extended Passive Mode (|||%d|)\r\n" % (pport + 1))
+    p.epsv(pport + 1)
     p.quit()                                       # closed with the EPSV expectation pending
     q = FtpPuppet(net, C1, cport + 1)
     ls2 = net.tcp_listen(C1, lport + 2)
-    seen = q.cmd(port_cmd(C1, lport + 2))
-    q.reply(b"200 PORT command successful.\r\n")
+    seen = q.cmd_ok(port_cmd(C1, lport + 2))
     q.abort()                                      # aborted with the PORT expectation pending...
     q.active_data(seen, ls2)                       # ...which the data connection still finds
     r = FtpPuppet(net, C1, cport + 2)
-    r.cmd(port_cmd(C1, lport + 3))
-    r.reply(b"200 PORT command successful.\r\n")
+    r.cmd_ok(port_cmd(C1, lport + 3))
     r.abort()                                      # left pending at the end
     for x in (ls, ls2):
         x.close()
@@ -2199,8 +1981,7 @@ def ftp_expect_life(net, cap):
 DNAT_FTP = ['iifname "wan" ip daddr 203.0.113.1 tcp dport 21 dnat ip to 198.51.100.20:21']
 
 
-@scenario(dnat=DNAT_FTP, masq=True, helper=True, nat_text={"dnat": DNAT_FTP, "masquerade": MASQ_TEXT["masquerade"]},
-          params={"cport": 45900, "lport": 40500, "pport": 36100})
+@scenario(**dnat_and_masq(DNAT_FTP, helper=True), params={"cport": 45900, "lport": 40500, "pport": 36100})
 def ftp_dnat(net, cap):
     """Scripted FTP server on the LAN (198.51.100.20) behind DNAT of the router's port 21, WAN client, ftp
     helper: PASV (the 227 naming the LAN server is rewritten to the router's address; the data connection is
@@ -2208,23 +1989,15 @@ def ftp_dnat(net, cap):
     connection from port 20 leaves SNATed to the router's address by the expectation, not by masquerade), then
     QUIT."""
     p = FtpPuppet(net, WCLI, 45900, dst=RTR_WAN, server=LSRV)
-    for i, verb in enumerate((b"PASV", b"EPSV")):
-        pl = net.tcp_listen(LSRV, 36100 + i)
-        p.cmd(verb + b"\r\n")
-        r = pasv_reply(LSRV, 36100 + i) if verb == b"PASV" else b"229 Entering Extended Passive Mode (|||%d|)" % (36100 + i)
-        seen = p.reply(r + b"\r\n")
-        p.cmd(b"LIST\r\n")
-        p.passive_data(seen, pl)
-        p.reply(b"226 Directory send OK.\r\n")
+    for port, verb in ((36100, b"PASV"), (36101, b"EPSV")):
+        pl = net.tcp_listen(LSRV, port)
+        seen = p.pasv(LSRV, port) if verb == b"PASV" else p.epsv(port)
+        p.list_dir(seen, pl, passive=True)
         pl.close()
-    for i, verb in enumerate((b"PORT", b"EPRT")):
-        ls = net.tcp_listen(WCLI, 40500 + i)
-        c = port_cmd(WCLI, 40500 + i) if verb == b"PORT" else b"EPRT |1|%s|%d|\r\n" % (WCLI.encode(), 40500 + i)
-        seen = p.cmd(c)
-        p.reply(b"200 %s command successful.\r\n" % verb)
-        p.cmd(b"LIST\r\n")
-        p.active_data(seen, ls)
-        p.reply(b"226 Directory send OK.\r\n")
+    for port, verb in ((40500, b"PORT"), (40501, b"EPRT")):
+        ls = net.tcp_listen(WCLI, port)
+        seen = p.cmd_ok(port_cmd(WCLI, port) if verb == b"PORT" else eprt_cmd(WCLI, port))
+        p.list_dir(seen, ls)
         ls.close()
     p.quit()
 
@@ -2270,6 +2043,11 @@ def ftp_lftp_big_masq(net, cap):
     _lftp(net, C1, ("on", "get file.bin -o /dev/null; put %s -o incoming/b.bin; ls incoming" % up))
 
 
+FOUR_COMMANDS = [b"NOOP\r\n", b"STAT\r\n", b"SYST\r\n", b"MODE S\r\n"]
+FOUR_REPLIES = [b"200 NOOP ok.\r\n", b"211 FTP server status: fine.\r\n", b"215 UNIX Type: L8\r\n",
+                b"200 Mode set to S.\r\n"]
+
+
 @scenario(params={"cport": 45910, "lport": 40510}, **FTP_MASQ)
 def ftp_sack_masq(net, cap):
     """Scripted FTP through masquerade with the ftp helper: PORT rewritten (2 bytes shorter), so the client's
@@ -2278,21 +2056,15 @@ def ftp_sack_masq(net, cap):
     four server reply lines lost likewise at the client (their SACK blocks need no shift); LIST and QUIT."""
     p = FtpPuppet(net, C1, 45910)
     ls = net.tcp_listen(C1, 40510)
-    seen = p.cmd(port_cmd(C1, 40510))
-    p.reply(b"200 PORT command successful.\r\n")
-    p.sack_burst("c", [b"NOOP\r\n", b"STAT\r\n", b"SYST\r\n", b"MODE S\r\n"])
-    p.sack_burst("s", [b"200 NOOP ok.\r\n", b"211 FTP server status: fine.\r\n", b"215 UNIX Type: L8\r\n",
-                       b"200 Mode set to S.\r\n"])
-    p.cmd(b"LIST\r\n")
-    p.reply(b"150 Here comes the directory listing.\r\n")
-    p.active_data(seen, ls)
-    p.reply(b"226 Directory send OK.\r\n")
+    seen = p.cmd_ok(port_cmd(C1, 40510))
+    p.sack_burst("c", FOUR_COMMANDS)
+    p.sack_burst("s", FOUR_REPLIES)
+    p.list_dir(seen, ls, opening=p.LISTING)
     ls.close()
     p.quit()
 
 
-@scenario(dnat=DNAT_FTP, masq=True, helper=True, nat_text={"dnat": DNAT_FTP, "masquerade": MASQ_TEXT["masquerade"]},
-          params={"cport": 45920, "pport": 36120})
+@scenario(**dnat_and_masq(DNAT_FTP, helper=True), params={"cport": 45920, "pport": 36120})
 def ftp_sack_dnat(net, cap):
     """Scripted FTP server behind DNAT, WAN client, ftp helper: a 227 naming the LAN server is rewritten to the
     router's address (2 bytes shorter: the server's later sequence numbers are shifted); then four server
@@ -2300,14 +2072,10 @@ def ftp_sack_dnat(net, cap):
     back), and four client commands lost likewise at the server; a data connection via the 227, QUIT."""
     p = FtpPuppet(net, WCLI, 45920, dst=RTR_WAN, server=LSRV)
     pl = net.tcp_listen(LSRV, 36120)
-    p.cmd(b"PASV\r\n")
-    seen = p.reply(pasv_reply(LSRV, 36120) + b"\r\n")
-    p.sack_burst("s", [b"200 NOOP ok.\r\n", b"211 FTP server status: fine.\r\n", b"215 UNIX Type: L8\r\n",
-                       b"200 Mode set to S.\r\n"])
-    p.sack_burst("c", [b"NOOP\r\n", b"STAT\r\n", b"SYST\r\n", b"MODE S\r\n"])
-    p.cmd(b"LIST\r\n")
-    p.passive_data(seen, pl)
-    p.reply(b"226 Directory send OK.\r\n")
+    seen = p.pasv(LSRV, 36120)
+    p.sack_burst("s", FOUR_REPLIES)
+    p.sack_burst("c", FOUR_COMMANDS)
+    p.list_dir(seen, pl, passive=True)
     pl.close()
     p.quit()
 
@@ -2372,12 +2140,7 @@ def frag_overlap(net, cap):
     (duplicate); an overlap (the whole queue is killed) then a fresh complete set of the same id; two final
     fragments that disagree (queue killed; the last middle one starts a queue that never completes); a lone
     middle fragment; a normal in-order set."""
-    srv = net.udp_socket(SRV, 7003)
-    c = net.udp_socket(C1, 35300)
-    c.sendto(b"hello", (SRV, 7003))
-    d, a = srv.recvfrom(100)
-    srv.sendto(b"reply", a)
-    c.recvfrom(100)
+    c, srv = udp_flow(net, C1, 35300, SRV, 7003, b"hello", b"reply")
     _frag_odd_cases(net, C1, SRV, 35300, 7003, 0x2100)
 
 
@@ -2387,12 +2150,7 @@ def frag6_overlap(net, cap):
     overlapping fragment and kills the queue; a disagreeing final fragment is dropped, the queue kept); then a
     non-final fragment whose length is not a multiple of 8 (queue killed, the fragment passes to conntrack
     unreassembled) and a first fragment too short for its UDP header (passes unreassembled)."""
-    srv = net.udp_socket(SRV_6, 7004)
-    c = net.udp_socket(C1_6, 35310)
-    c.sendto(b"hello", (SRV_6, 7004))
-    d, a = srv.recvfrom(100)
-    srv.sendto(b"reply", a)
-    c.recvfrom(100)
+    c, srv = udp_flow(net, C1_6, 35310, SRV_6, 7004, b"hello", b"reply")
     _frag_odd_cases(net, C1_6, SRV_6, 35310, 7004, 0x2200)
     h = udp_l4(C1_6, SRV_6, 35310, 7004, b"H" * 1792)
     send_all(net, frag(C1_6, SRV_6, 0x2210, h, [(0, 600, True), (600, 597, True), (1200, None, False)]))
@@ -2401,12 +2159,9 @@ def frag6_overlap(net, cap):
 
 
 def _frag_pings(net):
-    net.lab.sh("lan", "ping -c 2 -i 0.3 -s 3000 -W 1 %s" % SRV, check=False)
-    time.sleep(GAP)
-    net.lab.sh("lan", "ping -6 -c 2 -i 0.3 -s 3000 -W 1 %s" % SRV_6, check=False)
-    time.sleep(GAP)
-    net.lab.sh("wan", "ping -c 1 -s 2000 -W 1 %s" % RTR_WAN, check=False)
-    time.sleep(GAP)
+    ping(net, "lan", "-c 2 -i 0.3 -s 3000 -W 1 %s" % SRV)
+    ping(net, "lan", "-6 -c 2 -i 0.3 -s 3000 -W 1 %s" % SRV_6)
+    ping(net, "wan", "-c 1 -s 2000 -W 1 %s" % RTR_WAN)
 
 
 @scenario(masq=True, nat_text=MASQ_TEXT, params={"ping_size": 3000})
@@ -2425,37 +2180,22 @@ def frag_ping(net, cap):
 
 def _frag_tcp(net, cp, sp, masq):
     """Crafted handshake, then data segments sent as IP fragments (in order, reversed), acknowledged; FIN."""
-    dst_back = RTR_WAN if masq else C1
+    C, S = crafted_tcp(cp, sp, reply_to=RTR_WAN if masq else C1, client_ip={"id": 0})
     cs, ss = 0x11110000, 0x22220000
-    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
 
-    def C(fl, seq, ack=0, data=b"", o=None, ident=0):
-        return IP(src=C1, dst=SRV, id=ident) / TCP(sport=cp, dport=sp, flags=fl, seq=seq, ack=ack,
-                                                   window=64240 if "S" in fl else 502, options=o or []) / Raw(data)
-
-    def S(fl, seq, ack=0, data=b"", o=None):
-        return IP(src=SRV, dst=dst_back) / TCP(sport=sp, dport=cp, flags=fl, seq=seq, ack=ack,
-                                               window=65160 if "S" in fl else 509, options=o or []) / Raw(data)
-    net.send(C("S", cs, o=opts)); time.sleep(GAP)
-    net.send(S("SA", ss, cs + 1, o=opts)); time.sleep(GAP)
-    net.send(C("A", cs + 1, ss + 1)); time.sleep(GAP)
-    seg = bytes(C("PA", cs + 1, ss + 1, b"D" * 1400)[TCP])
-    send_all(net, frag(C1, SRV, 0x3301, seg, [(0, 480, True), (480, 480, True), (960, None, False)], proto=6))
-    net.send(S("A", ss + 1, cs + 1401)); time.sleep(GAP)
-    seg = bytes(C("PA", cs + 1401, ss + 1, b"E" * 1000)[TCP])
-    send_all(net, frag(C1, SRV, 0x3302, seg, [(512, None, False), (0, 512, True)], proto=6))
-    net.send(S("A", ss + 1, cs + 2401)); time.sleep(GAP)
+    def data_in_fragments(seq, data, ident, pieces):
+        seg = bytes(C("PA", seq, ss + 1, data)[TCP])
+        send_all(net, frag(C1, SRV, ident, seg, pieces, proto=6))
+        steps(net, S("A", ss + 1, seq + len(data)))
+    handshake(net, C, S, cs, ss)
+    data_in_fragments(cs + 1, b"D" * 1400, 0x3301, [(0, 480, True), (480, 480, True), (960, None, False)])
+    data_in_fragments(cs + 1401, b"E" * 1000, 0x3302, [(512, None, False), (0, 512, True)])
     # a fragment holding only part of the TCP header first, the rest after
-    seg = bytes(C("PA", cs + 2401, ss + 1, b"F" * 100)[TCP])
-    send_all(net, frag(C1, SRV, 0x3303, seg, [(0, 8, True), (8, None, False)], proto=6))
-    net.send(S("A", ss + 1, cs + 2501)); time.sleep(GAP)
-    net.send(C("FA", cs + 2501, ss + 1)); time.sleep(GAP)
-    net.send(S("FA", ss + 1, cs + 2502)); time.sleep(GAP)
-    net.send(C("A", cs + 2502, ss + 2)); time.sleep(GAP)
+    data_in_fragments(cs + 2401, b"F" * 100, 0x3303, [(0, 8, True), (8, None, False)])
+    steps(net, C("FA", cs + 2501, ss + 1), S("FA", ss + 1, cs + 2502), C("A", cs + 2502, ss + 2))
 
 
-@scenario(params={"cport": 45930, "port": 7930},
-          prepare=lambda net: (silence(net, "lan", [45930]), silence(net, "wan", [7930])))
+@scenario(params={"cport": 45930, "port": 7930}, prepare=silenced([45930], [7930]))
 def frag_tcp(net, cap):
     """Crafted TCP (host stacks silenced, no NAT): handshake, a 1400-byte data segment in three IP fragments,
     a 1000-byte one in two fragments sent last first, a 100-byte one whose first fragment holds only 8 bytes
@@ -2463,8 +2203,7 @@ def frag_tcp(net, cap):
     _frag_tcp(net, 45930, 7930, False)
 
 
-@scenario(masq=True, nat_text=MASQ_TEXT, params={"cport": 45940, "port": 7940},
-          prepare=lambda net: (silence(net, "lan", [45940]), silence(net, "wan", [7940])))
+@scenario(masq=True, nat_text=MASQ_TEXT, params={"cport": 45940, "port": 7940}, prepare=silenced([45940], [7940]))
 def frag_tcp_masq(net, cap):
     """frag_tcp through masquerade (the server's crafted answers go to the router's address)."""
     _frag_tcp(net, 45940, 7940, True)
@@ -2536,10 +2275,7 @@ def frag_dnat(net, cap):
     and port), crafted fragments in reverse order, and a datagram that never completes."""
     srv = net.udp_socket(LSRV, 5999)
     c = df_socket(net, WCLI, 35500, False)
-    c.sendto(b"a" * 3000, (RTR_WAN, 5454))
-    d, a = srv.recvfrom(5000)
-    srv.sendto(b"b" * 3000, a)
-    c.recvfrom(5000)
+    udp_ask(c, srv, b"a" * 3000, b"b" * 3000, (RTR_WAN, 5454))
     time.sleep(GAP)
     cd = df_socket(net, WCLI, 35501, True)
     try_send(net, cd, b"c" * 1400, (RTR_WAN, 5454))
@@ -2551,38 +2287,22 @@ def frag_dnat(net, cap):
 
 # ================================================================================================ batch 3: NAT
 
-def _udp_exchange(net, src, sport, dst, dport, server=None, n=1, to=None):
-    """n request/reply pairs; ``to``: where the client sends (a NATed address), ``server``: the socket answering."""
+def _udp_exchange(net, src, sport, dst, dport, server=None, n=1):
+    """n request/answer pairs from a new client socket; ``server``: the socket answering (else a new one)."""
     srv = server or net.udp_socket(dst, dport)
     c = net.udp_socket(src, sport)
     for i in range(n):
-        c.sendto(b"request %d" % i, to or (dst, dport))
-        d, a = srv.recvfrom(2000)
-        srv.sendto(b"answer %d" % i, a)
-        c.recvfrom(2000)
+        udp_ask(c, srv, b"request %d" % i, b"answer %d" % i, (dst, dport))
         time.sleep(0.05)
     time.sleep(GAP)
     return c, srv
 
 
-def _tcp_exchange(net, src, sport, dst, dport, to=None, listener=None, closer="client"):
-    ls = listener or net.tcp_listen(dst, dport)
-    c = net.tcp_socket(src, sport)
-    c.settimeout(3)
-    c.connect(to or (dst, dport))
-    s, _ = ls.accept()
-    s.settimeout(3)
-    c.sendall(b"request\n")
-    net.recv_exact(s, 8)
-    s.sendall(b"response\n")
-    net.recv_exact(c, 9)
-    a, b = (c, s) if closer == "client" else (s, c)
-    a.close()
-    time.sleep(0.05)
-    b.recv(10)
-    b.close()
-    if listener is None:
-        ls.close()
+def _tcp_exchange(net, src, sport, dst, dport, listener, closer="client"):
+    """A connection to ``listener``: request, response, closed first by ``closer``."""
+    c, s = net.tcp_pair(src, sport, dst, dport, listener=listener)
+    exchange(net, c, s, b"request\n", b"response\n")
+    close_pair(*((c, s) if closer == "client" else (s, c)))
     time.sleep(GAP)
 
 
@@ -2638,8 +2358,7 @@ def masq_persistent(net, cap):
     for a in (C1, C2):
         _tcp_exchange(net, a, 40301, SRV, 9301, listener=ls)
     ls.close()
-    net.lab.sh("lan", "ping -c 1 -W 1 %s" % SRV, check=False)
-    time.sleep(GAP)
+    ping(net, "lan", "-c 1 -W 1 %s" % SRV)
 
 
 DNAT_RANGE = ['iifname "wan" ip daddr 203.0.113.1 udp dport 5500 dnat ip to 198.51.100.10-198.51.100.11:6000-6009',
@@ -2658,6 +2377,17 @@ def _any_recv(socks, timeout=1.0):
     return r[0] if r else None
 
 
+def _ask_any(client, data, to, servers):
+    """``data`` to ``to``, answered by whichever of the ``servers`` it reached; returns that one (None: none)."""
+    client.sendto(data, to)
+    s = _any_recv(servers)
+    if s is not None:
+        _, peer = s.recvfrom(100)
+        s.sendto(b"answer", peer)
+        client.recvfrom(100)
+    return s
+
+
 @scenario(dnat=DNAT_RANGE, nat_text={"dnat": DNAT_RANGE}, params={"wport": 40600})
 def dnat_range(net, cap):
     """DNAT of the router's UDP and TCP port 5500/5501 to the address range 198.51.100.10-11, ports 6000-6009
@@ -2667,15 +2397,11 @@ def dnat_range(net, cap):
     us = _lan_servers(net, "udp", range(6000, 6010))
     for src, sp in ((WCLI, 40600), (WCLI, 40601), (WCLI, 40602), (SRV, 40603), (SRV, 40604), (SRV, 40605)):
         c = net.udp_socket(src, sp)
-        c.sendto(b"hello range", (RTR_WAN, 5500))
-        s = _any_recv(us)
+        s = _ask_any(c, b"hello range", (RTR_WAN, 5500), us)
         if s is None:
             net.note("udp from %s:%d not delivered" % (src, sp))
             continue
-        d, a = s.recvfrom(100)
         net.note("udp from %s:%d reached %s" % (src, sp, s.getsockname()))
-        s.sendto(b"answer", a)
-        c.recvfrom(100)
         time.sleep(0.05)
     time.sleep(GAP)
     ts = _lan_servers(net, "tcp", range(6000, 6010))
@@ -2686,22 +2412,14 @@ def dnat_range(net, cap):
         ls = _any_recv(ts)
         s, _ = ls.accept()
         net.note("tcp from %s:%d reached %s" % (src, sp, s.getsockname()))
-        c.sendall(b"x\n")
-        net.recv_exact(s, 2)
-        c.close()
-        time.sleep(0.05)
-        s.recv(10)
-        s.close()
+        deliver(net, c, s, b"x\n")
+        close_pair(c, s)
         time.sleep(0.05)
     time.sleep(GAP)
     c = net.udp_socket(WCLI, 40620)
-    c.sendto(b"in range", (RTR_WAN, 6005))
-    s = _any_recv(us)
+    s = _ask_any(c, b"in range", (RTR_WAN, 6005), us)
     if s is not None:
-        d, a = s.recvfrom(100)
         net.note("udp to 6005 reached %s" % (s.getsockname(),))
-        s.sendto(b"answer", a)
-        c.recvfrom(100)
     time.sleep(GAP)
 
 
@@ -2729,9 +2447,8 @@ DNAT_ERR = ['iifname "wan" ip daddr 203.0.113.1 udp dport 5600 dnat ip to 198.51
 
 
 @scenario(dnat=DNAT_ERR, nat_text={"dnat": DNAT_ERR}, params={"wport": 40700},
-          prepare=lambda net: net.host_nft("wan", "table inet hostrej {\n\tchain in {\n\t\ttype filter hook input "
-                                                  "priority 0; policy accept;\n\t\tudp dport 40702 reject with icmp "
-                                                  "type admin-prohibited\n\t}\n}\n"))
+          prepare=lambda net: net.host_nft("wan", input_table(
+              "hostrej", 0, "udp dport 40702 reject with icmp type admin-prohibited")))
 def dnat_errors(net, cap):
     """UDP and ICMP errors through DNAT: a WAN client's UDP to router:5600 (DNATed to the LAN server :5601),
     answered; the client's socket is closed and the server answers again (the WAN host's port unreachable
@@ -2741,14 +2458,7 @@ def dnat_errors(net, cap):
     ping with TTL 2 (forwarded) ."""
     srv = net.udp_socket(LSRV, 5601)
     c = net.udp_socket(WCLI, 40700)
-    c.sendto(b"hello", (RTR_WAN, 5600))
-    d, a = srv.recvfrom(100)
-    srv.sendto(b"answer 1", a)
-    c.recvfrom(100)
-    c.close()
-    time.sleep(GAP)
-    srv.sendto(b"answer 2 to a closed port", a)
-    time.sleep(GAP)
+    answer_after_close(c, srv, b"hello", (b"answer 1", b"answer 2 to a closed port"), (RTR_WAN, 5600))
     c2 = net.udp_socket(WCLI, 40701)
     c2.sendto(b"to a closed lan port", (RTR_WAN, 5602))
     time.sleep(GAP)
@@ -2757,8 +2467,7 @@ def dnat_errors(net, cap):
     d, a = srv.recvfrom(100)
     srv.sendto(b"answer rejected", a)
     time.sleep(GAP)
-    net.lab.sh("wan", "ping -c 2 -i 0.2 -W 1 %s" % RTR_WAN, check=False)
-    time.sleep(GAP)
+    ping(net, "wan", "-c 2 -i 0.2 -W 1 %s" % RTR_WAN)
 
 
 # ================================================================================================ batch 3: timeouts
@@ -2782,14 +2491,11 @@ def timeout_udp_idle(net, cap):
     b, _ = _udp_exchange(net, C1, 35901, SRV, 7020, server=srv)
     for sock, at in ((a, 31.0), (b, 31.3)):
         sleep_until(t0, at)
-        sock.sendto(b"after the pause", (SRV, 7020))
-        d, addr = srv.recvfrom(100)
-        srv.sendto(b"answer after the pause", addr)
-        sock.recvfrom(100)
+        udp_ask(sock, srv, b"after the pause", b"answer after the pause", (SRV, 7020))
     time.sleep(GAP)
 
 
-@scenario(params={"echo_id": 0x7a7a}, prepare=lambda net: silence(net, "lan", []))
+@scenario(params={"echo_id": 0x7a7a}, prepare=silenced([]))
 def timeout_icmp_echo(net, cap):
     """ICMP echo timeout (30 s): a crafted echo request answered by the server at 0 s; at 30.5 s a crafted late
     echo reply with the same id (the entry has expired: destroyed, the reply is invalid); then a new echo
@@ -2817,13 +2523,11 @@ def timeout_tcp_close(net, cap):
     for i, at in enumerate((0.0, 2.0)):
         sleep_until(t0, at)
         c, s = net.tcp_pair(C1, 45970 + i, SRV, 7970, listener=ls)
-        c.sendall(b"hello\n")
-        net.recv_exact(s, 6)
-        victim = c if i == 0 else s
-        net.linger0(victim)
-        victim.close()
+        deliver(net, c, s, b"hello\n")
+        victim, other = (c, s) if i == 0 else (s, c)
+        net.abort(victim)
         time.sleep(GAP)
-        (s if i == 0 else c).close()
+        other.close()
         pairs.append(c)
     for i, at in enumerate((10.6, 11.0)):
         sleep_until(t0, at)
@@ -2841,18 +2545,13 @@ def ftp_retrans_masq(net, cap):
     ls = net.tcp_listen(C1, 40520)
     seen = p.lose_once("c", port_cmd(C1, 40520))
     p.reply(b"200 PORT command successful.\r\n")
-    p.cmd(b"LIST\r\n")
-    p.reply(b"150 Here comes the directory listing.\r\n")
-    p.active_data(seen, ls)
-    p.reply(b"226 Directory send OK.\r\n")
+    p.list_dir(seen, ls, opening=p.LISTING)
     p.lose_once("c", b"SYST\r\n")
     p.reply(b"215 UNIX Type: L8\r\n")
     p.cmd(b"PASV\r\n")
     pl = net.tcp_listen(SRV, 36130)
     seen = p.lose_once("s", pasv_reply(SRV, 36130) + b"\r\n")
-    p.cmd(b"LIST\r\n")
-    p.passive_data(seen, pl)
-    p.reply(b"226 Directory send OK.\r\n")
+    p.list_dir(seen, pl, passive=True)
     ls.close()
     pl.close()
     p.quit()
