@@ -1,5 +1,6 @@
 package org.conntrack4j.replay.router;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,8 +30,9 @@ import org.conntrack4j.core.api.Verdict;
  * from the kernel's port is adopted the same way, whether or not the flow had a reply before, and its quote is
  * renamed. This is the inverse of compare.py's renaming of the kernel's outputs.
  *
- * <p>Only packets to the router's own addresses that no connection claims are looked at, so a replay without
- * such clashes is unaffected. Single-threaded, as a replay is.
+ * <p>Only packets that no connection claims, to the router's own addresses or to a source-NAT address that some
+ * connection took a port (id) of its own on (seen after source NAT, priority {@value #SEEN_PRIORITY}), are looked
+ * at, so a replay without such clashes is unaffected. Single-threaded, as a replay is.
  */
 public final class RecordedPortAdoption {
     private final Conntrack net;
@@ -42,6 +44,14 @@ public final class RecordedPortAdoption {
      */
     private final Set<String> adoptedFlows = new HashSet<>();
     private final Tuple t = new Tuple();
+    /**
+     * Source-NAT addresses (high, low pairs) other than the router's own on which a connection was given a port
+     * (id) other than its original one: replies to them may need adopting too. A handful at most.
+     */
+    private long[] natAddresses = new long[0];
+
+    /** After source NAT (100) and everything else at POST_ROUTING. */
+    static final int SEEN_PRIORITY = 1000;
 
     private RecordedPortAdoption(Conntrack net) {
         this.net = net;
@@ -50,7 +60,39 @@ public final class RecordedPortAdoption {
     /** Registers the adoption before conntrack (priority -250) on {@code net}. */
     public static Registration install(Conntrack net) {
         RecordedPortAdoption a = new RecordedPortAdoption(net);
-        return net.registerHook(Family.INET, Hook.PRE_ROUTING, -250, a::hook, "recorded NAT port adoption (replay)");
+        Registration in = net.registerHook(Family.INET, Hook.PRE_ROUTING, -250, a::hook,
+            "recorded NAT port adoption (replay)");
+        Registration out = net.registerHook(Family.INET, Hook.POST_ROUTING, SEEN_PRIORITY, a::seen,
+            "recorded NAT port adoption: source-NAT addresses (replay)");
+        return () -> {
+            out.close();
+            in.close();
+        };
+    }
+
+    /** Notes the address of a source-NATed connection whose reply comes back to a port (id) it picked itself. */
+    private int seen(Packet p) {
+        Connection c = p.ct;
+        if (c == null || !c.hasStatus(Status.SRC_NAT) || c.hasStatus(Status.SEEN_REPLY)) {
+            return Verdict.ACCEPT;
+        }
+        boolean icmp = c.protocol() == IpProto.ICMP || c.protocol() == IpProto.ICMPV6;
+        int picked = icmp ? c.srcPort(Direction.REPLY) : c.dstPort(Direction.REPLY);
+        if (picked == c.srcPort(Direction.ORIGINAL)) {
+            return Verdict.ACCEPT;
+        }
+        long hi = c.dstHi(Direction.REPLY);
+        long lo = c.dstLo(Direction.REPLY);
+        for (int i = 0; i < natAddresses.length; i += 2) {
+            if (natAddresses[i] == hi && natAddresses[i + 1] == lo) {
+                return Verdict.ACCEPT;
+            }
+        }
+        long[] grown = Arrays.copyOf(natAddresses, natAddresses.length + 2);
+        grown[natAddresses.length] = hi;
+        grown[natAddresses.length + 1] = lo;
+        natAddresses = grown;
+        return Verdict.ACCEPT;
     }
 
     private int hook(Packet p) {
@@ -96,7 +138,7 @@ public final class RecordedPortAdoption {
         int kernelPort = icmp ? p.u16(l4 + 4) : p.u16(l4 + 2);
         t.srcPort = icmp ? kernelPort : p.u16(l4);
         t.dstPort = icmp ? p.u16(l4) : kernelPort;
-        if (!ownAddress(t)) {
+        if (!adoptableDestination(t)) {
             return Verdict.ACCEPT;
         }
         int peerPort = icmp ? 0 : t.srcPort;
@@ -193,7 +235,7 @@ public final class RecordedPortAdoption {
         String key = key(proto, r.srcText(), peerPort, r.dstText(), kernelPort);
         Integer ours = adopted.get(key);
         if (ours == null) {
-            if (!ownAddress(r)) {
+            if (!adoptableDestination(r)) {
                 return;
             }
             // a quote of a flow this engine knows under the quoted port needs no renaming
@@ -221,7 +263,13 @@ public final class RecordedPortAdoption {
         p.put16(l4 + 2, Checksum.replace16(icmpCheck, kernelPort, ours));
     }
 
-    private boolean ownAddress(Tuple tu) {
+    /** The router's own address or a source-NAT address noted by {@link #seen}. */
+    private boolean adoptableDestination(Tuple tu) {
+        for (int i = 0; i < natAddresses.length; i += 2) {
+            if (natAddresses[i] == tu.dstHi && natAddresses[i + 1] == tu.dstLo) {
+                return true;
+            }
+        }
         for (NetDevice d : net.devices()) {
             if (d.owns(tu.family, tu.dstHi, tu.dstLo)) {
                 return true;
