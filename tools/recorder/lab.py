@@ -23,7 +23,7 @@ ROUTER = {
             "peer_mac": "02:00:00:00:02:02"},
 }
 HOSTS = {
-    "lan": {"v4": ["198.51.100.10", "198.51.100.11", "198.51.100.20"], "v6": ["2001:db8:1::10"]},
+    "lan": {"v4": ["198.51.100.10", "198.51.100.11", "198.51.100.20"], "v6": ["2001:db8:1::10", "2001:db8:1::20"]},
     "wan": {"v4": ["203.0.113.10", "203.0.113.30"], "v6": ["2001:db8:2::10"]},
 }
 
@@ -160,8 +160,11 @@ class Lab:
             for a in HOSTS[side]["v4"]:
                 self.sh(side, ["ip", "addr", "add", a + "/24", "dev", "eth0"])
                 self.sh("rtr", ["ip", "neigh", "replace", a, "lladdr", r["peer_mac"], "dev", side, "nud", "permanent"])
-            for a in HOSTS[side]["v6"] if v6 else []:
-                self.sh(side, ["ip", "addr", "add", a + "/64", "dev", "eth0", "nodad"])
+            for k, a in enumerate(HOSTS[side]["v6"] if v6 else []):
+                # addresses after the first are deprecated (preferred_lft 0): usable when bound, never picked as
+                # a source, so unbound traffic (ping -6) keeps leaving from the first
+                self.sh(side, ["ip", "addr", "add", a + "/64", "dev", "eth0", "nodad"]
+                        + (["preferred_lft", "0"] if k else []))
                 self.sh("rtr", ["ip", "neigh", "replace", a, "lladdr", r["peer_mac"], "dev", side, "nud", "permanent"])
             gw4, gw6 = r["ipv4"].split("/")[0], r["ipv6"].split("/")[0]
             self.sh(side, ["ip", "neigh", "replace", gw4, "lladdr", r["mac"], "dev", "eth0", "nud", "permanent"])

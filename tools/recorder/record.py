@@ -32,45 +32,49 @@ CTLOG = """\tchain ctlog {
 \t\tlog prefix "ct=unknown dir=unknown" group 1
 \t}
 """
-FORWARD = """\tchain forward {
-\t\ttype filter hook forward priority filter; policy accept;
-\t}
-"""
 HELPER_OBJ = """\tct helper ftp_helper {
 \t\ttype "ftp" protocol tcp
 \t\tl3proto inet
 \t}
 """
-HELPER_CHAIN = """\tchain helpers {
-\t\ttype filter hook prerouting priority filter; policy accept;
-\t\tct state new tcp dport 21 ct helper set "ftp_helper"
-\t}
-"""
-MASQ = """\tchain nat_post {
-\t\ttype nat hook postrouting priority srcnat; policy accept;
-\t\toifname "wan" ip saddr 198.51.100.0/24 masquerade
-\t}
-"""
+HELPER_RULE = "ct state new tcp dport 21 ct helper set \"ftp_helper\""
+MASQ_RULE = 'oifname "wan" ip saddr 198.51.100.0/24 masquerade'
+
+
+def chain(name, hook_line, rules=(), policy="accept"):
+    """nft text of a base chain: ``hook_line`` is "TYPE hook HOOK priority PRIO"."""
+    return ("\tchain %s {\n\t\ttype %s; policy %s;\n" % (name, hook_line, policy)
+            + "".join("\t\t%s\n" % r for r in rules) + "\t}\n")
 
 
 def ruleset(spec):
+    """The router's table: the ctlog chain plus what the spec asks for: ``raw`` (rules of a prerouting chain
+    at priority raw, before conntrack), ``helper``, ``forward`` ((policy, rules) of the forward chain; default
+    an empty one with policy accept), ``dnat``, and ``snat`` (explicit source NAT rules) or ``masq`` (the default
+    masquerade)."""
     parts = []
     if spec.get("helper"):
         parts.append(HELPER_OBJ)
+    if spec.get("raw"):
+        parts.append(chain("raw_pre", "filter hook prerouting priority raw", spec["raw"]))
     parts.append(CTLOG)
     if spec.get("helper"):
-        parts.append(HELPER_CHAIN)
-    parts.append(FORWARD)
+        parts.append(chain("helpers", "filter hook prerouting priority filter", [HELPER_RULE]))
+    policy, rules = spec.get("forward", ("accept", []))
+    parts.append(chain("forward", "filter hook forward priority filter", rules, policy))
     if spec.get("dnat"):
-        parts.append("\tchain nat_pre {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-                     + "".join("\t\t%s\n" % r for r in spec["dnat"]) + "\t}\n")
-    if spec.get("snat"):
+        parts.append(chain("nat_pre", "nat hook prerouting priority dstnat", spec["dnat"]))
+    if spec.get("snat") or spec.get("masq"):
         # explicit source NAT rules (snat with ranges, masquerade with flags) instead of the default masquerade
-        parts.append("\tchain nat_post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-                     + "".join("\t\t%s\n" % r for r in spec["snat"]) + "\t}\n")
-    elif spec.get("masq"):
-        parts.append(MASQ)
+        parts.append(chain("nat_post", "nat hook postrouting priority srcnat", spec.get("snat") or [MASQ_RULE]))
     return "table inet oracle {\n" + "\n".join(parts) + "}\n"
+
+
+def set_sysctls(lab, spec):
+    """The spec's conntrack sysctls (``sysctls``: {"nf_conntrack_...": value}) in the router namespace; case.json
+    reads every net.netfilter sysctl back at the end, so the replay applies them."""
+    if spec.get("sysctls"):
+        lab.sh("rtr", ["sysctl", "-qw"] + ["net.netfilter.%s=%s" % kv for kv in spec["sysctls"].items()])
 
 
 def tick_phase_us():
@@ -96,6 +100,7 @@ def record(name, outroot, keep_raw=False):
     rs = ruleset(spec)
     t_start = time.time()
     with Lab(mtu=spec.get("mtu")) as lab:
+        set_sysctls(lab, spec)
         lab.nft("rtr", rs)
         net = Net(lab)
         if spec.get("prepare"):

@@ -8,10 +8,11 @@ import struct
 import time
 
 from scapy.layers.inet import IP, TCP, UDP, ICMP
-from scapy.layers.inet6 import IPv6, ICMPv6EchoRequest
+from scapy.layers.inet6 import (IPv6, ICMPv6EchoRequest, ICMPv6EchoReply, ICMPv6PacketTooBig, ICMPv6TimeExceeded,
+                                 ICMPv6ParamProblem, ICMPv6DestUnreach)
 from scapy.packet import Raw
 
-from hostnet import C1, C2, LSRV, SRV, WCLI, RTR_WAN, RTR_LAN, C1_6, SRV_6, side_of
+from hostnet import C1, C2, LSRV, SRV, WCLI, RTR_WAN, RTR_LAN, C1_6, LSRV_6, SRV_6, RTR_WAN_6, side_of
 
 ALL = []
 GAP = 0.15
@@ -177,6 +178,13 @@ def steps(net, *pkts):
     for p in pkts:
         net.send(p)
         time.sleep(GAP)
+
+
+def repeated(net, pkt, n, gap=0.1):
+    """One crafted packet sent ``n`` times, ``gap`` s apart (a retransmission as conntrack sees it)."""
+    for _ in range(n):
+        net.send(pkt)
+        time.sleep(gap)
 
 
 def handshake(net, C, S, cs, ss):
@@ -643,17 +651,23 @@ DNAT_RULES = ['iifname "wan" ip daddr 203.0.113.1 tcp dport 2222 dnat ip to 198.
               'iifname "wan" ip daddr 203.0.113.1 tcp dport 8443 dnat ip to 198.51.100.20']
 
 
+def forwarded_ssh(net, src, sport, router, server):
+    """A WAN client's connection to the router's port 2222 forwarded to ``server``:22: an SSH-like greeting
+    both ways (2000 bytes more from the server), a pause, the client's close."""
+    ls = net.tcp_listen(server, 22)
+    c, s = net.tcp_pair(src, sport, router, 2222, listener=ls)
+    exchange(net, c, s, b"SSH-2.0-client\r\n", b"SSH-2.0-server\r\n" + b"z" * 2000)
+    time.sleep(GAP)
+    close_pair(c, s)
+    ls.close()
+
+
 @scenario(dnat=DNAT_RULES, nat_text={"dnat": DNAT_RULES})
 def dnat_other_ports(net, cap):
     """DNAT: WAN client to router:2222 -> LAN server :22 (TCP, data both ways, client close); UDP to
     router:5353 -> LAN :53 (two exchanges); TCP to router:8443 -> LAN server same port (server closes first);
     a UDP datagram to router:5353 from another WAN address."""
-    ls = net.tcp_listen(LSRV, 22)
-    c, s = net.tcp_pair(WCLI, 40900, RTR_WAN, 2222, listener=ls)
-    exchange(net, c, s, b"SSH-2.0-client\r\n", b"SSH-2.0-server\r\n" + b"z" * 2000)
-    time.sleep(GAP)
-    close_pair(c, s)
-    ls.close()
+    forwarded_ssh(net, WCLI, 40900, RTR_WAN, LSRV)
     time.sleep(GAP)
     us = net.udp_socket(LSRV, 53)
     uc = net.udp_socket(WCLI, 40901)
@@ -736,14 +750,10 @@ def tcp_syn_retrans(net, cap):
     the ACK, then one data segment retransmitted 5 times unacknowledged (max_retrans), then its ACK. No NAT."""
     C, S = crafted_tcp(43600, 7600)
     cs, ss = 2000000, 6000000
-    for _ in range(5):
-        net.send(C("S", cs, o=OPTS))
-        time.sleep(0.1)
+    repeated(net, C("S", cs, o=OPTS), 5)
     cs += 77777
     handshake(net, C, S, cs, ss)
-    for _ in range(5):
-        net.send(C("PA", cs + 1, ss + 1, b"retransmitted data"))
-        time.sleep(0.1)
+    repeated(net, C("PA", cs + 1, ss + 1, b"retransmitted data"), 5)
     steps(net, S("A", ss + 1, cs + 19))
 
 
@@ -942,7 +952,11 @@ def tcp_invalid_server(net, cap):
     FIN+PSH+URG, RST far outside the window, RST inside the window but not exact; an out-of-window FIN from the
     client followed by an out-of-window RST from the server (lowered timeout); the real connection then
     continues and closes. No NAT."""
-    cp, sp = 44500, 6200
+    _invalid_from_server(net, 44500, 6200)
+
+
+def _invalid_from_server(net, cp, sp):
+    """tcp_invalid_server's segments on a real connection from (C1, cp) to (SRV, sp)."""
     c, s = net.tcp_pair(C1, cp, SRV, sp)
     exchange(net, c, s, b"hello\n", b"world\n")
     k = learn(net, c, s, cp, sp)
@@ -975,11 +989,15 @@ def malformed(net, cap):
     the datagram, UDP with checksum 0, ICMP echo with a bad checksum, a truncated ICMP header, ICMP error with a
     bad checksum quoting the UDP flow, an ICMP error quoting a truncated header; then the flows continue.
     No NAT."""
-    cp, sp = 44600, 6300
+    _malformed(net, 44600, 6300, 42600, 6301)
+
+
+def _malformed(net, cp, sp, ucp, up):
+    """malformed's packets on a TCP flow (C1, cp) -> (SRV, sp) and a UDP flow (C1, ucp) -> (SRV, up)."""
     c, s = net.tcp_pair(C1, cp, SRV, sp)
     deliver(net, c, s, b"hello\n")
     k = learn(net, c, s, cp, sp)
-    uc, us = udp_flow(net, C1, 42600, SRV, 6301, b"udp hello", b"udp answer")
+    uc, us = udp_flow(net, C1, ucp, SRV, up, b"udp hello", b"udp answer")
     time.sleep(GAP)
     tcp_ok = IP(src=C1, dst=SRV) / TCP(sport=cp, dport=sp, flags="PA", seq=k["cnxt"], ack=k["snxt"],
                                       window=k["cwin"]) / Raw(b"payload")
@@ -989,8 +1007,8 @@ def malformed(net, cap):
     trunc[2:4] = struct.pack(">H", len(trunc))
     trunc[10:12] = b"\0\0"
     trunc[10:12] = struct.pack(">H", _csum(bytes(trunc[:20])))
-    u = IP(src=C1, dst=SRV) / UDP(sport=42600, dport=6301) / Raw(b"udp payload")
-    quote = bytes(IP(src=C1, dst=SRV, ttl=63) / UDP(sport=42600, dport=6301) / Raw(b"udp payload"))[:28]
+    u = IP(src=C1, dst=SRV) / UDP(sport=ucp, dport=up) / Raw(b"udp payload")
+    quote = bytes(IP(src=C1, dst=SRV, ttl=63) / UDP(sport=ucp, dport=up) / Raw(b"udp payload"))[:28]
     steps(net,
           altered(tcp_ok, TCP, chksum=0x1234),
           IP(bytes(offset4)),
@@ -1004,7 +1022,7 @@ def malformed(net, cap):
           IP(src=SRV, dst=C1) / ICMP(type=3, code=3, chksum=0x2222) / Raw(quote),
           IP(src=SRV, dst=C1) / ICMP(type=3, code=3) / Raw(quote[:24]))
     deliver(net, c, s, b"continue\n")
-    udp_ask(uc, us, b"udp again", b"udp answer again", (SRV, 6301))
+    udp_ask(uc, us, b"udp again", b"udp answer again", (SRV, up))
     close_pair(c, s)
     time.sleep(0.2)
 
@@ -1508,13 +1526,20 @@ def icmp_error_types(net, cap):
     unknown = bytes(IP(src=C1, dst=SRV, ttl=63) / UDP(sport=42951, dport=5450) / Raw(b"x"))
     net.send(IP(src=SRV, dst=C1) / ICMP(type=11, code=0) / Raw(unknown))
     time.sleep(0.05)
-    from scapy.layers.inet6 import ICMPv6TimeExceeded, ICMPv6ParamProblem, ICMPv6PacketTooBig, ICMPv6DestUnreach
     uc6, us6 = udp_flow(net, C1_6, 42952, SRV_6, 5451, b"hello6", b"answer6")
     q6 = bytes(IPv6(src=C1_6, dst=SRV_6, hlim=63) / UDP(sport=42952, dport=5451) / Raw(b"hello6"))
-    for layer in (ICMPv6TimeExceeded(), ICMPv6ParamProblem(ptr=6), ICMPv6PacketTooBig(mtu=1280), ICMPv6DestUnreach(code=1)):
-        net.send(IPv6(src=SRV_6, dst=C1_6) / layer / Raw(q6))
-        time.sleep(0.05)
+    icmp6_errors(net, SRV_6, C1_6, q6, ICMP6_ERRORS)
     time.sleep(GAP)
+
+
+ICMP6_ERRORS = (ICMPv6TimeExceeded(), ICMPv6ParamProblem(ptr=6), ICMPv6PacketTooBig(mtu=1280), ICMPv6DestUnreach(code=1))
+
+
+def icmp6_errors(net, src, dst, quote, layers):
+    """Crafted ICMPv6 errors (scapy layers, copied by the / operator) from src to dst, each quoting ``quote``."""
+    for layer in layers:
+        net.send(IPv6(src=src, dst=dst) / layer / Raw(quote))
+        time.sleep(0.05)
 
 
 @scenario(params={"cport": 45700, "port": 7700})
@@ -2484,15 +2509,22 @@ def timeout_udp_idle(net, cap):
     """UDP timeouts (30 s): flow A (request/reply) at 0 s, flow B at 2 s; A resumed at 31 s (its entry expired:
     destroyed, the request is new again, then answered), B resumed at 31.3 s (idle 29.3 s: still there). No
     NAT."""
+    _udp_idle(net, 35900, 7020, 2.0, (31.0, 31.3))
+
+
+def _udp_idle(net, cport, port, b_at, resume):
+    """Flow A from (C1, cport) at 0 s and flow B from cport + 1 at ``b_at`` s, each one request/reply to
+    (SRV, port); then A and B asked again at the times ``resume`` (s after the start); returns the server."""
     t0 = time.monotonic()
-    srv = net.udp_socket(SRV, 7020)
-    a, _ = _udp_exchange(net, C1, 35900, SRV, 7020, server=srv)
-    sleep_until(t0, 2.0)
-    b, _ = _udp_exchange(net, C1, 35901, SRV, 7020, server=srv)
-    for sock, at in ((a, 31.0), (b, 31.3)):
+    srv = net.udp_socket(SRV, port)
+    a, _ = _udp_exchange(net, C1, cport, SRV, port, server=srv)
+    sleep_until(t0, b_at)
+    b, _ = _udp_exchange(net, C1, cport + 1, SRV, port, server=srv)
+    for sock, at in zip((a, b), resume):
         sleep_until(t0, at)
-        udp_ask(sock, srv, b"after the pause", b"answer after the pause", (SRV, 7020))
+        udp_ask(sock, srv, b"after the pause", b"answer after the pause", (SRV, port))
     time.sleep(GAP)
+    return srv
 
 
 @scenario(params={"echo_id": 0x7a7a}, prepare=silenced([]))
@@ -2500,15 +2532,27 @@ def timeout_icmp_echo(net, cap):
     """ICMP echo timeout (30 s): a crafted echo request answered by the server at 0 s; at 30.5 s a crafted late
     echo reply with the same id (the entry has expired: destroyed, the reply is invalid); then a new echo
     request (new) and its answer. No NAT."""
+    _echo_expiry(net, [(C1, SRV)], 0x7a7a, 30.5)
+
+
+def echo(src, dst, ident, seq, reply=False):
+    """A crafted ICMP or ICMPv6 (by the addresses) echo request, or reply."""
+    data = Raw(b"ping payload 0123456789")
+    if ":" in src:
+        return IPv6(src=src, dst=dst) / (ICMPv6EchoReply if reply else ICMPv6EchoRequest)(id=ident, seq=seq) / data
+    return IP(src=src, dst=dst) / ICMP(type=0 if reply else 8, id=ident, seq=seq) / data
+
+
+def _echo_expiry(net, pairs, ident, late):
+    """For each (client, server) pair: a crafted echo request (the server's stack answers) at 0 s; at ``late`` s
+    a crafted late echo reply with the same id, then a new request (answered)."""
     t0 = time.monotonic()
-    req = IP(src=C1, dst=SRV) / ICMP(type=8, id=0x7a7a, seq=1) / Raw(b"ping payload 0123456789")
-    net.send(req)
-    time.sleep(GAP)
-    sleep_until(t0, 30.5)
-    net.send(IP(src=SRV, dst=C1) / ICMP(type=0, id=0x7a7a, seq=1) / Raw(b"ping payload 0123456789"))
-    time.sleep(GAP)
-    net.send(IP(src=C1, dst=SRV) / ICMP(type=8, id=0x7a7a, seq=2) / Raw(b"ping payload 0123456789"))
-    time.sleep(GAP)
+    for c, s in pairs:
+        net.send(echo(c, s, ident, 1))
+        time.sleep(GAP)
+    sleep_until(t0, late)
+    for c, s in pairs:
+        steps(net, echo(s, c, ident, 1, reply=True), echo(c, s, ident, 2))
 
 
 @scenario(params={"cport": 45970, "port": 7970})
@@ -2577,3 +2621,338 @@ def masq_random(net, cap):
     for i in range(3):
         _tcp_exchange(net, C1, 46000 + i, SRV, 7031, listener=ls, closer="server" if i == 1 else "client")
     ls.close()
+
+
+# ================================================================================================ batch 4: IPv6 NAT
+
+MASQ6 = ['oifname "wan" ip6 saddr 2001:db8:1::/64 masquerade']
+NAT6 = dict(snat=MASQ6, nat_text={"masquerade": {"from": "2001:db8:1::/64", "out": "wan", "to": RTR_WAN_6,
+                                                 "ports": "kept if unique, else a free port chosen by the kernel"}})
+SNAT6_TO = "2001:db8:2::100"
+SNAT6_ADDR = ['oifname "wan" ip6 saddr 2001:db8:1::/64 snat ip6 to %s' % SNAT6_TO]
+SNAT6_RANGE = ['oifname "wan" ip6 saddr 2001:db8:1::/64 meta l4proto { tcp, udp } '
+               'snat ip6 to [2001:db8:2::1]:20000-20049']
+
+
+def preps(*steps_):
+    """prepare: several prepare steps in turn."""
+    def prep(net):
+        for p in steps_:
+            p(net)
+    return prep
+
+
+def reject6(net):
+    net.host_nft("wan", REJECT6)
+
+
+def wan_neighbour(addr):
+    """prepare: the WAN host reaches ``addr`` (a NAT address the router does not own, so nobody answers
+    neighbour solicitations for it) through the router's MAC."""
+    def prep(net):
+        net.lab.sh("wan", ["ip", "neigh", "replace", addr, "lladdr", "02:00:00:00:02:01", "dev", "eth0", "nud",
+                           "permanent"])
+    return prep
+
+
+def _nat6_traffic(net, cport, port):
+    """IPv6 from the LAN through source NAT: hello and client close on TCP; UDP request/reply twice from
+    (C1_6, cport + 1), then from LSRV_6 with the same port (a clash); UDP to a closed port (port unreachable);
+    TCP SYNs to a closed port (RST) and to port 5203 (REJECT6: admin-prohibited); ping6."""
+    _hello_and_close(net, C1_6, cport, SRV_6, port)
+    srv = net.udp_socket(SRV_6, port + 1)
+    for a in (C1_6, LSRV_6):
+        _udp_exchange(net, a, cport + 1, SRV_6, port + 1, server=srv, n=2)
+    u = net.udp_socket(C1_6, cport + 2)
+    udp_to_closed(net, u, b"to a closed port", (SRV_6, 5999), "udp6 closed port")
+    time.sleep(GAP)
+    for sport, dport in ((cport + 3, 5999), (cport + 4, 5203)):
+        _connect_nb(net, C1_6, sport, SRV_6, dport, wait=0.2)
+        time.sleep(GAP)
+    ping(net, "lan", "-6 -c 2 -i 0.2 -W 1 %s" % SRV_6)
+
+
+@scenario(params={"v6_cport": 46400, "port": 8400}, prepare=reject6, **NAT6)
+def masq6_basic(net, cap):
+    """IPv6 masquerade of 2001:db8:1::/64 out of wan (to 2001:db8:2::1): TCP hello and client close; UDP
+    request/reply twice, then from a second LAN address with the same source port (another port is picked);
+    UDP to a closed port (ICMPv6 port unreachable translated back); TCP SYN to a closed port (RST) and one
+    rejected with ICMPv6 admin-prohibited; ping6 (2 echoes)."""
+    _nat6_traffic(net, 46400, 8400)
+
+
+@scenario(snat=SNAT6_ADDR, nat_text={"snat": SNAT6_ADDR}, params={"v6_cport": 46440, "port": 8440},
+          prepare=preps(reject6, wan_neighbour(SNAT6_TO)))
+def snat6_addr(net, cap):
+    """snat ip6 to 2001:db8:2::100 (not one of the router's addresses; the WAN host has a static neighbour entry
+    for it): the traffic of masq6_basic (TCP, UDP with a port clash, port unreachable, RST, admin-prohibited,
+    ping6 with its echo id kept)."""
+    _nat6_traffic(net, 46440, 8440)
+
+
+@scenario(snat=SNAT6_RANGE, nat_text={"snat": SNAT6_RANGE}, params={"v6_cport": 46450, "port": 8450},
+          prepare=reject6)
+def snat6_port_range(net, cap):
+    """snat ip6 to [2001:db8:2::1]:20000-20049 for TCP and UDP (the clients' ports are outside: the kernel
+    picks one at random in the range): the traffic of masq6_basic; ping6 is not NATed (the rule only takes TCP
+    and UDP)."""
+    _nat6_traffic(net, 46450, 8450)
+
+
+@scenario(params={"echo_id": 0x4343, "v6_cport": 46410, "port": 8410}, **NAT6)
+def icmp6_masq(net, cap):
+    """ICMPv6 through IPv6 masquerade: raw echo requests with the same id from two LAN addresses (the second
+    gets another id); a live UDP flow, then crafted errors from the WAN host quoting its masqueraded datagram
+    (packet too big with mtu 1280, time exceeded, parameter problem, address unreachable), each translated back
+    to the LAN host; a datagram with hop limit 1 (the router's own time exceeded, before NAT) and one with hop
+    limit 2 (forwarded with hop limit 1)."""
+    r = [_icmp_echo_raw(net, a, SRV_6, 0x4343, 1, v6=True) for a in (C1_6, LSRV_6)]
+    net.note("same-id echoes answered: %s" % r)
+    time.sleep(GAP)
+    u, _ = udp_flow(net, C1_6, 46410, SRV_6, 8410, b"hello6", b"answer6")
+    quote = bytes(IPv6(src=RTR_WAN_6, dst=SRV_6, hlim=63) / UDP(sport=46410, dport=8410) / Raw(b"hello6"))
+    icmp6_errors(net, SRV_6, RTR_WAN_6, quote, (ICMPv6PacketTooBig(mtu=1280),) + ICMP6_ERRORS[:2]
+                 + (ICMPv6DestUnreach(code=3),))
+    time.sleep(GAP)
+    for hops in (1, 2):
+        u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, hops)
+        u.sendto(b"hop limit %d\n" % hops, (SRV_6, 8411))
+        time.sleep(GAP)
+
+
+DNAT6 = ['iifname "wan" ip6 daddr 2001:db8:2::1 tcp dport 2222 dnat ip6 to [2001:db8:1::20]:22',
+         'iifname "wan" ip6 daddr 2001:db8:2::1 udp dport 5353 dnat ip6 to [2001:db8:1::20]:53',
+         'iifname "wan" ip6 daddr 2001:db8:2::1 udp dport 5602 dnat ip6 to [2001:db8:1::20]:5603']
+
+
+@scenario(dnat=DNAT6, nat_text={"dnat": DNAT6}, mtu={"lan": 1280}, params={"wport": 46420})
+def dnat6_portforward(net, cap):
+    """IPv6 port forwards of the router's 2001:db8:2::1 to [2001:db8:1::20], LAN MTU 1280: TCP 2222 -> :22 with
+    data both ways (2000 bytes back) and a client close; UDP 5353 -> :53, two exchanges; UDP 5602 -> :5603 where
+    nothing listens (the LAN host's port unreachable translated back); a 1400-byte datagram to 5353 (too big for
+    the LAN: the router's packet-too-big quotes it translated back to the router's address and port), sent
+    again after the WAN host learned the MTU (fragmented by it: reassembled, DNATed, refragmented)."""
+    forwarded_ssh(net, SRV_6, 46420, RTR_WAN_6, LSRV_6)
+    us = net.udp_socket(LSRV_6, 53)
+    uc, _ = _udp_exchange(net, SRV_6, 46421, RTR_WAN_6, 5353, server=us, n=2)
+    c2 = net.udp_socket(SRV_6, 46422)
+    c2.sendto(b"to a closed lan port", (RTR_WAN_6, 5602))
+    time.sleep(GAP)
+    for _ in range(2):
+        try_send(net, uc, b"b" * 1400, (RTR_WAN_6, 5353))
+        time.sleep(GAP)
+    try:
+        _, peer = us.recvfrom(5000)
+        us.sendto(b"big one received", peer)
+    except OSError as e:
+        net.note("big datagram: %r" % e)
+    time.sleep(GAP)
+
+
+@scenario(mtu={"rtr:wan": 1280}, params={"v6_cport": 46430, "port": 8430},
+          prepare=lambda net: net.lab.sh("wan", "ip -6 route replace 2001:db8:2::1 dev eth0 mtu 1280 advmss 1440"),
+          **NAT6)
+def pmtu_tcp6_masq(net, cap):
+    """IPv6 masquerade, router WAN MTU 1280 (the WAN host keeps 1500 and advertises MSS 1440): the LAN client's
+    full-size segments get packet-too-big from the router (quoting them before source NAT), the client sends
+    smaller ones; 20 KB each way, client close."""
+    _bulk(net, 46430, 8430, 20000, "client", src=C1_6, dst=SRV_6)
+
+
+@scenario(prepare=lambda net: vsftpd(net, addr=SRV_6, pasv=(34100, 34109)), params={"ftp_pasv": [34100, 34109]},
+          helper=True, **NAT6)
+def ftp6_masq(net, cap):
+    """FTP over IPv6 through masquerade with the ftp helper: ftplib EPRT+LIST (the EPRT's address rewritten to
+    the router's 2001:db8:2::1, the data connection from port 20 DNATed back by the expectation), EPSV+LIST,
+    RETR via EPSV and via EPRT."""
+    _ftp_session(net, C1_6, SRV_6, ["EPRT", "EPSV", "RETR-PASV", "RETR-PORT"])
+
+
+# ================================================================================================ batch 4: sysctls
+
+@scenario(sysctls={"nf_conntrack_tcp_loose": 0}, params={"mid_cport": 43160, "mid_port": 7160},
+          prepare=silenced([43160], [7160]))
+def tcp_loose_off(net, cap):
+    """nf_conntrack_tcp_loose=0: a crafted conversation picked up mid-stream (data from the client first, ACKs,
+    data back, FIN close started by the server): no packet creates an entry, each is invalid (and forwarded:
+    policy accept); then a real connection from the LAN host, handshake first, tracked as usual. No NAT."""
+    _midstream(net, "client", 43160, 7160)
+    _hello_and_close(net, C1, 43161, SRV, 7161)
+
+
+@scenario(sysctls={"nf_conntrack_tcp_loose": 0}, params={"cport": 43310, "port": 7310, "mid_first": "server"},
+          prepare=_prep_established_before_ruleset(43310, 7310))
+def tcp_loose_off_real(net, cap):
+    """tcp_midstream_real_server with nf_conntrack_tcp_loose=0: a real connection established before conntrack
+    was active; its later segments (data both ways, 3000 bytes, FIN close) are all invalid. No NAT."""
+    _real_mid_traffic(net, "server")
+
+
+@scenario(sysctls={"nf_conntrack_tcp_be_liberal": 1}, params={"cport": 44510, "port": 6210})
+def tcp_liberal(net, cap):
+    """tcp_invalid_server with nf_conntrack_tcp_be_liberal=1: the window checks pass everything (data beyond and
+    before the window, ACK of unsent data, RSTs outside the window); the flag combinations conntrack rejects
+    before the window check stay invalid. No NAT."""
+    _invalid_from_server(net, 44510, 6210)
+
+
+@scenario(sysctls={"nf_conntrack_tcp_ignore_invalid_rst": 1}, params={"cport": 44520, "port": 6220})
+def tcp_ignore_invalid_rst(net, cap):
+    """tcp_invalid_server with nf_conntrack_tcp_ignore_invalid_rst=1: RSTs failing the window check are let
+    through without being marked invalid; the other bad segments are invalid as usual. No NAT."""
+    _invalid_from_server(net, 44520, 6220)
+
+
+@scenario(sysctls={"nf_conntrack_log_invalid": 0}, params={"cport": 44530, "port": 6230})
+def tcp_invalid_nolog(net, cap):
+    """tcp_invalid_server with nf_conntrack_log_invalid=0: the same verdicts, no reason logged. No NAT."""
+    _invalid_from_server(net, 44530, 6230)
+
+
+@scenario(sysctls={"nf_conntrack_tcp_max_retrans": 1, "nf_conntrack_tcp_timeout_max_retrans": 4},
+          params={"cport": 43610, "port": 7610}, prepare=silenced([43610], [7610]))
+def tcp_max_retrans1(net, cap):
+    """nf_conntrack_tcp_max_retrans=1 and timeout_max_retrans=4: crafted handshake; a data segment sent 3 times
+    unacknowledged (from the 2nd retransmission on the entry's timeout is cut to 4 s), its ACK; a second segment
+    sent twice, then nothing for 4.6 s (the entry expires), then the server's ACK (after the expiry: picked up
+    as new) and more data from the client. No NAT."""
+    C, S = crafted_tcp(43610, 7610)
+    cs, ss = 2100000, 6100000
+    handshake(net, C, S, cs, ss)
+    repeated(net, C("PA", cs + 1, ss + 1, b"retransmitted data"), 3)
+    steps(net, S("A", ss + 1, cs + 19))
+    repeated(net, C("PA", cs + 19, ss + 1, b"second segment"), 2)
+    time.sleep(4.6)
+    steps(net, S("A", ss + 1, cs + 33), C("PA", cs + 33, ss + 1, b"after"), S("A", ss + 1, cs + 38))
+
+
+def udp_stream(net, flows, seconds, gap=0.1):
+    """Request/reply pairs on every (client, server, to) flow in turn, for ``seconds``."""
+    t0 = time.monotonic()
+    n = 0
+    while time.monotonic() - t0 < seconds:
+        for c, s, to in flows:
+            udp_ask(c, s, b"s%03d" % n, b"r%03d" % n, to)
+        n += 1
+        time.sleep(gap)
+
+
+@scenario(sysctls={"nf_conntrack_udp_timeout": 5, "nf_conntrack_udp_timeout_stream": 8},
+          params={"ucport": 35910, "port": 7040})
+def udp_short_timeouts(net, cap):
+    """nf_conntrack_udp_timeout=5, udp_timeout_stream=8: flow A (request/reply) at 0 s, B at 2 s; A asked again
+    at 6 s (expired: destroyed, new again), B at 6.3 s (idle 4.3 s: still there); then flows C and D exchange
+    request/reply pairs for 2.5 s (ASSURED, 8 s); D is asked again 7.4 s after its last pair (still there), C
+    8.5 s after (expired). No NAT."""
+    srv = _udp_idle(net, 35910, 7040, 2.0, (6.0, 6.3))
+    cl = [net.udp_socket(C1, 35912 + i) for i in range(2)]
+    udp_stream(net, [(c, srv, (SRV, 7040)) for c in cl], 2.5)
+    t0 = time.monotonic()
+    for c, at in ((cl[1], 7.4), (cl[0], 8.5)):
+        sleep_until(t0, at)
+        udp_ask(c, srv, b"after the pause", b"answer", (SRV, 7040))
+    time.sleep(GAP)
+
+
+@scenario(sysctls={"nf_conntrack_icmp_timeout": 5, "nf_conntrack_icmpv6_timeout": 5}, params={"echo_id": 0x7b7b},
+          prepare=silenced([]))
+def icmp_short_timeout(net, cap):
+    """nf_conntrack_icmp_timeout=5 and icmpv6_timeout=5: crafted echo requests (IPv4 and IPv6) answered by the
+    server; at 5.5 s crafted late echo replies with the same id (the entries have expired: destroyed, the replies
+    invalid), then new requests (new) and their answers; then ping with 3 echoes 2 s apart (one id: each echo
+    refreshes the entry before it expires). No NAT."""
+    _echo_expiry(net, [(C1, SRV), (C1_6, SRV_6)], 0x7b7b, 5.5)
+    ping(net, "lan", "-c 3 -i 2 -W 1 %s" % SRV)
+
+
+@scenario(sysctls={"nf_conntrack_tcp_timeout_close_wait": 3, "nf_conntrack_tcp_timeout_time_wait": 4},
+          params={"cport": 45990, "port": 7990})
+def tcp_close_timeouts_short(net, cap):
+    """tcp_timeout_close_wait=3, time_wait=4: connection 1: the client shuts its sending side (FIN, ACK:
+    CLOSE_WAIT, 3 s); 3.5 s later the server sends data (the entry has expired: picked up mid-stream as new),
+    then closes; connection 2 closed by the server first, then the client (TIME_WAIT, 4 s); 4.5 s later, after
+    the expiry, a new connection from the same client port. No NAT."""
+    ls = net.tcp_listen(SRV, 7990)
+    c, s = net.tcp_pair(C1, 45990, SRV, 7990, listener=ls)
+    exchange(net, c, s, b"request\n", b"response\n")
+    c.shutdown(socket.SHUT_WR)
+    time.sleep(3.5)
+    s.sendall(b"late answer after the half close\n")
+    time.sleep(GAP)
+    close_pair(s, c)
+    time.sleep(GAP)
+    _tcp_exchange(net, C1, 45991, SRV, 7990, listener=ls, closer="server")
+    time.sleep(4.5)
+    _tcp_exchange(net, C1, 45991, SRV, 7990, listener=ls, closer="server")
+    ls.close()
+
+
+@scenario(sysctls={"nf_conntrack_checksum": 0}, params={"cport": 44610, "port": 6310, "ucport": 42610},
+          prepare=silenced([]))
+def checksum_off(net, cap):
+    """malformed with nf_conntrack_checksum=0: the packets with bad TCP, UDP and ICMP checksums are tracked (the
+    hosts drop them); then the first datagram of a new UDP flow (IPv4, then IPv6) and a TCP SYN with bad
+    checksums: new entries. No NAT."""
+    _malformed(net, 44610, 6310, 42610, 6311)
+    bad = [IP(src=C1, dst=SRV) / UDP(sport=42611, dport=6312, chksum=0x4242) / Raw(b"bad checksum"),
+           IPv6(src=C1_6, dst=SRV_6) / UDP(sport=42612, dport=6312, chksum=0x4242) / Raw(b"bad checksum"),
+           IP(src=C1, dst=SRV) / TCP(sport=44611, dport=6313, flags="S", seq=1000, chksum=0x4242, options=OPTS)]
+    steps(net, *bad)
+
+
+# ================================================================================================ batch 4: rulesets
+
+NOTRACK = ['udp dport 7777 notrack', 'udp sport 7777 notrack', 'ip saddr 198.51.100.10 tcp dport 7778 notrack']
+
+
+@scenario(raw=NOTRACK, params={"ucport": 42710, "cport": 44710})
+def notrack_flow(net, cap):
+    """A prerouting chain at priority raw with notrack for UDP port 7777 (both ways) and for TCP from
+    198.51.100.10 to port 7778 (the client's segments only): UDP request/reply on 7777 (untracked both ways), a
+    tracked UDP flow on 7779 alongside; a real TCP connection to 7778 with data and a client close (only the
+    server's segments reach conntrack: its SYN/ACK first); ping. No NAT."""
+    srv = net.udp_socket(SRV, 7777)
+    _udp_exchange(net, C1, 42710, SRV, 7777, server=srv, n=2)
+    _udp_exchange(net, C1, 42711, SRV, 7779, n=2)
+    _hello_and_close(net, C1, 44710, SRV, 7778)
+    ping(net, "lan", "-c 1 -W 1 %s" % SRV)
+
+
+@scenario(forward=("accept", ["ct state invalid counter drop"]), params={"cport": 44540, "port": 6240})
+def fw_invalid_drop(net, cap):
+    """tcp_invalid_server with `ct state invalid counter drop` in the forward chain: the invalid segments are
+    not forwarded (the real connection never sees them); the connection continues and closes. No NAT."""
+    _invalid_from_server(net, 44540, 6240)
+
+
+FW_STATEFUL = ("drop", ['ct state established,related counter accept',
+                        'ct state invalid counter drop',
+                        'iifname "lan" oifname "wan" ct state new counter accept',
+                        'iifname "wan" oifname "lan" ip daddr { 198.51.100.16/28, 192.0.2.0/24 } udp dport 53 accept',
+                        'iifname "wan" ip6 daddr 2001:db8:1::20 tcp dport 22 accept'])
+
+
+@scenario(forward=FW_STATEFUL, params={"cport": 44720, "wport": 40720}, prepare=silenced([]))
+def fw_stateful(net, cap):
+    """Forward chain with policy drop: established/related accepted, invalid dropped, new accepted from lan to
+    wan, and from wan only UDP 53 to 198.51.100.16/28 (a prefix set) and TCP 22 to [2001:db8:1::20]: a LAN
+    client's TCP connection and UDP exchange; its UDP to a closed WAN port (the port unreachable is related:
+    accepted); a WAN client's TCP SYN to a LAN host (new, dropped before confirmation), retransmitted; WAN UDP to
+    198.51.100.20:53 (accepted, answered) and to 198.51.100.10:53 (dropped, twice); a crafted echo reply nobody
+    asked for (invalid: dropped); IPv6 TCP from the WAN to [2001:db8:1::20]:22 (accepted) and port 23
+    (dropped). No NAT."""
+    _hello_and_close(net, C1, 44720, SRV, 7720)
+    _udp_exchange(net, C1, 44721, SRV, 7721)
+    u = net.udp_socket(C1, 44722)
+    udp_to_closed(net, u, b"to a closed port", (SRV, 5999), "udp closed port")
+    _connect_nb(net, WCLI, 40720, C1, 7722, wait=1.3)
+    _udp_exchange(net, WCLI, 40721, LSRV, 53)
+    w = net.udp_socket(WCLI, 40722)
+    for _ in range(2):
+        w.sendto(b"to a lan host outside the set", (C1, 53))
+        time.sleep(GAP)
+    steps(net, echo(SRV, C1, 0x6b6b, 1, reply=True))
+    ls = net.tcp_listen(LSRV_6, 22)
+    _tcp_exchange(net, SRV_6, 40723, LSRV_6, 22, listener=ls)
+    ls.close()
+    _connect_nb(net, SRV_6, 40724, LSRV_6, 23, wait=0.3)
