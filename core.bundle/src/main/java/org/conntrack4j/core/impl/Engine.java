@@ -1076,11 +1076,13 @@ public final class Engine implements Conntrack {
     }
 
     /**
-     * One run of the expiry scan ({@code gc_worker}), if its time has come: expired connections are destroyed,
+     * The runs of the expiry scan ({@code gc_worker}) whose time has come: expired connections are destroyed,
      * expired expectations of helped masters removed, and (when the table is 95% full after an overflow)
      * unassured connections dropped. The next run is scheduled from the average time left of the entries seen,
-     * between 1 and 60 seconds, as Linux does. Incomplete datagrams whose reassembly timeout has passed are
-     * dropped on every call (their timers in Linux).
+     * between 1 and 60 seconds, as Linux does. A run that is late (a replay's clock jumps from packet to packet)
+     * is done as of its scheduled time, so it destroys only what Linux's run would have, and the runs missed since
+     * are caught up in order (at most {@value #GC_CATCH_UP} of them; after a longer gap the last runs as of now).
+     * Incomplete datagrams whose reassembly timeout has passed are dropped on every call (their timers in Linux).
      */
     @Override
     public void expire() {
@@ -1092,23 +1094,30 @@ public final class Engine implements Conntrack {
                 gcNextRun = now + hz;
                 return;
             }
-            if (now - gcNextRun < 0) {
-                return;
+            for (int run = 0; now - gcNextRun >= 0; run++) {
+                gcRun(run < GC_CATCH_UP ? gcNextRun : now);
             }
-            gcStart = now;
-            gcAvg = 60L * hz;
-            gcCount = 100;
-            long max = settings.get(CoreSettings.MAX);
-            long max95 = gcEarlyDrop ? max / 100 * 95 : 0;
-            table.forRange(0, Integer.MAX_VALUE, e -> gcVisit(e, now, max95));
-            long next = Math.max(hz, Math.min(gcAvg, 60L * hz));
-            long delta = Math.max(now - gcStart, 1);
-            next = next > delta ? next - delta : 1;
-            if (next != 0) {
-                gcEarlyDrop = false;
-            }
-            gcNextRun = now + next;
         }
+    }
+
+    /** How many missed expiry scans {@link #expire} catches up one by one. */
+    static final int GC_CATCH_UP = 64;
+
+    /** One expiry scan as of {@code at}; schedules the next. Caller holds gcLock. */
+    private void gcRun(long at) {
+        gcStart = at;
+        gcAvg = 60L * hz;
+        gcCount = 100;
+        long max = settings.get(CoreSettings.MAX);
+        long max95 = gcEarlyDrop ? max / 100 * 95 : 0;
+        table.forRange(0, Integer.MAX_VALUE, e -> gcVisit(e, at, max95));
+        long next = Math.max(hz, Math.min(gcAvg, 60L * hz));
+        long delta = Math.max(at - gcStart, 1);
+        next = next > delta ? next - delta : 1;
+        if (next != 0) {
+            gcEarlyDrop = false;
+        }
+        gcNextRun = at + next;
     }
 
     private void gcVisit(ConnEntry e, long now, long max95) {

@@ -191,6 +191,22 @@ class EngineTest {
     }
 
     @Test
+    void lateExpiryScanRunsAsOfItsScheduledTime() {
+        net.expire(); // the first scan is due a second from now
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        clock.advanceSeconds(31);
+        // Linux's scan ran at one second, when the connection had 29 s left, and scheduled the next about a minute
+        // later: a scan noticed late must not destroy what expired after its time.
+        net.expire();
+        assertEquals(1, net.count());
+        assertEquals(1, events.size(), events.toString());
+        clock.advanceSeconds(30);
+        net.expire();
+        assertEquals(0, net.count(), "the scan a minute later finds it expired");
+        assertTrue(events.get(1).startsWith("[DESTROY]"), events.toString());
+    }
+
+    @Test
     void tableFullDropsAnUnassuredConnectionFirst() {
         // Early drop looks at 8 buckets from the new connection's: with 16 buckets, pick a new flow whose range
         // covers one of the two existing connections.
