@@ -54,6 +54,14 @@ public final class Replay {
      */
     public static final long RECORDING_TICK_PHASE_NANOS = 2_380_000;
 
+    /**
+     * {@code table.txt} is the table as {@code conntrack -L} shows it this long after the last frame, as the kernel
+     * cases took it ("about 0.5 s after the last packet"): an entry whose timeout runs out in between is not
+     * listed (the dump skips expired entries), the others show the time they have left then. No expiry scan runs
+     * and no event is written for that half second.
+     */
+    public static final long TABLE_DELAY_NANOS = 500_000_000L;
+
     /** Creates the engine a replay runs on. */
     @FunctionalInterface
     public interface EngineSource {
@@ -127,6 +135,7 @@ public final class Replay {
             int frames = 0;
             Router.Result result = new Router.Result();
             long firstTs = Long.MIN_VALUE;
+            long lastTs = 0;
             long lastProgress = System.nanoTime();
             long size = Math.max(1, Files.size(spec.capture()));
             String defaultIface = spec.defaultInterface() != null ? spec.defaultInterface()
@@ -140,6 +149,7 @@ public final class Replay {
                         firstTs = ts;
                     }
                     clock.setWallNanos(ts);
+                    lastTs = ts;
                     net.expire();
                     String iface = f.interfaceName() != null ? f.interfaceName() : defaultIface;
                     int l3 = l3(f);
@@ -188,6 +198,9 @@ public final class Replay {
             }
             if (progress != null && frames > 0) {
                 progress.printf("\rreplay %s: %d frames (100%%)%n", spec.name(), frames);
+            }
+            if (frames > 0) {
+                clock.setWallNanos(lastTs + TABLE_DELAY_NANOS);
             }
             List<String> table = new ArrayList<>();
             for (ConnectionSnapshot s : net.list(null)) {
