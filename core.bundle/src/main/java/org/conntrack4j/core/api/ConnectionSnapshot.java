@@ -21,6 +21,7 @@ public final class ConnectionSnapshot {
     private final int id;
     private final int use;
     private final long[] counters;
+    private final long deltaTimeSeconds;
 
     /**
      * @param timeoutSeconds seconds left, or -1 when the timeout is not to be shown
@@ -29,6 +30,18 @@ public final class ConnectionSnapshot {
      */
     public ConnectionSnapshot(Tuple orig, Tuple reply, String origL4, String replyL4, String protoName, int status,
         long timeoutSeconds, String state, String helper, int mark, int zone, int id, int use, long[] counters) {
+        this(orig, reply, origL4, replyL4, protoName, status, timeoutSeconds, state, helper, mark, zone, id, use,
+            counters, -1);
+    }
+
+    /**
+     * @param deltaTimeSeconds whole seconds from the connection's start to its stop (or to now while it lives), as
+     *     {@code conntrack} prints them ({@code delta-time=}) with {@code nf_conntrack_timestamp}, or -1 for none
+     * @since 1.1
+     */
+    public ConnectionSnapshot(Tuple orig, Tuple reply, String origL4, String replyL4, String protoName, int status,
+        long timeoutSeconds, String state, String helper, int mark, int zone, int id, int use, long[] counters,
+        long deltaTimeSeconds) {
         this.orig = new Tuple().copyFrom(orig);
         this.reply = new Tuple().copyFrom(reply);
         this.origL4 = origL4 == null ? "" : origL4;
@@ -43,6 +56,7 @@ public final class ConnectionSnapshot {
         this.id = id;
         this.use = use;
         this.counters = counters == null ? null : counters.clone();
+        this.deltaTimeSeconds = deltaTimeSeconds;
     }
 
     /** A copy of the original tuple. */
@@ -109,6 +123,11 @@ public final class ConnectionSnapshot {
 
     public long[] counters() {
         return counters == null ? null : counters.clone();
+    }
+
+    /** {@code delta-time=}: seconds the connection lived (so far), or -1 without timestamps. @since 1.1 */
+    public long deltaTimeSeconds() {
+        return deltaTimeSeconds;
     }
 
     @Override

@@ -60,8 +60,21 @@ public interface Conntrack {
     /** Sets the connection's timeout to {@code extraJiffies} from now ({@code nf_ct_refresh}). */
     void refresh(Connection ct, long extraJiffies);
 
+    /**
+     * {@code nf_ct_refresh_acct}: counts {@code pkt} in the connection's accounting (with {@code nf_conntrack_acct}),
+     * in the direction of its ctinfo, then refreshes as {@link #refresh(Connection, long)}. Trackers call this where
+     * Linux's do: a packet is counted only when its tracker refreshes (or kills, {@link #kill(Connection, Packet)})
+     * the connection with it, so ignored and invalid packets are not.
+     *
+     * @since 1.1
+     */
+    void refresh(Connection ct, Packet pkt, long extraJiffies);
+
     /** Destroys a connection now: DESTROY event, removal from the table ({@code nf_ct_kill}). */
     boolean kill(Connection ct);
+
+    /** {@code nf_ct_kill_acct}: counts {@code pkt} as {@link #refresh(Connection, Packet, long)} does, then kills. @since 1.1 */
+    boolean kill(Connection ct, Packet pkt);
 
     /** Records an event bit ({@link CtEvent}) to be delivered with the packet ({@code nf_conntrack_event_cache}). */
     void cacheEvent(Connection ct, int event);

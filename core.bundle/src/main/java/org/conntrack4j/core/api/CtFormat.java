@@ -116,6 +116,9 @@ public final class CtFormat {
         if (s.zone() != 0) {
             sb.append("zone=").append(s.zone()).append(' ');
         }
+        if (s.deltaTimeSeconds() >= 0) {
+            sb.append("delta-time=").append(s.deltaTimeSeconds()).append(' ');
+        }
         if (helper && s.helper() != null) {
             sb.append("helper=").append(s.helper()).append(' ');
         }

@@ -72,6 +72,14 @@ final class ConnEntry extends Connection {
         List<Expectation> exps;
         /** {orig packets, orig bytes, reply packets, reply bytes}; guarded by itself. */
         long[] acct;
+        /** Kept with {@code nf_conntrack_timestamp} on when the connection was created ({@code nf_conn_tstamp}). */
+        boolean tstamp;
+        /**
+         * Wall-clock nanoseconds of confirmation and of destruction, 0 until then. Each is written once: the start
+         * by the thread that confirms (before the entry is published), the stop by the one that wins DYING.
+         */
+        volatile long tstampStart;
+        volatile long tstampStop;
     }
 
     final Engine net;

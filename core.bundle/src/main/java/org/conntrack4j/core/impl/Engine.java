@@ -318,14 +318,6 @@ public final class Engine implements Conntrack {
                 }
                 return ret == -Verdict.REPEAT ? Verdict.DROP : -ret;
             }
-            long[] acct = ct.acct();
-            if (acct != null) {
-                int dir = CtInfo.direction(p.ctinfo);
-                synchronized (acct) {
-                    acct[dir * 2]++;
-                    acct[dir * 2 + 1] += p.length();
-                }
-            }
             if (p.ctinfo == CtInfo.ESTABLISHED_REPLY && ct.testAndSetClear(Status.SEEN_REPLY)) {
                 cacheEvent(ct, CtEvent.REPLY);
             }
@@ -443,6 +435,9 @@ public final class Engine implements Conntrack {
         e.hashReply = hash(rep, zone);
         if (settings.get(CoreSettings.ACCT) != 0) {
             e.ext().acct = new long[4];
+        }
+        if (settings.get(CoreSettings.TIMESTAMP) != 0) {
+            e.ext().tstamp = true;
         }
         Expectation exp = expects.count() > 0 ? expects.find(tu, zone, now) : null;
         if (exp != null) {
@@ -586,6 +581,10 @@ public final class Engine implements Conntrack {
                 }
                 if (clash == null) {
                     ct.setTimeout(ct.timeout() + clock.jiffies());
+                    ConnEntry.Ext x = ct.extOrNull();
+                    if (x != null && x.tstamp) {
+                        x.tstampStart = clock.wallNanos();
+                    }
                     ct.setStatus(Status.CONFIRMED);
                     table.link(t, ct);
                     count.incrementAndGet();
@@ -671,14 +670,42 @@ public final class Engine implements Conntrack {
     }
 
     @Override
+    public void refresh(Connection c, Packet p, long extraJiffies) {
+        account((ConnEntry) c, p);
+        refresh(c, extraJiffies);
+    }
+
+    @Override
+    public boolean kill(Connection c, Packet p) {
+        account((ConnEntry) c, p);
+        return kill(c);
+    }
+
+    /** {@code nf_ct_acct_update}: one packet of {@code p}'s length in the direction of its ctinfo. */
+    private static void account(ConnEntry ct, Packet p) {
+        long[] acct = ct.acct();
+        if (acct != null) {
+            int dir = CtInfo.direction(p.ctinfo);
+            synchronized (acct) {
+                acct[dir * 2]++;
+                acct[dir * 2 + 1] += p.length();
+            }
+        }
+    }
+
+    @Override
     public boolean kill(Connection c) {
         ConnEntry ct = (ConnEntry) c;
         if (!ct.testAndSetClear(Status.DYING)) {
             return false;
         }
+        ConnEntry.Ext x = ct.extOrNull();
+        if (x != null && x.tstamp) {
+            x.tstampStop = clock.wallNanos();
+        }
         if (eventsOn()) {
             events.deliver(new ConntrackEvent(ConntrackEvent.DESTROY, 1 << CtEvent.DESTROY, clock.wallNanos(),
-                snapshot(ct, clock.jiffies(), true)));
+                snapshot(ct, clock.jiffies(), SNAP_DESTROY)));
         }
         Helper h = ct.helper();
         if (h != null) {
@@ -751,14 +778,14 @@ public final class Engine implements Conntrack {
             return;
         }
         int type = (bits & (1 << CtEvent.NEW | 1 << CtEvent.RELATED)) != 0 ? ConntrackEvent.NEW : ConntrackEvent.UPDATE;
-        events.deliver(new ConntrackEvent(type, bits, clock.wallNanos(), snapshot(ct, clock.jiffies(), false)));
+        events.deliver(new ConntrackEvent(type, bits, clock.wallNanos(), snapshot(ct, clock.jiffies(), SNAP_EVENT)));
     }
 
     /** Delivers an event now, as {@code nf_conntrack_event} does (used when a helper is detached). */
     void eventNow(ConnEntry ct, int event) {
         if (eventsOn() && ct.isConfirmed()) {
             events.deliver(new ConntrackEvent(ConntrackEvent.UPDATE, 1 << event, clock.wallNanos(),
-                snapshot(ct, clock.jiffies(), false)));
+                snapshot(ct, clock.jiffies(), SNAP_EVENT)));
         }
     }
 
@@ -768,7 +795,16 @@ public final class Engine implements Conntrack {
         }
     }
 
-    ConnectionSnapshot snapshot(ConnEntry e, long now, boolean destroy) {
+    /** What a snapshot is for: a {@code conntrack -L} line, a NEW or UPDATE event, a DESTROY event. */
+    static final int SNAP_LIST = 0;
+    static final int SNAP_EVENT = 1;
+    static final int SNAP_DESTROY = 2;
+
+    /**
+     * A snapshot as ctnetlink fills it for {@code kind}: counters and the start/stop times go into the table and
+     * into DESTROY events only.
+     */
+    ConnectionSnapshot snapshot(ConnEntry e, long now, int kind) {
         Tuple o = e.tuple(Direction.ORIGINAL, new Tuple());
         Tuple r = e.tuple(Direction.REPLY, new Tuple());
         StringBuilder sb = new StringBuilder(32);
@@ -778,19 +814,28 @@ public final class Engine implements Conntrack {
         e.tracker.formatTuple(sb, r);
         String rl4 = sb.toString();
         long left = e.expires(now) / hz;
-        long timeout = destroy && left == 0 ? -1 : left;
+        long timeout = kind == SNAP_DESTROY && left == 0 ? -1 : left;
         Helper h = e.helper();
         long[] acct = null;
-        long[] counters = e.acct();
-        if (counters != null) {
-            synchronized (counters) {
-                acct = counters.clone();
+        long delta = -1;
+        ConnEntry.Ext x = e.extOrNull();
+        if (x != null && kind != SNAP_EVENT) {
+            long[] counters = x.acct;
+            if (counters != null) {
+                synchronized (counters) {
+                    acct = counters.clone();
+                }
+            }
+            if (x.tstamp) {
+                // conntrack prints whole seconds of the stop (or of now) less whole seconds of the start
+                long stop = x.tstampStop != 0 ? x.tstampStop : clock.wallNanos();
+                delta = Math.floorDiv(stop, 1_000_000_000L) - Math.floorDiv(x.tstampStart, 1_000_000_000L);
             }
         }
         java.util.List<Expectation> exps = e.exps();
         int use = 1 + (exps == null ? 0 : exps.size());
         return new ConnectionSnapshot(o, r, ol4, rl4, IpProto.ctName(e.protocol()), e.status(), timeout,
-            e.tracker.stateName(e), h == null ? null : h.name(), e.mark(), e.zone(), e.id, use, acct);
+            e.tracker.stateName(e), h == null ? null : h.name(), e.mark(), e.zone(), e.id, use, acct, delta);
     }
 
     ExpectationSnapshot expectSnapshot(Expectation x, long now) {
@@ -1043,7 +1088,7 @@ public final class Engine implements Conntrack {
         List<ConnectionSnapshot> out = new ArrayList<>();
         for (ConnEntry e : entries(filter)) {
             if (e.timeout() - now > 0) {
-                out.add(snapshot(e, now, false));
+                out.add(snapshot(e, now, SNAP_LIST));
             }
         }
         return out;
@@ -1056,7 +1101,7 @@ public final class Engine implements Conntrack {
 
     @Override
     public ConnectionSnapshot snapshot(Connection ct) {
-        return snapshot((ConnEntry) ct, clock.jiffies(), false);
+        return snapshot((ConnEntry) ct, clock.jiffies(), SNAP_LIST);
     }
 
     @Override

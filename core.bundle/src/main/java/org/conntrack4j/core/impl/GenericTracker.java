@@ -40,7 +40,7 @@ final class GenericTracker implements L4Tracker {
 
     @Override
     public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
-        net.refresh(ct, net.settings().get(CoreSettings.GENERIC_TIMEOUT) * net.clock().hz());
+        net.refresh(ct, pkt, net.settings().get(CoreSettings.GENERIC_TIMEOUT) * net.clock().hz());
         return Verdict.ACCEPT;
     }
 }

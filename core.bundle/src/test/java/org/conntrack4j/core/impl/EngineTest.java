@@ -207,6 +207,38 @@ class EngineTest {
     }
 
     @Test
+    void accountingShowsInTheTableAndInDestroyEventsOnly() {
+        net.settings().set(CoreSettings.ACCT, 1);
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        forward("10.0.0.2", 53, "10.0.0.1", 1000);
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        forward("10.0.0.1", 1001, "10.0.0.2", 9); // refused by the tracker: invalid, not counted
+        assertTrue(events.stream().noneMatch(e -> e.contains("packets=")), events.toString());
+        String line = CtFormat.listLine(net.list(null).get(0));
+        assertTrue(line.contains("dport=53 packets=2 bytes=64 src=10.0.0.2"), line);
+        assertTrue(line.contains("dport=1000 packets=1 bytes=32 "), line);
+        net.kill(net.connections(null).get(0));
+        String destroy = events.get(events.size() - 1).strip();
+        assertTrue(destroy.startsWith("[DESTROY]") && destroy.contains("packets=2 bytes=64"), destroy);
+    }
+
+    @Test
+    void timestampsGiveWholeSecondsLived() {
+        net.settings().set(CoreSettings.TIMESTAMP, 1);
+        clock.setWallNanos(1_000_600_000_000L);
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        clock.setWallNanos(1_002_100_000_000L);
+        // conntrack subtracts whole seconds: 1002 - 1000, though 1.5 s passed
+        assertTrue(CtFormat.listLine(net.list(null).get(0)).contains("mark=0 delta-time=2 "),
+            CtFormat.listLine(net.list(null).get(0)));
+        clock.setWallNanos(1_003_000_000_000L);
+        net.kill(net.connections(null).get(0));
+        assertTrue(events.get(0).strip().startsWith("[NEW]") && !events.get(0).contains("delta-time"), events.toString());
+        assertTrue(events.get(1).strip().startsWith("[DESTROY]") && events.get(1).endsWith(" delta-time=3"),
+            events.toString());
+    }
+
+    @Test
     void tableFullDropsAnUnassuredConnectionFirst() {
         // Early drop looks at 8 buckets from the new connection's: with 16 buckets, pick a new flow whose range
         // covers one of the two existing connections.

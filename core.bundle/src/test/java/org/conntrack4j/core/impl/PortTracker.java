@@ -67,7 +67,7 @@ final class PortTracker implements L4Tracker {
             net.kill(ct);
             return -Verdict.REPEAT;
         }
-        net.refresh(ct, net.settings().get(TIMEOUT) * net.clock().hz());
+        net.refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
         if (ct.hasStatus(Status.SEEN_REPLY) && ct.setStatus(Status.ASSURED)) {
             net.cacheEvent(ct, CtEvent.ASSURED);
         }

@@ -74,7 +74,7 @@ public final class GreTracker implements L4Tracker {
         int hz = net.clock().hz();
         int status = ct.status();
         if ((status & Status.SEEN_REPLY) != 0) {
-            net.refresh(ct, net.settings().get(TIMEOUT_STREAM) * hz);
+            net.refresh(ct, pkt, net.settings().get(TIMEOUT_STREAM) * hz);
             if ((status & Status.NAT_CLASH) != 0) {
                 return Verdict.ACCEPT;
             }
@@ -82,7 +82,7 @@ public final class GreTracker implements L4Tracker {
                 net.cacheEvent(ct, CtEvent.ASSURED);
             }
         } else {
-            net.refresh(ct, net.settings().get(TIMEOUT) * hz);
+            net.refresh(ct, pkt, net.settings().get(TIMEOUT) * hz);
         }
         return Verdict.ACCEPT;
     }

@@ -142,7 +142,7 @@ public final class IcmpTracker implements L4Tracker {
         if (!QUERIES.opens(ct.dstPort(Direction.ORIGINAL) >>> 8)) {
             return -Verdict.ACCEPT;
         }
-        net.refresh(ct, net.settings().get(TIMEOUT) * net.clock().hz());
+        net.refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
         return Verdict.ACCEPT;
     }
 

@@ -191,7 +191,7 @@ public final class Icmpv6Tracker implements L4Tracker {
         if (!ct.isConfirmed() && !QUERIES.opens(ct.dstPort(Direction.ORIGINAL) >>> 8)) {
             return -Verdict.ACCEPT;
         }
-        net.refresh(ct, net.settings().get(TIMEOUT) * net.clock().hz());
+        net.refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
         return Verdict.ACCEPT;
     }
 

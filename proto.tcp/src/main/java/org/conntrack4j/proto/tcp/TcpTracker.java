@@ -330,7 +330,7 @@ public final class TcpTracker implements L4Tracker {
         if ((status & Status.SEEN_REPLY) == 0) {
             if ((flags & TcpStateTable.TH_RST) != 0) {
                 // Only a RST came back: the connection was refused or aborted before it began.
-                net.kill(ct);
+                net.kill(ct, pkt);
                 return Verdict.ACCEPT;
             }
             if (index == SYN_SET && oldState == SYN_SENT) {
@@ -349,7 +349,7 @@ public final class TcpTracker implements L4Tracker {
             ct.setStatus(Status.ASSURED);
             net.cacheEvent(ct, CtEvent.ASSURED);
         }
-        net.refresh(ct, timeout * hz);
+        net.refresh(ct, pkt, timeout * hz);
         return Verdict.ACCEPT;
     }
 

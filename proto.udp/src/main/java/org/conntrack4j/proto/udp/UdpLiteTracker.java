@@ -57,7 +57,7 @@ public final class UdpLiteTracker implements L4Tracker {
         }
         int hz = net.clock().hz();
         if (ct.hasStatus(Status.SEEN_REPLY)) {
-            net.refresh(ct, net.settings().get(UdpTracker.TIMEOUT_STREAM) * hz);
+            net.refresh(ct, pkt, net.settings().get(UdpTracker.TIMEOUT_STREAM) * hz);
             if (ct.hasStatus(Status.NAT_CLASH)) {
                 return Verdict.ACCEPT;
             }
@@ -65,7 +65,7 @@ public final class UdpLiteTracker implements L4Tracker {
                 net.cacheEvent(ct, CtEvent.ASSURED);
             }
         } else {
-            net.refresh(ct, net.settings().get(UdpTracker.TIMEOUT) * hz);
+            net.refresh(ct, pkt, net.settings().get(UdpTracker.TIMEOUT) * hz);
         }
         return Verdict.ACCEPT;
     }

@@ -89,7 +89,7 @@ public final class UdpTracker implements L4Tracker {
                 extra = net.settings().get(TIMEOUT_STREAM) * hz;
                 stream = (status & Status.ASSURED) == 0;
             }
-            net.refresh(ct, extra);
+            net.refresh(ct, pkt, extra);
             // Connections that clashed under NAT time out soon; they never become ASSURED.
             if ((status & Status.NAT_CLASH) != 0) {
                 return Verdict.ACCEPT;
@@ -98,7 +98,7 @@ public final class UdpTracker implements L4Tracker {
                 net.cacheEvent(ct, CtEvent.ASSURED);
             }
         } else {
-            net.refresh(ct, unreplied);
+            net.refresh(ct, pkt, unreplied);
         }
         return Verdict.ACCEPT;
     }
