@@ -531,6 +531,7 @@ def icmp_masq(net, cap):
     port (RST); TCP SYN rejected with ICMP admin-prohibited by the server host; a UDP datagram with TTL 1 (the
     router answers time-exceeded itself); a UDP datagram with TTL 2 (forwarded with TTL 1)."""
     ping(net, "lan", "-c 2 -i 0.2 -W 1 %s" % SRV)
+    _connect_nb(net, C1, 44811, SRV, 5999, wait=0.2)
     r1 = _icmp_echo_raw(net, C1, SRV, 0x4242, 1)
     time.sleep(GAP)
     r2 = _icmp_echo_raw(net, C2, SRV, 0x4242, 1)
@@ -2957,3 +2958,39 @@ def fw_stateful(net, cap):
     _tcp_exchange(net, SRV_6, 40723, LSRV_6, 22, listener=ls)
     ls.close()
     _connect_nb(net, SRV_6, 40724, LSRV_6, 23, wait=0.3)
+
+
+# ================================================================================================ batch 5: extensions
+
+@scenario(sysctls={"nf_conntrack_acct": 1}, masq=True, nat_text=MASQ_TEXT,
+          params={"cport": 44810, "ucport": 42810})
+def acct_on(net, cap):
+    """nf_conntrack_acct=1: packet and byte counters per direction in events and the table: a TCP connection
+    with data and a close, a UDP exchange twice, a ping, all through masquerade; then a connection refused (its
+    entry destroyed at once: the counters are in the DESTROY event)."""
+    _hello_and_close(net, C1, 44810, SRV, 7810)
+    _udp_exchange(net, C1, 42810, SRV, 7811, n=2)
+    ping(net, "lan", "-c 2 -i 0.2 -W 1 %s" % SRV)
+    _connect_nb(net, C1, 44811, SRV, 5999, wait=0.2)
+
+
+@scenario(sysctls={"nf_conntrack_timestamp": 1}, params={"cport": 44820, "ucport": 42820},
+          prepare=silenced([44821], [7822]))
+def timestamp_on(net, cap):
+    """nf_conntrack_timestamp=1: start and stop times kept per connection: a TCP connection with data and a
+    close, a UDP exchange, a ping; then a connection refused 1.2 s after its SYN (the SYN retransmitted: the
+    entry's start and stop times are a second apart). No NAT."""
+    _hello_and_close(net, C1, 44820, SRV, 7820)
+    _udp_exchange(net, C1, 42820, SRV, 7821)
+    ping(net, "lan", "-c 1 -W 1 %s" % SRV)
+    C, S = crafted_tcp(44821, 7822)
+    steps(net, C("S", 3000000, o=OPTS))
+    time.sleep(1.2)
+    steps(net, C("S", 3000000, o=OPTS), S("RA", 0, 3000001))
+
+
+@scenario(sysctls={"nf_conntrack_acct": 1}, params={"cport": 44830, "port": 6830})
+def acct_invalid(net, cap):
+    """tcp_invalid_server with nf_conntrack_acct=1: the counters count only the segments the TCP tracker
+    accepted and refreshed the entry with, not the invalid or ignored ones. No NAT."""
+    _invalid_from_server(net, 44830, 6830)
