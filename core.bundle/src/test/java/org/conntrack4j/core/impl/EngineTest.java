@@ -67,6 +67,13 @@ class EngineTest {
         return state;
     }
 
+    /** 10.0.0.1:1000 to 10.0.0.2:53, the answer, and a second request: an assured flow of three packets. */
+    private void requestReplyRequest() {
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        forward("10.0.0.2", 53, "10.0.0.1", 1000);
+        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+    }
+
     @Test
     void firstPacketIsNewAndConfirmedAtPostrouting() {
         TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
@@ -209,9 +216,7 @@ class EngineTest {
     @Test
     void accountingShowsInTheTableAndInDestroyEventsOnly() {
         net.settings().set(CoreSettings.ACCT, 1);
-        forward("10.0.0.1", 1000, "10.0.0.2", 53);
-        forward("10.0.0.2", 53, "10.0.0.1", 1000);
-        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        requestReplyRequest();
         forward("10.0.0.1", 1001, "10.0.0.2", 9); // refused by the tracker: invalid, not counted
         assertTrue(events.stream().noneMatch(e -> e.contains("packets=")), events.toString());
         String line = CtFormat.listLine(net.list(null).get(0));
@@ -285,9 +290,7 @@ class EngineTest {
     @Test
     void tableFullOfAssuredConnectionsDropsTheNewPacket() {
         net.settings().set(CoreSettings.MAX, 1);
-        forward("10.0.0.1", 1000, "10.0.0.2", 53);
-        forward("10.0.0.2", 53, "10.0.0.1", 1000);
-        forward("10.0.0.1", 1000, "10.0.0.2", 53);
+        requestReplyRequest();
         assertTrue(net.find(new Tuple().ipv4(TestPackets.ip("10.0.0.1"), TestPackets.ip("10.0.0.2"))) == null);
         TestPackets.v4(p, PROTO, "10.0.0.1", 1001, "10.0.0.2", 53, 4);
         assertEquals(Verdict.DROP, net.runHook(Hook.PRE_ROUTING, p));
