@@ -3,6 +3,7 @@ package org.conntrack4j.replay.router;
 import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 
 /** Building the IP packets the router originates, and the header edits forwarding makes. */
@@ -18,6 +19,46 @@ final class IpOut {
         int old = p.u16(8);
         p.put8(8, p.u8(8) - 1);
         p.put16(10, Checksum.replace16(p.u16(10), old, p.u16(8)));
+    }
+
+    /**
+     * {@code ip_forward_options} for a record-route option (type 7) with room left: the outgoing interface's
+     * address goes into the next slot, the pointer moves on by 4 and the header checksum is updated. Linux
+     * writes the slot on input and overwrites it with the outgoing address here; the result is the same. Other
+     * options pass unchanged (a timestamp option would carry the time of day: not reproduced).
+     */
+    static void recordRoute(Packet p, NetDevice out) {
+        int ihl = (p.u8(0) & 0x0f) << 2;
+        int at = 20;
+        while (at < ihl) {
+            int type = p.u8(at);
+            if (type == 0) {
+                return;
+            }
+            if (type == 1) {
+                at++;
+                continue;
+            }
+            if (at + 1 >= ihl) {
+                return;
+            }
+            int len = p.u8(at + 1);
+            if (len < 2 || at + len > ihl) {
+                return;
+            }
+            int ptr = len >= 3 ? p.u8(at + 2) : 0;
+            if (type == 7 && len >= 3 && ptr >= 4 && ptr + 3 <= len) {
+                NetDevice.IfAddr a = out.primary(Family.IPV4);
+                if (a == null) {
+                    return;
+                }
+                p.put32(at + ptr - 1, (int) a.lo);
+                p.put8(at + 2, ptr + 4);
+                p.put16(10, Checksum.ipv4Header(p));
+                return;
+            }
+            at += len;
+        }
     }
 
     /**

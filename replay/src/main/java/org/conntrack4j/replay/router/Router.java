@@ -243,6 +243,9 @@ public final class Router {
             result.fate = "dropped in forward";
             return;
         }
+        if (p.family == Family.IPV4) {
+            IpOut.recordRoute(p, out);
+        }
         if (net.runHook(Hook.POST_ROUTING, p) != Verdict.ACCEPT) {
             result.fate = "dropped in postrouting";
             return;
