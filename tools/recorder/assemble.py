@@ -80,8 +80,10 @@ def noise(ip):
             return True
         if ip[6] == 58 and len(ip) > 40 and 133 <= ip[40] <= 137:
             return True
-        if ip[6] == 0:          # hop-by-hop: MLD
-            return True
+        if ip[6] == 0 and len(ip) > 48 and ip[40] == 58:   # hop-by-hop then ICMPv6: MLD
+            at = 40 + (ip[41] + 1) * 8
+            if len(ip) > at and ip[at] in (130, 131, 132, 143):
+                return True
     elif ip[0] >> 4 == 4:
         if 224 <= ip[16] <= 239:
             return True

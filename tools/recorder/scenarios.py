@@ -2994,3 +2994,53 @@ def acct_invalid(net, cap):
     """tcp_invalid_server with nf_conntrack_acct=1: the counters count only the segments the TCP tracker
     accepted and refreshed the entry with, not the invalid or ignored ones. No NAT."""
     _invalid_from_server(net, 44830, 6830)
+
+
+# ================================================================================================ batch 6: headers
+
+@scenario(masq=True, nat_text=MASQ_TEXT, params={"ucport": 42840}, prepare=silenced([]))
+def ip_options_masq(net, cap):
+    """IPv4 options through masquerade: ping -R (record route: the router writes its address into the option
+    on the way out), crafted UDP datagrams with NOP/EOL padding options and with a router-alert option, both
+    answered; a TCP SYN with options in the IP header answered by the real server (RST: closed port)."""
+    ping(net, "lan", "-R -c 2 -i 0.2 -W 1 %s" % SRV)
+    uc, us = udp_flow(net, C1, 42840, SRV, 7840, b"plain first", b"plain answer")
+    from scapy.layers.inet import IPOption_NOP, IPOption_EOL, IPOption_Router_Alert
+    steps(net,
+          IP(src=C1, dst=SRV, options=[IPOption_NOP(), IPOption_NOP(), IPOption_NOP(), IPOption_EOL()])
+          / UDP(sport=42840, dport=7840) / Raw(b"with padding options"),
+          IP(src=C1, dst=SRV, options=[IPOption_Router_Alert()]) / UDP(sport=42840, dport=7840)
+          / Raw(b"with router alert"),
+          IP(src=C1, dst=SRV, options=[IPOption_NOP(), IPOption_NOP(), IPOption_NOP(), IPOption_NOP()])
+          / TCP(sport=42841, dport=5999, flags="S", seq=777, options=OPTS))
+    udp_ask(uc, us, b"plain again", b"plain answer again", (SRV, 7840))
+
+
+@scenario(params={"ucport": 42850}, prepare=silenced([42850, 42851], [7850]), **NAT6)
+def ipv6_ext_headers_masq(net, cap):
+    """IPv6 extension headers through masquerade: crafted UDP with hop-by-hop options (PadN), with
+    destination options, with both, and as an atomic fragment (fragment header, offset 0, M=0), answered by
+    crafted replies with the same headers; a TCP SYN behind a destination options header and its SYN/ACK."""
+    from scapy.layers.inet6 import IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, PadN
+    out = [IPv6(src=C1_6, dst=SRV_6) / UDP(sport=42850, dport=7850) / Raw(b"plain"),
+           IPv6(src=C1_6, dst=SRV_6) / IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0\0\0\0")])
+           / UDP(sport=42850, dport=7850) / Raw(b"hop by hop"),
+           IPv6(src=C1_6, dst=SRV_6) / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0\0\0\0")])
+           / UDP(sport=42850, dport=7850) / Raw(b"destination options"),
+           IPv6(src=C1_6, dst=SRV_6) / IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0\0\0\0")])
+           / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0\0\0\0")]) / UDP(sport=42850, dport=7850) / Raw(b"both"),
+           IPv6(src=C1_6, dst=SRV_6) / IPv6ExtHdrFragment(offset=0, m=0, id=0x1234)
+           / UDP(sport=42850, dport=7850) / Raw(b"atomic fragment")]
+    for pkt in out:
+        steps(net, pkt)
+        # the reply goes to the masqueraded address with the same headers
+        ans = pkt.copy()
+        ans[IPv6].src, ans[IPv6].dst = SRV_6, RTR_WAN_6
+        ans[UDP].sport, ans[UDP].dport = 7850, 42850
+        ans[UDP].chksum = None
+        ans[IPv6].plen = None
+        steps(net, ans)
+    syn = IPv6(src=C1_6, dst=SRV_6) / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0\0\0\0")]) / TCP(
+        sport=42851, dport=7850, flags="S", seq=5000, options=OPTS)
+    steps(net, syn, IPv6(src=SRV_6, dst=RTR_WAN_6) / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0\0\0\0")])
+          / TCP(sport=7850, dport=42851, flags="SA", seq=9000, ack=5001, options=OPTS))
