@@ -3044,3 +3044,67 @@ def ipv6_ext_headers_masq(net, cap):
         sport=42851, dport=7850, flags="S", seq=5000, options=OPTS)
     steps(net, syn, IPv6(src=SRV_6, dst=RTR_WAN_6) / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0\0\0\0")])
           / TCP(sport=7850, dport=42851, flags="SA", seq=9000, ack=5001, options=OPTS))
+
+
+# ================================================================================================ batch 7: NAT mixes
+
+@scenario(dnat=DNAT_RULES, nat_text={"dnat": DNAT_RULES}, params={"wport": 40870})
+def tcp_abort_dnat(net, cap):
+    """A WAN client's connection to the router's port 2222, DNATed to the LAN server's 22: data both ways, then
+    the LAN server aborts (RST through the reverse translation); the client's late data is answered by the
+    server host's RST."""
+    ls = net.tcp_listen(LSRV, 22)
+    c, s = net.tcp_pair(WCLI, 40870, RTR_WAN, 2222, listener=ls)
+    exchange(net, c, s, *HELLO)
+    time.sleep(GAP)
+    net.abort(s)
+    time.sleep(GAP)
+    send_late(net, c, b"late data\n")
+    time.sleep(0.2)
+    c.close()
+    ls.close()
+
+
+HAIRPIN_DNAT = ['ip daddr 203.0.113.1 tcp dport 2222 dnat ip to 198.51.100.20:22']
+HAIRPIN_SNAT = ['oifname "wan" ip saddr 198.51.100.0/24 masquerade',
+                'oifname "lan" ip saddr 198.51.100.0/24 ip daddr 198.51.100.20 tcp dport 22 masquerade']
+
+
+@scenario(dnat=HAIRPIN_DNAT, snat=HAIRPIN_SNAT, nat_text={"dnat": HAIRPIN_DNAT, "snat": HAIRPIN_SNAT},
+          params={"cport": 44880, "wport": 40880})
+def hairpin_nat(net, cap):
+    """Hairpin NAT: a LAN client connects to the router's public address 203.0.113.1:2222, DNATed to the LAN
+    server's 22 and masqueraded to the router's LAN address so the answers come back through the router; data
+    both ways and a close. Then the same from a WAN client (DNAT only)."""
+    ls = net.tcp_listen(LSRV, 22)
+    for src, port in ((C1, 44880), (WCLI, 40880)):
+        c, s = net.tcp_pair(src, port, RTR_WAN, 2222, listener=ls)
+        exchange(net, c, s, *HELLO)
+        time.sleep(GAP)
+        close_pair(c, s)
+        time.sleep(GAP)
+    ls.close()
+
+
+@scenario(masq=True, nat_text=MASQ_TEXT, params={"ucport": 42890, "port": 7890}, prepare=silenced([], [7890]))
+def masq_clash_concurrent(net, cap):
+    """Two LAN clients send UDP from the same source port to the same server port, the second before the first
+    is answered: masquerade keeps the port for the first and picks another for the second; crafted answers to
+    both, the second's to the kernel's port; then each asks again."""
+    a = net.udp_socket(C1, 42890)
+    b = net.udp_socket(C2, 42890)
+    srv = net.udp_socket(SRV, 7890)
+    a.sendto(b"first", (SRV, 7890))
+    b.sendto(b"second", (SRV, 7890))
+    got = []
+    for _ in range(2):
+        data, peer = srv.recvfrom(100)
+        got.append((data, peer))
+    for data, peer in got:
+        srv.sendto(b"answer to " + data, peer)
+    time.sleep(GAP)
+    for sock, data in ((a, b"first again"), (b, b"second again")):
+        sock.sendto(data, (SRV, 7890))
+        d, peer = srv.recvfrom(100)
+        srv.sendto(b"answer to " + d, peer)
+        time.sleep(GAP)
