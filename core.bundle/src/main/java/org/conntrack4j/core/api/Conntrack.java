@@ -73,7 +73,11 @@ public interface Conntrack {
     /** Destroys a connection now: DESTROY event, removal from the table ({@code nf_ct_kill}). */
     boolean kill(Connection ct);
 
-    /** {@code nf_ct_kill_acct}: counts {@code pkt} as {@link #refresh(Connection, Packet, long)} does, then kills. @since 1.1 */
+    /**
+     * {@code nf_ct_kill_acct}: counts {@code pkt} as {@link #refresh(Connection, Packet, long)} does, then kills.
+     *
+     * @since 1.1
+     */
     boolean kill(Connection ct, Packet pkt);
 
     /** Records an event bit ({@link CtEvent}) to be delivered with the packet ({@code nf_conntrack_event_cache}). */

@@ -78,10 +78,11 @@ public interface L4Tracker {
 
     /**
      * Updates the connection's state for this packet and refreshes its timeout, counting the packet
-     * ({@link Conntrack#refresh(Connection, Packet, long)}). {@code ct} may be unconfirmed (its first packet): then initialise its
-     * state, or refuse it. Returns the verdict (&gt; 0, normally {@code Verdict.ACCEPT}) or, for an invalid
-     * packet, the negated verdict ({@code -ACCEPT} to let it pass, {@code DROP}), or {@code -REPEAT} to
-     * have the engine forget the connection and process the packet again as a new one (TCP reopen).
+     * ({@link Conntrack#refresh(Connection, Packet, long)}). {@code ct} may be unconfirmed (its first
+     * packet): then initialise its state, or refuse it. Returns the verdict (&gt; 0, normally
+     * {@code Verdict.ACCEPT}) or, for an invalid packet, the negated verdict ({@code -ACCEPT} to let it pass,
+     * {@code DROP}), or {@code -REPEAT} to have the engine forget the connection and process the packet again
+     * as a new one (TCP reopen).
      */
     int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo);
 

@@ -83,10 +83,8 @@ public final class RecordedPortAdoption {
         }
         long hi = c.dstHi(Direction.REPLY);
         long lo = c.dstLo(Direction.REPLY);
-        for (int i = 0; i < natAddresses.length; i += 2) {
-            if (natAddresses[i] == hi && natAddresses[i + 1] == lo) {
-                return Verdict.ACCEPT;
-            }
+        if (isNatAddress(hi, lo)) {
+            return Verdict.ACCEPT;
         }
         long[] grown = Arrays.copyOf(natAddresses, natAddresses.length + 2);
         grown[natAddresses.length] = hi;
@@ -263,12 +261,19 @@ public final class RecordedPortAdoption {
         p.put16(l4 + 2, Checksum.replace16(icmpCheck, kernelPort, ours));
     }
 
-    /** The router's own address or a source-NAT address noted by {@link #seen}. */
-    private boolean adoptableDestination(Tuple tu) {
+    private boolean isNatAddress(long hi, long lo) {
         for (int i = 0; i < natAddresses.length; i += 2) {
-            if (natAddresses[i] == tu.dstHi && natAddresses[i + 1] == tu.dstLo) {
+            if (natAddresses[i] == hi && natAddresses[i + 1] == lo) {
                 return true;
             }
+        }
+        return false;
+    }
+
+    /** The router's own address or a source-NAT address noted by {@link #seen}. */
+    private boolean adoptableDestination(Tuple tu) {
+        if (isNatAddress(tu.dstHi, tu.dstLo)) {
+            return true;
         }
         for (NetDevice d : net.devices()) {
             if (d.owns(tu.family, tu.dstHi, tu.dstLo)) {
