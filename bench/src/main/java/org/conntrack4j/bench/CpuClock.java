@@ -2,7 +2,7 @@ package org.conntrack4j.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import org.conntrack4j.core.api.ManualClock;
+import org.conntrack4j.core.clock.ManualClock;
 
 /** The clocks of a measurement: the calling thread's CPU time, and the engines' fixed packet clock. */
 public final class CpuClock {

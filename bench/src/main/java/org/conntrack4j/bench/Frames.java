@@ -1,9 +1,9 @@
 package org.conntrack4j.bench;
 
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Checksum;
 
 /**
  * Builds the benchmark's Ethernet frames. Every frame carries a 14-byte Ethernet header; the engines are fed

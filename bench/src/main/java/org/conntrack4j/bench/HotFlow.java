@@ -2,8 +2,8 @@ package org.conntrack4j.bench;
 
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.IpHeaders;
 
 /**
  * One thread's flow of workload A: a batch of {@code batch} packets, each loaded from the same frame bytes,

@@ -5,11 +5,11 @@ import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.inet.IpHeaders;
 
 /**
  * One TCP connection through a router: the client's packets arrive on {@code lan} and leave by {@code wan},

@@ -3,9 +3,9 @@ package org.conntrack4j.bench;
 import java.lang.ref.Reference;
 import java.util.Map;
 import org.conntrack4j.core.api.Conntrack;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.inet.IpHeaders;
 
 /**
  * Workload C, ours: heap per connection with many live UDP or TCP connections, and the TCP established path

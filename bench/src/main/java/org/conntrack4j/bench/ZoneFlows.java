@@ -1,8 +1,8 @@
 package org.conntrack4j.bench;
 
 import org.conntrack4j.core.api.Conntrack;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.IpHeaders;
 
 /**
  * Workload B's packets, one per connection i (0-based), OVS's {@code benchmark-zones}: the frame of workload

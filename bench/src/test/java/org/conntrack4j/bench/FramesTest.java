@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HexFormat;
-import org.conntrack4j.core.api.Checksum;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Checksum;
+import org.conntrack4j.core.inet.IpHeaders;
 import org.junit.jupiter.api.Test;
 
 class FramesTest {

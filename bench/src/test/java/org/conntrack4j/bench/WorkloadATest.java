@@ -40,7 +40,7 @@ class WorkloadATest {
         assertEquals(1, net.count());
         Packet p = new Packet();
         p.load(Frames.udp(5, 2), Frames.ETH, 28, Frames.ETH);
-        org.conntrack4j.core.api.IpHeaders.validate(p);
+        org.conntrack4j.core.inet.IpHeaders.validate(p);
         net.in(p);
         assertEquals(CtInfo.NEW, p.ctinfo);
         assertEquals(5, p.ct.srcPort(0), "thread 4 sends from port 5");

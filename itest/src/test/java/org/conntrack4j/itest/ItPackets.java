@@ -1,13 +1,13 @@
 package org.conntrack4j.itest;
 
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Checksum;
+import org.conntrack4j.core.inet.IpHeaders;
 
 /** Packets for in-framework tests, sent through a live engine's hooks as a forwarding router would. */
 public final class ItPackets {

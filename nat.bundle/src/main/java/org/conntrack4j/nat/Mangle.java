@@ -1,11 +1,11 @@
 package org.conntrack4j.nat;
 
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Checksum;
 
 /**
  * Payload rewriting for NAT helpers ({@code nf_nat_helper.c}): a helper replaces the text of an address in a

@@ -1,7 +1,6 @@
 package org.conntrack4j.nat;
 
 import java.util.zip.CRC32C;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
@@ -9,6 +8,8 @@ import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.inet.Checksum;
+import org.conntrack4j.core.inet.Ipv6Headers;
 import org.conntrack4j.core.nat.NatManip;
 
 /**
@@ -82,9 +83,9 @@ final class Manip {
         if (p.length() < iph + 40) {
             return false;
         }
-        long ext = skipExtensionHeaders(p, iph + 40, p.u8(iph + 6));
-        int hdroff = (int) (ext >> 32);
-        int fragOff = (int) ext & 0xffff;
+        long ext = Ipv6Headers.skip(p, iph + 40, p.u8(iph + 6));
+        int hdroff = ext < 0 ? -1 : Ipv6Headers.offset(ext);
+        int fragOff = ext < 0 ? 0 : Ipv6Headers.fragOffset(ext);
         // A non-first fragment has no L4 header to rewrite; only the addresses change.
         if (hdroff >= 0 && (fragOff & ~0x7) == 0
             && !l4Manip(net, p, iph, hdroff, family, proto, mtype, hi, lo, port, id)) {
@@ -249,41 +250,7 @@ final class Manip {
     }
 
     /**
-     * {@code ipv6_skip_exthdr} from {@code start}: returns {@code offset << 32 | fragOff}, the offset being -1 when
-     * no L4 header can be found (no next header, truncation). A non-first fragment stops the walk at its
-     * fragment header, whose offset field is reported.
-     */
-    static long skipExtensionHeaders(Packet p, int start, int nexthdr) {
-        int off = start;
-        int nh = nexthdr;
-        int fragOff = 0;
-        for (int guard = 0; isExtension(nh); guard++) {
-            if (nh == IpProto.NONE || guard > 64 || off + 2 > p.length()) {
-                return -1L << 32;
-            }
-            int len;
-            if (nh == IpProto.FRAGMENT) {
-                if (off + 4 > p.length()) {
-                    return -1L << 32;
-                }
-                fragOff = p.u16(off + 2);
-                if ((fragOff & ~0x7) != 0) {
-                    break;
-                }
-                len = 8;
-            } else if (nh == IpProto.AH) {
-                len = (p.u8(off + 1) + 2) << 2;
-            } else {
-                len = (p.u8(off + 1) + 1) << 3;
-            }
-            nh = p.u8(off);
-            off += len;
-        }
-        return (long) off << 32 | fragOff;
-    }
-
-    /**
-     * The L4 header of an IPv6 packet ({@code ipv6_skip_exthdr} from the fixed header) as
+     * The L4 header of an IPv6 packet ({@link Ipv6Headers#skip} from the fixed header) as
      * {@code protocol << 16 | offset}, or -1 when there is none (no next header, truncation). A non-first fragment
      * reports protocol {@link IpProto#FRAGMENT}.
      */
@@ -291,25 +258,8 @@ final class Manip {
         if (p.length() < 40) {
             return -1;
         }
-        int off = 40;
-        int nh = p.u8(6);
-        for (int guard = 0; isExtension(nh); guard++) {
-            if (nh == IpProto.NONE || guard > 64 || off + 4 > p.length()) {
-                return -1;
-            }
-            if (nh == IpProto.FRAGMENT && (p.u16(off + 2) & ~0x7) != 0) {
-                return IpProto.FRAGMENT << 16 | off;
-            }
-            int len = nh == IpProto.FRAGMENT ? 8 : nh == IpProto.AH ? (p.u8(off + 1) + 2) << 2 : (p.u8(off + 1) + 1) << 3;
-            nh = p.u8(off);
-            off += len;
-        }
-        return nh << 16 | off;
-    }
-
-    private static boolean isExtension(int h) {
-        return h == IpProto.HOPOPTS || h == IpProto.ROUTING || h == IpProto.FRAGMENT || h == IpProto.AH
-            || h == IpProto.NONE || h == IpProto.DSTOPTS;
+        long w = Ipv6Headers.skip(p, 40, p.u8(6));
+        return w < 0 ? -1 : Ipv6Headers.protocol(w) << 16 | Ipv6Headers.offset(w);
     }
 
     /**

@@ -9,7 +9,6 @@ import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 import org.conntrack4j.rules.eval.NftRulesets;
-import org.conntrack4j.core.api.Registration;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -9,16 +9,16 @@ import java.util.Map;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
-import org.conntrack4j.core.api.ManualClock;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Priority;
 import org.conntrack4j.core.api.Verdict;
-import org.conntrack4j.core.nat.Nat;
-import org.conntrack4j.core.nat.NatRange;
+import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.impl.EngineFactory;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.core.inet.IpHeaders;
+import org.conntrack4j.core.nat.Nat;
+import org.conntrack4j.core.nat.NatRange;
 
 /**
  * By hand, not a test: the cost of NAT per packet (workload C of BENCH.md: the TCP established path with window

@@ -3,24 +3,24 @@ package org.conntrack4j.nat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
-import org.conntrack4j.core.api.CtFormat;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
-import org.conntrack4j.core.api.ManualClock;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Priority;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.clock.ManualClock;
+import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.core.inet.IpHeaders;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.core.spi.HookFunction;
+import org.conntrack4j.core.text.CtFormat;
 
 /**
  * An engine with the trackers and NAT behind a small router: lan (198.51.100.1/24, 2001:db8:1::1/64), wan
@@ -129,7 +129,7 @@ final class NatRig {
         }
         int old = p.u16(8);
         p.put8(8, p.u8(8) - 1);
-        p.put16(10, org.conntrack4j.core.api.Checksum.replace16(p.u16(10), old, p.u16(8)));
+        p.put16(10, org.conntrack4j.core.inet.Checksum.replace16(p.u16(10), old, p.u16(8)));
     }
 
     private boolean isLocal(Packet p) {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.nat.NatRange;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
 package org.conntrack4j.nat;
 
-import org.conntrack4j.core.api.Addr;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.core.inet.Checksum;
 
 /** Builds IPv4/IPv6 packets with valid checksums for the tests, and reads fields back. */
 final class Pkts {

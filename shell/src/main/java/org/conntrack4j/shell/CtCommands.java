@@ -13,7 +13,6 @@ import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.ConntrackFactory;
-import org.conntrack4j.core.api.CtFormat;
 import org.conntrack4j.core.api.ExpectationEvent;
 import org.conntrack4j.core.api.ExpectationSnapshot;
 import org.conntrack4j.core.api.Family;
@@ -21,6 +20,7 @@ import org.conntrack4j.core.api.PluginInfo;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.spi.ConntrackListener;
+import org.conntrack4j.core.text.CtFormat;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 

@@ -3,11 +3,11 @@ package org.conntrack4j.shell;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.inet.Addr;
 
 /**
  * The connection filters of {@code conntrack -L/-D}: {@code -s/--src}, {@code -d/--dst} (original

@@ -1,5 +1,7 @@
 package org.conntrack4j.core.api;
 
+import org.conntrack4j.core.text.CtFormat;
+
 /**
  * What a connection looked like at one moment: the content of one {@code conntrack -L} line or one
  * {@code conntrack -E} event. Immutable; safe to hand to other threads. The L4 parts of the tuples are kept

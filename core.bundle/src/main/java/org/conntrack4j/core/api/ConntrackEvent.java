@@ -1,5 +1,7 @@
 package org.conntrack4j.core.api;
 
+import org.conntrack4j.core.text.CtFormat;
+
 /**
  * One ctnetlink connection event: a message type ({@link #NEW}, {@link #UPDATE} or {@link #DESTROY}), the
  * event bits that caused it ({@link CtEvent}), when, and the connection as it was then.

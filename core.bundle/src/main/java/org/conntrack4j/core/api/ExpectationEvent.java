@@ -1,5 +1,7 @@
 package org.conntrack4j.core.api;
 
+import org.conntrack4j.core.text.CtFormat;
+
 /** An expectation event ({@link CtEvent#EXP_NEW} or {@link CtEvent#EXP_DESTROY}) with the expectation as it was. */
 public final class ExpectationEvent {
     private final int type;

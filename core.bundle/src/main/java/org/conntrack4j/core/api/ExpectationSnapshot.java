@@ -1,5 +1,7 @@
 package org.conntrack4j.core.api;
 
+import org.conntrack4j.core.text.CtFormat;
+
 /**
  * An expectation as {@code conntrack -L expect} prints it: timeout, expected tuple, mask, the master's
  * original tuple, class, helper and flags. Immutable.

@@ -1,5 +1,7 @@
 package org.conntrack4j.core.api;
 
+import org.conntrack4j.core.inet.Addr;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,5 +1,7 @@
 package org.conntrack4j.core.api;
 
+import org.conntrack4j.core.inet.Addr;
+
 /**
  * A connection tuple ({@code struct nf_conntrack_tuple}) held in primitives, so that the packet path can
  * reuse one instance per thread instead of allocating.

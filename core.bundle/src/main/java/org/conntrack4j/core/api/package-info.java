@@ -4,5 +4,5 @@
  * conntrack-tools text format. Constants keep Linux's names and numeric values.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.conntrack4j.core.api;

@@ -2,7 +2,6 @@ package org.conntrack4j.core.impl;
 
 import java.util.Arrays;
 import java.util.Map;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Family;
@@ -10,6 +9,8 @@ import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.inet.Checksum;
+import org.conntrack4j.core.inet.Ipv6Headers;
 
 /**
  * Defragmentation before conntrack: Linux's {@code nf_defrag_ipv4} (with the IP reassembly of
@@ -240,11 +241,6 @@ final class Defrag {
 
     // ---- IPv6 -----------------------------------------------------------------------------------------------
 
-    private static boolean isExtension(int h) {
-        return h == IpProto.HOPOPTS || h == IpProto.ROUTING || h == IpProto.FRAGMENT || h == IpProto.AH
-            || h == IpProto.NONE || h == IpProto.DSTOPTS;
-    }
-
     private static int extLength(Packet p, int off, int nh) {
         return nh == IpProto.AH ? (p.u8(off + 1) + 2) << 2 : (p.u8(off + 1) + 1) << 3;
     }
@@ -263,7 +259,7 @@ final class Defrag {
         int start = 40;
         int left = p.length() - 40;
         while (nexthdr != IpProto.FRAGMENT) {
-            if (!isExtension(nexthdr) || nexthdr == IpProto.NONE || left < 2) {
+            if (!Ipv6Headers.isExtension(nexthdr) || nexthdr == IpProto.NONE || left < 2) {
                 return Verdict.ACCEPT;
             }
             int hdrlen = extLength(p, start, nexthdr);
@@ -293,32 +289,12 @@ final class Defrag {
 
     /** {@code ipv6frag_thdr_truncated}: a first fragment that does not hold its transport header. */
     private static boolean firstFragmentTruncated(Packet p, int fhoff) {
-        int nh = IpProto.FRAGMENT;
-        int off = fhoff;
-        int fragOff = 0;
-        while (isExtension(nh)) {
-            if (nh == IpProto.NONE || off + 2 > p.length()) {
-                return false;
-            }
-            int hdrlen;
-            if (nh == IpProto.FRAGMENT) {
-                if (off + 4 > p.length()) {
-                    return false;
-                }
-                fragOff = p.u16(off + 2);
-                if ((fragOff & ~7) != 0) {
-                    break;
-                }
-                hdrlen = 8;
-            } else {
-                hdrlen = extLength(p, off, nh);
-            }
-            nh = p.u8(off);
-            off += hdrlen;
-        }
-        if ((fragOff & 0xfff8) != 0) {
+        long w = Ipv6Headers.skip(p, fhoff, IpProto.FRAGMENT);
+        if (w < 0 || (Ipv6Headers.fragOffset(w) & 0xfff8) != 0) {
             return false;
         }
+        int nh = Ipv6Headers.protocol(w);
+        int off = Ipv6Headers.offset(w);
         switch (nh) {
             case IpProto.TCP:
                 off += 20;

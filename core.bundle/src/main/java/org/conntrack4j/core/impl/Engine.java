@@ -520,7 +520,7 @@ public final class Engine implements Conntrack {
         if (ct.family() == Family.IPV4) {
             protoff = (p.u8(0) & 0x0f) << 2;
         } else {
-            int l4 = L3.skipExtensionHeaders(p, 40, p.u8(6));
+            int l4 = L3.ipv6L4(p, 40, p.u8(6));
             if (l4 < 0) {
                 return doConfirm(p, ct);
             }

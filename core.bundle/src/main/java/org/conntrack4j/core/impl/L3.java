@@ -1,14 +1,14 @@
 package org.conntrack4j.core.impl;
 
 import org.conntrack4j.core.api.Family;
-import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.inet.Ipv6Headers;
 
 /**
  * IPv4 and IPv6 handling of the core: finding the L4 header ({@code get_l4proto}, with the IPv6 extension
- * header walk of {@code ipv6_skip_exthdr}) and the address part of tuples. Header validation of the kind
- * {@code ip_rcv} does before the hooks is {@link org.conntrack4j.core.api.IpHeaders}' job.
+ * header walk of {@link Ipv6Headers#skip}) and the address part of tuples. Header validation of the kind
+ * {@code ip_rcv} does before the hooks is {@link org.conntrack4j.core.inet.IpHeaders}' job.
  */
 final class L3 {
     private L3() {
@@ -37,50 +37,22 @@ final class L3 {
             if (p.length() - nhoff < 40) {
                 return -1;
             }
-            return skipExtensionHeaders(p, nhoff + 40, p.u8(nhoff + 6));
+            return ipv6L4(p, nhoff + 40, p.u8(nhoff + 6));
         }
         return -1;
     }
 
-    /** Is {@code h} an IPv6 extension header that ipv6_skip_exthdr walks? */
-    static boolean isExtension(int h) {
-        return h == IpProto.HOPOPTS || h == IpProto.ROUTING || h == IpProto.FRAGMENT || h == IpProto.AH
-            || h == IpProto.NONE || h == IpProto.DSTOPTS;
-    }
-
     /**
-     * Walks IPv6 extension headers from {@code start}; returns {@code protocol << 16 | offset}, or -1 for "no
-     * L4 header usable" (no next header, truncation, a non-first fragment).
+     * The L4 header of an IPv6 packet whose extension headers start at {@code start} with type {@code nexthdr}
+     * ({@code ipv6_skip_exthdr}) as {@code protocol << 16 | offset}, or -1 when conntrack cannot use it (no next
+     * header, truncation, a non-first fragment).
      */
-    static int skipExtensionHeaders(Packet p, int start, int nexthdr) {
-        int off = start;
-        int nh = nexthdr;
-        int guard = 0;
-        while (isExtension(nh)) {
-            if (nh == IpProto.NONE || ++guard > 64 || off + 2 > p.length()) {
-                return -1;
-            }
-            int len;
-            if (nh == IpProto.FRAGMENT) {
-                if (off + 4 > p.length()) {
-                    return -1;
-                }
-                if ((p.u16(off + 2) & ~0x7) != 0) {
-                    return -1;
-                }
-                len = 8;
-            } else if (nh == IpProto.AH) {
-                len = (p.u8(off + 1) + 2) << 2;
-            } else {
-                len = (p.u8(off + 1) + 1) << 3;
-            }
-            nh = p.u8(off);
-            off += len;
-        }
-        if (off > p.length()) {
+    static int ipv6L4(Packet p, int start, int nexthdr) {
+        long w = Ipv6Headers.skip(p, start, nexthdr);
+        if (w < 0 || Ipv6Headers.isLaterFragment(w) || Ipv6Headers.offset(w) > p.length()) {
             return -1;
         }
-        return nh << 16 | off;
+        return Ipv6Headers.protocol(w) << 16 | Ipv6Headers.offset(w);
     }
 
     /** Fills the address part of {@code t} from the header at {@code nhoff}. */

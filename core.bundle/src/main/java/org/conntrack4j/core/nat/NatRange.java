@@ -1,7 +1,7 @@
 package org.conntrack4j.core.nat;
 
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.inet.Addr;
 
 /**
  * Where a NAT binding may map a connection ({@code struct nf_nat_range2}): an address range and a range of

@@ -5,5 +5,5 @@
  * helpers that rewrite payloads. Null when NAT is not installed.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.conntrack4j.core.nat;

@@ -4,5 +4,5 @@
  * its return conventions and what happens when the plug-in leaves.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.conntrack4j.core.spi;

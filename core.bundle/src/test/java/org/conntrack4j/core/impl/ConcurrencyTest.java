@@ -13,8 +13,8 @@ import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
-import org.conntrack4j.core.api.ManualClock;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.clock.ManualClock;
 import org.junit.jupiter.api.Test;
 
 /** The engine driven from several threads at once: no lost or duplicated connections, clean hand-overs. */

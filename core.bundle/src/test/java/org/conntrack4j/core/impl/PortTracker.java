@@ -4,13 +4,13 @@ import java.util.List;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtEvent;
-import org.conntrack4j.core.api.CtFormat;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.spi.L4Tracker;
+import org.conntrack4j.core.text.CtFormat;
 
 /**
  * A minimal port-based tracker for engine tests: 30 s timeout, ASSURED on the first packet after a reply,

@@ -1,8 +1,8 @@
 package org.conntrack4j.core.impl;
 
-import org.conntrack4j.core.api.Checksum;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Checksum;
+import org.conntrack4j.core.inet.IpHeaders;
 
 /** Builds IPv4/IPv6 test packets with valid headers. */
 final class TestPackets {

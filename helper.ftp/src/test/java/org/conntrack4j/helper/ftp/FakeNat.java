@@ -2,8 +2,6 @@ package org.conntrack4j.helper.ftp;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.conntrack4j.core.api.Addr;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Direction;
@@ -16,9 +14,11 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.nat.Nat;
-import org.conntrack4j.core.spi.HookFunction;
 import org.conntrack4j.core.nat.NatRange;
+import org.conntrack4j.core.spi.HookFunction;
 
 /**
  * A stand-in for the NAT bundle with what the FTP helper uses, so that the helper's NAT path is tested

@@ -3,8 +3,8 @@ package org.conntrack4j.helper.ftp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.inet.Addr;
 import org.junit.jupiter.api.Test;
 
 /** The text written into a rewritten announcement, byte for byte as {@code nf_nat_ftp_fmt_cmd} writes it. */

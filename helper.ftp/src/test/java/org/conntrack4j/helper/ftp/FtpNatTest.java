@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Expectation;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.inet.Addr;
 import org.conntrack4j.core.nat.Nat;
 import org.junit.jupiter.api.Test;
 

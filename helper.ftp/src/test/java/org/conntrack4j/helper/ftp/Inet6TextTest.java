@@ -3,9 +3,9 @@ package org.conntrack4j.helper.ftp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Addr;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -5,17 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.ConntrackEvent;
-import org.conntrack4j.core.api.CtFormat;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
-import org.conntrack4j.core.api.ManualClock;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.impl.Engine;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.core.inet.Checksum;
+import org.conntrack4j.core.inet.IpHeaders;
 import org.conntrack4j.core.spi.ConntrackListener;
+import org.conntrack4j.core.text.CtFormat;
 import org.junit.jupiter.api.Test;
 
 class GreTrackerTest {

@@ -1,7 +1,6 @@
 package org.conntrack4j.proto.icmp;
 
 import java.util.List;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CoreSettings;
@@ -14,6 +13,7 @@ import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.spi.L4Tracker;
 import org.osgi.service.component.annotations.Component;
 

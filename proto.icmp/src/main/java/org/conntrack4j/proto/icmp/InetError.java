@@ -1,6 +1,5 @@
 package org.conntrack4j.proto.icmp;
 
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
@@ -9,6 +8,7 @@ import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.inet.Addr;
 
 /**
  * The part of ICMP and ICMPv6 error handling both versions share ({@code nf_conntrack_inet_error}): an

@@ -2,11 +2,11 @@ package org.conntrack4j.proto.icmp;
 
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
-import org.conntrack4j.core.api.CtFormat;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.spi.L4Tracker;
+import org.conntrack4j.core.text.CtFormat;
 
 /**
  * Stands in for the TCP tracker (another bundle) where a test needs TCP flows for errors to quote: the

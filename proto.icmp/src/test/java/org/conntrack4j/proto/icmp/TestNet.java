@@ -6,16 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.ArrayList;
 import java.util.List;
 import org.conntrack4j.core.api.CoreSettings;
-import org.conntrack4j.core.api.CtFormat;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
-import org.conntrack4j.core.api.ManualClock;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.impl.Engine;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.core.inet.IpHeaders;
+import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.proto.udp.UdpTracker;
 
 /**

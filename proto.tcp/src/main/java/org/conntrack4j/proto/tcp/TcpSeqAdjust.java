@@ -1,10 +1,10 @@
 package org.conntrack4j.proto.tcp;
 
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.SeqAdj;
+import org.conntrack4j.core.inet.Checksum;
 
 /**
  * Sequence number adjustment of a TCP segment ({@code nf_ct_seq_adjust}, {@code nf_conntrack_seqadj.c}):

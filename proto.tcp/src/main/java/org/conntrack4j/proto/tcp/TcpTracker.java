@@ -18,12 +18,10 @@ import static org.conntrack4j.proto.tcp.TcpStateTable.SYN_SET;
 import static org.conntrack4j.proto.tcp.TcpStateTable.TIME_WAIT;
 
 import java.util.List;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.CtEvent;
-import org.conntrack4j.core.api.CtFormat;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Hook;
@@ -34,7 +32,9 @@ import org.conntrack4j.core.api.Settings;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.spi.L4Tracker;
+import org.conntrack4j.core.text.CtFormat;
 import org.osgi.service.component.annotations.Component;
 
 /**

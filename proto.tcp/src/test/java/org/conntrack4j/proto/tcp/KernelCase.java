@@ -13,15 +13,15 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.conntrack4j.core.api.CtFormat;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
-import org.conntrack4j.core.api.ManualClock;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.impl.Engine;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.core.inet.IpHeaders;
+import org.conntrack4j.core.text.CtFormat;
 
 /**
  * One recorded kernel case (testdata/oracle/cases/NAME) and its replay through an engine with only the TCP

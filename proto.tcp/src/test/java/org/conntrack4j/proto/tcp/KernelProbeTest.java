@@ -18,12 +18,12 @@ import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
-import org.conntrack4j.core.api.ManualClock;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.impl.Engine;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.core.inet.IpHeaders;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.management.ManagementFactory;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.IpHeaders;
 import org.junit.jupiter.api.Test;
 
 /**

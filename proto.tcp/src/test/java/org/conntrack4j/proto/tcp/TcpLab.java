@@ -3,21 +3,22 @@ package org.conntrack4j.proto.tcp;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.ConntrackEvent;
-import org.conntrack4j.core.api.CtFormat;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.IpProto;
-import org.conntrack4j.core.api.ManualClock;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.impl.Engine;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.core.inet.Checksum;
+import org.conntrack4j.core.inet.IpHeaders;
+import org.conntrack4j.core.text.CtFormat;
 
 /**
  * An engine with the TCP tracker, a manual clock (HZ 250) and a recording event listener, plus a builder of

@@ -3,8 +3,8 @@ package org.conntrack4j.proto.tcp;
 import static org.conntrack4j.proto.tcp.TcpLab.seg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.IpHeaders;
 import org.junit.jupiter.api.Test;
 
 /** Reading window scale, SACK-permitted and SACK blocks as the kernel's simplified option parser does. */

@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.CtInfo;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.inet.Checksum;
+import org.conntrack4j.core.inet.IpHeaders;
 import org.junit.jupiter.api.Test;
 
 /** {@code nf_ct_seq_adjust}: sequence, acknowledgement and SACK rewriting with checksum updates. */

@@ -561,7 +561,7 @@ class TcpTrackerTest {
         cut[10] = 0;
         cut[11] = 0;
         org.conntrack4j.core.api.Packet p = new org.conntrack4j.core.api.Packet().load(cut, 0, cut.length, 0);
-        p.put16(10, org.conntrack4j.core.api.Checksum.ipv4Header(p));
+        p.put16(10, org.conntrack4j.core.inet.Checksum.ipv4Header(p));
         TcpLab.Verdict v = lab.run(p.toBytes());
         assertVerdict("invalid/none", v);
         assertNull(v.logReason());

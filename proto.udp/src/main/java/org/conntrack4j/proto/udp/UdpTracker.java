@@ -1,12 +1,10 @@
 package org.conntrack4j.proto.udp;
 
 import java.util.List;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.CtEvent;
-import org.conntrack4j.core.api.CtFormat;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
@@ -14,7 +12,9 @@ import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.spi.L4Tracker;
+import org.conntrack4j.core.text.CtFormat;
 import org.osgi.service.component.annotations.Component;
 
 /**

@@ -1,10 +1,10 @@
 package org.conntrack4j.replay.router;
 
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Checksum;
 
 /** Building the IP packets the router originates, and the header edits forwarding makes. */
 final class IpOut {

@@ -1,10 +1,10 @@
 package org.conntrack4j.replay.router;
 
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Addr;
 
 /**
  * What the router's own IP stack answers, as a Linux host with no listening sockets: echo requests get

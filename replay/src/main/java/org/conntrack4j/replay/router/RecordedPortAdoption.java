@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Direction;
@@ -19,6 +18,7 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.inet.Checksum;
 
 /**
  * Replaying a recording in which the recording kernel picked a NAT port (or ICMP echo id) at random: the

@@ -7,12 +7,12 @@ import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.IpHeaders;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Priority;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.inet.IpHeaders;
 
 /**
  * A Linux router around one engine: for every received frame, the IP layer's checks, PRE_ROUTING, the

@@ -2,9 +2,9 @@ package org.conntrack4j.replay.router;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.NetDevice;
+import org.conntrack4j.core.inet.Addr;
 
 /**
  * One interface of the replayed router as a case's topology describes it: name, link addresses, MTU and

@@ -1,7 +1,7 @@
 package org.conntrack4j.replay.run;
 
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.inet.Addr;
 
 /**
  * One-line descriptions of IP packets in the style of the kernel cases' {@code summary} column

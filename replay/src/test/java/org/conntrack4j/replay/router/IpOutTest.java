@@ -3,10 +3,10 @@ package org.conntrack4j.replay.router;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import org.conntrack4j.core.api.Checksum;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Checksum;
 import org.junit.jupiter.api.Test;
 
 /** The forwarding path's rewrite of IPv4 options ({@code ip_forward_options}). */

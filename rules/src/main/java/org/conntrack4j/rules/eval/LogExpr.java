@@ -2,10 +2,10 @@ package org.conntrack4j.rules.eval;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.conntrack4j.core.api.Addr;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.inet.Addr;
 
 /**
  * {@code log [prefix ".."] [group N]}: a line in the style of the kernel's packet log

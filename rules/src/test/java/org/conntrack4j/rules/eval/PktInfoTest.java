@@ -43,10 +43,16 @@ class PktInfoTest {
     }
 
     @Test
-    void ipv6TruncatedExtensionHeadersLeaveTheProtocolUnknown() {
-        byte[] longHop = ext8(17);
-        longHop[1] = 4; // claims 40 bytes
-        assertEquals(PktInfo.UNSPEC, PktInfo.compute(v6(A6, B6, 0, concat(longHop, udp(1, 2, 0)), -1, 17)));
+    void ipv6ExtensionHeaderCutOffLeavesTheProtocolUnknown() {
         assertEquals(PktInfo.UNSPEC, PktInfo.compute(v6(A6, B6, 0, new byte[1], -1, 17)));
+    }
+
+    @Test
+    void ipv6ExtensionHeaderLongerThanThePacketMovesTheOffsetPastIt() {
+        // ipv6_find_hdr reads each header's first bytes only: the protocol after a header claiming too many bytes
+        // is reported with an offset past the end, where a header match then finds nothing.
+        byte[] longOpts = ext8(17);
+        longOpts[1] = 4; // claims 40 bytes
+        assertEquals(PktInfo.of(17, 80, false), PktInfo.compute(v6(A6, B6, 60, concat(longOpts, udp(1, 2, 0)), -1, 17)));
     }
 }

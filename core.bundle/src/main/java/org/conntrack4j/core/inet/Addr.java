@@ -1,4 +1,7 @@
-package org.conntrack4j.core.api;
+package org.conntrack4j.core.inet;
+
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Tuple;
 
 /**
  * Address helpers for the two-long representation used by {@link Tuple} (IPv4 as {@code hi = 0, lo =

@@ -1,4 +1,6 @@
-package org.conntrack4j.core.api;
+package org.conntrack4j.core.clock;
+
+import org.conntrack4j.core.api.Clock;
 
 /**
  * A clock that moves only when told: a replay sets it from packet timestamps, tests and benchmarks step it.

@@ -1,4 +1,7 @@
-package org.conntrack4j.core.api;
+package org.conntrack4j.core.inet;
+
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Packet;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

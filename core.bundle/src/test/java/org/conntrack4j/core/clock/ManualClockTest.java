@@ -1,4 +1,4 @@
-package org.conntrack4j.core.api;
+package org.conntrack4j.core.clock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

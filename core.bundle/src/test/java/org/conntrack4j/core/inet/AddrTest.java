@@ -1,4 +1,6 @@
-package org.conntrack4j.core.api;
+package org.conntrack4j.core.inet;
+
+import org.conntrack4j.core.api.Family;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,8 @@
-package org.conntrack4j.core.api;
+package org.conntrack4j.core.inet;
+
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.Packet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,7 +1,14 @@
-package org.conntrack4j.core.api;
+package org.conntrack4j.core.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.conntrack4j.core.api.ConnectionSnapshot;
+import org.conntrack4j.core.api.ConntrackEvent;
+import org.conntrack4j.core.api.CtEvent;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.inet.Addr;
 import org.junit.jupiter.api.Test;
 
 /** The text formats against lines recorded from conntrack-tools (kernel cases udp, tcp_basic, ftp_active_snat). */

@@ -1,4 +1,15 @@
-package org.conntrack4j.core.api;
+package org.conntrack4j.core.text;
+
+import org.conntrack4j.core.api.ConnectionSnapshot;
+import org.conntrack4j.core.api.ConntrackEvent;
+import org.conntrack4j.core.api.CtEvent;
+import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationEvent;
+import org.conntrack4j.core.api.ExpectationSnapshot;
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.inet.Addr;
 
 /**
  * The text formats of conntrack-tools, so that output can be compared line by line with a real system:

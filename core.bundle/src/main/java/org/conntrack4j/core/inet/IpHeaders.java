@@ -1,4 +1,8 @@
-package org.conntrack4j.core.api;
+package org.conntrack4j.core.inet;
+
+import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.Packet;
 
 /**
  * The checks the IP layer makes before the first hook ({@code ip_rcv_core}, {@code ipv6_rcv}): a packet

@@ -1,0 +1,12 @@
+/**
+ * The conntrack-tools text formats ({@link org.conntrack4j.core.text.CtFormat}): {@code conntrack -L} lines,
+ * {@code conntrack -E} events, expectations and the {@code -o timestamp} prefix, from the immutable snapshots and
+ * events of {@code org.conntrack4j.core.api}. Output compares line by line with a Linux box, so a difference from
+ * conntrack-tools is a bug; fixing one changes this package (and its version) only, never the engine's API.
+ *
+ * <p>Provided by the core bundle; stateless static methods, safe from any thread; nothing to implement, register
+ * or clean up.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.conntrack4j.core.text;
