@@ -50,8 +50,8 @@ public final class HotFlow {
             }
             for (int j = 0; j < k; j++) {
                 Packet p = b[j];
-                net.in(p);
-                net.confirm(p);
+                net.packets().in(p);
+                net.packets().confirm(p);
                 if (p.ct == null || p.ctinfo != CtInfo.NEW) {
                     notNew++;
                 }

@@ -34,7 +34,7 @@ public final class Router implements AutoCloseable {
     }
 
     /**
-     * Sets the devices of {@code net}; with {@code masquerade}, also the NAT rule. Returns null when masquerade
+     * Makes the two interfaces; with {@code masquerade}, also the NAT rule on {@code net}. Returns null when masquerade
      * is asked for and the engine has no NAT ({@link #NAT_MISSING}).
      */
     public static Router attach(Conntrack net, boolean masquerade) {
@@ -44,7 +44,7 @@ public final class Router implements AutoCloseable {
             List.of(new NetDevice.IfAddr(Family.IPV4, 0, WAN_ADDRESS & 0xffffffffL, 24)));
         Registration chain = null;
         if (masquerade) {
-            Nat nat = net.extension(Nat.class);
+            Nat nat = net.services().extension(Nat.class);
             if (nat == null) {
                 return null;
             }
@@ -52,13 +52,12 @@ public final class Router implements AutoCloseable {
             chain = nat.registerChain(Family.IPV4, Hook.POST_ROUTING, Priority.NAT_SRC,
                 p -> p.out == wan ? nat.masquerade(p, any, "bench masquerade") : Verdict.ACCEPT, "bench masquerade");
         }
-        net.setDevices(List.of(lan, wan));
         return new Router(lan, wan, chain);
     }
 
     /** Is NAT available in this engine? */
     public static boolean hasNat(Conntrack net) {
-        return net.extension(Nat.class) != null;
+        return net.services().extension(Nat.class) != null;
     }
 
     @Override

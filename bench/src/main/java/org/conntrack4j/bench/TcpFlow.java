@@ -119,8 +119,8 @@ public final class TcpFlow {
         boolean ok = IpHeaders.validate(pk) == null;
         pk.in = fromClient ? lan : wan;
         pk.out = fromClient ? wan : lan;
-        ok &= net.runHook(Hook.PRE_ROUTING, pk) == Verdict.ACCEPT;
-        ok &= net.runHook(Hook.POST_ROUTING, pk) == Verdict.ACCEPT;
+        ok &= net.packets().runHook(Hook.PRE_ROUTING, pk) == Verdict.ACCEPT;
+        ok &= net.packets().runHook(Hook.POST_ROUTING, pk) == Verdict.ACCEPT;
         ok &= pk.ct != null && pk.ctinfo == expected;
         if (!ok) {
             unexpected++;

@@ -93,7 +93,7 @@ public final class WorkloadA {
                 notNew += w.flow.notNew();
                 parseErrors += w.flow.parseErrors();
             }
-            return new Result(threads, packetsPerThread, batch, last - first, cpu, notNew, parseErrors, net.count());
+            return new Result(threads, packetsPerThread, batch, last - first, cpu, notNew, parseErrors, net.table().count());
         } finally {
             net.close();
         }

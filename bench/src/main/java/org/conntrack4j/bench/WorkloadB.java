@@ -147,11 +147,11 @@ public final class WorkloadB {
         for (int z = 0; z < zones; z++) {
             flows.commitAll(net, z, p);
         }
-        Result r = new Result(flows.count(), zones, iterations, net.count());
+        Result r = new Result(flows.count(), zones, iterations, net.table().count());
         for (int it = 0; it < iterations; it++) {
             long w0 = System.nanoTime();
             long c0 = CpuClock.threadCpuNanos();
-            r.flushed[it] = net.flush(WorkloadB::inZone1);
+            r.flushed[it] = net.table().delete(WorkloadB::inZone1);
             long w1 = System.nanoTime();
             long c1 = CpuClock.threadCpuNanos();
             r.committed[it] = flows.commitAll(net, ZONE, p);
@@ -160,7 +160,7 @@ public final class WorkloadB {
             r.found[it] = flows.lookupAll(net, ZONE, p, 0);
             long w3 = System.nanoTime();
             long c3 = CpuClock.threadCpuNanos();
-            r.flushedEmpty[it] = net.flush(WorkloadB::inEmptyZone);
+            r.flushedEmpty[it] = net.table().delete(WorkloadB::inEmptyZone);
             long w4 = System.nanoTime();
             long c4 = CpuClock.threadCpuNanos();
             long[] w = {w0, w1, w2, w3, w4};

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.inet.IpHeaders;
 
 /**
@@ -76,7 +77,91 @@ public final class WorkloadC {
         }
     }
 
+    /** New-connection latencies measured while the expiry scan destroys a full table. */
+    public static final class ExpiryPause {
+        public final int expiring;
+        /** Latencies of the new connections made while the scan ran, sorted, in nanoseconds. */
+        public final long[] latencies;
+        public final long scanNanos;
+        /** Packets of the fill that got no connection, and expired entries left after the scan (0 when all is well). */
+        public final long unexpected;
+        public final long leftOver;
+        /**
+         * New connections dropped because the table was full and early drop found nothing to evict near them (Linux
+         * drops them too); counted, not a failure.
+         */
+        public final long tableFull;
+
+        ExpiryPause(int expiring, long[] latencies, long scanNanos, long unexpected, long leftOver, long tableFull) {
+            this.expiring = expiring;
+            this.latencies = latencies;
+            this.scanNanos = scanNanos;
+            this.unexpected = unexpected;
+            this.leftOver = leftOver;
+            this.tableFull = tableFull;
+        }
+
+        /** The {@code q}-quantile (0..1) of the latencies, nanoseconds. */
+        public long quantile(double q) {
+            if (latencies.length == 0) {
+                return -1;
+            }
+            return latencies[Math.min(latencies.length - 1, (int) Math.floor(q * latencies.length))];
+        }
+    }
+
     private WorkloadC() {
+    }
+
+    /**
+     * A full table of {@code count} UDP connections ({@code nf_conntrack_max} reached) whose time is up, expired by
+     * a scan on another thread, while this thread makes new connections and times each ({@code in} plus
+     * {@code confirm}). Before the collector of API 2.0 a new connection in a full table waited for the whole scan;
+     * the figure to watch is the tail (p999, max).
+     */
+    public static ExpiryPause expiryPause(EngineSource engines, int count) {
+        ManualClock clock = CpuClock.fixedClock();
+        Map<String, String> settings = new java.util.HashMap<>(settingsFor(count));
+        settings.put("nf_conntrack_max", Integer.toString(count));
+        Conntrack net = engines.create("bench-c-expiry", clock, settings);
+        try {
+            long unexpected = fillUdp(net, count);
+            clock.advanceSeconds(200); // every entry's time is up (UDP's longest timeout is 120 s)
+            net.table().expire(); // starts the expiry schedule: the first run is due a second later
+            clock.advanceSeconds(1); // one run is due: one pass over the table destroys every entry
+            Packet p = new Packet(256);
+            byte[] f = new byte[Frames.UDP_FRAME];
+            long[] lat = new long[1 << 16];
+            int n = 0;
+            long full = 0;
+            Thread scan = new Thread(net.table()::expire, "bench-expiry-scan");
+            long t0 = System.nanoTime();
+            scan.start();
+            while (scan.isAlive() || n == 0) {
+                // new flows from another network, so that they never meet the expiring ones' tuples
+                Frames.writeUdp(f, 0, 0x0b00_0000 + n, Router.SERVER, 1024 + (n & 0x7fff), 53);
+                long a = System.nanoTime();
+                boolean ok = track(net, p, f);
+                long b = System.nanoTime();
+                full += ok ? 0 : 1;
+                if (n == lat.length) {
+                    lat = java.util.Arrays.copyOf(lat, 2 * n);
+                }
+                lat[n++] = b - a;
+            }
+            try {
+                scan.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            long scanNanos = System.nanoTime() - t0;
+            long[] sorted = java.util.Arrays.copyOf(lat, n);
+            java.util.Arrays.sort(sorted);
+            long left = net.table().connections(c -> c.expires(net.now()) == 0).size();
+            return new ExpiryPause(count, sorted, scanNanos, unexpected, left, full);
+        } finally {
+            net.close();
+        }
     }
 
     /** Settings for a table of {@code count} connections: the limit with headroom, a bucket per connection. */
@@ -109,7 +194,7 @@ public final class WorkloadC {
             long empty = settledUsedHeap();
             long unexpected = kind == Kind.UDP ? fillUdp(net, count) : fillTcp(net, count);
             long full = settledUsedHeap();
-            int counted = net.count();
+            int counted = net.table().count();
             Reference.reachabilityFence(net);
             return new Memory(kind, count, before, empty, full, counted, unexpected);
         } finally {
@@ -134,8 +219,8 @@ public final class WorkloadC {
         p.reset();
         p.load(f, Frames.ETH, f.length - Frames.ETH, Frames.ETH);
         IpHeaders.validate(p);
-        net.in(p);
-        net.confirm(p);
+        net.packets().in(p);
+        net.packets().confirm(p);
         return p.ct != null;
     }
 

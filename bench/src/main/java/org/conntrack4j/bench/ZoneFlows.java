@@ -59,8 +59,8 @@ public final class ZoneFlows {
         int tracked = 0;
         for (int i = 0; i < count; i++) {
             receive(i, p, zone);
-            net.in(p);
-            net.confirm(p);
+            net.packets().in(p);
+            net.packets().confirm(p);
             if (p.ct != null && p.ct.isConfirmed()) {
                 tracked++;
             }
@@ -78,7 +78,7 @@ public final class ZoneFlows {
         int i = Math.floorMod(from, count);
         for (int n = 0; n < count; n++) {
             receive(i, p, zone);
-            net.in(p);
+            net.packets().in(p);
             if (p.ct != null && p.ct.isConfirmed()) {
                 found++;
             }

@@ -37,11 +37,11 @@ class WorkloadATest {
         HotFlow f = new HotFlow(net, 4, 3);
         f.process(10);
         assertEquals(0, f.notNew());
-        assertEquals(1, net.count());
+        assertEquals(1, net.table().count());
         Packet p = new Packet();
         p.load(Frames.udp(5, 2), Frames.ETH, 28, Frames.ETH);
         org.conntrack4j.core.inet.IpHeaders.validate(p);
-        net.in(p);
+        net.packets().in(p);
         assertEquals(CtInfo.NEW, p.ctinfo);
         assertEquals(5, p.ct.srcPort(0), "thread 4 sends from port 5");
         net.close();

@@ -127,7 +127,6 @@ class BundleLeaveLeakTest {
     private final List<Registration> listeners = new ArrayList<>();
     /** Where each plug-in was installed from, to bring back one that a failed test left uninstalled. */
     private final Map<String, String> locations = new java.util.HashMap<>();
-    private List<NetDevice> savedDevices;
     private NetDevice lan;
     private NetDevice wan;
     private Configuration ruleset;
@@ -137,16 +136,14 @@ class BundleLeaveLeakTest {
         for (String bsn : PLUGINS) {
             locations.put(bsn, bundle(bsn).getLocation());
         }
-        conntrack.flush(null);
-        savedDevices = conntrack.devices();
+        conntrack.table().delete(null);
         lan = new NetDevice("ltlan", 71, null, null, 1500,
             List.of(new NetDevice.IfAddr(Family.IPV4, 0, 0xc6336401L, 24)));
         wan = new NetDevice("ltwan", 72, null, null, 1500,
             List.of(new NetDevice.IfAddr(Family.IPV4, 0, 0xcb007101L, 24)));
-        conntrack.setDevices(List.of(lan, wan));
         // one listener of each delivery: the events of the bundle's connections pass through both
-        listeners.add(conntrack.addListener(new Counting(syncEvents, expectEvents), true));
-        listeners.add(conntrack.addListener(new Counting(asyncEvents, new AtomicInteger()), false));
+        listeners.add(conntrack.table().addListener(new Counting(syncEvents, expectEvents), true));
+        listeners.add(conntrack.table().addListener(new Counting(asyncEvents, new AtomicInteger()), false));
         installRuleset();
     }
 
@@ -166,8 +163,7 @@ class BundleLeaveLeakTest {
             }
         }
         removeRuleset();
-        conntrack.flush(null);
-        conntrack.setDevices(savedDevices);
+        conntrack.table().delete(null);
     }
 
     /** Counts the events it gets; keeps nothing of them. */
@@ -327,7 +323,7 @@ class BundleLeaveLeakTest {
             }
         }
         for (int family : new int[] {Family.IPV4, Family.IPV6}) {
-            for (String h : conntrack.describeHooks(family)) {
+            for (String h : conntrack.packets().describeHooks(family)) {
                 if (h.contains(bsn)) {
                     left.add("hook " + h);
                 }
@@ -355,25 +351,25 @@ class BundleLeaveLeakTest {
         List<String> left = new ArrayList<>();
         for (int family : new int[] {Family.IPV4, Family.IPV6}) {
             for (int proto = 0; proto < 256; proto++) {
-                if (of(l, conntrack.tracker(family, proto))) {
+                if (of(l, conntrack.services().tracker(family, proto))) {
                     left.add("tracker for " + Family.name(family) + " protocol " + proto);
                 }
             }
             for (PluginInfo h : helpers) {
-                if (of(l, conntrack.helper(h.name(), family, h.protocol()))) {
+                if (of(l, conntrack.services().helper(h.name(), family, h.protocol()))) {
                     left.add("helper " + h.name() + " for " + Family.name(family));
                 }
             }
         }
-        if (of(l, conntrack.extension(Nat.class))) {
+        if (of(l, conntrack.services().extension(Nat.class))) {
             left.add("NAT extension");
         }
-        for (Connection c : conntrack.connections(null)) {
+        for (Connection c : conntrack.table().connections(null)) {
             if (carries(l, c) || c.master() != null && carries(l, c.master())) {
-                left.add("connection " + CtFormat.listLine(conntrack.snapshot(c)));
+                left.add("connection " + CtFormat.listLine(conntrack.table().snapshot(c)));
             }
         }
-        for (ExpectationSnapshot x : conntrack.listExpectations()) {
+        for (ExpectationSnapshot x : conntrack.table().expectations()) {
             for (PluginInfo h : helpers) {
                 if (h.name().equals(x.helper())) {
                     left.add("expectation " + x);
@@ -465,14 +461,14 @@ class BundleLeaveLeakTest {
         assertEquals("invalid", forward(bad, lan, wan));
         assertTrue(invalidCount() > invalid, "counted under its reason");
         assertEquals(30, conntrack.settings().get("nf_conntrack_udp_timeout"));
-        assertTrue(conntrack.list(c -> c.protocol() == IpProto.UDP).stream()
+        assertTrue(conntrack.table().list(c -> c.protocol() == IpProto.UDP).stream()
             .allMatch(s -> s.origL4().contains("sport=")));
     }
 
     private void udpWorks() {
-        assertEquals("udp", conntrack.tracker(Family.IPV4, IpProto.UDP).name());
+        assertEquals("udp", conntrack.services().tracker(Family.IPV4, IpProto.UDP).name());
         assertEquals("new", forward(udp(CLIENT, 40100, SERVER, 53, "q"), lan, wan));
-        assertTrue(conntrack.list(c -> c.protocol() == IpProto.UDP).stream()
+        assertTrue(conntrack.table().list(c -> c.protocol() == IpProto.UDP).stream()
             .anyMatch(s -> s.origL4().contains("sport=40100")));
     }
 
@@ -486,7 +482,7 @@ class BundleLeaveLeakTest {
         assertEquals("established", forward(tcp(CLIENT, 41000, SERVER, 80, 1001, 9001, PSH_ACK, "GET /\r\n"), lan,
             wan));
         assertEquals("established", forward(tcp(SERVER, 80, ROUTER, 41000, 9001, 1008, ACK, ""), wan, lan));
-        assertEquals("ESTABLISHED", conntrack.list(c -> c.protocol() == IpProto.TCP).get(0).state());
+        assertEquals("ESTABLISHED", conntrack.table().list(c -> c.protocol() == IpProto.TCP).get(0).state());
         assertEquals("new", forward(tcp(CLIENT, 41001, LAN_PEER, 80, 1000, 0, SYN, ""), lan, lan));
         killOne(tcp(CLIENT, 41002, SERVER, 80, 1000, 0, SYN, ""));
         dropOne(tcp(CLIENT, 41004, DROPPED, 80, 1000, 0, SYN, ""));
@@ -497,9 +493,9 @@ class BundleLeaveLeakTest {
     }
 
     private void tcpWorks() {
-        assertEquals("tcp", conntrack.tracker(Family.IPV4, IpProto.TCP).name());
+        assertEquals("tcp", conntrack.services().tracker(Family.IPV4, IpProto.TCP).name());
         assertEquals("new", forward(tcp(CLIENT, 41100, SERVER, 80, 1000, 0, SYN, ""), lan, wan));
-        assertTrue(conntrack.list(c -> c.protocol() == IpProto.TCP).stream()
+        assertTrue(conntrack.table().list(c -> c.protocol() == IpProto.TCP).stream()
             .anyMatch(s -> "SYN_SENT".equals(s.state())));
     }
 
@@ -532,8 +528,8 @@ class BundleLeaveLeakTest {
     }
 
     private void icmpWorks() {
-        assertEquals("icmp", conntrack.tracker(Family.IPV4, IpProto.ICMP).name());
-        assertEquals("icmpv6", conntrack.tracker(Family.IPV6, IpProto.ICMPV6).name());
+        assertEquals("icmp", conntrack.services().tracker(Family.IPV4, IpProto.ICMP).name());
+        assertEquals("icmpv6", conntrack.services().tracker(Family.IPV6, IpProto.ICMPV6).name());
         assertEquals("invalid", forward(echo(SERVER, CLIENT, 0, 21), wan, lan), "a lone echo reply is refused");
         assertEquals("new", forward(echo(CLIENT, SERVER, 8, 21), lan, wan));
     }
@@ -548,7 +544,7 @@ class BundleLeaveLeakTest {
         // enhanced GRE (PPTP): key present, version 1, PPP, call id 0x1234
         assertEquals("new", forward(packet(Family.IPV4, GRE_PROTO, CLIENT, LAN_PEER, words(0x2001, 0x880b, 0,
             0x1234)), lan, lan));
-        assertTrue(conntrack.list(c -> c.protocol() == GRE_PROTO).stream()
+        assertTrue(conntrack.table().list(c -> c.protocol() == GRE_PROTO).stream()
             .anyMatch(s -> s.origL4().contains("dstkey=0x1234")));
         killOne(packet(Family.IPV4, GRE_PROTO, CLIENT, "203.0.113.11", words(0x2001, 0x880b, 0, 0x99)));
         dropOne(packet(Family.IPV4, GRE_PROTO, CLIENT, DROPPED, words(0x2001, 0x880b, 0, 0x98)));
@@ -559,10 +555,10 @@ class BundleLeaveLeakTest {
     }
 
     private void greWorks() {
-        assertEquals("gre", conntrack.tracker(Family.IPV4, GRE_PROTO).name());
+        assertEquals("gre", conntrack.services().tracker(Family.IPV4, GRE_PROTO).name());
         assertEquals("new", forward(packet(Family.IPV4, GRE_PROTO, CLIENT, SERVER, words(0x2001, 0x880b, 0, 0x4321)),
             lan, wan));
-        assertTrue(conntrack.list(c -> c.protocol() == GRE_PROTO).stream()
+        assertTrue(conntrack.table().list(c -> c.protocol() == GRE_PROTO).stream()
             .anyMatch(s -> s.origL4().contains("dstkey=0x4321")));
     }
 
@@ -581,12 +577,12 @@ class BundleLeaveLeakTest {
         Control c = new Control(54680, SERVER).open();
         assertEquals("PORT 203,0,113,1,156,166\r\n", c.client("PORT 198,51,100,10,156,166\r\n"));
         assertEquals("related", forward(tcp(SERVER, 20, ROUTER, 40102, 7, 0, SYN, ""), wan, lan));
-        assertTrue(conntrack.extension(Nat.class).boundConnections().size() >= 3, "NAT bindings");
+        assertTrue(conntrack.services().extension(Nat.class).boundConnections().size() >= 3, "NAT bindings");
         assertTrue(expectEvents.get() > 0, "expectation events");
     }
 
     private void natWorks() throws Exception {
-        assertNotNull(conntrack.extension(Nat.class));
+        assertNotNull(conntrack.services().extension(Nat.class));
         // the ruleset in force comes back into the new NAT (the live ruleset does it when NAT arrives)
         assertTrue(waitFor(() -> rulesetInForce(true)), "the ruleset's nat chain is back");
         Packet out = udp(CLIENT, 40200, SERVER, 53, "q");
@@ -606,13 +602,13 @@ class BundleLeaveLeakTest {
         // a control connection on the LAN: helped, not translated
         Control plain = new Control(54691, LAN_PEER, lan).open();
         plain.client("PORT 198,51,100,10,156,167\r\n");
-        assertTrue(conntrack.listExpectations().stream().anyMatch(x -> "ftp".equals(x.helper())));
+        assertTrue(conntrack.table().expectations().stream().anyMatch(x -> "ftp".equals(x.helper())));
         assertTrue(expectEvents.get() > 0, "expectation events");
         // a command cut short: the helper drops the segment
         assertEquals(Verdict.DROP, plain.clientVerdict("PORT 198,51,100,10,156"));
         // a helped connection that is gone (NAT's table of sources may still know it)
         Control gone = new Control(54693, SERVER).open();
-        assertTrue(conntrack.kill(gone.ct));
+        assertTrue(conntrack.packets().kill(gone.ct));
         Packet syn = tcp(CLIENT, 54694, DROPPED, 21, 1000, 0, SYN, "");
         dropOne(syn);
         assertEquals("ftp", syn.ct.helper().name());
@@ -620,9 +616,9 @@ class BundleLeaveLeakTest {
 
     private void ftpWorks() {
         Control c = new Control(54692, SERVER).open();
-        assertEquals("ftp", conntrack.snapshot(c.ct).helper());
+        assertEquals("ftp", conntrack.table().snapshot(c.ct).helper());
         c.client("PORT 198,51,100,10,156,168\r\n");
-        assertTrue(conntrack.listExpectations().stream().anyMatch(x -> "ftp".equals(x.helper())
+        assertTrue(conntrack.table().expectations().stream().anyMatch(x -> "ftp".equals(x.helper())
             && x.tuple().dstPort == 40104));
     }
 
@@ -632,9 +628,9 @@ class BundleLeaveLeakTest {
      */
     private void dropOne(Packet first) {
         first.in = lan;
-        assertEquals(Verdict.ACCEPT, conntrack.runHook(Hook.PRE_ROUTING, first));
+        assertEquals(Verdict.ACCEPT, conntrack.packets().runHook(Hook.PRE_ROUTING, first));
         first.out = wan;
-        assertEquals(Verdict.DROP, conntrack.runHook(Hook.POST_ROUTING, first));
+        assertEquals(Verdict.DROP, conntrack.packets().runHook(Hook.POST_ROUTING, first));
         assertTrue(first.ct.hasStatus(Status.SRC_NAT_DONE));
         assertFalse(first.ct.isConfirmed());
     }
@@ -646,7 +642,7 @@ class BundleLeaveLeakTest {
     private void killOne(Packet first) {
         assertEquals("new", forward(first, lan, wan));
         assertTrue(first.ct.hasStatus(Status.SRC_NAT_DONE));
-        assertTrue(conntrack.kill(first.ct));
+        assertTrue(conntrack.packets().kill(first.ct));
     }
 
     // ---- the live ruleset ------------------------------------------------------------------------------------------
@@ -670,8 +666,8 @@ class BundleLeaveLeakTest {
     }
 
     private boolean rulesetInForce(boolean expected) {
-        Nat nat = conntrack.extension(Nat.class);
-        boolean filter = conntrack.describeHooks(Family.IPV4).stream().anyMatch(h -> h.contains("leaktest"));
+        Nat nat = conntrack.services().extension(Nat.class);
+        boolean filter = conntrack.packets().describeHooks(Family.IPV4).stream().anyMatch(h -> h.contains("leaktest"));
         boolean natChain = nat != null && nat.describeChains().stream().anyMatch(h -> h.contains("leaktest"));
         return expected ? filter && natChain : !filter && !natChain;
     }
@@ -728,9 +724,9 @@ class BundleLeaveLeakTest {
         int clientVerdict(String text) {
             Packet p = tcp(CLIENT, cport, server, 21, cseq, sseq, PSH_ACK, text);
             p.in = lan;
-            conntrack.runHook(Hook.PRE_ROUTING, p);
+            conntrack.packets().runHook(Hook.PRE_ROUTING, p);
             p.out = out;
-            return conntrack.runHook(Hook.POST_ROUTING, p);
+            return conntrack.packets().runHook(Hook.POST_ROUTING, p);
         }
 
         /** Sends an answer; returns it as it reached the client. */
@@ -751,10 +747,10 @@ class BundleLeaveLeakTest {
     /** PRE_ROUTING from {@code in}, POST_ROUTING to {@code out}; returns the ct state after PRE_ROUTING. */
     private String forward(Packet p, NetDevice in, NetDevice out) {
         p.in = in;
-        assertEquals(Verdict.ACCEPT, conntrack.runHook(Hook.PRE_ROUTING, p));
+        assertEquals(Verdict.ACCEPT, conntrack.packets().runHook(Hook.PRE_ROUTING, p));
         String state = CtInfo.stateName(p.ct != null, p.ctinfo);
         p.out = out;
-        assertEquals(Verdict.ACCEPT, conntrack.runHook(Hook.POST_ROUTING, p));
+        assertEquals(Verdict.ACCEPT, conntrack.packets().runHook(Hook.POST_ROUTING, p));
         return state;
     }
 

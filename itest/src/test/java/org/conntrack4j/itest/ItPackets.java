@@ -58,9 +58,9 @@ public final class ItPackets {
 
     /** PRE_ROUTING then POST_ROUTING; returns the ct state word seen after PRE_ROUTING. */
     public static String forward(Conntrack net, Packet p) {
-        net.runHook(Hook.PRE_ROUTING, p);
+        net.packets().runHook(Hook.PRE_ROUTING, p);
         String state = CtInfo.stateName(p.ct != null, p.ctinfo);
-        net.runHook(Hook.POST_ROUTING, p);
+        net.packets().runHook(Hook.POST_ROUTING, p);
         return state;
     }
 }

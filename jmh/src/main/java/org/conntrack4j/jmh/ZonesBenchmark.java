@@ -51,7 +51,7 @@ public class ZonesBenchmark {
         for (int z = 0; z < ZONES; z++) {
             flows.commitAll(net, z, packet);
         }
-        perZone = net.count() / ZONES;
+        perZone = net.table().count() / ZONES;
     }
 
     @TearDown(Level.Trial)
@@ -68,7 +68,7 @@ public class ZonesBenchmark {
     public static class EmptyZone {
         @Setup(Level.Invocation)
         public void flush(ZonesBenchmark b) {
-            b.net.flush(ZonesBenchmark::inZone1);
+            b.net.table().delete(ZonesBenchmark::inZone1);
         }
     }
 
@@ -77,7 +77,7 @@ public class ZonesBenchmark {
     public static class FullZone {
         @Setup(Level.Invocation)
         public void refill(ZonesBenchmark b) {
-            if (b.net.count() < ZONES * b.perZone) {
+            if (b.net.table().count() < ZONES * b.perZone) {
                 b.flows.commitAll(b.net, WorkloadB.ZONE, b.packet);
             }
         }
@@ -106,7 +106,7 @@ public class ZonesBenchmark {
     @Benchmark
     @OperationsPerInvocation(CONNS)
     public int flushZone(FullZone z) {
-        int n = net.flush(ZonesBenchmark::inZone1);
+        int n = net.table().delete(ZonesBenchmark::inZone1);
         if (n != perZone) {
             throw new IllegalStateException(n + " of " + perZone + " flushed");
         }

@@ -22,8 +22,8 @@ import org.conntrack4j.core.nat.NatRange;
  * insertions over the table.
  *
  * <p>Concurrency: chain heads and {@link NatBinding#next} are guarded by lock stripes (the chain's index modulo
- * {@link #STRIPES}); lookups take the stripe too (they happen for new connections only). Lock order: a stripe,
- * then nothing else (the tuple inversion done under it is a pure function of the tracker).
+ * {@link #STRIPES}); lookups take the stripe too (they happen for new connections only). Locks: the core's lock
+ * order ({@code org.conntrack4j.core.impl}).
  */
 final class BySource {
     static final int STRIPES = 256;
@@ -131,7 +131,7 @@ final class BySource {
                     continue;
                 }
                 ct.tuple(Direction.REPLY, scratch);
-                if (!net.invertTuple(result, scratch)) {
+                if (!net.services().invertTuple(result, scratch)) {
                     continue;
                 }
                 result.dstHi = orig.dstHi;

@@ -33,7 +33,7 @@ final class Mangle {
         int check = Checksum.computeL4(pkt, protoff, IpProto.TCP, protoff + 16);
         pkt.put16(protoff + 16, check == 0 ? 0xffff : check);
         if (repLen != matchLen) {
-            net.seqAdjSet(ct, ctinfo, pkt.u32(protoff + 4), repLen - matchLen);
+            net.services().seqAdjSet(ct, ctinfo, pkt.u32(protoff + 4), repLen - matchLen);
         }
         return true;
     }

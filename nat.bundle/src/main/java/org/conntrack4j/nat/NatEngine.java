@@ -10,11 +10,13 @@ import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.PluginServices;
 import org.conntrack4j.core.api.Priority;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Status;
@@ -23,6 +25,7 @@ import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
+import org.conntrack4j.core.spi.GenericTracker;
 import org.conntrack4j.core.spi.HookFunction;
 import org.conntrack4j.core.spi.L4Tracker;
 
@@ -41,8 +44,8 @@ import org.conntrack4j.core.spi.L4Tracker;
  * hooks) happen after {@link #lock} is released, so a packet can never wait for a thread that waits for it. The
  * by-source table is created once under the monitor of {@link #random} and has its own lock stripes
  * ({@link BySource}); random numbers are lock-free ({@link NatRandom}). Per-connection data ({@link NatBinding})
- * is written before confirmation by the thread owning the connection. Lock order: {@link #lock}, then the
- * engine's hook registry.
+ * is written before confirmation by the thread owning the connection. Locks: the core's lock order
+ * ({@code org.conntrack4j.core.impl}).
  */
 final class NatEngine implements Nat {
     /** {@code IPPROTO_DCCP} (the core has no constant for it). */
@@ -126,7 +129,7 @@ final class NatEngine implements Nat {
 
     /** Makes this the engine's NAT; the registration undoes it ({@link #detach}). */
     Registration attach() {
-        extensionReg = net.provideExtension(Nat.class, this);
+        extensionReg = net.services().provideExtension(Nat.class, this);
         return this::detach;
     }
 
@@ -158,8 +161,8 @@ final class NatEngine implements Nat {
         if (extensionReg != null) {
             extensionReg.close();
         }
-        net.flush(c -> (c.status() & Status.NAT_MASK) != 0);
-        for (Connection c : net.connections(c -> binding(c) != null)) {
+        net.table().delete(c -> (c.status() & Status.NAT_MASK) != 0);
+        for (Connection c : net.table().connections(c -> binding(c) != null)) {
             synchronized (c) {
                 if (binding(c) != null) {
                     c.setNatState(null);
@@ -242,7 +245,7 @@ final class NatEngine implements Nat {
     private void registerHooks(int f, int fam) {
         Registration[] regs = new Registration[HOOKS.length];
         for (int i = 0; i < HOOKS.length; i++) {
-            regs[i] = net.registerHook(fam, HOOKS[i][0], HOOKS[i][1], this::hook, HOOK_OWNER);
+            regs[i] = net.packets().registerHook(fam, HOOKS[i][0], HOOKS[i][1], this::hook, HOOK_OWNER);
         }
         hookRegs[f] = regs;
     }
@@ -290,13 +293,13 @@ final class NatEngine implements Nat {
                         return ret;
                     }
                 } else if (oifChanged(p, ct, ctinfo)) {
-                    net.kill(ct);
+                    net.packets().kill(ct);
                     return Verdict.DROP;
                 }
                 break;
             default:
                 if (oifChanged(p, ct, ctinfo)) {
-                    net.kill(ct);
+                    net.packets().kill(ct);
                     return Verdict.DROP;
                 }
         }
@@ -355,8 +358,8 @@ final class NatEngine implements Nat {
 
     /** Do connections of this protocol carry ports in their tuples (is a real tracker serving it)? */
     static boolean hasPorts(Conntrack net, int family, int proto) {
-        L4Tracker t = net.tracker(family, proto);
-        return t != null && !"unknown".equals(t.name());
+        L4Tracker t = net.services().tracker(family, proto);
+        return t != null && !(t instanceof GenericTracker);
     }
 
     // ---- bindings ---------------------------------------------------------------------------------------------
@@ -397,21 +400,21 @@ final class NatEngine implements Nat {
         }
         Tuple reply = ct.tuple(Direction.REPLY, new Tuple());
         Tuple curr = new Tuple();
-        if (!net.invertTuple(curr, reply)) {
+        if (!net.services().invertTuple(curr, reply)) {
             return Verdict.DROP;
         }
         Tuple chosen = new Tuple();
         search.uniqueTuple(chosen, curr, range, ct, manip);
         if (!chosen.sameAs(curr)) {
             Tuple newReply = new Tuple();
-            if (!net.invertTuple(newReply, chosen)) {
+            if (!net.services().invertTuple(newReply, chosen)) {
                 return Verdict.DROP;
             }
-            net.alterReply(ct, newReply);
+            net.services().alterReply(ct, newReply);
             ct.setStatus(manip == NatManip.SRC ? Status.SRC_NAT : Status.DST_NAT);
             // A helper may have to change payload lengths of a NATed connection.
             if (ct.helper() != null && ct.seqAdj() == null) {
-                net.seqAdjInit(ct);
+                net.services().seqAdjInit(ct);
             }
         }
         if (origin != null) {
@@ -510,7 +513,7 @@ final class NatEngine implements Nat {
 
     @Override
     public List<Connection> boundConnections() {
-        return net.connections(c -> (c.status() & Status.NAT_MASK) != 0);
+        return net.table().connections(c -> (c.status() & Status.NAT_MASK) != 0);
     }
 
     @Override
@@ -549,19 +552,19 @@ final class NatEngine implements Nat {
 
     /** {@code nf_nat_exp_find_port}. */
     @Override
-    public int expectWithFreePort(Expectation exp, int port) {
+    public int expectWithFreePort(ExpectationRequest exp, int port) {
         int min = port;
         int range = 0xffff - port;
         int attemptsLeft = Math.min(range, 128);
         int p = port;
         while (true) {
-            exp.setDstPort(p);
-            int res = net.expectRelated(exp);
+            exp.dstPort(p);
+            int res = net.services().expectRelated(exp);
             if (res == 0) {
                 return p;
             }
             // Only a clash with another expectation is worth another port.
-            if (res != -2 || --attemptsLeft < 0) {
+            if (res != PluginServices.EXPECT_CLASH || --attemptsLeft < 0) {
                 return 0;
             }
             p = min + random.below(range);

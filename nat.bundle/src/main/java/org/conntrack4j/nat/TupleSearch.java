@@ -84,10 +84,10 @@ final class TupleSearch {
     /** {@code nf_nat_used_tuple}: is the reply that {@code tuple} would have already some other connection's? */
     boolean usedTuple(Tuple tuple, Connection ct) {
         Tuple reply = new Tuple();
-        if (!net.invertTuple(reply, tuple)) {
+        if (!net.services().invertTuple(reply, tuple)) {
             return false;
         }
-        return net.tupleTaken(reply, ct);
+        return net.services().tupleTaken(reply, ct);
     }
 
     /**
@@ -99,18 +99,18 @@ final class TupleSearch {
         if (!usedTuple(tuple, ct)) {
             return false;
         }
-        if (!net.tracker(ct.family(), ct.protocol()).allowClash()) {
+        if (!net.services().tracker(ct.family(), ct.protocol()).allowClash()) {
             return true;
         }
         int usesNat = Status.NAT_MASK | Status.SEQ_ADJUST;
         if ((ct.status() & usesNat) != 0) {
             return true;
         }
-        Connection other = net.find(tuple);
+        Connection other = net.services().find(tuple, 0);
         if (other == null) {
             Tuple reply = new Tuple();
-            net.invertTuple(reply, tuple);
-            other = net.find(reply);
+            net.services().invertTuple(reply, tuple);
+            other = net.services().find(reply, 0);
             if (other == null) {
                 return false;
             }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.clock.ManualClock;
@@ -26,17 +27,20 @@ class BySourceTest {
     private final Conntrack net;
     private final NatEngine nat;
     private boolean dropBeforeConfirm;
+    private final NetDevice lan;
+    private final NetDevice wan;
 
     BySourceTest() {
         clock.setWallNanos(1_000_000_000_000L);
         // The smallest by-source table: 256 chains.
         net = lab.engine("bysource", clock, Map.of("nf_conntrack_buckets", "256"));
         NatRig probe = new NatRig();
-        net.setDevices(List.of(probe.lan, probe.wan));
-        nat = (NatEngine) net.extension(Nat.class);
+        lan = probe.lan;
+        wan = probe.wan;
+        nat = (NatEngine) net.services().extension(Nat.class);
         nat.registerChain(Family.INET, Hook.POST_ROUTING, 100, p -> nat.masquerade(p, NatRange.ports(-1, -1, 0), "m"),
             "test");
-        net.registerHook(Family.INET, Hook.POST_ROUTING, 200, p -> dropBeforeConfirm ? Verdict.DROP : Verdict.ACCEPT,
+        net.packets().registerHook(Family.INET, Hook.POST_ROUTING, 200, p -> dropBeforeConfirm ? Verdict.DROP : Verdict.ACCEPT,
             "test drop");
     }
 
@@ -45,15 +49,15 @@ class BySourceTest {
         Packet p = new Packet();
         p.load(b, 0, b.length, 0);
         IpHeaders.validate(p);
-        p.in = net.device("lan");
+        p.in = lan;
         return p;
     }
 
     private void send(int i) {
         Packet p = packet(i);
-        net.runHook(Hook.PRE_ROUTING, p);
-        p.out = net.device("wan");
-        net.runHook(Hook.POST_ROUTING, p);
+        net.packets().runHook(Hook.PRE_ROUTING, p);
+        p.out = wan;
+        net.packets().runHook(Hook.POST_ROUTING, p);
     }
 
     @Test
@@ -62,13 +66,13 @@ class BySourceTest {
             send(i);
         }
         assertEquals(100, nat.bySourceSize());
-        net.flush(null);
+        net.table().delete(null);
         assertEquals(0, nat.bySourceSize());
         for (int i = 1000; i < 1300; i++) {
             send(i);
         }
         assertEquals(300, nat.bySourceSize());
-        assertEquals(300, net.count());
+        assertEquals(300, net.table().count());
     }
 
     @Test
@@ -77,7 +81,7 @@ class BySourceTest {
         for (int i = 0; i < 50; i++) {
             send(i);
         }
-        assertEquals(0, net.count());
+        assertEquals(0, net.table().count());
         assertEquals(0, nat.bySourceSize());
     }
 
@@ -87,11 +91,11 @@ class BySourceTest {
         for (int i = 0; i < 50; i++) {
             Packet p = packet(i);
             p.hook = Hook.POST_ROUTING;
-            net.in(p);
-            p.out = net.device("wan");
+            net.packets().in(p);
+            p.out = wan;
             assertEquals(Verdict.ACCEPT, nat.masquerade(p, NatRange.ports(-1, -1, 0), "m"));
         }
-        assertEquals(0, net.count());
+        assertEquals(0, net.table().count());
         assertEquals(50, nat.bySourceSize());
         clock.setWallNanos(clock.wallNanos() + 2_000_000_000L);
         for (int i = 1000; i < 1300; i++) {

@@ -15,7 +15,7 @@ import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.ExpectPolicy;
-import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
@@ -45,10 +45,10 @@ class HelperSupportTest {
     HelperSupportTest() {
         rig.masquerade("wan", NatRange.ports(-1, -1, 0));
         // "ct helper set" for connections to port 21.
-        rig.net.registerHook(Family.INET, Hook.PRE_ROUTING, 0, p -> {
+        rig.net.packets().registerHook(Family.INET, Hook.PRE_ROUTING, 0, p -> {
             if (p.ct != null && p.ctinfo == CtInfo.NEW && p.ct.protocol() == IpProto.TCP
                 && p.ct.dstPort(Direction.ORIGINAL) == 21 && !p.ct.isConfirmed()) {
-                rig.net.assignHelper(p.ct, helper);
+                rig.net.services().assignHelper(p.ct, helper);
             }
             return Verdict.ACCEPT;
         }, "test helper assignment");
@@ -100,7 +100,7 @@ class HelperSupportTest {
         int p = Integer.parseInt(m.group(1)) * 256 + Integer.parseInt(m.group(2));
         assertNotEquals(40100, p);
         assertTrue(p > 40100, "searched above the wanted port: " + p);
-        assertEquals(2, rig.net.listExpectations().size());
+        assertEquals(2, rig.net.table().expectations().size());
         NatRig.Fwd syn = rig.forward(Pkts.tcp(S, 20, R, p, 9000, 0, Pkts.SYN, ""), rig.wan);
         assertEquals("related/original", syn.state());
         assertEquals("198.51.100.11", Pkts.dst(syn.bytes));
@@ -111,7 +111,7 @@ class HelperSupportTest {
     void mangledPacketsThatWouldExceedTheMaximumSizeAreRefused() {
         handshake(C, 5000, 1000, 7000);
         Packet p = Pkts.wrap(data(C, 5000, S, 21, 1001, 7001, "x"));
-        rig.net.in(p);
+        rig.net.packets().in(p);
         byte[] big = new byte[65535];
         assertFalse(rig.nat.mangleTcpPacket(p, p.ct, p.ctinfo, 20, 0, 1, big, 0, big.length));
         assertFalse(rig.nat.mangleTcpPacket(p, p.ct, p.ctinfo, 20, 1, 1, big, 0, 1), "match beyond the payload");
@@ -123,7 +123,7 @@ class HelperSupportTest {
             for (String[] a : new String[][] {{"198.51.100.10", "203.0.113.10"}, {"2001:db8:1::10", "2001:db8:2::10"}}) {
                 Packet p = Pkts.wrap(Pkts.udp(a[0], 1000, a[1], 2000, "hello 198.51.100.10 bye", checksum));
                 p.in = rig.lan;
-                rig.net.in(p);
+                rig.net.packets().in(p);
                 int l4 = Pkts.l4off(p.toBytes());
                 byte[] rep = "203.0.113.1".getBytes(StandardCharsets.US_ASCII);
                 assertTrue(rig.nat.mangleUdpPacket(p, p.ct, p.ctinfo, l4, 6, 13, rep, 0, rep.length));
@@ -197,17 +197,17 @@ class HelperSupportTest {
                 + m.group(4)));
             int port = Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
             int dir = Direction.ORIGINAL;
-            Expectation exp = net.allocExpectation(ct);
+            ExpectationRequest exp = new ExpectationRequest(ct);
             exp.init(0, Family.IPV4, new long[] {ct.srcHi(dir ^ 1), ct.srcLo(dir ^ 1)}, new long[] {0, addr},
                 IpProto.TCP, -1, port);
-            Nat nat = net.extension(Nat.class);
+            Nat nat = net.services().extension(Nat.class);
             if (nat == null || (ct.status() & Status.NAT_MASK) == 0) {
-                return net.expectRelated(exp) == 0 ? Verdict.ACCEPT : Verdict.DROP;
+                return net.services().expectRelated(exp) == 0 ? Verdict.ACCEPT : Verdict.DROP;
             }
             // nf_nat_ftp: the expected connection really goes to the client, announced as the router.
-            exp.setSaved(0, addr, port, dir ^ 1);
-            exp.tuple().dstLo = ct.dstLo(dir ^ 1);
-            exp.setExpectFn(nat::followMaster);
+            exp.saved(0, addr, port, dir ^ 1);
+            exp.dst(0, ct.dstLo(dir ^ 1));
+            exp.expectFn(nat::followMaster);
             int got = nat.expectWithFreePort(exp, port);
             if (got == 0) {
                 return Verdict.DROP;

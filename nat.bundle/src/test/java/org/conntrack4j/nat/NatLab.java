@@ -66,7 +66,7 @@ final class NatLab {
 
     /** Installs the NAT chains of {@code ruleset} as chains of the engine's NAT. */
     static Registration install(Conntrack net, String ruleset, String source) throws ReplayException {
-        Nat nat = net.extension(Nat.class);
+        Nat nat = net.services().extension(Nat.class);
         List<Registration> regs = new ArrayList<>();
         Matcher c = CHAIN.matcher(ruleset);
         while (c.find()) {

@@ -31,10 +31,10 @@ class NatLifecycleTest {
         rig.events.clear();
 
         rig.lab.registry.removeExtension(rig.lab.nat);
-        assertNull(rig.net.extension(Nat.class));
-        assertTrue(rig.net.describeHooks(Family.IPV4).stream().noneMatch(h -> h.contains("nat")));
+        assertNull(rig.net.services().extension(Nat.class));
+        assertTrue(rig.net.packets().describeHooks(Family.IPV4).stream().noneMatch(h -> h.contains("nat")));
         assertTrue(bound.ct.isDying());
-        assertEquals(List.of(plain.ct), rig.net.connections(null));
+        assertEquals(List.of(plain.ct), rig.net.table().connections(null));
         assertEquals(1, rig.events.size());
         assertTrue(rig.events.get(0).startsWith("[DESTROY] ipv4     2 udp      17 30 src=198.51.100.10 dst=203.0.113.10"),
             rig.events.get(0));
@@ -48,7 +48,7 @@ class NatLifecycleTest {
         assertEquals(plain.ct, again.ct);
 
         rig.lab.registry.addExtension(new NatComponent(), "nat", rig.lab.registry.localId(), 0, "test");
-        Nat second = rig.net.extension(Nat.class);
+        Nat second = rig.net.services().extension(Nat.class);
         assertNotNull(second);
         second.registerChain(Family.INET, Hook.POST_ROUTING, Priority.NAT_SRC,
             p -> p.out == rig.wan ? second.masquerade(p, NatRange.ports(-1, -1, 0), "again") : Verdict.ACCEPT,
@@ -63,7 +63,7 @@ class NatLifecycleTest {
     void closingTheEngineDetachesNat() {
         rig.masquerade("wan", NatRange.ports(-1, -1, 0));
         rig.net.close();
-        assertNull(rig.net.extension(Nat.class));
+        assertNull(rig.net.services().extension(Nat.class));
     }
 
     @Test
@@ -73,7 +73,7 @@ class NatLifecycleTest {
         assertEquals(rig.wan, f.out);
         Connection ct = f.ct;
         // The route to the server moves to wan2 (nf_nat_oif_changed).
-        rig.net.setDevices(List.of(rig.lan, NatRig.device("wan", 2, "203.0.112.1", 24, "2001:db8:9::1", 64),
+        rig.devices = (List.of(rig.lan, NatRig.device("wan", 2, "203.0.112.1", 24, "2001:db8:9::1", 64),
             NatRig.device("wan2", 3, "203.0.113.2", 24, "2001:db8:3::1", 64)));
         NatRig.Fwd moved = rig.forward(Pkts.udp("198.51.100.10", 40000, "203.0.113.10", 9000, "b", true), rig.lan);
         assertEquals("wan2", moved.out.name());

@@ -46,9 +46,8 @@ public final class NatPathBench {
         NatRig shape = new NatRig();
         lan = shape.lan;
         wan = shape.wan;
-        net.setDevices(List.of(lan, wan));
         if (nat) {
-            Nat n = net.extension(Nat.class);
+            Nat n = net.services().extension(Nat.class);
             n.registerChain(Family.INET, Hook.POST_ROUTING, Priority.NAT_SRC,
                 p -> p.out == wan ? n.masquerade(p, NatRange.ports(-1, -1, 0), "bench") : Verdict.ACCEPT, "bench");
         }
@@ -72,10 +71,10 @@ public final class NatPathBench {
         pkt.load(b, 0, b.length, 14);
         IpHeaders.validate(pkt);
         pkt.in = in;
-        int v = net.runHook(Hook.PRE_ROUTING, pkt);
+        int v = net.packets().runHook(Hook.PRE_ROUTING, pkt);
         pkt.out = out;
-        v &= net.runHook(Hook.FORWARD, pkt);
-        return v & net.runHook(Hook.POST_ROUTING, pkt);
+        v &= net.packets().runHook(Hook.FORWARD, pkt);
+        return v & net.packets().runHook(Hook.POST_ROUTING, pkt);
     }
 
     /** Sends {@code n} data segments and their ACKs from where the last run left off; returns CPU ns. */

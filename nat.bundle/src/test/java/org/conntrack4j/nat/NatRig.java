@@ -36,6 +36,8 @@ final class NatRig {
     final NetDevice lan = device("lan", 1, "198.51.100.1", 24, "2001:db8:1::1", 64);
     final NetDevice wan = device("wan", 2, "203.0.113.1", 24, "2001:db8:2::1", 64);
     final NetDevice wan2 = device("wan2", 3, "198.18.0.1", 24, "2001:db8:3::1", 64);
+    /** The router's interfaces (its routes and own addresses); a test may move them. */
+    List<NetDevice> devices = List.of(lan, wan, wan2);
     final List<String> events = new ArrayList<>();
 
     /** What happened to one packet. */
@@ -55,9 +57,8 @@ final class NatRig {
     NatRig() {
         clock.setWallNanos(1_800_000_000_000_000_000L);
         net = lab.engine("nat-test", clock, Map.of());
-        net.setDevices(List.of(lan, wan, wan2));
-        nat = net.extension(Nat.class);
-        net.addListener(e -> events.add(CtFormat.event(e, false)), true);
+        nat = net.services().extension(Nat.class);
+        net.table().addListener(e -> events.add(CtFormat.event(e, false)), true);
     }
 
     static NetDevice device(String name, int index, String v4, int len4, String v6, int len6) {
@@ -78,7 +79,7 @@ final class NatRig {
         p.in = in;
         p.tstamp = clock.wallNanos();
         Fwd f = new Fwd();
-        f.verdict = net.runHook(Hook.PRE_ROUTING, p);
+        f.verdict = net.packets().runHook(Hook.PRE_ROUTING, p);
         f.state = CtInfo.stateName(p.ct != null, p.ctinfo);
         f.dir = p.ct == null ? "none" : CtInfo.direction(p.ctinfo) == 0 ? "original" : "reply";
         f.ct = p.ct;
@@ -86,14 +87,14 @@ final class NatRig {
             return f;
         }
         if (isLocal(p)) {
-            f.verdict = net.runHook(Hook.LOCAL_IN, p);
+            f.verdict = net.packets().runHook(Hook.LOCAL_IN, p);
         } else {
             p.out = route(p);
             f.out = p.out;
             decreaseTtl(p);
-            f.verdict = net.runHook(Hook.FORWARD, p);
+            f.verdict = net.packets().runHook(Hook.FORWARD, p);
             if (f.verdict == Verdict.ACCEPT) {
-                f.verdict = net.runHook(Hook.POST_ROUTING, p);
+                f.verdict = net.packets().runHook(Hook.POST_ROUTING, p);
             }
         }
         f.ct = p.ct;
@@ -108,13 +109,13 @@ final class NatRig {
         IpHeaders.validate(p);
         p.out = route(p);
         Fwd f = new Fwd();
-        f.verdict = net.runHook(Hook.LOCAL_OUT, p);
+        f.verdict = net.packets().runHook(Hook.LOCAL_OUT, p);
         f.state = CtInfo.stateName(p.ct != null, p.ctinfo);
         f.dir = p.ct == null ? "none" : CtInfo.direction(p.ctinfo) == 0 ? "original" : "reply";
         if (f.verdict == Verdict.ACCEPT) {
             p.out = route(p);
             f.out = p.out;
-            f.verdict = net.runHook(Hook.POST_ROUTING, p);
+            f.verdict = net.packets().runHook(Hook.POST_ROUTING, p);
         }
         f.ct = p.ct;
         f.bytes = p.toBytes();
@@ -134,7 +135,7 @@ final class NatRig {
 
     private boolean isLocal(Packet p) {
         long[] d = dst(p);
-        for (NetDevice dev : net.devices()) {
+        for (NetDevice dev : devices) {
             if (dev.owns(p.family, d[0], d[1])) {
                 return true;
             }
@@ -146,7 +147,7 @@ final class NatRig {
         long[] d = dst(p);
         NetDevice best = null;
         int len = -1;
-        for (NetDevice dev : net.devices()) {
+        for (NetDevice dev : devices) {
             for (NetDevice.IfAddr a : dev.addresses()) {
                 if (a.prefixLen > len && a.covers(p.family, d[0], d[1])) {
                     best = dev;
@@ -189,7 +190,7 @@ final class NatRig {
 
     /** A connection's listing line without timeout and id. */
     String line(Connection ct) {
-        return CtFormat.listLine(net.snapshot(ct)).replaceAll(" id=\\d+", "");
+        return CtFormat.listLine(net.table().snapshot(ct)).replaceAll(" id=\\d+", "");
     }
 
     static long ip4(String a) {

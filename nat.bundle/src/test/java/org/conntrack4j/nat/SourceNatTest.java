@@ -103,7 +103,7 @@ class SourceNatTest {
         // The range is full: the next flow finds no free port; its reply tuple clashes and confirmation drops it.
         NatRig.Fwd full = rig.forward(Pkts.udp(C1, 40010, S, 53, "q", true), rig.lan);
         assertEquals(Verdict.DROP, full.verdict);
-        assertEquals(6, rig.net.count());
+        assertEquals(6, rig.net.table().count());
 
         NatRig other = new NatRig();
         other.masquerade("wan", NatRange.ports(10000, 10005, 0));
@@ -237,14 +237,14 @@ class SourceNatTest {
     void natHooksExistOnlyWhileNatChainsDo() {
         NatRig.Fwd before = rig.forward(Pkts.udp(C1, 40000, S, 9000, "a", true), rig.lan);
         assertEquals(0, before.ct.status() & Status.NAT_DONE_MASK, "no NAT chain, no binding (as Linux)");
-        assertTrue(rig.net.describeHooks(org.conntrack4j.core.api.Family.IPV4).stream().noneMatch(h -> h.contains("nat")));
+        assertTrue(rig.net.packets().describeHooks(org.conntrack4j.core.api.Family.IPV4).stream().noneMatch(h -> h.contains("nat")));
         Registration chain = rig.masquerade("wan", NatRange.ports(-1, -1, 0));
-        assertEquals(4, rig.net.describeHooks(org.conntrack4j.core.api.Family.IPV6).stream()
+        assertEquals(4, rig.net.packets().describeHooks(org.conntrack4j.core.api.Family.IPV6).stream()
             .filter(h -> h.contains("nat (org.conntrack4j.nat)")).count());
         NatRig.Fwd after = rig.forward(Pkts.udp(C1, 40001, S, 9000, "a", true), rig.lan);
         assertEquals(Status.NAT_DONE_MASK, after.ct.status() & Status.NAT_DONE_MASK);
         chain.close();
-        assertTrue(rig.net.describeHooks(org.conntrack4j.core.api.Family.IPV4).stream().noneMatch(h -> h.contains("nat")));
+        assertTrue(rig.net.packets().describeHooks(org.conntrack4j.core.api.Family.IPV4).stream().noneMatch(h -> h.contains("nat")));
     }
 
     @Test
@@ -258,7 +258,7 @@ class SourceNatTest {
         assertEquals(Verdict.ACCEPT, local.verdict);
         assertNotEquals(1234, Pkts.sport(local.bytes));
         assertTrue(Pkts.l4Ok(local.bytes));
-        assertEquals(2, rig.net.count());
+        assertEquals(2, rig.net.table().count());
     }
 
     @Test

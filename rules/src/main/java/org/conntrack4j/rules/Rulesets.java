@@ -10,7 +10,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@code new org.conntrack4j.rules.eval.NftRulesets()}.
  *
  * <p>Installing compiles the ruleset into pre-built matchers and statements: evaluating a packet allocates
- * nothing. Each filter base chain becomes a hook function of the engine ({@link Conntrack#registerHook}), each
+ * nothing. Each filter base chain becomes a hook function of the engine ({@link org.conntrack4j.core.api.PacketPath#registerHook}), each
  * nat base chain a NAT chain ({@code Nat.registerChain}); regular chains are reached by jump and goto. Several
  * rulesets may be installed in one engine; their chains run by priority as Linux runs the chains of several
  * tables.

@@ -46,7 +46,7 @@ public final class CtCommands {
     @Descriptor("list connections (conntrack -L): -o extended,id; filters -s -d -r -q -p --sport --dport -m -f")
     public void list(CommandSession session, @Descriptor("options and filters") String... args) {
         CtFilter f = CtFilter.parse(args);
-        List<ConnectionSnapshot> l = net.list(f.predicate());
+        List<ConnectionSnapshot> l = net.table().list(f.predicate());
         PrintStream out = session.getConsole();
         for (ConnectionSnapshot s : l) {
             out.println(CtFormat.listLine(s, f.extended, f.showId));
@@ -57,7 +57,7 @@ public final class CtCommands {
 
     @Descriptor("list expectations (conntrack -L expect)")
     public void expect(CommandSession session) {
-        List<ExpectationSnapshot> l = net.listExpectations();
+        List<ExpectationSnapshot> l = net.table().expectations();
         for (ExpectationSnapshot x : l) {
             session.getConsole().println(CtFormat.expectation(x));
         }
@@ -79,7 +79,7 @@ public final class CtCommands {
             }
         }
         BlockingQueue<String> lines = new ArrayBlockingQueue<>(4096);
-        Registration reg = net.addListener(new ConntrackListener() {
+        Registration reg = net.table().addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
                 lines.offer(CtFormat.event(e, true));
@@ -121,7 +121,7 @@ public final class CtCommands {
         out.println(sb.toString().trim());
         Map<String, Long> all = net.stats().counters();
         out.println("expect_new=" + all.get("expect_new") + " expect_create=" + all.get("expect_create")
-            + " expect_delete=" + all.get("expect_delete") + " entries=" + net.count() + " expectations="
+            + " expect_delete=" + all.get("expect_delete") + " entries=" + net.table().count() + " expectations="
             + net.stats().expectCount());
         for (Map.Entry<String, Long> r : net.stats().invalidByReason().entrySet()) {
             out.println("invalid reason=\"" + r.getKey() + "\" count=" + r.getValue());
@@ -134,7 +134,7 @@ public final class CtCommands {
         if (f.predicate() == null) {
             throw new IllegalArgumentException("ct:delete needs a filter (use ct:flush to delete everything)");
         }
-        int n = net.flush(f.predicate());
+        int n = net.table().delete(f.predicate());
         System.err.println(TOOL + ": " + n + " flow entries have been deleted.");
         return 0;
     }
@@ -142,11 +142,11 @@ public final class CtCommands {
     @Descriptor("delete every connection (conntrack -F), or every expectation with 'expect'")
     public int flush(@Descriptor("nothing, or expect") String... args) {
         if (args.length > 0 && args[0].equals("expect")) {
-            net.flushExpectations(null);
+            net.table().deleteExpectations(null);
             System.err.println(TOOL + ": expectation table has been emptied.");
             return 0;
         }
-        net.flush(null);
+        net.table().delete(null);
         System.err.println(TOOL + ": connection tracking table has been emptied.");
         return 0;
     }
@@ -177,7 +177,12 @@ public final class CtCommands {
             }
             return;
         }
-        String name = SettingKey.shortName(args[0]);
+        SettingKey key = net.settings().key(args[0]);
+        if (key == null) {
+            throw new IllegalArgumentException("unknown setting " + args[0].trim()
+                + " (no registered plug-in declares it)");
+        }
+        String name = key.name();
         if (args.length >= 2) {
             long v;
             try {
@@ -193,7 +198,7 @@ public final class CtCommands {
     @Descriptor("show the hook chains (family ipv4 or ipv6)")
     public void hooks(CommandSession session, @Descriptor("ipv4|ipv6") String... args) {
         int fam = args.length > 0 && args[0].equals("ipv6") ? Family.IPV6 : Family.IPV4;
-        for (String h : net.describeHooks(fam)) {
+        for (String h : net.packets().describeHooks(fam)) {
             session.getConsole().println(h);
         }
     }

@@ -1,5 +1,6 @@
 package org.conntrack4j.core.itest;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.spi.ConntrackListener;
+import org.conntrack4j.core.spi.GenericTracker;
 import org.conntrack4j.core.spi.L4Tracker;
 import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.itest.ItPackets;
@@ -82,7 +84,7 @@ class TrackerWhiteboardTest {
 
         @Override
         public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
-            net.refresh(ct, 7L * net.clock().hz());
+            net.packets().refresh(ct, 7L * net.clock().hz());
             return Verdict.ACCEPT;
         }
 
@@ -94,8 +96,8 @@ class TrackerWhiteboardTest {
 
     @BeforeEach
     void listen() {
-        conntrack.flush(null);
-        listener = conntrack.addListener(new ConntrackListener() {
+        conntrack.table().delete(null);
+        listener = conntrack.table().addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
                 events.add(CtFormat.event(e, false));
@@ -106,7 +108,7 @@ class TrackerWhiteboardTest {
     @AfterEach
     void stopListening() {
         listener.close();
-        conntrack.flush(null);
+        conntrack.table().delete(null);
     }
 
     private static Dictionary<String, Object> props(int proto, int ranking) {
@@ -120,17 +122,17 @@ class TrackerWhiteboardTest {
     @Test
     void aTrackerForAnUnassignedProtocolIsPickedUpAndCleanedUpWhenItLeaves() {
         ItPackets.forward(conntrack, ItPackets.ipv4(EXPERIMENTAL, "198.51.100.10", 1, "203.0.113.10", 2, 0));
-        assertEquals(0, conntrack.connections(null).get(0).srcPort(Direction.ORIGINAL), "generic before");
+        assertEquals(0, conntrack.table().connections(null).get(0).srcPort(Direction.ORIGINAL), "generic before");
         ServiceRegistration<L4Tracker> reg = own.registerService(L4Tracker.class, new PortsTracker("exp"),
             props(EXPERIMENTAL, 0));
         try {
-            assertEquals("exp", conntrack.tracker(Family.IPV4, EXPERIMENTAL).name());
-            assertEquals(0, conntrack.count(), "the generic entry of that protocol is replaced");
+            assertEquals("exp", conntrack.services().tracker(Family.IPV4, EXPERIMENTAL).name());
+            assertEquals(0, conntrack.table().count(), "the generic entry of that protocol is replaced");
             assertEquals("new", ItPackets.forward(conntrack,
                 ItPackets.ipv4(EXPERIMENTAL, "198.51.100.10", 1, "203.0.113.10", 2, 0)));
             assertEquals("established", ItPackets.forward(conntrack,
                 ItPackets.ipv4(EXPERIMENTAL, "203.0.113.10", 2, "198.51.100.10", 1, 0)));
-            Connection c = conntrack.connections(null).get(0);
+            Connection c = conntrack.table().connections(null).get(0);
             assertEquals(1, c.srcPort(Direction.ORIGINAL));
             assertTrue(factory.trackers().stream().anyMatch(t -> t.protocol() == EXPERIMENTAL && t.active()
                 && t.bundle().startsWith("org.conntrack4j.itest.tests")));
@@ -139,9 +141,9 @@ class TrackerWhiteboardTest {
         } finally {
             reg.unregister();
         }
-        assertEquals("unknown", conntrack.tracker(Family.IPV4, EXPERIMENTAL).name());
-        assertEquals(1, conntrack.count(), "only the UDP connection is left");
-        assertEquals(IpProto.UDP, conntrack.connections(null).get(0).protocol());
+        assertInstanceOf(GenericTracker.class, conntrack.services().tracker(Family.IPV4, EXPERIMENTAL));
+        assertEquals(1, conntrack.table().count(), "only the UDP connection is left");
+        assertEquals(IpProto.UDP, conntrack.table().connections(null).get(0).protocol());
         assertEquals(1, events.stream().filter(e -> e.startsWith("[DESTROY]") && e.contains(" 253 ")).count(),
             events.toString());
     }
@@ -152,8 +154,8 @@ class TrackerWhiteboardTest {
         ServiceRegistration<L4Tracker> lower = own.registerService(L4Tracker.class, new PortsTracker("udp-low"),
             props(IpProto.UDP, -5));
         try {
-            assertEquals("udp", conntrack.tracker(Family.IPV4, IpProto.UDP).name(), "a lower ranking waits");
-            assertEquals(1, conntrack.count());
+            assertEquals("udp", conntrack.services().tracker(Family.IPV4, IpProto.UDP).name(), "a lower ranking waits");
+            assertEquals(1, conntrack.table().count());
             assertTrue(factory.trackers().stream().anyMatch(t -> t.name().equals("udp-low") && !t.active()));
         } finally {
             lower.unregister();
@@ -161,15 +163,15 @@ class TrackerWhiteboardTest {
         ServiceRegistration<L4Tracker> higher = own.registerService(L4Tracker.class, new PortsTracker("udp-high"),
             props(IpProto.UDP, 100));
         try {
-            assertEquals("udp-high", conntrack.tracker(Family.IPV4, IpProto.UDP).name());
-            assertEquals(0, conntrack.count(), "the hand-over destroys the previous tracker's connections");
+            assertEquals("udp-high", conntrack.services().tracker(Family.IPV4, IpProto.UDP).name());
+            assertEquals(0, conntrack.table().count(), "the hand-over destroys the previous tracker's connections");
             ItPackets.forward(conntrack, ItPackets.ipv4(IpProto.UDP, "198.51.100.10", 40000, "203.0.113.10", 53, 0));
-            assertEquals(1, conntrack.count());
+            assertEquals(1, conntrack.table().count());
         } finally {
             higher.unregister();
         }
-        assertEquals("udp", conntrack.tracker(Family.IPV4, IpProto.UDP).name());
-        assertEquals(0, conntrack.count());
+        assertEquals("udp", conntrack.services().tracker(Family.IPV4, IpProto.UDP).name());
+        assertEquals(0, conntrack.table().count());
     }
 
     @Test

@@ -15,7 +15,10 @@ import java.util.Arrays;
  * what the array does: callers check {@link #length()} first, as netfilter code does with
  * {@code skb_header_pointer}.
  *
- * <p>A packet belongs to one thread at a time; {@link #reset()} makes it ready for the next one.
+ * <p>The public fields are the per-packet state the kernel keeps in and beside the {@code sk_buff}: the producer
+ * of the packet sets the input (devices, time, {@link #cookie}), the hooks fill in the rest (connection and ctinfo,
+ * reasons, defragmentation's results). A packet belongs to one thread at a time; {@link #reset()} makes it ready
+ * for the next one. Neither the engine nor a plug-in keeps a packet after the hook call it was given in.
  */
 public final class Packet {
     /** Big-endian views of the byte array: one bounds check and one load per multi-byte field. */
@@ -70,31 +73,47 @@ public final class Packet {
     public final Tuple tuple4 = new Tuple();
 
     /**
-     * The caller's tag for this received frame (a replay uses the frame's capture index); 0 when none. The core
-     * only carries it: defragmentation keeps the tag of every fragment it holds and hands the tags back in
-     * {@link #fragTags} when the datagram completes, so that the caller can report each absorbed frame.
+     * The producer's handle for the frame it loaded into this packet: a replay puts the capture index here, a live
+     * dataplane its ring slot; 0 when none. Opaque to the engine, which only carries it: when defragmentation
+     * rebuilds a datagram, {@link #fragCookies} hold the cookies of the fragments it was built from, so that the
+     * producer can account for every frame it handed in.
      */
-    public long frameTag;
+    public long cookie;
+    /**
+     * What defragmentation did with this packet at the last hook it ran at ({@link #DEFRAG_PASSED},
+     * {@link #DEFRAG_HELD}, {@link #DEFRAG_REBUILT}, {@link #DEFRAG_DROPPED}): the defrag hook (priority -400) sets
+     * it, so that whoever runs the hooks learns what became of a fragment without a hook of its own.
+     */
+    public int defrag;
     /**
      * Set on a datagram that defragmentation rebuilt from fragments: the number of fragments it was built from;
-     * 0 for a packet that arrived whole. Sizes {@link #fragTags} and {@link #fragLengths}.
+     * 0 for a packet that arrived whole. Sizes {@link #fragCookies} and {@link #fragLengths}.
      */
     public int fragCount;
-    /** The {@link #frameTag}s of those fragments, in arrival order ({@code [0, fragCount)}). */
-    public long[] fragTags = NO_TAGS;
+    /** The {@link #cookie}s of those fragments, in arrival order ({@code [0, fragCount)}). */
+    public long[] fragCookies = NO_COOKIES;
     /**
      * The fragments' payload lengths in offset order ({@code [0, fragCount)}): the shape in which Linux keeps
      * them ({@code frag_list}) and sends them out again when every one fits the outgoing MTU.
      */
     public int[] fragLengths = NO_LENGTHS;
     /**
-     * Linux's {@code frag_max_size}: the largest fragment received, IP header included (IPv6: 40 bytes plus its
-     * payload length), for a datagram rebuilt from fragments; 0 otherwise. The datagram leaves in fragments no
-     * larger than this, and is "too big" for a link whose MTU is smaller.
+     * Linux's {@code frag_max_size} (IPCB / IP6CB): the largest fragment received, IP header included (IPv6: 40
+     * bytes plus its payload length), for a datagram rebuilt from fragments; 0 otherwise. The datagram leaves in
+     * fragments no larger than this, and is "too big" for a link whose MTU is smaller.
      */
     public int fragMaxSize;
 
-    private static final long[] NO_TAGS = new long[0];
+    /** {@link #defrag}: not a fragment, or defragmentation is not in use; the packet goes on as it came. */
+    public static final int DEFRAG_PASSED = 0;
+    /** {@link #defrag}: a fragment, queued (or consumed) until its datagram completes; the hook returned STOLEN. */
+    public static final int DEFRAG_HELD = 1;
+    /** {@link #defrag}: this fragment completed its datagram; the packet now holds the whole datagram. */
+    public static final int DEFRAG_REBUILT = 2;
+    /** {@link #defrag}: a fragment defragmentation dropped (malformed, overlapping, over the memory limit). */
+    public static final int DEFRAG_DROPPED = 3;
+
+    private static final long[] NO_COOKIES = new long[0];
     private static final int[] NO_LENGTHS = new int[0];
 
     public Packet() {
@@ -105,7 +124,7 @@ public final class Packet {
         data = new byte[Math.max(capacity, 64)];
     }
 
-    /** Forgets the per-packet state, keeping the buffer. */
+    /** Forgets the per-packet state, keeping the buffer (and the fragment arrays, which only grow). */
     public Packet reset() {
         len = 0;
         family = 0;
@@ -123,23 +142,11 @@ public final class Packet {
         reason = null;
         logReason = null;
         logProto = 0;
-        frameTag = 0;
+        cookie = 0;
+        defrag = DEFRAG_PASSED;
         fragCount = 0;
         fragMaxSize = 0;
         return this;
-    }
-
-    /**
-     * Makes {@link #fragTags} and {@link #fragLengths} hold at least {@code n} entries (kept between packets,
-     * so a reused packet stops allocating once it has seen its largest datagram).
-     */
-    public void ensureFragCapacity(int n) {
-        if (fragTags.length < n) {
-            fragTags = Arrays.copyOf(fragTags, Math.max(n, 2 * fragTags.length));
-        }
-        if (fragLengths.length < n) {
-            fragLengths = Arrays.copyOf(fragLengths, Math.max(n, 2 * fragLengths.length));
-        }
     }
 
     /**
@@ -227,20 +234,6 @@ public final class Packet {
         System.arraycopy(src, srcOff, data, head + pos, n);
     }
 
-    /** Does the given ASCII text start at {@code pos}? (case-sensitive, no allocation) */
-    public boolean regionMatches(int pos, String ascii) {
-        int n = ascii.length();
-        if (pos < 0 || pos + n > len) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            if ((data[head + pos + i] & 0xff) != ascii.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
      * Replaces {@code oldLen} bytes at {@code pos} by {@code newLen} bytes (content undefined, to be written
      * by the caller), moving the rest of the packet. Used when a helper rewrites a payload. Returns false if
@@ -262,18 +255,6 @@ public final class Packet {
         len = newTotal;
         return true;
     }
-
-    /** Makes room for {@code n} bytes of headroom (moving the packet if needed). */
-    public void ensureHeadroom(int n) {
-        if (head >= n) {
-            return;
-        }
-        byte[] d = new byte[Math.max(data.length, n + len) + n];
-        System.arraycopy(data, head, d, n, len);
-        data = d;
-        head = n;
-    }
-
 
     /** A copy of the packet's bytes from the network header on. */
     public byte[] toBytes() {

@@ -32,6 +32,9 @@ public final class Status {
     public static final int HELPER = 1 << 13;
     public static final int OFFLOAD = 1 << 14;
     public static final int HW_OFFLOAD = 1 << 15;
+    /** The bits userspace may never change ({@code IPS_UNCHANGEABLE_MASK}): {@code conntrack -U} leaves them alone. */
+    public static final int UNCHANGEABLE_MASK = NAT_DONE_MASK | NAT_MASK | EXPECTED | CONFIRMED | DYING | SEQ_ADJUST
+        | TEMPLATE | NAT_CLASH | OFFLOAD | HW_OFFLOAD;
 
     private Status() {
     }

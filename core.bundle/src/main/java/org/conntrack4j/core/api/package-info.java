@@ -1,7 +1,49 @@
 /**
- * The conntrack4j engine as its users and plug-ins see it: packets, tuples, connections, expectations,
- * the engine instance ({@link org.conntrack4j.core.api.Conntrack}), settings, statistics, events and their
- * conntrack-tools text format. Constants keep Linux's names and numeric values.
+ * The conntrack4j engine as its users and plug-ins see it. Constants keep Linux's names and numeric values
+ * ({@link org.conntrack4j.core.api.CtInfo}, {@link org.conntrack4j.core.api.Status},
+ * {@link org.conntrack4j.core.api.Verdict}, {@link org.conntrack4j.core.api.Hook},
+ * {@link org.conntrack4j.core.api.Priority}, {@link org.conntrack4j.core.api.Family},
+ * {@link org.conntrack4j.core.api.IpProto}, {@link org.conntrack4j.core.api.CtEvent}).
+ *
+ * <h2>Who implements what</h2>
+ * <ul>
+ * <li>The core provides ({@code @ProviderType}; a vendor only calls them, and the core may add methods in a minor
+ * version): the engine {@link org.conntrack4j.core.api.Conntrack} and its roles
+ * {@link org.conntrack4j.core.api.PacketPath}, {@link org.conntrack4j.core.api.ConntrackTable} and
+ * {@link org.conntrack4j.core.api.PluginServices}; {@link org.conntrack4j.core.api.Connection},
+ * {@link org.conntrack4j.core.api.Expectation}, {@link org.conntrack4j.core.api.SeqAdj},
+ * {@link org.conntrack4j.core.api.Settings}, {@link org.conntrack4j.core.api.Stats} and the
+ * {@link org.conntrack4j.core.api.ConntrackFactory} service. The live engine is the {@code Conntrack} service
+ * with {@code conntrack.name=default}; replays and benchmarks make their own with the factory.</li>
+ * <li>Plain data, made by anyone: {@link org.conntrack4j.core.api.Packet} and
+ * {@link org.conntrack4j.core.api.Tuple} (mutable flyweights owned by one thread),
+ * {@link org.conntrack4j.core.api.ExpectationRequest} (a helper's, until it is inserted), and the immutable
+ * {@link org.conntrack4j.core.api.NetDevice}, {@link org.conntrack4j.core.api.SettingKey},
+ * {@link org.conntrack4j.core.api.ConnectionUpdate}, {@link org.conntrack4j.core.api.ExpectPolicy}, snapshots
+ * ({@link org.conntrack4j.core.api.ConnectionSnapshot}, {@link org.conntrack4j.core.api.ExpectationSnapshot}),
+ * events ({@link org.conntrack4j.core.api.ConntrackEvent}, {@link org.conntrack4j.core.api.ExpectationEvent}) and
+ * {@link org.conntrack4j.core.api.PluginInfo}. Their text, as conntrack-tools prints it, is in
+ * {@code org.conntrack4j.core.text}.</li>
+ * <li>A user may implement {@link org.conntrack4j.core.api.Clock} ({@code @ConsumerType}) to drive an engine
+ * (see {@code org.conntrack4j.core.clock}).</li>
+ * </ul>
+ * What plug-ins implement is in {@code org.conntrack4j.core.spi}; NAT's interface in {@code org.conntrack4j.core.nat};
+ * header helpers in {@code org.conntrack4j.core.inet}.
+ *
+ * <h2>Threading and locking</h2>
+ * Every engine method may be called from any thread. The packet path ({@code PacketPath}) runs on the packet's
+ * thread, many at once, and allocates nothing for a packet of a known connection. The locking rule for plug-ins:
+ * when a plug-in calls the engine it may hold a connection's monitor ({@code synchronized (ct)}, Linux's
+ * {@code ct->lock}) and its own locks, nothing else of the engine's; the engine never calls a plug-in, a filter or
+ * a listener with one of its own locks held, and delivers events only once the packet's call into it returns. The
+ * engine's full lock order is written in the core bundle's implementation package,
+ * {@code org.conntrack4j.core.impl}.
+ *
+ * <h2>Departure</h2>
+ * Handles stay valid as long as their engine: a connection handle of a destroyed connection answers but is no
+ * longer in the table ({@link org.conntrack4j.core.api.Connection#isDying}). Every {@code Registration} undoes what
+ * it registered and may be closed twice. When a plug-in leaves, the core cleans up behind it (see each SPI
+ * interface); its settings leave the listings, while values set for them stay with each engine, by name.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("2.0.0")

@@ -7,9 +7,8 @@ import java.util.List;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Direction;
-import org.conntrack4j.core.api.Expectation;
 import org.conntrack4j.core.api.Family;
-import org.conntrack4j.core.api.SeqAdj;
+import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.spi.Helper;
 import org.conntrack4j.core.spi.L4Tracker;
@@ -26,9 +25,10 @@ import org.conntrack4j.core.spi.L4Tracker;
  * {@code nextReply}) are written under the table's bucket locks and read without locks (volatile); the
  * reply tuple and its hash change only before the connection is confirmed (one thread owns it then); the
  * extension is published once (volatile) and its fields are written before confirmation or under the
- * connection's monitor; the tracker's state is the tracker's business (its own locking on this monitor).
+ * connection's monitor; the tracker's state is the tracker's business (its own locking on this monitor). Where
+ * that monitor stands among the locks: the package documentation.
  */
-final class ConnEntry extends Connection {
+final class ConnEntry implements Connection {
     private static final VarHandle STATUS;
     private static final VarHandle ECACHE;
 
@@ -67,9 +67,9 @@ final class ConnEntry extends Connection {
         volatile Helper helper;
         Object helperData;
         Object natState;
-        volatile SeqAdj seqAdj;
+        volatile SeqAdjImpl seqAdj;
         /** The live expectations this connection is master of, newest first; guarded by the expectation table. */
-        List<Expectation> exps;
+        List<ExpectEntry> exps;
         /** {orig packets, orig bytes, reply packets, reply bytes}; guarded by itself. */
         long[] acct;
         /** Kept with {@code nf_conntrack_timestamp} on when the connection was created ({@code nf_conn_tstamp}). */
@@ -388,7 +388,7 @@ final class ConnEntry extends Connection {
     }
 
     @Override
-    public SeqAdj seqAdj() {
+    public SeqAdjImpl seqAdj() {
         Ext e = ext;
         return e == null ? null : e.seqAdj;
     }
@@ -399,14 +399,17 @@ final class ConnEntry extends Connection {
     }
 
     /** The expectations this connection is master of, or null (caller holds the expectation table's monitor). */
-    List<Expectation> exps() {
+    List<ExpectEntry> exps() {
         Ext e = ext;
         return e == null ? null : e.exps;
     }
 
-    /** The same, created if missing (caller holds the expectation table's monitor). */
-    List<Expectation> expsForInsert() {
-        Ext e = ext();
+    /**
+     * The same, created if missing (caller holds the expectation table's monitor). Only for a master with a helper,
+     * whose extension exists already: this never takes the connection's monitor, which comes before the table's.
+     */
+    List<ExpectEntry> expsForInsert() {
+        Ext e = ext;
         if (e.exps == null) {
             e.exps = new ArrayList<>(2);
         }
@@ -427,5 +430,13 @@ final class ConnEntry extends Connection {
     /** Takes and clears the cached event bits. */
     int takeEvents() {
         return ecache == 0 ? 0 : (int) ECACHE.getAndSet(this, 0);
+    }
+
+    @Override
+    public String toString() {
+        Tuple o = tuple(Direction.ORIGINAL, new Tuple());
+        Tuple r = tuple(Direction.REPLY, new Tuple());
+        return "Connection#" + Integer.toUnsignedString(id) + "[" + o + " | " + r + " status=" + Status.names(status())
+            + "]";
     }
 }

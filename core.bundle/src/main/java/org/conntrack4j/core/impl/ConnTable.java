@@ -12,9 +12,8 @@ import java.util.function.Consumer;
  *
  * <p>Concurrency: readers walk chains without locks (chain heads and links are volatile; an entry being
  * unlinked keeps its own link, so a reader standing on it goes on correctly). Writers hold the bucket lock
- * stripes of both tuples' buckets, taken in ascending stripe order (lock order: stripe i before stripe j for
- * i &lt; j; a resize takes all stripes in ascending order). A resize replaces {@link #tables}; a reader that
- * misses checks whether the tables changed meanwhile and restarts (Linux's {@code search_restart}).
+ * stripes of both tuples' buckets (their order: the package documentation). A resize replaces {@link #tables}; a
+ * reader that misses checks whether the tables changed meanwhile and restarts (Linux's {@code search_restart}).
  *
  * <p>Hashing mixes every tuple field with per-table random multipliers, so that collisions cannot be chosen
  * from outside (Linux uses siphash with a random key for the same reason).

@@ -19,7 +19,7 @@ import org.conntrack4j.core.inet.Ipv6Headers;
  *
  * <p>A fragment is copied into its queue and the hook returns STOLEN; the fragment that completes a datagram
  * comes back ACCEPTed as the whole datagram (the packet's bytes replaced, {@link Packet#fragCount},
- * {@link Packet#fragTags}, {@link Packet#fragLengths} and {@link Packet#fragMaxSize} set), so that conntrack,
+ * {@link Packet#fragCookies}, {@link Packet#fragLengths} and {@link Packet#fragMaxSize} set), so that conntrack,
  * NAT and the helpers see it once. What happens to bad fragments is the kernel's, family by family:
  * <ul>
  * <li>IPv4: every fragment that is not kept is consumed (STOLEN, never seen again). A final fragment that
@@ -68,15 +68,15 @@ final class Defrag {
             Long.rotateLeft(seed, 17) ^ 0x5DEECE66DL);
     }
 
-    /** The hook function ({@code ipv4_conntrack_defrag} / {@code ipv6_defrag}). */
+    /**
+     * The hook function ({@code ipv4_conntrack_defrag} / {@code ipv6_defrag}); records what it did in
+     * {@link Packet#defrag}.
+     */
     int hook(Packet p) {
-        if (p.family == Family.IPV4) {
-            return hook4(p);
-        }
-        if (p.family == Family.IPV6) {
-            return hook6(p);
-        }
-        return Verdict.ACCEPT;
+        int v = p.family == Family.IPV4 ? hook4(p) : p.family == Family.IPV6 ? hook6(p) : Verdict.ACCEPT;
+        p.defrag = v == Verdict.STOLEN ? Packet.DEFRAG_HELD : v == Verdict.DROP ? Packet.DEFRAG_DROPPED
+            : p.fragCount > 0 ? Packet.DEFRAG_REBUILT : Packet.DEFRAG_PASSED;
+        return v;
     }
 
     /** Drops the queues whose timeout has passed. */
@@ -188,7 +188,7 @@ final class Defrag {
             return discard4(q);
         }
         int n = end - offset;
-        q.addFragment(offset, p.array(), p.head() + ihl, n, p.frameTag);
+        q.addFragment(offset, p.array(), p.head() + ihl, n, p.cookie);
         q.meat += n;
         q.ecn |= ecn;
         d.charge(q, FragDir.truesize(p.length()));
@@ -371,7 +371,7 @@ final class Defrag {
             return Verdict.DROP;
         }
         int n = end - offset;
-        q.addFragment(offset, p.array(), p.head() + fhoff + 8, n, p.frameTag);
+        q.addFragment(offset, p.array(), p.head() + fhoff + 8, n, p.cookie);
         q.meat += n;
         q.ecn |= ecn;
         if (payloadLen > q.maxSize) {
@@ -421,7 +421,7 @@ final class Defrag {
 
     /**
      * Writes the datagram ({@code hlen} bytes of the first fragment's header, then every fragment's data at its
-     * offset) into {@code p}, and the fragments' tags (arrival order) and lengths (offset order).
+     * offset) into {@code p}, and the fragments' cookies (arrival order) and lengths (offset order).
      */
     private static void build(FragDir d, FragQueue q, Packet p, int hlen, int total) {
         if (d.scratch.length < total) {
@@ -434,11 +434,16 @@ final class Defrag {
             d.order = new long[Math.max(n, 2 * d.order.length)];
         }
         long[] order = d.order;
-        p.ensureFragCapacity(n);
+        if (p.fragCookies.length < n) {
+            p.fragCookies = new long[Math.max(n, 2 * p.fragCookies.length)];
+        }
+        if (p.fragLengths.length < n) {
+            p.fragLengths = new int[Math.max(n, 2 * p.fragLengths.length)];
+        }
         for (int i = 0; i < n; i++) {
             System.arraycopy(q.fragData[i], 0, b, hlen + q.fragOff[i], q.fragLen[i]);
             order[i] = (long) q.fragOff[i] << 32 | i;
-            p.fragTags[i] = q.fragTag[i];
+            p.fragCookies[i] = q.fragCookie[i];
         }
         Arrays.sort(order, 0, n);
         for (int i = 0; i < n; i++) {

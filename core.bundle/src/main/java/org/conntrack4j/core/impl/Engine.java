@@ -1,6 +1,11 @@
 package org.conntrack4j.core.impl;
 
+import org.conntrack4j.core.api.ConnectionUpdate;
+import org.conntrack4j.core.api.ConntrackTable;
 import org.conntrack4j.core.api.CoreSettings;
+import org.conntrack4j.core.api.ExpectationRequest;
+import org.conntrack4j.core.api.PacketPath;
+import org.conntrack4j.core.api.PluginServices;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,11 +30,9 @@ import org.conntrack4j.core.api.ExpectationSnapshot;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
-import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Priority;
 import org.conntrack4j.core.api.Registration;
-import org.conntrack4j.core.api.SeqAdj;
 import org.conntrack4j.core.api.Settings;
 import org.conntrack4j.core.api.Stats;
 import org.conntrack4j.core.api.Status;
@@ -44,13 +47,12 @@ import org.conntrack4j.core.spi.L4Tracker;
 /**
  * One engine instance: Linux's {@code nf_conntrack_core.c} for one network namespace.
  *
- * <p>Shared state and its guards: the connection table ({@link ConnTable}: bucket stripes, lock-free
- * readers); the expectation table (its own monitor); the hook chains, listeners, devices and extensions
- * (copy-on-write, volatile); settings (copy-on-write); counters (LongAdders); the expiry scan position
- * ({@code gcLock}). Lock order: registry, table stripes (ascending), expectation table, connection monitor.
- * Events are delivered while no table stripe is held.
+ * <p>Shared state and its guards: the connection table ({@link ConnTable}: bucket stripes, lock-free readers);
+ * the expectation table (its own monitor); the hook chains, listeners and extensions (copy-on-write, volatile);
+ * settings (copy-on-write); counters (LongAdders); the expiry scan ({@link Collector}). Locks and their order: the
+ * package documentation.
  */
-public final class Engine implements Conntrack {
+public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServices {
     /** Buckets examined for an unassured victim when the table is full ({@code NF_CT_EVICTION_RANGE}). */
     static final int EVICTION_RANGE = 8;
     /** Longest chain accepted at insertion, before the random part ({@code MIN_CHAINLEN}). */
@@ -72,18 +74,11 @@ public final class Engine implements Conntrack {
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicInteger ids;
     private final SplittableRandom random;
-    private volatile Map<String, NetDevice> devices = Map.of();
     private final Map<Class<?>, Object> extensions = new ConcurrentHashMap<>();
     private final List<Registration> coreHooks = new ArrayList<>();
     private volatile boolean closed;
 
-    private final Object gcLock = new Object();
-    private long gcNextRun;
-    private long gcAvg;
-    private long gcCount;
-    private long gcStart;
-    private boolean gcEarlyDrop;
-    private boolean gcStarted;
+    final Collector collector;
 
     /**
      * A new engine using the trackers, helpers and extensions of {@code registry}. {@code seed} fixes the hash
@@ -100,9 +95,10 @@ public final class Engine implements Conntrack {
         this.stats = new EngineStats(count::get, this::expectCount, this::defragCounters);
         this.table = new ConnTable((int) CoreSettings.BUCKETS.defaultValue(), random.nextLong());
         this.expects = new ExpectTable(this);
-        this.events = new EventSink(name);
+        this.events = new EventSink(name, registry.rcu);
         // Its own seed, so that the connection ids and hash keys drawn above stay what they were.
         this.defrag = new Defrag(this, seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
+        this.collector = new Collector(this, hz);
         settings.onChange(this::settingsChanged);
         coreHooks.add(registerHook(Family.INET, Hook.PRE_ROUTING, Priority.CONNTRACK, this::hookIn, "conntrack_in (core)"));
         coreHooks.add(registerHook(Family.INET, Hook.LOCAL_OUT, Priority.CONNTRACK, this::hookLocal,
@@ -187,6 +183,21 @@ public final class Engine implements Conntrack {
     @Override
     public Stats stats() {
         return stats;
+    }
+
+    @Override
+    public PacketPath packets() {
+        return this;
+    }
+
+    @Override
+    public ConntrackTable table() {
+        return this;
+    }
+
+    @Override
+    public PluginServices services() {
+        return this;
     }
 
     int expectCount() {
@@ -280,7 +291,7 @@ public final class Engine implements Conntrack {
         boolean v6 = p.family == Family.IPV6;
         L4Tracker t = (v6 ? d.v6 : d.v4)[proto];
         if (t == null) {
-            t = GenericTracker.INSTANCE;
+            t = GenericTrackerImpl.INSTANCE;
         } else if ((v6 ? d.err6 : d.err4)[proto]) {
             int ret = t.error(this, p, dataoff);
             if (ret <= 0) {
@@ -426,9 +437,7 @@ public final class Engine implements Conntrack {
         }
         long max = settings.get(CoreSettings.MAX);
         if (max > 0 && count.get() + 1 > max && !earlyDrop(h, now)) {
-            synchronized (gcLock) {
-                gcEarlyDrop = true;
-            }
+            collector.requestEarlyDrop();
             return TABLE_FULL;
         }
         ConnEntry e = new ConnEntry(this, tu, rep, zone, h, ids.incrementAndGet(), t);
@@ -439,7 +448,7 @@ public final class Engine implements Conntrack {
         if (settings.get(CoreSettings.TIMESTAMP) != 0) {
             e.ext().tstamp = true;
         }
-        Expectation exp = expects.count() > 0 ? expects.find(tu, zone, now) : null;
+        ExpectEntry exp = expects.count() > 0 ? expects.find(tu, zone, now) : null;
         if (exp != null) {
             e.setStatus(Status.EXPECTED);
             e.ext().master = exp.master();
@@ -483,7 +492,8 @@ public final class Engine implements Conntrack {
         return false;
     }
 
-    private void gcExpired(ConnEntry e, long now) {
+    /** {@code nf_ct_gc_expired}: destroys a confirmed connection whose time is up at {@code now}. */
+    void gcExpired(ConnEntry e, long now) {
         if (e.isConfirmed() && !e.isDying() && e.timeout() - now <= 0) {
             kill(e);
         }
@@ -789,7 +799,7 @@ public final class Engine implements Conntrack {
         }
     }
 
-    void expectEvent(int type, Expectation e) {
+    void expectEvent(int type, ExpectEntry e) {
         if (eventsOn()) {
             events.deliver(new ExpectationEvent(type, clock.wallNanos(), expectSnapshot(e, clock.jiffies())));
         }
@@ -832,15 +842,15 @@ public final class Engine implements Conntrack {
                 delta = Math.floorDiv(stop, 1_000_000_000L) - Math.floorDiv(x.tstampStart, 1_000_000_000L);
             }
         }
-        java.util.List<Expectation> exps = e.exps();
+        List<ExpectEntry> exps = e.exps();
         int use = 1 + (exps == null ? 0 : exps.size());
         return new ConnectionSnapshot(o, r, ol4, rl4, IpProto.ctName(e.protocol()), e.status(), timeout,
             e.tracker.stateName(e), h == null ? null : h.name(), e.mark(), e.zone(), e.id, use, acct, delta);
     }
 
-    ExpectationSnapshot expectSnapshot(Expectation x, long now) {
-        Tuple t = x.tuple();
-        ConnEntry m = (ConnEntry) x.master();
+    ExpectationSnapshot expectSnapshot(ExpectEntry x, long now) {
+        Tuple t = x.tuple;
+        ConnEntry m = x.master();
         L4Tracker tr = registry.tracker(t.family, t.proto);
         StringBuilder sb = new StringBuilder(32);
         tr.formatTuple(sb, t);
@@ -869,11 +879,6 @@ public final class Engine implements Conntrack {
     // ---- lookups and tuples -----------------------------------------------------------------------------------
 
     @Override
-    public Connection find(Tuple tu) {
-        return find(tu, 0);
-    }
-
-    /** The confirmed connection with this tuple in either direction in {@code zone}, or null. */
     public Connection find(Tuple tu, int zone) {
         int m = meta(tu, zone);
         int h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
@@ -948,15 +953,15 @@ public final class Engine implements Conntrack {
     }
 
     @Override
-    public SeqAdj seqAdjInit(Connection c) {
+    public SeqAdjImpl seqAdjInit(Connection c) {
         ConnEntry ct = (ConnEntry) c;
         ConnEntry.Ext ext = ct.ext();
-        SeqAdj s = ext.seqAdj;
+        SeqAdjImpl s = ext.seqAdj;
         if (s == null) {
             synchronized (ct) {
                 s = ext.seqAdj;
                 if (s == null) {
-                    s = new SeqAdj();
+                    s = new SeqAdjImpl();
                     ext.seqAdj = s;
                 }
             }
@@ -969,7 +974,7 @@ public final class Engine implements Conntrack {
         if (off == 0) {
             return;
         }
-        SeqAdj s = seqAdjInit(ct);
+        SeqAdjImpl s = seqAdjInit(ct);
         ct.setStatus(Status.SEQ_ADJUST);
         s.set(CtInfo.direction(ctinfo), seq, off);
     }
@@ -994,28 +999,23 @@ public final class Engine implements Conntrack {
     }
 
     @Override
-    public Expectation allocExpectation(Connection master) {
-        return new Expectation(master, master.helper());
-    }
-
-    @Override
-    public int expectRelated(Expectation exp) {
-        if (!(exp.master() instanceof ConnEntry) || ((ConnEntry) exp.master()).net != this) {
+    public int expectRelated(ExpectationRequest req) {
+        if (!(req.master() instanceof ConnEntry) || ((ConnEntry) req.master()).net != this) {
             throw new IllegalArgumentException("expectation of another engine's connection");
         }
-        return expects.insert(exp, settings.get(CoreSettings.EXPECT_MAX), clock.jiffies(), hz);
+        return expects.insert(req, (ConnEntry) req.master(), settings.get(CoreSettings.EXPECT_MAX), clock.jiffies(), hz);
     }
 
     @Override
-    public void unexpectRelated(Expectation exp) {
-        expects.unlink(exp);
+    public boolean unexpectRelated(ExpectationRequest req) {
+        return expects.unexpect(req);
     }
 
     @Override
-    public List<ExpectationSnapshot> listExpectations() {
+    public List<ExpectationSnapshot> expectations() {
         long now = clock.jiffies();
         List<ExpectationSnapshot> out = new ArrayList<>();
-        for (Expectation e : expects.all()) {
+        for (ExpectEntry e : expects.all()) {
             out.add(expectSnapshot(e, now));
         }
         return out;
@@ -1083,7 +1083,7 @@ public final class Engine implements Conntrack {
     }
 
     @Override
-    public List<ConnectionSnapshot> list(Predicate<Connection> filter) {
+    public List<ConnectionSnapshot> list(Predicate<? super Connection> filter) {
         long now = clock.jiffies();
         List<ConnectionSnapshot> out = new ArrayList<>();
         for (ConnEntry e : entries(filter)) {
@@ -1095,7 +1095,13 @@ public final class Engine implements Conntrack {
     }
 
     @Override
-    public List<Connection> connections(Predicate<Connection> filter) {
+    public ConnectionSnapshot get(Tuple tuple, int zone) {
+        Connection c = find(tuple, zone);
+        return c == null ? null : snapshot((ConnEntry) c, clock.jiffies(), SNAP_LIST);
+    }
+
+    @Override
+    public List<Connection> connections(Predicate<? super Connection> filter) {
         return Collections.unmodifiableList(new ArrayList<>(entries(filter)));
     }
 
@@ -1105,7 +1111,7 @@ public final class Engine implements Conntrack {
     }
 
     @Override
-    public int flush(Predicate<Connection> filter) {
+    public int delete(Predicate<? super Connection> filter) {
         int n = 0;
         for (ConnEntry e : entries(filter)) {
             if (kill(e)) {
@@ -1116,72 +1122,72 @@ public final class Engine implements Conntrack {
     }
 
     @Override
-    public int flushExpectations(String helperName) {
-        return expects.removeIf(e -> helperName == null || e.helper() != null && e.helper().name().equals(helperName));
+    public int flush() {
+        return delete(null);
+    }
+
+    @Override
+    public int update(Connection c, ConnectionUpdate u) {
+        ConnEntry ct = (ConnEntry) c;
+        if (ct.net != this || !ct.isConfirmed() || ct.isDying()) {
+            return ConnectionUpdate.GONE;
+        }
+        if (u.status() != 0) {
+            // ctnetlink_change_status: EXPECTED, CONFIRMED and DYING are the engine's; the update only sets bits
+            // (SEEN_REPLY and ASSURED cannot be taken back) and never the ones userspace may not touch.
+            int st = ct.status();
+            int wanted = st | u.status();
+            if (((wanted ^ st) & (Status.EXPECTED | Status.CONFIRMED | Status.DYING)) != 0) {
+                return ConnectionUpdate.REFUSED;
+            }
+        }
+        if (u.timeoutSeconds() >= 0 && !ct.hasStatus(Status.FIXED_TIMEOUT)) {
+            ct.setTimeout(clock.jiffies() + Math.min(u.timeoutSeconds() * hz, Integer.MAX_VALUE));
+        }
+        if (u.status() != 0) {
+            ct.setStatus(u.status() & ~Status.UNCHANGEABLE_MASK);
+        }
+        if (u.hasMark()) {
+            int m = ct.mark();
+            int nm = (m & ~u.markMask()) ^ u.mark();
+            if (nm != m) {
+                ct.setMark(nm);
+            }
+        }
+        if (ct.isDying()) {
+            return ConnectionUpdate.GONE;
+        }
+        if (eventsOn()) {
+            int bits = 1 << CtEvent.REPLY | 1 << CtEvent.ASSURED | 1 << CtEvent.HELPER | 1 << CtEvent.LABEL
+                | 1 << CtEvent.PROTOINFO | 1 << CtEvent.SEQADJ | 1 << CtEvent.MARK | 1 << CtEvent.SYNPROXY;
+            events.deliver(new ConntrackEvent(ConntrackEvent.UPDATE, bits, clock.wallNanos(),
+                snapshot(ct, clock.jiffies(), SNAP_EVENT)));
+        }
+        return ConnectionUpdate.DONE;
+    }
+
+    @Override
+    public int deleteExpectations(Predicate<? super Expectation> filter) {
+        return expects.removeIf(filter);
     }
 
     /**
-     * The runs of the expiry scan ({@code gc_worker}) whose time has come: expired connections are destroyed,
-     * expired expectations of helped masters removed, and (when the table is 95% full after an overflow)
-     * unassured connections dropped. The next run is scheduled from the average time left of the entries seen,
-     * between 1 and 60 seconds, as Linux does. A run that is late (a replay's clock jumps from packet to packet)
-     * is done as of its scheduled time, so it destroys only what Linux's run would have, and the runs missed since
-     * are caught up in order (at most {@value #GC_CATCH_UP} of them; after a longer gap the last runs as of now).
-     * Incomplete datagrams whose reassembly timeout has passed are dropped on every call (their timers in Linux).
+     * The expiry work due now ({@link Collector}: every slice of every run that is due, each as of its scheduled
+     * time), and the incomplete datagrams whose reassembly timeout has passed (their timers in Linux). Holds no
+     * lock across the walk; returns at once if another thread is running the scan.
      */
     @Override
     public void expire() {
         long now = clock.jiffies();
         defrag.expire(now);
-        synchronized (gcLock) {
-            if (!gcStarted) {
-                gcStarted = true;
-                gcNextRun = now + hz;
-                return;
-            }
-            for (int run = 0; now - gcNextRun >= 0; run++) {
-                gcRun(run < GC_CATCH_UP ? gcNextRun : now);
-            }
-        }
+        collector.run(now, Integer.MAX_VALUE);
     }
 
-    /** How many missed expiry scans {@link #expire} catches up one by one. */
-    static final int GC_CATCH_UP = 64;
-
-    /** One expiry scan as of {@code at}; schedules the next. Caller holds gcLock. */
-    private void gcRun(long at) {
-        gcStart = at;
-        gcAvg = 60L * hz;
-        gcCount = 100;
-        long max = settings.get(CoreSettings.MAX);
-        long max95 = gcEarlyDrop ? max / 100 * 95 : 0;
-        table.forRange(0, Integer.MAX_VALUE, e -> gcVisit(e, at, max95));
-        long next = Math.max(hz, Math.min(gcAvg, 60L * hz));
-        long delta = Math.max(at - gcStart, 1);
-        next = next > delta ? next - delta : 1;
-        if (next != 0) {
-            gcEarlyDrop = false;
-        }
-        gcNextRun = at + next;
-    }
-
-    private void gcVisit(ConnEntry e, long now, long max95) {
-        if (e.timeout() - now <= 0) {
-            gcExpired(e, now);
-            return;
-        }
-        long left = Math.max(hz, Math.min(e.timeout() - now, 300L * hz));
-        gcAvg += (left - gcAvg) / ++gcCount;
-        if (!e.isConfirmed() || e.isDying()) {
-            return;
-        }
-        if (e.extOrNull() != null) {
-            expects.gcMaster(e, now);
-        }
-        if (max95 > 0 && count.get() >= max95
-            && (!e.hasStatus(Status.ASSURED) || e.tracker.canEarlyDrop(e))) {
-            kill(e);
-        }
+    /** One slice of the expiry work due now; true if more is due (the live expiry thread calls again at once). */
+    boolean expireSlice() {
+        long now = clock.jiffies();
+        defrag.expire(now);
+        return collector.run(now, 1);
     }
 
     // ---- events --------------------------------------------------------------------------------------------------
@@ -1189,27 +1195,6 @@ public final class Engine implements Conntrack {
     @Override
     public Registration addListener(ConntrackListener listener, boolean sync) {
         return events.add(listener, sync);
-    }
-
-    // ---- devices -------------------------------------------------------------------------------------------------
-
-    @Override
-    public NetDevice device(String devName) {
-        return devices.get(devName);
-    }
-
-    @Override
-    public List<NetDevice> devices() {
-        return List.copyOf(devices.values());
-    }
-
-    @Override
-    public void setDevices(List<NetDevice> devs) {
-        Map<String, NetDevice> m = new LinkedHashMap<>();
-        for (NetDevice d : devs) {
-            m.put(d.name(), d);
-        }
-        devices = Collections.unmodifiableMap(m);
     }
 
     // ---- lifecycle -----------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import java.util.Map;
 import org.conntrack4j.core.api.Clock;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CoreSettings;
-import org.conntrack4j.core.api.SettingKey;
 
 /** Creates engines with settings applied; shared by the OSGi component and plain-Java users. */
 public final class EngineFactory {
@@ -27,11 +26,11 @@ public final class EngineFactory {
         List<String> problems = new ArrayList<>();
         if (settings != null) {
             for (Map.Entry<String, String> s : settings.entrySet()) {
-                String key = SettingKey.shortName(s.getKey());
+                String key = EngineSettings.shortName(s.getKey());
                 if (CoreSettings.READ_ONLY.contains(key)) {
                     continue;
                 }
-                if (SettingKey.byName(key) == null) {
+                if (e.settings().key(key) == null) {
                     if (!ignoreUnknown) {
                         problems.add(key + ": unknown setting");
                     }

@@ -18,7 +18,8 @@ import org.conntrack4j.core.spi.ConntrackListener;
  * stops when the listener is removed or the engine closes. Events that do not fit a full queue are counted
  * as lost ({@link #lost}), as ctnetlink drops messages for a slow socket.
  *
- * <p>Shared state: the listener array (volatile, copy-on-write under this object's monitor).
+ * <p>Shared state: the listener array (volatile, copy-on-write under this object's monitor, a leaf of the lock
+ * order). Listeners are called with no engine lock held (see the package documentation).
  */
 final class EventSink {
     private static final Logger LOG = Logger.getLogger(EventSink.class.getName());
@@ -83,21 +84,34 @@ final class EventSink {
     final AtomicLong lost = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
 
-    EventSink(String engineName) {
+    private final Rcu rcu;
+
+    EventSink(String engineName, Rcu rcu) {
         this.engineName = engineName;
+        this.rcu = rcu;
     }
 
     boolean active() {
         return entries.length != 0;
     }
 
-    void deliver(ConntrackEvent ev) {
-        for (Entry e : entries) {
-            e.offer(ev);
+    /**
+     * Delivers an event ({@link ConntrackEvent} or {@link ExpectationEvent}): now, or, on a thread inside a packet's
+     * read section, when that section ends. Callers hold no engine lock.
+     */
+    void deliver(Object ev) {
+        if (entries.length == 0) {
+            return;
+        }
+        Rcu.Slot s = rcu.current();
+        if (s.deferring()) {
+            s.defer(this, ev);
+        } else {
+            deliverNow(ev);
         }
     }
 
-    void deliver(ExpectationEvent ev) {
+    void deliverNow(Object ev) {
         for (Entry e : entries) {
             e.offer(ev);
         }

@@ -4,29 +4,57 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Predicate;
-import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.CtEvent;
 import org.conntrack4j.core.api.ExpectPolicy;
 import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationRequest;
+import org.conntrack4j.core.api.PluginServices;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.spi.Helper;
 
 /**
- * One engine's expectations ({@code nf_conntrack_expect.c}): hashed by the expected destination, and listed
- * per master (newest first) for the per-master limits.
+ * One engine's expectations ({@code nf_conntrack_expect.c}): hashed by the expected destination, and listed per
+ * master (newest first) for the per-master limits.
  *
- * <p>Every method runs under this table's monitor (Linux's {@code nf_conntrack_expect_lock}); lock order:
- * a connection's monitor may be held when calling in, never the other way round. Events are handed to
- * the engine while the lock is held, so they leave in the order the changes happened.
+ * <p>The table's monitor is Linux's {@code nf_conntrack_expect_lock}; its place in the lock order is in the
+ * package documentation. Changes made under it are collected and their events delivered after it is released
+ * ({@link Changes}), in the order the changes happened.
  */
 final class ExpectTable {
     private static final int BUCKETS = 1024;
 
     private final Engine net;
     @SuppressWarnings("unchecked")
-    private final List<Expectation>[] buckets = new List[BUCKETS];
+    private final List<ExpectEntry>[] buckets = new List[BUCKETS];
     /** Written under the monitor, read without it: a new connection checks it before taking the lock, as Linux does. */
     private volatile int count;
     private int nextId = 1;
+
+    /** Expectations inserted and removed under the monitor, in order, for their events once it is released. */
+    private static final class Changes {
+        private List<ExpectEntry> entries;
+        private List<Integer> types;
+
+        void add(int type, ExpectEntry e) {
+            if (entries == null) {
+                entries = new ArrayList<>(2);
+                types = new ArrayList<>(2);
+            }
+            entries.add(e);
+            types.add(type);
+        }
+
+        void deliver(Engine net) {
+            if (entries == null) {
+                return;
+            }
+            for (int i = 0; i < entries.size(); i++) {
+                int type = types.get(i);
+                net.stats.inc(type == CtEvent.EXP_NEW ? EngineStats.I_EXPECT_CREATE : EngineStats.I_EXPECT_DELETE);
+                net.expectEvent(type, entries.get(i));
+            }
+        }
+    }
 
     ExpectTable(Engine net) {
         this.net = net;
@@ -41,7 +69,7 @@ final class ExpectTable {
         return (int) (h ^ h >>> 31) & (BUCKETS - 1);
     }
 
-    private boolean expired(Expectation e, long now) {
+    private static boolean expired(Expectation e, long now) {
         return e.deadline() - now <= 0;
     }
 
@@ -49,95 +77,104 @@ final class ExpectTable {
      * The expectation a new connection's original tuple matches ({@code nf_ct_find_expectation}); unlinks it
      * unless permanent. Expired entries met on the way are removed.
      */
-    synchronized Expectation find(Tuple t, int zone, long now) {
+    ExpectEntry find(Tuple t, int zone, long now) {
         if (count == 0) {
             return null;
         }
-        List<Expectation> b = buckets[bucket(t)];
-        if (b == null) {
-            return null;
-        }
-        Expectation found = null;
-        for (Iterator<Expectation> it = b.iterator(); it.hasNext(); ) {
-            Expectation e = it.next();
-            if (expired(e, now)) {
-                it.remove();
-                unlinkRest(e);
-                continue;
+        Changes changes = new Changes();
+        ExpectEntry found = null;
+        synchronized (this) {
+            List<ExpectEntry> b = buckets[bucket(t)];
+            if (b != null) {
+                for (Iterator<ExpectEntry> it = b.iterator(); it.hasNext(); ) {
+                    ExpectEntry e = it.next();
+                    if (expired(e, now)) {
+                        it.remove();
+                        unlinkRest(e, changes);
+                        continue;
+                    }
+                    if ((e.flags() & Expectation.FLAG_INACTIVE) == 0 && e.matches(t) && e.master().zone() == zone) {
+                        found = e;
+                        break;
+                    }
+                }
             }
-            if ((e.flags() & Expectation.FLAG_INACTIVE) == 0 && e.matches(t) && e.master().zone() == zone) {
-                found = e;
-                break;
+            // The master must be in the table: the peer cannot know of an expectation whose announcement never
+            // left; and it must not be on its way out.
+            if (found != null && (!found.master().isConfirmed() || found.master().isDying())) {
+                found = null;
+            }
+            if (found != null && (found.flags() & Expectation.FLAG_PERMANENT) == 0) {
+                unlink(found, changes);
             }
         }
-        if (found == null) {
-            return null;
-        }
-        // The master must be in the table: the peer cannot know of an expectation whose announcement never
-        // left; and it must not be on its way out.
-        if (!found.master().isConfirmed() || found.master().isDying()) {
-            return null;
-        }
-        if ((found.flags() & Expectation.FLAG_PERMANENT) == 0) {
-            unlink(found);
-        }
+        changes.deliver(net);
         return found;
     }
 
-    /** {@code nf_ct_expect_related}: 0, or the negative codes documented on Conntrack#expectRelated. */
-    synchronized int insert(Expectation exp, long expectMax, long now, int hz) {
-        ConnEntry master = (ConnEntry) exp.master();
+    /** {@code nf_ct_expect_related}: 0, or the negative codes of {@link PluginServices#expectRelated}. */
+    int insert(ExpectationRequest req, ConnEntry master, long expectMax, long now, int hz) {
         Helper helper = master.helper();
         if (helper == null) {
-            return -4;
+            return PluginServices.EXPECT_NO_HELPER;
         }
-        List<Expectation> b = buckets[bucket(exp.tuple())];
+        // the helper's policy is read before the lock is taken: no plug-in code runs under it
+        List<ExpectPolicy> policies = helper.expectPolicies();
+        ExpectPolicy p = req.expectClass() < policies.size() ? policies.get(req.expectClass()) : null;
+        Changes changes = new Changes();
+        int ret = insertLocked(req, master, helper, p, expectMax, now, hz, changes);
+        changes.deliver(net);
+        return ret;
+    }
+
+    private synchronized int insertLocked(ExpectationRequest req, ConnEntry master, Helper helper, ExpectPolicy p,
+        long expectMax, long now, int hz, Changes changes) {
+        Tuple tuple = req.tuple();
+        List<ExpectEntry> b = buckets[bucket(tuple)];
         if (b != null) {
-            for (Iterator<Expectation> it = new ArrayList<>(b).iterator(); it.hasNext(); ) {
-                Expectation i = it.next();
+            for (ExpectEntry i : new ArrayList<>(b)) {
                 if (expired(i, now)) {
-                    unlink(i);
+                    unlink(i, changes);
                     continue;
                 }
-                if (i.master() == exp.master() && sameExpect(i, exp)) {
-                    if (i.expectClass() != exp.expectClass()) {
-                        return -1;
+                if (i.master() == master && i.sameAs(req)) {
+                    if (i.expectClass() != req.expectClass()) {
+                        return PluginServices.EXPECT_EXISTS;
                     }
-                    unlink(i);
+                    unlink(i, changes);
                     break;
-                } else if (clash(i, exp)) {
-                    return -2;
+                } else if (clash(i, tuple, req.maskSrcHi(), req.maskSrcLo(), req.maskSrcPort())) {
+                    return PluginServices.EXPECT_CLASH;
                 }
             }
         }
-        List<ExpectPolicy> policies = helper.expectPolicies();
-        ExpectPolicy p = exp.expectClass() < policies.size() ? policies.get(exp.expectClass()) : null;
-        if (p != null && p.maxExpected() > 0 && expecting(master, exp.expectClass()) >= p.maxExpected()) {
-            evictOldest(master, exp.expectClass(), now, p);
+        if (p != null && p.maxExpected() > 0 && expecting(master, req.expectClass()) >= p.maxExpected()) {
+            evictOldest(master, req.expectClass(), now, p, changes);
         }
         if (count >= expectMax) {
-            return -3;
+            return PluginServices.EXPECT_TABLE_FULL;
         }
-        exp.setDeadline(now + (p == null ? 0 : (long) p.timeoutSeconds() * hz));
-        exp.setId(nextId++);
+        long deadline = now + (p == null ? 0 : (long) p.timeoutSeconds() * hz);
+        ExpectEntry exp = new ExpectEntry(req, master, helper, deadline, nextId++);
         master.expsForInsert().add(0, exp);
-        List<Expectation> bl = buckets[bucket(exp.tuple())];
+        int bi = bucket(exp.tuple);
+        List<ExpectEntry> bl = buckets[bi];
         if (bl == null) {
             bl = new ArrayList<>(2);
-            buckets[bucket(exp.tuple())] = bl;
+            buckets[bi] = bl;
         }
         bl.add(0, exp);
         count++;
         exp.setLive(true);
-        net.stats.inc(EngineStats.I_EXPECT_CREATE);
-        net.expectEvent(org.conntrack4j.core.api.CtEvent.EXP_NEW, exp);
+        changes.add(CtEvent.EXP_NEW, exp);
         return 0;
     }
 
     private static int expecting(ConnEntry master, int cls) {
         int n = 0;
-        if (master.exps() != null) {
-            for (Expectation e : master.exps()) {
+        List<ExpectEntry> exps = master.exps();
+        if (exps != null) {
+            for (ExpectEntry e : exps) {
                 if (e.expectClass() == cls) {
                     n++;
                 }
@@ -146,11 +183,11 @@ final class ExpectTable {
         return n;
     }
 
-    private void evictOldest(ConnEntry master, int cls, long now, ExpectPolicy p) {
-        Expectation last = null;
-        for (Expectation e : new ArrayList<>(master.exps())) {
+    private void evictOldest(ConnEntry master, int cls, long now, ExpectPolicy p, Changes changes) {
+        ExpectEntry last = null;
+        for (ExpectEntry e : new ArrayList<>(master.exps())) {
             if (expired(e, now)) {
-                unlink(e);
+                unlink(e, changes);
                 continue;
             }
             if (e.expectClass() == cls) {
@@ -158,93 +195,128 @@ final class ExpectTable {
             }
         }
         if (last != null && expecting(master, cls) >= p.maxExpected()) {
-            unlink(last);
+            unlink(last, changes);
         }
-    }
-
-    /** Same tuple and mask ({@code expect_matches}). */
-    private static boolean sameExpect(Expectation a, Expectation b) {
-        return a.tuple().sameAs(b.tuple()) && a.maskSrcHi() == b.maskSrcHi() && a.maskSrcLo() == b.maskSrcLo()
-            && a.maskSrcPort() == b.maskSrcPort();
     }
 
     /** Could one connection match both ({@code expect_clash}: equal under the intersection of the masks)? */
-    private static boolean clash(Expectation a, Expectation b) {
-        Tuple x = a.tuple();
-        Tuple y = b.tuple();
-        long mHi = a.maskSrcHi() & b.maskSrcHi();
-        long mLo = a.maskSrcLo() & b.maskSrcLo();
-        int mPort = a.maskSrcPort() & b.maskSrcPort();
-        return x.family == y.family && x.proto == y.proto && x.dstHi == y.dstHi && x.dstLo == y.dstLo
-            && x.dstPort == y.dstPort && ((x.srcHi ^ y.srcHi) & mHi) == 0 && ((x.srcLo ^ y.srcLo) & mLo) == 0
-            && ((x.srcPort ^ y.srcPort) & mPort) == 0;
+    private static boolean clash(ExpectEntry a, Tuple y, long bHi, long bLo, int bPort) {
+        return ExpectEntry.matches(a.tuple, a.maskSrcHi() & bHi, a.maskSrcLo() & bLo, a.maskSrcPort() & bPort, y);
     }
 
-    /** Removes an expectation with a DESTROY event ({@code nf_ct_unlink_expect}). */
-    synchronized void unlink(Expectation e) {
+    /** Removes an expectation ({@code nf_ct_unlink_expect}); caller holds the monitor. */
+    private void unlink(ExpectEntry e, Changes changes) {
         if (!e.isLive()) {
             return;
         }
-        List<Expectation> b = buckets[bucket(e.tuple())];
+        List<ExpectEntry> b = buckets[bucket(e.tuple)];
         if (b != null) {
             b.remove(e);
         }
-        unlinkRest(e);
+        unlinkRest(e, changes);
     }
 
-    private void unlinkRest(Expectation e) {
+    private void unlinkRest(ExpectEntry e, Changes changes) {
         if (!e.isLive()) {
             return;
         }
         e.setLive(false);
-        ConnEntry m = (ConnEntry) e.master();
-        if (m.exps() != null) {
-            m.exps().remove(e);
+        List<ExpectEntry> exps = e.master().exps();
+        if (exps != null) {
+            exps.remove(e);
         }
         count--;
-        net.expectEvent(org.conntrack4j.core.api.CtEvent.EXP_DESTROY, e);
-        net.stats.inc(EngineStats.I_EXPECT_DELETE);
+        changes.add(CtEvent.EXP_DESTROY, e);
+    }
+
+    /**
+     * {@code nf_ct_unexpect_related} of what {@code req} inserted: the live expectation of its master with the same
+     * tuple and mask. Returns whether one was removed.
+     */
+    boolean unexpect(ExpectationRequest req) {
+        if (!(req.master() instanceof ConnEntry)) {
+            return false;
+        }
+        ConnEntry master = (ConnEntry) req.master();
+        Changes changes = new Changes();
+        boolean done = false;
+        synchronized (this) {
+            List<ExpectEntry> exps = master.exps();
+            if (exps != null) {
+                for (ExpectEntry e : exps) {
+                    if (e.sameAs(req)) {
+                        unlink(e, changes);
+                        done = true;
+                        break;
+                    }
+                }
+            }
+        }
+        changes.deliver(net);
+        return done;
     }
 
     /** Removes every expectation of a master ({@code nf_ct_remove_expectations}). */
-    synchronized void removeForMaster(Connection master) {
-        ConnEntry m = (ConnEntry) master;
-        if (m.exps() == null) {
+    void removeForMaster(ConnEntry master) {
+        if (master.exps() == null) {
             return;
         }
-        for (Expectation e : new ArrayList<>(m.exps())) {
-            unlink(e);
+        Changes changes = new Changes();
+        synchronized (this) {
+            List<ExpectEntry> exps = master.exps();
+            if (exps != null) {
+                for (ExpectEntry e : new ArrayList<>(exps)) {
+                    unlink(e, changes);
+                }
+            }
         }
+        changes.deliver(net);
     }
 
     /** Removes the expectations that pass {@code filter}; returns how many. */
-    synchronized int removeIf(Predicate<Expectation> filter) {
-        int n = 0;
-        for (Expectation e : all()) {
-            if (filter.test(e)) {
-                unlink(e);
-                n++;
+    int removeIf(Predicate<? super Expectation> filter) {
+        List<ExpectEntry> victims = new ArrayList<>();
+        for (ExpectEntry e : all()) {
+            // the caller's filter runs with no lock held
+            if (filter == null || filter.test(e)) {
+                victims.add(e);
             }
         }
+        Changes changes = new Changes();
+        int n = 0;
+        synchronized (this) {
+            for (ExpectEntry e : victims) {
+                if (e.isLive()) {
+                    unlink(e, changes);
+                    n++;
+                }
+            }
+        }
+        changes.deliver(net);
         return n;
     }
 
     /** Removes expired expectations of a master ({@code nf_ct_expectation_gc}). */
-    synchronized void gcMaster(ConnEntry m, long now) {
-        if (m.exps() == null || m.exps().isEmpty()) {
+    void gcMaster(ConnEntry m, long now) {
+        List<ExpectEntry> exps = m.exps();
+        if (exps == null || exps.isEmpty()) {
             return;
         }
-        for (Expectation e : new ArrayList<>(m.exps())) {
-            if (expired(e, now)) {
-                unlink(e);
+        Changes changes = new Changes();
+        synchronized (this) {
+            for (ExpectEntry e : new ArrayList<>(m.exps())) {
+                if (expired(e, now)) {
+                    unlink(e, changes);
+                }
             }
         }
+        changes.deliver(net);
     }
 
     /** Every live expectation, newest first per bucket. */
-    synchronized List<Expectation> all() {
-        List<Expectation> out = new ArrayList<>();
-        for (List<Expectation> b : buckets) {
+    synchronized List<ExpectEntry> all() {
+        List<ExpectEntry> out = new ArrayList<>();
+        for (List<ExpectEntry> b : buckets) {
             if (b != null) {
                 out.addAll(b);
             }

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * One datagram being reassembled ({@code struct ipq} / {@code struct frag_queue} around
  * {@code inet_frag_queue}): its key, the fragments received so far and what Linux tracks about them.
  *
- * <p>Fragments are kept in arrival order (offset, payload length, the caller's frame tag, a copy of the
+ * <p>Fragments are kept in arrival order (offset, payload length, the producer's cookie, a copy of the
  * payload). Their coverage is kept as Linux's "runs": maximal stretches built by fragments that arrived in
  * order at the end, plus single fragments that arrived out of order, sorted by offset; a new fragment that
  * falls inside one run is a duplicate, one that straddles a run's edge overlaps (the kernel's
@@ -67,7 +67,7 @@ final class FragQueue {
     int count;
     int[] fragOff;
     int[] fragLen;
-    long[] fragTag;
+    long[] fragCookie;
     byte[][] fragData;
 
     // ---- runs, sorted by offset ----
@@ -195,22 +195,22 @@ final class FragQueue {
     }
 
     /** Keeps a fragment's payload (copied from {@code src}). */
-    void addFragment(int offset, byte[] src, int srcOff, int n, long tag) {
+    void addFragment(int offset, byte[] src, int srcOff, int n, long cookie) {
         if (fragOff == null) {
             fragOff = new int[4];
             fragLen = new int[4];
-            fragTag = new long[4];
+            fragCookie = new long[4];
             fragData = new byte[4][];
         } else if (count == fragOff.length) {
             int c = count * 2;
             fragOff = Arrays.copyOf(fragOff, c);
             fragLen = Arrays.copyOf(fragLen, c);
-            fragTag = Arrays.copyOf(fragTag, c);
+            fragCookie = Arrays.copyOf(fragCookie, c);
             fragData = Arrays.copyOf(fragData, c);
         }
         fragOff[count] = offset;
         fragLen[count] = n;
-        fragTag[count] = tag;
+        fragCookie[count] = cookie;
         fragData[count] = Arrays.copyOfRange(src, srcOff, srcOff + n);
         count++;
     }

@@ -15,7 +15,9 @@ import java.util.List;
  *
  * <p>Each thread owns a slot holding the epoch at which its current read section began (0 when outside).
  * {@code synchronize} advances the epoch and waits for the slots holding an older one. Shared state: the
- * epoch (volatile) and the slot list (guarded by {@code slots}' monitor).
+ * epoch (volatile, advanced under this object's monitor) and the slot list (guarded by {@code slots}' monitor);
+ * both monitors are leaves of the lock order. A read section is also where a packet's events wait to be delivered
+ * (see {@link Slot#defer}).
  */
 final class Rcu {
     static final class Slot {
@@ -32,6 +34,62 @@ final class Rcu {
         private volatile long state;
         private int depth;
         final Thread owner = Thread.currentThread();
+        /**
+         * Events raised inside the thread's outermost read section, each after the sink it goes to, delivered when
+         * that section ends ({@link #exit}): the thread holds no engine lock then, and no lock a hook function took
+         * inside the section. Owner thread only.
+         */
+        private Object[] pending = new Object[8];
+        private int pendingCount;
+
+        /** Is the thread inside a read section (events are to be deferred)? */
+        boolean deferring() {
+            return depth > 0 || delivering;
+        }
+
+        void defer(EventSink sink, Object event) {
+            if (pendingCount + 2 > pending.length) {
+                pending = java.util.Arrays.copyOf(pending, pending.length * 2);
+            }
+            pending[pendingCount++] = sink;
+            pending[pendingCount++] = event;
+        }
+
+        private Object[] spare;
+        /** Inside {@link #deliverPending}: a listener's own packets leave their events to this loop. */
+        private boolean delivering;
+
+        private void deliverPending() {
+            if (delivering) {
+                return;
+            }
+            delivering = true;
+            try {
+                deliverBatches();
+            } finally {
+                delivering = false;
+            }
+        }
+
+        private void deliverBatches() {
+            // A listener may raise events itself (calling into an engine): those go to a fresh batch, delivered by
+            // this loop after the current one, so that the thread's order is kept.
+            while (pendingCount != 0) {
+                Object[] batch = pending;
+                int n = pendingCount;
+                pending = spare != null ? spare : new Object[8];
+                spare = null;
+                pendingCount = 0;
+                for (int i = 0; i < n; i += 2) {
+                    EventSink sink = (EventSink) batch[i];
+                    Object ev = batch[i + 1];
+                    batch[i] = null;
+                    batch[i + 1] = null;
+                    sink.deliverNow(ev);
+                }
+                spare = batch.length <= 64 ? batch : null;
+            }
+        }
     }
 
     private final ThreadLocal<Slot> local = ThreadLocal.withInitial(this::register);
@@ -55,10 +113,19 @@ final class Rcu {
         return s;
     }
 
+    /** Ends a read section; the outermost one also delivers the events deferred inside it. */
     void exit(Slot s) {
         if (--s.depth == 0) {
             Slot.STATE.setRelease(s, 0L);
+            if (s.pendingCount != 0) {
+                s.deliverPending();
+            }
         }
+    }
+
+    /** The calling thread's slot (for deferring events). */
+    Slot current() {
+        return local.get();
     }
 
     /** Is the calling thread inside a read section? */

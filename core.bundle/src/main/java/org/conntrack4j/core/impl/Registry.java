@@ -22,14 +22,15 @@ import org.conntrack4j.core.spi.L4Tracker;
 import org.conntrack4j.core.spi.NetExtension;
 
 /**
- * What is plugged in, shared by every engine: L4 trackers, helpers and extensions, and the list of live
- * engines. The packet path reads only {@link #dispatch}, an immutable array indexed by protocol number,
- * published as a whole.
+ * What is plugged in, shared by every engine: L4 trackers, helpers and extensions, and the list of live engines.
+ * The packet path reads only {@link #dispatch}, an immutable array indexed by protocol number, published as a
+ * whole.
  *
- * <p>Changes are serialised by this object's monitor. A change that takes something away first publishes
- * the new state, then waits out in-flight packets ({@link Rcu#synchronize}), then cleans up in every engine:
- * connections of a departed tracker, expectations and helper references of a departed helper, attachments of
- * a departed extension. Lock order: registry, then an engine's table stripes or expectation table.
+ * <p>This object's monitor guards the lists and the publication only, and nothing else is taken or called while it
+ * is held. A change that takes something away publishes the new state, releases the monitor, waits out in-flight
+ * packets ({@link Rcu#synchronize}) and then cleans up in every engine: connections of a departed tracker,
+ * expectations and helper references of a departed helper, attachments of a departed extension. Extensions attach
+ * to and detach from engines outside the monitor too. See the package documentation for the lock order.
  */
 public final class Registry {
     private static final Logger LOG = Logger.getLogger(Registry.class.getName());
@@ -69,6 +70,13 @@ public final class Registry {
         final boolean[] err6 = new boolean[256];
     }
 
+    /** The protocols whose serving tracker changed in a publication, and the trackers that served them before. */
+    private static final class Handover {
+        final List<int[]> changed = new ArrayList<>();
+        final List<L4Tracker> previous = new ArrayList<>();
+        List<Engine> engines;
+    }
+
     /** Higher ranking first, then the earlier registration. */
     private static final Comparator<Reg<?>> PRECEDENCE = Comparator.<Reg<?>>comparingInt(r -> -r.ranking)
         .thenComparingLong(r -> r.serviceId);
@@ -87,19 +95,29 @@ public final class Registry {
     // ---- trackers ------------------------------------------------------------------------------------------
 
     /** Adds a tracker; {@code serviceId} orders equal rankings (use {@link #localId()} outside OSGi). */
-    public synchronized void addTracker(L4Tracker t, int proto, boolean v4, boolean v6, long serviceId, int ranking,
-        String bundle) {
+    public void addTracker(L4Tracker t, int proto, boolean v4, boolean v6, long serviceId, int ranking, String bundle) {
         if (proto < 0 || proto > 255) {
             throw new IllegalArgumentException("tracker " + t.name() + ": protocol " + proto + " outside 0..255");
         }
-        trackers.add(new Reg<>(t, t.name(), proto, v4, v6, serviceId, ranking, bundle));
-        republishTrackers();
+        Handover h;
+        synchronized (this) {
+            trackers.add(new Reg<>(t, t.name(), proto, v4, v6, serviceId, ranking, bundle));
+            h = republishTrackers();
+        }
+        settingsChanged(h.engines);
+        handOver(h);
     }
 
-    public synchronized void removeTracker(L4Tracker t) {
-        if (trackers.removeIf(r -> r.svc == t)) {
-            republishTrackers();
+    public void removeTracker(L4Tracker t) {
+        Handover h;
+        synchronized (this) {
+            if (!trackers.removeIf(r -> r.svc == t)) {
+                return;
+            }
+            h = republishTrackers();
         }
+        settingsChanged(h.engines);
+        handOver(h);
     }
 
     /** A service id for plug-ins added without OSGi, after every real one. */
@@ -107,7 +125,8 @@ public final class Registry {
         return nextLocalId++;
     }
 
-    private void republishTrackers() {
+    /** Publishes the dispatch for the current trackers; returns what changed. Caller holds the monitor. */
+    private Handover republishTrackers() {
         Dispatch old = dispatch;
         Dispatch d = new Dispatch();
         List<Reg<L4Tracker>> sorted = new ArrayList<>(trackers);
@@ -123,51 +142,71 @@ public final class Registry {
             }
         }
         dispatch = d;
-        List<int[]> changed = new ArrayList<>();
-        List<L4Tracker> previous = new ArrayList<>();
+        Handover h = new Handover();
+        h.engines = new ArrayList<>(engines);
         for (int p = 0; p < 256; p++) {
             if (old.v4[p] != d.v4[p]) {
-                changed.add(new int[] {Family.IPV4, p});
-                previous.add(old.v4[p] == null ? GenericTracker.INSTANCE : old.v4[p]);
+                h.changed.add(new int[] {Family.IPV4, p});
+                h.previous.add(old.v4[p] == null ? GenericTrackerImpl.INSTANCE : old.v4[p]);
             }
             if (old.v6[p] != d.v6[p]) {
-                changed.add(new int[] {Family.IPV6, p});
-                previous.add(old.v6[p] == null ? GenericTracker.INSTANCE : old.v6[p]);
+                h.changed.add(new int[] {Family.IPV6, p});
+                h.previous.add(old.v6[p] == null ? GenericTrackerImpl.INSTANCE : old.v6[p]);
             }
         }
-        if (changed.isEmpty()) {
+        return h;
+    }
+
+    /** Destroys the connections of the trackers that stopped serving, once no packet can be using them. */
+    private void handOver(Handover h) {
+        if (h.changed.isEmpty()) {
             return;
         }
-        // Packets already past the dispatch may still use the previous tracker: let them finish first.
         rcu.synchronize();
-        for (Engine e : engines) {
-            for (int i = 0; i < changed.size(); i++) {
-                e.killTracked(changed.get(i)[0], changed.get(i)[1], previous.get(i));
+        for (Engine e : h.engines) {
+            for (int i = 0; i < h.changed.size(); i++) {
+                e.killTracked(h.changed.get(i)[0], h.changed.get(i)[1], h.previous.get(i));
             }
+        }
+    }
+
+    private static void settingsChanged(List<Engine> engines) {
+        for (Engine e : engines) {
+            e.settings.rebuild();
         }
     }
 
     L4Tracker tracker(int family, int proto) {
         Dispatch d = dispatch;
         L4Tracker t = (family == Family.IPV6 ? d.v6 : d.v4)[proto & 0xff];
-        return t == null ? GenericTracker.INSTANCE : t;
+        return t == null ? GenericTrackerImpl.INSTANCE : t;
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    public synchronized void addHelper(Helper h, long serviceId, int ranking, String bundle) {
-        helpers.add(new Reg<>(h, h.name(), h.protocol(), h.supports(Family.IPV4), h.supports(Family.IPV6),
-            serviceId, ranking, bundle));
-        publishHelpers();
+    public void addHelper(Helper h, long serviceId, int ranking, String bundle) {
+        List<Engine> es;
+        synchronized (this) {
+            helpers.add(new Reg<>(h, h.name(), h.protocol(), h.supports(Family.IPV4), h.supports(Family.IPV6),
+                serviceId, ranking, bundle));
+            publishHelpers();
+            es = new ArrayList<>(engines);
+        }
+        settingsChanged(es);
     }
 
-    public synchronized void removeHelper(Helper h) {
-        if (!helpers.removeIf(r -> r.svc == h)) {
-            return;
+    public void removeHelper(Helper h) {
+        List<Engine> es;
+        synchronized (this) {
+            if (!helpers.removeIf(r -> r.svc == h)) {
+                return;
+            }
+            publishHelpers();
+            es = new ArrayList<>(engines);
         }
-        publishHelpers();
+        settingsChanged(es);
         rcu.synchronize();
-        for (Engine e : engines) {
+        for (Engine e : es) {
             e.unhelp(h);
         }
     }
@@ -199,34 +238,59 @@ public final class Registry {
 
     // ---- extensions ------------------------------------------------------------------------------------------
 
-    public synchronized void addExtension(NetExtension x, String name, long serviceId, int ranking, String bundle) {
+    public void addExtension(NetExtension x, String name, long serviceId, int ranking, String bundle) {
         Reg<NetExtension> r = new Reg<>(x, name, -1, true, true, serviceId, ranking, bundle);
-        extensions.add(r);
-        Map<Engine, Registration> m = new HashMap<>();
-        attachments.put(r, m);
-        for (Engine e : engines) {
-            attach(r, e, m);
+        List<Engine> es;
+        synchronized (this) {
+            extensions.add(r);
+            attachments.put(r, new HashMap<>());
+            es = new ArrayList<>(engines);
+        }
+        settingsChanged(es);
+        for (Engine e : es) {
+            attach(r, e);
         }
     }
 
-    public synchronized void removeExtension(NetExtension x) {
-        for (Reg<NetExtension> r : new ArrayList<>(extensions)) {
-            if (r.svc == x) {
-                extensions.remove(r);
-                Map<Engine, Registration> m = attachments.remove(r);
-                if (m != null) {
-                    m.values().forEach(Registry::closeQuietly);
+    public void removeExtension(NetExtension x) {
+        List<Registration> detach = new ArrayList<>();
+        List<Engine> es;
+        synchronized (this) {
+            for (Reg<NetExtension> r : new ArrayList<>(extensions)) {
+                if (r.svc == x) {
+                    extensions.remove(r);
+                    Map<Engine, Registration> m = attachments.remove(r);
+                    if (m != null) {
+                        detach.addAll(m.values());
+                    }
                 }
             }
+            es = new ArrayList<>(engines);
         }
+        detach.forEach(Registry::closeQuietly);
+        settingsChanged(es);
     }
 
-    private void attach(Reg<NetExtension> r, Engine e, Map<Engine, Registration> m) {
+    /**
+     * Attaches an extension to an engine (outside the monitor: the extension's code runs here) and records the
+     * attachment, unless the extension or the engine went away meanwhile: then it is detached at once.
+     */
+    private void attach(Reg<NetExtension> r, Engine e) {
+        Registration reg;
         try {
-            m.put(e, r.svc.attach(e));
+            reg = r.svc.attach(e);
         } catch (RuntimeException ex) {
             LOG.log(Level.WARNING, "extension " + r.name + " failed to attach to engine " + e.name(), ex);
+            return;
         }
+        synchronized (this) {
+            Map<Engine, Registration> m = attachments.get(r);
+            if (m != null && engines.contains(e) && !m.containsKey(e)) {
+                m.put(e, reg);
+                return;
+            }
+        }
+        closeQuietly(reg);
     }
 
     private static void closeQuietly(Registration reg) {
@@ -239,21 +303,29 @@ public final class Registry {
 
     // ---- engines -------------------------------------------------------------------------------------------
 
-    synchronized void engineCreated(Engine e) {
-        engines.add(e);
-        for (Reg<NetExtension> r : extensions) {
-            attach(r, e, attachments.get(r));
+    void engineCreated(Engine e) {
+        List<Reg<NetExtension>> xs;
+        synchronized (this) {
+            engines.add(e);
+            xs = new ArrayList<>(extensions);
+        }
+        for (Reg<NetExtension> r : xs) {
+            attach(r, e);
         }
     }
 
-    synchronized void engineClosed(Engine e) {
-        engines.remove(e);
-        for (Map<Engine, Registration> m : attachments.values()) {
-            Registration reg = m.remove(e);
-            if (reg != null) {
-                closeQuietly(reg);
+    void engineClosed(Engine e) {
+        List<Registration> detach = new ArrayList<>();
+        synchronized (this) {
+            engines.remove(e);
+            for (Map<Engine, Registration> m : attachments.values()) {
+                Registration reg = m.remove(e);
+                if (reg != null) {
+                    detach.add(reg);
+                }
             }
         }
+        detach.forEach(Registry::closeQuietly);
     }
 
     synchronized List<Engine> engines() {
@@ -262,12 +334,32 @@ public final class Registry {
 
     // ---- listings ------------------------------------------------------------------------------------------
 
+    /** The core's settings and those every registered plug-in declares: what engines list and resolve by name. */
     synchronized Collection<SettingKey> activeSettingKeys() {
         Set<SettingKey> keys = new LinkedHashSet<>(CoreSettings.ALL);
         for (Reg<L4Tracker> r : trackers) {
-            keys.addAll(r.svc.settings());
+            keys.addAll(declared(r));
+        }
+        for (Reg<Helper> r : helpers) {
+            keys.addAll(declared(r));
+        }
+        for (Reg<NetExtension> r : extensions) {
+            keys.addAll(declared(r));
         }
         return keys;
+    }
+
+    /** A plug-in's {@code settings()}; a plug-in that fails to say gets none (logged). */
+    private static List<SettingKey> declared(Reg<?> r) {
+        try {
+            Object svc = r.svc;
+            List<SettingKey> ks = svc instanceof L4Tracker ? ((L4Tracker) svc).settings()
+                : svc instanceof Helper ? ((Helper) svc).settings() : ((NetExtension) svc).settings();
+            return ks == null ? List.of() : ks;
+        } catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "settings() of " + r.name + " from " + r.bundle + " failed", ex);
+            return List.of();
+        }
     }
 
     synchronized List<PluginInfo> trackerInfo() {

@@ -3,13 +3,14 @@ package org.conntrack4j.core.nat;
 import java.util.List;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.spi.HookFunction;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * NAT for one engine, provided by the NAT bundle ({@code net.extension(Nat.class)}; null without NAT).
+ * NAT for one engine, provided by the NAT bundle ({@code net.services().extension(Nat.class)}; null without NAT).
  *
  * <p>NAT rule chains are registered here rather than as plain hook functions, as Linux's nftables NAT
  * chains are ({@code nf_nat_register_fn}): NAT calls them, in priority order, only for a connection's first
@@ -104,26 +105,27 @@ public interface Nat {
 
     /**
      * The expectation callback that makes an expected connection follow its master's NAT binding
-     * ({@code nf_nat_follow_master}); helpers set it with {@code Expectation.setExpectFn}, after
-     * {@code Expectation.setSaved(addr, port, dir)} where {@code dir} is the opposite of the direction the
+     * ({@code nf_nat_follow_master}); helpers set it with {@code ExpectationRequest.expectFn}, after
+     * {@code ExpectationRequest.saved(addr, port, dir)} where {@code dir} is the opposite of the direction the
      * announcement travelled in (as {@code nf_nat_ftp} does). The new connection's source is bound to where the
      * master's peer sends to, its destination to the saved address and port.
      */
     void followMaster(Connection ct, Expectation exp);
 
     /**
-     * Inserts {@code exp} ({@code Conntrack.expectRelated}) with destination port {@code port} or, while that
-     * clashes with another expectation, ports picked at random above it, at most 128 tries
-     * ({@code nf_nat_exp_find_port}); returns the port used, or 0 if none could be inserted.
+     * Inserts an expectation from {@code req} ({@code PluginServices.expectRelated}) with destination port
+     * {@code port} or, while that clashes with another expectation, ports picked at random above it, at most 128
+     * tries ({@code nf_nat_exp_find_port}); the request is left with the port used. Returns that port, or 0 if none
+     * could be inserted.
      */
-    int expectWithFreePort(Expectation exp, int port);
+    int expectWithFreePort(ExpectationRequest req, int port);
 
     /**
      * The engine is done with {@code ct}, which has {@code Status.SRC_NAT_DONE}: it was destroyed, or its first
      * packet was dropped before it was confirmed ({@code nf_nat_hook->remove_nat_bysrc}, called where Linux frees
      * the connection). NAT lets go of it: nothing of NAT may keep a dead connection, and with it its tracker and
-     * helper, reachable. A connection NAT does not know is ignored. Called from any thread, with none of the
-     * engine's table or expectation locks held.
+     * helper, reachable. A connection NAT does not know is ignored. Called from any thread, with no engine lock
+     * held.
      *
      * @since 1.1
      */

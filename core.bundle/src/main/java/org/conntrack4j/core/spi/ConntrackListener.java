@@ -10,11 +10,13 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <h2>Whiteboard contract</h2>
  * Registered as a service, a listener receives the events of the default (live) engine; replays add
- * listeners to their own engine with {@code Conntrack.addListener}. Service property {@link #DELIVERY}:
+ * listeners to their own engine with {@code net.table().addListener}. Service property {@link #DELIVERY} (set by
+ * {@link ListenerService} on a Declarative Services component):
  * {@code async} (default) delivers from a separate thread through a bounded queue, so a slow listener never
  * holds up packets (events that do not fit are counted as lost, as ctnetlink's ENOBUFS); {@code sync}
- * delivers on the packet's thread. An exception thrown by a listener is logged and dropped. When there is no
- * listener, events cost nothing.
+ * delivers on the packet's thread once the packet's call into the engine returns, with no engine lock held.
+ * An exception thrown by a listener is logged and dropped. When there is no listener, events cost nothing. A
+ * listener leaving (service unregistered, registration closed) gets no more events; its thread, if it had one, ends.
  */
 @ConsumerType
 public interface ConntrackListener {

@@ -5,7 +5,7 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A function registered at a netfilter hook with a priority ({@code struct nf_hook_ops}); see
- * {@link org.conntrack4j.core.api.Conntrack#registerHook}. Called for every packet of its family through
+ * {@link org.conntrack4j.core.api.PacketPath#registerHook}. Called for every packet of its family through
  * that hook, in priority order.
  */
 @ConsumerType

@@ -15,12 +15,16 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <ul>
  * <li>{@link #PROTOCOL} (Integer, required): the IP protocol number served, 0..255.</li>
  * <li>{@link #FAMILY} (String or String[], optional): {@code ipv4} and/or {@code ipv6}; both if absent.</li>
+ * <li>A Declarative Services component sets both with {@link TrackerService}:
+ * {@code @TrackerService(l4proto = 47)}.</li>
  * <li>Two trackers for the same protocol and family: the one with the higher {@code service.ranking} serves,
  * ties going to the lower {@code service.id} (the first registered); the other waits and takes over if the
  * serving one leaves. A hand-over is handled like a leave: connections of that protocol are destroyed.</li>
  * <li>When a tracker leaves, new packets of its protocol go to the generic tracker at once; after in-flight
  * packets are done, every connection of the protocol is destroyed (DESTROY events), as Linux's
- * {@code kill_l4proto}. Other protocols are untouched.</li>
+ * {@code kill_l4proto}. Other protocols are untouched. Its settings ({@link #settings()}) stop being listed;
+ * values set for them are kept by name for its return.</li>
+ * <li>Protocols with no tracker are served by the core's {@link GenericTracker}.</li>
  * </ul>
  *
  * <p>Trackers are shared by every engine instance and must keep per-engine data in the engine
@@ -78,7 +82,7 @@ public interface L4Tracker {
 
     /**
      * Updates the connection's state for this packet and refreshes its timeout, counting the packet
-     * ({@link Conntrack#refresh(Connection, Packet, long)}). {@code ct} may be unconfirmed (its first
+     * ({@code net.packets().refresh(ct, pkt, timeout)}). {@code ct} may be unconfirmed (its first
      * packet): then initialise its state, or refuse it. Returns the verdict (&gt; 0, normally
      * {@code Verdict.ACCEPT}) or, for an invalid packet, the negated verdict ({@code -ACCEPT} to let it pass,
      * {@code DROP}), or {@code -REPEAT} to have the engine forget the connection and process the packet again

@@ -156,7 +156,7 @@ class DefragTest {
         p.reset();
         p.load(ip, 0, ip.length, 14);
         assertNull(IpHeaders.validate(p), "test packet passes the IP layer");
-        p.frameTag = tag;
+        p.cookie = tag;
         return net.runHook(Hook.PRE_ROUTING, p);
     }
 
@@ -186,7 +186,7 @@ class DefragTest {
         assertEquals(CtInfo.NEW, p.ctinfo);
         assertEquals(IpProto.UDP, p.l4proto);
         assertEquals(3, p.fragCount);
-        assertArrayEquals(new long[] {1, 2, 3}, Arrays.copyOf(p.fragTags, 3));
+        assertArrayEquals(new long[] {1, 2, 3}, Arrays.copyOf(p.fragCookies, 3));
         assertArrayEquals(new int[] {576, 576, 256}, Arrays.copyOf(p.fragLengths, 3));
         assertEquals(596, p.fragMaxSize);
         assertEquals(Verdict.ACCEPT, net.runHook(Hook.POST_ROUTING, p));
@@ -205,7 +205,7 @@ class DefragTest {
         assertEquals(Verdict.STOLEN, feed(frag4(dg, 256, 256, true, 0), 16));
         assertEquals(Verdict.ACCEPT, feed(frag4(dg, 0, 256, true, 0), 17));
         assertArrayEquals(dg, p.toBytes());
-        assertArrayEquals(new long[] {14, 15, 16, 17}, Arrays.copyOf(p.fragTags, 4), "tags in arrival order");
+        assertArrayEquals(new long[] {14, 15, 16, 17}, Arrays.copyOf(p.fragCookies, 4), "tags in arrival order");
         assertArrayEquals(new int[] {256, 256, 256, 240}, Arrays.copyOf(p.fragLengths, 4), "lengths in offset order");
         assertEquals(276, p.fragMaxSize);
     }
@@ -228,7 +228,7 @@ class DefragTest {
         assertEquals(2L, counter("IpFragDuplicates"));
         assertEquals(Verdict.ACCEPT, feed(frag4(dg, 304, 304, false, 0), 4));
         assertArrayEquals(dg, p.toBytes());
-        assertArrayEquals(new long[] {1, 4}, Arrays.copyOf(p.fragTags, p.fragCount), "duplicates are not part of it");
+        assertArrayEquals(new long[] {1, 4}, Arrays.copyOf(p.fragCookies, p.fragCount), "duplicates are not part of it");
         assertEquals(0L, counter("IpReasmFails"));
     }
 
@@ -354,7 +354,7 @@ class DefragTest {
         assertEquals(Verdict.STOLEN, feed(frag4(dg2, 304, 304, false, 0), 4), "the first half was thrown away");
         assertEquals(fails + 1, counter("IpReasmFails"));
         assertEquals(Verdict.ACCEPT, feed(frag4(dg2, 0, 304, true, 0), 5), "sent again, it completes the new start");
-        assertArrayEquals(new long[] {4, 5}, Arrays.copyOf(p.fragTags, p.fragCount));
+        assertArrayEquals(new long[] {4, 5}, Arrays.copyOf(p.fragCookies, p.fragCount));
     }
 
     @Test
@@ -472,7 +472,7 @@ class DefragTest {
         assertEquals(Verdict.STOLEN, feed(frag6(dg, 7, 2464, 8, false), 6));
         assertEquals(Verdict.DROP, feed(frag6(dg, 7, 1232, 8, false), 7));
         assertEquals(Verdict.ACCEPT, feed(frag6(dg, 7, 1232, 1232, true), 9), "the queue was kept");
-        assertArrayEquals(new long[] {4, 6, 9}, Arrays.copyOf(p.fragTags, p.fragCount));
+        assertArrayEquals(new long[] {4, 6, 9}, Arrays.copyOf(p.fragCookies, p.fragCount));
         // A non-final fragment whose length is not a multiple of 8 passes on unchanged, its queue forgotten.
         byte[] odd = frag6(dg, 8, 0, 1231, true);
         assertEquals(Verdict.ACCEPT, feed(odd, 8));
@@ -529,7 +529,7 @@ class DefragTest {
             byte[] f = frag4(dg, 0, 304, true, 0);
             p.load(f, 0, f.length, 14);
             IpHeaders.validate(p);
-            assertEquals(Verdict.STOLEN, made.runHook(Hook.PRE_ROUTING, p));
+            assertEquals(Verdict.STOLEN, made.packets().runHook(Hook.PRE_ROUTING, p));
         } finally {
             made.close();
         }

@@ -291,7 +291,7 @@ class EngineTest {
     void tableFullOfAssuredConnectionsDropsTheNewPacket() {
         net.settings().set(CoreSettings.MAX, 1);
         requestReplyRequest();
-        assertTrue(net.find(new Tuple().ipv4(TestPackets.ip("10.0.0.1"), TestPackets.ip("10.0.0.2"))) == null);
+        assertTrue(net.find(new Tuple().ipv4(TestPackets.ip("10.0.0.1"), TestPackets.ip("10.0.0.2")), 0) == null);
         TestPackets.v4(p, PROTO, "10.0.0.1", 1001, "10.0.0.2", 53, 4);
         assertEquals(Verdict.DROP, net.runHook(Hook.PRE_ROUTING, p));
         assertEquals(1, net.stats().get(Stats.DROP));
@@ -305,7 +305,7 @@ class EngineTest {
         t.proto = PROTO;
         t.srcPort = 53;
         t.dstPort = 1000;
-        Connection c = net.find(t);
+        Connection c = net.find(t, 0);
         assertNotNull(c);
         assertTrue(c.tupleEquals(Direction.REPLY, t));
         assertTrue(net.tupleTaken(t, null));
@@ -344,7 +344,7 @@ class EngineTest {
     @Test
     void repeatVerdictMakesTheEngineStartANewConnection() {
         forward("10.0.0.1", 1000, "10.0.0.2", 53);
-        Connection first = net.find(tuple("10.0.0.1", 1000, "10.0.0.2", 53));
+        Connection first = net.find(tuple("10.0.0.1", 1000, "10.0.0.2", 53), 0);
         tracker.repeatOnPort = 53;
         TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
         net.runHook(Hook.PRE_ROUTING, p);
@@ -356,11 +356,11 @@ class EngineTest {
     @Test
     void killEmitsDestroyOnceAndRemovesTheConnection() {
         forward("10.0.0.1", 1000, "10.0.0.2", 53);
-        Connection c = net.find(tuple("10.0.0.1", 1000, "10.0.0.2", 53));
+        Connection c = net.find(tuple("10.0.0.1", 1000, "10.0.0.2", 53), 0);
         assertTrue(net.kill(c));
         assertFalse(net.kill(c));
         assertEquals(0, net.count());
-        assertNull(net.find(tuple("10.0.0.1", 1000, "10.0.0.2", 53)));
+        assertNull(net.find(tuple("10.0.0.1", 1000, "10.0.0.2", 53), 0));
         assertEquals(1, normalise(events).stream().filter(e -> e.startsWith("[DESTROY] ipv4 2 udp 17 30 ")).count());
     }
 
@@ -368,9 +368,9 @@ class EngineTest {
     void flushDestroysTheSelectedConnections() {
         forward("10.0.0.1", 1000, "10.0.0.2", 53);
         forward("10.0.0.1", 1001, "10.0.0.2", 53);
-        assertEquals(1, net.flush(c -> c.srcPort(Direction.ORIGINAL) == 1001));
+        assertEquals(1, net.delete(c -> c.srcPort(Direction.ORIGINAL) == 1001));
         assertEquals(1, net.count());
-        assertEquals(1, net.flush(null));
+        assertEquals(1, net.delete(null));
         assertEquals(0, net.count());
     }
 
@@ -421,8 +421,11 @@ class EngineTest {
     }
 
     @Test
-    void settingsRejectUnknownNamesAndOutOfRangeValues() {
-        assertThrows(IllegalArgumentException.class, () -> net.settings().set("nf_conntrack_bogus", 1));
+    void settingsKeepUnknownNamesAndRejectOutOfRangeValues() {
+        net.settings().set("nf_conntrack_bogus", 1);
+        assertNull(net.settings().key("nf_conntrack_bogus"), "kept for a plug-in to come, not a setting");
+        assertThrows(IllegalArgumentException.class, () -> net.settings().get("nf_conntrack_bogus"));
+        assertFalse(net.settings().active().containsKey("nf_conntrack_bogus"));
         assertThrows(IllegalArgumentException.class, () -> net.settings().set("nf_conntrack_checksum", 2));
         net.settings().set("net.netfilter.test_port_timeout", 7);
         assertEquals(7, net.settings().get(PortTracker.TIMEOUT));

@@ -8,19 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.conntrack4j.core.api.Connection;
-import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.CtInfo;
-import org.conntrack4j.core.api.ExpectPolicy;
-import org.conntrack4j.core.api.Expectation;
 import org.conntrack4j.core.api.ExpectationEvent;
+import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Stats;
 import org.conntrack4j.core.api.Status;
-import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.spi.Helper;
@@ -40,36 +37,7 @@ class ExpectationTest {
     private final Packet p = new Packet();
 
     /** Expects a data connection from the peer to the port given in the control payload's first two bytes. */
-    private final Helper helper = new Helper() {
-        @Override
-        public String name() {
-            return "test";
-        }
-
-        @Override
-        public int protocol() {
-            return PROTO;
-        }
-
-        @Override
-        public List<ExpectPolicy> expectPolicies() {
-            return List.of(new ExpectPolicy("test", 1, 300));
-        }
-
-        @Override
-        public int help(Conntrack n, Packet pkt, int protoff, Connection ct, int ctinfo) {
-            if (pkt.length() - protoff < 10 || pkt.u16(protoff + 8) == 0) {
-                return Verdict.ACCEPT;
-            }
-            int port = pkt.u16(protoff + 8);
-            // The sender of the announcement is expected to be contacted by its peer.
-            int dir = CtInfo.direction(ctinfo);
-            Expectation e = n.allocExpectation(ct);
-            e.init(0, Family.IPV4, new long[] {0, ct.srcLo(dir)}, new long[] {0, ct.dstLo(dir)}, PROTO, -1, port);
-            n.expectRelated(e);
-            return Verdict.ACCEPT;
-        }
-    };
+    private final Helper helper = new AnnouncingHelper("test", PROTO, 1, 300);
 
     @BeforeEach
     void setUp() {
@@ -123,7 +91,7 @@ class ExpectationTest {
         net.runHook(Hook.PRE_ROUTING, p);
         assertEquals(CtInfo.RELATED, p.ctinfo);
         assertTrue(p.ct.hasStatus(Status.EXPECTED));
-        assertSame(net.find(tupleOfMaster()), p.ct.master());
+        assertSame(net.find(tupleOfMaster(), 0), p.ct.master());
         net.runHook(Hook.POST_ROUTING, p);
         assertEquals(0, net.stats().expectCount());
         assertTrue(expEvents.get(1).startsWith("[DESTROY] 299 proto=17"), expEvents.get(1));
@@ -146,7 +114,7 @@ class ExpectationTest {
         TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 21, 4);
         net.runHook(Hook.PRE_ROUTING, p);
         net.assignHelper(p.ct, helper);
-        Expectation e = net.allocExpectation(p.ct);
+        ExpectationRequest e = new ExpectationRequest(p.ct);
         e.init(0, Family.IPV4, null, new long[] {0, TestPackets.ip("10.0.0.1") & 0xffffffffL}, PROTO, -1, 6000);
         assertEquals(0, net.expectRelated(e));
         Packet q = new Packet();
@@ -181,7 +149,7 @@ class ExpectationTest {
     void destroyingTheMasterRemovesItsExpectations() {
         control(0, false);
         control(5000, true);
-        net.kill(net.find(tupleOfMaster()));
+        net.kill(net.find(tupleOfMaster(), 0));
         assertEquals(0, net.stats().expectCount());
         assertTrue(expEvents.get(expEvents.size() - 1).startsWith("[DESTROY]"));
     }
@@ -190,7 +158,7 @@ class ExpectationTest {
     void helperLeavingRemovesItsExpectationsAndDetachesFromConnections() {
         control(0, false);
         control(5000, true);
-        Connection master = net.find(tupleOfMaster());
+        Connection master = net.find(tupleOfMaster(), 0);
         assertSame(helper, master.helper());
         reg.removeHelper(helper);
         assertEquals(0, net.stats().expectCount());
@@ -205,7 +173,7 @@ class ExpectationTest {
         TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 21, 4);
         net.runHook(Hook.PRE_ROUTING, p);
         net.runHook(Hook.POST_ROUTING, p);
-        Expectation e = net.allocExpectation(p.ct);
+        ExpectationRequest e = new ExpectationRequest(p.ct);
         e.init(0, Family.IPV4, null, new long[] {0, 1}, PROTO, -1, 1);
         assertEquals(-4, net.expectRelated(e));
     }
@@ -220,7 +188,7 @@ class ExpectationTest {
         net.runHook(Hook.PRE_ROUTING, q);
         net.assignHelper(q.ct, helper);
         net.runHook(Hook.POST_ROUTING, q);
-        Expectation e = net.allocExpectation(q.ct);
+        ExpectationRequest e = new ExpectationRequest(q.ct);
         e.init(0, Family.IPV4, null, new long[] {0, 5}, PROTO, -1, 7);
         assertEquals(-3, net.expectRelated(e));
     }

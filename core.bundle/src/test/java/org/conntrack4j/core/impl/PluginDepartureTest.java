@@ -85,7 +85,7 @@ class PluginDepartureTest {
             Thread.sleep(20);
         }
         assertNull(gone.get(), "the removed tracker is still reachable");
-        assertSame(GenericTracker.INSTANCE, reg.tracker(Family.IPV4, IpProto.UDP));
+        assertSame(GenericTrackerImpl.INSTANCE, reg.tracker(Family.IPV4, IpProto.UDP));
     }
 
     /** Registers a tracker, gives it connections (one invalid packet too), removes it; keeps it only weakly. */
@@ -110,7 +110,7 @@ class PluginDepartureTest {
         forward(1000, true, false);
         forward(1001, false, false);
         Connection bound = net.connections(c -> c.srcPort(0) == 1000).get(0);
-        assertEquals(2, net.flush(null));
+        assertEquals(2, net.delete(null));
         assertEquals(List.of(bound), done, "only the connection with a source binding");
     }
 

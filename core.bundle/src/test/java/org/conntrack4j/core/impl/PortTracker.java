@@ -16,7 +16,7 @@ import org.conntrack4j.core.text.CtFormat;
  * A minimal port-based tracker for engine tests: 30 s timeout, ASSURED on the first packet after a reply,
  * invalid when the destination port is 9 ("discard") so tests can drive the invalid path.
  */
-final class PortTracker implements L4Tracker {
+class PortTracker implements L4Tracker {
     static final SettingKey TIMEOUT = SettingKey.seconds("test_port_timeout", 30, "test tracker timeout");
     private final String name;
     volatile boolean allowClash;
@@ -59,17 +59,17 @@ final class PortTracker implements L4Tracker {
     @Override
     public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
         if (pkt.u16(dataoff + 2) == 9) {
-            net.logInvalid(pkt, ct.protocol(), "discard port " + 9);
+            net.packets().logInvalid(pkt, ct.protocol(), "discard port " + 9);
             return -Verdict.ACCEPT;
         }
         if (pkt.u16(dataoff + 2) == repeatOnPort && ct.isConfirmed()) {
             repeatOnPort = -1;
-            net.kill(ct);
+            net.packets().kill(ct);
             return -Verdict.REPEAT;
         }
-        net.refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
+        net.packets().refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
         if (ct.hasStatus(Status.SEEN_REPLY) && ct.setStatus(Status.ASSURED)) {
-            net.cacheEvent(ct, CtEvent.ASSURED);
+            net.packets().cacheEvent(ct, CtEvent.ASSURED);
         }
         return Verdict.ACCEPT;
     }

@@ -5,13 +5,14 @@ import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.ExpectPolicy;
-import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.spi.Helper;
+import org.conntrack4j.core.spi.HelperService;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -28,13 +29,13 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>The helper keeps no state of its own; its per-connection data ({@link FtpMaster}) is guarded by the
  * connection's monitor, held for the whole reading of a segment (the kernel uses one global lock for all FTP
- * connections). Lock order: the connection's monitor, then, inside the core, the expectation table and the
- * connection's sequence adjustment; nothing of the helper is locked from there.
+ * connections). Locks: the core's lock order ({@code org.conntrack4j.core.impl}).
  *
- * <p>It needs the NAT bundle only to rewrite, and looks it up per announcement ({@code Conntrack.extension}):
+ * <p>It needs the NAT bundle only to rewrite, and looks it up per announcement ({@code net.services().extension}):
  * either bundle starts without the other.
  */
-@Component(service = Helper.class, property = Helper.NAME + "=ftp")
+@Component(service = Helper.class)
+@HelperService(name = "ftp")
 public final class FtpHelper implements Helper {
     /** The prefix of the kernel's helper log lines ({@code nf_ct_helper_log}). */
     static final String LOG_PREFIX = "nf_ct_ftp: dropping packet: ";
@@ -135,14 +136,14 @@ public final class FtpHelper implements Helper {
         }
         int other = dir ^ 1;
         // the data connection comes from the peer and goes to where the peer sends this connection's packets
-        Expectation exp = net.allocExpectation(ct).init(CLASS_DEFAULT, ct.family(),
+        ExpectationRequest exp = new ExpectationRequest(ct).init(CLASS_DEFAULT, ct.family(),
             new long[] {ct.srcHi(other), ct.srcLo(other)}, new long[] {ct.dstHi(other), ct.dstLo(other)}, IpProto.TCP,
             -1, cmd.port);
-        Nat nat = net.extension(Nat.class);
+        Nat nat = net.services().extension(Nat.class);
         if (nat != null && ct.hasStatus(Status.NAT_MASK)) {
             return FtpNat.rewrite(nat, net, pkt, protoff, ct, ctinfo, dir, type, cmd, exp);
         }
-        if (net.expectRelated(exp) != 0) {
+        if (net.services().expectRelated(exp) != 0) {
             pkt.reason = CANNOT_EXPECT;
             return Verdict.DROP;
         }

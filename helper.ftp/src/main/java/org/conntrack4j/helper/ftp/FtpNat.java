@@ -2,7 +2,7 @@ package org.conntrack4j.helper.ftp;
 
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
-import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Verdict;
@@ -32,11 +32,11 @@ final class FtpNat {
      * port drops the segment; a failed rewrite removes the expectation again and drops the segment.
      */
     static int rewrite(Nat nat, Conntrack net, Packet pkt, int protoff, Connection ct, int ctinfo, int dir, int type,
-        FtpCommand cmd, Expectation exp) {
+        FtpCommand cmd, ExpectationRequest exp) {
         int other = dir ^ 1;
         // the expected connection really goes to the announcing side, at the announced port
-        exp.setSaved(ct.srcHi(dir), ct.srcLo(dir), exp.tuple().dstPort, other);
-        exp.setExpectFn(nat::followMaster);
+        exp.saved(ct.srcHi(dir), ct.srcLo(dir), exp.dstPort(), other);
+        exp.expectFn(nat::followMaster);
         int port = nat.expectWithFreePort(exp, cmd.port);
         if (port == 0) {
             pkt.reason = ALL_PORTS_IN_USE;
@@ -47,7 +47,7 @@ final class FtpNat {
         int n = format(type, ct.family(), ct.dstHi(other), ct.dstLo(other), port, text);
         if (!nat.mangleTcpPacket(pkt, ct, ctinfo, protoff, cmd.matchOff, cmd.matchLen, text, 0, n)) {
             pkt.reason = CANNOT_MANGLE;
-            net.unexpectRelated(exp);
+            net.services().unexpectRelated(exp);
             return Verdict.DROP;
         }
         return Verdict.ACCEPT;

@@ -6,10 +6,12 @@ import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.PluginServices;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
@@ -36,11 +38,11 @@ final class FakeNat implements Nat {
     boolean noFreePort;
     boolean refuseMangle;
     /** Expectations handed to {@link #expectWithFreePort}, as handed. */
-    final List<Expectation> inserted = new ArrayList<>();
+    final List<ExpectationRequest> inserted = new ArrayList<>();
 
     FakeNat(Conntrack net) {
         this.net = net;
-        hook = net.registerHook(Family.INET, Hook.POST_ROUTING, 100, this::bind, "fake masquerade");
+        hook = net.packets().registerHook(Family.INET, Hook.POST_ROUTING, 100, this::bind, "fake masquerade");
     }
 
     void close() {
@@ -62,7 +64,7 @@ final class FakeNat implements Nat {
         } else {
             return Verdict.ACCEPT;
         }
-        net.alterReply(ct, reply);
+        net.services().alterReply(ct, reply);
         ct.setStatus(Status.SRC_NAT | Status.SRC_NAT_DONE | Status.DST_NAT_DONE);
         return Verdict.ACCEPT;
     }
@@ -88,7 +90,7 @@ final class FakeNat implements Nat {
         }
         pkt.put16(protoff + 16, Checksum.computeL4(pkt, protoff, IpProto.TCP, protoff + 16));
         if (repLen != matchLen) {
-            net.seqAdjSet(ct, ctinfo, pkt.u32(protoff + 4), repLen - matchLen);
+            net.services().seqAdjSet(ct, ctinfo, pkt.u32(protoff + 4), repLen - matchLen);
         }
         return true;
     }
@@ -99,19 +101,19 @@ final class FakeNat implements Nat {
     }
 
     @Override
-    public int expectWithFreePort(Expectation exp, int port) {
+    public int expectWithFreePort(ExpectationRequest exp, int port) {
         inserted.add(exp);
         if (noFreePort) {
             return 0;
         }
         int p = port;
         for (int tries = 0; tries < 128; tries++) {
-            exp.setDstPort(p);
-            int r = net.expectRelated(exp);
+            exp.dstPort(p);
+            int r = net.services().expectRelated(exp);
             if (r == 0) {
                 return p;
             }
-            if (r != -2) {
+            if (r != PluginServices.EXPECT_CLASH) {
                 return 0;
             }
             p = (p + 1) & 0xffff;

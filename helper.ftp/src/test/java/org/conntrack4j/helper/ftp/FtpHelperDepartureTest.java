@@ -24,7 +24,7 @@ class FtpHelperDepartureTest {
     private final FakeNat nat = new FakeNat(rig.net);
 
     FtpHelperDepartureTest() {
-        rig.net.provideExtension(Nat.class, nat);
+        rig.net.services().provideExtension(Nat.class, nat);
     }
 
     @Test
@@ -40,7 +40,7 @@ class FtpHelperDepartureTest {
         assertTrue(rig.expectEvents.get(0).startsWith("[DESTROY] 300 proto=6 src=203.0.113.10 dst=203.0.113.1 "));
         assertNull(s.ct.helper());
         assertNull(s.ct.helperData());
-        assertNull(rig.net.snapshot(s.ct).helper());
+        assertNull(rig.net.table().snapshot(s.ct).helper());
         assertEquals(1, rig.events.size(), "the connection reports losing its helper");
 
         // still tracked, still shifted by the rewrite made before, no longer read

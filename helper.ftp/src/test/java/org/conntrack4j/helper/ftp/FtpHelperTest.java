@@ -159,7 +159,7 @@ class FtpHelperTest {
         FtpRig.Session s = control();
         int at = s.cseq;
         s.client("PORT 198,51,100,10,156,166\r\n");
-        rig.net.flushExpectations(null);
+        rig.net.table().deleteExpectations(null);
         assertEquals(Verdict.ACCEPT, s.clientAt(at, "PORT 198,51,100,10,156,166\r\n").verdict);
         assertEquals(1, rig.expectations().size(), "the two last line starts are remembered");
     }
@@ -193,7 +193,7 @@ class FtpHelperTest {
     void theMastersEndDestroysItsExpectation() {
         FtpRig.Session s = control();
         s.client("PORT 198,51,100,10,156,166\r\n");
-        rig.net.kill(s.ct);
+        rig.net.packets().kill(s.ct);
         assertEquals(List.of(), rig.expectations());
         assertTrue(rig.expectEvents.get(rig.expectEvents.size() - 1).startsWith("[DESTROY]"));
     }
@@ -204,7 +204,7 @@ class FtpHelperTest {
         assertTrue(rig.events.get(0).startsWith("    [NEW] ipv4     2 tcp      6 120 SYN_SENT src=198.51.100.10 "
             + "dst=203.0.113.10 sport=54686 dport=21 [UNREPLIED]"), rig.events.get(0));
         assertTrue(rig.events.get(0).contains(" helper=ftp"), rig.events.get(0));
-        assertEquals("ftp", rig.net.snapshot(s.ct).helper());
+        assertEquals("ftp", rig.net.table().snapshot(s.ct).helper());
     }
 
     @Test

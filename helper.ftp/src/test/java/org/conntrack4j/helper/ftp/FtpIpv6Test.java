@@ -22,7 +22,7 @@ class FtpIpv6Test {
     private final FtpRig.Session s = rig.new Session(C, 46000, S, 21).handshake().login();
 
     private Tuple onlyExpected() {
-        List<ExpectationSnapshot> x = rig.net.listExpectations();
+        List<ExpectationSnapshot> x = rig.net.table().expectations();
         assertEquals(1, x.size(), rig.expectations().toString());
         return x.get(0).tuple();
     }

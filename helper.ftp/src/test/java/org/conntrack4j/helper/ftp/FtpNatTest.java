@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.conntrack4j.core.api.Direction;
-import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.Addr;
@@ -28,7 +28,7 @@ class FtpNatTest {
     private final FakeNat nat = new FakeNat(rig.net);
 
     FtpNatTest() {
-        rig.net.provideExtension(Nat.class, nat);
+        rig.net.services().provideExtension(Nat.class, nat);
     }
 
     private FtpRig.Session control(String client, int port) {
@@ -65,7 +65,7 @@ class FtpNatTest {
     void theExpectationFollowsTheMasterToTheAnnouncedEndpoint() {
         FtpRig.Session s = control(C, 54686);
         s.client("PORT 198,51,100,10,156,166\r\n");
-        Expectation exp = nat.inserted.get(0);
+        ExpectationRequest exp = nat.inserted.get(0);
         assertNotNull(exp.expectFn(), "NAT's follow-master callback");
         assertEquals(40102, exp.savedProto());
         assertEquals(Addr.parseV4(C) & 0xffffffffL, exp.savedAddrLo());

@@ -50,17 +50,17 @@ final class FtpRig {
         registry.addHelper(helper, registry.localId(), 0, "test");
         clock.setWallNanos(nanos);
         net = EngineFactory.create(registry, "ftp-test", clock, null, false);
-        net.registerHook(Family.INET, Hook.PRE_ROUTING, 0, p -> {
+        net.packets().registerHook(Family.INET, Hook.PRE_ROUTING, 0, p -> {
             if (p.ct != null && p.ctinfo == CtInfo.NEW && !p.ct.isConfirmed()
                 && p.ct.dstPort(Direction.ORIGINAL) == 21) {
-                Helper h = net.helper("ftp", p.family, IpProto.TCP);
+                Helper h = net.services().helper("ftp", p.family, IpProto.TCP);
                 if (h != null) {
-                    net.assignHelper(p.ct, h);
+                    net.services().assignHelper(p.ct, h);
                 }
             }
             return Verdict.ACCEPT;
         }, "ct helper set (test)");
-        net.addListener(new ConntrackListener() {
+        net.table().addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
                 events.add(CtFormat.event(e, false));
@@ -104,12 +104,12 @@ final class FtpRig {
         }
         p.tstamp = nanos;
         Result r = new Result();
-        int v = net.runHook(Hook.PRE_ROUTING, p);
+        int v = net.packets().runHook(Hook.PRE_ROUTING, p);
         r.state = CtInfo.stateName(p.ct != null, p.ctinfo);
         r.ct = p.ct;
         r.ctinfo = p.ctinfo;
         if (v == Verdict.ACCEPT) {
-            v = net.runHook(Hook.POST_ROUTING, p);
+            v = net.packets().runHook(Hook.POST_ROUTING, p);
         }
         r.verdict = v;
         r.reason = p.reason;
@@ -120,7 +120,7 @@ final class FtpRig {
     /** The live expectations as {@code conntrack -L expect} lines. */
     List<String> expectations() {
         List<String> out = new ArrayList<>();
-        for (ExpectationSnapshot x : net.listExpectations()) {
+        for (ExpectationSnapshot x : net.table().expectations()) {
             out.add(CtFormat.expectation(x));
         }
         return out;

@@ -81,7 +81,7 @@ class KernelProbeTest {
             int i = 0;
             while ((f = reader.next()) != null) {
                 clock.setWallNanos(f.timestampNanos());
-                net.expire();
+                net.table().expire();
                 egress.clear();
                 router.receive(f.interfaceName(), f.linkType(), f.array(), f.offset(), f.capturedLength(),
                     f.timestampNanos(), result);
@@ -107,7 +107,7 @@ class KernelProbeTest {
     /** The live expectations as the kernel's {@code /proc/net/nf_conntrack_expect} names them. */
     private static List<String> expectations(Conntrack net) {
         List<String> out = new ArrayList<>();
-        for (ExpectationSnapshot x : net.listExpectations()) {
+        for (ExpectationSnapshot x : net.table().expectations()) {
             Matcher m = EXPECTED.matcher(CtFormat.expectation(x));
             out.add(m.find() ? m.group(1) : CtFormat.expectation(x));
         }

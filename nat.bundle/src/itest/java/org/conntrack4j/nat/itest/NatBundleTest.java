@@ -42,7 +42,6 @@ class NatBundleTest {
     Conntrack conntrack;
 
     private final BundleContext own = FrameworkUtil.getBundle(NatBundleTest.class).getBundleContext();
-    private List<NetDevice> savedDevices;
     private Registration chain;
     private NetDevice lan;
     private NetDevice wan;
@@ -53,12 +52,10 @@ class NatBundleTest {
 
     @BeforeEach
     void devices() {
-        savedDevices = conntrack.devices();
         lan = new NetDevice("itlan", 91, null, null, 1500,
             List.of(new NetDevice.IfAddr(Family.IPV4, 0, 0xc6336401L, 24)));
         wan = new NetDevice("itwan", 92, null, null, 1500,
             List.of(new NetDevice.IfAddr(Family.IPV4, 0, 0xcb007101L, 24)));
-        conntrack.setDevices(List.of(lan, wan));
     }
 
     @AfterEach
@@ -70,13 +67,12 @@ class NatBundleTest {
         if (b.getState() != Bundle.ACTIVE) {
             b.start();
         }
-        conntrack.flush(null);
-        conntrack.setDevices(savedDevices);
+        conntrack.table().delete(null);
     }
 
     /** {@code oifname "itwan" masquerade} on the live engine's NAT. */
     private void masquerade() {
-        Nat nat = conntrack.extension(Nat.class);
+        Nat nat = conntrack.services().extension(Nat.class);
         chain = nat.registerChain(Family.INET, Hook.POST_ROUTING, Priority.NAT_SRC,
             p -> p.out == wan ? nat.masquerade(p, NatRange.ports(-1, -1, 0), "itest masquerade") : Verdict.ACCEPT,
             "itest");
@@ -86,15 +82,15 @@ class NatBundleTest {
     private Packet udp(String src, int sport, String dst, NetDevice out) {
         Packet p = ItPackets.ipv4(IpProto.UDP, src, sport, dst, 53, 0);
         p.in = lan;
-        conntrack.runHook(Hook.PRE_ROUTING, p);
+        conntrack.packets().runHook(Hook.PRE_ROUTING, p);
         p.out = out;
-        conntrack.runHook(Hook.POST_ROUTING, p);
+        conntrack.packets().runHook(Hook.POST_ROUTING, p);
         return p;
     }
 
     @Test
     void natIsAttachedToTheLiveEngine() throws Exception {
-        assertNotNull(conntrack.extension(Nat.class));
+        assertNotNull(conntrack.services().extension(Nat.class));
         boolean found = false;
         for (ServiceReference<NetExtension> ref : own.getServiceReferences(NetExtension.class, null)) {
             if (ref.getBundle().getSymbolicName().equals(BSN)) {
@@ -113,22 +109,22 @@ class NatBundleTest {
         Connection bound = out.ct;
         assertTrue(bound.hasStatus(Status.SRC_NAT));
         Connection plain = udp("198.51.100.10", 40001, "198.51.100.20", lan).ct;
-        assertEquals(2, conntrack.count());
+        assertEquals(2, conntrack.table().count());
 
         nat().stop();
         chain = null;
-        assertNull(conntrack.extension(Nat.class));
+        assertNull(conntrack.services().extension(Nat.class));
         assertTrue(bound.isDying(), "bound connections are destroyed");
-        assertEquals(List.of(plain), conntrack.connections(null), "the others stay");
+        assertEquals(List.of(plain), conntrack.table().connections(null), "the others stay");
         assertNull(plain.natState(), "no reference to the stopped bundle's classes");
         Packet untranslated = udp("198.51.100.10", 40002, "203.0.113.10", wan);
         assertEquals(0xc633640a, untranslated.u32(12), "no NAT, no translation");
 
         nat().start();
-        assertNotNull(conntrack.extension(Nat.class));
+        assertNotNull(conntrack.services().extension(Nat.class));
         masquerade();
         Packet again = udp("198.51.100.10", 40003, "203.0.113.10", wan);
         assertEquals(0xcb007101, again.u32(12));
-        assertEquals("itest masquerade", conntrack.extension(Nat.class).origin(again.ct, 0));
+        assertEquals("itest masquerade", conntrack.services().extension(Nat.class).origin(again.ct, 0));
     }
 }

@@ -10,6 +10,7 @@ import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.spi.L4Tracker;
+import org.conntrack4j.core.spi.TrackerService;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -19,7 +20,8 @@ import org.osgi.service.component.annotations.Component;
  * Unreplied connections live {@code nf_conntrack_gre_timeout} (30 s); once both directions were seen, the
  * stream timeout (180 s) and ASSURED.
  */
-@Component(property = {L4Tracker.PROTOCOL + ":Integer=47", L4Tracker.FAMILY + "=ipv4", L4Tracker.FAMILY + "=ipv6"})
+@Component
+@TrackerService(l4proto = 47)
 public final class GreTracker implements L4Tracker {
     static final SettingKey TIMEOUT = SettingKey.seconds("nf_conntrack_gre_timeout", 30, "GRE timeout, unreplied");
     static final SettingKey TIMEOUT_STREAM = SettingKey.seconds("nf_conntrack_gre_timeout_stream", 180,
@@ -74,15 +76,15 @@ public final class GreTracker implements L4Tracker {
         int hz = net.clock().hz();
         int status = ct.status();
         if ((status & Status.SEEN_REPLY) != 0) {
-            net.refresh(ct, pkt, net.settings().get(TIMEOUT_STREAM) * hz);
+            net.packets().refresh(ct, pkt, net.settings().get(TIMEOUT_STREAM) * hz);
             if ((status & Status.NAT_CLASH) != 0) {
                 return Verdict.ACCEPT;
             }
             if (ct.setStatus(Status.ASSURED)) {
-                net.cacheEvent(ct, CtEvent.ASSURED);
+                net.packets().cacheEvent(ct, CtEvent.ASSURED);
             }
         } else {
-            net.refresh(ct, pkt, net.settings().get(TIMEOUT) * hz);
+            net.packets().refresh(ct, pkt, net.settings().get(TIMEOUT) * hz);
         }
         return Verdict.ACCEPT;
     }

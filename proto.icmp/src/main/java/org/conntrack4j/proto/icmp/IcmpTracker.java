@@ -14,6 +14,7 @@ import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.spi.L4Tracker;
+import org.conntrack4j.core.spi.TrackerService;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -28,7 +29,8 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>Stateless: per-connection state is the tuple; settings are read from the engine per packet.
  */
-@Component(property = {L4Tracker.PROTOCOL + ":Integer=1", L4Tracker.FAMILY + "=ipv4", L4Tracker.FAMILY + "=ipv6"})
+@Component
+@TrackerService(l4proto = 1)
 public final class IcmpTracker implements L4Tracker {
     static final SettingKey TIMEOUT = SettingKey.seconds("nf_conntrack_icmp_timeout", 30,
         "timeout of ICMP query/reply connections");
@@ -79,19 +81,19 @@ public final class IcmpTracker implements L4Tracker {
             return Verdict.ACCEPT;
         }
         if (pkt.length() - dataoff < HEADER) {
-            net.logInvalid(pkt, IpProto.ICMP, "short packet");
+            net.packets().logInvalid(pkt, IpProto.ICMP, "short packet");
             return -Verdict.ACCEPT;
         }
         // Only incoming packets are verified; locally generated ones are trusted.
         if (pkt.hook == Hook.PRE_ROUTING && net.settings().get(CoreSettings.CHECKSUM) != 0
             && !checksumValid(pkt, dataoff)) {
-            net.logInvalid(pkt, IpProto.ICMP, "bad hw icmp checksum");
+            net.packets().logInvalid(pkt, IpProto.ICMP, "bad hw icmp checksum");
             return -Verdict.ACCEPT;
         }
         int type = pkt.u8(dataoff);
         if (type > MAX_TYPE) {
             // RFC 1122 3.2.2: unknown types are to be discarded.
-            net.logInvalid(pkt, IpProto.ICMP, "invalid icmp type");
+            net.packets().logInvalid(pkt, IpProto.ICMP, "invalid icmp type");
             return -Verdict.ACCEPT;
         }
         if (!isError(type)) {
@@ -142,7 +144,7 @@ public final class IcmpTracker implements L4Tracker {
         if (!QUERIES.opens(ct.dstPort(Direction.ORIGINAL) >>> 8)) {
             return -Verdict.ACCEPT;
         }
-        net.refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
+        net.packets().refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
         return Verdict.ACCEPT;
     }
 

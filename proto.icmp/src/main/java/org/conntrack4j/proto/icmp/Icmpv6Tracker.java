@@ -15,6 +15,7 @@ import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.spi.L4Tracker;
+import org.conntrack4j.core.spi.TrackerService;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -29,7 +30,8 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>Stateless: per-connection state is the tuple; settings are read from the engine per packet.
  */
-@Component(property = {L4Tracker.PROTOCOL + ":Integer=58", L4Tracker.FAMILY + "=ipv4", L4Tracker.FAMILY + "=ipv6"})
+@Component
+@TrackerService(l4proto = 58)
 public final class Icmpv6Tracker implements L4Tracker {
     static final SettingKey TIMEOUT = SettingKey.seconds("nf_conntrack_icmpv6_timeout", 30,
         "timeout of ICMPv6 query/reply connections");
@@ -103,13 +105,13 @@ public final class Icmpv6Tracker implements L4Tracker {
             return Verdict.ACCEPT;
         }
         if (pkt.length() - dataoff < HEADER) {
-            net.logInvalid(pkt, IpProto.ICMPV6, "short packet");
+            net.packets().logInvalid(pkt, IpProto.ICMPV6, "short packet");
             return -Verdict.ACCEPT;
         }
         // Only incoming packets are verified; locally generated ones are trusted.
         if (pkt.hook == Hook.PRE_ROUTING && net.settings().get(CoreSettings.CHECKSUM) != 0
             && !Checksum.l4Valid(pkt, dataoff, IpProto.ICMPV6)) {
-            net.logInvalid(pkt, IpProto.ICMPV6, "ICMPv6 checksum failed");
+            net.packets().logInvalid(pkt, IpProto.ICMPV6, "ICMPv6 checksum failed");
             return -Verdict.ACCEPT;
         }
         int type = pkt.u8(dataoff);
@@ -135,19 +137,19 @@ public final class Icmpv6Tracker implements L4Tracker {
      */
     private static int redirect(Conntrack net, Packet pkt, int dataoff) {
         if (pkt.length() - dataoff < REDIRECT_FIXED) {
-            net.logInvalid(pkt, IpProto.ICMPV6, "short redirect");
+            net.packets().logInvalid(pkt, IpProto.ICMPV6, "short redirect");
             return -Verdict.ACCEPT;
         }
         if (pkt.u8(dataoff + 1) != 0) {
             return Verdict.ACCEPT;
         }
         if (pkt.u8(7) != 255 || !linkLocal(pkt.u64(8))) {
-            net.logInvalid(pkt, IpProto.ICMPV6, "invalid saddr or hoplimit for redirect");
+            net.packets().logInvalid(pkt, IpProto.ICMPV6, "invalid saddr or hoplimit for redirect");
             return -Verdict.ACCEPT;
         }
         int opt = dataoff + REDIRECT_FIXED;
         if (pkt.length() - opt < 2 || pkt.u8(opt + 1) == 0) {
-            net.logInvalid(pkt, IpProto.ICMPV6, "redirect without options");
+            net.packets().logInvalid(pkt, IpProto.ICMPV6, "redirect without options");
             return -Verdict.ACCEPT;
         }
         // Only the first option is looked at, as Linux does (it does not parse the whole list).
@@ -191,7 +193,7 @@ public final class Icmpv6Tracker implements L4Tracker {
         if (!ct.isConfirmed() && !QUERIES.opens(ct.dstPort(Direction.ORIGINAL) >>> 8)) {
             return -Verdict.ACCEPT;
         }
-        net.refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
+        net.packets().refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
         return Verdict.ACCEPT;
     }
 

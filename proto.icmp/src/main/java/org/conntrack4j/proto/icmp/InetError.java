@@ -32,15 +32,15 @@ final class InetError {
     static int relate(Conntrack net, Packet pkt, int inner, int proto) {
         Tuple quoted = pkt.tuple3;
         Tuple expected = pkt.tuple4;
-        if (!net.tupleFromHeader(pkt, inner, pkt.family, quoted)) {
+        if (!net.services().tupleFromHeader(pkt, inner, pkt.family, quoted)) {
             return -Verdict.ACCEPT;
         }
         // The quoted packet went towards the error's sender; the error itself travels the other way, so
         // it belongs to the connection whose tuple is the quote's inverse.
-        if (!net.invertTuple(expected, quoted)) {
+        if (!net.services().invertTuple(expected, quoted)) {
             return -Verdict.ACCEPT;
         }
-        Connection ct = net.find(expected);
+        Connection ct = net.services().find(expected, 0);
         if (ct == null) {
             return -Verdict.ACCEPT;
         }
@@ -60,7 +60,7 @@ final class InetError {
         long ctHi = ct.dstHi(dir);
         long ctLo = ct.dstLo(dir);
         if (dstHi != ctHi || dstLo != ctLo) {
-            net.logInvalid(pkt, proto, "outer daddr " + address(pkt.family, dstHi, dstLo) + " != inner "
+            net.packets().logInvalid(pkt, proto, "outer daddr " + address(pkt.family, dstHi, dstLo) + " != inner "
                 + address(pkt.family, ctHi, ctLo));
             return -Verdict.ACCEPT;
         }

@@ -18,7 +18,6 @@ import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.Packet;
-import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.impl.Engine;
 import org.conntrack4j.core.impl.Registry;
@@ -116,7 +115,7 @@ final class CaseReplay {
 
     private static void applySettings(Engine net, KernelCase c) {
         c.sysctls.forEach((name, value) -> {
-            if (SettingKey.byName(name) != null && !CoreSettings.READ_ONLY.contains(name) && value.matches("\\d+")) {
+            if (net.settings().key(name) != null && !CoreSettings.READ_ONLY.contains(name) && value.matches("\\d+")) {
                 net.settings().set(name, Long.parseLong(value));
             }
         });

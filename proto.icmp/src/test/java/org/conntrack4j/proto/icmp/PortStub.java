@@ -30,7 +30,7 @@ final class PortStub implements L4Tracker {
 
     @Override
     public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
-        net.refresh(ct, 120L * net.clock().hz());
+        net.packets().refresh(ct, 120L * net.clock().hz());
         return Verdict.ACCEPT;
     }
 

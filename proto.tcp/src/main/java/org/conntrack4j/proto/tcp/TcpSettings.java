@@ -9,13 +9,13 @@ import org.conntrack4j.core.api.SettingKey;
  * change applies to the next packet.
  */
 final class TcpSettings {
-    static final SettingKey LOOSE = SettingKey.define("nf_conntrack_tcp_loose", 1, 0, 1,
+    static final SettingKey LOOSE = SettingKey.of("nf_conntrack_tcp_loose", 1, 0, 1,
         "pick up connections already in progress (1) or track only those seen from their SYN (0)");
-    static final SettingKey BE_LIBERAL = SettingKey.define("nf_conntrack_tcp_be_liberal", 0, 0, 1,
+    static final SettingKey BE_LIBERAL = SettingKey.of("nf_conntrack_tcp_be_liberal", 0, 0, 1,
         "1: only out-of-window RSTs are invalid, other out-of-window packets pass");
-    static final SettingKey MAX_RETRANS = SettingKey.define("nf_conntrack_tcp_max_retrans", 3, 0, 255,
+    static final SettingKey MAX_RETRANS = SettingKey.of("nf_conntrack_tcp_max_retrans", 3, 0, 255,
         "identical retransmissions without an acceptable ACK before the max_retrans timeout applies");
-    static final SettingKey IGNORE_INVALID_RST = SettingKey.define("nf_conntrack_tcp_ignore_invalid_rst", 0, 0, 1,
+    static final SettingKey IGNORE_INVALID_RST = SettingKey.of("nf_conntrack_tcp_ignore_invalid_rst", 0, 0, 1,
         "1: do not mark RSTs with an old sequence number invalid");
 
     static final SettingKey TIMEOUT_SYN_SENT = SettingKey.seconds("nf_conntrack_tcp_timeout_syn_sent", 120,

@@ -34,6 +34,7 @@ import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.spi.L4Tracker;
+import org.conntrack4j.core.spi.TrackerService;
 import org.conntrack4j.core.text.CtFormat;
 import org.osgi.service.component.annotations.Component;
 
@@ -44,12 +45,13 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>Per-connection state is a {@link TcpProtoState} in the connection's proto state, guarded by the
  * connection's monitor. Log messages, events, kills and timeout refreshes happen after the monitor is
- * released (the kernel logs only with {@code ct->lock} dropped). Lock order: the connection's monitor, then
- * the monitor of its {@code SeqAdj} (taken inside by its accessors); nothing else is locked. Nothing is
+ * released (the kernel logs only with {@code ct->lock} dropped). Locks: the core's lock order
+ * ({@code org.conntrack4j.core.impl}). Nothing is
  * allocated for a valid packet of a known connection; reason strings are built only for packets that get
  * one.
  */
-@Component(property = {L4Tracker.PROTOCOL + ":Integer=6", L4Tracker.FAMILY + "=ipv4", L4Tracker.FAMILY + "=ipv6"})
+@Component
+@TrackerService(l4proto = 6)
 public final class TcpTracker implements L4Tracker {
     // What the locked part decided; acted upon once the monitor is released.
     private static final int PROCEED = 0;
@@ -127,7 +129,7 @@ public final class TcpTracker implements L4Tracker {
         }
         String bad = headerProblem(net, pkt, dataoff);
         if (bad != null) {
-            net.logInvalid(pkt, IpProto.TCP, bad);
+            net.packets().logInvalid(pkt, IpProto.TCP, bad);
             return -Verdict.ACCEPT;
         }
         Settings cfg = net.settings();
@@ -298,18 +300,18 @@ public final class TcpTracker implements L4Tracker {
 
         switch (outcome) {
             case REOPEN:
-                return net.kill(ct) ? -Verdict.REPEAT : refusedReopen(pkt);
+                return net.packets().kill(ct) ? -Verdict.REPEAT : refusedReopen(pkt);
             case IGNORED:
-                net.logInvalid(pkt, IpProto.TCP, stateMessage(index, dir, "ignored", oldState));
+                net.packets().logInvalid(pkt, IpProto.TCP, stateMessage(index, dir, "ignored", oldState));
                 return Verdict.ACCEPT;
             case INVALID_STATE:
-                net.logInvalid(pkt, IpProto.TCP, stateMessage(index, dir, "invalid", oldState));
+                net.packets().logInvalid(pkt, IpProto.TCP, stateMessage(index, dir, "invalid", oldState));
                 return -Verdict.ACCEPT;
             case CHALLENGE_ACK:
-                net.logInvalid(pkt, IpProto.TCP, "challenge-ack ignored");
+                net.packets().logInvalid(pkt, IpProto.TCP, "challenge-ack ignored");
                 return Verdict.ACCEPT;
             case INVALID_RST:
-                net.logInvalid(pkt, IpProto.TCP, "invalid rst");
+                net.packets().logInvalid(pkt, IpProto.TCP, "invalid rst");
                 return -Verdict.ACCEPT;
             case WINDOW_IGNORE:
                 logWindow(net, pkt, window);
@@ -324,13 +326,13 @@ public final class TcpTracker implements L4Tracker {
         }
 
         if (newState != oldState) {
-            net.cacheEvent(ct, CtEvent.PROTOINFO);
+            net.packets().cacheEvent(ct, CtEvent.PROTOINFO);
         }
         int status = ct.status();
         if ((status & Status.SEEN_REPLY) == 0) {
             if ((flags & TcpStateTable.TH_RST) != 0) {
                 // Only a RST came back: the connection was refused or aborted before it began.
-                net.kill(ct, pkt);
+                net.packets().kill(ct, pkt);
                 return Verdict.ACCEPT;
             }
             if (index == SYN_SET && oldState == SYN_SENT) {
@@ -347,9 +349,9 @@ public final class TcpTracker implements L4Tracker {
             && newState == ESTABLISHED) {
             // The handshake completed, or a picked-up connection got a valid answer.
             ct.setStatus(Status.ASSURED);
-            net.cacheEvent(ct, CtEvent.ASSURED);
+            net.packets().cacheEvent(ct, CtEvent.ASSURED);
         }
-        net.refresh(ct, pkt, timeout * hz);
+        net.packets().refresh(ct, pkt, timeout * hz);
         return Verdict.ACCEPT;
     }
 
@@ -381,7 +383,7 @@ public final class TcpTracker implements L4Tracker {
         Settings cfg) {
         int first = TcpStateTable.next(Direction.ORIGINAL, index, TcpStateTable.NONE);
         if (first >= INVALID) {
-            net.logInvalid(pkt, IpProto.TCP, "invalid new");
+            net.packets().logInvalid(pkt, IpProto.TCP, "invalid new");
             return null;
         }
         boolean syn = first == SYN_SENT;
@@ -469,7 +471,7 @@ public final class TcpTracker implements L4Tracker {
             }
             long unack = cfg.get(TcpSettings.TIMEOUT_UNACKNOWLEDGED) * hz;
             if (expires > unack) {
-                net.refresh(ct, unack);
+                net.packets().refresh(ct, unack);
                 return true;
             }
         } else {
@@ -516,7 +518,7 @@ public final class TcpTracker implements L4Tracker {
     private static void logWindow(Conntrack net, Packet pkt, long window) {
         String reason = TcpWindow.reason(window);
         if (reason != null) {
-            net.logInvalid(pkt, IpProto.TCP, reason);
+            net.packets().logInvalid(pkt, IpProto.TCP, reason);
         }
     }
 

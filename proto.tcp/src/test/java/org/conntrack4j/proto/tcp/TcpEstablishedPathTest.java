@@ -58,11 +58,11 @@ class TcpEstablishedPathTest {
                 p.reset();
                 p.load(b, 0, b.length, 14);
                 IpHeaders.validate(p);
-                lab.net.runHook(Hook.PRE_ROUTING, p);
+                lab.net.packets().runHook(Hook.PRE_ROUTING, p);
                 if (p.ct == null || (p.ctinfo != CtInfo.ESTABLISHED && p.ctinfo != CtInfo.ESTABLISHED_REPLY)) {
                     throw new AssertionError("packet " + n + " not established");
                 }
-                lab.net.runHook(Hook.POST_ROUTING, p);
+                lab.net.packets().runHook(Hook.POST_ROUTING, p);
                 n++;
             }
         }

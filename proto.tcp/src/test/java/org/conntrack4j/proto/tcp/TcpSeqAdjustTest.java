@@ -50,8 +50,8 @@ class TcpSeqAdjustTest {
 
     @Test
     void sequenceAfterTheCorrection_isShiftedByItsDirectionsOffset_atTheCorrection_byTheEarlierOne() {
-        lab.net.seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
-        lab.net.seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 21, 2);
+        lab.net.services().seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
+        lab.net.services().seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 21, 2);
         assertTrue(ct.hasStatus(Status.SEQ_ADJUST));
 
         Packet at = packet(true, seg("PA", CI + 21, SI + 1).data(10));
@@ -68,7 +68,7 @@ class TcpSeqAdjustTest {
 
     @Test
     void acknowledgement_isShiftedBackByTheOtherDirectionsOffset() {
-        lab.net.seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
+        lab.net.services().seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
         Packet ack = packet(false, seg("A", SI + 1, CI + 16));
         assertTrue(adjust(ack, CtInfo.ESTABLISHED_REPLY));
         assertEquals(SI + 1, ack.u32(DATAOFF + 4));
@@ -83,8 +83,8 @@ class TcpSeqAdjustTest {
 
     @Test
     void bothDirectionsAdjusted_shiftSequenceAndAcknowledgementTogether() {
-        lab.net.seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
-        lab.net.seqAdjSet(ct, CtInfo.ESTABLISHED_REPLY, SI + 1, -3);
+        lab.net.services().seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
+        lab.net.services().seqAdjSet(ct, CtInfo.ESTABLISHED_REPLY, SI + 1, -3);
         Packet p = packet(false, seg("PA", SI + 11, CI + 16).data(4));
         assertTrue(adjust(p, CtInfo.ESTABLISHED_REPLY));
         assertEquals(SI + 8, p.u32(DATAOFF + 4));
@@ -94,7 +94,7 @@ class TcpSeqAdjustTest {
 
     @Test
     void sackEdges_areShiftedBackLikeAcknowledgements() {
-        lab.net.seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
+        lab.net.services().seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
         Packet p = packet(false, seg("A", SI + 1, CI + 16).opts(sackBlocks(CI + 26, CI + 36, CI + 46, CI + 56)));
         assertTrue(adjust(p, CtInfo.ESTABLISHED_REPLY));
         int opt = DATAOFF + 20 + 4;
@@ -107,8 +107,8 @@ class TcpSeqAdjustTest {
 
     @Test
     void withoutAckFlag_onlyTheSequenceIsTouched() {
-        lab.net.seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
-        lab.net.seqAdjSet(ct, CtInfo.ESTABLISHED_REPLY, SI + 1, 7);
+        lab.net.services().seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
+        lab.net.services().seqAdjSet(ct, CtInfo.ESTABLISHED_REPLY, SI + 1, 7);
         Packet p = packet(true, seg("R", CI + 11, SI + 100));
         assertTrue(adjust(p, CtInfo.ESTABLISHED));
         assertEquals(CI + 16, p.u32(DATAOFF + 4));
@@ -118,7 +118,7 @@ class TcpSeqAdjustTest {
 
     @Test
     void malformedOption_dropsThePacket() {
-        lab.net.seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
+        lab.net.services().seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
         // An option claiming 30 bytes in an 8-byte option area.
         Packet p = packet(false, seg("A", SI + 1, CI + 16).opts(new byte[] {1, 1, 5, 30, 0, 0, 0, 0}));
         assertFalse(adjust(p, CtInfo.ESTABLISHED_REPLY));
@@ -126,7 +126,7 @@ class TcpSeqAdjustTest {
 
     @Test
     void theEngineAppliesItOnTheWayOut() {
-        lab.net.seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
+        lab.net.services().seqAdjSet(ct, CtInfo.ESTABLISHED, CI + 1, 5);
         lab.client(seg("PA", CI + 11, SI + 1).data(10));
         assertEquals(CI + 16, lab.pkt.u32(DATAOFF + 4));
         assertChecksumValid(lab.pkt);

@@ -29,13 +29,13 @@ class TcpTrackerDynamicsTest {
         assertNull(lab.conn());
         assertEquals(1, lab.events.size());
         assertTrue(lab.events.get(0).matches("\\[DESTROY\\] ipv4 +2 tcp +6 \\d+ ESTABLISHED .*"), lab.events.get(0));
-        assertFalse(lab.net.tracker(Family.IPV4, IpProto.TCP) instanceof TcpTracker);
+        assertFalse(lab.net.services().tracker(Family.IPV4, IpProto.TCP) instanceof TcpTracker);
         assertFalse(lab.net.settings().active().containsKey("nf_conntrack_tcp_loose"));
 
         // A bad-flag segment is no longer checked: the generic tracker takes anything.
         assertEquals("new/original", lab.client(seg("SF", CI, 0)).toString());
-        assertEquals(1, lab.net.count());
-        ConnectionSnapshot s = lab.net.list(null).get(0);
+        assertEquals(1, lab.net.table().count());
+        ConnectionSnapshot s = lab.net.table().list(null).get(0);
         assertEquals(0, s.orig().srcPort, "the generic tuple has no ports");
         assertNull(s.state());
         assertEquals(600, s.timeoutSeconds());
@@ -46,13 +46,13 @@ class TcpTrackerDynamicsTest {
         TcpLab lab = new TcpLab();
         lab.registry.removeTracker(lab.tracker);
         lab.client(seg("S", CI, 0));
-        assertEquals(1, lab.net.count());
+        assertEquals(1, lab.net.table().count());
         lab.events.clear();
 
         TcpTracker again = new TcpTracker();
         lab.registry.addTracker(again, IpProto.TCP, true, true, lab.registry.localId(), 0, "test");
-        assertSame(again, lab.net.tracker(Family.IPV6, IpProto.TCP));
-        assertEquals(0, lab.net.count(), "the generic entry was destroyed with its tracker's replacement");
+        assertSame(again, lab.net.services().tracker(Family.IPV6, IpProto.TCP));
+        assertEquals(0, lab.net.table().count(), "the generic entry was destroyed with its tracker's replacement");
         assertTrue(lab.events.get(0).startsWith("[DESTROY] ipv4     2 tcp      6 "), lab.events.get(0));
 
         assertEquals("new/original", lab.client(seg("S", CI, 0)).toString());

@@ -296,7 +296,7 @@ class TcpTrackerTest {
         int n = lab.events.size();
         assertTrue(lab.events.get(n - 2).matches("\\[DESTROY\\] .* 119 TIME_WAIT .*"), lab.events.get(n - 2));
         assertTrue(lab.events.get(n - 1).matches("\\[NEW\\] .* 120 SYN_SENT .*"), lab.events.get(n - 1));
-        assertEquals(1, lab.net.count());
+        assertEquals(1, lab.net.table().count());
     }
 
     @Test
@@ -466,7 +466,7 @@ class TcpTrackerTest {
         TcpLab lab = dataBothWays();
         lab.client(seg("PA", CI + 101, SI + 21).data(10));
         // A helper behind NAT made that segment 5 bytes longer: the server acknowledges 5 more.
-        lab.net.seqAdjSet(lab.conn(), CtInfo.ESTABLISHED, CI + 101, 5);
+        lab.net.services().seqAdjSet(lab.conn(), CtInfo.ESTABLISHED, CI + 101, 5);
         TcpLab.Verdict v = lab.server(seg("A", SI + 21, CI + 116));
         assertVerdict("established/reply", v);
         assertNull(v.reason());

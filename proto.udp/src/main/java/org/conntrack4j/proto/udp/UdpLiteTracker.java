@@ -14,6 +14,7 @@ import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.spi.L4Tracker;
+import org.conntrack4j.core.spi.TrackerService;
 import org.conntrack4j.core.text.CtFormat;
 import org.osgi.service.component.annotations.Component;
 
@@ -21,7 +22,8 @@ import org.osgi.service.component.annotations.Component;
  * The UDP-Lite tracker ({@code nf_conntrack_udplite_packet}): UDP's tuple and timeouts, but a mandatory
  * checksum with partial coverage, and ASSURED as soon as both directions were seen (no two-second rule).
  */
-@Component(property = {L4Tracker.PROTOCOL + ":Integer=136", L4Tracker.FAMILY + "=ipv4", L4Tracker.FAMILY + "=ipv6"})
+@Component
+@TrackerService(l4proto = 136)
 public final class UdpLiteTracker implements L4Tracker {
     @Override
     public String name() {
@@ -52,20 +54,20 @@ public final class UdpLiteTracker implements L4Tracker {
     public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
         String bad = headerProblem(net, pkt, dataoff);
         if (bad != null) {
-            net.logInvalid(pkt, IpProto.UDPLITE, bad);
+            net.packets().logInvalid(pkt, IpProto.UDPLITE, bad);
             return -Verdict.ACCEPT;
         }
         int hz = net.clock().hz();
         if (ct.hasStatus(Status.SEEN_REPLY)) {
-            net.refresh(ct, pkt, net.settings().get(UdpTracker.TIMEOUT_STREAM) * hz);
+            net.packets().refresh(ct, pkt, net.settings().get(UdpTracker.TIMEOUT_STREAM) * hz);
             if (ct.hasStatus(Status.NAT_CLASH)) {
                 return Verdict.ACCEPT;
             }
             if (ct.setStatus(Status.ASSURED)) {
-                net.cacheEvent(ct, CtEvent.ASSURED);
+                net.packets().cacheEvent(ct, CtEvent.ASSURED);
             }
         } else {
-            net.refresh(ct, pkt, net.settings().get(UdpTracker.TIMEOUT) * hz);
+            net.packets().refresh(ct, pkt, net.settings().get(UdpTracker.TIMEOUT) * hz);
         }
         return Verdict.ACCEPT;
     }

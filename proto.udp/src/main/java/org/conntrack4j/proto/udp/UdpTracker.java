@@ -14,6 +14,7 @@ import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.spi.L4Tracker;
+import org.conntrack4j.core.spi.TrackerService;
 import org.conntrack4j.core.text.CtFormat;
 import org.osgi.service.component.annotations.Component;
 
@@ -25,7 +26,8 @@ import org.osgi.service.component.annotations.Component;
  * <p>The stream deadline (creation + 2 s, in jiffies) is kept in the connection's proto word; it is written
  * once, before the connection is confirmed.
  */
-@Component(property = {L4Tracker.PROTOCOL + ":Integer=17", L4Tracker.FAMILY + "=ipv4", L4Tracker.FAMILY + "=ipv6"})
+@Component
+@TrackerService(l4proto = 17)
 public final class UdpTracker implements L4Tracker {
     static final SettingKey TIMEOUT = SettingKey.seconds("nf_conntrack_udp_timeout", 30,
         "UDP timeout until a stream is established");
@@ -71,7 +73,7 @@ public final class UdpTracker implements L4Tracker {
     public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
         String bad = headerProblem(net, pkt, dataoff);
         if (bad != null) {
-            net.logInvalid(pkt, IpProto.UDP, bad);
+            net.packets().logInvalid(pkt, IpProto.UDP, bad);
             return -Verdict.ACCEPT;
         }
         int hz = net.clock().hz();
@@ -89,16 +91,16 @@ public final class UdpTracker implements L4Tracker {
                 extra = net.settings().get(TIMEOUT_STREAM) * hz;
                 stream = (status & Status.ASSURED) == 0;
             }
-            net.refresh(ct, pkt, extra);
+            net.packets().refresh(ct, pkt, extra);
             // Connections that clashed under NAT time out soon; they never become ASSURED.
             if ((status & Status.NAT_CLASH) != 0) {
                 return Verdict.ACCEPT;
             }
             if (stream && ct.setStatus(Status.ASSURED)) {
-                net.cacheEvent(ct, CtEvent.ASSURED);
+                net.packets().cacheEvent(ct, CtEvent.ASSURED);
             }
         } else {
-            net.refresh(ct, pkt, unreplied);
+            net.packets().refresh(ct, pkt, unreplied);
         }
         return Verdict.ACCEPT;
     }

@@ -8,8 +8,8 @@ import java.util.TreeMap;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
-import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.replay.compare.CaseComparison;
 import org.conntrack4j.replay.compare.ComparisonResult;
 import org.conntrack4j.replay.run.CaseSpec;
@@ -19,8 +19,8 @@ import org.conntrack4j.replay.run.ReplayReport;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.Rulesets;
-import org.conntrack4j.rules.nft.RulesetParseException;
 import org.conntrack4j.rules.nft.Ruleset;
+import org.conntrack4j.rules.nft.RulesetParseException;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -53,27 +53,30 @@ public final class ReplayCommand {
             o = ReplayOptions.parse(args);
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
-            err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check] [--tick-phase MICROS]");
+            err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check] [--tick-phase MICROS] [--no-adopt-random]");
             err.println("       replay --pcap FILE [--rules FILE] --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,...][,mtu=N]"
-                + "... [--in IFACE] [--sysctl NAME=VALUE]... [--tick-phase MICROS] --out OUT_DIR");
+                + "... [--in IFACE] [--sysctl NAME=VALUE]... [--tick-phase MICROS] [--adopt-random] --out OUT_DIR");
             return USAGE;
         }
         try {
             CaseSpec spec = o.spec();
             Map<String, String> ignored = new TreeMap<>();
             ReplayReport r = Replay.run(spec, o.out, (name, clock, sysctls) -> {
-                for (Map.Entry<String, String> s : sysctls.entrySet()) {
-                    String k = SettingKey.shortName(s.getKey());
-                    // Only conntrack's own sysctls matter; the read-only count is not a setting.
-                    if (k.startsWith("nf_conntrack_") && !k.equals("nf_conntrack_count") && SettingKey.byName(k) == null) {
-                        ignored.put(k, s.getValue());
-                    }
-                }
+                Conntrack net;
                 try {
-                    return factory.create(name, clock, sysctls, true);
+                    net = factory.create(name, clock, sysctls, true);
                 } catch (IllegalArgumentException e) {
                     throw new ReplayException(spec.name() + ": " + e.getMessage(), ReplayException.INPUT);
                 }
+                for (Map.Entry<String, String> s : sysctls.entrySet()) {
+                    String k = s.getKey().trim();
+                    k = k.startsWith("net.netfilter.") ? k.substring("net.netfilter.".length()) : k;
+                    // Only conntrack's own sysctls matter; the read-only count is not a setting.
+                    if (k.startsWith("nf_conntrack_") && !k.equals("nf_conntrack_count") && net.settings().key(k) == null) {
+                        ignored.put(k, s.getValue());
+                    }
+                }
+                return net;
             }, (net, text, source) -> install(net, text, source), o.quiet || System.console() == null ? null : err,
                 o.tickPhaseNanos);
             if (!o.quiet) {
@@ -125,6 +128,10 @@ public final class ReplayCommand {
         out.println("replay " + r.caseName() + ": " + r.frames() + " packets, " + r.egressFrames() + " sent, "
             + r.events() + " events" + (r.expectEvents() > 0 ? ", " + r.expectEvents() + " expectation events" : "")
             + ", " + r.elapsedNanos() / 1_000_000 + " ms");
+        if (r.adoptedRandomPorts()) {
+            out.println("NAT ports the recording kernel picked at random are adopted: replies to them are renamed to"
+                + " this replay's picks (--no-adopt-random turns this off)");
+        }
         out.println();
         out.printf("%5s  %-5s %-12s %-9s %s%n", "idx", "iface", "ct state", "dir", "packet / reason");
         for (String row : r.verdictRows()) {

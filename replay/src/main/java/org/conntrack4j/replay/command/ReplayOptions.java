@@ -25,6 +25,8 @@ final class ReplayOptions {
     String inIface;
     boolean quiet;
     boolean check;
+    /** Adopt the recording kernel's random NAT ports: null for the default (on for a case folder, off for --pcap). */
+    Boolean adoptRandom;
     /** Where the recording kernel's 4 ms ticks fell, in ns past each multiple; -1: the case's, else the default. */
     long tickPhaseNanos = -1;
     final List<String> ifaces = new ArrayList<>();
@@ -42,6 +44,8 @@ final class ReplayOptions {
                 case "--in": o.inIface = value(args, ++i, a); break;
                 case "--quiet": case "-q": o.quiet = true; break;
                 case "--check": o.check = true; break;
+                case "--adopt-random": o.adoptRandom = Boolean.TRUE; break;
+                case "--no-adopt-random": o.adoptRandom = Boolean.FALSE; break;
                 case "--tick-phase": o.tickPhaseNanos = tickPhase(value(args, ++i, a)); break;
                 case "--sysctl": {
                     String kv = value(args, ++i, a);
@@ -101,6 +105,11 @@ final class ReplayOptions {
 
     /** The replay's input, from the case folder or from the options. */
     CaseSpec spec() throws ReplayException {
+        CaseSpec s = baseSpec();
+        return adoptRandom == null ? s : s.withAdoptRandomPorts(adoptRandom);
+    }
+
+    private CaseSpec baseSpec() throws ReplayException {
         if (caseDir != null) {
             CaseSpec c = CaseSpec.load(caseDir);
             if (sysctls.isEmpty()) {
@@ -109,7 +118,7 @@ final class ReplayOptions {
             Map<String, String> s = new LinkedHashMap<>(c.sysctls());
             s.putAll(sysctls);
             return new CaseSpec(c.name(), c.interfaces(), s, c.ruleset(), c.rulesetName(), c.capture(),
-                c.defaultInterface(), c.tickPhaseNanos());
+                c.defaultInterface(), c.tickPhaseNanos(), c.adoptRandomPorts());
         }
         List<RouterInterface> list = new ArrayList<>();
         for (String spec : ifaces) {

@@ -53,16 +53,20 @@ public final class RecordedPortAdoption {
     /** After source NAT (100) and everything else at POST_ROUTING. */
     static final int SEEN_PRIORITY = 1000;
 
-    private RecordedPortAdoption(Conntrack net) {
+    /** The router's interfaces: their addresses are the router's own. */
+    private final List<NetDevice> devices;
+
+    private RecordedPortAdoption(Conntrack net, List<NetDevice> devices) {
         this.net = net;
+        this.devices = List.copyOf(devices);
     }
 
-    /** Registers the adoption before conntrack (priority -250) on {@code net}. */
-    public static Registration install(Conntrack net) {
-        RecordedPortAdoption a = new RecordedPortAdoption(net);
-        Registration in = net.registerHook(Family.INET, Hook.PRE_ROUTING, -250, a::hook,
+    /** Registers the adoption before conntrack (priority -250) on {@code net}, for a router with {@code devices}. */
+    public static Registration install(Conntrack net, List<NetDevice> devices) {
+        RecordedPortAdoption a = new RecordedPortAdoption(net, devices);
+        Registration in = net.packets().registerHook(Family.INET, Hook.PRE_ROUTING, -250, a::hook,
             "recorded NAT port adoption (replay)");
-        Registration out = net.registerHook(Family.INET, Hook.POST_ROUTING, SEEN_PRIORITY, a::seen,
+        Registration out = net.packets().registerHook(Family.INET, Hook.POST_ROUTING, SEEN_PRIORITY, a::seen,
             "recorded NAT port adoption: source-NAT addresses (replay)");
         return () -> {
             out.close();
@@ -143,7 +147,7 @@ public final class RecordedPortAdoption {
         String key = key(proto, t.srcText(), peerPort, t.dstText(), kernelPort);
         Integer ours = adopted.get(key);
         if (ours == null) {
-            if (net.find(t) != null) {
+            if (net.services().find(t, 0) != null) {
                 return Verdict.ACCEPT;
             }
             ours = adopt(key, t.family, proto, t.srcHi, t.srcLo, t.srcText(), peerPort, t.dstHi, t.dstLo, t.dstText());
@@ -178,7 +182,7 @@ public final class RecordedPortAdoption {
     private Integer adopt(String key, int family, int proto, long peerHi, long peerLo, String peer, int peerPort,
         long ownHi, long ownLo, String own) {
         boolean icmp = proto == IpProto.ICMP || proto == IpProto.ICMPV6;
-        List<Connection> c = net.connections(x -> x.protocol() == proto && x.family() == family
+        List<Connection> c = net.table().connections(x -> x.protocol() == proto && x.family() == family
             && x.hasStatus(Status.SRC_NAT) && !x.hasStatus(Status.SEEN_REPLY)
             && x.srcHi(Direction.REPLY) == peerHi && x.srcLo(Direction.REPLY) == peerLo
             && x.dstHi(Direction.REPLY) == ownHi && x.dstLo(Direction.REPLY) == ownLo
@@ -240,7 +244,7 @@ public final class RecordedPortAdoption {
             r.proto = proto;
             r.srcPort = icmp ? kernelPort : peerPort;
             r.dstPort = icmp ? (v4 ? 0 : 129 << 8) : kernelPort;
-            if (net.find(r) != null) {
+            if (net.services().find(r, 0) != null) {
                 return;
             }
             ours = adopt(key, r.family, proto, r.srcHi, r.srcLo, r.srcText(), peerPort, r.dstHi, r.dstLo, r.dstText());
@@ -275,7 +279,7 @@ public final class RecordedPortAdoption {
         if (isNatAddress(tu.dstHi, tu.dstLo)) {
             return true;
         }
-        for (NetDevice d : net.devices()) {
+        for (NetDevice d : devices) {
             if (d.owns(tu.family, tu.dstHi, tu.dstLo)) {
                 return true;
             }

@@ -9,8 +9,6 @@ import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
-import org.conntrack4j.core.api.Priority;
-import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.IpHeaders;
 
@@ -21,15 +19,18 @@ import org.conntrack4j.core.inet.IpHeaders;
  * host's answer through LOCAL_OUT and POST_ROUTING).
  *
  * <p>Fragments: the engine's defragmentation (priority -400) holds fragments until their datagram is
- * complete; a held frame is reported as {@link Result#held}, and the frame that completes the datagram names
- * every frame it was built from ({@link Result#absorbed}), all of which share the datagram's verdict. Before
+ * complete and says so on the packet ({@link Packet#defrag}); a held frame is reported as {@link Result#held},
+ * and the frame that completes the datagram names every frame it was built from ({@link Result#absorbed}, from
+ * the cookies the router gave the frames, {@link Packet#fragCookies}), all of which share the datagram's
+ * verdict. Before
  * forwarding, a packet bigger than the outgoing link's MTU with DF set (IPv6: always; for a rebuilt datagram:
  * when its largest fragment exceeds the MTU) is dropped with an ICMP fragmentation-needed / packet-too-big
  * carrying the MTU ({@code ip_forward}, {@code ip6_forward}); on the way out a packet is cut into fragments
  * as the kernel's output does ({@link IpFragmenter}).
  *
  * <p>Single-threaded: a router processes its capture in order. It reuses two packets (the received one and
- * the one it originates), so the forwarding path allocates nothing. {@link #close} removes its hook.
+ * the one it originates), and reports with constants ({@link Fate}), so the forwarding path allocates nothing
+ * (measured by the JMH {@code RouterBenchmark} with {@code -prof gc}).
  */
 public final class Router {
     /** Ethertypes. */
@@ -44,7 +45,37 @@ public final class Router {
     public static final int LINKTYPE_IPV4 = 228;
     public static final int LINKTYPE_IPV6 = 229;
 
-    /** What happened to one received packet, as the replay reports it. */
+    /** What finally became of a received packet; constant words, so that reporting it allocates nothing. */
+    public enum Fate {
+        NONE("-"),
+        UNKNOWN_INTERFACE("dropped: unknown interface"),
+        NOT_IP("dropped: not IP"),
+        IP_LAYER("dropped by the IP layer"),
+        HELD("held for reassembly"),
+        DROPPED_PREROUTING("dropped in prerouting"),
+        NO_ROUTE("dropped: no route"),
+        TTL_EXCEEDED("dropped: ttl exceeded"),
+        FRAGMENTATION_NEEDED("dropped: fragmentation needed"),
+        HOP_LIMIT_EXCEEDED("dropped: hop limit exceeded"),
+        PACKET_TOO_BIG("dropped: packet too big"),
+        DROPPED_FORWARD("dropped in forward"),
+        DROPPED_POSTROUTING("dropped in postrouting"),
+        FORWARDED("forwarded to"),
+        DROPPED_INPUT("dropped in input"),
+        DELIVERED("delivered locally");
+
+        /** The fate in words. */
+        public final String words;
+
+        Fate(String words) {
+            this.words = words;
+        }
+    }
+
+    /**
+     * What happened to one received packet, as the replay reports it. Every field is a constant or a reference the
+     * router already holds: filling it allocates nothing (reasons for dropped malformed packets aside).
+     */
     public static final class Result {
         /** nftables ct state word (new, established, related, invalid, untracked), or "-" if conntrack never saw it. */
         public String ctState;
@@ -55,8 +86,12 @@ public final class Router {
         public int logProto;
         /** Why the packet did not reach conntrack (IP-layer drop, not IP, unknown interface), or null. */
         public String note;
-        /** The final fate: forwarded, local, dropped (with the hook). */
-        public String fate;
+        /** The final fate: forwarded, local, dropped (with the hook); words in {@link #fateText()}. */
+        public Fate fate = Fate.NONE;
+        /** For {@link Fate#FORWARDED}: the interface it left by. */
+        public NetDevice out;
+        /** For {@link Fate#FRAGMENTATION_NEEDED} and {@link Fate#PACKET_TOO_BIG}: the MTU that was too small. */
+        public int mtu;
         /**
          * The frame was taken by defragmentation: it belongs to a datagram not complete yet. Its verdict comes
          * with the frame that completes the datagram (see {@link #absorbed}); if none does, it never had one.
@@ -69,13 +104,28 @@ public final class Router {
         public long[] absorbed = new long[0];
         public int absorbedCount;
 
+        /** The fate in words ({@code forwarded to wan}, {@code dropped: packet too big (mtu 1280)}); allocates. */
+        public String fateText() {
+            switch (fate) {
+                case FORWARDED:
+                    return fate.words + " " + out.name();
+                case FRAGMENTATION_NEEDED:
+                case PACKET_TOO_BIG:
+                    return fate.words + " (mtu " + mtu + ")";
+                default:
+                    return fate.words;
+            }
+        }
+
         void clear() {
             ctState = "-";
             ctDir = "none";
             logReason = null;
             logProto = 0;
             note = null;
-            fate = null;
+            fate = Fate.NONE;
+            out = null;
+            mtu = 0;
             held = false;
             absorbedCount = 0;
         }
@@ -95,9 +145,6 @@ public final class Router {
     private long emitTstamp;
     private int emitType;
     private final IpFragmenter.Emitter emitter = this::emit;
-    /** Did the packet get past defragmentation (not held, not dropped by it)? Set by {@link #observer}. */
-    private boolean pastDefrag;
-    private final Registration observer;
 
     public Router(Conntrack net, List<RouterInterface> interfaces, EgressSink egress) {
         this.net = net;
@@ -106,20 +153,24 @@ public final class Router {
         for (RouterInterface ri : interfaces) {
             devices.add(ri.toDevice(index++));
         }
-        net.setDevices(devices);
-        this.observer = net.registerHook(Family.INET, Hook.PRE_ROUTING, Priority.CONNTRACK_DEFRAG + 1, p -> {
-            pastDefrag = true;
-            return Verdict.ACCEPT;
-        }, "past defragmentation (replay router)");
     }
 
-    /** Removes the router's observer hook from the engine. */
+    /** The router registers nothing in the engine: nothing to undo (kept for symmetry with its users). */
     public void close() {
-        observer.close();
     }
 
+    /** The router's interfaces, in the order given. */
     public List<NetDevice> devices() {
         return List.copyOf(devices);
+    }
+
+    private NetDevice device(String name) {
+        for (NetDevice d : devices) {
+            if (d.name().equals(name)) {
+                return d;
+            }
+        }
+        return null;
     }
 
     /**
@@ -139,16 +190,16 @@ public final class Router {
     public void receive(String iface, int linkType, byte[] frame, int off, int len, long tstampNanos, long tag,
         Result result) throws IOException {
         result.clear();
-        NetDevice in = net.device(iface);
+        NetDevice in = device(iface);
         if (in == null) {
             result.note = "unknown interface " + iface;
-            result.fate = "dropped: unknown interface";
+            result.fate = Fate.UNKNOWN_INTERFACE;
             return;
         }
         int l3 = l3Offset(linkType, frame, off, len);
         if (l3 < 0) {
             result.note = l3 == -2 ? "not an IPv4 or IPv6 frame" : "frame too short";
-            result.fate = "dropped: not IP";
+            result.fate = Fate.NOT_IP;
             return;
         }
         pkt.reset();
@@ -156,35 +207,34 @@ public final class Router {
         String bad = IpHeaders.validate(pkt);
         if (bad != null) {
             result.note = bad;
-            result.fate = "dropped by the IP layer";
+            result.fate = Fate.IP_LAYER;
             return;
         }
         pkt.tstamp = tstampNanos;
         pkt.in = in;
-        pkt.frameTag = tag;
-        pastDefrag = false;
-        int v = net.runHook(Hook.PRE_ROUTING, pkt);
-        if (!pastDefrag) {
+        pkt.cookie = tag;
+        int v = net.packets().runHook(Hook.PRE_ROUTING, pkt);
+        if (pkt.defrag == Packet.DEFRAG_HELD || pkt.defrag == Packet.DEFRAG_DROPPED) {
             // Defragmentation took it (a fragment held, or one it consumed) or dropped it: conntrack never saw it.
-            if (v == Verdict.STOLEN) {
+            if (pkt.defrag == Packet.DEFRAG_HELD) {
                 result.held = true;
-                result.fate = "held for reassembly";
+                result.fate = Fate.HELD;
             } else {
                 result.note = "fragment dropped by defragmentation";
-                result.fate = "dropped in prerouting";
+                result.fate = Fate.DROPPED_PREROUTING;
             }
             return;
         }
         record(pkt, result);
-        if (pkt.fragCount > 0) {
+        if (pkt.defrag == Packet.DEFRAG_REBUILT) {
             if (result.absorbed.length < pkt.fragCount) {
                 result.absorbed = new long[Math.max(pkt.fragCount, 2 * result.absorbed.length)];
             }
-            System.arraycopy(pkt.fragTags, 0, result.absorbed, 0, pkt.fragCount);
+            System.arraycopy(pkt.fragCookies, 0, result.absorbed, 0, pkt.fragCount);
             result.absorbedCount = pkt.fragCount;
         }
         if (v != Verdict.ACCEPT) {
-            result.fate = "dropped in prerouting";
+            result.fate = Fate.DROPPED_PREROUTING;
             return;
         }
         if (isLocal(pkt)) {
@@ -195,7 +245,7 @@ public final class Router {
         if (out == null) {
             sendError(pkt, in, pkt.family == Family.IPV4 ? LocalStack.ICMP_DEST_UNREACH : LocalStack.ICMPV6_DEST_UNREACH,
                 pkt.family == Family.IPV4 ? LocalStack.ICMP_NET_UNREACH : LocalStack.ICMPV6_NOROUTE, 0);
-            result.fate = "dropped: no route";
+            result.fate = Fate.NO_ROUTE;
             return;
         }
         forward(pkt, in, out, result);
@@ -214,44 +264,47 @@ public final class Router {
         if (p.family == Family.IPV4) {
             if (p.u8(8) <= 1) {
                 sendError(p, in, LocalStack.ICMP_TIME_EXCEEDED, 0, 0);
-                result.fate = "dropped: ttl exceeded";
+                result.fate = Fate.TTL_EXCEEDED;
                 return;
             }
             int mtu = out.mtu();
             if (exceedsMtu(p, mtu)) {
                 sendError(p, in, LocalStack.ICMP_DEST_UNREACH, LocalStack.ICMP_FRAG_NEEDED, mtu);
-                result.fate = "dropped: fragmentation needed (mtu " + mtu + ")";
+                result.fate = Fate.FRAGMENTATION_NEEDED;
+                result.mtu = mtu;
                 return;
             }
             IpOut.decreaseTtl(p);
         } else {
             if (p.u8(7) <= 1) {
                 sendError(p, in, LocalStack.ICMPV6_TIME_EXCEED, 0, 0);
-                result.fate = "dropped: hop limit exceeded";
+                result.fate = Fate.HOP_LIMIT_EXCEEDED;
                 return;
             }
             int mtu = Math.max(out.mtu(), IpFragmenter.IPV6_MIN_MTU);
             if (tooBig6(p, mtu)) {
                 sendError(p, in, LocalStack.ICMPV6_PKT_TOOBIG, 0, mtu);
-                result.fate = "dropped: packet too big (mtu " + mtu + ")";
+                result.fate = Fate.PACKET_TOO_BIG;
+                result.mtu = mtu;
                 return;
             }
             p.put8(7, p.u8(7) - 1);
         }
         p.out = out;
-        if (net.runHook(Hook.FORWARD, p) != Verdict.ACCEPT) {
-            result.fate = "dropped in forward";
+        if (net.packets().runHook(Hook.FORWARD, p) != Verdict.ACCEPT) {
+            result.fate = Fate.DROPPED_FORWARD;
             return;
         }
         if (p.family == Family.IPV4) {
             IpOut.recordRoute(p, out);
         }
-        if (net.runHook(Hook.POST_ROUTING, p) != Verdict.ACCEPT) {
-            result.fate = "dropped in postrouting";
+        if (net.packets().runHook(Hook.POST_ROUTING, p) != Verdict.ACCEPT) {
+            result.fate = Fate.DROPPED_POSTROUTING;
             return;
         }
         transmit(p, out, false);
-        result.fate = "forwarded to " + out.name();
+        result.fate = Fate.FORWARDED;
+        result.out = out;
     }
 
     /**
@@ -275,11 +328,11 @@ public final class Router {
 
     private void deliverLocal(Packet p, NetDevice in, Result result) throws IOException {
         p.out = null;
-        if (net.runHook(Hook.LOCAL_IN, p) != Verdict.ACCEPT) {
-            result.fate = "dropped in input";
+        if (net.packets().runHook(Hook.LOCAL_IN, p) != Verdict.ACCEPT) {
+            result.fate = Fate.DROPPED_INPUT;
             return;
         }
-        result.fate = "delivered locally";
+        result.fate = Fate.DELIVERED;
         if (local.answer(p, own, net.now(), net.clock().hz())) {
             output(own, p.tstamp);
         }
@@ -295,7 +348,7 @@ public final class Router {
             return;
         }
         o.out = out;
-        if (net.runHook(Hook.LOCAL_OUT, o) != Verdict.ACCEPT) {
+        if (net.packets().runHook(Hook.LOCAL_OUT, o) != Verdict.ACCEPT) {
             return;
         }
         // DNAT in LOCAL_OUT may have changed the destination.
@@ -304,7 +357,7 @@ public final class Router {
             return;
         }
         o.out = out2;
-        if (net.runHook(Hook.POST_ROUTING, o) != Verdict.ACCEPT) {
+        if (net.packets().runHook(Hook.POST_ROUTING, o) != Verdict.ACCEPT) {
             return;
         }
         transmit(o, out2, true);

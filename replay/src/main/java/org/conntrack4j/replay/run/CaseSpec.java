@@ -26,6 +26,7 @@ public final class CaseSpec {
     private final Path capture;
     private final String defaultInterface;
     private final long tickPhaseNanos;
+    private final boolean adoptRandomPorts;
 
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface) {
@@ -35,6 +36,13 @@ public final class CaseSpec {
     /** With where the recording kernel's ticks fell ({@link #tickPhaseNanos()}), or -1 if not known. */
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos) {
+        this(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos, false);
+    }
+
+    /** With whether the replay adopts the recording kernel's random NAT ports ({@link #adoptRandomPorts()}). */
+    public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
+        String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts) {
+        this.adoptRandomPorts = adoptRandomPorts;
         this.name = name;
         this.interfaces = List.copyOf(interfaces);
         this.sysctls = Map.copyOf(sysctls);
@@ -56,6 +64,21 @@ public final class CaseSpec {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Does the replay rename the replies the capture sends to the NAT ports (ids) the recording kernel picked at
+     * random to the ones picked here ({@code RecordedPortAdoption})? Only right for a capture of a kernel that did
+     * NAT itself: on for a kernel case folder ({@link #load}), off for a plain capture unless asked.
+     */
+    public boolean adoptRandomPorts() {
+        return adoptRandomPorts;
+    }
+
+    /** The same case with adoption of the recording kernel's random ports on or off. */
+    public CaseSpec withAdoptRandomPorts(boolean on) {
+        return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
+            on);
     }
 
     public List<RouterInterface> interfaces() {
@@ -173,7 +196,8 @@ public final class CaseSpec {
         }
         Object scenario = c.get("scenario");
         String name = scenario instanceof String ? (String) scenario : dir.getFileName().toString();
-        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase);
+        // a kernel case folder: its replies answer the kernel's own random NAT picks
+        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true);
     }
 
     @SuppressWarnings("unchecked")

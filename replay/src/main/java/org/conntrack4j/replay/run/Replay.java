@@ -108,7 +108,7 @@ public final class Replay {
                 regs.add(rules.install(net, spec.ruleset(), spec.rulesetName()));
             }
             int[] counts = new int[2];
-            regs.add(net.addListener(new ConntrackListener() {
+            regs.add(net.table().addListener(new ConntrackListener() {
                 @Override
                 public void onEvent(ConntrackEvent e) {
                     line(events, CtFormat.event(e, true));
@@ -125,8 +125,10 @@ public final class Replay {
             }, true));
             Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> egress.write(ifc, t, b, o, n, n, null));
             regs.add(router::close);
-            // Replies in the capture go to the ports the recording kernel picked at random for clashing flows.
-            regs.add(RecordedPortAdoption.install(net));
+            if (spec.adoptRandomPorts()) {
+                // Replies in the capture go to the ports the recording kernel picked at random for clashing flows.
+                regs.add(RecordedPortAdoption.install(net, router.devices()));
+            }
             Map<String, Integer> states = new TreeMap<>();
             // Rows in frame order; a fragment's row waits for the frame that completes its datagram.
             List<String> rows = new ArrayList<>();
@@ -150,7 +152,7 @@ public final class Replay {
                     }
                     clock.setWallNanos(ts);
                     lastTs = ts;
-                    net.expire();
+                    net.table().expire();
                     String iface = f.interfaceName() != null ? f.interfaceName() : defaultIface;
                     int l3 = l3(f);
                     String summary = l3 >= 0 ? PacketSummary.describe(f.array(), f.offset() + l3, f.capturedLength() - l3)
@@ -203,7 +205,7 @@ public final class Replay {
                 clock.setWallNanos(lastTs + TABLE_DELAY_NANOS);
             }
             List<String> table = new ArrayList<>();
-            for (ConnectionSnapshot s : net.list(null)) {
+            for (ConnectionSnapshot s : net.table().list(null)) {
                 table.add(CtFormat.listLine(s));
             }
             try (BufferedWriter t = writer(outDir.resolve("table.txt"))) {
@@ -213,7 +215,7 @@ public final class Replay {
                 }
             }
             return new ReplayReport(spec.name(), frames, states, egress.framesWritten(), counts[0], counts[1], table, rows,
-                problem, System.nanoTime() - started);
+                problem, System.nanoTime() - started, spec.adoptRandomPorts());
         } finally {
             for (int i = regs.size() - 1; i >= 0; i--) {
                 regs.get(i).close();

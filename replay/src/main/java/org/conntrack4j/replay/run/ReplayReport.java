@@ -15,9 +15,12 @@ public final class ReplayReport {
     private final List<String> verdictRows;
     private final String captureProblem;
     private final long elapsedNanos;
+    private final boolean adoptedRandomPorts;
 
     ReplayReport(String caseName, int frames, Map<String, Integer> states, int egressFrames, int events,
-        int expectEvents, List<String> table, List<String> verdictRows, String captureProblem, long elapsedNanos) {
+        int expectEvents, List<String> table, List<String> verdictRows, String captureProblem, long elapsedNanos,
+        boolean adoptedRandomPorts) {
+        this.adoptedRandomPorts = adoptedRandomPorts;
         this.caseName = caseName;
         this.frames = frames;
         this.states = Map.copyOf(states);
@@ -28,6 +31,11 @@ public final class ReplayReport {
         this.verdictRows = List.copyOf(verdictRows);
         this.captureProblem = captureProblem;
         this.elapsedNanos = elapsedNanos;
+    }
+
+    /** Were replies renamed from the recording kernel's random NAT ports to ours ({@code CaseSpec.adoptRandomPorts})? */
+    public boolean adoptedRandomPorts() {
+        return adoptedRandomPorts;
     }
 
     public String caseName() {

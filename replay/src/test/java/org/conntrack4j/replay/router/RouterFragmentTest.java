@@ -331,7 +331,7 @@ class RouterFragmentTest {
 
         byte[] df = udp4("203.0.113.10", "198.51.100.10", 0, 1400, 0x4000, new byte[0]);
         receive("wan", df);
-        assertTrue(result.fate.contains("fragmentation needed"), result.fate);
+        assertTrue(result.fateText().contains("fragmentation needed"), result.fateText());
         assertEquals(1, sent.size(), "only the router's own error");
         Out icmp = sent.get(0);
         assertEquals("wan", icmp.iface);
@@ -419,7 +419,7 @@ class RouterFragmentTest {
         receive("lan", frag4(ping, 0, 576, true, 0));
         receive("lan", frag4(ping, 576, 576, true, 0));
         receive("lan", frag4(ping, 1152, 256, false, 0));
-        assertEquals("delivered locally", result.fate);
+        assertEquals("delivered locally", result.fateText());
         assertEquals(3, sent.size());
         assertArrayEquals(new int[] {596, 596, 276}, sent.stream().mapToInt(o -> o.u16(2)).toArray());
         assertEquals(0, sent.get(0).u8(20), "echo reply");

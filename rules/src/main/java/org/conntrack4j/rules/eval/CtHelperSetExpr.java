@@ -38,9 +38,9 @@ final class CtHelperSetExpr extends Expr {
         if (family == Family.IPV4 ? !v4 : !v6) {
             return CONTINUE;
         }
-        Helper h = net.helper(type, family, protocol);
+        Helper h = net.services().helper(type, family, protocol);
         if (h != null) {
-            net.assignHelper(ct, h);
+            net.services().assignHelper(ct, h);
         }
         return CONTINUE;
     }

@@ -20,7 +20,7 @@ final class CtMarkSetExpr extends Expr {
         Connection ct = p.ct;
         if (ct != null && ct.mark() != mark) {
             ct.setMark(mark);
-            net.cacheEvent(ct, CtEvent.MARK);
+            net.packets().cacheEvent(ct, CtEvent.MARK);
         }
         return CONTINUE;
     }

@@ -123,7 +123,7 @@ final class InstalledRulesetImpl implements InstalledRuleset {
      * {@code rules} may be empty (nothing installed).
      */
     static String natListing(Conntrack net, List<NatRule> rules) {
-        Nat nat = net.extension(Nat.class);
+        Nat nat = net.services().extension(Nat.class);
         Map<NatRule, List<String>> byRule = new LinkedHashMap<>();
         for (NatRule r : rules) {
             byRule.put(r, new ArrayList<>());
@@ -138,7 +138,7 @@ final class InstalledRulesetImpl implements InstalledRuleset {
                         continue;
                     }
                     if (snap == null) {
-                        snap = net.snapshot(ct);
+                        snap = net.table().snapshot(ct);
                     }
                     String line = CtFormat.listLine(snap, false, false);
                     NatRule rule = find(rules, origin, manip);

@@ -61,7 +61,7 @@ final class Installer {
 
     InstalledRulesetImpl install() throws RulesetInstallException {
         checkHelpers();
-        nat = net.extension(Nat.class);
+        nat = net.services().extension(Nat.class);
         checkNat();
         for (Table t : ruleset.tables()) {
             compileTable(t);
@@ -77,7 +77,7 @@ final class Installer {
                     regs.add(r);
                     natRegs.add(r);
                 } else {
-                    regs.add(net.registerHook(b.family, hook, prio, b.fn, b.owner));
+                    regs.add(net.packets().registerHook(b.family, hook, prio, b.fn, b.owner));
                 }
             }
         } catch (RuntimeException e) {
@@ -98,8 +98,8 @@ final class Installer {
             for (CtHelperObject h : t.ctHelpers()) {
                 boolean v4 = servesIpv4(h);
                 boolean v6 = servesIpv6(h);
-                boolean found = v4 && net.helper(h.type(), Family.IPV4, h.protocol()) != null
-                    || v6 && net.helper(h.type(), Family.IPV6, h.protocol()) != null;
+                boolean found = v4 && net.services().helper(h.type(), Family.IPV4, h.protocol()) != null
+                    || v6 && net.services().helper(h.type(), Family.IPV6, h.protocol()) != null;
                 if (!found) {
                     String proto = h.protocol() == 6 ? "tcp" : "udp";
                     String over = v4 && v6 ? "" : v4 ? " over IPv4" : " over IPv6";

@@ -126,7 +126,7 @@ public final class LiveRuleset {
      * filter chains stay in force; the whole ruleset is installed again when NAT is back. Returns whether it did.
      */
     private boolean releaseDepartedNat() {
-        if (current == null || currentNat == null || net.extension(Nat.class) == currentNat) {
+        if (current == null || currentNat == null || net.services().extension(Nat.class) == currentNat) {
             return false;
         }
         NftRulesets.releaseNatChains(current);
@@ -195,7 +195,7 @@ public final class LiveRuleset {
         }
         if (pending == null) {
             releaseDepartedNat();
-            Nat nat = net.extension(Nat.class);
+            Nat nat = net.services().extension(Nat.class);
             if (current != null && (currentNat != null || natLeft) && nat != null && nat != currentNat) {
                 try {
                     replace(current.ruleset());
@@ -222,7 +222,7 @@ public final class LiveRuleset {
         InstalledRuleset next = rulesets.install(net, rs);
         InstalledRuleset old = current;
         current = next;
-        currentNat = needsNat(rs) ? net.extension(Nat.class) : null;
+        currentNat = needsNat(rs) ? net.services().extension(Nat.class) : null;
         natLeft = false;
         if (old != null) {
             old.close();

@@ -41,7 +41,7 @@ class AllocationTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
-            lab.net.provideExtension(Nat.class, nat);
+            lab.net.services().provideExtension(Nat.class, nat);
             lab.install(TEXT);
             HookFunction chain = nat.chains.get(0).fn();
             Packet[] pkts = {v4("198.51.100.7", "203.0.113.10", 6, tcp(40000, 80, SYN)),
@@ -69,7 +69,7 @@ class AllocationTest {
             // the measurement itself may cost a few bytes; 100000 packets allocating anything would cost megabytes
             assertTrue(least < 4096, least + " bytes allocated for 100000 packets in the least window");
             assertTrue(nat.calls.isEmpty());
-            lab.net.runHook(Hook.POST_ROUTING, pkts[0]);
+            lab.net.packets().runHook(Hook.POST_ROUTING, pkts[0]);
         }
     }
 }

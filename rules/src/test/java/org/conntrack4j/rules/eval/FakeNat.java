@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Expectation;
+import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
@@ -120,7 +121,7 @@ class FakeNat implements Nat {
     }
 
     @Override
-    public int expectWithFreePort(Expectation exp, int port) {
+    public int expectWithFreePort(ExpectationRequest exp, int port) {
         return 0;
     }
 }

@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 /** A ruleset needing a plug-in the engine lacks is refused whole, with a message naming the place and the bundle. */
 class InstallErrorTest {
     private static RulesetInstallException installFails(Lab lab, String name, String text) {
-        List<String> before4 = lab.net.describeHooks(Family.IPV4);
-        List<String> before6 = lab.net.describeHooks(Family.IPV6);
+        List<String> before4 = lab.net.packets().describeHooks(Family.IPV4);
+        List<String> before6 = lab.net.packets().describeHooks(Family.IPV6);
         RulesetInstallException e = assertThrows(RulesetInstallException.class,
             () -> new NftRulesets().install(lab.net, name, text));
-        assertEquals(before4, lab.net.describeHooks(Family.IPV4), "a refused ruleset leaves no hook behind");
-        assertEquals(before6, lab.net.describeHooks(Family.IPV6));
+        assertEquals(before4, lab.net.packets().describeHooks(Family.IPV4), "a refused ruleset leaves no hook behind");
+        assertEquals(before6, lab.net.packets().describeHooks(Family.IPV6));
         return e;
     }
 
@@ -59,7 +59,7 @@ class InstallErrorTest {
     @Test
     void ctHelperObjectWithoutItsHelperNamesTheObjectAndTheHelperBundle() {
         try (Lab lab = new Lab()) {
-            lab.net.provideExtension(Nat.class, new FakeNat());
+            lab.net.services().provideExtension(Nat.class, new FakeNat());
             RulesetInstallException e = installFails(lab, "ruleset.nft", OracleCases.ruleset("ftp_passive_snat"));
             assertEquals("ruleset.nft:2:2: ct helper \"ftp_helper\": no helper of type \"ftp\" for tcp is registered "
                 + "(bundle org.conntrack4j.helper.ftp provides it)", e.getMessage());
@@ -77,7 +77,7 @@ class InstallErrorTest {
             // the same object in an ip table is served by it
             String v4 = "table ip t {\n\tct helper h {\n\t\ttype \"ftp\" protocol tcp\n\t}\n}\n";
             try (Registration r = assertDoesNotThrow(lab, v4)) {
-                assertTrue(lab.net.helper("ftp", Family.IPV4, 6) != null);
+                assertTrue(lab.net.services().helper("ftp", Family.IPV4, 6) != null);
             }
         }
     }
@@ -102,7 +102,7 @@ class InstallErrorTest {
                     throw new IllegalStateException("NAT of engine test is gone");
                 }
             };
-            lab.net.provideExtension(Nat.class, nat);
+            lab.net.services().provideExtension(Nat.class, nat);
             RulesetInstallException e = installFails(lab, "ruleset.nft", OracleCases.ruleset("frag_udp"));
             assertEquals("ruleset.nft:19:2: chain nat_post: cannot be registered: NAT of engine test is gone",
                 e.getMessage());

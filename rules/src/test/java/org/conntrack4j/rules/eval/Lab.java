@@ -43,7 +43,6 @@ final class Lab implements AutoCloseable {
         wan = new NetDevice("wan", 2, null, null, 1500, List.of(
             new NetDevice.IfAddr(Family.IPV4, 0, Addr.parseV4("203.0.113.1") & 0xffffffffL, 24),
             v6Addr("2001:db8:2::1", 64)));
-        net.setDevices(List.of(lan, wan));
         net.addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {

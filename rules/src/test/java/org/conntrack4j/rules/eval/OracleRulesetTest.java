@@ -42,7 +42,7 @@ class OracleRulesetTest {
     private static List<String> rulesetHooks(Lab lab) {
         List<String> out = new ArrayList<>();
         for (int fam : new int[] {Family.IPV4, Family.IPV6}) {
-            for (String h : lab.net.describeHooks(fam)) {
+            for (String h : lab.net.packets().describeHooks(fam)) {
                 if (h.contains(" nft ")) {
                     out.add(Family.name(fam) + " " + h);
                 }
@@ -56,7 +56,7 @@ class OracleRulesetTest {
     void everyOracleRulesetInstallsItsChainsAndRemovesThem(String name) throws Exception {
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
-            lab.net.provideExtension(Nat.class, nat);
+            lab.net.services().provideExtension(Nat.class, nat);
             lab.registry.addHelper(new StubHelper("ftp", 6, true), lab.registry.localId(), 0, "test");
             InstalledRuleset rs = lab.install(OracleCases.ruleset(name));
             List<String> hooks = rulesetHooks(lab);
@@ -91,7 +91,7 @@ class OracleRulesetTest {
             assertEquals(List.of("ct=invalid dir=none"), log.takePrefixes());
 
             // RELATED and UNTRACKED packets as conntrack would hand them over (conntrack leaves them alone)
-            Connection ct = lab.net.connections(null).get(0);
+            Connection ct = lab.net.table().connections(null).get(0);
             for (int ctinfo : new int[] {CtInfo.RELATED, CtInfo.RELATED_REPLY}) {
                 Packet p = v4(LAN_HOST, WAN_HOST, 1, new byte[8]);
                 p.ct = ct;
@@ -130,7 +130,7 @@ class OracleRulesetTest {
     @Test
     void helpersChainAssignsTheFtpHelperToNewControlConnectionsOnly() throws Exception {
         try (Lab lab = new Lab()) {
-            lab.net.provideExtension(Nat.class, new FakeNat());
+            lab.net.services().provideExtension(Nat.class, new FakeNat());
             StubHelper ftp = new StubHelper("ftp", 6, true);
             lab.registry.addHelper(ftp, lab.registry.localId(), 0, "test");
             lab.install(OracleCases.ruleset("ftp_active_snat"));
@@ -140,8 +140,8 @@ class OracleRulesetTest {
             assertSame(ftp, syn.ct.helper());
             assertTrue(syn.ct.hasStatus(Status.HELPER));
             syn.out = lab.wan;
-            lab.net.runHook(Hook.FORWARD, syn);
-            lab.net.runHook(Hook.POST_ROUTING, syn);
+            lab.net.packets().runHook(Hook.FORWARD, syn);
+            lab.net.packets().runHook(Hook.POST_ROUTING, syn);
             assertEquals(1, ftp.packets, "the confirm hook runs the assigned helper");
 
             // without a TCP tracker connections are told apart by addresses only: another client
@@ -164,7 +164,7 @@ class OracleRulesetTest {
     void natPostChainMasqueradesLanSourcesLeavingByWan() throws Exception {
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
-            lab.net.provideExtension(Nat.class, nat);
+            lab.net.services().provideExtension(Nat.class, nat);
             InstalledRuleset rs = lab.install(OracleCases.ruleset("frag_udp"));
             assertEquals(1, nat.chains.size());
             FakeNat.ChainReg reg = nat.chains.get(0);
@@ -203,7 +203,7 @@ class OracleRulesetTest {
     void natPreChainForwardsAPortToTheLanHost() throws Exception {
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
-            lab.net.provideExtension(Nat.class, nat);
+            lab.net.services().provideExtension(Nat.class, nat);
             lab.install(OracleCases.ruleset("dnat_portforward"));
             FakeNat.ChainReg reg = nat.chains.get(0);
             assertEquals(Hook.PRE_ROUTING, reg.hook());
@@ -244,7 +244,7 @@ class OracleRulesetTest {
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
             nat.verdict = Verdict.DROP;
-            lab.net.provideExtension(Nat.class, nat);
+            lab.net.services().provideExtension(Nat.class, nat);
             lab.install(OracleCases.ruleset("snat_port_clash"));
             Packet p = v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4));
             lab.pre(p, lab.lan);
@@ -259,9 +259,9 @@ class OracleRulesetTest {
         org.conntrack4j.core.api.NetDevice out) {
         lab.pre(p, in);
         p.out = out;
-        lab.net.runHook(Hook.FORWARD, p);
+        lab.net.packets().runHook(Hook.FORWARD, p);
         nat.runChains(Hook.POST_ROUTING, p);
-        lab.net.runHook(Hook.POST_ROUTING, p);
+        lab.net.packets().runHook(Hook.POST_ROUTING, p);
         return p;
     }
 }

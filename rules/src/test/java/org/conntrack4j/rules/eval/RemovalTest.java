@@ -33,13 +33,13 @@ class RemovalTest {
     void closingRemovesEveryHookAndNatChainAndTheirEffect() throws Exception {
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
-            lab.net.provideExtension(Nat.class, nat);
-            List<String> v4 = lab.net.describeHooks(Family.IPV4);
-            List<String> v6 = lab.net.describeHooks(Family.IPV6);
+            lab.net.services().provideExtension(Nat.class, nat);
+            List<String> v4 = lab.net.packets().describeHooks(Family.IPV4);
+            List<String> v6 = lab.net.packets().describeHooks(Family.IPV6);
             InstalledRuleset rs = lab.install(TEXT);
-            assertEquals(v4.size() + 5, lab.net.describeHooks(Family.IPV4).size());
-            assertEquals(v6.size() + 6, lab.net.describeHooks(Family.IPV6).size());
-            assertTrue(lab.net.describeHooks(Family.IPV6).contains("forward -5 nft ip6 six forward_filter"));
+            assertEquals(v4.size() + 5, lab.net.packets().describeHooks(Family.IPV4).size());
+            assertEquals(v6.size() + 6, lab.net.packets().describeHooks(Family.IPV6).size());
+            assertTrue(lab.net.packets().describeHooks(Family.IPV6).contains("forward -5 nft ip6 six forward_filter"));
             assertEquals(2, nat.chains.size());
             assertEquals(Verdict.DROP, lab.forward(v4("198.51.100.7", "203.0.113.10", 17, udp(1, 2, 0)), lab.lan,
                 lab.wan));
@@ -47,30 +47,30 @@ class RemovalTest {
 
             rs.close();
             assertTrue(rs.isClosed());
-            assertEquals(v4, lab.net.describeHooks(Family.IPV4));
-            assertEquals(v6, lab.net.describeHooks(Family.IPV6));
+            assertEquals(v4, lab.net.packets().describeHooks(Family.IPV4));
+            assertEquals(v6, lab.net.packets().describeHooks(Family.IPV6));
             assertTrue(nat.chains.stream().allMatch(c -> c.closed()[0]));
             assertEquals(Verdict.ACCEPT, lab.forward(v4("198.51.100.7", "203.0.113.10", 17, udp(1, 2, 0)), lab.lan,
                 lab.wan));
             rs.close(); // twice: harmless
-            assertEquals(v4, lab.net.describeHooks(Family.IPV4));
+            assertEquals(v4, lab.net.packets().describeHooks(Family.IPV4));
         }
     }
 
     @Test
     void twoRulesetsInOneEngineAreRemovedIndependently() throws Exception {
         try (Lab lab = new Lab()) {
-            List<String> v4 = lab.net.describeHooks(Family.IPV4);
+            List<String> v4 = lab.net.packets().describeHooks(Family.IPV4);
             InstalledRuleset a = lab.install("table ip a {\n\tchain c { type filter hook forward priority 0; "
                 + "policy accept; }\n}\n");
-            List<String> withA = lab.net.describeHooks(Family.IPV4);
+            List<String> withA = lab.net.packets().describeHooks(Family.IPV4);
             InstalledRuleset b = lab.install("table ip b {\n\tchain c { type filter hook forward priority 0; "
                 + "policy drop; }\n}\n");
-            assertNotEquals(withA, lab.net.describeHooks(Family.IPV4));
+            assertNotEquals(withA, lab.net.packets().describeHooks(Family.IPV4));
             b.close();
-            assertEquals(withA, lab.net.describeHooks(Family.IPV4));
+            assertEquals(withA, lab.net.packets().describeHooks(Family.IPV4));
             a.close();
-            assertEquals(v4, lab.net.describeHooks(Family.IPV4));
+            assertEquals(v4, lab.net.packets().describeHooks(Family.IPV4));
         }
     }
 }

@@ -41,12 +41,12 @@ class StatementTest {
             assertEquals(Verdict.ACCEPT, lab.forward(p, lab.lan, lab.wan));
             assertNull(p.ct);
             assertEquals(CtInfo.UNTRACKED, p.ctinfo);
-            assertEquals(0, lab.net.count());
+            assertEquals(0, lab.net.table().count());
             assertTrue(rs.listing().contains("ct state untracked counter packets 1 bytes 32"), rs.listing());
 
             Packet other = v4(LAN_HOST, WAN_HOST, 17, udp(40000, 54, 4));
             lab.forward(other, lab.lan, lab.wan);
-            assertEquals(1, lab.net.count());
+            assertEquals(1, lab.net.table().count());
             assertTrue(rs.listing().contains("counter packets 1 bytes 32"));
         }
     }
@@ -59,7 +59,7 @@ class StatementTest {
             Packet p = v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4));
             lab.forward(p, lab.lan, lab.wan);
             assertEquals(CtInfo.NEW, p.ctinfo);
-            assertEquals(1, lab.net.count());
+            assertEquals(1, lab.net.table().count());
         }
     }
 
@@ -163,7 +163,7 @@ class StatementTest {
             + "\t}\n}\n";
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
-            lab.net.provideExtension(Nat.class, nat);
+            lab.net.services().provideExtension(Nat.class, nat);
             InstalledRuleset rs = lab.install(text);
             for (int port = 1; port <= 7; port++) {
                 Packet p = v4(LAN_HOST, WAN_HOST, 17, udp(40000 + port, port, 4));
@@ -196,7 +196,7 @@ class StatementTest {
             + "\t}\n}\n";
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
-            lab.net.provideExtension(Nat.class, nat);
+            lab.net.services().provideExtension(Nat.class, nat);
             lab.install(text);
             Packet p = v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4));
             lab.pre(p, lab.lan);
@@ -219,17 +219,17 @@ class StatementTest {
             + "\t\tudp dport 1 masquerade\n\t\tudp dport 2 masquerade\n\t}\n}\n";
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
-            lab.net.provideExtension(Nat.class, nat);
+            lab.net.services().provideExtension(Nat.class, nat);
             InstalledRuleset rs = lab.install(text);
             Packet p = v4(LAN_HOST, WAN_HOST, 17, udp(40002, 2, 4));
             lab.pre(p, lab.lan);
             nat.runChains(Hook.POST_ROUTING, p);
-            lab.net.runHook(Hook.POST_ROUTING, p);
+            lab.net.packets().runHook(Hook.POST_ROUTING, p);
             // a binding from elsewhere (an earlier ruleset, an expectation)
             Packet q = v4(LAN_HOST, WAN_HOST, 17, udp(40003, 9, 4));
             lab.pre(q, lab.lan);
             nat.setup(q, q.ct, NatRange.ports(-1, 0, 0), NatManip.DST, "expected by 7");
-            lab.net.runHook(Hook.POST_ROUTING, q);
+            lab.net.packets().runHook(Hook.POST_ROUTING, q);
             String[] lines = rs.natListing().split("\n");
             assertEquals("ip t post: udp dport 1 masquerade\t# test.nft:4:3, 0 connections", lines[0]);
             assertEquals("ip t post: udp dport 2 masquerade\t# test.nft:5:3, 1 connection", lines[1]);

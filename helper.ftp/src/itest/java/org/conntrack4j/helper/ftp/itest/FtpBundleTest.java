@@ -62,7 +62,6 @@ class FtpBundleTest {
     private final BundleContext own = FrameworkUtil.getBundle(FtpBundleTest.class).getBundleContext();
     private final List<String> expectEvents = Collections.synchronizedList(new ArrayList<>());
     private final List<Registration> regs = new ArrayList<>();
-    private List<NetDevice> savedDevices;
     private NetDevice lan;
     private NetDevice wan;
 
@@ -72,25 +71,23 @@ class FtpBundleTest {
 
     @BeforeEach
     void setUp() {
-        conntrack.flush(null);
-        savedDevices = conntrack.devices();
+        conntrack.table().delete(null);
         lan = new NetDevice("ftplan", 81, null, null, 1500,
             List.of(new NetDevice.IfAddr(Family.IPV4, 0, 0xc6336401L, 24)));
         wan = new NetDevice("ftpwan", 82, null, null, 1500,
             List.of(new NetDevice.IfAddr(Family.IPV4, 0, 0xcb007101L, 24)));
-        conntrack.setDevices(List.of(lan, wan));
         // ct state new tcp dport 21 ct helper set "ftp": the helper is looked up each time, as the rule does
-        regs.add(conntrack.registerHook(Family.INET, Hook.PRE_ROUTING, 0, p -> {
+        regs.add(conntrack.packets().registerHook(Family.INET, Hook.PRE_ROUTING, 0, p -> {
             if (p.ct != null && p.ctinfo == CtInfo.NEW && !p.ct.isConfirmed()
                 && p.ct.dstPort(Direction.ORIGINAL) == 21) {
-                Helper h = conntrack.helper("ftp", p.family, IpProto.TCP);
+                Helper h = conntrack.services().helper("ftp", p.family, IpProto.TCP);
                 if (h != null) {
-                    conntrack.assignHelper(p.ct, h);
+                    conntrack.services().assignHelper(p.ct, h);
                 }
             }
             return Verdict.ACCEPT;
         }, "itest ct helper set"));
-        regs.add(conntrack.addListener(new ConntrackListener() {
+        regs.add(conntrack.table().addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
             }
@@ -113,13 +110,12 @@ class FtpBundleTest {
                 b.start();
             }
         }
-        conntrack.flush(null);
-        conntrack.setDevices(savedDevices);
+        conntrack.table().delete(null);
     }
 
     /** {@code oifname "ftpwan" masquerade} on the live engine's NAT. */
     private void masquerade() {
-        Nat nat = conntrack.extension(Nat.class);
+        Nat nat = conntrack.services().extension(Nat.class);
         regs.add(nat.registerChain(Family.INET, Hook.POST_ROUTING, Priority.NAT_SRC,
             p -> p.out == wan ? nat.masquerade(p, NatRange.ports(-1, -1, 0), "itest masquerade") : Verdict.ACCEPT,
             "itest ftp"));
@@ -135,8 +131,8 @@ class FtpBundleTest {
             }
         }
         assertTrue(found);
-        assertNotNull(conntrack.helper("ftp", Family.IPV4, IpProto.TCP));
-        assertNotNull(conntrack.helper("ftp", Family.IPV6, IpProto.TCP));
+        assertNotNull(conntrack.services().helper("ftp", Family.IPV4, IpProto.TCP));
+        assertNotNull(conntrack.services().helper("ftp", Family.IPV6, IpProto.TCP));
     }
 
     @Test
@@ -145,31 +141,31 @@ class FtpBundleTest {
         Control c = new Control(54686).open();
         Packet port = c.client("PORT 198,51,100,10,156,166\r\n");
         assertEquals("PORT 203,0,113,1,156,166\r\n", payload(port), "rewritten behind masquerade");
-        assertEquals(1, conntrack.listExpectations().size());
+        assertEquals(1, conntrack.table().expectations().size());
         assertTrue(c.ct.hasStatus(Status.SEQ_ADJUST));
         expectEvents.clear();
 
         bundle(BSN).stop();
-        assertNull(conntrack.helper("ftp", Family.IPV4, IpProto.TCP));
-        assertEquals(List.of(), conntrack.listExpectations(), "its expectations are destroyed");
+        assertNull(conntrack.services().helper("ftp", Family.IPV4, IpProto.TCP));
+        assertEquals(List.of(), conntrack.table().expectations(), "its expectations are destroyed");
         assertEquals(1, expectEvents.size());
         assertTrue(expectEvents.get(0).startsWith("[DESTROY]"), expectEvents.toString());
         assertNull(c.ct.helper(), "detached");
-        assertTrue(conntrack.connections(null).contains(c.ct), "the control connection keeps running");
+        assertTrue(conntrack.table().connections(null).contains(c.ct), "the control connection keeps running");
         Packet ack = c.serverAck(c.cseq - 2);
         assertEquals("established", c.state);
         assertEquals(c.cseq, ack.u32(28), "still shifted by the rewrite made before");
         Packet unread = c.client("PORT 198,51,100,10,156,167\r\n");
         assertEquals("PORT 198,51,100,10,156,167\r\n", payload(unread), "no longer read");
-        assertEquals(List.of(), conntrack.listExpectations());
+        assertEquals(List.of(), conntrack.table().expectations());
 
         bundle(BSN).start();
-        Helper again = conntrack.helper("ftp", Family.IPV4, IpProto.TCP);
+        Helper again = conntrack.services().helper("ftp", Family.IPV4, IpProto.TCP);
         assertNotNull(again);
         Control fresh = new Control(54687).open();
         assertSame(again, fresh.ct.helper());
         assertEquals("PORT 203,0,113,1,156,168\r\n", payload(fresh.client("PORT 198,51,100,10,156,168\r\n")));
-        List<ExpectationSnapshot> live = conntrack.listExpectations();
+        List<ExpectationSnapshot> live = conntrack.table().expectations();
         assertEquals(1, live.size());
         assertEquals(40104, live.get(0).tuple().dstPort);
         assertNull(c.ct.helper(), "a connection detached stays so");
@@ -178,11 +174,11 @@ class FtpBundleTest {
     @Test
     void theHelperWorksWithoutNat() throws Exception {
         bundle(NAT_BSN).stop();
-        assertNull(conntrack.extension(Nat.class));
+        assertNull(conntrack.services().extension(Nat.class));
         Control c = new Control(54690, CLIENT).open();
         Packet port = c.client("PORT 198,51,100,10,156,166\r\n");
         assertEquals("PORT 198,51,100,10,156,166\r\n", payload(port));
-        List<ExpectationSnapshot> live = conntrack.listExpectations();
+        List<ExpectationSnapshot> live = conntrack.table().expectations();
         assertEquals(1, live.size());
         assertEquals(40102, live.get(0).tuple().dstPort);
         Packet syn = tcp(SERVER, 20, CLIENT, 40102, 7, 0, 0x02, "");
@@ -247,10 +243,10 @@ class FtpBundleTest {
     /** PRE_ROUTING and POST_ROUTING; returns the ct state after PRE_ROUTING. */
     private String forward(Packet p, NetDevice in, NetDevice out) {
         p.in = in;
-        assertEquals(Verdict.ACCEPT, conntrack.runHook(Hook.PRE_ROUTING, p));
+        assertEquals(Verdict.ACCEPT, conntrack.packets().runHook(Hook.PRE_ROUTING, p));
         String s = CtInfo.stateName(p.ct != null, p.ctinfo);
         p.out = out;
-        assertEquals(Verdict.ACCEPT, conntrack.runHook(Hook.POST_ROUTING, p));
+        assertEquals(Verdict.ACCEPT, conntrack.packets().runHook(Hook.POST_ROUTING, p));
         return s;
     }
 

@@ -1,5 +1,6 @@
 package org.conntrack4j.proto.gre.itest;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import java.util.Arrays;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.spi.GenericTracker;
 import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.itest.ItPackets;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +42,7 @@ class GreBundleTest {
         if (gre().getState() != Bundle.ACTIVE) {
             gre().start();
         }
-        conntrack.flush(null);
+        conntrack.table().delete(null);
     }
 
     @Test
@@ -55,13 +57,13 @@ class GreBundleTest {
 
     @Test
     void greIsTrackedWhileTheBundleRunsAndCleanedUpWhenItStops() throws Exception {
-        conntrack.flush(null);
+        conntrack.table().delete(null);
         ItPackets.forward(conntrack, ItPackets.ipv4(47, "198.51.100.10", 0, "203.0.113.10", 0, 0));
-        assertEquals("gre", conntrack.tracker(Family.IPV4, 47).name());
-        assertTrue(CtFormat.listLine(conntrack.list(null).get(0)).contains("srckey=0x0 dstkey=0x0"));
+        assertEquals("gre", conntrack.services().tracker(Family.IPV4, 47).name());
+        assertTrue(CtFormat.listLine(conntrack.table().list(null).get(0)).contains("srckey=0x0 dstkey=0x0"));
         assertTrue(factory.trackers().stream().anyMatch(t -> t.name().equals("gre") && t.bundle().startsWith(BSN)));
         gre().stop();
-        assertEquals(0, conntrack.count());
-        assertEquals("unknown", conntrack.tracker(Family.IPV4, 47).name());
+        assertEquals(0, conntrack.table().count());
+        assertInstanceOf(GenericTracker.class, conntrack.services().tracker(Family.IPV4, 47));
     }
 }

@@ -1,5 +1,6 @@
 package org.conntrack4j.proto.icmp.itest;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -16,6 +17,7 @@ import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.inet.IpHeaders;
+import org.conntrack4j.core.spi.GenericTracker;
 import org.conntrack4j.core.spi.L4Tracker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +51,7 @@ class IcmpBundleTest {
         if (b.getState() != Bundle.ACTIVE) {
             b.start();
         }
-        conntrack.flush(null);
+        conntrack.table().delete(null);
     }
 
     @Test
@@ -63,8 +65,8 @@ class IcmpBundleTest {
         }
         protocols.sort(null);
         assertEquals(List.of(1, 58), protocols);
-        assertEquals("icmp", conntrack.tracker(Family.IPV4, 1).name());
-        assertEquals("icmpv6", conntrack.tracker(Family.IPV6, 58).name());
+        assertEquals("icmp", conntrack.services().tracker(Family.IPV4, 1).name());
+        assertEquals("icmpv6", conntrack.services().tracker(Family.IPV6, 58).name());
         assertEquals(30L, conntrack.settings().active().get("nf_conntrack_icmp_timeout"));
         assertEquals(30L, conntrack.settings().active().get("nf_conntrack_icmpv6_timeout"));
     }
@@ -76,12 +78,12 @@ class IcmpBundleTest {
         assertEquals(1, icmpEntries());
 
         icmp().stop();
-        assertEquals("unknown", conntrack.tracker(Family.IPV4, 1).name());
+        assertInstanceOf(GenericTracker.class, conntrack.services().tracker(Family.IPV4, 1));
         assertEquals(0, icmpEntries(), "ICMP connections are destroyed with their tracker");
         assertFalse(conntrack.settings().active().containsKey("nf_conntrack_icmp_timeout"));
 
         icmp().start();
-        assertEquals("icmp", conntrack.tracker(Family.IPV4, 1).name());
+        assertEquals("icmp", conntrack.services().tracker(Family.IPV4, 1).name());
         assertEquals("invalid", reply(12), "a lone echo reply is refused again");
         assertEquals("new", ping(12));
         assertEquals(1, icmpEntries());
@@ -92,19 +94,19 @@ class IcmpBundleTest {
         Bundle old = icmp();
         String location = old.getLocation();
         old.uninstall();
-        assertEquals("unknown", conntrack.tracker(Family.IPV6, 58).name());
+        assertInstanceOf(GenericTracker.class, conntrack.services().tracker(Family.IPV6, 58));
         Bundle again;
         try (InputStream in = new URL(location.replaceFirst("^reference:", "")).openStream()) {
             again = own.installBundle(location, in);
         }
         again.start();
-        assertNotNull(conntrack.tracker(Family.IPV6, 58));
-        assertEquals("icmpv6", conntrack.tracker(Family.IPV6, 58).name());
+        assertNotNull(conntrack.services().tracker(Family.IPV6, 58));
+        assertEquals("icmpv6", conntrack.services().tracker(Family.IPV6, 58).name());
         assertEquals("new", ping(13));
     }
 
     private int icmpEntries() {
-        return conntrack.list(ct -> ct.protocol() == 1).size();
+        return conntrack.table().list(ct -> ct.protocol() == 1).size();
     }
 
     private String ping(int id) {
@@ -119,9 +121,9 @@ class IcmpBundleTest {
         Packet p = new Packet();
         p.load(ip, 0, ip.length, 14);
         assertEquals(null, IpHeaders.validate(p));
-        conntrack.runHook(Hook.PRE_ROUTING, p);
+        conntrack.packets().runHook(Hook.PRE_ROUTING, p);
         String state = CtInfo.stateName(p.ct != null, p.ctinfo);
-        conntrack.runHook(Hook.POST_ROUTING, p);
+        conntrack.packets().runHook(Hook.POST_ROUTING, p);
         return state;
     }
 

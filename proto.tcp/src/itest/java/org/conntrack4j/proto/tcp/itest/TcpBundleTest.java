@@ -1,5 +1,6 @@
 package org.conntrack4j.proto.tcp.itest;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.spi.ConntrackListener;
+import org.conntrack4j.core.spi.GenericTracker;
 import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.itest.ItPackets;
 import org.junit.jupiter.api.AfterEach;
@@ -50,8 +52,8 @@ class TcpBundleTest {
 
     @BeforeEach
     void listen() {
-        conntrack.flush(null);
-        listener = conntrack.addListener(new ConntrackListener() {
+        conntrack.table().delete(null);
+        listener = conntrack.table().addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
                 events.add(CtFormat.event(e, false));
@@ -66,7 +68,7 @@ class TcpBundleTest {
         if (b.getState() != Bundle.ACTIVE) {
             b.start();
         }
-        conntrack.flush(null);
+        conntrack.table().delete(null);
     }
 
     private Bundle tcp() {
@@ -77,31 +79,31 @@ class TcpBundleTest {
     void stoppingProtoTcpDestroysTcpConnectionsAndStartingItTracksAgain() throws Exception {
         assertEquals("new", ItPackets.forward(conntrack,
             ItPackets.ipv4(IpProto.TCP, "198.51.100.10", 41000, "203.0.113.10", 80, SYN)));
-        ConnectionSnapshot s = conntrack.list(c -> c.protocol() == IpProto.TCP).get(0);
+        ConnectionSnapshot s = conntrack.table().list(c -> c.protocol() == IpProto.TCP).get(0);
         assertEquals("SYN_SENT", s.state());
         ItPackets.forward(conntrack, ItPackets.ipv4(IpProto.UDP, "198.51.100.10", 40000, "203.0.113.10", 53, 0));
         events.clear();
 
         tcp().stop();
-        assertEquals("unknown", conntrack.tracker(Family.IPV4, IpProto.TCP).name());
-        assertTrue(conntrack.connections(c -> c.protocol() == IpProto.TCP).isEmpty());
-        assertEquals(1, conntrack.connections(c -> c.protocol() == IpProto.UDP).size(), "UDP is untouched");
+        assertInstanceOf(GenericTracker.class, conntrack.services().tracker(Family.IPV4, IpProto.TCP));
+        assertTrue(conntrack.table().connections(c -> c.protocol() == IpProto.TCP).isEmpty());
+        assertEquals(1, conntrack.table().connections(c -> c.protocol() == IpProto.UDP).size(), "UDP is untouched");
         assertTrue(events.stream().anyMatch(e -> e.startsWith("[DESTROY] ipv4     2 tcp      6 ") && e.contains(" SYN_SENT ")),
             events.toString());
         assertNull(conntrack.settings().active().get("nf_conntrack_tcp_loose"));
 
         ItPackets.forward(conntrack, ItPackets.ipv4(IpProto.TCP, "198.51.100.10", 41000, "203.0.113.10", 80, SYN));
-        ConnectionSnapshot generic = conntrack.list(c -> c.protocol() == IpProto.TCP).get(0);
+        ConnectionSnapshot generic = conntrack.table().list(c -> c.protocol() == IpProto.TCP).get(0);
         assertNull(generic.state(), "the generic tracker has no TCP state");
         assertTrue(generic.timeoutSeconds() == 600 || generic.timeoutSeconds() == 599,
             "the generic timeout, printed rounded down: " + generic.timeoutSeconds());
 
         tcp().start();
-        assertEquals("tcp", conntrack.tracker(Family.IPV4, IpProto.TCP).name());
-        assertTrue(conntrack.connections(c -> c.protocol() == IpProto.TCP).isEmpty());
+        assertEquals("tcp", conntrack.services().tracker(Family.IPV4, IpProto.TCP).name());
+        assertTrue(conntrack.table().connections(c -> c.protocol() == IpProto.TCP).isEmpty());
         assertEquals("new", ItPackets.forward(conntrack,
             ItPackets.ipv4(IpProto.TCP, "198.51.100.10", 41000, "203.0.113.10", 80, SYN)));
-        assertEquals("SYN_SENT", conntrack.list(c -> c.protocol() == IpProto.TCP).get(0).state());
+        assertEquals("SYN_SENT", conntrack.table().list(c -> c.protocol() == IpProto.TCP).get(0).state());
     }
 
     @Test
@@ -121,7 +123,7 @@ class TcpBundleTest {
             assertEquals(0, conntrack.settings().get("nf_conntrack_tcp_loose"));
             ItPackets.forward(conntrack, ItPackets.ipv4(IpProto.TCP, "198.51.100.10", 41001, "203.0.113.10", 80, SYN));
             // printed rounded down, as conntrack -L: 76 once a 4 ms tick has passed since the SYN
-            long t = conntrack.list(c -> c.protocol() == IpProto.TCP).get(0).timeoutSeconds();
+            long t = conntrack.table().list(c -> c.protocol() == IpProto.TCP).get(0).timeoutSeconds();
             assertTrue(t == 77 || t == 76, "SYN_SENT timeout " + t + ", configured 77");
             assertEquals("invalid", ItPackets.forward(conntrack,
                 ItPackets.ipv4(IpProto.TCP, "198.51.100.10", 41002, "203.0.113.10", 80, 0x10)),

@@ -1,5 +1,6 @@
 package org.conntrack4j.proto.udp.itest;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.spi.ConntrackListener;
+import org.conntrack4j.core.spi.GenericTracker;
 import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.itest.ItPackets;
 import org.junit.jupiter.api.AfterEach;
@@ -41,8 +43,8 @@ class UdpBundleTest {
 
     @BeforeEach
     void listen() {
-        conntrack.flush(null);
-        listener = conntrack.addListener(new ConntrackListener() {
+        conntrack.table().delete(null);
+        listener = conntrack.table().addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
                 events.add(CtFormat.event(e, false));
@@ -57,7 +59,7 @@ class UdpBundleTest {
         if (b.getState() != Bundle.ACTIVE) {
             b.start();
         }
-        conntrack.flush(null);
+        conntrack.table().delete(null);
     }
 
     private Bundle udp() {
@@ -65,7 +67,7 @@ class UdpBundleTest {
     }
 
     private long count(int proto) {
-        return conntrack.connections(c -> c.protocol() == proto).size();
+        return conntrack.table().connections(c -> c.protocol() == proto).size();
     }
 
     @Test
@@ -85,19 +87,19 @@ class UdpBundleTest {
         assertEquals(1, count(IpProto.TCP), "other protocols are untouched");
         assertEquals(2, events.stream().filter(e -> e.startsWith("[DESTROY] ipv4     2 udp      17")).count(),
             events.toString());
-        assertEquals("unknown", conntrack.tracker(Family.IPV4, IpProto.UDP).name());
+        assertInstanceOf(GenericTracker.class, conntrack.services().tracker(Family.IPV4, IpProto.UDP));
 
         assertEquals("new", ItPackets.forward(conntrack,
             ItPackets.ipv4(IpProto.UDP, "198.51.100.10", 40000, "203.0.113.10", 53, 0)));
-        assertEquals(0, conntrack.connections(c -> c.protocol() == IpProto.UDP).get(0).srcPort(Direction.ORIGINAL),
+        assertEquals(0, conntrack.table().connections(c -> c.protocol() == IpProto.UDP).get(0).srcPort(Direction.ORIGINAL),
             "the generic tracker keeps no ports");
 
         udp().start();
-        assertEquals("udp", conntrack.tracker(Family.IPV4, IpProto.UDP).name());
+        assertEquals("udp", conntrack.services().tracker(Family.IPV4, IpProto.UDP).name());
         assertEquals(0, count(IpProto.UDP), "generically tracked UDP is replaced when the tracker returns");
         assertEquals("new", ItPackets.forward(conntrack,
             ItPackets.ipv4(IpProto.UDP, "198.51.100.10", 40000, "203.0.113.10", 53, 0)));
-        assertEquals(40000, conntrack.connections(c -> c.protocol() == IpProto.UDP).get(0).srcPort(Direction.ORIGINAL));
+        assertEquals(40000, conntrack.table().connections(c -> c.protocol() == IpProto.UDP).get(0).srcPort(Direction.ORIGINAL));
         assertEquals(1, count(IpProto.TCP));
     }
 
@@ -112,7 +114,7 @@ class UdpBundleTest {
             "the settings of a departed tracker are no longer listed");
         Bundle again = own.installBundle(location);
         again.start();
-        assertEquals("udp", conntrack.tracker(Family.IPV4, IpProto.UDP).name());
+        assertEquals("udp", conntrack.services().tracker(Family.IPV4, IpProto.UDP).name());
         assertEquals(30L, conntrack.settings().active().get("nf_conntrack_udp_timeout"));
     }
 }

@@ -1,13 +1,13 @@
-package org.conntrack4j.core.api;
+package org.conntrack4j.core.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-class SeqAdjTest {
+class SeqAdjImplTest {
     @Test
     void offsetsApplyAfterTheCorrectionPositionOnly() {
-        SeqAdj s = new SeqAdj();
+        SeqAdjImpl s = new SeqAdjImpl();
         s.set(0, 1000, 3);
         assertEquals(0, s.offset(0, 1000), "the rewritten segment itself keeps the old offset");
         assertEquals(3, s.offset(0, 1001));
@@ -19,7 +19,7 @@ class SeqAdjTest {
 
     @Test
     void aRetransmittedRewriteIsNotCountedTwice() {
-        SeqAdj s = new SeqAdj();
+        SeqAdjImpl s = new SeqAdjImpl();
         s.set(0, 1000, 3);
         s.set(0, 1000, 3);
         assertEquals(3, s.offset(0, 1001));
@@ -27,7 +27,7 @@ class SeqAdjTest {
 
     @Test
     void sequenceComparisonWrapsAround() {
-        SeqAdj s = new SeqAdj();
+        SeqAdjImpl s = new SeqAdjImpl();
         s.set(0, 0xfffffff0, 5);
         assertEquals(5, s.offset(0, 0x10));
         assertEquals(0, s.offset(0, 0xffffff00));

@@ -7,16 +7,16 @@ import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
-import org.conntrack4j.core.spi.L4Tracker;
 
 /**
  * The tracker of every protocol that has none ({@code nf_conntrack_l4proto_generic}): the tuple is the
- * addresses and the protocol number only, and every packet refreshes the generic timeout.
+ * addresses and the protocol number only, and every packet refreshes the generic timeout. The one implementation
+ * of the SPI's marker {@link org.conntrack4j.core.spi.GenericTracker}.
  */
-final class GenericTracker implements L4Tracker {
-    static final GenericTracker INSTANCE = new GenericTracker();
+final class GenericTrackerImpl implements org.conntrack4j.core.spi.GenericTracker {
+    static final GenericTrackerImpl INSTANCE = new GenericTrackerImpl();
 
-    private GenericTracker() {
+    private GenericTrackerImpl() {
     }
 
     @Override
@@ -40,7 +40,7 @@ final class GenericTracker implements L4Tracker {
 
     @Override
     public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
-        net.refresh(ct, pkt, net.settings().get(CoreSettings.GENERIC_TIMEOUT) * net.clock().hz());
+        net.packets().refresh(ct, pkt, net.settings().get(CoreSettings.GENERIC_TIMEOUT) * net.clock().hz());
         return Verdict.ACCEPT;
     }
 }

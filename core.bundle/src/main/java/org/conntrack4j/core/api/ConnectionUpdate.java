@@ -1,0 +1,79 @@
+package org.conntrack4j.core.api;
+
+/**
+ * What {@link ConntrackTable#update} changes on a connection, as {@code conntrack -U} sends it: any of a new mark
+ * under a mask ({@code --mark VALUE/MASK}), status bits to set ({@code --status}) and a new timeout in seconds
+ * ({@code --timeout}). Immutable: start from {@link #NONE} and add what to change.
+ */
+public final class ConnectionUpdate {
+    /** {@link ConntrackTable#update}: done. */
+    public static final int DONE = 0;
+    /** {@link ConntrackTable#update}: the status change is not allowed ({@code EBUSY}); nothing was changed. */
+    public static final int REFUSED = -1;
+    /** {@link ConntrackTable#update}: the connection is not in the table any more, or dying. */
+    public static final int GONE = -2;
+
+    /** Changes nothing. */
+    public static final ConnectionUpdate NONE = new ConnectionUpdate(false, 0, 0, 0, -1);
+
+    private final boolean hasMark;
+    private final int mark;
+    private final int markMask;
+    private final int setStatus;
+    private final long timeoutSeconds;
+
+    private ConnectionUpdate(boolean hasMark, int mark, int markMask, int setStatus, long timeoutSeconds) {
+        this.hasMark = hasMark;
+        this.mark = mark;
+        this.markMask = markMask;
+        this.setStatus = setStatus;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    /** Also sets the mark to {@code (old & ~mask) ^ mark} ({@code ctnetlink_change_mark}); mask -1 replaces it. */
+    public ConnectionUpdate withMark(int newMark, int mask) {
+        return new ConnectionUpdate(true, newMark, mask, setStatus, timeoutSeconds);
+    }
+
+    /** Also sets these {@link Status} bits (ctnetlink never clears one). */
+    public ConnectionUpdate withStatus(int bits) {
+        return new ConnectionUpdate(hasMark, mark, markMask, setStatus | bits, timeoutSeconds);
+    }
+
+    /** Also sets the timeout to {@code seconds} from now. */
+    public ConnectionUpdate withTimeout(long seconds) {
+        if (seconds < 0) {
+            throw new IllegalArgumentException("timeout " + seconds + " s");
+        }
+        return new ConnectionUpdate(hasMark, mark, markMask, setStatus, seconds);
+    }
+
+    public boolean hasMark() {
+        return hasMark;
+    }
+
+    public int mark() {
+        return mark;
+    }
+
+    public int markMask() {
+        return markMask;
+    }
+
+    /** The status bits to set, 0 for none. */
+    public int status() {
+        return setStatus;
+    }
+
+    /** The new timeout in seconds, or -1 to keep it. */
+    public long timeoutSeconds() {
+        return timeoutSeconds;
+    }
+
+    @Override
+    public String toString() {
+        return "update[" + (hasMark ? "mark=" + Integer.toUnsignedString(mark) + "/0x" + Integer.toHexString(markMask) + " "
+            : "") + (setStatus != 0 ? "status=" + Status.names(setStatus) + " " : "")
+            + (timeoutSeconds >= 0 ? "timeout=" + timeoutSeconds : "") + "]";
+    }
+}

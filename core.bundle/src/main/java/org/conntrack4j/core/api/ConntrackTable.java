@@ -1,0 +1,89 @@
+package org.conntrack4j.core.api;
+
+import java.util.List;
+import java.util.function.Predicate;
+import org.conntrack4j.core.spi.ConntrackListener;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The connection table and its expectations as administered: what ctnetlink offers and {@code conntrack -L},
+ * {@code -G}, {@code -D}, {@code -U}, {@code -F}, {@code -L expect}, {@code -F expect} and {@code -E} print. Listings
+ * are snapshots (immutable, safe to keep); {@link #connections} gives live handles for callers that must act on
+ * connections (a weakly consistent view: entries inserted or removed meanwhile may or may not be seen).
+ *
+ * <p>Every method may be called from any thread, concurrently with the packet path; none holds a lock across a
+ * walk of the table that the packet path would wait for. Events caused by these calls are delivered on the calling
+ * thread with no engine lock held.
+ *
+ * <p>Not in 2.0: inserting a connection from administration data ({@code conntrack -I}, the commit of a state
+ * synchronisation). It needs the tracker's own state from outside (TCP windows) and NAT bindings; it will come as
+ * a method added here (a minor version of this package).
+ */
+@ProviderType
+public interface ConntrackTable {
+    /** The number of confirmed connections. */
+    int count();
+
+    /** Snapshots of the live connections that pass {@code filter} (null: all), as {@code conntrack -L} prints them. */
+    List<ConnectionSnapshot> list(Predicate<? super Connection> filter);
+
+    /**
+     * The connection with this tuple (original or reply direction) in {@code zone}, as {@code conntrack -G} prints
+     * it, or null.
+     */
+    ConnectionSnapshot get(Tuple tuple, int zone);
+
+    /** The live connections that pass {@code filter} (null: all); weakly consistent. */
+    List<Connection> connections(Predicate<? super Connection> filter);
+
+    /** A snapshot of one connection, as {@link #list} makes them. */
+    ConnectionSnapshot snapshot(Connection ct);
+
+    /**
+     * Destroys the connections that pass {@code filter} (null: all), with DESTROY events, as {@code conntrack -D}
+     * does; returns how many.
+     */
+    int delete(Predicate<? super Connection> filter);
+
+    /** Destroys every connection ({@code conntrack -F}); returns how many. */
+    int flush();
+
+    /**
+     * Changes what {@code conntrack -U} may change of a confirmed connection ({@code ctnetlink_change_conntrack}):
+     * the mark (under a mask), status bits (set only, and only those ctnetlink lets userspace set) and the timeout.
+     * On success an UPDATE event carries the bits ctnetlink reports for an update (REPLY, ASSURED, HELPER, LABEL,
+     * PROTOINFO, SEQADJ, MARK, SYNPROXY). Returns {@link ConnectionUpdate#DONE}, {@link ConnectionUpdate#REFUSED}
+     * when the status change is one ctnetlink refuses ({@code EBUSY}: clearing SEEN_REPLY or ASSURED, touching
+     * EXPECTED, CONFIRMED or DYING), nothing changed then; or {@link ConnectionUpdate#GONE} when the connection is
+     * not in the table or dying.
+     */
+    int update(Connection ct, ConnectionUpdate update);
+
+    /** Snapshots of the live expectations ({@code conntrack -L expect}). */
+    List<ExpectationSnapshot> expectations();
+
+    /**
+     * Removes the expectations that pass {@code filter} (null: all), with expectation DESTROY events
+     * ({@code conntrack -D expect}, {@code -F expect}); returns how many.
+     */
+    int deleteExpectations(Predicate<? super Expectation> filter);
+
+    /**
+     * Adds an event listener to this engine ({@code conntrack -E}). {@code sync}: deliver on the thread that caused
+     * the event (the packet's), after it released every lock; otherwise from a thread of the listener's own
+     * through a bounded queue (events that do not fit are counted as lost, as ctnetlink's ENOBUFS). Closing the
+     * registration stops delivery; an asynchronous listener's thread ends. Listeners registered as
+     * {@code ConntrackListener} services receive the live engine's events without calling this.
+     */
+    Registration addListener(ConntrackListener listener, boolean sync);
+
+    /**
+     * Runs the expiry work that is due ({@code gc_worker}): destroys connections and expectations whose time is up,
+     * and under table pressure drops unassured connections, a bounded slice of the table at a time, and drops
+     * incomplete datagrams whose reassembly time is up. The live engine runs this itself; the owner of a
+     * {@code ManualClock} (a replay, a benchmark) calls it as its clock moves: a run whose time has come is then
+     * done as of its scheduled time, so results do not depend on how often it is called. A call while another
+     * thread is running the expiry returns at once.
+     */
+    void expire();
+}
