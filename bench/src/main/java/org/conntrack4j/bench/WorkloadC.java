@@ -2,6 +2,8 @@ package org.conntrack4j.bench;
 
 import java.lang.ref.Reference;
 import java.util.Map;
+import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.ConnectionUpdate;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
@@ -120,15 +122,35 @@ public final class WorkloadC {
      * the figure to watch is the tail (p999, max).
      */
     public static ExpiryPause expiryPause(EngineSource engines, int count) {
+        return scanPause(engines, count, false);
+    }
+
+    /**
+     * The same with a full table of {@code count} live ASSURED connections (a SYN flood meets a busy table): the
+     * scan walks them all and destroys nothing, early drop finds nothing to evict, and every new connection is
+     * dropped; what is timed is how long the drop takes while the scan runs.
+     */
+    public static ExpiryPause floodPause(EngineSource engines, int count) {
+        return scanPause(engines, count, true);
+    }
+
+    private static ExpiryPause scanPause(EngineSource engines, int count, boolean assured) {
         ManualClock clock = CpuClock.fixedClock();
         Map<String, String> settings = new java.util.HashMap<>(settingsFor(count));
         settings.put("nf_conntrack_max", Integer.toString(count));
         Conntrack net = engines.create("bench-c-expiry", clock, settings);
         try {
             long unexpected = fillUdp(net, count);
-            clock.advanceSeconds(200); // every entry's time is up (UDP's longest timeout is 120 s)
+            if (assured) {
+                for (Connection c : net.table().connections(null)) {
+                    c.setStatus(Status.ASSURED);
+                    net.table().update(c, ConnectionUpdate.NONE.withTimeout(3600));
+                }
+            } else {
+                clock.advanceSeconds(200); // every entry's time is up (UDP's longest timeout is 120 s)
+            }
             net.table().expire(); // starts the expiry schedule: the first run is due a second later
-            clock.advanceSeconds(1); // one run is due: one pass over the table destroys every entry
+            clock.advanceSeconds(1); // one run is due: one pass over the table (destroying every expired entry)
             Packet p = new Packet(256);
             byte[] f = new byte[Frames.UDP_FRAME];
             long[] lat = new long[1 << 16];
@@ -157,7 +179,7 @@ public final class WorkloadC {
             long scanNanos = System.nanoTime() - t0;
             long[] sorted = java.util.Arrays.copyOf(lat, n);
             java.util.Arrays.sort(sorted);
-            long left = net.table().connections(c -> c.expires(net.now()) == 0).size();
+            long left = assured ? count - net.table().count() : net.table().connections(c -> c.expires(net.now()) == 0).size();
             return new ExpiryPause(count, sorted, scanNanos, unexpected, left, full);
         } finally {
             net.close();

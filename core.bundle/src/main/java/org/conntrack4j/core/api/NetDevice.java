@@ -10,7 +10,9 @@ import java.util.Objects;
 /**
  * A network interface ({@code struct net_device}) as the hooks need it: name and index for matches, link
  * addresses, MTU, and the configured IP addresses (masquerade takes the source address from here).
- * Immutable.
+ * Immutable; the methods a packet path needs ({@link #owns}, {@link #selectSource}, {@link #address},
+ * {@link #copyMac}) allocate nothing. Whoever moves packets (a router, a dataplane) makes its devices and sets
+ * them on each packet ({@link Packet#in}, {@link Packet#out}); the engine keeps no list of them.
  */
 public final class NetDevice {
     /** One configured address with its prefix length. */
@@ -59,6 +61,8 @@ public final class NetDevice {
     private final byte[] peerMac;
     private final int mtu;
     private final List<IfAddr> addresses;
+    /** The same, for loops on the packet path that must not allocate an iterator. */
+    private final IfAddr[] addressArray;
 
     public NetDevice(String name, int index, byte[] mac, byte[] peerMac, int mtu, List<IfAddr> addresses) {
         this.name = Objects.requireNonNull(name);
@@ -67,6 +71,7 @@ public final class NetDevice {
         this.peerMac = peerMac == null ? null : peerMac.clone();
         this.mtu = mtu;
         this.addresses = Collections.unmodifiableList(new ArrayList<>(addresses));
+        this.addressArray = this.addresses.toArray(new IfAddr[0]);
     }
 
     public String name() {
@@ -79,6 +84,33 @@ public final class NetDevice {
 
     public byte[] mac() {
         return mac.clone();
+    }
+
+    /** Copies the link address into {@code dst} at {@code off} (six bytes); no allocation, for the packet path. */
+    public void copyMac(byte[] dst, int off) {
+        System.arraycopy(mac, 0, dst, off, 6);
+    }
+
+    /**
+     * Copies the static neighbour's link address into {@code dst} at {@code off} and returns true, or returns false
+     * when there is none; no allocation, for the packet path.
+     */
+    public boolean copyPeerMac(byte[] dst, int off) {
+        if (peerMac == null) {
+            return false;
+        }
+        System.arraycopy(peerMac, 0, dst, off, 6);
+        return true;
+    }
+
+    /** The number of configured addresses. */
+    public int addressCount() {
+        return addressArray.length;
+    }
+
+    /** The {@code i}-th configured address (as {@link #addresses()} lists them); no allocation. */
+    public IfAddr address(int i) {
+        return addressArray[i];
     }
 
     /** The static neighbour's link address on this link, or null. */
@@ -96,7 +128,7 @@ public final class NetDevice {
 
     /** The first address of the family, or null ({@code inet_select_addr} without scope rules). */
     public IfAddr primary(int family) {
-        for (IfAddr a : addresses) {
+        for (IfAddr a : addressArray) {
             if (a.family == family) {
                 return a;
             }
@@ -106,7 +138,7 @@ public final class NetDevice {
 
     /** The address of the family whose prefix covers {@code (hi, lo)}, else the primary one. */
     public IfAddr selectSource(int family, long hi, long lo) {
-        for (IfAddr a : addresses) {
+        for (IfAddr a : addressArray) {
             if (a.covers(family, hi, lo)) {
                 return a;
             }
@@ -116,7 +148,7 @@ public final class NetDevice {
 
     /** Is {@code (hi, lo)} one of this device's own addresses? */
     public boolean owns(int family, long hi, long lo) {
-        for (IfAddr a : addresses) {
+        for (IfAddr a : addressArray) {
             if (a.family == family && a.hi == hi && a.lo == lo) {
                 return true;
             }

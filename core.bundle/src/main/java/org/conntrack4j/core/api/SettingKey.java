@@ -25,7 +25,13 @@ public final class SettingKey {
         this.min = min;
         this.max = max;
         this.description = description;
-        this.hash = name.hashCode() * 0x9E3779B1;
+        // the name's hash, finalised so that its low bits (what a power-of-two table uses) spread well
+        int h = name.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        this.hash = h ^ h >>> 16;
     }
 
     /**

@@ -78,9 +78,19 @@ final class EngineSettings implements Settings {
     public long get(SettingKey key) {
         Table t = table;
         SettingKey[] keys = t.keys;
-        int i = key.hashCode() & t.mask;
-        for (SettingKey k; (k = keys[i]) != null; i = (i + 1) & t.mask) {
-            if (k == key) {
+        // the mask from the array's own length: the index needs no bounds check
+        int i = key.hashCode() & (keys.length - 1);
+        if (keys[i] == key) {
+            return t.vals[i];
+        }
+        return probe(t, key, i);
+    }
+
+    /** {@link #get(SettingKey)} past the first slot: collisions, and keys that are not active. */
+    private long probe(Table t, SettingKey key, int first) {
+        SettingKey[] keys = t.keys;
+        for (int i = (first + 1) & t.mask; keys[i] != null && i != first; i = (i + 1) & t.mask) {
+            if (keys[i] == key) {
                 return t.vals[i];
             }
         }

@@ -165,7 +165,8 @@ public final class Router {
     }
 
     private NetDevice device(String name) {
-        for (NetDevice d : devices) {
+        for (int i = 0; i < devices.size(); i++) {
+            NetDevice d = devices.get(i);
             if (d.name().equals(name)) {
                 return d;
             }
@@ -422,13 +423,10 @@ public final class Router {
 
     /** Sends the IP packet of {@code ipLength} bytes in {@link #frameOut} as an Ethernet frame. */
     private void emit(int ipLength) throws IOException {
-        byte[] dst = emitDev.peerMac();
-        if (dst == null) {
+        if (!emitDev.copyPeerMac(frameOut, 0)) {
             java.util.Arrays.fill(frameOut, 0, 6, (byte) 0);
-        } else {
-            System.arraycopy(dst, 0, frameOut, 0, 6);
         }
-        System.arraycopy(emitDev.mac(), 0, frameOut, 6, 6);
+        emitDev.copyMac(frameOut, 6);
         frameOut[12] = (byte) (emitType >>> 8);
         frameOut[13] = (byte) emitType;
         egress.send(emitDev.name(), emitTstamp, frameOut, 0, ETH_HLEN + ipLength);
@@ -445,15 +443,15 @@ public final class Router {
         } else if ((hi >>> 56) == 0xff) {
             return true;
         }
-        for (NetDevice d : devices) {
+        for (int i = 0; i < devices.size(); i++) {
+            NetDevice d = devices.get(i);
             if (d.owns(p.family, hi, lo)) {
                 return true;
             }
-            if (p.family == Family.IPV4) {
-                for (NetDevice.IfAddr a : d.addresses()) {
-                    if (a.family == Family.IPV4 && a.prefixLen < 31 && lo == (a.lo | (0xffffffffL >>> a.prefixLen))) {
-                        return true;
-                    }
+            for (int j = 0; p.family == Family.IPV4 && j < d.addressCount(); j++) {
+                NetDevice.IfAddr a = d.address(j);
+                if (a.family == Family.IPV4 && a.prefixLen < 31 && lo == (a.lo | (0xffffffffL >>> a.prefixLen))) {
+                    return true;
                 }
             }
         }
@@ -464,8 +462,10 @@ public final class Router {
     NetDevice route(int family, long hi, long lo) {
         NetDevice best = null;
         int bestLen = -1;
-        for (NetDevice d : devices) {
-            for (NetDevice.IfAddr a : d.addresses()) {
+        for (int i = 0; i < devices.size(); i++) {
+            NetDevice d = devices.get(i);
+            for (int j = 0; j < d.addressCount(); j++) {
+                NetDevice.IfAddr a = d.address(j);
                 if (a.prefixLen > bestLen && a.covers(family, hi, lo)) {
                     best = d;
                     bestLen = a.prefixLen;
