@@ -96,8 +96,7 @@ public final class LiveEngine extends Engine {
     private void applySettings(Map<String, Object> config, boolean report) {
         for (Map.Entry<String, Object> c : config.entrySet()) {
             String k = c.getKey();
-            if (k.startsWith("component.") || k.startsWith("service.") || k.startsWith("felix.") || k.startsWith("osgi.")
-                || k.equals("objectClass")) {
+            if (!isSettingName(k)) {
                 continue;
             }
             try {
@@ -110,6 +109,16 @@ public final class LiveEngine extends Engine {
                 LOG.warning("configuration " + PID + ": " + k + ": " + ex.getMessage());
             }
         }
+    }
+
+    /**
+     * Is this configuration property meant as a setting? The component's own properties (its service property
+     * {@code conntrack.name}, reference targets such as {@code $000.target}) and the framework's are not.
+     */
+    private static boolean isSettingName(String k) {
+        return !(k.startsWith("component.") || k.startsWith("service.") || k.startsWith("felix.")
+            || k.startsWith("osgi.") || k.startsWith("conntrack.") || k.startsWith("$") || k.endsWith(".target")
+            || k.equals("objectClass"));
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
