@@ -179,9 +179,11 @@ class DefragTest {
         byte[] dg = datagram4(6753, 1400, 35000);
         assertEquals(Verdict.STOLEN, feed(frag4(dg, 0, 576, true, 0), 1));
         assertNull(p.ct, "conntrack does not see a held fragment");
+        assertEquals(Packet.DEFRAG_HELD, p.defrag, "the packet says what defragmentation did with it");
         assertEquals(1L, counter("IpFragQueues"));
         assertEquals(Verdict.STOLEN, feed(frag4(dg, 576, 576, true, 0), 2));
         assertEquals(Verdict.ACCEPT, feed(frag4(dg, 1152, 256, false, 0), 3));
+        assertEquals(Packet.DEFRAG_REBUILT, p.defrag);
         assertArrayEquals(dg, p.toBytes(), "the datagram as sent, header included");
         assertEquals(CtInfo.NEW, p.ctinfo);
         assertEquals(IpProto.UDP, p.l4proto);
@@ -460,6 +462,7 @@ class DefragTest {
         byte[] far = frag6(dg, 5, 0, 64, true);
         put16(far, 42, 65528 | 1);
         assertEquals(Verdict.DROP, feed(far, 1));
+        assertEquals(Packet.DEFRAG_DROPPED, p.defrag);
         // An overlap drops the fragment and the datagram.
         assertEquals(Verdict.STOLEN, feed(frag6(dg, 6, 0, 1232, true), 2));
         assertEquals(Verdict.DROP, feed(frag6(dg, 6, 1224, 64, true), 3));

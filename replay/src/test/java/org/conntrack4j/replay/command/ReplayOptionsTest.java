@@ -1,9 +1,12 @@
 package org.conntrack4j.replay.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.conntrack4j.replay.pcap.OracleCases;
+import org.conntrack4j.replay.run.ReplayException;
 import org.junit.jupiter.api.Test;
 
 class ReplayOptionsTest {
@@ -26,5 +29,17 @@ class ReplayOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("case", "--out", "o", "--tick-phase", "NaN"));
         assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("case", "--out", "o", "--tick-phase", "x"));
         assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("case", "--out", "o", "--tick-phase"));
+    }
+
+    @Test
+    void recordedPortAdoptionIsOnForKernelCaseFoldersAndOffForPlainCapturesUnlessAsked() throws ReplayException {
+        String dir = OracleCases.root().resolve("udp").toString();
+        String pcap = OracleCases.root().resolve("udp/ingress.pcapng").toString();
+        String lan = "lan,02:00:00:00:01:01,02:00:00:00:01:02,198.51.100.1/24";
+        assertTrue(ReplayOptions.parse(dir, "--out", "o").spec().adoptRandomPorts());
+        assertFalse(ReplayOptions.parse(dir, "--out", "o", "--no-adopt-random").spec().adoptRandomPorts());
+        assertFalse(ReplayOptions.parse("--pcap", pcap, "--iface", lan, "--out", "o").spec().adoptRandomPorts());
+        assertTrue(ReplayOptions.parse("--pcap", pcap, "--iface", lan, "--out", "o", "--adopt-random").spec()
+            .adoptRandomPorts());
     }
 }
