@@ -1,8 +1,14 @@
 package org.conntrack4j.core.impl;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -10,38 +16,71 @@ import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.api.Settings;
 
 /**
- * One engine's setting values. Values are kept by name ({@link #values}), so that they outlive the key objects
- * of a plug-in that leaves and apply again when a key of that name comes back. The packet path reads through
- * {@link Table}: an open-addressed table of the active keys (the registry's, {@link #rebuild}) and their current
- * values, probed with the key's precomputed hash and compared by identity, replaced as a whole on every change
- * (copy-on-write under this object's monitor, a leaf in the lock order) and read without locks.
+ * One engine's setting values. Values are kept by name ({@link #values}), so that they outlive the key objects of a
+ * plug-in that leaves and apply again when a key of that name comes back. The packet path reads through
+ * {@link Table}: the active keys (the registry's, {@link #rebuild}) and their current values, indexed by the key's
+ * precomputed hash with every active key in a slot of its own and compared by identity; replaced as a whole on
+ * every change (copy-on-write under this object's monitor, a leaf in the lock order) and read without locks.
  */
 final class EngineSettings implements Settings {
-    /** The active keys and their values; immutable once published. */
+    /**
+     * The active keys and their values; immutable once published. Each active key has a slot of its own (no
+     * collisions): the slot of a key is {@code (hash >>> shift) & (length - 1)}, with the table size and the shift
+     * chosen when the table is built, so that a lookup is one probe and no loop.
+     */
     private static final class Table {
         final SettingKey[] keys;
         final long[] vals;
-        final int mask;
+        final int shift;
         final Map<String, SettingKey> byName;
 
         Table(Collection<SettingKey> active, Map<String, Long> values) {
-            int size = Integer.highestOneBit(Math.max(8, active.size() * 3)) << 1;
-            keys = new SettingKey[size];
-            vals = new long[size];
-            mask = size - 1;
             byName = new HashMap<>();
+            List<SettingKey> distinct = new ArrayList<>();
+            Set<SettingKey> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             for (SettingKey k : active) {
-                int i = k.hashCode() & mask;
-                while (keys[i] != null) {
-                    if (keys[i] == k) {
-                        break;
-                    }
-                    i = (i + 1) & mask;
+                if (seen.add(k)) {
+                    distinct.add(k);
                 }
-                keys[i] = k;
-                vals[i] = valueOf(k, values);
                 byName.putIfAbsent(k.name(), k);
             }
+            int size = Integer.highestOneBit(Math.max(16, distinct.size() * 4) - 1) << 1;
+            int sh = -1;
+            while (sh < 0) {
+                sh = collisionFreeShift(distinct, size);
+                if (sh < 0) {
+                    size <<= 1;
+                }
+            }
+            shift = sh;
+            keys = new SettingKey[size];
+            vals = new long[size];
+            for (SettingKey k : distinct) {
+                int i = (k.hashCode() >>> shift) & (size - 1);
+                keys[i] = k;
+                vals[i] = valueOf(k, values);
+            }
+        }
+
+        /** A shift under which every key has its own slot in a table of {@code size}, or -1. */
+        private static int collisionFreeShift(List<SettingKey> ks, int size) {
+            boolean[] used = new boolean[size];
+            for (int sh = 0; sh <= 32 - Integer.numberOfTrailingZeros(size); sh++) {
+                Arrays.fill(used, false);
+                boolean ok = true;
+                for (SettingKey k : ks) {
+                    int i = (k.hashCode() >>> sh) & (size - 1);
+                    if (used[i]) {
+                        ok = false;
+                        break;
+                    }
+                    used[i] = true;
+                }
+                if (ok) {
+                    return sh;
+                }
+            }
+            return -1;
         }
     }
 
@@ -78,22 +117,17 @@ final class EngineSettings implements Settings {
     public long get(SettingKey key) {
         Table t = table;
         SettingKey[] keys = t.keys;
-        // the mask from the array's own length: the index needs no bounds check
-        int i = key.hashCode() & (keys.length - 1);
-        if (keys[i] == key) {
-            return t.vals[i];
+        long[] vals = t.vals;
+        // One probe: an active key has a slot of its own. Both loads are issued before the comparison (the masks
+        // from the arrays' own lengths need no bounds checks), so a hit costs one dependent step more than an
+        // array index would.
+        int i = key.hashCode() >>> t.shift;
+        SettingKey k = keys[i & (keys.length - 1)];
+        long v = vals[i & (vals.length - 1)];
+        if (k == key) {
+            return v;
         }
-        return probe(t, key, i);
-    }
-
-    /** {@link #get(SettingKey)} past the first slot: collisions, and keys that are not active. */
-    private long probe(Table t, SettingKey key, int first) {
-        SettingKey[] keys = t.keys;
-        for (int i = (first + 1) & t.mask; keys[i] != null && i != first; i = (i + 1) & t.mask) {
-            if (keys[i] == key) {
-                return t.vals[i];
-            }
-        }
+        // a key that is not active (a plug-in not registered, a test's own key)
         return valueOf(key, values);
     }
 
