@@ -502,10 +502,13 @@ final class AfPacketQueue implements PacketQueue {
         long bytes = tx.taken();
         add(txc, TX_FRAMES, before - tx.queued());
         add(txc, TX_BYTES, bytes);
-        if (r < 0 && err != LibC.EAGAIN && err != LibC.ENOBUFS && err != LibC.EINTR) {
-            // link down (ENETDOWN), device gone (ENXIO) or worse: the frames would leave late or never
+        // The kernel keeps a frame queued when the device refused it (ENOBUFS: its send buffer, a stopped
+        // queue, or no carrier) and retries it at the next kick. Without carrier that frame would block the
+        // ring until the link returns and then leave stale; so would ENETDOWN (down) and ENXIO (gone).
+        if (r < 0 && err != LibC.EAGAIN && err != LibC.EINTR
+                && (err != LibC.ENOBUFS || !device.link().running())) {
             add(txc, TX_DROPPED, tx.discard());
-            if (err != LibC.ENETDOWN && err != LibC.ENXIO) {
+            if (err != LibC.ENETDOWN && err != LibC.ENXIO && err != LibC.ENOBUFS) {
                 add(txc, TX_ERRORS, 1);
             }
         }
