@@ -7,6 +7,7 @@ import org.conntrack4j.io.DeviceConfig;
 import org.conntrack4j.io.PacketDevice;
 import org.conntrack4j.io.PacketIo;
 import org.conntrack4j.io.PacketIoException;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
@@ -15,15 +16,29 @@ import org.osgi.service.component.annotations.Deactivate;
  * through the service are closed when it is deactivated (the bundle stops), so no socket or ring outlives
  * the bundle.
  */
-@Component(service = PacketIo.class)
+@Component(service = PacketIo.class, immediate = true)
 public final class AfPacketIo implements PacketIo {
 
     private final List<PacketDevice> opened = new ArrayList<>();
     private boolean deactivated;
+    private boolean supported;
+
+    public AfPacketIo() {
+        activate();
+    }
+
+    /**
+     * Learns whether this is a platform AF_PACKET works on. Loading a JNA class here also activates the JNA
+     * bundle, whose activation policy is lazy, when this one starts (instead of at the first open).
+     */
+    @Activate
+    void activate() {
+        supported = Platform.isLinux() && Platform.is64Bit();
+    }
 
     @Override
     public PacketDevice open(String name, DeviceConfig config) throws PacketIoException {
-        if (!Platform.isLinux() || !Platform.is64Bit()) {
+        if (!supported) {
             throw new PacketIoException(name, 0, name + ": AF_PACKET needs 64-bit Linux, this is "
                     + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         }
