@@ -237,6 +237,12 @@ class AfPacketLiveTest {
         assertNotNull(down, "no notification of the link going down");
         assertFalse(down.up());
         assertFalse(b.link().running());
+        // the sender loses its carrier with its peer; the kernel tells a little later (linkwatch)
+        long carrier = System.nanoTime() + 5_000_000_000L;
+        while (a.link().running() && System.nanoTime() < carrier) {
+            Thread.sleep(5);
+        }
+        assertFalse(a.link().running(), "peer's carrier loss noticed: " + a.link());
         byte[] f = new byte[100];
         assertTrue(a.queue(0).send(f, 0, frame(f, 0, b.mac(), a.mac(), 1, 0, 100)));
         a.queue(0).flush();
