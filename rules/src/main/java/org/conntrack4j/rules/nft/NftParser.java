@@ -53,7 +53,7 @@ public final class NftParser {
             throw new RulesetParseException(sourceName, 1, 1,
                     "input too large: " + text.length() + " characters (limit " + MAX_SOURCE_CHARS + ")");
         }
-        return new ParserImpl(sourceName, text).parseFile();
+        return new Evaluator(sourceName).evaluate(new Grammar(sourceName, text).parseFile());
     }
 
     /** Reads and parses a UTF-8 file; errors name the file as given. */
