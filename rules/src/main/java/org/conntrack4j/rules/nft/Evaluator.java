@@ -1,6 +1,5 @@
 package org.conntrack4j.rules.nft;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -130,7 +129,7 @@ final class Evaluator {
             throw err(h.close(), "ct helper \"" + name + "\" needs a type: type \"ftp\" protocol tcp");
         }
         String type = typeTok.text();
-        if (type.isEmpty() || type.getBytes(StandardCharsets.UTF_8).length > 15) {
+        if (type.isEmpty() || SourceText.byteLength(type) > 15) {
             throw err(typeTok, "invalid helper type \"" + Lexer.abbreviate(type) + "\" (1 to 15 characters)");
         }
         Symbols.KernelHelper kh = Symbols.kernelHelper(type);
@@ -450,7 +449,7 @@ final class Evaluator {
     private Statement log(LogNode l) throws RulesetParseException {
         Optional<String> prefix = Optional.empty();
         if (l.prefix() != null) {
-            if (l.prefix().text().getBytes(StandardCharsets.UTF_8).length > 127) {
+            if (SourceText.byteLength(l.prefix().text()) > 127) {
                 throw err(l.prefix(), "log prefix longer than 127 bytes");
             }
             prefix = Optional.of(l.prefix().text());

@@ -1,6 +1,5 @@
 package org.conntrack4j.rules.nft;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -83,7 +82,7 @@ final class RuleGrammar {
                 }
                 in.next();
                 Token v = in.expectText("the comment text after \"comment\"");
-                if (v.text().getBytes(StandardCharsets.UTF_8).length > 128) {
+                if (SourceText.byteLength(v.text()) > 128) {
                     throw in.err(v, "comment longer than 128 bytes");
                 }
                 comment = Optional.of(v.text());

@@ -1,6 +1,5 @@
 package org.conntrack4j.rules.nft;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -155,7 +154,7 @@ final class Values {
                 throw err(v, "a lone \"*\" wildcard is not supported (nft: all-wildcard strings are not supported)");
             }
         }
-        if (name.getBytes(StandardCharsets.UTF_8).length > 15) {
+        if (SourceText.byteLength(name) > 15) {
             throw err(v, "interface name \"" + Lexer.abbreviate(name) + "\" longer than 15 bytes");
         }
         if (sel.kind() == ValueKind.IFINDEX && wildcard) {
