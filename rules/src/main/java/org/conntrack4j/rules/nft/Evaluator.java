@@ -446,16 +446,37 @@ final class Evaluator {
 
     // ------------------------------------------------------------------------------------------------ statements
 
+    /** nft's checks of the log options (stmt_evaluate_log), then the subset's and the kernel's. */
     private Statement log(LogNode l) throws RulesetParseException {
+        boolean nflog = l.group().isPresent(); // group, snaplen and queue-threshold send the packet to nflog
+        boolean flags = false;
+        for (Token option : l.outside()) {
+            if (option.isWord("flags")) {
+                flags = true;
+            } else {
+                nflog = true;
+            }
+        }
+        if (nflog && l.levelGiven()) {
+            throw err(l.keyword(), "log level and group are mutually exclusive");
+        }
+        if (nflog && flags) {
+            throw err(l.keyword(), "log flags and group are mutually exclusive");
+        }
+        if (l.level() == LogStatement.Level.AUDIT && (l.prefix() != null || nflog || flags)) {
+            throw err(l.keyword(), "log level audit doesn't support any further options");
+        }
+        if (!l.outside().isEmpty()) {
+            Token option = l.outside().get(0);
+            throw err(option, "log option \"" + option.text() + "\" is not supported (supported: prefix, group,"
+                    + " level)");
+        }
         Optional<String> prefix = Optional.empty();
         if (l.prefix() != null) {
-            if (SourceText.byteLength(l.prefix().text()) > 127) {
+            if (SourceText.byteLength(l.prefix().text()) > 127) { // NF_LOG_PREFIXLEN 128, with the NUL
                 throw err(l.prefix(), "log prefix longer than 127 bytes");
             }
             prefix = Optional.of(l.prefix().text());
-        }
-        if (l.levelGiven() && l.group().isPresent()) {
-            throw err(l.keyword(), "log level and group are mutually exclusive");
         }
         return new LogStatement(prefix, l.group(), l.level());
     }

@@ -1,6 +1,8 @@
 package org.conntrack4j.rules.nft;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -59,40 +61,32 @@ final class StatementGrammar {
         return new Ready(new CounterStatement(packets, bytes));
     }
 
+    /**
+     * {@code log} and its options, each as often as wanted (the last value counts, as in nft): {@code prefix TEXT},
+     * {@code group N}, {@code level L}, and {@code snaplen N}, {@code queue-threshold N} and {@code flags F}, which
+     * are outside the subset but read with nft's syntax, so that where nft refuses the combination the evaluator
+     * gives nft's answer first.
+     */
     LogNode log() throws RulesetParseException {
         Token kw = in.next();
         Token prefix = null;
         OptionalInt group = OptionalInt.empty();
         LogStatement.Level level = LogStatement.Level.WARN;
         boolean levelGiven = false;
+        List<Token> outside = new ArrayList<>();
         while (in.peek().kind() == Kind.WORD) {
             Token k = in.peek();
             switch (k.text()) {
                 case "prefix":
                     in.next();
-                    if (prefix != null) {
-                        throw in.err(k, "log prefix given twice");
-                    }
                     prefix = in.expectText("the log prefix after \"prefix\"");
                     break;
-                case "group": {
+                case "group":
                     in.next();
-                    if (group.isPresent()) {
-                        throw in.err(k, "log group given twice");
-                    }
-                    Token v = in.expectWord("a group number after \"group\"");
-                    long n = Numbers.parse(v.text());
-                    if (n < 0 || n > 65535) {
-                        throw in.err(v, "log group \"" + Lexer.abbreviate(v.text()) + "\" out of range (0-65535)");
-                    }
-                    group = OptionalInt.of((int) n);
+                    group = OptionalInt.of(logGroup());
                     break;
-                }
                 case "level": {
                     in.next();
-                    if (levelGiven) {
-                        throw in.err(k, "log level given twice");
-                    }
                     Token v = in.expectWord("a log level after \"level\"");
                     Optional<LogStatement.Level> l = LogStatement.Level.fromKeyword(v.text());
                     if (l.isEmpty()) {
@@ -104,15 +98,79 @@ final class StatementGrammar {
                     break;
                 }
                 case "snaplen":
-                case "queue-threshold":
+                case "queue-threshold": {
+                    outside.add(in.next());
+                    Token v = in.expectWord("a number after \"" + k.text() + "\"");
+                    long n = Numbers.parse(v.text());
+                    if (n < 0 && n != Numbers.TOO_BIG) {
+                        throw in.err(v, "expected a number after \"" + k.text() + "\", found " + v.describe());
+                    }
+                    break;
+                }
                 case "flags":
-                    throw in.err(k, "log option \"" + k.text()
-                            + "\" is not supported (supported: prefix, group, level)");
+                    outside.add(in.next());
+                    logFlags();
+                    break;
                 default:
-                    return new LogNode(kw, prefix, group, level, levelGiven);
+                    return new LogNode(kw, prefix, group, level, levelGiven, outside);
             }
         }
-        return new LogNode(kw, prefix, group, level, levelGiven);
+        return new LogNode(kw, prefix, group, level, levelGiven, outside);
+    }
+
+    /**
+     * The group number: 16 bits. nft 1.0.6 keeps only the low 16 bits of a larger number without a word (65536 is
+     * group 0); a typing error that silent is refused here.
+     */
+    private int logGroup() throws RulesetParseException {
+        Token v = in.expectWord("a group number after \"group\"");
+        long n = Numbers.parse(v.text());
+        if (n == Numbers.LEADING_ZERO) {
+            throw in.err(v, "number \"" + Lexer.abbreviate(v.text()) + "\" has a leading zero (nft would read it as"
+                    + " octal); write it without");
+        }
+        if (n == Numbers.BAD) {
+            throw in.err(v, "expected a group number after \"group\", found " + v.describe());
+        }
+        if (n == Numbers.TOO_BIG || n > 65535) {
+            throw in.err(v, "log group \"" + Lexer.abbreviate(v.text()) + "\" out of range (0-65535"
+                    + (n > 65535 ? "; nft 1.0.6 would silently use group " + (n & 0xffff) : "") + ")");
+        }
+        return (int) n;
+    }
+
+    /** nft's log flags: {@code tcp sequence[,options]}, {@code tcp options}, {@code ip options}, skuid, ether, all. */
+    private void logFlags() throws RulesetParseException {
+        Token f = in.expectWord("log flags (tcp sequence, tcp options, ip options, skuid, ether, all)");
+        switch (f.text()) {
+            case "tcp":
+                while (true) {
+                    Token t = in.peek();
+                    if (!t.isWord("sequence") && !t.isWord("options")) {
+                        throw in.err(t, "expected sequence or options after \"log flags tcp\", found " + t.describe());
+                    }
+                    in.next();
+                    if (in.peek().kind() != Kind.COMMA) {
+                        return;
+                    }
+                    in.next();
+                }
+            case "ip": {
+                Token t = in.peek();
+                if (!t.isWord("options")) {
+                    throw in.err(t, "expected options after \"log flags ip\", found " + t.describe());
+                }
+                in.next();
+                return;
+            }
+            case "skuid":
+            case "ether":
+            case "all":
+                return;
+            default:
+                throw in.err(f, "unknown log flags " + f.describe()
+                        + " (known: tcp sequence, tcp options, ip options, skuid, ether, all)");
+        }
     }
 
     NatNode nat(NatStatement.Kind kind) throws RulesetParseException {

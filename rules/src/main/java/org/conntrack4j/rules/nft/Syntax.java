@@ -83,9 +83,12 @@ final class Syntax {
     record JumpNode(boolean isGoto, Token target) implements Element {
     }
 
-    /** {@code log ...}: {@code prefix} is the string or word token, or null. */
-    record LogNode(Token keyword, Token prefix, OptionalInt group, LogStatement.Level level, boolean levelGiven)
-            implements Element {
+    /**
+     * {@code log ...}: {@code prefix} is the string or word token, or null; {@code outside} holds the keyword of
+     * each option outside the subset (snaplen, queue-threshold, flags), in the order written.
+     */
+    record LogNode(Token keyword, Token prefix, OptionalInt group, LogStatement.Level level, boolean levelGiven,
+            List<Token> outside) implements Element {
     }
 
     record CtHelperSetNode(Token name) implements Element {
