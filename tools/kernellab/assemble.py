@@ -267,15 +267,52 @@ def event_ns(line):
     return int(sec) * 1_000_000_000 + int(usec.strip() or 0) * 1000
 
 
-def captured(raw, direction):
+def crafted(raw):
+    """The IP packets a scenario sent on purpose (Capture.after): never taken for link-local noise."""
+    path = os.path.join(raw, "steps.jsonl")
+    return {bytes.fromhex(json.loads(l)["ip"]) for l in open(path)} if os.path.exists(path) else set()
+
+
+def captured(raw, direction, keep=frozenset()):
     """(ts, iface, frame, ip) of the router's frames in one direction ("in", "out") on lan, then on wan, in
-    capture order, link-local noise left out."""
+    capture order, link-local noise left out (but for the packets in ``keep``)."""
     for dev in ("lan", "wan"):
         frames, _ = read_pcap(os.path.join(raw, "%s-%s.pcap" % (dev, direction)))
         for ts, b in frames:
             ip = ip_of_frame(b)
-            if not noise(ip):
+            if ip in keep or not noise(ip):
                 yield ts, dev, b, ip
+
+
+def per_frame(raw, out, rows, helper):
+    """Capture.after's snapshots as sections "after frame N" (N: the ingress row of the packet): tables.txt
+    (conntrack -L -o extended,id) and expect.txt (conntrack -L expect, before the final snapshot's section)."""
+    path = os.path.join(raw, "steps.jsonl")
+    if not os.path.exists(path):
+        return []
+    problems, tables, expects = [], [], []
+    at = 0
+    for line in open(path):
+        step = json.loads(line)
+        ip = bytes.fromhex(step["ip"])
+        hit = next((i for i in range(at, len(rows)) if rows[i]["ip"] == ip), None)
+        if hit is None:
+            problems.append("snapshot after a packet the router never received: %s" % summary(ip))
+            continue
+        at = hit + 1
+        if "table" in step:
+            lines = [l for l in step["table"].splitlines() if l.strip() and "dst=ff02" not in l]
+            tables.append("# conntrack -L -o extended,id (after frame %d)\n" % (hit + 1) + "".join(l + "\n" for l in lines))
+        if "expect" in step:
+            lines = [l for l in step["expect"].splitlines() if l.strip()]
+            expects.append("# conntrack -L expect (after frame %d)\n" % (hit + 1) + "".join(l + "\n" for l in lines))
+    if tables:
+        open(os.path.join(out, "tables.txt"), "w").write("".join(tables))
+    if expects:
+        end = os.path.join(raw, "expect-list.txt")
+        tail = open(end).read() if helper and os.path.exists(end) else ""
+        open(os.path.join(out, "expect.txt"), "w").write("".join(expects) + tail)
+    return problems
 
 
 def assemble(raw, out, meta):
@@ -283,8 +320,9 @@ def assemble(raw, out, meta):
     os.makedirs(out, exist_ok=True)
     problems = []
     ifnames = meta.pop("_ifindex")
+    keep = crafted(raw)
     frames = [{"ts": ts, "iface": dev, "frame": b, "ip": ip, "rec": None, "reason": None, "defrag": None}
-              for ts, dev, b, ip in captured(raw, "in")]
+              for ts, dev, b, ip in captured(raw, "in", keep)]
     frames.sort(key=lambda f: f["ts"])
     snap_path = os.path.join(raw, "snapshot-time")
     snap = int(open(snap_path).read()) if os.path.exists(snap_path) else None
@@ -293,7 +331,7 @@ def assemble(raw, out, meta):
         if late:
             problems.append("%d received frame(s) after the table snapshot left out" % len(late))
         frames = [f for f in frames if f["ts"] <= snap]
-    recs = [r for r in read_nflog(os.path.join(raw, "nflog.pcap")) if r[2] and not noise(r[2])]
+    recs = [r for r in read_nflog(os.path.join(raw, "nflog.pcap")) if r[2] and (r[2] in keep or not noise(r[2]))]
     g1 = [r for r in recs if r[0] == 1]
     g0 = [r for r in recs if r[0] == 0]
 
@@ -406,6 +444,7 @@ def assemble(raw, out, meta):
         open(os.path.join(out, "expect-events.txt"), "w").write("".join(l + "\n" for l in ex))
         if os.path.exists(os.path.join(raw, "expect-list.txt")):
             open(os.path.join(out, "expect.txt"), "w").write(open(os.path.join(raw, "expect-list.txt")).read())
+    problems += per_frame(raw, out, rows, bool(meta.get("helper")))
     open(os.path.join(out, "ruleset.nft"), "w").write(meta["nft_ruleset"])
     cap = meta.setdefault("capture", {})
     cap.update({"ingress_packets": len(rows), "egress_packets": len(eg), "verdict_records": len(g1),

@@ -1,5 +1,5 @@
 #!/bin/bash
-# usage: tools/recorder/score.sh NAME...
+# usage: tools/kernellab/score.sh NAME...
 # Replays testdata/recorded/NAME (with the tick phase its case.json records) into out/recorded/NAME and scores it
 # with the oracle's compare.py.
 top=$(cd "$(dirname "$0")/../.." && pwd)

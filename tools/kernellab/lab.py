@@ -1,20 +1,29 @@
 """Three network namespaces (LAN host, router, WAN host) wired like testdata/oracle/README.md.
 
-    with Lab() as lab:            # creates rec-lan, rec-rtr, rec-wan; deletes them on exit, also on error
+    with Lab() as lab:            # creates kl<pid>-lan, -rtr, -wan; deletes them on exit, also on error
         lab.sh('rtr', 'nft list ruleset')
         with lab.inns('lan'):     # this thread enters the LAN namespace (for socket creation only)
             s = socket.socket()
 
-Everything runs in the root namespace except what is explicitly started with `ip netns exec`.
+Everything runs in the root namespace except what is explicitly started with `ip netns exec`. Names carry the
+process id, so two labs (two engineers, or a lab and a test) never meet; `leftovers()` finds namespaces of
+labs whose process is gone (killed with SIGKILL, the one exit no handler sees) and `clean` deletes them.
 """
+import atexit
 import contextlib
 import ctypes
 import os
+import re
+import shutil
+import signal
 import socket
 import subprocess
 import time
 
-PREFIX = os.environ.get("REC_PREFIX", "rec")
+PREFIX = os.environ.get("KERNELLAB_PREFIX", "kl%d" % os.getpid())
+_OWN = re.compile(r"^kl(\d+)(?:x\d+)?-(lan|rtr|wan)$")
+_open_labs = []
+_serial = [0]
 
 ROUTER = {
     "lan": {"mac": "02:00:00:00:01:01", "ipv4": "198.51.100.1/24", "ipv6": "2001:db8:1::1/64",
@@ -51,8 +60,11 @@ def sh(cmd, check=True, capture=False, timeout=60):
 
 
 class Lab:
-    def __init__(self, mtu=None, prefix=PREFIX):
+    def __init__(self, mtu=None, prefix=None):
         """mtu: {"lan": 600} sets that link's MTU on both ends; {"rtr:wan": 1280} or {"wan:eth0": 1280} one end."""
+        if prefix is None:
+            _serial[0] += 1
+            prefix = PREFIX if _serial[0] == 1 else "%sx%d" % (PREFIX, _serial[0])
         self.prefix = prefix
         self.mtu = {}
         for k, v in (mtu or {}).items():
@@ -112,6 +124,8 @@ class Lab:
 
     # -- lifecycle ----------------------------------------------------------------------------------
     def __enter__(self):
+        _guard()
+        _open_labs.append(self)
         try:
             self.up()
         except BaseException:
@@ -201,9 +215,10 @@ class Lab:
         time.sleep(0.1)
         for side in ("lan", "rtr", "wan"):
             sh(["ip", "netns", "del", self.names[side]], check=False)
-        import shutil
         for d in self.tmpdirs:
             shutil.rmtree(d, ignore_errors=True)
+        if self in _open_labs:
+            _open_labs.remove(self)
 
     # -- reading state back -------------------------------------------------------------------------
     def router_sysctls(self):
@@ -236,3 +251,49 @@ class Lab:
             idx, name = line.split(":")[:2]
             res[int(idx)] = name.strip().split("@")[0]
         return res
+
+
+# -- cleanup guarantees -------------------------------------------------------------------------------------
+def _down_all():
+    for lab in list(_open_labs):
+        lab.down()
+
+
+def _on_signal(signum, _frame):
+    # SIGTERM and SIGHUP become an exception, so every `with Lab()` unwinds and deletes its namespaces
+    raise SystemExit(128 + signum)
+
+
+def _guard():
+    """Deletes this process's namespaces on any exit Python sees: normal, exception, SIGINT, SIGTERM, SIGHUP."""
+    if getattr(_guard, "done", False):
+        return
+    _guard.done = True
+    atexit.register(_down_all)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) in (signal.SIG_DFL, None):
+            signal.signal(sig, _on_signal)
+
+
+def leftovers():
+    """Namespaces named like a lab's whose process no longer runs."""
+    out = []
+    for line in (sh("ip netns list", capture=True, check=False) or "").splitlines():
+        name = line.split()[0] if line.split() else ""
+        m = _OWN.match(name)
+        if m and not os.path.exists("/proc/%s" % m.group(1)):
+            out.append(name)
+    return out
+
+
+def clean():
+    """Deletes the leftovers; returns their names."""
+    gone = leftovers()
+    for n in gone:
+        for pid in (sh(["ip", "netns", "pids", n], check=False, capture=True) or "").split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+        sh(["ip", "netns", "del", n], check=False)
+    return gone

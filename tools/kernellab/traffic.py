@@ -1,14 +1,13 @@
-"""Traffic helpers for scenarios: real sockets in the host namespaces, crafted frames on AF_PACKET."""
+"""Traffic for scenarios: real sockets in the host namespaces, crafted frames on AF_PACKET."""
 import socket
 import struct
 import threading
 import time
 
-from scapy.layers.inet import IP, TCP, UDP, ICMP
-from scapy.layers.inet6 import IPv6
+from scapy.layers.inet import TCP
 from scapy.layers.l2 import Ether
 
-from lab import ROUTER
+from .lab import ROUTER
 
 C1, C2, LSRV = "198.51.100.10", "198.51.100.11", "198.51.100.20"
 SRV, WCLI, RTR_WAN, RTR_LAN = "203.0.113.10", "203.0.113.30", "203.0.113.1", "198.51.100.1"
@@ -115,6 +114,12 @@ class Net:
         side = side or side_of(pkt.src)
         frame = bytes(self.ether(side) / pkt)
         self.raw(side).send(frame)
+
+    def send_ip(self, side, ip):
+        """Sends the bytes of an IP packet (from the IP header on) from a host, unchanged."""
+        r = ROUTER[side]
+        eth = bytes.fromhex(r["mac"].replace(":", "")) + bytes.fromhex(r["peer_mac"].replace(":", ""))
+        self.raw(side).send(eth + (b"\x86\xdd" if ip[0] >> 4 == 6 else b"\x08\x00") + bytes(ip))
 
     def sniff_tcp(self, side, sport, dport, timeout=1.0):
         """First TCP segment from sport to dport seen on the host's eth0 (as received), as scapy packet."""

@@ -5,7 +5,9 @@
   nflog.pcap                    NFLOG groups 0 (conntrack's invalid reasons) and 1 (the ctlog chain)
   events.raw / expect.raw       conntrack -E -o timestamp,extended,id / conntrack -E expect -o timestamp
   table.txt / expect-list.txt   conntrack -L snapshots taken by snapshot()
+  steps.jsonl                   per-packet snapshots taken by after(): the packet and the listings after it
 """
+import json
 import os
 import select
 import signal
@@ -73,6 +75,18 @@ class Capture:
             f.write(t or "")
         if self.expect:
             self.expect_snapshot("end")
+
+    def after(self, ip, table=True, expect=False):
+        """Per-packet evidence for probes sending one packet at a time: the connection table (conntrack -L) and
+        the expectations (conntrack -L expect) right after the router handled ``ip`` (the bytes from the IP
+        header on, as sent). The assembly labels them with the ingress frame the packet became."""
+        rec = {"ip": bytes(ip).hex()}
+        if table:
+            rec["table"] = self.lab.sh("rtr", ["conntrack", "-L", "-o", "extended,id"], capture=True, check=False)
+        if expect:
+            rec["expect"] = self.lab.sh("rtr", ["conntrack", "-L", "expect"], capture=True, check=False)
+        with open(os.path.join(self.dir, "steps.jsonl"), "a") as f:
+            f.write(json.dumps(rec) + "\n")
 
     def expect_snapshot(self, label):
         t = self.lab.sh("rtr", ["conntrack", "-L", "expect"], capture=True, check=False)
