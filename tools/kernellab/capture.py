@@ -84,12 +84,17 @@ class Capture:
         if table:
             rec["table"] = self.lab.sh("rtr", ["conntrack", "-L", "-o", "extended,id"], capture=True, check=False)
         if expect:
-            rec["expect"] = self.lab.sh("rtr", ["conntrack", "-L", "expect"], capture=True, check=False)
+            rec["expect"] = self.expectations()
         with open(os.path.join(self.dir, "steps.jsonl"), "a") as f:
             f.write(json.dumps(rec) + "\n")
 
+    def expectations(self):
+        """conntrack -L expect of both families (without -f it lists IPv4 expectations only)."""
+        return "".join(self.lab.sh("rtr", ["conntrack", "-L", "expect", "-f", f], capture=True, check=False) or ""
+                       for f in ("ipv4", "ipv6"))
+
     def expect_snapshot(self, label):
-        t = self.lab.sh("rtr", ["conntrack", "-L", "expect"], capture=True, check=False)
+        t = self.expectations()
         with open(os.path.join(self.dir, "expect-list.txt"), "a") as f:
             f.write("# conntrack -L expect (%s)\n" % label + (t or ""))
 
