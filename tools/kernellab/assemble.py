@@ -302,10 +302,12 @@ def per_frame(raw, out, rows, helper):
         at = hit + 1
         if "table" in step:
             lines = [l for l in step["table"].splitlines() if l.strip() and "dst=ff02" not in l]
-            tables.append("# conntrack -L -o extended,id (after frame %d)\n" % (hit + 1) + "".join(l + "\n" for l in lines))
+            tables.append("# conntrack -L -o extended,id (after frame %d)\n" % (hit + 1)
+                          + "".join(l + "\n" for l in lines))
         if "expect" in step:
             lines = [l for l in step["expect"].splitlines() if l.strip()]
-            expects.append("# conntrack -L expect (after frame %d)\n" % (hit + 1) + "".join(l + "\n" for l in lines))
+            expects.append("# conntrack -L expect (after frame %d)\n" % (hit + 1)
+                           + "".join(l + "\n" for l in lines))
     if tables:
         open(os.path.join(out, "tables.txt"), "w").write("".join(tables))
     if expects:
@@ -331,7 +333,8 @@ def assemble(raw, out, meta):
         if late:
             problems.append("%d received frame(s) after the table snapshot left out" % len(late))
         frames = [f for f in frames if f["ts"] <= snap]
-    recs = [r for r in read_nflog(os.path.join(raw, "nflog.pcap")) if r[2] and (r[2] in keep or not noise(r[2]))]
+    recs = [r for r in read_nflog(os.path.join(raw, "nflog.pcap"))
+            if r[2] and (r[2] in keep or not noise(r[2]))]
     g1 = [r for r in recs if r[0] == 1]
     g0 = [r for r in recs if r[0] == 0]
 

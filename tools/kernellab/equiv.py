@@ -1,9 +1,12 @@
 """Are two recordings of one scenario equivalent? testdata/oracle/compare.py's scoring (the first recording
 as the case, the second as the output), after masking in both the values a real stack or the kernel draws at
 random each run: IPv4 identification, IPv6 flow label, TCP initial sequence numbers (sequence and
-acknowledgement numbers are taken relative to the first ones seen in each direction), TCP timestamp values,
-the same in packets an ICMP error quotes, and the checksums covering them. Ephemeral ports and what programs
-choose at random (lftp's data ports) are not masked: scenarios with those are not expected to be equivalent. Crafted packets carry fixed values, so for them the masking changes nothing."""
+acknowledgement numbers are taken relative to the first ones seen in each direction), TCP timestamp values and
+SACK blocks, ping's echo identifier and the time of day at the start of its data, the same in packets an ICMP
+error quotes, and the checksums covering them. Crafted packets carry fixed values, so for them the masking
+changes nothing. Not masked, so not expected to be equivalent: ephemeral ports and what programs choose at
+random (lftp's data ports, ping identifiers that decide a NAT clash), ports the kernel's NAT picks at random,
+and values that depend on where a 4 ms tick falls."""
 import importlib.util
 import os
 import shutil
@@ -26,16 +29,19 @@ def _compare_module():
 def _tcp_masked(l4, isn):
     """A TCP header and payload with relative sequence numbers, no timestamp values, no checksum."""
     b = bytearray(l4)
-    sport, dport, seq, ack = struct.unpack(">HHII", b[:12])
-    flags = b[13]
+    sport, dport, seq = struct.unpack(">HHI", b[:8])
     mine = (sport, dport)
     base = isn.setdefault(mine, seq)
     struct.pack_into(">I", b, 4, (seq - base) & 0xFFFFFFFF)
-    if flags & 0x10:
-        # the peer's numbers as this direction acknowledges them (behind NAT the peer's ports differ)
+    if len(b) < 14:
+        return bytes(b[:8]) + b"\0" * (len(b) - 8)
+    ack, flags = struct.unpack(">I", b[8:12])[0], b[13]
+    if flags & 0x10 or ack:
+        # the peer's numbers as this direction acknowledges them (behind NAT the peer's ports differ); crafted
+        # segments without the ACK flag may carry one too
         acked = isn.setdefault(("ack",) + mine, ack)
         struct.pack_into(">I", b, 8, (ack - acked) & 0xFFFFFFFF)
-    b[16:18] = b"\0\0"
+    b[16:18] = b"\0" * len(b[16:18])
     end = min(len(b), (b[12] >> 4) * 4)
     i = 20
     while i < end:
@@ -48,8 +54,9 @@ def _tcp_masked(l4, isn):
         ln = b[i + 1] if i + 1 < end else 0
         if ln < 2:
             break
-        if kind == 8 and ln == 10:
-            b[i + 2:i + 10] = b"\0" * 8
+        if kind in (5, 8):
+            # SACK blocks carry absolute sequence numbers, timestamps a random offset
+            b[i + 2:i + ln] = b"\0" * len(b[i + 2:i + ln])
         i += ln
     return bytes(b)
 
@@ -68,7 +75,7 @@ def masked(ip, isn):
         b[1] &= 0xF0
         b[2:4] = b"\0\0"
         proto, l4, first = b[6], 40, True
-    if first and proto == 6 and len(b) >= l4 + 20:
+    if first and proto == 6 and len(b) >= l4 + 8:
         b[l4:] = _tcp_masked(b[l4:], isn)
     elif first and proto == 17 and len(b) >= l4 + 8:
         b[l4 + 6:l4 + 8] = b"\0\0"
@@ -76,6 +83,10 @@ def masked(ip, isn):
         b[l4 + 2:l4 + 4] = b"\0\0"
         if b[l4] in ((3, 4, 5, 11, 12) if proto == 1 else (1, 2, 3, 4)):
             b[l4 + 8:] = _quote_masked(b[l4 + 8:])
+        elif b[l4] in ((0, 8) if proto == 1 else (128, 129)):
+            # ping's identifier is its socket's random port, and its data starts with the time of day
+            b[l4 + 4:l4 + 6] = b"\0\0"
+            b[l4 + 8:l4 + 24] = b"\0" * len(b[l4 + 8:l4 + 24])
     return bytes(b)
 
 

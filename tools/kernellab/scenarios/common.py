@@ -1,4 +1,5 @@
-"""Steps the scenarios of several subjects share: host tables, real connections and flows, crafted TCP conversations, NAT texts."""
+"""Steps the scenarios of several subjects share: host tables, real connections and flows, crafted TCP
+conversations, NAT texts."""
 import socket
 import struct
 import time

@@ -126,7 +126,8 @@ def _lftp(net, src, cmds):
     d = tempfile.mkdtemp(prefix="kernellab-lftp")
     net.lab.tmpdirs.append(d)
     script = "set net:timeout 5; set net:max-retries 1; set ftp:passive-mode %s; set ftp:port-range 40300-40309; " \
-             "open ftp://anonymous:x@%s; %s; bye" % (cmds[0], SRV, cmds[1].replace("{sink}", os.path.join(d, "get.bin")))
+             "open ftp://anonymous:x@%s; %s; bye" % (cmds[0], SRV,
+                                                     cmds[1].replace("{sink}", os.path.join(d, "get.bin")))
     out = net.lab.sh("lan", ["lftp", "-c", script], capture=True, check=False, timeout=20)
     net.note("lftp %s: %s" % (cmds, (out or "").strip()[:200]))
 
