@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Replays every kernel case found under testdata/oracle/cases (recorded for the project, the reference) and
- * testdata/recorded (recorded by the project itself on a Linux 6.18 kernel with tools/recorder: variants the
+ * testdata/recorded (recorded by the project itself on a Linux 6.18 kernel with tools/kernellab: variants the
  * reference does not show) with the shipped bundles and scores it part by part (verdicts, reasons, events,
  * expectation events, table, egress) as the oracle README says. Every case must agree with the kernel
  * completely, except the ones listed in {@link #KNOWN_GAPS} with the reason; a case listed there that starts

@@ -149,14 +149,19 @@ final class NatLab {
 
     /** The folder holding the recorded cases, found from the working directory upwards. */
     static Path casesRoot() {
+        return testdata("oracle/cases");
+    }
+
+    /** A folder under the repository's testdata/ (oracle/cases, probes/nat, ...), found from the working directory upwards. */
+    static Path testdata(String folder) {
         Path p = Path.of("").toAbsolutePath();
         while (p != null) {
-            Path c = p.resolve("testdata/oracle/cases");
+            Path c = p.resolve("testdata").resolve(folder);
             if (Files.isDirectory(c)) {
                 return c;
             }
             p = p.getParent();
         }
-        throw new IllegalStateException("testdata/oracle/cases not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("testdata/" + folder + " not found above " + Path.of("").toAbsolutePath());
     }
 }
