@@ -208,8 +208,9 @@ public final class SctpTracker implements L4Tracker {
     /**
      * {@code sctp_new}: may this packet start a connection? Every chunk must be one that opens a connection from
      * NONE; the tags the first packet tells are noted: an INIT (whose own tag must be 0) gives the reply
-     * direction's tag, a HEARTBEAT its own direction's, any other chunk its tag as the reply direction's (the
-     * answer to a stray chunk carries it back). Returns null, or why the packet cannot start one.
+     * direction's tag, a HEARTBEAT its own direction's, a stray SHUTDOWN ACK its tag as the reply direction's (the
+     * SHUTDOWN COMPLETE answering it carries it back). Other chunks tell nothing (Linux 6.18; older kernels took
+     * any chunk's tag for the reply direction). Returns null, or why the packet cannot start one.
      */
     private static String firstPacket(SctpProtoState st, Packet pkt, int dataoff, int end) {
         int vtag = pkt.u32(dataoff + 4);
@@ -229,7 +230,7 @@ public final class SctpTracker implements L4Tracker {
                 st.vtag(Direction.REPLY, pkt.u32(off + CHUNK_HEADER));
             } else if (type == HEARTBEAT) {
                 st.vtag(Direction.ORIGINAL, vtag);
-            } else {
+            } else if (type == SHUTDOWN_ACK) {
                 st.vtag(Direction.REPLY, vtag);
             }
         }
@@ -322,11 +323,15 @@ public final class SctpTracker implements L4Tracker {
                 if (off + CHUNK_HEADER + INIT_HEADER > end) {
                     return reject(pkt, result, newState, "INIT chunk cut short");
                 }
-                if (st.init(dir) && st.init(rdir)) {
-                    st.init(rdir, false);
+                int initTag = pkt.u32(off + CHUNK_HEADER);
+                // An INIT announcing the tag already known (stale or retransmitted) does not count as one.
+                if (oldState == NONE || st.vtag(rdir) != initTag) {
+                    if (st.init(dir) && st.init(rdir)) {
+                        st.init(rdir, false);
+                    }
+                    st.init(dir, true);
                 }
-                st.init(dir, true);
-                st.vtag(rdir, pkt.u32(off + CHUNK_HEADER));
+                st.vtag(rdir, initTag);
                 // A retransmitted INIT does not extend the timeout, or a reused port (or a NAT binding) could
                 // be kept alive for ever.
                 if (newState == CLOSED && oldState == CLOSED && confirmed) {

@@ -212,6 +212,25 @@ class SctpTrackerTest {
         assertEquals(STAG, lab.st().vtag(0));
     }
 
+    @Test
+    void restartingInit_withANewTag_letsTheInitAckBringANewTagToo() {
+        SctpLab lab = new SctpLab().associate();
+        assertVerdict("established/original", lab.client(0, init(0x1a2b3c99, CTSN + 50)));
+        assertVerdict("established/reply", lab.server(0x1a2b3c99, initAck(0x5e6f7099, STSN + 50)));
+        assertEquals(0x5e6f7099, lab.st().vtag(0));
+        assertEquals(0x1a2b3c99, lab.st().vtag(1));
+    }
+
+    @Test
+    void staleInit_repeatingTheKnownTag_isNoRestart_soANewInitAckTagIsRefused() {
+        SctpLab lab = new SctpLab().associate();
+        assertVerdict("established/original", lab.client(0, init(CTAG, CTSN)));
+        SctpLab.Verdict v = lab.server(CTAG, initAck(0x5e6f7099, STSN + 50));
+        assertVerdict("invalid/none", v);
+        assertEquals("INIT ACK with an unexpected initiate tag", v.reason());
+        assertEquals(STAG, lab.st().vtag(0));
+    }
+
     // ---- heartbeats on a new path ----------------------------------------------------------------------------
 
     @Test
@@ -296,6 +315,22 @@ class SctpTrackerTest {
         SctpLab.Verdict v = lab.client(STAG, data(1, 4));
         assertVerdict("invalid/none", v);
         assertEquals("chunk type 0 cannot start a connection", v.reason());
+    }
+
+    @Test
+    void loneHeartbeatAck_opensClosed_learningNoTagForTheReplyDirection() {
+        // asked of Linux 6.18: the reply side's first HEARTBEAT, whatever its tag, refreshes the entry; its DATA,
+        // with the HEARTBEAT ACK's tag or another, fails the tag check against 0
+        SctpLab lab = new SctpLab();
+        assertVerdict("new/original", lab.client(0x8e6f7091, heartbeat(HEARTBEAT_ACK)));
+        assertEquals("CLOSED 10", lab.state());
+        assertEquals(0x8e6f7091, lab.st().vtag(0));
+        SctpLab.Verdict v = lab.server(0x8e6f7091, data(1, 4));
+        assertEquals("verification tag check failed 91706f8e vs 0 for dir 1", v.logReason());
+        lab.sleep(3);
+        assertVerdict("established/reply", lab.server(0x4a2b3c51, heartbeat(HEARTBEAT)));
+        assertEquals("CLOSED 10", lab.state());
+        assertEquals(0x4a2b3c51, lab.st().vtag(1));
     }
 
     @Test
