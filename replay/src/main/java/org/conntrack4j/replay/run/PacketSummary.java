@@ -173,11 +173,12 @@ public final class PacketSummary {
             int type = u8(b, p + off);
             int clen = u16(b, p + off + 2);
             sb.append(type < CHUNK_NAMES.length ? CHUNK_NAMES[type] : "CHUNK" + type);
-            if ((type == 0 && clen >= 16 && off + 12 <= len)) {
+            // a field is shown only where the chunk's own length covers it
+            if (type == 0 && clen >= 16 && off + 12 <= len) {
                 sb.append("(tsn=").append(u32(b, p + off + 4)).append(" len=").append(clen - 16).append(')');
-            } else if ((type == 1 || type == 2) && off + 20 <= len) {
+            } else if ((type == 1 || type == 2) && clen >= 20 && off + 20 <= len) {
                 sb.append(String.format("(init_tag=0x%08x tsn=%d)", u32(b, p + off + 4), u32(b, p + off + 16)));
-            } else if ((type == 3 || type == 7) && off + 8 <= len) {
+            } else if ((type == 3 || type == 7) && clen >= 8 && off + 8 <= len) {
                 sb.append("(cum_tsn=").append(u32(b, p + off + 4)).append(')');
             }
             if (clen < 4) {
