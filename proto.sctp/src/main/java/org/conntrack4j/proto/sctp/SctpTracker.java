@@ -170,7 +170,7 @@ public final class SctpTracker implements L4Tracker {
         synchronized (ct) {
             outcome = chunks(st, pkt, dataoff, end, dir, vtag, map, ct.isConfirmed());
         }
-        return finish(net, ct, pkt, outcome, dir);
+        return finish(net, ct, pkt, outcome);
     }
 
     /**
@@ -372,7 +372,7 @@ public final class SctpTracker implements L4Tracker {
      * {@code IPCT_PROTOINFO}; reaching ESTABLISHED makes the connection ASSURED), then the verdict and the timeout
      * of the last state, unless a chunk asked to leave the timeout alone.
      */
-    private static int finish(Conntrack net, Connection ct, Packet pkt, int outcome, int dir) {
+    private static int finish(Conntrack net, Connection ct, Packet pkt, int outcome) {
         if ((outcome & CHANGED) != 0) {
             net.cacheEvent(ct, CtEvent.PROTOINFO);
         }

@@ -119,6 +119,30 @@ class SctpTrackerTest {
     }
 
     @Test
+    void aFullTable_earlyDropsClosingAssociationsOnly_whenTheScanRuns() {
+        SctpLab lab = new SctpLab();
+        lab.net.settings().set("nf_conntrack_max", 100);
+        lab.net.expire();
+        for (int i = 0; i < 100; i++) {
+            lab.cport = 41000 + i;
+            lab.associate();
+            if (i % 2 == 0) {
+                lab.client(STAG, shutdown(STSN));
+            }
+        }
+        lab.cport = 42000;
+        // on the packet path only unassured entries may go: none here, so the INIT finds no room
+        assertVerdict("invalid/none", lab.client(0, init(CTAG, CTSN)));
+        assertEquals(100, lab.net.count());
+        // the scan that follows drops closing associations, assured or not, down to 95%
+        lab.sleep(1.1);
+        lab.net.expire();
+        assertEquals(94, lab.net.count());
+        assertEquals(50, lab.net.list(c -> lab.tracker.stateName(c).equals("ESTABLISHED")).size());
+        assertVerdict("new/original", lab.client(0, init(CTAG, CTSN)));
+    }
+
+    @Test
     void shutdownFromTheServer_isShutdownRecd() {
         SctpLab lab = new SctpLab().associate();
         lab.server(CTAG, shutdown(CTSN));
