@@ -246,6 +246,22 @@ class SctpTrackerTest {
     }
 
     @Test
+    void initCollision_bothInitsCross_eachIsAnswered_andTheAssociationEstablishes() {
+        SctpLab lab = new SctpLab();
+        lab.client(0, init(CTAG, CTSN));
+        assertVerdict("established/reply", lab.server(0, init(STAG, STSN)));
+        assertEquals("CLOSED 10", lab.state());
+        assertVerdict("established/original", lab.client(STAG, initAck(CTAG, CTSN)));
+        // in a collision the INIT ACK must repeat the tag its side's INIT announced
+        assertVerdict("invalid/none", lab.server(CTAG, initAck(0x0badf00d, STSN)));
+        assertVerdict("established/reply", lab.server(CTAG, initAck(STAG, STSN)));
+        assertEquals("COOKIE_WAIT 3", lab.state());
+        lab.client(STAG, cookieEcho());
+        lab.server(CTAG, bare(COOKIE_ACK));
+        assertEquals("ESTABLISHED 210", lab.state());
+    }
+
+    @Test
     void staleInit_repeatingTheKnownTag_isNoRestart_soANewInitAckTagIsRefused() {
         SctpLab lab = new SctpLab().associate();
         assertVerdict("established/original", lab.client(0, init(CTAG, CTSN)));
