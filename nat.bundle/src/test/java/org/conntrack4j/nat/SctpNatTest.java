@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import org.conntrack4j.core.api.Direction;
+import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpHeaders;
+import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.nat.NatRange;
 import org.junit.jupiter.api.Test;
@@ -112,6 +116,47 @@ class SctpNatTest {
         assertEquals("invalid/none", c.state());
         assertEquals(C1, Pkts.src(c.bytes));
         assertFalse(Pkts.l4Ok(c.bytes), "a bad CRC leaves as bad as it came");
+    }
+
+    @Test
+    void theMasqueradedEstablishedPath_allocatesNothing() {
+        rig.masquerade("wan", NatRange.ports(-1, -1, 0));
+        rig.forward(Pkts.sctp(C1, 40001, S, 3868, 0, Pkts.init(INIT, CTAG)), rig.lan);
+        rig.forward(Pkts.sctp(S, 3868, R, 40001, CTAG, Pkts.init(INIT_ACK, STAG)), rig.wan);
+        byte[] out = Pkts.sctp(C1, 40001, S, 3868, STAG, data());
+        byte[] in = Pkts.sctp(S, 3868, R, 40001, CTAG, data());
+        Packet p = new Packet();
+        run(p, out, in, 20_000);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        // the least of several windows, as the trackers' established-path tests measure it
+        long least = Long.MAX_VALUE;
+        for (int w = 0; w < 5; w++) {
+            long before = mx.getThreadAllocatedBytes(tid);
+            run(p, out, in, 10_000);
+            least = Math.min(least, mx.getThreadAllocatedBytes(tid) - before);
+        }
+        assertTrue(least < 20_000 / 100, least + " bytes allocated for 20000 packets in the least window");
+    }
+
+    /** {@code n} rounds of one packet each way through PRE_ROUTING, FORWARD and POST_ROUTING, rewritten in place. */
+    private void run(Packet p, byte[] out, byte[] in, int n) {
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < 2; k++) {
+                byte[] b = k == 0 ? out : in;
+                p.reset();
+                p.load(b, 0, b.length, 14);
+                IpHeaders.validate(p);
+                p.in = k == 0 ? rig.lan : rig.wan;
+                rig.net.runHook(Hook.PRE_ROUTING, p);
+                if (p.ct == null) {
+                    throw new AssertionError("packet " + i + " has no connection: " + p.reason);
+                }
+                p.out = k == 0 ? rig.wan : rig.lan;
+                rig.net.runHook(Hook.FORWARD, p);
+                rig.net.runHook(Hook.POST_ROUTING, p);
+            }
+        }
     }
 
     @Test
