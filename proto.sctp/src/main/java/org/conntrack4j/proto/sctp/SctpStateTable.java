@@ -116,7 +116,7 @@ final class SctpStateTable {
             /* heartbeat */  {sHS, sCL, sCW, sCE, sES, sSS, sSR, sSA, sHS},
             // A HEARTBEAT opens a connection for a path the association did not start on (HEARTBEAT_SENT).
             /* heartbeat_ack */ {sCL, sCL, sCW, sCE, sES, sSS, sSR, sSA, sHS}
-            // Heartbeat answers from the opener change nothing.
+            // Heartbeat answers from the opener change nothing; a lone one opens in CLOSED.
         },
         { // REPLY direction
             //                NO   CL   CW   CE   ES   SS   SR   SA   HS
