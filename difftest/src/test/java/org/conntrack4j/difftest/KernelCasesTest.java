@@ -44,8 +44,7 @@ class KernelCasesTest {
     /**
      * Cases that need what conntrack4j does not have yet (a helper bundle, an nftables feature): the replay must
      * stop with this text in its message, naming what is missing. A case listed here that replays fails the test,
-     * so that the list stays true. (The SCTP cases of the reference set are not in testdata until the SCTP
-     * tracker exists: with the generic tracker they replay, and disagree everywhere.)
+     * so that the list stays true.
      */
     static final Map<String, String> MISSING_BUNDLE = Map.ofEntries(
         Map.entry("amanda_masq", "no helper of type \"amanda\""),
