@@ -18,6 +18,7 @@ Output, per scenario, under OUT/SCENARIO/ (default OUT: sync.bundle/src/test/res
                         "# at <epoch.micros>" on its first line (when it was taken)
   conntrack-L.txt       the router's table (conntrack -L -o extended) before the flush
   events.txt            conntrack -E -o timestamp,extended of the router, the whole run
+  timeline.txt          when each daemon was started and each conntrackd command ran (they wake it up)
 
 Needs root and Debian's conntrackd conntrack nftables iproute2 iputils-ping tcpdump vsftpd lftp curl
 python3-scapy.
@@ -94,7 +95,7 @@ def config(run, who, mode, kind, family):
             "\tFilter From Userspace {\n"
             "\t\tProtocol Accept {\n\t\t\tTCP\n\t\t\tUDP\n\t\t\tICMP\n\t\t\tIPv6-ICMP\n\t\t\tSCTP\n\t\t\tGRE\n\t\t}\n"
             "\t\tAddress Ignore {\n\t\t\tIPv4_address 127.0.0.1\n\t\t\tIPv6_address ::1\n"
-            "\t\t\tIPv4_address 192.0.2.0/24\n\t\t}\n\t}\n}\n"
+            "\t\t\tIPv4_address 192.0.2.0/24\n\t\t\tIPv6_address 2001:db8:5::/64\n\t\t}\n\t}\n}\n"
             % (who, mode, mode_opts, transport(kind, family, me, other), run, who, run, who, run, who))
 
 
@@ -238,7 +239,16 @@ send(IP(src="198.51.100.2", dst="203.0.113.2")/GRE(proto=0x0800)/IP(src="10.9.9.
 """
 
 
+TIMELINE = []
+
+
+def mark(who, what):
+    """Notes when a daemon was started or asked something: it woke up then (its cached clock moved)."""
+    TIMELINE.append("%.6f %s %s\n" % (time.time(), who, what))
+
+
 def ctd(cmd, who, run):
+    mark(who, "conntrackd " + " ".join(cmd))
     return sh(["conntrackd", "-C", "%s/%s.conf" % (run, who)] + cmd, ns=who if who == "peer" else "rtr",
               capture=True, check=False, timeout=20)
 
@@ -279,6 +289,7 @@ def scenario(name, out):
     os.makedirs(os.path.join(outdir, "dumps"))
     run = tempfile.mkdtemp(prefix="sv-run-")
     procs = []
+    del TIMELINE[:]
     try:
         topology()
         # an FTP server in srv (vsftpd, anonymous, both modes)
@@ -305,9 +316,13 @@ def scenario(name, out):
                         stderr=subprocess.DEVNULL))
         time.sleep(1.5)
         # the peer first, so that the router's first messages find it listening
+        mark("peer", "start")
         bg(["conntrackd", "-C", os.path.join(run, "peer.conf"), "-d"], "peer").wait()
+        mark("peer", "started")
         time.sleep(1)
+        mark("rtr", "start")
         bg(["conntrackd", "-C", os.path.join(run, "rtr.conf"), "-d"], "rtr").wait()
+        mark("rtr", "started")
         time.sleep(2)
         procs.append(traffic(run))
         time.sleep(3)
@@ -346,6 +361,9 @@ def scenario(name, out):
         time.sleep(0.5)
         cleanup()
     write_wire(os.path.join(run, "sync.pcap"), os.path.join(outdir, "wire.txt"))
+    with open(os.path.join(outdir, "timeline.txt"), "w") as f:
+        f.write("# when each conntrackd was started or asked something: time who what\n")
+        f.writelines(TIMELINE)
     shutil.rmtree(run, ignore_errors=True)
 
 

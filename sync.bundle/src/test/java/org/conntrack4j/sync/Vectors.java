@@ -48,6 +48,20 @@ public final class Vectors {
         return out;
     }
 
+    /** @return the times (microseconds) at which {@code who} was started or asked something */
+    public static List<Long> timeline(String scenario, String who) {
+        List<Long> out = new ArrayList<>();
+        for (String line : text(scenario, "timeline.txt").split("\n")) {
+            String[] f = line.split(" ");
+            if (line.startsWith("#") || f.length < 3 || !f[1].equals(who)) {
+                continue;
+            }
+            String[] t = f[0].split("\\.");
+            out.add(Long.parseLong(t[0]) * 1_000_000L + Long.parseLong(t[1]));
+        }
+        return out;
+    }
+
     /** A dump file: its time ("# at" line) in microseconds and its text. */
     public record Dump(long micros, String text) {
     }

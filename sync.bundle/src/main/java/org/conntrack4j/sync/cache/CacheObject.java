@@ -27,10 +27,8 @@ public final class CacheObject<T> {
 
     /** The sync mode's queue node for this entry (tx queue, FTFW resend list). */
     public final ObjNode node;
-    /** ALARM mode: the refresh alarm of an internal entry. */
+    /** ALARM mode: the refresh alarm of an internal entry, or the expiry timer (CacheTimeout) of an external one. */
     public Alarms.Alarm refresh;
-    /** External cache in ALARM mode: the expiry timer (CacheTimeout). */
-    Alarms.Alarm expiry;
 
     CacheObject(Cache<T> cache, T item) {
         this.cache = cache;

@@ -27,7 +27,8 @@ public final class Kinds {
             Jhash.words(t.dst().getAddress(), a, v6 ? 4 : 1);
             int i = v6 ? 8 : 2;
             a[i] = t.family() << 16 | t.protonum();
-            a[i + 1] = Jhash.swap16(t.srcPort()) << 16 | l4dstRaw(t);
+            // libnetfilter_conntrack hands out the ports only where they are set: ICMP's fields are not ports
+            a[i + 1] = t.isIcmp() ? 0 : Jhash.swap16(t.srcPort()) << 16 | Jhash.swap16(t.dstPort());
             a[i + 2] = c.zone() == null ? 0 : c.zone();
             return Jhash.bucket(Jhash.jhash2(a, a.length, 0), hashsize);
         }
@@ -50,11 +51,6 @@ public final class Kinds {
             }
         }
     };
-
-    /** The original destination "port" as a little-endian host reads it: ICMP stores type then code. */
-    private static int l4dstRaw(SyncTuple t) {
-        return t.isIcmp() ? t.icmpType() | t.icmpCode() << 8 : Jhash.swap16(t.dstPort());
-    }
 
     /**
      * Expectations: bucket from the master's tuple without zone (cache_hash4_exp / cache_hash6_exp); the
