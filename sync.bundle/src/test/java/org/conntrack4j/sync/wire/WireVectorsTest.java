@@ -26,13 +26,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the parsed model again gives the same bytes; the parsed connections agree with the kernel's own table
  * ({@code conntrack -L -o extended}, recorded at the same time).
  */
-class WireVectorsTest {
+public class WireVectorsTest {
 
     /** All messages of a scenario, in order. */
-    record Msg(Vectors.Datagram d, int type, int flags, int seq, byte[] bytes) {
+    public record Msg(Vectors.Datagram d, int type, int flags, int seq, byte[] bytes) {
     }
 
-    static List<Msg> messages(String scenario, RecvStats stats) {
+    public static List<Msg> messages(String scenario, RecvStats stats) {
         List<Msg> out = new ArrayList<>();
         for (Vectors.Datagram d : Vectors.wire(scenario)) {
             new DatagramReader(stats, false).read(d.payload(), 0, d.payload().length, (b, off, len) -> out.add(
@@ -89,11 +89,11 @@ class WireVectorsTest {
     }
 
     /** A line of conntrack -L -o extended: its fields, original then reply tuple. */
-    record KernelEntry(String line, SyncTuple orig, SyncTuple reply, String state, boolean assured, long mark,
+    public record KernelEntry(String line, SyncTuple orig, SyncTuple reply, String state, boolean assured, long mark,
             Integer zone, String helper) {
     }
 
-    static List<KernelEntry> kernelTable(String scenario) throws Exception {
+    public static List<KernelEntry> kernelTable(String scenario) throws Exception {
         List<KernelEntry> out = new ArrayList<>();
         for (String line : Vectors.text(scenario, "conntrack-L.txt").split("\n")) {
             String[] f = line.trim().split("\\s+");
