@@ -3,7 +3,6 @@ package org.conntrack4j.sync.mode;
 import java.util.Random;
 
 import org.conntrack4j.sync.cache.CacheObject;
-import org.conntrack4j.sync.wire.MessageBuilder;
 import org.conntrack4j.sync.wire.Wire;
 
 /**
@@ -81,18 +80,7 @@ public final class AlarmMode extends SyncMode {
 
     @Override
     public void xmit() {
-        host.txQueue().iterate(n -> {
-            n.remove();
-            if (n instanceof CtlNode c) {
-                sendCtl(c);
-            } else {
-                CacheObject.ObjNode o = (CacheObject.ObjNode) n;
-                MessageBuilder m = host.build(o.obj);
-                host.send(m.buffer(), m.length());
-                o.obj.put();
-            }
-            return false;
-        });
+        sendAndForget();
     }
 
 }

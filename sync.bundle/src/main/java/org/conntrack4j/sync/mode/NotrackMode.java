@@ -1,7 +1,6 @@
 package org.conntrack4j.sync.mode;
 
 import org.conntrack4j.sync.cache.CacheObject;
-import org.conntrack4j.sync.wire.MessageBuilder;
 import org.conntrack4j.sync.wire.Wire;
 
 /**
@@ -83,18 +82,7 @@ public final class NotrackMode extends SyncMode {
 
     @Override
     public void xmit() {
-        host.txQueue().iterate(n -> {
-            n.remove();
-            if (n instanceof CtlNode c) {
-                sendCtl(c);
-            } else {
-                CacheObject.ObjNode o = (CacheObject.ObjNode) n;
-                MessageBuilder m = host.build(o.obj);
-                host.send(m.buffer(), m.length());
-                o.obj.put();
-            }
-            return false;
-        });
+        sendAndForget();
         armAlive();
     }
 }

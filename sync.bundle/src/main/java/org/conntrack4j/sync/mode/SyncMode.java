@@ -101,6 +101,25 @@ public abstract class SyncMode {
         return new Queue[0];
     }
 
+    /**
+     * Sends everything queued once and forgets it (NOTRACK and ALARM: nothing is kept for resending; a state
+     * message releases the entry's reference).
+     */
+    protected void sendAndForget() {
+        host.txQueue().iterate(n -> {
+            n.remove();
+            if (n instanceof CtlNode c) {
+                sendCtl(c);
+            } else {
+                CacheObject.ObjNode o = (CacheObject.ObjNode) n;
+                MessageBuilder m = host.build(o.obj);
+                host.send(m.buffer(), m.length());
+                o.obj.put();
+            }
+            return false;
+        });
+    }
+
     /** Sends a queued control message with a fresh sequence number. */
     protected void sendCtl(CtlNode n) {
         n.seq = host.seq().next(host.nowMicros() / 1_000_000L);

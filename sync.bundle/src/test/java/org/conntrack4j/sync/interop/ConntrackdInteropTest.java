@@ -15,17 +15,16 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import org.conntrack4j.sync.api.SyncConnection;
 import org.conntrack4j.sync.api.SyncEvents;
 import org.conntrack4j.sync.api.SyncExpectation;
-import org.conntrack4j.sync.api.SyncTable;
 import org.conntrack4j.sync.api.SyncTuple;
 import org.conntrack4j.sync.cache.Dumps;
 import org.conntrack4j.sync.config.ConfParser;
 import org.conntrack4j.sync.config.SyncConfig;
 import org.conntrack4j.sync.node.SyncRunner;
+import org.conntrack4j.sync.node.TableStub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,7 +137,7 @@ class ConntrackdInteropTest {
                     }
                 }
                 """.replace("IFACE", HOST_IF));
-        runner = new SyncRunner(cfg, new RecordingTable(committedToUs::add), m -> { });
+        runner = new SyncRunner(cfg, new TableStub((c, t) -> committedToUs.add(c)), m -> { });
         runner.start();
     }
 
@@ -279,68 +278,5 @@ class ConntrackdInteropTest {
         SyncConnection udp = got.stream().filter(c -> c.orig().srcPort() == 5353).findFirst().orElseThrow();
         assertEquals(new SyncTuple(ip("2001:db8:7::1"), ip("2001:db8:8::1"), 17, 5353, 53), udp.orig());
         assertEquals(0, (long) runner.call(() -> runner.node().recvStats().malformed));
-    }
-
-    /** The table side of our node: nothing is committed in this test, events are only recorded. */
-    static final class RecordingTable implements SyncTable {
-        private final Consumer<SyncConnection> commits;
-
-        RecordingTable(Consumer<SyncConnection> commits) {
-            this.commits = commits;
-        }
-
-        @Override
-        public boolean commit(SyncConnection c, long timeoutSeconds) {
-            commits.accept(c);
-            return true;
-        }
-
-        @Override
-        public boolean commit(SyncExpectation e, long timeoutSeconds) {
-            return true;
-        }
-
-        @Override
-        public boolean inject(SyncConnection c) {
-            return true;
-        }
-
-        @Override
-        public boolean remove(SyncConnection c) {
-            return true;
-        }
-
-        @Override
-        public boolean inject(SyncExpectation e) {
-            return true;
-        }
-
-        @Override
-        public boolean remove(SyncExpectation e) {
-            return true;
-        }
-
-        @Override
-        public boolean contains(SyncConnection c) {
-            return true;
-        }
-
-        @Override
-        public boolean contains(SyncExpectation e) {
-            return true;
-        }
-
-        @Override
-        public boolean destroy(SyncConnection c) {
-            return true;
-        }
-
-        @Override
-        public void forEachConnection(Consumer<SyncConnection> each) {
-        }
-
-        @Override
-        public void forEachExpectation(Consumer<SyncExpectation> each) {
-        }
     }
 }

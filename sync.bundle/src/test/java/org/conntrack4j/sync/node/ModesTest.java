@@ -7,11 +7,9 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Consumer;
 
 import org.conntrack4j.sync.api.SyncConnection;
 import org.conntrack4j.sync.api.SyncEvents;
-import org.conntrack4j.sync.api.SyncExpectation;
 import org.conntrack4j.sync.api.SyncTable;
 import org.conntrack4j.sync.api.SyncTuple;
 import org.conntrack4j.sync.config.ConfParser;
@@ -191,7 +189,7 @@ class ModesTest {
     @Test
     void commitPutsMastersFirstWithWhatIsLeftOfTheirTimeout() throws Exception {
         List<String> log = new ArrayList<>();
-        SyncTable t = new TableLog(log::add);
+        SyncTable t = new TableStub((c, timeout) -> log.add("commit " + c.orig().srcPort() + " " + timeout));
         FakeLink l = new FakeLink(1472);
         SyncNode n = node(conf("FTFW"), l, t);
         n.start();
@@ -211,68 +209,5 @@ class ModesTest {
         assertEquals(new SyncNode.CommitResult(2, 0), r);
         assertEquals(List.of("commit " + master.orig().srcPort() + " 70", "commit " + related.orig().srcPort() + " 70"),
                 log);
-    }
-
-    /** A table that logs commits. */
-    static final class TableLog implements SyncTable {
-        private final Consumer<String> log;
-
-        TableLog(Consumer<String> log) {
-            this.log = log;
-        }
-
-        @Override
-        public boolean commit(SyncConnection c, long timeoutSeconds) {
-            log.accept("commit " + c.orig().srcPort() + " " + timeoutSeconds);
-            return true;
-        }
-
-        @Override
-        public boolean commit(SyncExpectation e, long timeoutSeconds) {
-            return true;
-        }
-
-        @Override
-        public boolean inject(SyncConnection c) {
-            return true;
-        }
-
-        @Override
-        public boolean remove(SyncConnection c) {
-            return true;
-        }
-
-        @Override
-        public boolean inject(SyncExpectation e) {
-            return true;
-        }
-
-        @Override
-        public boolean remove(SyncExpectation e) {
-            return true;
-        }
-
-        @Override
-        public boolean contains(SyncConnection c) {
-            return true;
-        }
-
-        @Override
-        public boolean contains(SyncExpectation e) {
-            return true;
-        }
-
-        @Override
-        public boolean destroy(SyncConnection c) {
-            return true;
-        }
-
-        @Override
-        public void forEachConnection(Consumer<SyncConnection> each) {
-        }
-
-        @Override
-        public void forEachExpectation(Consumer<SyncExpectation> each) {
-        }
     }
 }
