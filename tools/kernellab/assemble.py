@@ -129,6 +129,10 @@ def _summary(ip):
     if proto == 17 and len(l4) >= 8:
         sp, dp, ln = struct.unpack(">HHH", l4[:6])
         return "UDP %s:%d > %s:%d len=%d%s" % (src, sp, dst, dp, ln - 8, tail)
+    if proto == 132 and len(l4) >= 12:
+        return "SCTP %s%s" % (_sctp(src, dst, l4), tail)
+    if proto == 47 and len(l4) >= 8 and l4[1] & 7 == 1 and struct.unpack(">H", l4[2:4])[0] == 0x880B:
+        return "GRE %s%s" % (_gre_pptp(src, dst, l4), tail)
     if proto in (1, 58) and len(l4) >= 8:
         t, c = l4[0], l4[1]
         if (proto == 1 and t in (0, 8)) or (proto == 58 and t in (128, 129)):
@@ -147,6 +151,54 @@ def _summary(ip):
             pass
         return "%s %s > %s type=%d code=%d%s%s" % ("ICMP" if v == 4 else "ICMPv6", src, dst, t, c, inner, tail)
     return "IP proto=%d %s > %s len=%d%s" % (proto, src, dst, len(ip), tail)
+
+
+# SCTP chunk types by number (RFC 9260 3.2; ECNE and CWR: RFC 9260 appendix A)
+SCTP_CHUNKS = ("DATA", "INIT", "INIT_ACK", "SACK", "HEARTBEAT", "HEARTBEAT_ACK", "ABORT", "SHUTDOWN", "SHUTDOWN_ACK",
+               "ERROR", "COOKIE_ECHO", "COOKIE_ACK", "ECNE", "CWR", "SHUTDOWN_COMPLETE")
+SCTP_SHOWN_CHUNKS = 16      # a packet of hundreds of chunks is summarised by its first ones and "..."
+
+
+def _sctp(src, dst, l4):
+    """``src:port > dst:port vtag=0x.. CHUNK,...`` (the oracle README's SCTP summary): DATA with its TSN and data
+    length, INIT and INIT_ACK with the initiate tag and initial TSN, SACK and SHUTDOWN with the cumulative TSN
+    ack. A field is shown only where the chunk's own length and the packet both cover it; a chunk whose length
+    is below its header ends the walk, as it ends the kernel's."""
+    sp, dp, vtag = struct.unpack(">HHI", l4[:8])
+    parts, off = [], 12
+    while off + 4 <= len(l4) and len(parts) < SCTP_SHOWN_CHUNKS:
+        t, ln = l4[off], struct.unpack(">H", l4[off + 2:off + 4])[0]
+        name = SCTP_CHUNKS[t] if t < len(SCTP_CHUNKS) else "CHUNK%d" % t
+        if name == "DATA" and ln >= 16 and off + 12 <= len(l4):
+            name += "(tsn=%d len=%d)" % (struct.unpack(">I", l4[off + 4:off + 8])[0], ln - 16)
+        elif name in ("INIT", "INIT_ACK") and ln >= 20 and off + 20 <= len(l4):
+            tag, tsn = struct.unpack(">I", l4[off + 4:off + 8])[0], struct.unpack(">I", l4[off + 16:off + 20])[0]
+            name += "(init_tag=0x%08x tsn=%d)" % (tag, tsn)
+        elif name in ("SACK", "SHUTDOWN") and ln >= 8 and off + 8 <= len(l4):
+            name += "(cum_tsn=%d)" % struct.unpack(">I", l4[off + 4:off + 8])[0]
+        if ln < 4:
+            parts.append(name + "(len=%d)" % ln)
+            break
+        parts.append(name)
+        off += (ln + 3) & ~3
+    else:
+        if off + 4 <= len(l4):
+            parts.append("...")
+    return "%s:%d > %s:%d vtag=0x%08x %s" % (src, sp, dst, dp, vtag, ",".join(parts) or "no chunks")
+
+
+def _gre_pptp(src, dst, l4):
+    """``src > dst v1 proto=0x880b key(len=L call_id=C) seq=S ack=A len=N`` (the oracle README's summary of
+    PPTP's enhanced GRE, RFC 2637 4.1): the key is the payload length and the peer's call ID; the sequence and
+    acknowledgement numbers are there when their flags (S, A) are set; N counts the bytes after the header.
+    Other GRE versions keep the generic summary."""
+    flags, proto, plen, call = struct.unpack(">HHHH", l4[:8])
+    text, off = "%s > %s v1 proto=0x%04x key(len=%d call_id=%d)" % (src, dst, proto, plen, call), 8
+    for name, bit in (("seq", 0x1000), ("ack", 0x0080)):
+        if flags & bit and off + 4 <= len(l4):
+            text += " %s=%d" % (name, struct.unpack(">I", l4[off:off + 4])[0])
+            off += 4
+    return text + " len=%d" % (len(l4) - off)
 
 
 # ---------------------------------------------------------------------------------------------- pcapng writing

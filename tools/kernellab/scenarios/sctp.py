@@ -1,63 +1,30 @@
-#!/usr/bin/python3
-"""SCTP scenarios, kept in a file of their own: the hosts have no SCTP stack, so every SCTP packet is crafted here,
-chunk by chunk (lengths, tags and CRC32c as given), and sent from the host namespaces' AF_PACKET sockets. The hosts'
-own kernels drop SCTP at input (no protocol-unreachable noise); the router's conntrack sees every packet.
-
-usage: sudo /usr/bin/python3 tools/recorder/scenarios_sctp.py [--out DIR] [--keep-raw] NAME... | --list | all
-(the recorder's record.py with these scenarios; default DIR: testdata/recorded of the repository)
-
-The recorder's summaries do not describe SCTP; while these scenarios run, ctstate.tsv and egress.tsv get the oracle
-README's SCTP summaries (``SCTP src:port > dst:port vtag=0x.. CHUNK,...``).
-"""
-import os
+"""SCTP. The hosts have no SCTP stack, so every packet is crafted here chunk by chunk (lengths, tags and CRC32c as
+given) and sent from the host namespaces' AF_PACKET sockets; the hosts' own kernels drop SCTP at input (no protocol
+unreachable noise), the router's conntrack sees every packet."""
 import struct
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scapy.layers.inet import IP
+from scapy.layers.inet6 import IPv6
+from scapy.packet import Raw
 
-import assemble  # noqa: E402
-import record  # noqa: E402
-import scenarios  # noqa: E402
-from hostnet import C1, C2, LSRV, SRV, WCLI, RTR_WAN, C1_6, SRV_6  # noqa: E402
-from scapy.layers.inet import IP  # noqa: E402
-from scapy.layers.inet6 import IPv6  # noqa: E402
-from scapy.packet import Raw  # noqa: E402
+from ..assemble import SCTP_CHUNKS
+from ..registry import scenario
+from ..traffic import C1, C1_6, C2, LSRV, RTR_WAN, SRV, SRV_6, WCLI
+from .common import MASQ_TEXT, input_table, steps
 
-ALL = []
-GAP = 0.15
-
-# chunk types (RFC 9260 3.2)
-DATA, INIT, INIT_ACK, SACK, HEARTBEAT, HEARTBEAT_ACK, ABORT, SHUTDOWN, SHUTDOWN_ACK, ERROR, COOKIE_ECHO, COOKIE_ACK = \
-    range(12)
-SHUTDOWN_COMPLETE = 14
-FLAG_T = 1
-NAMES = {DATA: "DATA", INIT: "INIT", INIT_ACK: "INIT_ACK", SACK: "SACK", HEARTBEAT: "HEARTBEAT",
-         HEARTBEAT_ACK: "HEARTBEAT_ACK", ABORT: "ABORT", SHUTDOWN: "SHUTDOWN", SHUTDOWN_ACK: "SHUTDOWN_ACK",
-         ERROR: "ERROR", COOKIE_ECHO: "COOKIE_ECHO", COOKIE_ACK: "COOKIE_ACK", 12: "ECNE", 13: "CWR",
-         SHUTDOWN_COMPLETE: "SHUTDOWN_COMPLETE"}
-
-
-def scenario(**spec):
-    """Registers an SCTP scenario where record.py looks for scenarios (the recorder's module)."""
-    def wrap(fn):
-        prep = spec.get("prepare")
-
-        def prepare(net):
-            no_sctp(net)
-            if prep:
-                prep(net)
-        fn.spec = dict(spec, prepare=prepare)
-        ALL.append(fn.__name__)
-        setattr(scenarios, fn.__name__, fn)
-        return fn
-    return wrap
+# the chunk types these scenarios send; their numbers are in the summaries' table
+(DATA, INIT, INIT_ACK, SACK, HEARTBEAT, HEARTBEAT_ACK, ABORT, SHUTDOWN, SHUTDOWN_ACK, COOKIE_ECHO, COOKIE_ACK,
+ SHUTDOWN_COMPLETE) = (SCTP_CHUNKS.index(n) for n in (
+    "DATA", "INIT", "INIT_ACK", "SACK", "HEARTBEAT", "HEARTBEAT_ACK", "ABORT", "SHUTDOWN", "SHUTDOWN_ACK",
+    "COOKIE_ECHO", "COOKIE_ACK", "SHUTDOWN_COMPLETE"))
+FLAG_T = 1          # ABORT and SHUTDOWN COMPLETE: the tag is the sender's own
 
 
 def no_sctp(net):
-    """The hosts' kernels have no SCTP: without this they would answer every packet with protocol unreachable."""
+    """prepare: without it the hosts' kernels would answer every SCTP packet with protocol unreachable."""
     for side in ("lan", "wan"):
-        net.host_nft(side, scenarios.input_table("nosctp", -300, "meta l4proto sctp drop"))
+        net.host_nft(side, input_table("nosctp", -300, "meta l4proto sctp drop"))
 
 
 # ================================================================================================ packets
@@ -123,12 +90,6 @@ def sctp(src, sport, dst, dport, vtag, *chunks, bad_crc=False, raw=None):
     return ip / Raw(bytes(l4))
 
 
-def steps(net, *pkts):
-    for p in pkts:
-        net.send(p)
-        time.sleep(GAP)
-
-
 class Assoc:
     """A crafted association between (c, cport) and (s, sport): packets from the client end ``C`` and from the
     server end ``S`` carry the peer's tag unless one is given. ``s_to``: where the server sends (a NAT address)."""
@@ -172,7 +133,7 @@ class Assoc:
 
 # ================================================================================================ scenarios
 
-@scenario(params={"cport": 40101, "port": 3868})
+@scenario(prepare=no_sctp, params={"cport": 40101, "port": 3868})
 def sctp6_assoc(net, cap):
     """SCTP over IPv6 without NAT: INIT, INIT ACK, COOKIE ECHO with DATA bundled, COOKIE ACK with a SACK bundled,
     DATA/SACK both ways, SACK bundled with DATA, HEARTBEATs both ways; then DATA with a wrong verification tag and
@@ -192,7 +153,8 @@ def sctp6_assoc(net, cap):
     steps(net, b.S(data(b.stsn, b"too late")))
 
 
-@scenario(params={"wcli": WCLI, "cport": 41868, "public": "203.0.113.1:3868", "server": "198.51.100.20:3869"},
+@scenario(prepare=no_sctp,
+          params={"wcli": WCLI, "cport": 41868, "public": "203.0.113.1:3868", "server": "198.51.100.20:3869"},
           dnat=['iifname "wan" ip daddr 203.0.113.1 meta l4proto sctp dnat ip to 198.51.100.20:3869'],
           nat_text={"dnat": "sctp to 203.0.113.1 from wan -> 198.51.100.20:3869"})
 def sctp_dnat(net, cap):
@@ -212,7 +174,7 @@ def sctp_dnat(net, cap):
     b.close(net)
 
 
-@scenario(params={"cport": 40201, "port": 3868})
+@scenario(prepare=no_sctp, params={"cport": 40201, "port": 3868})
 def sctp_multichunk_abort(net, cap):
     """Multi-chunk packets without NAT: COOKIE ECHO + DATA, COOKIE ACK + SACK, SACK + DATA + DATA, DATA + DATA +
     SACK, an unknown chunk type (0x3f) bundled with DATA; then the client ABORTs mid-association (T bit clear, the
@@ -236,7 +198,7 @@ def sctp_multichunk_abort(net, cap):
     steps(net, b.S(bare(ABORT, FLAG_T), vtag=b.stag), b.C(data(b.ctsn, b"after the abort")))
 
 
-@scenario(params={"c1": C1, "c2": C2, "port": 3868})
+@scenario(prepare=no_sctp, params={"c1": C1, "c2": C2, "port": 3868})
 def sctp_heartbeat_paths(net, cap):
     """Multi-homing and heartbeats without NAT. An association on the first client address; a HEARTBEAT from the
     second address (a path without INIT) opens HEARTBEAT_SENT and its HEARTBEAT ACK establishes it (ASSURED). On the
@@ -261,7 +223,7 @@ def sctp_heartbeat_paths(net, cap):
     steps(net, p4.C(heartbeat(HEARTBEAT_ACK)), p4.S(heartbeat()))
 
 
-@scenario(params={"cport": 40401, "port": 3868})
+@scenario(prepare=no_sctp, params={"cport": 40401, "port": 3868})
 def sctp_hostile(net, cap):
     """Malformed and misplaced chunks, without NAT. On an established association: a DATA whose length runs past
     the packet (passes), a chunk whose length is below its header (1: the walk moves 4 bytes), a zero-length chunk
@@ -296,7 +258,7 @@ def sctp_hostile(net, cap):
     a.close(net)
 
 
-@scenario(params={"cport": 40501, "port": 3868, "nat": "masquerade"}, masq=True, nat_text=scenarios.MASQ_TEXT)
+@scenario(prepare=no_sctp, params={"cport": 40501, "port": 3868, "nat": "masquerade"}, masq=True, nat_text=MASQ_TEXT)
 def sctp_masq_collision(net, cap):
     """SCTP through masquerade. Association A starts with an INIT collision: the client's INIT and the server's INIT
     cross, each side answers the other's with an INIT ACK (the client keeping its initiate tag, as RFC 9260 5.2.1
@@ -330,66 +292,3 @@ def net_port(cap, assoc):
         if word.startswith("dport=") and word != "dport=%d" % assoc.sport:
             return int(word.split("=")[1])
     raise RuntimeError("no masqueraded port for %s:%d in %r" % (assoc.c, assoc.cport, out))
-
-
-# ================================================================================================ summaries
-
-def _sctp_summary(ip):
-    """``SCTP src:port > dst:port vtag=0x.. CHUNK,...`` as the oracle README describes it, else None."""
-    v, proto, l4, src, dst, ipid, frag = assemble._l4(ip)
-    if proto != 132 or frag or len(l4) < 12:
-        return None
-    tail = (" | IPv4 id=%d ttl=%d" % (ipid, ip[8])) if v == 4 else (" | IPv6 hlim=%d" % ip[7])
-    sp, dp, vtag = struct.unpack(">HHI", l4[:8])
-    parts, off = [], 12
-    while off + 4 <= len(l4) and len(parts) < 16:
-        t, ln = l4[off], struct.unpack(">H", l4[off + 2:off + 4])[0]
-        name = NAMES.get(t, "CHUNK%d" % t)
-        # a field is shown only where the chunk's own length covers it
-        if t == DATA and ln >= 16 and off + 12 <= len(l4):
-            name += "(tsn=%d len=%d)" % (struct.unpack(">I", l4[off + 4:off + 8])[0], ln - 16)
-        elif t in (INIT, INIT_ACK) and ln >= 20 and off + 20 <= len(l4):
-            tag, tsn = struct.unpack(">I", l4[off + 4:off + 8])[0], struct.unpack(">I", l4[off + 16:off + 20])[0]
-            name += "(init_tag=0x%08x tsn=%d)" % (tag, tsn)
-        elif t in (SACK, SHUTDOWN) and ln >= 8 and off + 8 <= len(l4):
-            name += "(cum_tsn=%d)" % struct.unpack(">I", l4[off + 4:off + 8])[0]
-        if ln < 4:
-            parts.append(name + "(len=%d)" % ln)
-            break
-        parts.append(name)
-        off += (ln + 3) & ~3
-    else:
-        if off + 4 <= len(l4):
-            parts.append("...")
-    return "SCTP %s:%d > %s:%d vtag=0x%08x %s%s" % (src, sp, dst, dp, vtag, ",".join(parts) or "no chunks", tail)
-
-
-def _with_sctp(summary):
-    def described(ip):
-        try:
-            s = _sctp_summary(ip)
-        except Exception:
-            s = None
-        return s if s is not None else summary(ip)
-    return described
-
-
-def main():
-    assemble.summary = _with_sctp(assemble.summary)
-    args = sys.argv[1:]
-    if "--list" in args:
-        print("\n".join(ALL))
-        return 0
-    if "all" in args:
-        args = [a for a in args if a != "all"] + ALL
-    names = [a for i, a in enumerate(args) if not a.startswith("--") and (i == 0 or args[i - 1] != "--out")]
-    unknown = [n for n in names if n not in ALL]
-    if unknown:
-        print("not an SCTP scenario: " + " ".join(unknown))
-        return 2
-    sys.argv = [sys.argv[0]] + args
-    return record.main()
-
-
-if __name__ == "__main__":
-    sys.exit(main())
