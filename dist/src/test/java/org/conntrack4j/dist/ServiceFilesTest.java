@@ -103,6 +103,7 @@ class ServiceFilesTest {
         assertEquals(top, copied, "the image holds the whole distribution (data/ is made at start)");
         assertTrue(entrypoint != null && entrypoint.size() == 1, "ENTRYPOINT [\"...\"]");
         assertEquals(OPT + "/bin/conntrack4j", entrypoint.get(0));
+        assertTrue(Files.isExecutable(home.resolve(entrypoint.get(0).substring(OPT.length() + 1))), "ENTRYPOINT in the archive");
         assertEquals(List.of("server"), cmd, "the container runs what the unit runs");
     }
 
