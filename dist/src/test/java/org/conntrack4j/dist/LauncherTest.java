@@ -184,7 +184,7 @@ class LauncherTest {
         Dist.Drain out = new Dist.Drain(p.getInputStream());
         Dist.Drain err = new Dist.Drain(p.getErrorStream());
         p.getOutputStream().close();
-        assertFalse(p.waitFor(8, TimeUnit.SECONDS), "server ended by itself:\n" + out.now() + err.now());
+        assertFalse(p.waitFor(5, TimeUnit.SECONDS), "server ended by itself:\n" + out.now() + err.now());
         try (Stream<Path> storage = Files.list(home.resolve("data/tmp/" + p.pid()))) {
             assertTrue(storage.findAny().isPresent(), "framework storage in data/tmp/PID");
         }
@@ -194,6 +194,15 @@ class LauncherTest {
         assertEquals("", out.text());
         assertEquals("", err.text());
         assertEquals(List.of(), leftInData());
+    }
+
+    @Test
+    void helpNamesTheLauncherCommandsToo() {
+        Dist.Result r = Dist.run(launcher("--help"), elsewhere, env, null, 60);
+        r.assertStatus(0);
+        for (String c : List.of("conntrack4j replay", "conntrack4j shell", "conntrack4j server", "conntrack4j --version")) {
+            assertTrue(r.out().contains(c), c + " missing from:\n" + r.out());
+        }
     }
 
     @Test
