@@ -9,6 +9,7 @@ import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.gre.GreTracker;
 import org.conntrack4j.proto.icmp.IcmpTracker;
 import org.conntrack4j.proto.icmp.Icmpv6Tracker;
+import org.conntrack4j.proto.sctp.SctpTracker;
 import org.conntrack4j.proto.tcp.TcpTracker;
 import org.conntrack4j.proto.udp.UdpLiteTracker;
 import org.conntrack4j.proto.udp.UdpTracker;
@@ -43,6 +44,7 @@ final class Plugins {
         reg.addTracker(new IcmpTracker(), 1, true, true, reg.localId(), 0, "org.conntrack4j.proto.icmp");
         reg.addTracker(new Icmpv6Tracker(), 58, true, true, reg.localId(), 0, "org.conntrack4j.proto.icmp");
         reg.addTracker(new GreTracker(), 47, true, true, reg.localId(), 0, "org.conntrack4j.proto.gre");
+        reg.addTracker(new SctpTracker(), 132, true, true, reg.localId(), 0, "org.conntrack4j.proto.sctp");
         return reg;
     }
 

@@ -80,7 +80,8 @@ class BundleLeaveLeakTest {
     private static final String NAT = "org.conntrack4j.nat";
     private static final String FTP = "org.conntrack4j.helper.ftp";
     private static final String GRE = "org.conntrack4j.proto.gre";
-    private static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE);
+    private static final String SCTP = "org.conntrack4j.proto.sctp";
+    private static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE, SCTP);
 
     /** The live ruleset's configuration ({@code LiveRuleset}). */
     private static final String RULES_PID = "org.conntrack4j.rules";
@@ -214,6 +215,13 @@ class BundleLeaveLeakTest {
     void greExampleLeavesNothingBehind() throws Exception {
         leaveAndReturn(GRE, "org.conntrack4j.proto.gre.GreTracker",
             List.of("nf_conntrack_gre_timeout", "nf_conntrack_gre_timeout_stream"), this::useGre, this::greWorks);
+    }
+
+    @Test
+    void protoSctpLeavesNothingBehind() throws Exception {
+        leaveAndReturn(SCTP, "org.conntrack4j.proto.sctp.SctpTracker",
+            List.of("nf_conntrack_sctp_timeout_closed", "nf_conntrack_sctp_timeout_established"), this::useSctp,
+            this::sctpWorks);
     }
 
     @Test
@@ -560,6 +568,34 @@ class BundleLeaveLeakTest {
             lan, wan));
         assertTrue(conntrack.table().list(c -> c.protocol() == GRE_PROTO).stream()
             .anyMatch(s -> s.origL4().contains("dstkey=0x4321")));
+    }
+
+    // ---- SCTP ------------------------------------------------------------------------------------------------------
+
+    private void useSctp() {
+        long invalid = invalidCount();
+        Packet init = ItPackets.sctpInit(CLIENT, 42000, SERVER, 3868, 0x1a2b3c4d);
+        assertEquals("new", forward(init, lan, wan));
+        assertEquals(ItPackets.ip(ROUTER), init.u32(12), "masqueraded");
+        assertTrue(Checksum.sctpValid(init, 20), "the CRC32c recomputed after the port");
+        assertEquals("established", forward(ItPackets.sctpInitAck(SERVER, 3868, ROUTER, init.u16(20), 0x1a2b3c4d,
+            0x5e6f7081), wan, lan));
+        assertTrue(conntrack.table().list(c -> c.protocol() == IpProto.SCTP).stream()
+            .anyMatch(s -> "COOKIE_WAIT".equals(s.state())));
+        killOne(ItPackets.sctpInit(CLIENT, 42001, "203.0.113.11", 3868, 7));
+        dropOne(ItPackets.sctpInit(CLIENT, 42002, DROPPED, 3868, 8));
+        Packet bad = ItPackets.sctpInit(CLIENT, 42003, SERVER, 3868, 9);
+        bad.put8(28, bad.u8(28) ^ 0xff);
+        assertEquals("invalid", forward(bad, lan, wan), "bad CRC");
+        assertTrue(invalidCount() > invalid, "counted under its reason");
+        assertEquals(210, conntrack.settings().get("nf_conntrack_sctp_timeout_established"));
+    }
+
+    private void sctpWorks() {
+        assertEquals("sctp", conntrack.services().tracker(Family.IPV4, IpProto.SCTP).name());
+        assertEquals("new", forward(ItPackets.sctpInit(CLIENT, 42010, SERVER, 3868, 0x11), lan, wan));
+        assertTrue(conntrack.table().list(c -> c.protocol() == IpProto.SCTP).stream()
+            .anyMatch(s -> "CLOSED".equals(s.state()) && s.origL4().contains("sport=42010")));
     }
 
     // ---- NAT -------------------------------------------------------------------------------------------------------

@@ -56,6 +56,52 @@ public final class ItPackets {
         return p;
     }
 
+    /**
+     * An IPv4 SCTP packet with verification tag {@code vtag} and one chunk of {@code type} whose body is
+     * {@code body} (an INIT needs its 16 fixed bytes, the first being the initiate tag), with its CRC32c.
+     */
+    public static Packet sctp(String src, int sport, String dst, int dport, int vtag, int type, byte[] body) {
+        int chunk = (4 + body.length + 3) & ~3;
+        int total = 20 + 12 + chunk;
+        Packet p = new Packet();
+        p.load(new byte[total], 0, total, 14);
+        p.put8(0, 0x45);
+        p.put16(2, total);
+        p.put8(8, 64);
+        p.put8(9, IpProto.SCTP);
+        p.put32(12, ip(src));
+        p.put32(16, ip(dst));
+        p.put16(10, Checksum.ipv4Header(p));
+        p.put16(20, sport);
+        p.put16(22, dport);
+        p.put32(24, vtag);
+        p.put8(32, type);
+        p.put16(34, 4 + body.length);
+        p.copyIn(36, body, 0, body.length);
+        p.family = Family.IPV4;
+        p.put32(28, Checksum.sctp(p, 20));
+        if (IpHeaders.validate(p) != null) {
+            throw new IllegalStateException("bad test packet");
+        }
+        return p;
+    }
+
+    /** An SCTP INIT (tag 0) announcing {@code initTag}. */
+    public static Packet sctpInit(String src, int sport, String dst, int dport, int initTag) {
+        return sctp(src, sport, dst, dport, 0, 1, initBody(initTag));
+    }
+
+    /** An SCTP INIT ACK with verification tag {@code vtag} (the INIT's initiate tag) announcing {@code initTag}. */
+    public static Packet sctpInitAck(String src, int sport, String dst, int dport, int vtag, int initTag) {
+        return sctp(src, sport, dst, dport, vtag, 2, initBody(initTag));
+    }
+
+    /** The fixed part of INIT and INIT ACK: initiate tag, window, stream counts, initial TSN 1000. */
+    private static byte[] initBody(int initTag) {
+        return new byte[] {(byte) (initTag >>> 24), (byte) (initTag >>> 16), (byte) (initTag >>> 8), (byte) initTag,
+            0, 1, 0, 0, 0, 10, 0, 10, 0, 0, 3, (byte) 232};
+    }
+
     /** PRE_ROUTING then POST_ROUTING; returns the ct state word seen after PRE_ROUTING. */
     public static String forward(Conntrack net, Packet p) {
         net.packets().runHook(Hook.PRE_ROUTING, p);

@@ -1,6 +1,5 @@
 package org.conntrack4j.nat;
 
-import java.util.zip.CRC32C;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
@@ -180,11 +179,9 @@ final class Manip {
         if (hdrsize < 12) {
             return true;
         }
-        p.put32(hdroff + 8, 0);
-        CRC32C crc = new CRC32C();
-        crc.update(p.array(), p.head() + hdroff, p.length() - hdroff);
-        // Stored little-endian, as sctp_compute_cksum does.
-        p.put32(hdroff + 8, Integer.reverseBytes((int) crc.getValue()));
+        // Recomputed whole, whether or not it was right before: a packet with a bad CRC leaves with a good one,
+        // as in Linux (an invalid packet has no connection and is not NATed, so only the checksum=0 case sees it).
+        p.put32(hdroff + 8, Checksum.sctp(p, hdroff));
         return true;
     }
 

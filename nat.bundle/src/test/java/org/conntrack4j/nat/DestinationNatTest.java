@@ -63,7 +63,7 @@ class DestinationNatTest {
 
     @Test
     void anAddressRangePicksTheKernelsAddressPerClient() {
-        // From kernel-probes/address-ranges.json, scenario dnat4.
+        // As the kernel picked them: testdata/probes/nat/range_dnat4.
         rig.dnat("wan", NatRig.range4("198.51.100.30", "198.51.100.40", -1, -1, 0));
         assertEquals("198.51.100.37", Pkts.dst(rig.forward(Pkts.udp("203.0.113.10", 5000, R, 7000, "x", true),
             rig.wan).bytes));

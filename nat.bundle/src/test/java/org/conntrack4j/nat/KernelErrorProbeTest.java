@@ -3,23 +3,19 @@ package org.conntrack4j.nat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
-import org.conntrack4j.replay.json.JsonParser;
 import org.junit.jupiter.api.Test;
 
 /**
- * A kernel recording beyond the oracle cases (kernel-probes/icmp-errors.json, made by a 6.18 router between
+ * A kernel recording beyond the oracle cases (testdata/probes/nat/icmp_errors, made by a 6.18 router between
  * namespaces whose hosts answered with their own stacks): masquerade for IPv4 and IPv6 and a UDP port forward,
  * with a port unreachable and a time exceeded for masqueraded UDP flows (ICMP and ICMPv6), a port unreachable
  * from the forwarded LAN host, and pings both ways. Every packet the router received is forwarded here, and what
@@ -43,19 +39,17 @@ class KernelErrorProbeTest {
             ? rig.nat.setup(p, p.ct, forward, NatManip.DST, "port forward") : Verdict.ACCEPT);
 
         List<String> kernelOut = new ArrayList<>();
+        for (KernelProbes.Frame f : KernelProbes.frames("icmp_errors", "egress.pcapng")) {
+            if (!linkLocalOrMulticast(f.ip())) {
+                kernelOut.add(f.iface() + " " + HexFormat.of().formatHex(f.ip()));
+            }
+        }
         List<byte[]> in = new ArrayList<>();
         List<String> ifaces = new ArrayList<>();
-        for (Object o : frames()) {
-            Map<?, ?> f = (Map<?, ?>) o;
-            byte[] b = HexFormat.of().parseHex((String) f.get("hex"));
-            if (linkLocalOrMulticast(b)) {
-                continue;
-            }
-            if (Boolean.TRUE.equals(f.get("out"))) {
-                kernelOut.add(f.get("iface") + " " + f.get("hex"));
-            } else {
-                in.add(b);
-                ifaces.add((String) f.get("iface"));
+        for (KernelProbes.Frame f : KernelProbes.frames("icmp_errors", "ingress.pcapng")) {
+            if (!linkLocalOrMulticast(f.ip())) {
+                in.add(f.ip());
+                ifaces.add(f.iface());
             }
         }
         assertEquals(14, in.size());
@@ -74,11 +68,5 @@ class KernelErrorProbeTest {
 
     private static boolean linkLocalOrMulticast(byte[] b) {
         return (b[0] & 0xf0) == 0x60 && ((b[8] & 0xff) == 0xfe || (b[24] & 0xff) == 0xff);
-    }
-
-    private static List<?> frames() throws Exception {
-        try (InputStream in = KernelErrorProbeTest.class.getResourceAsStream("/kernel-probes/icmp-errors.json")) {
-            return (List<?>) JsonParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
     }
 }

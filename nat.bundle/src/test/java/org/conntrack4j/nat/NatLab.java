@@ -24,13 +24,14 @@ import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.proto.icmp.IcmpTracker;
 import org.conntrack4j.proto.icmp.Icmpv6Tracker;
+import org.conntrack4j.proto.sctp.SctpTracker;
 import org.conntrack4j.proto.tcp.TcpTracker;
 import org.conntrack4j.proto.udp.UdpTracker;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 
 /**
- * A registry with the TCP, UDP, ICMP and ICMPv6 trackers and NAT, as the distribution has them, and a stand-in
+ * A registry with the TCP, UDP, ICMP, ICMPv6 and SCTP trackers and NAT, as the distribution has them, and a stand-in
  * for the rules evaluator that knows the two NAT rule shapes of the recorded cases:
  * {@code oifname X ip saddr P masquerade} (postrouting, srcnat) and
  * {@code iifname X ip daddr A tcp dport N dnat ip to B:M} (prerouting, dstnat). Everything else in a ruleset
@@ -53,6 +54,7 @@ final class NatLab {
         registry.addTracker(new UdpTracker(), IpProto.UDP, true, true, registry.localId(), 0, "test");
         registry.addTracker(new IcmpTracker(), IpProto.ICMP, true, true, registry.localId(), 0, "test");
         registry.addTracker(new Icmpv6Tracker(), IpProto.ICMPV6, true, true, registry.localId(), 0, "test");
+        registry.addTracker(new SctpTracker(), IpProto.SCTP, true, true, registry.localId(), 0, "test");
         registry.addExtension(nat, "nat", registry.localId(), 0, "test");
     }
 
@@ -149,14 +151,19 @@ final class NatLab {
 
     /** The folder holding the recorded cases, found from the working directory upwards. */
     static Path casesRoot() {
+        return testdata("oracle/cases");
+    }
+
+    /** A folder under the repository's testdata/ (oracle/cases, probes/nat, ...), found from the working directory upwards. */
+    static Path testdata(String folder) {
         Path p = Path.of("").toAbsolutePath();
         while (p != null) {
-            Path c = p.resolve("testdata/oracle/cases");
+            Path c = p.resolve("testdata").resolve(folder);
             if (Files.isDirectory(c)) {
                 return c;
             }
             p = p.getParent();
         }
-        throw new IllegalStateException("testdata/oracle/cases not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("testdata/" + folder + " not found above " + Path.of("").toAbsolutePath());
     }
 }

@@ -89,6 +89,48 @@ final class Pkts {
         return ip(src, dst, IpProto.TCP, l4, 16);
     }
 
+    /** An SCTP packet with verification tag {@code vtag} and the given chunks, its CRC32c computed. */
+    static byte[] sctp(String src, int sport, String dst, int dport, int vtag, byte[]... chunks) {
+        int n = 12;
+        for (byte[] c : chunks) {
+            n += c.length;
+        }
+        byte[] l4 = new byte[n];
+        put16(l4, 0, sport);
+        put16(l4, 2, dport);
+        put32(l4, 4, vtag);
+        int off = 12;
+        for (byte[] c : chunks) {
+            System.arraycopy(c, 0, l4, off, c.length);
+            off += c.length;
+        }
+        byte[] b = ip(src, dst, IpProto.SCTP, l4, -1);
+        Packet p = wrap(b);
+        p.put32(l4off(b) + 8, Checksum.sctp(p, l4off(b)));
+        return p.toBytes();
+    }
+
+    /** An SCTP chunk (type, flags, body), padded to 4 bytes. */
+    static byte[] chunk(int type, int flags, byte[] body) {
+        byte[] c = new byte[(4 + body.length + 3) & ~3];
+        c[0] = (byte) type;
+        c[1] = (byte) flags;
+        put16(c, 2, 4 + body.length);
+        System.arraycopy(body, 0, c, 4, body.length);
+        return c;
+    }
+
+    /** INIT (type 1) or INIT ACK (2) announcing {@code initTag}. */
+    static byte[] init(int type, int initTag) {
+        byte[] body = new byte[16];
+        put32(body, 0, initTag);
+        put32(body, 4, 106496);
+        put16(body, 8, 10);
+        put16(body, 10, 10);
+        put32(body, 12, 1000);
+        return chunk(type, 0, body);
+    }
+
     /** An echo request (or reply) for ICMP or ICMPv6, by the address family. */
     static byte[] echo(String src, String dst, boolean request, int id, int seq) {
         boolean six = v6(src);
@@ -158,11 +200,14 @@ final class Pkts {
         return Checksum.fold(Checksum.add(p, 0, (b[0] & 0x0f) * 4, 0)) == 0xffff;
     }
 
-    /** Does the L4 checksum (TCP, UDP, ICMP, ICMPv6) of the packet verify? */
+    /** Does the L4 checksum (TCP, UDP, ICMP, ICMPv6; SCTP's CRC32c) of the packet verify? */
     static boolean l4Ok(byte[] b) {
         Packet p = wrap(b);
         int off = l4off(b);
         int proto = (b[0] & 0xf0) == 0x60 ? b[6] & 0xff : b[9] & 0xff;
+        if (proto == IpProto.SCTP) {
+            return Checksum.sctpValid(p, off);
+        }
         if (proto == IpProto.ICMP) {
             return Checksum.fold(Checksum.add(p, off, b.length - off, 0)) == 0xffff;
         }

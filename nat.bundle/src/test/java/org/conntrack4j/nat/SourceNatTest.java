@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Direction;
@@ -19,7 +16,6 @@ import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
-import org.conntrack4j.replay.json.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -180,11 +176,7 @@ class SourceNatTest {
         long[] hi = AddressRangeTest.address(max);
         int family = min.contains(":") ? org.conntrack4j.core.api.Family.IPV6 : org.conntrack4j.core.api.Family.IPV4;
         rig.snat("wan", new NatRange(NatRange.MAP_IPS | flags, family, lo[0], lo[1], hi[0], hi[1], 0, 0));
-        List<?> rows;
-        try (InputStream in = getClass().getResourceAsStream("/kernel-probes/address-ranges.json")) {
-            rows = (List<?>) ((Map<?, ?>) JsonParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)))
-                .get(scenario);
-        }
+        List<List<String>> rows = KernelProbes.rangeRows(scenario);
         boolean v6 = family == org.conntrack4j.core.api.Family.IPV6;
         String[] clients = v6 ? new String[] {"2001:db8:1::10", "2001:db8:1::11", "2001:db8:1::12", "2001:db8:1::13",
             "2001:db8:1::14", "2001:db8:1::15", "2001:db8:1::abcd:1", "2001:db8:1::abcd:2", "2001:db8:1::abcd:3"}
@@ -200,7 +192,7 @@ class SourceNatTest {
         for (String c : clients) {
             for (String s : servers) {
                 NatRig.Fwd f = rig.forward(Pkts.udp(c, 41000, s, 9000, "x", true), rig.lan);
-                List<?> k = row(rows, c, s);
+                List<String> k = row(rows, c, s);
                 assertNotNull(k, c + " -> " + s);
                 assertEquals(k.get(5), Pkts.src(f.bytes), c + " -> " + s);
                 assertEquals(k.get(7).equals("41000"), Pkts.sport(f.bytes) == 41000, c + " -> " + s + " port");
@@ -210,9 +202,8 @@ class SourceNatTest {
         assertEquals(rows.size(), n);
     }
 
-    private static List<?> row(List<?> rows, String client, String server) {
-        for (Object o : rows) {
-            List<?> r = (List<?>) o;
+    private static List<String> row(List<List<String>> rows, String client, String server) {
+        for (List<String> r : rows) {
             if (r.get(0).equals(client) && r.get(1).equals(server)) {
                 return r;
             }

@@ -31,7 +31,17 @@ final class EngineStats implements Stats {
     static final int I_EXPECT_CREATE = 11;
     static final int I_EXPECT_DELETE = 12;
 
-    private static final Pattern NUMBERS = Pattern.compile("\\s*\\b\\d+\\b");
+    /**
+     * What a reason loses before it is counted: decimal numbers, and words of hexadecimal digits with a decimal
+     * digit in them (SCTP's verification tags, IPv6 address groups), so that reasons group.
+     */
+    private static final Pattern NUMBERS = Pattern.compile("\\s*\\b(?=[0-9a-f]*[0-9])[0-9a-f]+\\b");
+    /**
+     * Distinct reasons counted one by one; a new reason beyond these is counted under {@link #OTHER_REASONS}, so
+     * that crafted packets (tags or addresses without a decimal digit) cannot grow the map without bound.
+     */
+    static final int MAX_REASONS = 256;
+    static final String OTHER_REASONS = "(other reasons)";
 
     private final LongAdder[] counters = new LongAdder[NAMES.length];
     private final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
@@ -59,7 +69,11 @@ final class EngineStats implements Stats {
     /** Counts an invalid packet under its reason, numbers removed so that reasons group. */
     void invalidReason(String reason) {
         String key = reason == null ? "(no reason given)" : NUMBERS.matcher(reason).replaceAll("").trim();
-        reasons.computeIfAbsent(key, k -> new LongAdder()).increment();
+        LongAdder n = reasons.get(key);
+        if (n == null) {
+            n = reasons.computeIfAbsent(reasons.size() < MAX_REASONS ? key : OTHER_REASONS, k -> new LongAdder());
+        }
+        n.increment();
     }
 
     @Override

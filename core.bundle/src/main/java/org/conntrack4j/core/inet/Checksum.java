@@ -6,10 +6,12 @@ import org.conntrack4j.core.api.Packet;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
 
 /**
  * Internet checksums (RFC 1071) over packet bytes, with the IPv4/IPv6 pseudo-headers, and their
- * incremental update (RFC 1624) for NAT. Sums are kept unfolded in a long until {@link #fold}.
+ * incremental update (RFC 1624) for NAT. Sums are kept unfolded in a long until {@link #fold}. Also SCTP's
+ * CRC32c (RFC 9260 appendix A), which the SCTP tracker checks and NAT recomputes.
  */
 public final class Checksum {
     private Checksum() {
@@ -124,5 +126,42 @@ public final class Checksum {
         c = replace32(c, (int) fromHi, (int) toHi);
         c = replace32(c, (int) (fromLo >>> 32), (int) (toLo >>> 32));
         return replace32(c, (int) fromLo, (int) toLo);
+    }
+
+    /** Offset of the checksum in the SCTP common header. */
+    private static final int SCTP_CHECK_OFF = 8;
+    /** What the checksum field counts as while the CRC is computed. */
+    private static final byte[] ZERO4 = new byte[4];
+    /** One CRC32c engine per thread, reused: computing a CRC allocates nothing after a thread's first. */
+    private static final ThreadLocal<CRC32C> CRC32C_ENGINE = ThreadLocal.withInitial(CRC32C::new);
+
+    /**
+     * The checksum field value of the SCTP packet from {@code dataoff} to the end of the packet (at least the
+     * 12-byte common header): the CRC32c over it with the checksum field taken as zero, as a big-endian read of
+     * the field ({@link Packet#u32}) returns it. The CRC is stored least significant byte first
+     * ({@code sctp_compute_cksum}), hence the byte swap.
+     *
+     * @since 1.1
+     */
+    public static int sctp(Packet p, int dataoff) {
+        CRC32C crc = CRC32C_ENGINE.get();
+        crc.reset();
+        byte[] d = p.array();
+        int start = p.head() + dataoff;
+        crc.update(d, start, SCTP_CHECK_OFF);
+        crc.update(ZERO4, 0, 4);
+        int rest = start + SCTP_CHECK_OFF + 4;
+        crc.update(d, rest, p.head() + p.length() - rest);
+        return Integer.reverseBytes((int) crc.getValue());
+    }
+
+    /**
+     * Does the SCTP packet from {@code dataoff} to the end of the packet carry a valid CRC32c? The caller makes
+     * sure the 12-byte common header is there.
+     *
+     * @since 1.1
+     */
+    public static boolean sctpValid(Packet p, int dataoff) {
+        return p.u32(dataoff + SCTP_CHECK_OFF) == sctp(p, dataoff);
     }
 }

@@ -2,13 +2,14 @@ package org.conntrack4j.helper.ftp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -25,7 +26,6 @@ import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.tcp.TcpTracker;
-import org.conntrack4j.replay.json.JsonParser;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
 import org.conntrack4j.replay.router.Router;
@@ -35,32 +35,46 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * FTP sessions recorded on a Linux 6.18 router (src/test/kernel-probes, see its README): crafted control
- * connections with pipelined, cut, retransmitted and malformed commands, third-host and out-of-range numbers,
- * floods, IPv6, with and without masquerade. Each is replayed through the router of the replay module with the
- * TCP tracker, NAT, the rules evaluator and this helper; after every frame the TCP segments the router sent
- * (bytes from the IP header on) and the live expectations must be the kernel's.
+ * FTP sessions recorded on a Linux 6.18 router (tools/kernellab, subject probe_ftp; kernel cases in
+ * testdata/probes/ftp/NAME): crafted control connections with pipelined, cut, retransmitted and malformed commands,
+ * third-host and out-of-range numbers, floods, IPv6, with and without masquerade, sent one frame at a time. Each
+ * is replayed through the router of the replay module with the TCP tracker, NAT, the rules evaluator and this
+ * helper; after every frame the TCP segments the router sent (egress.pcapng, bytes from the IP header on, those
+ * captured before the next frame arrived) and the live expectations (expect.txt, "after frame N") must be the
+ * kernel's.
  */
 class KernelProbeTest {
     private static final Pattern EXPECTED = Pattern.compile("proto=6 (src=\\S+ dst=\\S+ sport=\\d+ dport=\\d+)");
+    private static final Pattern AFTER_FRAME = Pattern.compile("^# conntrack -L expect \\(after frame (\\d+)\\)$");
 
+    /** testdata/probes/ftp of the repository, found from the working directory upwards. */
     static Path probes() {
-        return Paths.get("src", "test", "kernel-probes", "cases");
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path c = p.resolve("testdata/probes/ftp");
+            if (Files.isDirectory(c)) {
+                return c;
+            }
+        }
+        throw new IllegalStateException("testdata/probes/ftp not found above " + Path.of("").toAbsolutePath());
     }
 
     @TestFactory
     Stream<DynamicTest> everyRecordedProbeAgreesFrameByFrame() throws IOException {
         List<Path> cases;
         try (Stream<Path> s = Files.list(probes())) {
-            cases = s.filter(d -> Files.isRegularFile(d.resolve("kernel.json"))).sorted().collect(Collectors.toList());
+            cases = s.filter(d -> Files.isRegularFile(d.resolve("expect.txt"))).sorted().collect(Collectors.toList());
         }
-        assertFalse(cases.isEmpty(), "no kernel probes found in " + probes().toAbsolutePath());
+        assertFalse(cases.isEmpty(), "no kernel probes found in " + probes());
         return cases.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> replay(d)));
     }
 
-    @SuppressWarnings("unchecked")
+    /** One frame the kernel's router received and the TCP segments it sent before the next one arrived. */
+    private record Step(String iface, int linkType, long nanos, byte[] bytes, List<String> egress) {
+    }
+
     private static void replay(Path dir) throws Exception {
-        List<Object> kernel = (List<Object>) JsonParser.parse(dir.resolve("kernel.json"));
+        List<Step> steps = kernelSteps(dir);
+        Map<Integer, List<String>> expected = expectationsAfterFrames(dir);
         CaseSpec spec = CaseSpec.load(dir);
         Registry reg = new Registry();
         reg.addTracker(new TcpTracker(), IpProto.TCP, true, true, reg.localId(), 0, "org.conntrack4j.proto.tcp");
@@ -72,39 +86,82 @@ class KernelProbeTest {
         List<String> egress = new ArrayList<>();
         Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> {
             if (tcp(b, o + 14)) {
-                egress.add(ifc + " " + hex(b, o + 14, n - 14));
+                egress.add(ifc + " " + hex(b, o + 14, ipLength(b, o + 14, n - 14)));
             }
         });
-        try (CaptureReader reader = CaptureReader.open(spec.capture())) {
+        try {
             Router.Result result = new Router.Result();
-            CaptureFrame f;
             int i = 0;
-            while ((f = reader.next()) != null) {
-                clock.setWallNanos(f.timestampNanos());
+            for (Step step : steps) {
+                clock.setWallNanos(step.nanos());
                 net.table().expire();
                 egress.clear();
-                router.receive(f.interfaceName(), f.linkType(), f.array(), f.offset(), f.capturedLength(),
-                    f.timestampNanos(), result);
-                Map<String, Object> step = (Map<String, Object>) kernel.get(i++);
+                router.receive(step.iface(), step.linkType(), step.bytes(), 0, step.bytes().length, step.nanos(),
+                    result);
+                i++;
                 String where = dir.getFileName() + " frame " + i + " (" + result.fate + ")";
-                List<String> want = new ArrayList<>();
-                for (Object e : (List<Object>) step.get("egress")) {
-                    List<Object> pair = (List<Object>) e;
-                    want.add(pair.get(0) + " " + pair.get(1));
-                }
+                List<String> want = new ArrayList<>(step.egress());
                 Collections.sort(want);
                 Collections.sort(egress);
                 assertEquals(want, egress, where + ": segments sent");
-                assertEquals(step.get("expect"), expectations(net), where + ": expectations");
+                assertEquals(expected.get(i), expectations(net), where + ": expectations");
             }
-            assertEquals(kernel.size(), i, "frames recorded");
+            assertEquals(expected.size(), i, "frames with the expectations listed after them");
         } finally {
             rules.close();
             net.close();
         }
     }
 
-    /** The live expectations as the kernel's {@code /proc/net/nf_conntrack_expect} names them. */
+    /** The ingress frames, each with the TCP segments of egress.pcapng captured from it until the next one. */
+    private static List<Step> kernelSteps(Path dir) throws IOException {
+        List<Step> steps = new ArrayList<>();
+        try (CaptureReader in = CaptureReader.open(dir.resolve("ingress.pcapng"))) {
+            for (CaptureFrame f; (f = in.next()) != null;) {
+                steps.add(new Step(f.interfaceName(), f.linkType(), f.timestampNanos(), f.copyBytes(),
+                    new ArrayList<>()));
+            }
+        }
+        try (CaptureReader out = CaptureReader.open(dir.resolve("egress.pcapng"))) {
+            for (CaptureFrame f; (f = out.next()) != null;) {
+                byte[] b = f.copyBytes();
+                if (!tcp(b, 14)) {
+                    continue;
+                }
+                Step owner = null;
+                for (Step s : steps) {
+                    if (s.nanos() <= f.timestampNanos()) {
+                        owner = s;
+                    }
+                }
+                assertTrue(owner != null, dir.getFileName() + ": a segment sent before any frame arrived");
+                owner.egress().add(f.interfaceName() + " " + hex(b, 14, ipLength(b, 14, b.length - 14)));
+            }
+        }
+        return steps;
+    }
+
+    /** expect.txt's sections "after frame N", each reduced as {@link #expectations} reduces ours. */
+    private static Map<Integer, List<String>> expectationsAfterFrames(Path dir) throws IOException {
+        Map<Integer, List<String>> m = new LinkedHashMap<>();
+        List<String> current = null;
+        for (String l : Files.readAllLines(dir.resolve("expect.txt"))) {
+            Matcher h = AFTER_FRAME.matcher(l);
+            if (h.matches()) {
+                current = new ArrayList<>();
+                m.put(Integer.parseInt(h.group(1)), current);
+            } else if (l.startsWith("#")) {
+                current = null;
+            } else if (current != null && !l.isBlank()) {
+                Matcher x = EXPECTED.matcher(l);
+                current.add(x.find() ? x.group(1) : l);
+                Collections.sort(current);
+            }
+        }
+        return m;
+    }
+
+    /** The live expectations as the kernel's {@code conntrack -L expect} names them. */
     private static List<String> expectations(Conntrack net) {
         List<String> out = new ArrayList<>();
         for (ExpectationSnapshot x : net.table().expectations()) {
@@ -117,6 +174,13 @@ class KernelProbeTest {
 
     private static boolean tcp(byte[] b, int ip) {
         return (b[ip] & 0xf0) == 0x40 ? b[ip + 9] == IpProto.TCP : b[ip + 6] == IpProto.TCP;
+    }
+
+    /** The IP packet's own length (total length, or payload length plus the fixed header), at most {@code n}. */
+    private static int ipLength(byte[] b, int ip, int n) {
+        int len = (b[ip] & 0xf0) == 0x40 ? (b[ip + 2] & 0xff) << 8 | b[ip + 3] & 0xff
+            : 40 + ((b[ip + 4] & 0xff) << 8 | b[ip + 5] & 0xff);
+        return Math.min(len, n);
     }
 
     private static String hex(byte[] b, int off, int n) {

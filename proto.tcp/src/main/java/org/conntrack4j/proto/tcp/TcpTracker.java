@@ -488,7 +488,7 @@ public final class TcpTracker implements L4Tracker {
      *
      * <p>Linux 6.12 gives a RST that keeps ESTABLISHED the unacknowledged timeout, and only when shorter; the
      * 6.18 kernel the recordings come from gives every in-window RST the CLOSE timeout, shorter or not
-     * (asked of the kernel: src/test/kprobe, scenarios rst_inexact*).
+     * (asked of the kernel: testdata/probes/tcp/rst_inexact*, scenarios rst_inexact*).
      */
     private static long chooseTimeout(TcpProtoState st, int index, int newState, Settings cfg) {
         SettingKey key = TcpSettings.timeoutKey(newState);

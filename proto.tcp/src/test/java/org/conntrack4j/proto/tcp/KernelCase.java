@@ -43,6 +43,7 @@ final class KernelCase {
     private static final Pattern USE = Pattern.compile(" use=\\d+");
     private static final Pattern TABLE_TIMEOUT = Pattern.compile("^(\\S+\\s+\\d+\\s+\\S+\\s+\\d+) \\d+ ");
     private static final Pattern LOG_PREFIX = Pattern.compile("^nf_ct_proto_\\d+: ");
+    private static final Pattern AFTER_FRAME = Pattern.compile("^# conntrack -L .*\\(after frame (\\d+)\\)$");
 
     final String name;
     final Path dir;
@@ -56,23 +57,29 @@ final class KernelCase {
 
     /** The folder holding the recorded cases, found from the working directory upwards. */
     static Path casesRoot() {
+        return testdata("oracle/cases");
+    }
+
+    /** A folder under the repository's testdata/ (oracle/cases, probes/tcp, ...), found from the working directory upwards. */
+    static Path testdata(String folder) {
         Path p = Path.of("").toAbsolutePath();
         while (p != null) {
-            Path c = p.resolve("testdata/oracle/cases");
+            Path c = p.resolve("testdata").resolve(folder);
             if (Files.isDirectory(c)) {
                 return c;
             }
             p = p.getParent();
         }
-        throw new IllegalStateException("testdata/oracle/cases not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("testdata/" + folder + " not found above " + Path.of("").toAbsolutePath());
     }
 
     /** Cases this harness can replay exactly: no NAT, no helper, and some TCP traffic. */
     static boolean replayable(Path caseDir) {
         try {
             String json = Files.readString(caseDir.resolve("case.json"));
+            // ct_features: rules that change what conntrack does (zones, marks, timeout policies, ...)
             return json.contains("\"nat\": null") && json.contains("\"helper\": null")
-                && Files.readString(caseDir.resolve("ctstate.tsv")).contains("\tTCP ");
+                && !json.contains("\"ct_features\": {") && Files.readString(caseDir.resolve("ctstate.tsv")).contains("\tTCP ");
         } catch (IOException e) {
             return false;
         }
@@ -117,6 +124,25 @@ final class KernelCase {
     List<String> expectedTable() throws IOException {
         return Files.readAllLines(dir.resolve("table.txt")).stream().filter(l -> !l.isBlank())
             .map(KernelCase::normaliseTableLine).sorted().collect(Collectors.toList());
+    }
+
+    /**
+     * The connection table after each ingress frame, where the case recorded it (tables.txt of a probe: sections
+     * "# conntrack -L -o extended,id (after frame N)"), by frame number.
+     */
+    Map<Integer, List<String>> tablesAfterFrames() throws IOException {
+        Map<Integer, List<String>> m = new LinkedHashMap<>();
+        List<String> current = null;
+        for (String l : Files.readAllLines(dir.resolve("tables.txt"), StandardCharsets.UTF_8)) {
+            Matcher h = AFTER_FRAME.matcher(l);
+            if (h.matches()) {
+                current = new ArrayList<>();
+                m.put(Integer.parseInt(h.group(1)), current);
+            } else if (current != null && !l.isBlank()) {
+                current.add(l);
+            }
+        }
+        return m;
     }
 
     static String normaliseEvent(String line) {

@@ -1,16 +1,13 @@
 package org.conntrack4j.proto.tcp;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -29,79 +26,57 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * TCP situations the public kernel cases do not show, as the running Linux 6.18 kernel handled them: crafted
- * packets injected into a router namespace (src/test/kprobe/scenarios.py), with conntrack's per-packet
- * verdict and logged reason (nflog, as the oracle recorder) and the connection's line in
- * /proc/net/nf_conntrack after each packet. Recorded in src/test/resources/kernel-probe/tcp-scenarios.tsv.
- * Each scenario is replayed through the tracker and must agree on every packet: verdict and direction,
- * reason (the first the kernel logged), and the connection's state, [UNREPLIED], [ASSURED] and timeout
- * (within a second: the kernel's listing was read some milliseconds after the packet).
+ * segments sent one at a time through a router namespace (tools/kernellab, subject probe_tcp), recorded as kernel
+ * cases in testdata/probes/tcp/NAME: each segment's verdict and logged reason (ctstate.tsv) and the connection
+ * table after it (tables.txt). Each case is replayed through the tracker and must agree on every packet: verdict
+ * and direction, reason, and the connection's state, [UNREPLIED], [ASSURED] and timeout (within a second: the
+ * kernel's table was listed some milliseconds after the packet).
  */
 class KernelProbeTest {
-    private static final String RESOURCE = "/kernel-probe/tcp-scenarios.tsv";
-
-    /** One recorded packet, or a sysctl change (when {@code sysctl} is set). */
-    record Step(String sysctl, long value, String side, long nanos, byte[] ip, String state, String dir,
-        String reason, String table) {
-    }
-
-    static Map<String, List<Step>> scenarios() throws IOException {
-        Map<String, List<Step>> m = new LinkedHashMap<>();
-        try (InputStream in = KernelProbeTest.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " missing");
-            }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line; (line = r.readLine()) != null;) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] f = line.split("\t", -1);
-                if (f[0].equals("#sysctl")) {
-                    m.computeIfAbsent(f[1], k -> new ArrayList<>())
-                        .add(new Step(f[2], Long.parseLong(f[3]), null, 0, null, null, null, null, null));
-                    continue;
-                }
-                String reason = f[6].equals("-") ? null : f[6].split(" \\|\\| ")[0].replaceFirst("^nf_ct_proto_\\d+: ", "").trim();
-                m.computeIfAbsent(f[0], k -> new ArrayList<>()).add(new Step(null, 0, f[1], Long.parseLong(f[2]),
-                    HexFormat.of().parseHex(f[3]), f[4], f[5], reason, f[7]));
-            }
-        }
-        return m;
-    }
-
     static Stream<String> names() throws IOException {
-        return scenarios().keySet().stream();
+        try (Stream<Path> s = Files.list(KernelCase.testdata("probes/tcp"))) {
+            List<String> names = s.filter(d -> Files.isRegularFile(d.resolve("tables.txt")))
+                .map(d -> d.getFileName().toString()).sorted().toList();
+            assertFalse(names.isEmpty(), "no TCP probes in testdata/probes/tcp");
+            return names.stream();
+        }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("names")
     void theTrackerDecidesAsTheKernelDid(String name) throws IOException {
-        List<Step> steps = scenarios().get(name);
+        KernelCase kc = new KernelCase(KernelCase.testdata("probes/tcp").resolve(name));
+        List<KernelCase.Row> rows = kc.expectedRows();
+        Map<Integer, List<String>> tables = kc.tablesAfterFrames();
+        List<PcapNgFrames.Frame> frames = PcapNgFrames.read(kc.dir.resolve("ingress.pcapng"));
+        assertEquals(rows.size(), frames.size(), name + ": ctstate.tsv rows and ingress frames");
         Registry reg = new Registry();
         reg.addTracker(new TcpTracker(), 6, true, true, reg.localId(), 0, "test");
         ManualClock clock = new ManualClock(250);
         Engine net = new Engine(reg, "probe:" + name, clock, 1);
-        net.settings().set("nf_conntrack_log_invalid", 255);
+        // The scenario's TCP settings and the logging the recording had (nf_conntrack_log_invalid=255).
+        kc.sysctls().forEach((k, v) -> {
+            if (k.startsWith("nf_conntrack_tcp_") || k.equals("nf_conntrack_log_invalid")) {
+                net.settings().set(k, v);
+            }
+        });
         List<String> diffs = new ArrayList<>();
         Packet pkt = new Packet();
         int n = 0;
-        for (Step s : steps) {
-            if (s.sysctl() != null) {
-                net.settings().set(s.sysctl(), s.value());
-                continue;
-            }
-            n++;
+        for (PcapNgFrames.Frame f : frames) {
+            KernelCase.Row s = rows.get(n++);
+            byte[] d = f.data();
             pkt.reset();
-            pkt.load(s.ip(), 0, s.ip().length, 14);
+            pkt.load(d, 14, d.length - 14, 14);
             assertTrue(IpHeaders.validate(pkt) == null, name + " packet " + n + " rejected by IP");
-            clock.setWallNanos(s.nanos());
-            pkt.tstamp = s.nanos();
+            clock.setWallNanos(f.nanos());
+            pkt.tstamp = f.nanos();
             net.runHook(Hook.PRE_ROUTING, pkt);
             String state = CtInfo.stateName(pkt.ct != null, pkt.ctinfo);
             String dir = pkt.ct == null ? "none"
                 : CtInfo.direction(pkt.ctinfo) == Direction.ORIGINAL ? "original" : "reply";
-            if (!(state + "/" + dir).equals(s.state() + "/" + s.dir())) {
-                diffs.add("packet " + n + ": " + state + "/" + dir + ", kernel " + s.state() + "/" + s.dir());
+            if (!(state + "/" + dir).equals(s.verdict())) {
+                diffs.add("packet " + n + ": " + state + "/" + dir + ", kernel " + s.verdict());
             }
             if (!String.valueOf(pkt.logReason).equals(String.valueOf(s.reason()))) {
                 diffs.add("packet " + n + ": reason " + pkt.logReason + ", kernel " + s.reason());
@@ -112,7 +87,9 @@ class KernelProbeTest {
             String mine = describe(net.list(c -> c.srcPort(Direction.ORIGINAL) == sport
                 && c.dstPort(Direction.ORIGINAL) == dport
                 || c.srcPort(Direction.ORIGINAL) == dport && c.dstPort(Direction.ORIGINAL) == sport));
-            String kernels = describeKernel(s.table());
+            List<String> after = tables.get(n);
+            assertTrue(after != null, name + ": no table after frame " + n);
+            String kernels = describeKernel(after, sport, dport);
             if (!sameConnections(mine, kernels)) {
                 diffs.add("packet " + n + ": table " + mine + ", kernel " + kernels);
             }
@@ -132,22 +109,25 @@ class KernelProbeTest {
         return String.join("; ", out);
     }
 
-    private static String describeKernel(String table) {
-        if (table.equals("-")) {
-            return "";
-        }
+    /** The same for the kernel's TCP lines of the flow with these ports (either way round). */
+    private static String describeKernel(List<String> table, int sport, int dport) {
         List<String> out = new ArrayList<>();
-        for (String line : table.split(" ## ")) {
+        String key = "sport=" + sport + " dport=" + dport + " ";
+        String rkey = "sport=" + dport + " dport=" + sport + " ";
+        for (String line : table) {
+            if (!KernelCase.isTcpLine(line) || !line.contains(key) && !line.contains(rkey)) {
+                continue;
+            }
             String[] t = line.trim().split("\\s+");
-            String sport = "";
+            String first = "";
             for (String tok : t) {
                 if (tok.startsWith("sport=")) {
-                    sport = tok.substring(6);
+                    first = tok.substring(6);
                     break;
                 }
             }
             out.add(t[5] + " " + t[4] + (line.contains("[UNREPLIED]") ? " UNREPLIED" : "")
-                + (line.contains("[ASSURED]") ? " ASSURED" : "") + " sport=" + sport);
+                + (line.contains("[ASSURED]") ? " ASSURED" : "") + " sport=" + first);
         }
         out.sort(null);
         return String.join("; ", out);

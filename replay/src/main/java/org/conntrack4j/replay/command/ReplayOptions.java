@@ -1,6 +1,5 @@
 package org.conntrack4j.replay.command;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -12,6 +11,7 @@ import org.conntrack4j.replay.router.RouterInterface;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
+import org.conntrack4j.rules.nft.NftParser;
 
 /**
  * The command line of {@code replay}: a case folder, or a capture with rules, interfaces and settings given
@@ -134,7 +134,7 @@ final class ReplayOptions {
         String text = null;
         if (rules != null) {
             try {
-                text = Files.readString(rules, StandardCharsets.UTF_8);
+                text = NftParser.read(rules);
             } catch (java.io.IOException e) {
                 throw new ReplayException(rules + ": cannot read: " + e.getMessage(), ReplayException.INPUT, e);
             }

@@ -125,7 +125,7 @@ final class EgressComparison {
             int off = v4 ? (b[0] & 15) * 4 : 40;
             // l4ChecksumOk has already seen the protocol byte, so it is there
             int protocol = b[v4 ? 9 : 6] & 0xFF;
-            return IpPackets.zeroPair(b, off + (protocol == 6 ? 16 : 6));
+            return IpPackets.zeroChecksum(b, off, protocol);
         }
     }
 

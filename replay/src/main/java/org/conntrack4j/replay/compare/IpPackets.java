@@ -2,6 +2,7 @@ package org.conntrack4j.replay.compare;
 
 import java.util.Arrays;
 import java.util.Set;
+import java.util.zip.CRC32C;
 import org.conntrack4j.replay.pcap.LinkType;
 
 /**
@@ -86,9 +87,10 @@ final class IpPackets {
     }
 
     /**
-     * l4_checksum_ok: true where a TCP/UDP checksum verifies, a UDP checksum over IPv4 is zero, or the protocol is
-     * neither. Any first nibble other than 4 is read as IPv6, as in compare.py. A packet too short to hold the
-     * protocol field is false (compare.py would fail on it).
+     * l4_checksum_ok: true where the L4 checksum verifies (TCP, UDP and ICMPv6 with the pseudo-header, ICMP over
+     * its message alone, SCTP's CRC32c), a UDP checksum over IPv4 is zero, or the protocol is none of these. Any
+     * first nibble other than 4 is read as IPv6, as in compare.py. A packet too short to hold the protocol field is
+     * false (compare.py would fail on it).
      */
     static boolean l4ChecksumOk(byte[] p) {
         if (p.length == 0) {
@@ -116,22 +118,61 @@ final class IpPackets {
         if (protocol == 17 && v4 && n >= 8 && segment[6] == 0 && segment[7] == 0) {
             return true;
         }
-        if (protocol != 6 && protocol != 17) {
+        if (protocol == 1) {
+            return fold(sumWords(segment)) == 0xFFFF;
+        }
+        if (protocol == 132) {
+            if (n < 12) {
+                return false;
+            }
+            long stored = (segment[8] & 0xFFL) | (segment[9] & 0xFFL) << 8 | (segment[10] & 0xFFL) << 16
+                    | (segment[11] & 0xFFL) << 24;
+            byte[] zeroed = segment.clone();
+            Arrays.fill(zeroed, 8, 12, (byte) 0);
+            CRC32C crc = new CRC32C();
+            crc.update(zeroed);
+            return stored == crc.getValue();
+        }
+        if (protocol != 6 && protocol != 17 && protocol != 58) {
             return true;
         }
         return fold(sumWords(concat(pseudo, segment))) == 0xFFFF;
     }
 
     /**
-     * Python slice assignment {@code b[at:at+2] = b"\0\0"}, also what {@code b[:at] + b"\0\0" + b[at+2:]} gives:
-     * past the end the two zero bytes are appended, and a cut through the last byte lengthens the result by one.
+     * checksum_span: where a protocol's checksum sits in its L4 header, as {offset, width}: TCP 16, UDP, UDP-Lite,
+     * ICMP and ICMPv6 2 or 6 bytes in, 2 wide; SCTP's CRC32c at 8, 4 wide; anything else as UDP.
      */
-    static byte[] zeroPair(byte[] b, int at) {
+    static int[] checksumSpan(int protocol) {
+        switch (protocol) {
+            case 6:
+                return new int[] {16, 2};
+            case 1:
+            case 58:
+                return new int[] {2, 2};
+            case 132:
+                return new int[] {8, 4};
+            default:
+                return new int[] {6, 2};
+        }
+    }
+
+    /** The packet with the checksum of its L4 header at {@code off} zeroed, by {@link #zeroSpan}'s rules. */
+    static byte[] zeroChecksum(byte[] b, int off, int protocol) {
+        int[] span = checksumSpan(protocol);
+        return zeroSpan(b, off + span[0], span[1]);
+    }
+
+    /**
+     * Python slice assignment {@code b[at:at+w] = bytes(w)}, also what {@code b[:at] + bytes(w) + b[at+w:]} gives:
+     * past the end the zero bytes are appended, and a cut through the last bytes lengthens the result.
+     */
+    static byte[] zeroSpan(byte[] b, int at, int width) {
         int start = Math.min(at, b.length);
-        int end = Math.min(at + 2, b.length);
-        byte[] out = new byte[start + 2 + b.length - end];
+        int end = Math.min(at + width, b.length);
+        byte[] out = new byte[start + width + b.length - end];
         System.arraycopy(b, 0, out, 0, start);
-        System.arraycopy(b, end, out, start + 2, b.length - end);
+        System.arraycopy(b, end, out, start + width, b.length - end);
         return out;
     }
 

@@ -126,6 +126,12 @@ final class PyText {
         return sb.toString();
     }
 
+    /** {@code s.split()}: the words between runs of whitespace. */
+    static String[] words(String s) {
+        String c = collapseSpaces(s);
+        return c.isEmpty() ? new String[0] : c.split(" ");
+    }
+
     /** {@code "%s" % value}: null prints as None. */
     static String str(Object value) {
         return value == null ? "None" : value.toString();

@@ -23,10 +23,11 @@ import org.conntrack4j.core.inet.Checksum;
 /**
  * Replaying a recording in which the recording kernel picked a NAT port (or ICMP echo id) at random: the
  * recorded replies go to the kernel's port, ours differs, so they would belong to no connection. Before conntrack
- * (priority -250), a TCP or UDP packet, or an ICMP echo reply, to one of the router's addresses that belongs to
+ * (priority -250), a TCP, UDP or SCTP packet, or an ICMP echo reply, to one of the router's addresses that belongs to
  * no connection, while exactly one source-NATed connection towards that peer picked a port (id) of its own and
  * has seen no reply yet, is taken as that connection's reply: its destination port (id) is renamed to ours
- * (checksum updated), and so is every later packet of that flow. An ICMP error quoting a packet the router sent
+ * (checksum updated; SCTP's CRC32c recomputed when it was right, so that a wrong one stays wrong), and so is every
+ * later packet of that flow. An ICMP error quoting a packet the router sent
  * from the kernel's port is adopted the same way, whether or not the flow had a reply before, and its quote is
  * renamed. This is the inverse of compare.py's renaming of the kernel's outputs.
  *
@@ -121,7 +122,7 @@ public final class RecordedPortAdoption {
                 renameQuote(p, l4, v4);
                 return Verdict.ACCEPT;
             }
-        } else if (proto != IpProto.TCP && proto != IpProto.UDP) {
+        } else if (!hasPorts(proto)) {
             return Verdict.ACCEPT;
         }
         t.clear();
@@ -160,6 +161,10 @@ public final class RecordedPortAdoption {
             p.put16(l4 + 4, ours);
             return Verdict.ACCEPT;
         }
+        if (proto == IpProto.SCTP) {
+            sctpPort(p, l4, l4 + 2, ours);
+            return Verdict.ACCEPT;
+        }
         int checkOff = l4 + (proto == IpProto.TCP ? 16 : 6);
         int check = p.u16(checkOff);
         if (proto == IpProto.TCP || check != 0) {
@@ -168,6 +173,22 @@ public final class RecordedPortAdoption {
         }
         p.put16(l4 + 2, ours);
         return Verdict.ACCEPT;
+    }
+
+    private static boolean hasPorts(int proto) {
+        return proto == IpProto.TCP || proto == IpProto.UDP || proto == IpProto.SCTP;
+    }
+
+    /**
+     * Renames the SCTP port at {@code portOff} of the SCTP header at {@code l4}; the CRC32c (when the header holds
+     * it) is recomputed only if it verified before, so that a packet the kernel found corrupt stays corrupt.
+     */
+    private static void sctpPort(Packet p, int l4, int portOff, int port) {
+        boolean valid = p.length() >= l4 + 12 && Checksum.sctpValid(p, l4);
+        p.put16(portOff, port);
+        if (valid) {
+            p.put32(l4 + 8, Checksum.sctp(p, l4));
+        }
     }
 
     private static String key(int proto, String peer, int peerPort, String own, int kernelPort) {
@@ -213,7 +234,7 @@ public final class RecordedPortAdoption {
         int proto = v4 ? p.u8(q + 9) : p.u8(q + 6);
         int ql4 = q + (v4 ? (p.u8(q) & 0x0f) << 2 : 40);
         boolean icmp = proto == IpProto.ICMP || proto == IpProto.ICMPV6;
-        if (icmp ? p.u8(ql4) != (v4 ? 8 : 128) : proto != IpProto.TCP && proto != IpProto.UDP) {
+        if (icmp ? p.u8(ql4) != (v4 ? 8 : 128) : !hasPorts(proto)) {
             return;
         }
         if (p.length() < ql4 + 8) {
@@ -253,6 +274,17 @@ public final class RecordedPortAdoption {
             }
         }
         int icmpCheck = p.u16(l4 + 2);
+        if (proto == IpProto.SCTP) {
+            // the quoted CRC covers the quoted packet: right only when the whole packet is quoted
+            boolean crc = p.length() >= ql4 + 12;
+            int oldCrc = crc ? p.u32(ql4 + 8) : 0;
+            sctpPort(p, ql4, portOff, ours);
+            if (crc) {
+                icmpCheck = Checksum.replace32(icmpCheck, oldCrc, p.u32(ql4 + 8));
+            }
+            p.put16(l4 + 2, Checksum.replace16(icmpCheck, kernelPort, ours));
+            return;
+        }
         int checkOff = icmp ? ql4 + 2 : ql4 + (proto == IpProto.TCP ? 16 : 6);
         if (p.length() >= checkOff + 2 && (proto != IpProto.UDP || p.u16(checkOff) != 0)) {
             int old = p.u16(checkOff);

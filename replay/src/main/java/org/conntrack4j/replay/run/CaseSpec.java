@@ -1,7 +1,6 @@
 package org.conntrack4j.replay.run;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.Map;
 import org.conntrack4j.replay.json.JsonParser;
 import org.conntrack4j.replay.json.JsonSyntaxException;
 import org.conntrack4j.replay.router.RouterInterface;
+import org.conntrack4j.rules.nft.NftParser;
 
 /**
  * What a replay needs: the router's interfaces, the conntrack settings, the ruleset, the capture. Read from a
@@ -165,7 +165,7 @@ public final class CaseSpec {
         String rulesetName;
         try {
             if (Files.isRegularFile(rules)) {
-                ruleset = Files.readString(rules, StandardCharsets.UTF_8);
+                ruleset = NftParser.read(rules);
                 rulesetName = rules.toString();
             } else if (c.get("nft_ruleset") instanceof String) {
                 ruleset = (String) c.get("nft_ruleset");

@@ -101,6 +101,7 @@ public final class PacketSummary {
             case 17: return "UDP";
             case 1: return "ICMP";
             case 58: return "ICMPv6";
+            case 132: return "SCTP";
             default: return "proto" + proto;
         }
     }
@@ -129,6 +130,9 @@ public final class PacketSummary {
             }
             return sb.toString();
         }
+        if (proto == 132 && len >= 12) {
+            return sctp(b, p, len, src, dst);
+        }
         if (proto == 1 && len >= 8) {
             int type = u8(b, p);
             String s = "ICMP " + src + " > " + dst + " type=" + type + " code=" + u8(b, p + 1);
@@ -146,6 +150,48 @@ public final class PacketSummary {
             return s;
         }
         return l4Name(proto) + " " + src + " > " + dst + " len=" + len;
+    }
+
+    /** The most chunks described; a longer list ends with "...". */
+    private static final int CHUNKS_SHOWN = 16;
+    private static final String[] CHUNK_NAMES = {"DATA", "INIT", "INIT_ACK", "SACK", "HEARTBEAT", "HEARTBEAT_ACK",
+        "ABORT", "SHUTDOWN", "SHUTDOWN_ACK", "ERROR", "COOKIE_ECHO", "COOKIE_ACK", "ECNE", "CWR", "SHUTDOWN_COMPLETE"};
+
+    /**
+     * {@code SCTP src:port > dst:port vtag=0x.. CHUNK,...}: DATA with its TSN and data length, INIT and INIT ACK
+     * with the initiate tag and initial TSN, SACK and SHUTDOWN with the cumulative TSN ack.
+     */
+    private static String sctp(byte[] b, int p, int len, String src, String dst) {
+        StringBuilder sb = new StringBuilder("SCTP ").append(src).append(':').append(u16(b, p)).append(" > ").append(dst)
+            .append(':').append(u16(b, p + 2)).append(String.format(" vtag=0x%08x ", u32(b, p + 4)));
+        int n = 0;
+        for (int off = 12; off + 4 <= len; off += (u16(b, p + off + 2) + 3) & ~3) {
+            if (n++ == CHUNKS_SHOWN) {
+                sb.append("...,");
+                break;
+            }
+            int type = u8(b, p + off);
+            int clen = u16(b, p + off + 2);
+            sb.append(type < CHUNK_NAMES.length ? CHUNK_NAMES[type] : "CHUNK" + type);
+            // a field is shown only where the chunk's own length covers it
+            if (type == 0 && clen >= 16 && off + 12 <= len) {
+                sb.append("(tsn=").append(u32(b, p + off + 4)).append(" len=").append(clen - 16).append(')');
+            } else if ((type == 1 || type == 2) && clen >= 20 && off + 20 <= len) {
+                sb.append(String.format("(init_tag=0x%08x tsn=%d)", u32(b, p + off + 4), u32(b, p + off + 16)));
+            } else if ((type == 3 || type == 7) && clen >= 8 && off + 8 <= len) {
+                sb.append("(cum_tsn=").append(u32(b, p + off + 4)).append(')');
+            }
+            if (clen < 4) {
+                sb.append("(len=").append(clen).append("),");
+                break;
+            }
+            sb.append(',');
+        }
+        if (n == 0) {
+            sb.append("no chunks,");
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
     }
 
     private static String inner(byte[] b, int p, int len) {

@@ -1,7 +1,6 @@
 package org.conntrack4j.rules.live;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -145,7 +144,7 @@ public final class LiveRuleset {
         try {
             if (file != null && !file.toString().isBlank()) {
                 Path p = Path.of(file.toString().trim());
-                rs = NftParser.parse(p.toString(), Files.readString(p));
+                rs = NftParser.parse(p);
             } else if (text != null && !text.toString().isBlank()) {
                 rs = rulesets.parse(PID + " " + TEXT, text.toString());
             } else {

@@ -5,7 +5,8 @@ package org.conntrack4j.rules.nft;
  * (keyword, name, number, address, range, port) is decided by the parser from its position, the way nft resolves
  * symbols by their expected type. Newlines are tokens because they end statements. {@code #} starts a comment to
  * the end of the line, a backslash before a newline joins lines, and strings are {@code "..."} without escapes
- * (as in nft) and may not span lines.
+ * (as in nft) and may not span lines. Comments and strings may hold any character, and any byte that is not UTF-8
+ * (see {@link SourceText}); elsewhere only ASCII is read, as by nft's scanner. Columns count bytes, as nft's do.
  */
 final class Lexer {
 
@@ -69,13 +70,13 @@ final class Lexer {
     }
 
     private void advance() {
-        char c = text.charAt(pos++);
-        if (c == '\n') {
+        if (text.charAt(pos) == '\n') {
             line++;
             column = 1;
         } else {
-            column++;
+            column += SourceText.width(text, pos);
         }
+        pos++;
     }
 
     Token next() throws RulesetParseException {
@@ -201,7 +202,11 @@ final class Lexer {
             case '\0':
                 throw error(l, col, "unexpected NUL character");
             default:
-                throw error(l, col, "unexpected character " + describeChar(c));
+                if (SourceText.isRawByte(text, pos)) {
+                    throw error(l, col, String.format("invalid UTF-8 byte 0x%02X (only comments and strings may"
+                            + " hold bytes outside ASCII)", SourceText.rawByte(c)));
+                }
+                throw error(l, col, "unexpected character " + describeChar(text.codePointAt(pos)));
         }
         for (int i = 0; i < len; i++) {
             advance();
@@ -213,10 +218,10 @@ final class Lexer {
         return pos + ahead < text.length() && text.charAt(pos + ahead) == c;
     }
 
-    private static String describeChar(char c) {
+    private static String describeChar(int c) {
         if (c >= 0x21 && c < 0x7f) {
-            return "'" + c + "'";
+            return "'" + (char) c + "'";
         }
-        return String.format("U+%04X", (int) c);
+        return String.format("U+%04X", c);
     }
 }

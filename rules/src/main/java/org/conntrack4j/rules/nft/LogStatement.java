@@ -7,7 +7,8 @@ import java.util.OptionalInt;
 /**
  * {@code log [prefix "..."] [group N] [level L]}. With a group the packet goes to nflog and no level applies
  * (nft refuses both together); without one it goes to the kernel log at {@code level}, {@link Level#WARN} unless
- * given.
+ * given. {@link Level#AUDIT} sends an audit record and takes no other option (nft refuses a prefix or group with
+ * it).
  */
 public record LogStatement(Optional<String> prefix, OptionalInt group, Level level) implements Statement {
 
@@ -55,6 +56,9 @@ public record LogStatement(Optional<String> prefix, OptionalInt group, Level lev
         Objects.requireNonNull(level, "level");
         if (group.isPresent() && level != Level.WARN) {
             throw new IllegalArgumentException("log level and group are mutually exclusive");
+        }
+        if (level == Level.AUDIT && prefix.isPresent()) {
+            throw new IllegalArgumentException("log level audit doesn't support any further options");
         }
     }
 

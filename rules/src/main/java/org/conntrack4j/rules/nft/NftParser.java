@@ -2,12 +2,6 @@ package org.conntrack4j.rules.nft;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -41,7 +35,8 @@ public final class NftParser {
     }
 
     /**
-     * Parses ruleset text.
+     * Parses ruleset text. A char {@code U+DC00 + b} not paired with a high surrogate stands for a byte {@code b}
+     * that was not UTF-8 (see {@link #read}): accepted in comments and strings, an error elsewhere.
      *
      * @param sourceName name used in error messages, e.g. the file name
      * @param text the ruleset
@@ -53,17 +48,20 @@ public final class NftParser {
             throw new RulesetParseException(sourceName, 1, 1,
                     "input too large: " + text.length() + " characters (limit " + MAX_SOURCE_CHARS + ")");
         }
-        return new ParserImpl(sourceName, text).parseFile();
+        return new Evaluator(sourceName).evaluate(new Grammar(sourceName, text).parseFile());
     }
 
-    /** Reads and parses a UTF-8 file; errors name the file as given. */
+    /**
+     * Reads and parses a rules file, as bytes the way nft reads it (see {@link #read}); errors name the file as
+     * given.
+     */
     public static Ruleset parse(Path file) throws IOException, RulesetParseException {
         try (InputStream in = Files.newInputStream(file)) {
             return parse(file.toString(), in);
         }
     }
 
-    /** Reads (at most {@link #MAX_SOURCE_CHARS} bytes of) UTF-8 text from {@code in} and parses it. */
+    /** Reads at most {@link #MAX_SOURCE_CHARS} bytes from {@code in} and parses them, as {@link #parse(Path)}. */
     public static Ruleset parse(String sourceName, InputStream in) throws IOException, RulesetParseException {
         Objects.requireNonNull(sourceName, "sourceName");
         byte[] data = in.readNBytes(MAX_SOURCE_CHARS + 1);
@@ -71,33 +69,27 @@ public final class NftParser {
             throw new RulesetParseException(sourceName, 1, 1,
                     "input too large: more than " + MAX_SOURCE_CHARS + " bytes");
         }
-        return parse(sourceName, decodeUtf8(sourceName, data));
+        return parse(sourceName, SourceText.decode(data));
     }
 
-    /** Strict UTF-8 decoding; a malformed byte is reported at its line and column. */
-    private static String decodeUtf8(String sourceName, byte[] data) throws RulesetParseException {
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(data);
-        CharBuffer out = CharBuffer.allocate(data.length + 1);
-        CoderResult r = dec.decode(in, out, true);
-        if (r.isError()) {
-            out.flip();
-            int line = 1;
-            int col = 1;
-            while (out.hasRemaining()) {
-                if (out.get() == '\n') {
-                    line++;
-                    col = 1;
-                } else {
-                    col++;
-                }
-            }
-            throw new RulesetParseException(sourceName, line, col, "invalid UTF-8 byte sequence");
+    /**
+     * Reads a rules file into the text {@link #parse(String, String)} takes, as nft reads it: bytes. Comments and
+     * quoted strings may hold any byte; the parser reports a byte that is not UTF-8 anywhere else at its line and
+     * column. UTF-8 is decoded; each byte of an invalid sequence is held as the char {@code U+DC00 + byte} (a lone
+     * surrogate, which valid UTF-8 never gives), so it reaches comments, log prefixes and other strings of the
+     * {@link Ruleset} unchanged.
+     *
+     * @throws IOException when the file cannot be read or holds more than {@link #MAX_SOURCE_CHARS} bytes
+     * @since 1.1
+     */
+    public static String read(Path file) throws IOException {
+        byte[] data;
+        try (InputStream in = Files.newInputStream(file)) {
+            data = in.readNBytes(MAX_SOURCE_CHARS + 1);
         }
-        dec.flush(out);
-        out.flip();
-        return out.toString();
+        if (data.length > MAX_SOURCE_CHARS) {
+            throw new IOException("input too large: more than " + MAX_SOURCE_CHARS + " bytes");
+        }
+        return SourceText.decode(data);
     }
 }

@@ -6,7 +6,7 @@ package org.conntrack4j.rules.nft;
  *
  * <p>The message always has the form {@code SOURCE:LINE:COLUMN: DETAIL}, for example
  * {@code ruleset.nft:7:23: unsupported statement "queue" (supported: accept, drop, ...)}. Lines and columns are
- * 1-based; a column counts characters (a tab is one column), as nft does.
+ * 1-based; a column counts the bytes of its line as nft reads them (UTF-8, a tab is one column), as nft does.
  */
 public final class RulesetParseException extends Exception {
     private static final long serialVersionUID = 1L;

@@ -1,7 +1,5 @@
 package org.conntrack4j.rules.eval;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import java.util.Map;
+import org.conntrack4j.rules.nft.TestData;
 
 /** The oracle cases' rulesets (testdata/oracle/cases/NAME/ruleset.nft). */
 final class OracleCases {
@@ -17,26 +16,24 @@ final class OracleCases {
     }
 
     static Path casesDir() {
-        String prop = System.getProperty("conntrack4j.testdata");
-        if (prop != null && !prop.isBlank()) {
-            return Path.of(prop, "oracle", "cases");
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path p = dir.resolve("testdata").resolve("oracle").resolve("cases");
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        return fail("testdata/oracle/cases not found above " + Path.of("").toAbsolutePath());
+        return TestData.casesDir();
     }
 
+    /** The cases whose rulesets the subset supports ({@link TestData#caseDirs}). */
     static List<String> names() {
-        try (Stream<Path> s = Files.list(casesDir())) {
-            return s.filter(p -> Files.isRegularFile(p.resolve("ruleset.nft"))).map(p -> p.getFileName().toString())
-                .sorted().collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return TestData.caseDirs().stream().filter(p -> Files.isRegularFile(p.resolve("ruleset.nft")))
+            .map(p -> p.getFileName().toString()).collect(Collectors.toList());
+    }
+
+    /** The helper of the case's case.json as {type, protocol number}, or null when it has none. */
+    static Object[] helper(String name) {
+        Object h = TestData.caseJson(casesDir().resolve(name)).get("helper");
+        if (!(h instanceof Map)) {
+            return null;
         }
+        Map<?, ?> m = (Map<?, ?>) h;
+        Object proto = m.get("protocol");
+        return new Object[] {m.get("type"), "udp".equals(proto) ? 17 : 6};
     }
 
     static String ruleset(String name) {

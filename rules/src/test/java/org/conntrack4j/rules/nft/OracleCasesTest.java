@@ -37,6 +37,21 @@ class OracleCasesTest {
         return out.stream();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unsupported")
+    void rulesetsBeyondTheSubsetFailWithALineAndColumn(String caseName, String message) {
+        Path file = TestData.casesDir().resolve(caseName).resolve("ruleset.nft");
+        RulesetParseException e = org.junit.jupiter.api.Assertions.assertThrows(RulesetParseException.class,
+            () -> NftParser.parse(file), caseName + " parses now: remove it from TestData.NOT_YET_SUPPORTED");
+        assertTrue(e.getMessage().matches("(?s).*ruleset\\.nft:\\d+:\\d+: .*"), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    static Stream<Arguments> unsupported() {
+        return TestData.NOT_YET_SUPPORTED.entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .map(e -> Arguments.of(e.getKey(), e.getValue()));
+    }
+
     @Test
     void allFifteenCasesArePresent() {
         assertTrue(TestData.caseDirs().size() >= 15, "expected at least 15 oracle cases");

@@ -14,7 +14,19 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Locates the oracle cases (testdata/oracle/cases) and reads their case.json strings. */
-final class TestData {
+public final class TestData {
+    /**
+     * Oracle cases whose rulesets use nftables features the subset does not have yet, with the start of the error
+     * the parser gives: the other tests leave them out, {@code OracleCasesTest} checks that each still fails with
+     * its message (and fails once one parses, so that the list stays true).
+     */
+    public static final Map<String, String> NOT_YET_SUPPORTED = Map.of(
+        "ct_count_limit", "unsupported table item \"set\"",
+        "ct_expectation_obj", "unsupported object \"ct expectation\"",
+        "ct_mark_label", "unsupported statement \"ct label set\"",
+        "ct_timeout_policy", "unsupported object \"ct timeout\"",
+        "zones_overlap", "unsupported match \"ether\"");
+
     private TestData() {
     }
 
@@ -22,7 +34,7 @@ final class TestData {
      * The cases folder: from the system property {@code conntrack4j.testdata} (the testdata folder) if set, else the
      * first {@code testdata/oracle/cases} found walking up from the working directory.
      */
-    static Path casesDir() {
+    public static Path casesDir() {
         String prop = System.getProperty("conntrack4j.testdata");
         if (prop != null && !prop.isBlank()) {
             Path p = Path.of(prop, "oracle", "cases");
@@ -40,23 +52,25 @@ final class TestData {
         return fail("testdata/oracle/cases not found above " + Path.of("").toAbsolutePath());
     }
 
-    static List<Path> caseDirs() {
+    /** The oracle case folders whose rulesets the subset supports. */
+    public static List<Path> caseDirs() {
         try (Stream<Path> s = Files.list(casesDir())) {
             List<Path> out = new ArrayList<>();
-            s.filter(Files::isDirectory).sorted().forEach(out::add);
+            s.filter(Files::isDirectory).filter(d -> !NOT_YET_SUPPORTED.containsKey(d.getFileName().toString()))
+                .sorted().forEach(out::add);
             return out;
         } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
 
-    static Path caseDir(String name) {
+    public static Path caseDir(String name) {
         Path p = casesDir().resolve(name);
         assertTrue(Files.isDirectory(p), "missing oracle case " + name);
         return p;
     }
 
-    static String read(Path p) {
+    public static String read(Path p) {
         try {
             return Files.readString(p, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -66,7 +80,7 @@ final class TestData {
 
     /** Top-level string members of case.json. */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> caseJson(Path caseDir) {
+    public static Map<String, Object> caseJson(Path caseDir) {
         Object o = new MiniJson(read(caseDir.resolve("case.json"))).parse();
         assertTrue(o instanceof Map, "case.json is not an object");
         return (Map<String, Object>) o;

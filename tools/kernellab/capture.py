@@ -1,0 +1,120 @@
+"""Captures in the router namespace while a scenario runs.
+
+  lan-in.pcap / wan-in.pcap     frames the router received (tcpdump -Q in, nanosecond kernel timestamps)
+  lan-out.pcap / wan-out.pcap   frames the router sent (tcpdump -Q out)
+  nflog.pcap                    NFLOG groups 0 (conntrack's invalid reasons) and 1 (the ctlog chain)
+  events.raw / expect.raw       conntrack -E -o timestamp,extended,id / conntrack -E expect -o timestamp
+  table.txt / expect-list.txt   conntrack -L snapshots taken by snapshot()
+  steps.jsonl                   per-packet snapshots taken by after(): the packet and the listings after it
+"""
+import json
+import os
+import select
+import signal
+import subprocess
+import time
+
+
+class Capture:
+    def __init__(self, lab, workdir, expect=False):
+        self.lab = lab
+        self.dir = workdir
+        self.expect = expect
+        self.dumps = []
+        self.ct = []
+        self.stderr = {}
+        os.makedirs(workdir, exist_ok=True)
+
+    def _tcpdump(self, name, args):
+        path = os.path.join(self.dir, name)
+        p = self.lab.popen("rtr", ["tcpdump", "-n", "-U", "--immediate-mode", "-s", "0", "-Z", "root", "-w", path] + args,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.dumps.append((name, p))
+        return p
+
+    def _ready(self, p, what, timeout=5.0):
+        end = time.time() + timeout
+        buf = b""
+        while time.time() < end:
+            r, _, _ = select.select([p.stderr], [], [], 0.1)
+            if r:
+                chunk = os.read(p.stderr.fileno(), 4096)
+                if not chunk:
+                    break
+                buf += chunk
+                if b"listening on" in buf:
+                    self.stderr[what] = buf
+                    return
+        raise RuntimeError("%s not ready: %r" % (what, buf))
+
+    def start(self):
+        for dev in ("lan", "wan"):
+            for q in ("in", "out"):
+                self._tcpdump("%s-%s.pcap" % (dev, q), ["-i", dev, "-Q", q, "--time-stamp-precision=nano"])
+        p = self.lab.popen("rtr", ["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "nflogd.py"),
+                                   os.path.join(self.dir, "nflog.pcap"), "0", "1"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.dumps.append(("nflog.pcap", p))
+        for name, p in self.dumps:
+            self._ready(p, name)
+        ev = open(os.path.join(self.dir, "events.raw"), "w")
+        self.ct.append(self.lab.popen("rtr", ["conntrack", "-E", "-o", "timestamp,extended,id", "-b", "8388608"],
+                                      stdout=ev, stderr=subprocess.DEVNULL))
+        if self.expect:
+            ex = open(os.path.join(self.dir, "expect.raw"), "w")
+            self.ct.append(self.lab.popen("rtr", ["conntrack", "-E", "expect", "-o", "timestamp"],
+                                          stdout=ex, stderr=subprocess.DEVNULL))
+        time.sleep(0.4)
+
+    def snapshot(self):
+        """conntrack -L (and -L expect) now."""
+        with open(os.path.join(self.dir, "snapshot-time"), "w") as f:
+            f.write(str(time.time_ns()))
+        t = self.lab.sh("rtr", ["conntrack", "-L", "-o", "extended,id"], capture=True, check=False)
+        with open(os.path.join(self.dir, "table.txt"), "w") as f:
+            f.write(t or "")
+        if self.expect:
+            self.expect_snapshot("end")
+
+    def after(self, ip, table=True, expect=False):
+        """Per-packet evidence for probes sending one packet at a time: the connection table (conntrack -L) and
+        the expectations (conntrack -L expect) right after the router handled ``ip`` (the bytes from the IP
+        header on, as sent). The assembly labels them with the ingress frame the packet became."""
+        rec = {"ip": bytes(ip).hex()}
+        if table:
+            rec["table"] = self.lab.sh("rtr", ["conntrack", "-L", "-o", "extended,id"], capture=True, check=False)
+        if expect:
+            rec["expect"] = self.expectations()
+        with open(os.path.join(self.dir, "steps.jsonl"), "a") as f:
+            f.write(json.dumps(rec) + "\n")
+
+    def expectations(self):
+        """conntrack -L expect of both families (without -f it lists IPv4 expectations only)."""
+        return "".join(self.lab.sh("rtr", ["conntrack", "-L", "expect", "-f", f], capture=True, check=False) or ""
+                       for f in ("ipv4", "ipv6"))
+
+    def expect_snapshot(self, label):
+        t = self.expectations()
+        with open(os.path.join(self.dir, "expect-list.txt"), "a") as f:
+            f.write("# conntrack -L expect (%s)\n" % label + (t or ""))
+
+    def stop(self):
+        time.sleep(0.5)
+        for p in self.ct:
+            p.send_signal(signal.SIGINT)
+        for name, p in self.dumps:
+            p.send_signal(signal.SIGINT)
+        stats = {}
+        for name, p in self.dumps:
+            try:
+                _, err = p.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                _, err = p.communicate()
+            stats[name] = (self.stderr.get(name, b"") + (err or b"")).decode(errors="replace").strip().splitlines()[-3:]
+        for p in self.ct:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        return stats
