@@ -137,7 +137,8 @@ final class NatEngine implements Nat {
      * Undoes {@link #attach} ({@code nf_nat_cleanup}): removes the hooks and the chains, waits for packets in them,
      * destroys the connections with a binding (their reply tuples cannot be un-NATed), and takes NAT's data off
      * the others (null bindings survive, as Linux keeps them). Connections whose first packet is between two
-     * hooks at this moment are not seen (they are not in the table yet).
+     * hooks at this moment are not in the table yet: closing the extension registration makes their confirmation
+     * fail, as Linux's generation check does when its NAT module leaves.
      */
     void detach() {
         List<Registration> regs = new ArrayList<>();

@@ -85,8 +85,11 @@ public interface PluginServices {
     <T> T extension(Class<T> type);
 
     /**
-     * Makes {@code impl} this engine's {@code type} extension until the registration is closed (closing waits out
-     * packets that may still use it). Throws IllegalStateException if the engine has one of that type already.
+     * Makes {@code impl} this engine's {@code type} extension until the registration is closed. Closing waits out
+     * packets that may still use it, and makes the connections not yet confirmed at that moment fail their
+     * confirmation (counted {@code insert_failed}, the packet dropped), as every plug-in departure does: the
+     * extension's own clean-up after the close then finds in the table every connection that can carry its state.
+     * Throws IllegalStateException if the engine has one of that type already.
      */
     <T> Registration provideExtension(Class<T> type, T impl);
 }

@@ -107,6 +107,8 @@ final class ConnEntry implements Connection {
 
     /** The tracker that created the connection: the one asked to print and destroy it. */
     final L4Tracker tracker;
+    /** {@link Registry#generation} when the connection was created: checked once, at confirmation. */
+    final int generation;
     volatile ConnEntry nextOrig;
     volatile ConnEntry nextReply;
 
@@ -114,8 +116,10 @@ final class ConnEntry implements Connection {
     private long protoWord;
     private volatile Ext ext;
 
-    ConnEntry(Engine net, Tuple orig, Tuple reply, int zone, int hashOrig, int id, L4Tracker tracker) {
+    ConnEntry(Engine net, Tuple orig, Tuple reply, int zone, int hashOrig, int id, L4Tracker tracker,
+        int generation) {
         this.net = net;
+        this.generation = generation;
         this.meta = (orig.family & 0xff) | (orig.proto & 0xff) << 8 | (zone & 0xffff) << 16;
         this.oSrc = (int) orig.srcLo;
         this.oDst = (int) orig.dstLo;

@@ -427,7 +427,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     }
 
     /** Returned by initConntrack for "table full and nothing to evict" (null means "no connection"). */
-    private static final ConnEntry TABLE_FULL = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0, 0, null);
+    private static final ConnEntry TABLE_FULL = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0, 0, null, 0);
 
     private ConnEntry initConntrack(Packet p, Tuple tu, int zone, int h, L4Tracker t, long now) {
         Tuple rep = p.tuple2;
@@ -440,7 +440,8 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             collector.requestEarlyDrop();
             return TABLE_FULL;
         }
-        ConnEntry e = new ConnEntry(this, tu, rep, zone, h, ids.incrementAndGet(), t);
+        // The generation is read before the expectation lookup below: see Registry.generation.
+        ConnEntry e = new ConnEntry(this, tu, rep, zone, h, ids.incrementAndGet(), t, registry.generation);
         e.hashReply = hash(rep, zone);
         if (settings.get(CoreSettings.ACCT) != 0) {
             e.ext().acct = new long[4];
@@ -522,6 +523,11 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             return Verdict.ACCEPT;
         }
         Helper helper = ct.helper();
+        if (helper != null && !ct.isConfirmed() && ct.generation != registry.generation) {
+            // Linux's nf_ct_ext_find finds nothing in a stale unconfirmed connection: a departed helper is not
+            // called, and confirmNew refuses the connection
+            helper = null;
+        }
         boolean seqadj = ct.hasStatus(Status.SEQ_ADJUST);
         if ((helper == null && !seqadj) || p.ctinfo == CtInfo.RELATED_REPLY) {
             return doConfirm(p, ct);
@@ -578,6 +584,11 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                     stats.inc(EngineStats.I_INSERT_FAILED);
                     return Verdict.DROP;
                 }
+                if (ct.generation != registry.generation) {
+                    // nf_ct_ext_valid_pre: a plug-in it may hold left after it was created (Registry.generation)
+                    stats.inc(EngineStats.I_INSERT_FAILED);
+                    return Verdict.DROP;
+                }
                 ConnTable.Tables t = table.tables;
                 int maxChain = MIN_CHAINLEN + ((ct.hashOrig >>> 8) & 0xffffff) % MAX_CHAINLEN;
                 clash = clashIn(t, ct, true, maxChain);
@@ -611,7 +622,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         return Verdict.ACCEPT;
     }
 
-    private static final ConnEntry CHAIN_TOO_LONG = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0, 0, null);
+    private static final ConnEntry CHAIN_TOO_LONG = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0, 0, null, 0);
 
     /**
      * Looks for an entry equal to {@code ct}'s original (or reply) tuple in either table: a connection
@@ -1021,9 +1032,16 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         return out;
     }
 
-    /** Detaches a departed helper: destroys its expectations, unhelps its connections (with a HELPER event). */
-    void unhelp(Helper h) {
+    /** Destroys the expectations of a departed helper, and those that assign it. */
+    void unexpect(Helper h) {
         expects.removeIf(e -> e.helper() == h || e.assignHelper() == h);
+    }
+
+    /**
+     * Detaches a departed helper from the connections in the table (with a HELPER event); then, once its last
+     * packets are done, destroys the expectations it inserted for them meanwhile.
+     */
+    void unhelp(Helper h) {
         table.forEach(e -> {
             if (e.helper() == h) {
                 eventNow(e, CtEvent.HELPER);
@@ -1035,6 +1053,8 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                 e.setHelper(null, null);
             }
         });
+        registry.rcu.synchronize();
+        unexpect(h);
     }
 
     /** Destroys the connections of one protocol created by {@code tracker} (Linux's kill_l4proto). */
@@ -1060,7 +1080,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         }
         return () -> {
             if (extensions.remove(type, impl)) {
-                registry.rcu.synchronize();
+                registry.newGeneration();
             }
         };
     }

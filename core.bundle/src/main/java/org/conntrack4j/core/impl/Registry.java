@@ -26,11 +26,12 @@ import org.conntrack4j.core.spi.NetExtension;
  * The packet path reads only {@link #dispatch}, an immutable array indexed by protocol number, published as a
  * whole.
  *
- * <p>This object's monitor guards the lists and the publication only, and nothing else is taken or called while it
- * is held. A change that takes something away publishes the new state, releases the monitor, waits out in-flight
- * packets ({@link Rcu#synchronize}) and then cleans up in every engine: connections of a departed tracker,
- * expectations and helper references of a departed helper, attachments of a departed extension. Extensions attach
- * to and detach from engines outside the monitor too. See the package documentation for the lock order.
+ * <p>This object's monitor guards the lists, the publication and the generation only, and nothing else is taken or
+ * called while it is held. A change that takes something away publishes the new state, releases the monitor, waits
+ * out in-flight packets and makes the connections not yet confirmed fail their confirmation
+ * ({@link #newGeneration}), and then cleans up in every engine: connections of a departed tracker, expectations and
+ * helper references of a departed helper, attachments of a departed extension. Extensions attach to and detach from
+ * engines outside the monitor too. See the package documentation for the lock order.
  */
 public final class Registry {
     private static final Logger LOG = Logger.getLogger(Registry.class.getName());
@@ -83,6 +84,17 @@ public final class Registry {
 
     final Rcu rcu = new Rcu();
     volatile Dispatch dispatch = new Dispatch();
+    /**
+     * Linux's {@code nf_conntrack_ext_genid}: advanced by {@link #newGeneration} whenever a plug-in change is about
+     * to destroy or strip connections. A new connection records the value when it is created
+     * ({@link ConnEntry#generation}); confirmation refuses one whose value is stale, because it may hold a plug-in
+     * that has gone (its first packet was between two hooks, outside any read section, while the clean-up walked a
+     * table it was not yet in). A connection reads it in the read section in which it picked its tracker, before it
+     * looks for an expectation (which may hand it a helper): what it picks from then on was still reachable at that
+     * moment, so a departure of any of it advances the generation past the recorded value. Read when a connection
+     * is created and when it is confirmed, never on the established path. Written under this object's monitor.
+     */
+    volatile int generation = 1;
     private volatile List<Reg<Helper>> helperView = List.of();
 
     private final List<Reg<L4Tracker>> trackers = new ArrayList<>();
@@ -162,12 +174,27 @@ public final class Registry {
         if (h.changed.isEmpty()) {
             return;
         }
-        rcu.synchronize();
+        newGeneration();
         for (Engine e : h.engines) {
             for (int i = 0; i < h.changed.size(); i++) {
                 e.killTracked(h.changed.get(i)[0], h.changed.get(i)[1], h.previous.get(i));
             }
         }
+    }
+
+    /**
+     * The preamble of Linux's {@code nf_ct_iterate_destroy}, for a plug-in that packets can no longer reach (taken
+     * out of the dispatch or the helper list, its expectations gone): waits out the read sections that might still
+     * have picked it, advances {@link #generation} so that connections created until then are refused at
+     * confirmation, and waits out the confirmations that checked the old value, so that every connection they
+     * inserted is in the table when the caller's clean-up walks it. Called with no lock held.
+     */
+    void newGeneration() {
+        rcu.synchronize();
+        synchronized (this) {
+            generation++;
+        }
+        rcu.synchronize();
     }
 
     private static void settingsChanged(List<Engine> engines) {
@@ -205,7 +232,14 @@ public final class Registry {
             es = new ArrayList<>(engines);
         }
         settingsChanged(es);
+        // Linux's nf_conntrack_helper_unregister: once no packet can find it in the list, its expectations go
+        // (no new connection is assigned it through one), then the generation moves on (unconfirmed connections
+        // that hold it are refused), then the connections in the table let go of it.
         rcu.synchronize();
+        for (Engine e : es) {
+            e.unexpect(h);
+        }
+        newGeneration();
         for (Engine e : es) {
             e.unhelp(h);
         }

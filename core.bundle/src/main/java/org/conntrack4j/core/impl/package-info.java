@@ -22,7 +22,8 @@
  * chain links and heads. Taken in ascending stripe order, at most the two of one connection's tuples (insertion,
  * removal), or all of them in order for a resize. Nothing is taken inside them.</li>
  * <li><b>Leaves</b>, each held only for its own short work, with nothing taken inside: the registry
- * ({@link org.conntrack4j.core.impl.Registry}: the plug-in lists and their publication; clean-up after a departure,
+ * ({@link org.conntrack4j.core.impl.Registry}: the plug-in lists and their publication, the generation that
+ * unconfirmed connections are checked against; clean-up after a departure,
  * and extensions attaching and detaching, run after it is released); the hook chains
  * ({@link org.conntrack4j.core.impl.HookChains}, copy-on-write); a hook registration's own monitor, held while
  * it removes its entries and waits out the packets in the hook (it takes the hook chains' monitor, and the

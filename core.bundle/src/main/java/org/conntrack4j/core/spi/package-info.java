@@ -25,8 +25,10 @@
  * When a plug-in's service goes, the core cleans up behind it before the unregistration returns, after packets
  * still using it have finished: a tracker's connections are destroyed, a helper's expectations destroyed and its
  * connections detached from it, an extension detached from every engine (NAT destroys its bound connections), a
- * listener stops receiving. Nothing of the plug-in stays reachable from the core; its settings are no longer
- * listed. Each interface says the details.
+ * listener stops receiving. A connection whose first packet is between two hooks at that moment (created, not yet
+ * confirmed) is not confirmed: its packet is dropped and counted {@code insert_failed}, as Linux does with its
+ * extension generation, whatever plug-in left. Nothing of the plug-in stays reachable from the core; its settings
+ * are no longer listed. Each interface says the details.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("2.0.0")

@@ -11,6 +11,7 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
@@ -69,8 +70,8 @@ class PluginDepartureTest {
         return net.provideExtension(Nat.class, nat);
     }
 
-    @Test
-    void aDepartedTrackerIsReferencedByNothingOfTheEngine() throws Exception {
+    /** The engine's connection events as text, as they are delivered. */
+    private List<String> recordEvents() {
         List<String> events = new ArrayList<>();
         net.addListener(new ConntrackListener() {
             @Override
@@ -78,6 +79,12 @@ class PluginDepartureTest {
                 events.add(CtFormat.event(e, false));
             }
         }, true);
+        return events;
+    }
+
+    @Test
+    void aDepartedTrackerIsReferencedByNothingOfTheEngine() throws Exception {
+        List<String> events = recordEvents();
         WeakReference<PortTracker> gone = useAndRemoveATracker();
         assertTrue(events.stream().anyMatch(e -> e.startsWith("[DESTROY]")), events.toString());
         for (int i = 0; i < 200 && gone.get() != null; i++) {
@@ -124,5 +131,104 @@ class PluginDepartureTest {
         assertEquals(Verdict.DROP, forward(1001, false, true));
         assertEquals(1, done.size(), "no binding, nothing to tell");
         assertEquals(0, net.count());
+    }
+
+    // ---- a departure while a connection's first packet is between PRE_ROUTING and its confirmation ----------------
+
+    /** PRE_ROUTING only: the connection exists, unconfirmed, outside any read section. */
+    private Packet firstHalf(int sport) {
+        Packet p = TestPackets.v4(new Packet(), IpProto.UDP, "10.0.0.1", sport, "10.0.0.2", 53, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertFalse(p.ct.isConfirmed());
+        return p;
+    }
+
+    @Test
+    void aTrackerLeavingBetweenTheHooks_theConnectionIsNotConfirmedWithIt() {
+        PortTracker t = new PortTracker("udp");
+        reg.addTracker(t, IpProto.UDP, true, true, reg.localId(), 0, "test");
+        List<String> events = recordEvents();
+        Packet p = firstHalf(1000);
+        assertSame(t, ((ConnEntry) p.ct).tracker);
+        reg.removeTracker(t);
+        assertEquals(Verdict.DROP, net.runHook(Hook.POST_ROUTING, p), "confirmed with a departed tracker");
+        assertEquals(0, net.count());
+        assertEquals(1L, net.stats().get("insert_failed"));
+        assertEquals(List.of(), events, "a connection never confirmed is never announced");
+        // the flow's next packet gets a connection of the generic tracker
+        Packet again = firstHalf(1000);
+        assertSame(GenericTrackerImpl.INSTANCE, ((ConnEntry) again.ct).tracker);
+        assertEquals(Verdict.ACCEPT, net.runHook(Hook.POST_ROUTING, again));
+        assertEquals(1, net.count());
+    }
+
+    @Test
+    void aTrackerLeavingFromAHookBetweenTheTwo_theConnectionIsNotConfirmedWithIt() {
+        PortTracker t = new PortTracker("udp");
+        reg.addTracker(t, IpProto.UDP, true, true, reg.localId(), 0, "test");
+        // a FORWARD hook function of the packet's own thread, between conntrack's PRE_ROUTING and confirmation
+        try (Registration r = net.registerHook(Family.INET, Hook.FORWARD, 0, x -> {
+            reg.removeTracker(t);
+            return Verdict.ACCEPT;
+        }, "remover")) {
+            Packet p = firstHalf(1000);
+            assertEquals(Verdict.ACCEPT, net.runHook(Hook.FORWARD, p));
+            assertEquals(Verdict.DROP, net.runHook(Hook.POST_ROUTING, p));
+        }
+        assertEquals(0, net.count());
+        assertEquals(1L, net.stats().get("insert_failed"));
+    }
+
+    @Test
+    void aHelperLeavingBetweenTheHooks_isNotCalled_andTheConnectionIsNotConfirmedWithIt() {
+        reg.addTracker(new PortTracker("udp"), IpProto.UDP, true, true, reg.localId(), 0, "test");
+        List<Connection> helped = new ArrayList<>();
+        AnnouncingHelper h = new AnnouncingHelper("announce", IpProto.UDP, 1, 30) {
+            @Override
+            public int help(Conntrack n, Packet pkt, int protoff, Connection ct, int ctinfo) {
+                helped.add(ct);
+                return Verdict.ACCEPT;
+            }
+        };
+        reg.addHelper(h, reg.localId(), 0, "test");
+        Packet p = firstHalf(1000);
+        assertTrue(net.assignHelper(p.ct, h));
+        reg.removeHelper(h);
+        assertEquals(Verdict.DROP, net.runHook(Hook.POST_ROUTING, p));
+        assertEquals(List.of(), helped, "the departed helper was called");
+        assertEquals(0, net.count());
+        assertEquals(1L, net.stats().get("insert_failed"));
+        // with the helper registered the same steps confirm (the helper is called once)
+        reg.addHelper(h, reg.localId(), 0, "test");
+        Packet q = firstHalf(1001);
+        assertTrue(net.assignHelper(q.ct, h));
+        assertEquals(Verdict.ACCEPT, net.runHook(Hook.POST_ROUTING, q));
+        assertEquals(1, helped.size());
+        assertEquals(1, net.count());
+    }
+
+    @Test
+    void natLeavingBetweenTheHooks_theBoundConnectionIsNotConfirmed() {
+        reg.addTracker(new PortTracker("udp"), IpProto.UDP, true, true, reg.localId(), 0, "test");
+        Registration nat = fakeNat();
+        Packet p = firstHalf(1000);
+        p.ct.setStatus(Status.SRC_NAT_DONE);
+        nat.close();
+        assertEquals(Verdict.DROP, net.runHook(Hook.POST_ROUTING, p));
+        assertEquals(0, net.count());
+        assertEquals(1L, net.stats().get("insert_failed"));
+        assertEquals(List.of(), done, "NAT has gone: nothing left to tell it");
+    }
+
+    @Test
+    void aDepartureBeforeTheFirstPacketChangesNothingForIt() {
+        PortTracker t = new PortTracker("udp");
+        reg.addTracker(t, IpProto.UDP, true, true, reg.localId(), 0, "test");
+        AnnouncingHelper h = new AnnouncingHelper("announce", IpProto.UDP, 1, 30);
+        reg.addHelper(h, reg.localId(), 0, "test");
+        reg.removeHelper(h);
+        assertEquals(Verdict.ACCEPT, forward(1000, false, false));
+        assertEquals(1, net.count());
+        assertEquals(0L, net.stats().get("insert_failed"));
     }
 }
