@@ -396,7 +396,7 @@ public final class Registry {
         }
     }
 
-    synchronized List<PluginInfo> trackerInfo() {
+    public synchronized List<PluginInfo> trackerInfo() {
         Dispatch d = dispatch;
         List<PluginInfo> out = new ArrayList<>();
         List<Reg<L4Tracker>> sorted = new ArrayList<>(trackers);
@@ -409,7 +409,7 @@ public final class Registry {
         return out;
     }
 
-    synchronized List<PluginInfo> helperInfo() {
+    public synchronized List<PluginInfo> helperInfo() {
         List<PluginInfo> out = new ArrayList<>();
         for (Reg<Helper> r : helperView) {
             boolean active = helper(r.name, r.v4 ? Family.IPV4 : Family.IPV6, r.proto) == r.svc;
@@ -418,7 +418,7 @@ public final class Registry {
         return out;
     }
 
-    synchronized List<PluginInfo> extensionInfo() {
+    public synchronized List<PluginInfo> extensionInfo() {
         List<PluginInfo> out = new ArrayList<>();
         for (Reg<NetExtension> r : extensions) {
             out.add(new PluginInfo(r.name, -1, r.families(), r.bundle, r.serviceId, r.ranking, true));
