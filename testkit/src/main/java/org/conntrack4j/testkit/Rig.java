@@ -115,10 +115,12 @@ public final class Rig implements AutoCloseable {
         /** Why the packet is invalid (always recorded), and what conntrack logged (by the log setting), or null. */
         public final String reason;
         public final String logReason;
+        /** The protocol conntrack logged the reason under ({@code nf_ct_proto_N}). */
+        public final int logProto;
         /** The packet after its last hook. */
         public final Packet packet;
 
-        Result(int verdict, Packet p, Connection ct, int ctinfo, String reason, String logReason) {
+        Result(int verdict, Packet p, Connection ct, int ctinfo, String reason, String logReason, int logProto) {
             this.verdict = verdict;
             this.ct = ct;
             this.ctinfo = ctinfo;
@@ -126,6 +128,7 @@ public final class Rig implements AutoCloseable {
             this.dir = ct == null ? "none" : Direction.name(CtInfo.direction(ctinfo));
             this.reason = reason;
             this.logReason = logReason;
+            this.logProto = logProto;
             this.packet = p;
         }
 
@@ -179,6 +182,7 @@ public final class Rig implements AutoCloseable {
         int ctinfo = 0;
         String reason = null;
         String logReason = null;
+        int logProto = 0;
         for (int i = 0; i < hooks.length && v == Verdict.ACCEPT; i++) {
             v = net.packets().runHook(hooks[i], p);
             if (i == 0) {
@@ -186,9 +190,10 @@ public final class Rig implements AutoCloseable {
                 ctinfo = p.ctinfo;
                 reason = p.reason;
                 logReason = p.logReason;
+                logProto = p.logProto;
             }
         }
-        return new Result(v, p, ct, ctinfo, reason, logReason);
+        return new Result(v, p, ct, ctinfo, reason, logReason, logProto);
     }
 
     // ---- the table -----------------------------------------------------------------------------------------------
