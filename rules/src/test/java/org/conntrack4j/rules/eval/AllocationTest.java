@@ -14,6 +14,7 @@ import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.spi.HookFunction;
+import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
 
 /** Evaluating a packet allocates nothing: every matcher and statement is pre-built. */

@@ -17,11 +17,13 @@ import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.rules.InstalledRuleset;
+import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
 
 /** notrack, ct mark set, ct helper set, log and the NAT statements' ranges. */
@@ -98,7 +100,7 @@ class StatementTest {
     void ctHelperSetKeepsToTheObjectsProtocolFamilyAndToUnconfirmedConnections() throws Exception {
         try (Lab lab = new Lab()) {
             StubHelper ftp = new StubHelper("ftp", 6, true);
-            lab.registry.addHelper(ftp, lab.registry.localId(), 0, "test");
+            Registration ftpRegistration = lab.plugins.addHelper(ftp);
             // an early connection, confirmed before the rules exist (without a TCP tracker, connections are told
             // apart by their addresses: each flow below has its own client)
             Packet early = v4("198.51.100.99", WAN_HOST, 6, tcp(39999, 21, SYN));
@@ -119,12 +121,12 @@ class StatementTest {
             lab.pre(again, lab.lan);
             assertNull(again.ct.helper(), "confirmed connections keep what they have");
 
-            lab.registry.removeHelper(ftp);
+            ftpRegistration.close();
             Packet after = v4("198.51.100.8", WAN_HOST, 6, tcp(40001, 2121, SYN));
             assertEquals(Verdict.ACCEPT, lab.pre(after, lab.lan));
             assertNull(after.ct.helper(), "the helper left: nothing to assign");
             StubHelper ftp2 = new StubHelper("ftp", 6, true);
-            lab.registry.addHelper(ftp2, lab.registry.localId(), 0, "test");
+            lab.plugins.addHelper(ftp2);
             Packet back = v4("198.51.100.9", WAN_HOST, 6, tcp(40002, 2121, SYN));
             lab.pre(back, lab.lan);
             assertSame(ftp2, back.ct.helper(), "a helper that comes back is found again");
