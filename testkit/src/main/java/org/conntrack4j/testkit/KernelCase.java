@@ -158,15 +158,22 @@ public final class KernelCase {
         return read("ruleset.nft");
     }
 
+    /** The data rows of a TSV file of the case (non-blank lines after the header), split on tabs. */
+    public List<String[]> tsv(String file) {
+        List<String> l = lines(file);
+        List<String[]> rows = new ArrayList<>();
+        for (String line : l.subList(Math.min(1, l.size()), l.size())) {
+            if (!line.isBlank()) {
+                rows.add(line.split("\t", -1));
+            }
+        }
+        return rows;
+    }
+
     /** ctstate.tsv's rows. */
     public List<Row> rows() {
         List<Row> rows = new ArrayList<>();
-        List<String> l = lines("ctstate.tsv");
-        for (String line : l.subList(Math.min(1, l.size()), l.size())) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] f = line.split("\t", -1);
+        for (String[] f : tsv("ctstate.tsv")) {
             String r = f.length > 6 ? LOG_PREFIX.matcher(f[6]).replaceFirst("").trim() : "-";
             rows.add(new Row(Integer.parseInt(f[0]), f[2], f[3], f[4], f[5], r.equals("-") ? null : r));
         }
