@@ -15,7 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
-import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.testkit.Plugins;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
@@ -43,7 +43,7 @@ class MutatedCapturesTest {
     @TempDir
     Path tmp;
 
-    private final Registry reg = Plugins.full();
+    private final Plugins reg = Shipped.full();
     private final List<String> failures = new ArrayList<>();
     private final Logger hooks = Logger.getLogger("org.conntrack4j");
     private final Handler watch = new Handler() {
@@ -80,7 +80,7 @@ class MutatedCapturesTest {
             Path dir = damagedCopy(name, new Random(seed * 7919 + name.hashCode()));
             int written = frames(dir.resolve("ingress.pcapng"));
             Path out = tmp.resolve("out-" + dir.getFileName());
-            ReplayReport r = Replay.run(CaseSpec.load(dir), out, Plugins.engines(reg), Plugins.rules(), null);
+            ReplayReport r = Replay.run(CaseSpec.load(dir), out, Shipped.engines(reg), Shipped.rules(), null);
             assertNull(r.captureProblem(), name);
             assertEquals(written, r.frames(), name);
             assertEquals(written + 1, Files.readAllLines(out.resolve("ctstate.tsv")).size(), name);
