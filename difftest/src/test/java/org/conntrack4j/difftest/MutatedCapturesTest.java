@@ -7,14 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.conntrack4j.testkit.LogRecorder;
 import org.conntrack4j.testkit.Plugins;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
@@ -22,7 +17,6 @@ import org.conntrack4j.replay.pcap.PcapNgWriter;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayReport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,33 +38,12 @@ class MutatedCapturesTest {
     Path tmp;
 
     private final Plugins reg = Shipped.full();
-    private final List<String> failures = new ArrayList<>();
-    private final Logger hooks = Logger.getLogger("org.conntrack4j");
-    private final Handler watch = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                failures.add(r.getMessage() + ": " + r.getThrown());
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    /** What the engines logged: a hook function or listener that threw is logged as a warning. */
+    private final LogRecorder warnings = new LogRecorder("org.conntrack4j.core");
 
     @BeforeEach
     void watchHooks() {
-        hooks.addHandler(watch);
-    }
-
-    @AfterEach
-    void unwatch() {
-        hooks.removeHandler(watch);
+        reg.logTo(warnings);
     }
 
     @ParameterizedTest
@@ -84,7 +57,7 @@ class MutatedCapturesTest {
             assertNull(r.captureProblem(), name);
             assertEquals(written, r.frames(), name);
             assertEquals(written + 1, Files.readAllLines(out.resolve("ctstate.tsv")).size(), name);
-            assertTrue(failures.isEmpty(), name + " seed " + seed + ": " + failures);
+            assertTrue(warnings.entries().isEmpty(), name + " seed " + seed + ": " + warnings.entries());
         }
     }
 

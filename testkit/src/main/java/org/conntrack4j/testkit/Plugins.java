@@ -56,6 +56,16 @@ public final class Plugins {
         return once(() -> registry.removeExtension(x));
     }
 
+    /**
+     * Where the engines' messages go (the core logs plug-in failures it survives: a hook function or listener that
+     * threw, a tracker's destroy that failed): an OSGi Log Service logger such as a {@link LogRecorder}; null,
+     * the default: nowhere.
+     */
+    public Plugins logTo(org.osgi.service.log.Logger logger) {
+        registry.logTo(logger);
+        return this;
+    }
+
     /** Engines on these plug-ins as the core's factory service makes them (defragmentation on). */
     public ConntrackFactory factory() {
         return new ConntrackFactory() {

@@ -12,14 +12,16 @@ import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.Addr;
 import org.conntrack4j.proto.udp.UdpTracker;
 import org.conntrack4j.rules.InstalledRuleset;
+import org.conntrack4j.testkit.LogRecorder;
 import org.conntrack4j.testkit.Packets;
 import org.conntrack4j.testkit.Plugins;
 import org.conntrack4j.testkit.Rig;
+import org.osgi.service.log.LogLevel;
 
 /**
  * The kit's {@link Rig} with the UDP tracker (TCP falls to the generic tracker), the oracle router's two devices
  * ({@code lan} 198.51.100.1/24 and 2001:db8:1::1/64, index 1; {@code wan} 203.0.113.1/24 and 2001:db8:2::1/64,
- * index 2), and packet builders.
+ * index 2), packet builders, and a recorder of what {@code log} statements write.
  */
 final class Lab implements AutoCloseable {
     final Plugins plugins = new Plugins();
@@ -28,8 +30,16 @@ final class Lab implements AutoCloseable {
     final NetDevice lan;
     final NetDevice wan;
     final List<ConntrackEvent> events;
+    /** Where the {@code log} statements of installed rulesets write. */
+    final LogRecorder packetLog;
 
     Lab() {
+        this(LogLevel.DEBUG);
+    }
+
+    /** A lab whose packet log records from {@code packetLogLevel} up ({@code log} writes at DEBUG). */
+    Lab(LogLevel packetLogLevel) {
+        packetLog = new LogRecorder(LogExpr.LOGGER, packetLogLevel);
         plugins.addTracker(new UdpTracker(), IpProto.UDP);
         rig = new Rig(plugins);
         net = rig.net();
@@ -48,7 +58,7 @@ final class Lab implements AutoCloseable {
     }
 
     InstalledRuleset install(String text) throws Exception {
-        return new NftRulesets().install(net, "test.nft", text);
+        return new NftRulesets(packetLog).install(net, "test.nft", text);
     }
 
     /** A base chain around one rule, for operator tests: the rule drops what it matches. */

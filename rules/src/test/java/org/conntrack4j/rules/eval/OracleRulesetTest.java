@@ -82,7 +82,7 @@ class OracleRulesetTest {
     /** The ctlog chain logs one line per packet, the first rule whose ct state and direction match. */
     @Test
     void ctlogChainSelectsTheRuleOfEachStateAndDirection() throws Exception {
-        try (Lab lab = new Lab(); LogCapture log = new LogCapture()) {
+        try (Lab lab = new Lab(); LogCapture log = new LogCapture(lab)) {
             lab.install(TestData.ruleset("udp"));
             assertEquals(Verdict.ACCEPT, lab.forward(v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4)), lab.lan, lab.wan));
             assertEquals(List.of("ct=new dir=original"), log.takePrefixes());
@@ -114,7 +114,7 @@ class OracleRulesetTest {
 
     @Test
     void ctlogChainSeesIpv6Flows() throws Exception {
-        try (Lab lab = new Lab(); LogCapture log = new LogCapture()) {
+        try (Lab lab = new Lab(); LogCapture log = new LogCapture(lab)) {
             lab.install(TestData.ruleset("ipv6_basic"));
             lab.forward(v6("2001:db8:1::7", "2001:db8:2::10", 17, udp(40000, 53, 4)), lab.lan, lab.wan);
             lab.forward(v6("2001:db8:2::10", "2001:db8:1::7", 17, udp(53, 40000, 4)), lab.wan, lab.lan);

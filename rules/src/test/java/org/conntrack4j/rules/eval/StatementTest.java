@@ -24,6 +24,7 @@ import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.testkit.FakeNat;
+import org.osgi.service.log.LogLevel;
 import org.junit.jupiter.api.Test;
 
 /** notrack, ct mark set, ct helper set, log and the NAT statements' ranges. */
@@ -134,20 +135,22 @@ class StatementTest {
     }
 
     @Test
-    void logWritesThePrefixAndThePacketAtFine() throws Exception {
+    void logWritesThePrefixAndThePacketAtDebug() throws Exception {
+        String ruleset = "table ip t {\n\tchain c {\n\t\ttype filter hook prerouting priority 0; policy accept;\n"
+            + "\t\tlog prefix \"seen: \" group 3\n\t}\n}\n";
         try (Lab lab = new Lab()) {
-            lab.install("table ip t {\n\tchain c {\n\t\ttype filter hook prerouting priority 0; policy accept;\n"
-                + "\t\tlog prefix \"seen: \" group 3\n\t}\n}\n");
-            try (LogCapture log = new LogCapture()) {
+            lab.install(ruleset);
+            try (LogCapture log = new LogCapture(lab)) {
                 lab.pre(v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4)), lab.lan);
                 assertEquals(List.of("seen: IN=lan OUT= SRC=198.51.100.7 DST=203.0.113.10 LEN=32 TTL=64 ID=4660 "
-                    + "PROTO=UDP SPT=40000 DPT=53"), log.lines);
+                    + "PROTO=UDP SPT=40000 DPT=53"), log.lines());
+                assertEquals(LogLevel.DEBUG, lab.packetLog.entries().get(0).level());
             }
-            try (LogCapture log = new LogCapture()) {
-                java.util.logging.Logger.getLogger(LogExpr.LOGGER).setLevel(java.util.logging.Level.INFO);
-                lab.pre(v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4)), lab.lan);
-                assertEquals(List.of(), log.lines, "not loggable: nothing written");
-            }
+        }
+        try (Lab lab = new Lab(LogLevel.INFO); LogCapture log = new LogCapture(lab)) {
+            lab.install(ruleset);
+            lab.pre(v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4)), lab.lan);
+            assertEquals(List.of(), log.lines(), "DEBUG not enabled: nothing written");
         }
     }
 
