@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.conntrack4j.testkit.Plugins;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 import org.conntrack4j.replay.run.ReplayReport;
+import org.conntrack4j.testkit.Plugins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -15,8 +15,8 @@ import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.spi.HookFunction;
 import org.conntrack4j.testkit.FakeNat;
-import org.osgi.service.log.LogLevel;
 import org.junit.jupiter.api.Test;
+import org.osgi.service.log.LogLevel;
 
 /** Evaluating a packet allocates nothing: every matcher and statement is pre-built. */
 class AllocationTest {

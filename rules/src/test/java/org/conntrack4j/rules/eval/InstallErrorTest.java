@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.conntrack4j.rules.nft.TestData;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.nft.RulesetParseException;
+import org.conntrack4j.rules.nft.TestData;
 import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
 

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.conntrack4j.rules.nft.TestData;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Family;
@@ -27,6 +26,7 @@ import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.NatRule;
+import org.conntrack4j.rules.nft.TestData;
 import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

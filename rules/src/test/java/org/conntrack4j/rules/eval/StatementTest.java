@@ -24,8 +24,8 @@ import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.testkit.FakeNat;
-import org.osgi.service.log.LogLevel;
 import org.junit.jupiter.api.Test;
+import org.osgi.service.log.LogLevel;
 
 /** notrack, ct mark set, ct helper set, log and the NAT statements' ranges. */
 class StatementTest {
