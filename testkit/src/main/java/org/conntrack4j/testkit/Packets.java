@@ -211,6 +211,26 @@ public final class Packets {
         }
     }
 
+    /**
+     * Recomputes, in place, the checksums of the IP packet at {@code ipOff} of {@code buf} (a frame, or the packet
+     * itself at 0) after a test edited it: the IPv4 header's and the transport's, as {@link Ip#build} fills them
+     * (no IPv6 extension headers; fragments' transport checksums are left alone).
+     */
+    public static void fixChecksums(byte[] buf, int ipOff) {
+        byte[] ip = java.util.Arrays.copyOfRange(buf, ipOff, buf.length);
+        int len = Math.min(ipLength(ip), ip.length);
+        Packet p = new Packet(len + 64).load(ip, 0, len, 0);
+        boolean v6 = isV6(ip);
+        p.family = v6 ? Family.IPV6 : Family.IPV4;
+        if (!v6) {
+            p.put16(10, Checksum.ipv4Header(p));
+        }
+        if (v6 || (p.u16(6) & 0x3fff) == 0) {
+            fillChecksum(p, l4Offset(ip), proto(ip));
+        }
+        p.copyOut(0, buf, ipOff, len);
+    }
+
     // ---- transport ---------------------------------------------------------------------------------------------
 
     /** A UDP header (length set, checksum left for {@link Ip#build}) and its data. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.conntrack4j.testkit.Packets;
 import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -394,7 +395,7 @@ class CaseComparisonTest {
                 changed = true;
             }
             if (changed && fixChecksum) {
-                Checksums.fixIpv4L4(b.array(), ip);
+                Packets.fixChecksums(b.array(), ip);
             }
             out.add(f.with(b.array()));
         }
