@@ -1045,16 +1045,21 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         table.forEach(e -> {
             if (e.helper() == h) {
                 eventNow(e, CtEvent.HELPER);
-                try {
-                    h.destroy(e);
-                } catch (RuntimeException ex) {
-                    java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + ex);
-                }
-                e.setHelper(null, null);
+                detachHelper(e, h);
             }
         });
         registry.rcu.synchronize();
         unexpect(h);
+    }
+
+    /** Tells the helper it is detached from a live connection, then detaches it. */
+    private static void detachHelper(ConnEntry e, Helper h) {
+        try {
+            h.destroy(e);
+        } catch (RuntimeException ex) {
+            java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + ex);
+        }
+        e.setHelper(null, null);
     }
 
     /** Destroys the connections of one protocol created by {@code tracker} (Linux's kill_l4proto). */
@@ -1159,6 +1164,17 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             int wanted = st | u.status();
             if (((wanted ^ st) & (Status.EXPECTED | Status.CONFIRMED | Status.DYING)) != 0) {
                 return ConnectionUpdate.REFUSED;
+            }
+        }
+        if (u.removesHelper()) {
+            // ctnetlink_change_helper with an empty name, first of the changes: never for a sibling connection
+            if (ct.master() != null) {
+                return ConnectionUpdate.REFUSED;
+            }
+            Helper h = ct.helper();
+            if (h != null) {
+                expects.removeForMaster(ct);
+                detachHelper(ct, h);
             }
         }
         if (u.timeoutSeconds() >= 0 && !ct.hasStatus(Status.FIXED_TIMEOUT)) {
