@@ -436,3 +436,20 @@ def pptp_helper_removed(net, cap):
     b.stop()
     a.close()
     b.close()
+
+
+@scenario(prepare=no_gre, forward=("accept", ["ip protocol gre ct state related drop"]),
+          params={"cport": 41880, "pns_cid": 257, "pac_cid": 16385}, **PPTP_NAT)
+def pptp_gre_dropped(net, cap):
+    """The call's first GRE packet dropped by the forward chain (ip protocol gre ct state related drop), through
+    masquerade: the packet's connection is never confirmed; it took its expectation with it and the other one away,
+    and as it is freed Linux destroys its master's GRE key map entries (destroy_gre_conntrack). The call's next GRE
+    packets get source key 0: new entries of their own, not translated. Then a Call-Disconnect-Notify, stop,
+    close."""
+    s = Session(net, C1, 41880, SRV)
+    s.start()
+    s.call(257, 16385, 51)
+    data(net, C1, SRV, s.pac_saw, 16385, n=2, to_pns=RTR_WAN)
+    s.pac_says(cdn(16385))
+    s.stop()
+    s.close()

@@ -236,7 +236,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             int v = hooks.run(hook, p);
             if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
                 // the connection dies with its first packet (Linux frees it with the skb)
-                natDone((ConnEntry) p.ct);
+                unconfirmedDone((ConnEntry) p.ct);
             }
             return v;
         } finally {
@@ -509,7 +509,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             p.net = this;
             int v = confirmHook(p);
             if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
-                natDone((ConnEntry) p.ct);
+                unconfirmedDone((ConnEntry) p.ct);
             }
             return v;
         } finally {
@@ -756,6 +756,22 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         }
         natDone(ct);
         return true;
+    }
+
+    /**
+     * A connection that was never confirmed dies with its first packet: NAT and its tracker are told, as Linux's
+     * {@code nf_ct_destroy} does for every connection freed (GRE's drops its master's key map entries then). One
+     * that was killed meanwhile was told by the kill.
+     */
+    private void unconfirmedDone(ConnEntry ct) {
+        natDone(ct);
+        if (!ct.isDying()) {
+            try {
+                ct.tracker.destroy(ct);
+            } catch (RuntimeException e) {
+                java.util.logging.Logger.getLogger(Engine.class.getName()).warning("tracker destroy failed: " + e);
+            }
+        }
     }
 
     /**

@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
+import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.Verdict;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -232,5 +235,19 @@ class PptpHelperTest {
         assertEquals("established", rig.forward(PptpRig.gre(PAC, PNS, 512)).state, "the keys are still mapped");
         rig.net.packets().kill(s.ct);
         assertEquals(1, rig.gre().size(), "the helper is not called for a connection it was detached from");
+    }
+
+    /** Linux frees the dropped first packet's connection, and destroy_gre_conntrack the master's keys with it. */
+    @Test
+    void aCallsFirstGrePacketDroppedTakesTheCallsKeysWithIt() {
+        s.call(512, 7001);
+        rig.net.packets().registerHook(Family.INET, Hook.FORWARD, 0,
+            p -> p.ct != null && p.ct.protocol() == IpProto.GRE && p.ctinfo == CtInfo.RELATED ? Verdict.DROP
+                : Verdict.ACCEPT, "drop related GRE");
+        assertEquals(Verdict.DROP, rig.forwardVia(PptpRig.gre(PNS, PAC, 7001), Hook.FORWARD).verdict);
+        assertEquals(List.of(), rig.gre());
+        assertEquals(List.of(), rig.expectations(), "both expectations went with the first packet");
+        assertEquals("new", rig.forward(PptpRig.gre(PNS, PAC, 7001)).state);
+        assertTrue(rig.gre().get(0).contains("srckey=0x0 dstkey=0x1b59"), rig.gre().toString());
     }
 }

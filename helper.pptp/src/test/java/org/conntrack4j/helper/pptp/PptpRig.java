@@ -134,6 +134,11 @@ final class PptpRig {
 
     /** Runs one IPv4 packet through PRE_ROUTING and POST_ROUTING, from the side of its source to the other. */
     Result forward(byte[] ip) {
+        return forwardVia(ip, -1);
+    }
+
+    /** The same with the hook {@code middle} (FORWARD) run between them, unless it is -1. */
+    Result forwardVia(byte[] ip, int middle) {
         Packet p = new Packet();
         p.load(ip, 0, ip.length, 16);
         String bad = IpHeaders.validate(p);
@@ -149,6 +154,11 @@ final class PptpRig {
         r.ct = p.ct;
         if (v == Verdict.ACCEPT) {
             p.out = fromLan ? wan : lan;
+            if (middle >= 0) {
+                v = net.packets().runHook(middle, p);
+            }
+        }
+        if (v == Verdict.ACCEPT) {
             v = net.packets().runHook(Hook.POST_ROUTING, p);
         }
         r.verdict = v;
