@@ -102,6 +102,32 @@ public final class ItPackets {
             0, 1, 0, 0, 0, 10, 0, 10, 0, 0, 3, (byte) 232};
     }
 
+    /**
+     * An IPv4 packet of protocol {@code proto} whose L4 part is {@code l4} as given; a TCP segment gets its checksum
+     * (the checksum field is overwritten).
+     */
+    public static Packet ipv4(String src, String dst, int proto, byte[] l4) {
+        int total = 20 + l4.length;
+        Packet p = new Packet();
+        p.load(new byte[total], 0, total, 14);
+        p.put8(0, 0x45);
+        p.put16(2, total);
+        p.put8(8, 64);
+        p.put8(9, proto);
+        p.put32(12, ip(src));
+        p.put32(16, ip(dst));
+        p.put16(10, Checksum.ipv4Header(p));
+        p.copyIn(20, l4, 0, l4.length);
+        p.family = Family.IPV4;
+        if (proto == IpProto.TCP) {
+            p.put16(36, Checksum.computeL4(p, 20, IpProto.TCP, 36));
+        }
+        if (IpHeaders.validate(p) != null) {
+            throw new IllegalStateException("bad test packet");
+        }
+        return p;
+    }
+
     /** PRE_ROUTING then POST_ROUTING; returns the ct state word seen after PRE_ROUTING. */
     public static String forward(Conntrack net, Packet p) {
         net.packets().runHook(Hook.PRE_ROUTING, p);

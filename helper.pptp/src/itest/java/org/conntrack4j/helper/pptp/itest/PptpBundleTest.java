@@ -28,14 +28,13 @@ import org.conntrack4j.core.api.PluginInfo;
 import org.conntrack4j.core.api.Priority;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
-import org.conntrack4j.core.inet.Checksum;
-import org.conntrack4j.core.inet.IpHeaders;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.spi.GenericTracker;
 import org.conntrack4j.core.spi.Helper;
 import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.itest.ItPackets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -274,7 +273,7 @@ class PptpBundleTest {
     private static Packet grePacket(String src, String dst, int callId) {
         byte[] l4 = ByteBuffer.allocate(12).putShort((short) 0x2001).putShort((short) 0x880b).putShort((short) 4)
             .putShort((short) callId).putInt(0xff03c021).array();
-        return ip(src, dst, IpProto.GRE, l4);
+        return ItPackets.ipv4(src, dst, IpProto.GRE, l4);
     }
 
     /** PRE_ROUTING and POST_ROUTING; returns the ct state after PRE_ROUTING. */
@@ -287,37 +286,9 @@ class PptpBundleTest {
         return s;
     }
 
-    private static int addr(String dotted) {
-        String[] p = dotted.split("\\.");
-        return Integer.parseInt(p[0]) << 24 | Integer.parseInt(p[1]) << 16 | Integer.parseInt(p[2]) << 8
-            | Integer.parseInt(p[3]);
-    }
-
     private static Packet tcp(String src, int sport, String dst, int dport, int seq, int ack, int flags, byte[] data) {
         byte[] l4 = ByteBuffer.allocate(20 + data.length).putShort((short) sport).putShort((short) dport).putInt(seq)
             .putInt(ack).put((byte) 0x50).put((byte) flags).putShort((short) 64240).putInt(0).put(data).array();
-        return ip(src, dst, IpProto.TCP, l4);
-    }
-
-    private static Packet ip(String src, String dst, int proto, byte[] l4) {
-        int total = 20 + l4.length;
-        Packet p = new Packet();
-        p.load(new byte[total], 0, total, 14);
-        p.put8(0, 0x45);
-        p.put16(2, total);
-        p.put8(8, 64);
-        p.put8(9, proto);
-        p.put32(12, addr(src));
-        p.put32(16, addr(dst));
-        p.put16(10, Checksum.ipv4Header(p));
-        p.copyIn(20, l4, 0, l4.length);
-        p.family = Family.IPV4;
-        if (proto == IpProto.TCP) {
-            p.put16(36, Checksum.computeL4(p, 20, IpProto.TCP, 36));
-        }
-        if (IpHeaders.validate(p) != null) {
-            throw new IllegalStateException("bad test packet");
-        }
-        return p;
+        return ItPackets.ipv4(src, dst, IpProto.TCP, l4);
     }
 }
