@@ -7,11 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
@@ -64,6 +69,9 @@ class PptpBundleTest {
 
     @InjectService
     ConntrackFactory factory;
+
+    @InjectService
+    CommandProcessor shell;
 
     private final BundleContext own = FrameworkUtil.getBundle(PptpBundleTest.class).getBundleContext();
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
@@ -126,12 +134,30 @@ class PptpBundleTest {
     }
 
     @Test
-    void theHelperIsAnIpv4ServiceAndTheListingsNameTheBundles() {
+    void theHelperIsAnIpv4ServiceAndCtTrackersNamesTheBundles() throws Exception {
         assertNotNull(conntrack.services().helper("pptp", Family.IPV4, IpProto.TCP));
         assertNull(conntrack.services().helper("pptp", Family.IPV6, IpProto.TCP), "Linux's pptp is IPv4 only");
         assertTrue(has(factory.helpers(), "pptp", BSN), factory.helpers().toString());
-        assertTrue(has(factory.trackers(), "gre", GRE_BSN), factory.trackers().toString());
-        assertTrue(has(factory.extensions(), "gre-keymap", GRE_BSN), factory.extensions().toString());
+        String table = run("ct:trackers");
+        assertTrue(table.lines().anyMatch(l -> l.matches("47 +gre +ipv4,ipv6 +active +" + quote(GRE_BSN) + ".*")), table);
+        assertTrue(table.lines().anyMatch(l -> l.matches("helper pptp +proto 6 +ipv4 +active +" + quote(BSN) + ".*")),
+            table);
+        assertTrue(table.lines().anyMatch(l -> l.matches("extension gre-keymap +" + quote(GRE_BSN) + ".*")), table);
+    }
+
+    private static String quote(String bsn) {
+        return bsn.replace(".", "\\.");
+    }
+
+    private String run(String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CommandSession session = shell.createSession(new ByteArrayInputStream(new byte[0]), out, out);
+        try {
+            session.execute(command);
+        } finally {
+            session.close();
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static boolean has(List<PluginInfo> list, String name, String bsn) {
@@ -155,6 +181,7 @@ class PptpBundleTest {
 
         bundle(BSN).stop();
         assertNull(conntrack.services().helper("pptp", Family.IPV4, IpProto.TCP));
+        assertTrue(run("ct:trackers").lines().noneMatch(l -> l.contains(BSN)));
         assertEquals(List.of(), conntrack.table().expectations(), "its expectations are destroyed");
         assertEquals(2, expectEvents.size(), expectEvents.toString());
         assertNull(a.ct.helper(), "detached");
@@ -184,8 +211,7 @@ class PptpBundleTest {
         bundle(GRE_BSN).stop();
         assertEquals(0, conntrack.table().list(c -> c.protocol() == IpProto.GRE).size(), "GRE connections destroyed");
         assertInstanceOf(GenericTracker.class, conntrack.services().tracker(Family.IPV4, IpProto.GRE));
-        assertTrue(factory.extensions().stream().noneMatch(x -> x.name().equals("gre-keymap")),
-            "the key map left with its bundle");
+        assertTrue(run("ct:trackers").lines().noneMatch(l -> l.contains(GRE_BSN)), "tracker and key map left");
         assertSame(conntrack.services().helper("pptp", Family.IPV4, IpProto.TCP), a.ct.helper(),
             "the control connection keeps its helper");
         a.call(258, 16386);
