@@ -115,9 +115,9 @@ final class PptpCalls {
      * {@code pptp_destroy_siblings}: removes the master's key map entries, then for each direction of the control
      * connection destroys the GRE connection with the call's tuple of that direction, or else the expectation of it.
      * Behind masquerade the original direction's tuple names the PNS's rewritten call ID, which the GRE connection
-     * does not have: only the reply direction finds it, as in Linux. Called under the master's monitor.
+     * does not have: only the reply direction finds it, as in Linux.
      */
-    void destroySiblings(Conntrack net, Connection ct, PptpMaster info) {
+    void destroySiblings(Conntrack net, Connection ct, int pnsCallId, int pacCallId) {
         GreKeymap keymap = net.services().extension(GreKeymap.class);
         if (keymap != null) {
             keymap.destroy(ct);
@@ -125,9 +125,9 @@ final class PptpCalls {
         int o = Direction.ORIGINAL;
         int r = Direction.REPLY;
         destroySiblingOrExpectation(net, ct,
-            gre(ct, ct.srcHi(o), ct.srcLo(o), ct.dstHi(o), ct.dstLo(o), info.pnsCallId, info.pacCallId));
+            gre(ct, ct.srcHi(o), ct.srcLo(o), ct.dstHi(o), ct.dstLo(o), pnsCallId, pacCallId));
         destroySiblingOrExpectation(net, ct,
-            gre(ct, ct.srcHi(r), ct.srcLo(r), ct.dstHi(r), ct.dstLo(r), info.pacCallId, info.pnsCallId));
+            gre(ct, ct.srcHi(r), ct.srcLo(r), ct.dstHi(r), ct.dstLo(r), pacCallId, pnsCallId));
     }
 
     /** {@code destroy_sibling_or_exp}: the connection with this tuple (either direction) is killed, else the expectation. */

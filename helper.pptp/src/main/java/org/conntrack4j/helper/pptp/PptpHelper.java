@@ -207,7 +207,7 @@ public final class PptpHelper implements Helper {
             case Pptp.CALL_DISCONNECT_NOTIFY:
                 // whatever call ID it names: the one call the router knows is over
                 info.cstate = PptpMaster.CALL_NONE;
-                calls.destroySiblings(net, ct, info);
+                calls.destroySiblings(net, ct, info.pnsCallId, info.pacCallId);
                 return true;
             default:
                 // WAN-Error-Notify, Set-Link-Info, Echo: nothing to follow
@@ -226,12 +226,18 @@ public final class PptpHelper implements Helper {
         if (!ct.isDying()) {
             return;
         }
+        int pns;
+        int pac;
         synchronized (ct) {
             Object data = ct.helperData();
-            if (data instanceof PptpMaster) {
-                calls.destroySiblings(ct.net(), ct, (PptpMaster) data);
+            if (!(data instanceof PptpMaster)) {
+                return;
             }
+            pns = ((PptpMaster) data).pnsCallId;
+            pac = ((PptpMaster) data).pacCallId;
         }
+        // outside the monitor: a connection killed off the packet path gets its events delivered at once
+        calls.destroySiblings(ct.net(), ct, pns, pac);
     }
 
     @Override
