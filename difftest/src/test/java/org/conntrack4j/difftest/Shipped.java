@@ -4,7 +4,9 @@ import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.helper.ftp.FtpHelper;
+import org.conntrack4j.helper.pptp.PptpHelper;
 import org.conntrack4j.nat.NatComponent;
+import org.conntrack4j.proto.gre.GreKeymaps;
 import org.conntrack4j.proto.gre.GreTracker;
 import org.conntrack4j.proto.icmp.IcmpTracker;
 import org.conntrack4j.proto.icmp.Icmpv6Tracker;
@@ -21,7 +23,8 @@ import org.conntrack4j.testkit.Plugins;
 
 /**
  * The bundles of the distribution wired together without OSGi through the test kit, as their components would be:
- * the trackers (with the protocol numbers of their service properties), NAT, the FTP helper, the rules evaluator.
+ * the trackers (with the protocol numbers of their service properties) and the GRE key map, NAT, the FTP and PPTP
+ * helpers, the rules evaluator.
  */
 final class Shipped {
     private Shipped() {
@@ -32,6 +35,7 @@ final class Shipped {
         Plugins p = trackersOnly();
         p.addExtension(new NatComponent(), "nat");
         p.addHelper(new FtpHelper());
+        p.addHelper(new PptpHelper());
         return p;
     }
 
@@ -44,6 +48,7 @@ final class Shipped {
         p.addTracker(new IcmpTracker(), IpProto.ICMP);
         p.addTracker(new Icmpv6Tracker(), IpProto.ICMPV6);
         p.addTracker(new GreTracker(), IpProto.GRE);
+        p.addExtension(new GreKeymaps(), "gre-keymap");
         p.addTracker(new SctpTracker(), IpProto.SCTP);
         return p;
     }

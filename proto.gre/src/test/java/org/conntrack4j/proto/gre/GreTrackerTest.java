@@ -1,10 +1,17 @@
 package org.conntrack4j.proto.gre;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.proto.gre.keymap.GreKeymap;
 import org.conntrack4j.testkit.EventLog;
 import org.conntrack4j.testkit.Packets;
 import org.conntrack4j.testkit.Plugins;
@@ -16,10 +23,12 @@ import org.junit.jupiter.api.Test;
 class GreTrackerTest {
     private final Rig rig;
     private final List<String> events;
+    private final Registration keymaps;
 
     GreTrackerTest() {
         Plugins plugins = new Plugins();
         plugins.addTracker(new GreTracker(), IpProto.GRE);
+        keymaps = plugins.addExtension(new GreKeymaps(), "gre-keymap");
         rig = new Rig(plugins, "gre", EventLog.COMPACT);
         events = rig.events().lines();
     }
@@ -60,5 +69,30 @@ class GreTrackerTest {
         p[22] = 0x08;
         p[23] = 0x00;
         assertEquals("invalid", pass(p));
+    }
+
+    @Test
+    void theKeyMapGivesEnhancedGreItsSourceKey() {
+        // a connection to stand for the PPTP control connection that owns the mapping
+        Connection control = rig.forward(gre("198.51.100.3", "203.0.113.10", 0, 0)).ct;
+        GreKeymap keymap = rig.net().services().extension(GreKeymap.class);
+        Tuple t = new Tuple().ipv4(0xc6336402, 0xcb00710a);
+        t.srcPort = 0x101;
+        t.dstPort = 0x4001;
+        keymap.add(control, Direction.ORIGINAL, t);
+        events.clear();
+        assertEquals("new", pass(gre("198.51.100.2", "203.0.113.10", 1, 0x4001)));
+        assertTrue(events.get(0).contains("src=198.51.100.2 dst=203.0.113.10 srckey=0x101 dstkey=0x4001 [UNREPLIED] "
+            + "src=203.0.113.10 dst=198.51.100.2 srckey=0x4001 dstkey=0x101"), events.toString());
+        keymap.destroy(control);
+        assertEquals("new", pass(gre("198.51.100.2", "203.0.113.10", 1, 0x4001)), "a connection of its own: key 0");
+    }
+
+    @Test
+    void theKeyMapLeavesWithItsExtension() {
+        assertNotNull(rig.net().services().extension(GreKeymap.class));
+        keymaps.close();
+        assertNull(rig.net().services().extension(GreKeymap.class));
+        assertEquals("new", pass(gre("198.51.100.2", "203.0.113.10", 1, 0x4001)), "key 0 without a map");
     }
 }
