@@ -1,5 +1,6 @@
 package org.conntrack4j.core.text;
 
+import org.conntrack4j.core.api.ConnLabels;
 import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.CtEvent;
@@ -9,6 +10,7 @@ import org.conntrack4j.core.api.ExpectationSnapshot;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.api.Zone;
 import org.conntrack4j.core.inet.Addr;
 
 /**
@@ -16,11 +18,12 @@ import org.conntrack4j.core.inet.Addr;
  * {@code conntrack -L -o extended,id}, {@code conntrack -E -o timestamp,extended,id},
  * {@code conntrack -L expect} and {@code conntrack -E expect}.
  *
- * <p>Field order follows libnetfilter_conntrack: layer 3, layer 4, timeout, protocol state, original tuple,
- * {@code [UNREPLIED]}, reply tuple, {@code [ASSURED]}, mark, zone, helper, use, id. Events show the timeout
- * of a destroyed connection only when time was left, the protocol state only when it changed (or on
- * destroy), the mark only when it is not zero, and the helper except on destroy: what ctnetlink puts in the
- * message.
+ * <p>Field order follows libnetfilter_conntrack: layer 3, layer 4, timeout, protocol state, original tuple and its
+ * zone ({@code zone-orig=}), {@code [UNREPLIED]}, reply tuple and its zone ({@code zone-reply=}), {@code [ASSURED]},
+ * mark, zone ({@code zone=}, a zone of both directions), helper, use, id, labels. Events show the timeout of a
+ * destroyed connection only when time was left, the protocol state only when it changed (or on destroy), the mark
+ * only when it is not zero or changed, the labels only when they changed, and the helper except on destroy: what
+ * ctnetlink puts in the message. Labels are printed only through a {@link LabelMap}, as conntrack does.
  */
 public final class CtFormat {
     private CtFormat() {
@@ -33,13 +36,33 @@ public final class CtFormat {
 
     /** One {@code conntrack -L} line, with the layer 3 columns ({@code -o extended}) and the id ({@code -o id}) if asked. */
     public static String listLine(ConnectionSnapshot s, boolean extended, boolean id) {
+        return listLine(s, extended, id, null);
+    }
+
+    /**
+     * As {@link #listLine(ConnectionSnapshot, boolean, boolean)}, with the labels named by {@code labels}
+     * ({@code -o labels}; null: none printed).
+     *
+     * @since 1.1
+     */
+    public static String listLine(ConnectionSnapshot s, boolean extended, boolean id, LabelMap labels) {
         StringBuilder sb = new StringBuilder(256);
-        entry(sb, s, extended, s.timeoutSeconds() >= 0, s.state() != null, true, true, true, id);
+        entry(sb, s, extended, s.timeoutSeconds() >= 0, s.state() != null, true, true, true, id, labels);
         return sb.toString();
     }
 
     /** One {@code conntrack -E -o extended,id} line, with the {@code [sec.usec]\t} prefix if asked. */
     public static String event(ConntrackEvent e, boolean timestamp) {
+        return event(e, timestamp, null);
+    }
+
+    /**
+     * As {@link #event(ConntrackEvent, boolean)}, with the labels named by {@code labels} where the event carries
+     * them (it did change them) ({@code -o labels}; null: none printed).
+     *
+     * @since 1.1
+     */
+    public static String event(ConntrackEvent e, boolean timestamp, LabelMap labels) {
         StringBuilder sb = new StringBuilder(256);
         if (timestamp) {
             timestamp(sb, e.wallNanos());
@@ -49,8 +72,10 @@ public final class CtFormat {
         ConnectionSnapshot s = e.connection();
         boolean state = s.state() != null && (e.type() == ConntrackEvent.DESTROY || e.has(CtEvent.PROTOINFO));
         boolean mark = s.mark() != 0 || e.has(CtEvent.MARK);
-        // ctnetlink leaves the helper out of a DESTROY message
-        entry(sb, s, true, s.timeoutSeconds() >= 0, state, mark, e.type() != ConntrackEvent.DESTROY, false, true);
+        // ctnetlink leaves the helper out of a DESTROY message, and the labels out of a message that did not change
+        // them
+        entry(sb, s, true, s.timeoutSeconds() >= 0, state, mark, e.type() != ConntrackEvent.DESTROY, false, true,
+            e.type() != ConntrackEvent.DESTROY && e.has(CtEvent.LABEL) ? labels : null);
         return sb.toString();
     }
 
@@ -87,7 +112,7 @@ public final class CtFormat {
     }
 
     private static void entry(StringBuilder sb, ConnectionSnapshot s, boolean l3, boolean timeout, boolean state,
-        boolean mark, boolean helper, boolean use, boolean id) {
+        boolean mark, boolean helper, boolean use, boolean id, LabelMap labels) {
         Tuple o = s.orig();
         Tuple r = s.reply();
         if (l3) {
@@ -102,6 +127,10 @@ public final class CtFormat {
         }
         addresses(sb, o, "src", "dst");
         l4(sb, s.origL4());
+        // ctnetlink gives a tuple's zone only for a zone of that one direction, and zone= only for one of both
+        if (s.zone() != 0 && s.zoneDir() == Zone.DIR_ORIGINAL) {
+            sb.append("zone-orig=").append(s.zone()).append(' ');
+        }
         long[] c = s.counters();
         if (c != null) {
             sb.append("packets=").append(c[0]).append(" bytes=").append(c[1]).append(' ');
@@ -111,6 +140,9 @@ public final class CtFormat {
         }
         addresses(sb, r, "src", "dst");
         l4(sb, s.replyL4());
+        if (s.zone() != 0 && s.zoneDir() == Zone.DIR_REPLY) {
+            sb.append("zone-reply=").append(s.zone()).append(' ');
+        }
         if (c != null) {
             sb.append("packets=").append(c[2]).append(" bytes=").append(c[3]).append(' ');
         }
@@ -124,7 +156,7 @@ public final class CtFormat {
         if (mark) {
             sb.append("mark=").append(Integer.toUnsignedString(s.mark())).append(' ');
         }
-        if (s.zone() != 0) {
+        if (s.zone() != 0 && s.zoneDir() == Zone.DIR_BOTH) {
             sb.append("zone=").append(s.zone()).append(' ');
         }
         if (s.deltaTimeSeconds() >= 0) {
@@ -139,7 +171,30 @@ public final class CtFormat {
         if (id) {
             sb.append("id=").append(Integer.toUnsignedString(s.id())).append(' ');
         }
+        if (labels != null && (s.labelsLo() != 0 || s.labelsHi() != 0)) {
+            labels(sb, s.labelsLo(), s.labelsHi(), labels);
+        }
         sb.setLength(sb.length() - 1);
+    }
+
+    /**
+     * {@code labels=} and the names of the labels set, comma-separated; labels without a name are left out. Like
+     * the library, which takes back the last character written before the closing blank, it prints
+     * {@code labels} alone when no label has a name.
+     */
+    private static void labels(StringBuilder sb, long lo, long hi, LabelMap map) {
+        sb.append("labels=");
+        for (int bit = 0; bit < ConnLabels.BITS; bit++) {
+            if (!ConnLabels.test(lo, hi, bit)) {
+                continue;
+            }
+            String name = map.name(bit);
+            if (name != null && !name.isEmpty()) {
+                sb.append(name).append(',');
+            }
+        }
+        sb.setLength(sb.length() - 1);
+        sb.append(' ');
     }
 
     private static void expectationEntry(StringBuilder sb, ExpectationSnapshot x) {
