@@ -73,11 +73,15 @@ final class KernelCase {
         throw new IllegalStateException("testdata/" + folder + " not found above " + Path.of("").toAbsolutePath());
     }
 
-    /** Cases this harness can replay exactly: no NAT, no helper, and some TCP traffic. */
+    /**
+     * Cases this harness can replay exactly: no NAT, no helper, no conntrack features, and some TCP traffic. The
+     * feature cases (ct_features: zones, marks, labels, timeout policies, ct count, ct expectation) need the
+     * ruleset evaluated, which this tracker-only harness does not do: difftest's KernelCasesTest replays them
+     * whole, with the rules bundle.
+     */
     static boolean replayable(Path caseDir) {
         try {
             String json = Files.readString(caseDir.resolve("case.json"));
-            // ct_features: rules that change what conntrack does (zones, marks, timeout policies, ...)
             return json.contains("\"nat\": null") && json.contains("\"helper\": null")
                 && !json.contains("\"ct_features\": {") && Files.readString(caseDir.resolve("ctstate.tsv")).contains("\tTCP ");
         } catch (IOException e) {
