@@ -241,3 +241,50 @@ def labels_both_directions(net, cap):
     hello_and_close(net, C2, 44702, SRV, 5001)
     udp_exchange(net, C2, 44703, SRV, 5353, n=2)
     ping(net, "lan", "-c 1 -W 1 -I %s %s" % (C1, SRV))
+
+
+RESET_OBJECTS = ["""\tct timeout tcp_close {
+\t\tprotocol tcp
+\t\tl3proto ip6
+\t\tpolicy = { close : 3 }
+\t}
+"""]
+RESET_PRE = ['ct direction original ct state established tcp dport 8400 ct mark 0x00000002 ct mark set 0x00000003',
+             'ct direction original ct state established tcp dport 8400 ct mark 0x00000001 ct mark set 0x00000002',
+             'ct state new tcp dport 8400 ct mark set 0x00000001',
+             'ct state new ip6 daddr 2001:db8:2::10 tcp dport 8400 ct timeout set "tcp_close"']
+RESET_FORWARD = ("accept", ['ct mark 0x00000003 reject with tcp reset', 'tcp dport 8402 reject with tcp reset'])
+
+
+@scenario(objects=RESET_OBJECTS, ct_pre=RESET_PRE, forward=RESET_FORWARD, params={"cport": 46400, "port": 8400})
+def reject_established(net, cap):
+    """`reject with tcp reset` of an established connection: marks count a connection's original-direction packets
+    (the SYN 1, the handshake's ACK 2, the first data 3) and the forward chain rejects the client's first data
+    segment: the router answers it with a RST and conntrack marks the connection closing (nf_ct_set_closing: CLOSE
+    with CLOSE's timeout, 10 s, or 3 s from the IPv6 connection's timeout policy, and an UPDATE event); the server's
+    later data finds the connection in CLOSE (it stays there) and is rejected in turn (a RST to the server, the
+    connection closing already). IPv4 and IPv6; a connection to 8401 for comparison; a SYN to 8402 rejected (no
+    entry). No NAT."""
+    ls = net.tcp_listen(SRV, 8400)
+    ls6 = net.tcp_listen(SRV_6, 8400)
+    pairs = [net.tcp_pair(C1, 46400, SRV, 8400, listener=ls), net.tcp_pair(C1_6, 46401, SRV_6, 8400, listener=ls6)]
+    time.sleep(GAP)
+    for c, s in pairs:
+        try:
+            c.send(b"rejected\n")
+        except OSError as e:
+            net.note("send: %s" % e)
+        time.sleep(GAP)
+        try:
+            s.send(b"late answer\n")
+        except OSError as e:
+            net.note("send: %s" % e)
+        time.sleep(GAP)
+        s.close()
+        c.close()
+        time.sleep(GAP)
+    hello_and_close(net, C1, 46402, SRV, 8401)
+    connect_nb(net, C1, 46403, SRV, 8402)
+    ls.close()
+    ls6.close()
+    time.sleep(GAP)

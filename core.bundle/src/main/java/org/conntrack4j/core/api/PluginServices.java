@@ -119,6 +119,16 @@ public interface PluginServices {
     int clearTimeoutPolicy(TimeoutPolicy policy);
 
     /**
+     * {@code nf_ct_set_closing}: the stack answers a packet of {@code ct} with a reset of its own (a rule's
+     * {@code reject with tcp reset}, before it sends the reset): the connection's tracker moves it to its closing
+     * state ({@code L4Tracker.setClosing}; TCP: CLOSE, with CLOSE's timeout, and an UPDATE event when the reset
+     * goes out). Nothing for an unconfirmed connection (its packet is dropped, it never shows) or null.
+     *
+     * @since 2.1
+     */
+    void setClosing(Connection ct);
+
+    /**
      * {@code nf_connlabels_replace}: sets the connection's labels ({@link ConnLabels}) to
      * {@code (old & ~mask) ^ bits}, per word, and caches a {@link CtEvent#LABEL} event if they changed
      * ({@code ct label set N} passes the label's bit as both). Returns whether they changed.

@@ -55,7 +55,9 @@
  * <li>An {@link org.conntrack4j.core.api.ExpectationRequest} with its own timeout needs no helper (nftables' {@code ct
  * expectation} objects); {@link org.conntrack4j.core.api.PluginServices#expecting} counts a master's.</li>
  * <li>{@link org.conntrack4j.core.api.LocalOutput}: the stack's own output, an engine extension the router
- * provides, for plug-ins that originate packets (a rule's {@code reject}).</li>
+ * provides, for plug-ins that originate packets (a rule's {@code reject}), and
+ * {@link org.conntrack4j.core.api.PluginServices#setClosing} ({@code nf_ct_set_closing}) for the connection such a
+ * reset ends, which asks its tracker ({@code L4Tracker.setClosing} of the SPI 2.1; TCP implements it).</li>
  * </ul>
  *
  * <h2>Departure</h2>

@@ -1072,6 +1072,14 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     }
 
     @Override
+    public void setClosing(Connection c) {
+        ConnEntry ct = (ConnEntry) c;
+        if (ct != null && ct.isConfirmed()) {
+            ct.tracker.setClosing(this, ct);
+        }
+    }
+
+    @Override
     public boolean replaceLabels(Connection c, long bitsLo, long bitsHi, long maskLo, long maskHi) {
         ConnEntry ct = (ConnEntry) c;
         if (!ct.replaceLabels(bitsLo, bitsHi, maskLo, maskHi)) {

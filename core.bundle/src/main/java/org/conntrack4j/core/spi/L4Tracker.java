@@ -123,6 +123,17 @@ public interface L4Tracker {
         return true;
     }
 
+    /**
+     * {@code set_closing} of {@code nf_ct_set_closing}: the stack answered a packet of the connection with a reset of
+     * its own (a rule's {@code reject with tcp reset}), so the connection is closing; move it to the state that
+     * says so with that state's timeout ({@code net.services().timeout}) and cache the event of the change. Called
+     * with no lock held, for confirmed connections only. Nothing by default: in Linux only TCP has it.
+     *
+     * @since 2.1
+     */
+    default void setClosing(Conntrack net, Connection ct) {
+    }
+
     /** Called once when a connection of this protocol is destroyed. */
     default void destroy(Connection ct) {
     }

@@ -116,6 +116,26 @@ public final class TcpTracker implements L4Tracker {
     }
 
     /**
+     * {@code nf_conntrack_tcp_set_closing}: the stack reset the connection (a rule's reject): CLOSE, with CLOSE's
+     * timeout unless it was CLOSE already or has a fixed timeout, and the state's event.
+     */
+    @Override
+    public void setClosing(Conntrack net, Connection ct) {
+        if (!(ct.protoState() instanceof TcpProtoState st)) {
+            return;
+        }
+        synchronized (ct) {
+            int old = st.state();
+            st.state = (byte) CLOSE;
+            if (old == CLOSE || ct.hasStatus(Status.FIXED_TIMEOUT)) {
+                return;
+            }
+        }
+        net.packets().refresh(ct, net.services().timeout(ct, TcpSettings.TIMEOUT_CLOSE));
+        net.packets().cacheEvent(ct, CtEvent.PROTOINFO);
+    }
+
+    /**
      * {@code nf_conntrack_tcp_packet}: returns {@code ACCEPT}, {@code -ACCEPT} for an invalid packet,
      * {@code -REPEAT} when a SYN reopens a closed connection (the engine then creates a new one), or
      * {@code DROP} when that connection is already being destroyed by someone else.

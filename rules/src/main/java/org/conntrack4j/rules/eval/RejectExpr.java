@@ -13,7 +13,8 @@ import org.conntrack4j.core.inet.Checksum;
  * {@code reject with tcp reset} ({@code nft_reject_inet_eval} with {@code nf_send_reset} / {@code nf_send_reset6}):
  * answers a TCP segment with a RST from its destination to its source, sent through the stack's own output
  * ({@link LocalOutput}, the router's) with the segment's connection attached the other way round
- * ({@code nf_ct_attach}), then drops the segment. No RST for a RST, a fragment other than the first, a bad checksum
+ * ({@code nf_ct_attach}), after the connection is marked as closing ({@code nf_ct_set_closing}: TCP's CLOSE), then
+ * drops the segment. No RST for a RST, a fragment other than the first, a bad checksum
  * or a multicast or broadcast address; the segment is dropped all the same. A packet that is not TCP ends the rule
  * (nft's dependency). Allocates the RST (rejected packets only).
  */
@@ -36,6 +37,7 @@ final class RejectExpr extends Expr {
         if (rst != null) {
             LocalOutput out = net.services().extension(LocalOutput.class);
             if (out != null) {
+                net.services().setClosing(p.ct);
                 out.send(rst);
             }
         }
