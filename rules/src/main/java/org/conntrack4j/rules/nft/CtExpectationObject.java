@@ -53,8 +53,6 @@ public record CtExpectationObject(String name, int protocol, int dport, long tim
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder();
-        format(sb, "");
-        return sb.toString();
+        return TableObject.text(this);
     }
 }

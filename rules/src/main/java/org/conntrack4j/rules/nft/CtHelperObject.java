@@ -41,8 +41,6 @@ public record CtHelperObject(String name, String type, int protocol, Family l3pr
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder();
-        format(sb, "");
-        return sb.toString();
+        return TableObject.text(this);
     }
 }

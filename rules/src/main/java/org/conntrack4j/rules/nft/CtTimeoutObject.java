@@ -127,8 +127,6 @@ public record CtTimeoutObject(String name, int protocol, Family l3proto, Map<Str
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder();
-        format(sb, "");
-        return sb.toString();
+        return TableObject.text(this);
     }
 }

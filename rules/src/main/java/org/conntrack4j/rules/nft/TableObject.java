@@ -15,4 +15,11 @@ public sealed interface TableObject permits CtHelperObject, CtTimeoutObject, CtE
 
     /** Appends the object as {@code nft list ruleset} prints it, each line indented by {@code indent}. */
     void format(StringBuilder sb, String indent);
+
+    /** The object as nft lists it, unindented: the {@code toString} of every object. */
+    static String text(TableObject o) {
+        StringBuilder sb = new StringBuilder();
+        o.format(sb, "");
+        return sb.toString();
+    }
 }
