@@ -21,6 +21,7 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.core.text.LabelMap;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -43,13 +44,14 @@ public final class CtCommands {
     @Reference
     ConntrackFactory factory;
 
-    @Descriptor("list connections (conntrack -L): -o extended,id; filters -s -d -r -q -p --sport --dport -m -f")
+    @Descriptor("list connections (conntrack -L): -o extended,id,labels; filters -s -d -r -q -p --sport --dport -m -f")
     public void list(CommandSession session, @Descriptor("options and filters") String... args) {
         CtFilter f = CtFilter.parse(args);
+        LabelMap labels = f.labels ? CtFilter.labelMap() : null;
         List<ConnectionSnapshot> l = net.table().list(f.predicate());
         PrintStream out = session.getConsole();
         for (ConnectionSnapshot s : l) {
-            out.println(CtFormat.listLine(s, f.extended, f.showId));
+            out.println(CtFormat.listLine(s, f.extended, f.showId, labels));
         }
         session.getConsole().flush();
         System.err.println(TOOL + ": " + l.size() + " flow entries have been shown.");
@@ -64,13 +66,18 @@ public final class CtCommands {
         System.err.println(TOOL + ": " + l.size() + " expectations have been shown.");
     }
 
-    @Descriptor("follow events (conntrack -E -o timestamp,extended,id) until interrupted, or -n COUNT / -t SECONDS")
-    public void events(CommandSession session, @Descriptor("-n COUNT, -t SECONDS") String... args)
+    @Descriptor("follow events (conntrack -E -o timestamp,extended,id) until interrupted, or -n COUNT / -t SECONDS;"
+        + " -o labels adds the labels")
+    public void events(CommandSession session, @Descriptor("-n COUNT, -t SECONDS, -o labels") String... args)
         throws InterruptedException {
         long max = Long.MAX_VALUE;
         long seconds = Long.MAX_VALUE / 2_000_000_000L;
+        LabelMap labels = null;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("-n") && i + 1 < args.length) {
+            if (args[i].equals("-o") && i + 1 < args.length && args[i + 1].equals("labels")) {
+                i++;
+                labels = CtFilter.labelMap();
+            } else if (args[i].equals("-n") && i + 1 < args.length) {
                 max = Long.parseLong(args[++i]);
             } else if (args[i].equals("-t") && i + 1 < args.length) {
                 seconds = Long.parseLong(args[++i]);
@@ -79,10 +86,11 @@ public final class CtCommands {
             }
         }
         BlockingQueue<String> lines = new ArrayBlockingQueue<>(4096);
+        LabelMap map = labels;
         Registration reg = net.table().addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
-                lines.offer(CtFormat.event(e, true));
+                lines.offer(CtFormat.event(e, true, map));
             }
 
             @Override

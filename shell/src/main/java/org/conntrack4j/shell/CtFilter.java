@@ -1,5 +1,8 @@
 package org.conntrack4j.shell;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -8,6 +11,7 @@ import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.core.text.LabelMap;
 
 /**
  * The connection filters of {@code conntrack -L/-D}: {@code -s/--src}, {@code -d/--dst} (original
@@ -18,6 +22,24 @@ final class CtFilter {
     private final List<Predicate<Connection>> tests = new ArrayList<>();
     boolean extended;
     boolean showId;
+    /** {@code -o labels}: labels by name, through {@link #labelMap}. */
+    boolean labels;
+
+    /**
+     * The label names conntrack prints with {@code -o labels}: libnetfilter_conntrack's {@code connlabel.conf}
+     * ({@code /etc/xtables/connlabel.conf}, or the file the system property {@code conntrack4j.connlabel} names).
+     * Without a readable file naming a label there is no map and no label is printed, as conntrack, which says so
+     * on stderr.
+     */
+    static LabelMap labelMap() {
+        Path file = Paths.get(System.getProperty("conntrack4j.connlabel", "/etc/xtables/connlabel.conf"));
+        try {
+            return LabelMap.read(file);
+        } catch (IOException e) {
+            System.err.println("nfct_labelmap_new: " + file + ": " + e.getMessage());
+            return null;
+        }
+    }
 
     /** Parses the arguments; throws IllegalArgumentException naming a bad option or value. */
     static CtFilter parse(String... args) {
@@ -30,7 +52,8 @@ final class CtFilter {
                     switch (o.trim()) {
                         case "extended": f.extended = true; break;
                         case "id": f.showId = true; break;
-                        case "timestamp": case "ktimestamp": case "xml": case "save": case "labels": case "userspace":
+                        case "labels": f.labels = true; break;
+                        case "timestamp": case "ktimestamp": case "xml": case "save": case "userspace":
                             break;
                         default: throw new IllegalArgumentException("unknown output option " + o);
                     }
