@@ -1,14 +1,18 @@
 package org.conntrack4j.shell;
 
 import java.io.PrintStream;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
@@ -44,14 +48,22 @@ public final class CtCommands {
     @Reference
     ConntrackFactory factory;
 
-    @Descriptor("list connections (conntrack -L): -o extended,id,labels; filters -s -d -r -q -p --sport --dport -m -f")
+    @Descriptor("list connections (conntrack -L): -o extended,id,labels,xml; filters -s -d -r -q -p --sport --dport"
+        + " -m VALUE[/MASK] -u STATUS --zone --orig-zone --reply-zone -p tcp|sctp --state -f")
     public void list(CommandSession session, @Descriptor("options and filters") String... args) {
         CtFilter f = CtFilter.parse(args);
         LabelMap labels = f.labels ? CtFilter.labelMap() : null;
-        List<ConnectionSnapshot> l = net.table().list(f.predicate());
+        List<ConnectionSnapshot> l = f.keep(net.table().list(f.predicate()));
         PrintStream out = session.getConsole();
+        // conntrack prints the XML document only around flows: nothing at all for none
+        if (f.xml && !l.isEmpty()) {
+            out.println(CtFormat.XML_HEADER);
+        }
         for (ConnectionSnapshot s : l) {
-            out.println(CtFormat.listLine(s, f.extended, f.showId, labels));
+            out.println(f.xml ? CtFormat.xmlFlow(s, labels) : CtFormat.listLine(s, f.extended, f.showId, labels));
+        }
+        if (f.xml && !l.isEmpty()) {
+            out.println(CtFormat.XML_FOOTER);
         }
         session.getConsole().flush();
         System.err.println(TOOL + ": " + l.size() + " flow entries have been shown.");
@@ -137,12 +149,22 @@ public final class CtCommands {
     }
 
     @Descriptor("delete connections matching the filters (conntrack -D)")
-    public int delete(@Descriptor("filters -s -d -r -q -p --sport --dport -m -f") String... args) {
+    public int delete(@Descriptor("the filters of ct:list") String... args) {
         CtFilter f = CtFilter.parse(args);
         if (f.predicate() == null) {
             throw new IllegalArgumentException("ct:delete needs a filter (use ct:flush to delete everything)");
         }
-        int n = net.table().delete(f.predicate());
+        Predicate<Connection> p = f.predicate();
+        if (f.testsPrinted()) {
+            // the state is only in what the tracker prints: delete the listed connections that pass
+            Set<Integer> ids = new HashSet<>();
+            for (ConnectionSnapshot s : f.keep(net.table().list(p))) {
+                ids.add(s.id());
+            }
+            Predicate<Connection> q = p;
+            p = c -> q.test(c) && ids.contains(c.id());
+        }
+        int n = net.table().delete(p);
         System.err.println(TOOL + ": " + n + " flow entries have been deleted.");
         return 0;
     }
