@@ -497,6 +497,11 @@ def assemble(raw, out, meta):
     open(os.path.join(out, "events.txt"), "w").write("".join(l + "\n" for l in ev))
     tab = [l for l in lines("table.txt") if "dst=ff02" not in l]
     open(os.path.join(out, "table.txt"), "w").write("".join(l + "\n" for l in tab))
+    if os.path.exists(os.path.join(raw, "table.xml")):
+        # conntrack -L -o xml,labels: its document around the flows, none of the multicast listener ones
+        flows = [l for l in lines("table.xml") if l.startswith("<flow") and "<dst>ff02" not in l]
+        doc = ['<?xml version="1.0" encoding="utf-8"?>', "<conntrack>"] + flows + ["</conntrack>"] if flows else []
+        open(os.path.join(out, "table.xml"), "w").write("".join(l + "\n" for l in doc))
     if snap is not None and rows:
         # when the table was taken, for a replay of a scenario that waits past its last packet
         meta["table_at_s"] = round((snap - t0) / 1e9, 6)

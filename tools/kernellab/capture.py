@@ -16,10 +16,11 @@ import time
 
 
 class Capture:
-    def __init__(self, lab, workdir, expect=False):
+    def __init__(self, lab, workdir, expect=False, xml=False):
         self.lab = lab
         self.dir = workdir
         self.expect = expect
+        self.xml = xml
         self.dumps = []
         self.ct = []
         self.stderr = {}
@@ -98,6 +99,11 @@ class Capture:
         t = self.lab.sh("rtr", self.conntrack("-L", "-o", "extended,id,labels"), capture=True, check=False)
         with open(os.path.join(self.dir, "table.txt"), "w") as f:
             f.write(t or "")
+        if self.xml:
+            # the same table as libnetfilter_conntrack's XML, for the conntrack command's -o xml
+            x = self.lab.sh("rtr", self.conntrack("-L", "-o", "xml,labels"), capture=True, check=False)
+            with open(os.path.join(self.dir, "table.xml"), "w") as f:
+                f.write(x or "")
         if self.expect:
             self.expect_snapshot("end")
         # the dump destroys the expired entries it meets: their DESTROY events belong to the recording too

@@ -55,7 +55,7 @@ def record(fn, out, keep_raw=False):
         if spec.get("prepare"):
             spec["prepare"](net)
         time.sleep(1.2)         # MLD reports after link-up settle before the capture starts
-        cap = Capture(lab, raw, expect=bool(spec.get("helper") or spec.get("expect")))
+        cap = Capture(lab, raw, expect=bool(spec.get("helper") or spec.get("expect")), xml=bool(spec.get("xml")))
         cap.start()
         try:
             fn(net, cap)

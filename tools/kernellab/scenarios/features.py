@@ -19,7 +19,7 @@ ZONES6_PRE = ['ct zone 3 ct state new ct mark set 0x00000033',
               'ct mark & 0x000000f0 == 0x00000030 meta mark set ct mark']
 
 
-@scenario(raw=ZONES6_RAW, ct_pre=ZONES6_PRE, params={"cport": 46300, "port": 8300, "ucport": 46301})
+@scenario(raw=ZONES6_RAW, ct_pre=ZONES6_PRE, xml=True, params={"cport": 46300, "port": 8300, "ucport": 46301})
 def zones_v6_marks(net, cap):
     """IPv6 in a zone of both directions (`ct zone set 3` for the LAN host's address on lan and for packets to it on
     wan): a TCP connection and a UDP exchange from [2001:db8:1::10] in zone 3 (zone=3), marked by zone (0x33, changed
@@ -230,7 +230,7 @@ LABELS_PRE = ['ct state new ip saddr 198.51.100.10 ct label set 1',
               'ct label 100 udp sport 5353 ct label set 66']
 
 
-@scenario(ct_pre=LABELS_PRE, params={"cport": 44700, "ucport": 44701})
+@scenario(ct_pre=LABELS_PRE, xml=True, params={"cport": 44700, "ucport": 44701})
 def labels_both_directions(net, cap):
     """Connection labels set in both directions: label 1 on the first packet from 198.51.100.10, label 2 by the first
     reply-direction packet (an UPDATE carrying the labels), label 100 (the high word) by the first established
@@ -256,7 +256,8 @@ RESET_PRE = ['ct direction original ct state established tcp dport 8400 ct mark 
 RESET_FORWARD = ("accept", ['ct mark 0x00000003 reject with tcp reset', 'tcp dport 8402 reject with tcp reset'])
 
 
-@scenario(objects=RESET_OBJECTS, ct_pre=RESET_PRE, forward=RESET_FORWARD, params={"cport": 46400, "port": 8400})
+@scenario(objects=RESET_OBJECTS, ct_pre=RESET_PRE, forward=RESET_FORWARD, xml=True,
+          params={"cport": 46400, "port": 8400})
 def reject_established(net, cap):
     """`reject with tcp reset` of an established connection: marks count a connection's original-direction packets
     (the SYN 1, the handshake's ACK 2, the first data 3) and the forward chain rejects the client's first data

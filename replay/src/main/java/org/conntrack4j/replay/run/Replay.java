@@ -30,8 +30,9 @@ import org.conntrack4j.replay.router.Router;
 
 /**
  * Replays a capture through a fresh engine and the router, writing {@code ctstate.tsv}, {@code events.txt},
- * {@code expect-events.txt} (when the ruleset declares a helper or an expectation object), {@code table.txt} and
- * {@code egress.pcapng} into the output folder, in the formats of the kernel cases. Labels are printed through the
+ * {@code expect-events.txt} (when the ruleset declares a helper or an expectation object), {@code table.txt}, the
+ * same table as {@code conntrack -L -o xml,labels} ({@code table.xml}) and {@code egress.pcapng} into the output
+ * folder, in the formats of the kernel cases. Labels are printed through the
  * case's label map ({@link CaseSpec#labels()}).
  *
  * <p>Time is the capture's: the engine's clock is set from each frame's timestamp before the frame is
@@ -250,13 +251,25 @@ public final class Replay {
             quiet[0] = spec.eventsUntilTable();
             dumpEvictsExpired(net);
             List<String> table = new ArrayList<>();
-            for (ConnectionSnapshot s : net.table().list(null)) {
+            List<ConnectionSnapshot> listed = net.table().list(null);
+            for (ConnectionSnapshot s : listed) {
                 table.add(CtFormat.listLine(s, true, true, spec.labels()));
             }
             try (BufferedWriter t = writer(outDir.resolve("table.txt"))) {
                 for (String l : table) {
                     t.write(l);
                     t.write('\n');
+                }
+            }
+            // the same listing as conntrack -L -o xml,labels: the document only around flows
+            try (BufferedWriter t = writer(outDir.resolve("table.xml"))) {
+                if (!listed.isEmpty()) {
+                    t.write(CtFormat.XML_HEADER + "\n");
+                    for (ConnectionSnapshot s : listed) {
+                        t.write(CtFormat.xmlFlow(s, spec.labels()));
+                        t.write('\n');
+                    }
+                    t.write(CtFormat.XML_FOOTER + "\n");
                 }
             }
             return new ReplayReport(spec.name(), frames, states, egress.framesWritten(), counts[0], counts[1], table, rows,
