@@ -17,6 +17,7 @@ import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.ConntrackFactory;
+import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.ExpectationEvent;
 import org.conntrack4j.core.api.ExpectationSnapshot;
 import org.conntrack4j.core.api.Family;
@@ -30,14 +31,14 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * conntrack-tools for the live engine, in its formats: {@code ct:list} ({@code conntrack -L}),
- * {@code ct:expect} ({@code -L expect}), {@code ct:events} ({@code -E}), {@code ct:stats} ({@code -S}),
+ * conntrack-tools for the live engine, in its formats: {@code ct:list} ({@code conntrack -L}), {@code ct:get}
+ * ({@code -G}), {@code ct:count} ({@code -C}), {@code ct:expect} ({@code -L expect}), {@code ct:events} ({@code -E}), {@code ct:stats} ({@code -S}),
  * {@code ct:delete} ({@code -D}), {@code ct:flush} ({@code -F}); and what Linux shows elsewhere: the trackers,
  * helpers and extensions plugged in ({@code ct:trackers}), the sysctls ({@code ct:sysctl}), the hook chains
  * ({@code ct:hooks}).
  */
-@GogoCommand(scope = "ct", function = {"list", "expect", "events", "stats", "delete", "flush", "trackers", "sysctl",
-    "hooks"})
+@GogoCommand(scope = "ct", function = {"list", "get", "count", "expect", "events", "stats", "delete", "flush", "trackers",
+    "sysctl", "hooks"})
 @Component(service = CtCommands.class)
 public final class CtCommands {
     private static final String TOOL = "conntrack v1.4.7 (conntrack4j)";
@@ -67,6 +68,43 @@ public final class CtCommands {
         }
         session.getConsole().flush();
         System.err.println(TOOL + ": " + l.size() + " flow entries have been shown.");
+    }
+
+    @Descriptor("show one connection by its original tuple (conntrack -G): -s -d -p --sport --dport [--zone] [-o ...]")
+    public void get(CommandSession session, @Descriptor("the original tuple, output options") String... args) {
+        CtFilter f = CtFilter.parse(args);
+        Predicate<Connection> p = f.tuple();
+        LabelMap labels = f.labels ? CtFilter.labelMap() : null;
+        // a lookup of the tuple in its zone (nf_conntrack_find_get): the original direction's zone, 0 by default
+        int zone = f.zone();
+        List<ConnectionSnapshot> l = net.table().list(c -> p.test(c) && c.zoneId(Direction.ORIGINAL) == zone);
+        if (l.isEmpty()) {
+            throw new IllegalStateException(TOOL + ": Operation failed: such conntrack doesn't exist");
+        }
+        PrintStream out = session.getConsole();
+        ConnectionSnapshot s = l.get(0);
+        // ctnetlink answers a get with the reference it took for the lookup still held: use is one more
+        ConnectionSnapshot held = new ConnectionSnapshot(s.orig(), s.reply(), s.origL4(), s.replyL4(), s.protoName(),
+            s.status(), s.timeoutSeconds(), s.state(), s.helper(), s.mark(), s.zone(), s.id(), s.use() + 1,
+            s.counters(), s.deltaTimeSeconds(), s.zoneDir(), s.labelsLo(), s.labelsHi());
+        if (f.xml) {
+            out.println(CtFormat.XML_HEADER);
+            out.println(CtFormat.xmlFlow(held, labels));
+            out.println(CtFormat.XML_FOOTER);
+        } else {
+            out.println(CtFormat.listLine(held, f.extended, f.showId, labels));
+        }
+        out.flush();
+        System.err.println(TOOL + ": 1 flow entries have been shown.");
+    }
+
+    @Descriptor("print how many connections there are (conntrack -C)")
+    public void count(CommandSession session, @Descriptor("none: conntrack -C takes no option") String... args) {
+        if (args.length > 0) {
+            throw new IllegalArgumentException("Illegal option `" + args[0] + "' with this command");
+        }
+        session.getConsole().println(net.table().count());
+        session.getConsole().flush();
     }
 
     @Descriptor("list expectations (conntrack -L expect)")

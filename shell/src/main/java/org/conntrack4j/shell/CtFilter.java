@@ -32,6 +32,12 @@ final class CtFilter {
         "ESTABLISHED", "SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT", "HEARTBEAT_SENT");
 
     private final List<Predicate<Connection>> tests = new ArrayList<>();
+    /** The zone filters, apart: {@code ct:get} looks its tuple up in a zone instead. */
+    private final List<Predicate<Connection>> zoneTests = new ArrayList<>();
+    /** The options given, for the commands that need some of them. */
+    private final java.util.Set<String> given = new java.util.HashSet<>();
+    /** {@code --zone}'s value, 0 without. */
+    private int zone;
     /** Tests on what the tracker prints (the state), which a {@link Connection} does not carry. */
     private final List<Predicate<ConnectionSnapshot>> printed = new ArrayList<>();
     boolean extended;
@@ -83,6 +89,7 @@ final class CtFilter {
                 continue;
             }
             String v = value(args, ++i, a);
+            f.given.add(a);
             switch (a) {
                 case "-s": case "--src": case "--orig-src": f.address(Direction.ORIGINAL, true, v); break;
                 case "-d": case "--dst": case "--orig-dst": f.address(Direction.ORIGINAL, false, v); break;
@@ -119,9 +126,9 @@ final class CtFilter {
                 }
                 // each compares the zone conntrack shows in that place (zone=, zone-orig=, zone-reply=), 0 where
                 // it shows none
-                case "--zone": f.tests.add(shownZone(Zone.DIR_BOTH, v)); break;
-                case "--orig-zone": f.tests.add(shownZone(Zone.DIR_ORIGINAL, v)); break;
-                case "--reply-zone": f.tests.add(shownZone(Zone.DIR_REPLY, v)); break;
+                case "--zone": f.zone = u16(v, "zone"); f.zoneTests.add(shownZone(Zone.DIR_BOTH, v)); break;
+                case "--orig-zone": f.zoneTests.add(shownZone(Zone.DIR_ORIGINAL, v)); break;
+                case "--reply-zone": f.zoneTests.add(shownZone(Zone.DIR_REPLY, v)); break;
                 case "--state": {
                     // a protocol option: only after -p tcp / -p sctp, one state, its exact name
                     List<String> names = f.proto == IpProto.TCP ? TCP_STATES : f.proto == IpProto.SCTP ? SCTP_STATES
@@ -212,11 +219,40 @@ final class CtFilter {
 
     /** The filter as a predicate (null when there is none: everything passes). */
     Predicate<Connection> predicate() {
-        if (tests.isEmpty()) {
-            return null;
+        List<Predicate<Connection>> t = new ArrayList<>(tests);
+        t.addAll(zoneTests);
+        return t.isEmpty() ? null : c -> t.stream().allMatch(x -> x.test(c));
+    }
+
+    /**
+     * For {@code ct:get}: the original tuple the options give, as a predicate, to be looked up in {@link #zone}.
+     * Throws, with conntrack's words, when a part of the tuple is missing; only port protocols (conntrack's other
+     * tuple options are not read here).
+     */
+    Predicate<Connection> tuple() {
+        if (!given.contains("-s") && !given.contains("--src") && !given.contains("--orig-src")
+            || !given.contains("-d") && !given.contains("--dst") && !given.contains("--orig-dst")) {
+            throw new IllegalArgumentException("you have to specify `--src' and `--dst'");
+        }
+        if (proto < 0) {
+            throw new IllegalArgumentException("You need to supply the `--protonum' option for this command");
+        }
+        if (proto != IpProto.TCP && proto != IpProto.UDP && proto != IpProto.UDPLITE && proto != IpProto.SCTP
+            && proto != 33) {
+            throw new IllegalArgumentException("ct:get takes the tuple of a port protocol (tcp, udp, udplite, sctp, "
+                + "dccp) only");
+        }
+        if (!given.contains("--sport") && !given.contains("--orig-port-src")
+            || !given.contains("--dport") && !given.contains("--orig-port-dst")) {
+            throw new IllegalArgumentException("you have to specify `--sport' and `--dport'");
         }
         List<Predicate<Connection>> t = List.copyOf(tests);
         return c -> t.stream().allMatch(x -> x.test(c));
+    }
+
+    /** {@code --zone}'s value, 0 without. */
+    int zone() {
+        return zone;
     }
 
     /** Whether the filter tests what only a snapshot has (the state): {@link #keep} must then be applied too. */

@@ -1,0 +1,112 @@
+package org.conntrack4j.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import org.apache.felix.service.command.CommandSession;
+import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.clock.ManualClock;
+import org.conntrack4j.core.impl.Engine;
+import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.core.inet.Checksum;
+import org.conntrack4j.core.inet.IpHeaders;
+import org.conntrack4j.proto.udp.UdpTracker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ct:get and ct:count against what conntrack 1.4.7 printed on Linux 6.18 for two unreplied UDP datagrams from
+ * 192.0.2.1 to itself (ports 5555 and 5556, mark 42 set by a rule): {@code conntrack -C} printed 3 with a TCP
+ * connection besides; {@code conntrack -G} printed the entry with {@code use=2} and said it had shown one.
+ */
+class CtGetCountTest {
+    private Engine net;
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    private CtCommands ct;
+    private CommandSession session;
+
+    @BeforeEach
+    void engine() {
+        Registry reg = new Registry();
+        reg.addTracker(new UdpTracker(), IpProto.UDP, true, true, reg.localId(), 0, "test");
+        net = new Engine(reg, "ct-get-test", new ManualClock(250), 1);
+        ct = new CtCommands();
+        ct.net = net;
+        PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
+        session = (CommandSession) Proxy.newProxyInstance(CommandSession.class.getClassLoader(),
+            new Class<?>[] {CommandSession.class}, (p, m, a) -> {
+                if (m.getName().equals("getConsole")) {
+                    return out;
+                }
+                throw new UnsupportedOperationException(m.getName());
+            });
+        udp(39509, 5555);
+        udp(59556, 5556);
+    }
+
+    @AfterEach
+    void close() {
+        net.close();
+    }
+
+    /** One UDP datagram 192.0.2.1:sport -> 192.0.2.1:dport through prerouting and postrouting, marked 42. */
+    private void udp(int sport, int dport) {
+        byte[] d = new byte[29];
+        d[0] = 0x45;
+        d[3] = 29;
+        d[8] = 64;
+        d[9] = (byte) IpProto.UDP;
+        d[12] = (byte) 192; d[14] = 2; d[15] = 1;
+        d[16] = (byte) 192; d[18] = 2; d[19] = 1;
+        d[20] = (byte) (sport >> 8); d[21] = (byte) sport;
+        d[22] = (byte) (dport >> 8); d[23] = (byte) dport;
+        d[25] = 9;
+        d[28] = 'x';
+        Packet p = new Packet().load(d, 0, d.length, 0);
+        p.put16(10, Checksum.ipv4Header(p));
+        assertEquals(null, IpHeaders.validate(p));
+        net.runHook(Hook.PRE_ROUTING, p);
+        p.ct.setMark(42);
+        net.runHook(Hook.POST_ROUTING, p);
+    }
+
+    private String printed() {
+        String s = console.toString(StandardCharsets.UTF_8);
+        console.reset();
+        return s;
+    }
+
+    @Test
+    void getPrintsTheEntryWithTheLookupsReference() {
+        ct.get(session, "-p", "udp", "-s", "192.0.2.1", "-d", "192.0.2.1", "--sport", "39509", "--dport", "5555");
+        assertEquals("udp      17 30 src=192.0.2.1 dst=192.0.2.1 sport=39509 dport=5555 [UNREPLIED] src=192.0.2.1 "
+            + "dst=192.0.2.1 sport=5555 dport=39509 mark=42 use=2\n", printed());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ct.get(session, "-p", "udp", "-s",
+            "192.0.2.1", "-d", "192.0.2.1", "--dport", "5555", "--sport", "1"));
+        assertEquals("conntrack v1.4.7 (conntrack4j): Operation failed: such conntrack doesn't exist", e.getMessage());
+        assertEquals("you have to specify `--sport' and `--dport'", assertThrows(IllegalArgumentException.class,
+            () -> ct.get(session, "-p", "udp", "-s", "192.0.2.1", "-d", "192.0.2.1", "--dport", "5555")).getMessage());
+        assertEquals("you have to specify `--src' and `--dst'", assertThrows(IllegalArgumentException.class,
+            () -> ct.get(session, "-p", "udp", "-d", "192.0.2.1", "--dport", "5555", "--sport", "1")).getMessage());
+        assertEquals("You need to supply the `--protonum' option for this command", assertThrows(
+            IllegalArgumentException.class, () -> ct.get(session, "-s", "192.0.2.1", "-d", "192.0.2.1")).getMessage());
+        // in zone 0 by default; --zone names the zone the tuple is looked up in
+        assertThrows(IllegalStateException.class, () -> ct.get(session, "-p", "udp", "-s", "192.0.2.1", "-d",
+            "192.0.2.1", "--sport", "39509", "--dport", "5555", "--zone", "7"));
+    }
+
+    @Test
+    void countPrintsTheNumberAndTakesNoOption() {
+        ct.count(session);
+        assertEquals("2\n", printed());
+        assertEquals("Illegal option `-p' with this command", assertThrows(IllegalArgumentException.class,
+            () -> ct.count(session, "-p", "udp")).getMessage());
+    }
+}
