@@ -64,6 +64,16 @@ public final class CtFormat {
      * @since 1.1
      */
     public static String event(ConntrackEvent e, boolean timestamp, LabelMap labels) {
+        return event(e, timestamp, true, true, labels);
+    }
+
+    /**
+     * One {@code conntrack -E} line with the options chosen: {@code -o timestamp} (the prefix), {@code extended} (the
+     * layer 3 columns), {@code id}, {@code labels} (null: none printed).
+     *
+     * @since 1.1
+     */
+    public static String event(ConntrackEvent e, boolean timestamp, boolean extended, boolean id, LabelMap labels) {
         StringBuilder sb = new StringBuilder(256);
         if (timestamp) {
             timestamp(sb, e.wallNanos());
@@ -75,9 +85,31 @@ public final class CtFormat {
         boolean mark = s.mark() != 0 || e.has(CtEvent.MARK);
         // ctnetlink leaves the helper out of a DESTROY message, and the labels out of a message that did not change
         // them
-        entry(sb, s, true, s.timeoutSeconds() >= 0, state, mark, e.type() != ConntrackEvent.DESTROY, false, true,
+        entry(sb, s, extended, s.timeoutSeconds() >= 0, state, mark, e.type() != ConntrackEvent.DESTROY, false, id,
             e.type() != ConntrackEvent.DESTROY && e.has(CtEvent.LABEL) ? labels : null);
         return sb.toString();
+    }
+
+    /**
+     * One {@code <flow type="new|update|destroy">} of {@code conntrack -E -o xml}: what the event's message holds
+     * (as {@link #event}: the state when it changed, the mark when set or changed, labels when changed, the helper
+     * except on destroy; no use), and with {@code -o timestamp} the event's wall time as local time
+     * ({@code <when>}; conntrack takes the time it prints at).
+     *
+     * @since 1.1
+     */
+    public static String xmlEvent(ConntrackEvent e, boolean timestamp, LabelMap labels) {
+        return xmlEvent(e, timestamp ? java.time.ZoneId.systemDefault() : null, labels);
+    }
+
+    /** As {@link #xmlEvent(ConntrackEvent, boolean, LabelMap)}, {@code <when>} in {@code zone} (null: none). */
+    static String xmlEvent(ConntrackEvent e, java.time.ZoneId zone, LabelMap labels) {
+        ConnectionSnapshot s = e.connection();
+        boolean destroy = e.type() == ConntrackEvent.DESTROY;
+        String type = e.type() == ConntrackEvent.NEW ? "new" : destroy ? "destroy" : "update";
+        return xml(s, type, s.state() != null && (destroy || e.has(CtEvent.PROTOINFO)), s.mark() != 0
+            || e.has(CtEvent.MARK), false, !destroy, !destroy && e.has(CtEvent.LABEL) ? labels : null,
+            e.wallNanos(), zone);
     }
 
     /**
@@ -104,16 +136,29 @@ public final class CtFormat {
      * @since 1.1
      */
     public static String xmlFlow(ConnectionSnapshot s, LabelMap labels) {
-        StringBuilder sb = new StringBuilder(640).append("<flow>");
+        return xml(s, null, s.state() != null, true, true, true, labels, 0, null);
+    }
+
+    private static String xml(ConnectionSnapshot s, String type, boolean state, boolean mark, boolean use,
+        boolean helper, LabelMap labels, long whenNanos, java.time.ZoneId zone) {
+        StringBuilder sb = new StringBuilder(640).append("<flow");
+        if (type != null) {
+            sb.append(" type=\"").append(type).append('"');
+        }
+        sb.append('>');
         long[] c = s.counters();
         xmlDirection(sb, s.orig(), "original", s.zoneDir() == Zone.DIR_ORIGINAL ? s.zone() : 0, c, 0);
         xmlDirection(sb, s.reply(), "reply", s.zoneDir() == Zone.DIR_REPLY ? s.zone() : 0, c, 2);
         sb.append("<meta direction=\"independent\">");
-        if (s.state() != null) {
+        if (state) {
             sb.append("<state>").append(s.state()).append("</state>");
         }
-        sb.append("<timeout>").append(Math.max(s.timeoutSeconds(), 0)).append("</timeout>");
-        sb.append("<mark>").append(Integer.toUnsignedString(s.mark())).append("</mark>");
+        if (s.timeoutSeconds() >= 0) {
+            sb.append("<timeout>").append(s.timeoutSeconds()).append("</timeout>");
+        }
+        if (mark) {
+            sb.append("<mark>").append(Integer.toUnsignedString(s.mark())).append("</mark>");
+        }
         if (labels != null && (s.labelsLo() != 0 || s.labelsHi() != 0)) {
             sb.append("<labels>");
             for (int bit = 0; bit < ConnLabels.BITS; bit++) {
@@ -127,7 +172,9 @@ public final class CtFormat {
         if (s.zone() != 0 && s.zoneDir() == Zone.DIR_BOTH) {
             sb.append("<zone>").append(s.zone()).append("</zone>");
         }
-        sb.append("<use>").append(s.use()).append("</use>");
+        if (use) {
+            sb.append("<use>").append(s.use()).append("</use>");
+        }
         sb.append("<id>").append(Integer.toUnsignedString(s.id())).append("</id>");
         if ((s.status() & Status.ASSURED) != 0) {
             sb.append("<assured/>");
@@ -139,7 +186,17 @@ public final class CtFormat {
             sb.append("<deltatime>").append(s.deltaTimeSeconds()).append("</deltatime>");
         }
         sb.append("</meta>");
-        if (s.helper() != null) {
+        if (zone != null) {
+            java.time.LocalDateTime t = java.time.LocalDateTime.ofInstant(
+                java.time.Instant.ofEpochSecond(Math.floorDiv(whenNanos, 1_000_000_000L)), zone);
+            sb.append("<when><hour>").append(t.getHour()).append("</hour><min>")
+                .append(String.format("%02d", t.getMinute())).append("</min><sec>")
+                .append(String.format("%02d", t.getSecond())).append("</sec><wday>")
+                .append(t.getDayOfWeek().getValue() % 7 + 1).append("</wday><day>").append(t.getDayOfMonth())
+                .append("</day><month>").append(t.getMonthValue()).append("</month><year>").append(t.getYear())
+                .append("</year></when>");
+        }
+        if (helper && s.helper() != null) {
             sb.append("<helper>").append(s.helper()).append("</helper>");
         }
         return sb.append("</flow>").toString();

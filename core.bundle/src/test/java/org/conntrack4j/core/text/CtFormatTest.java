@@ -22,6 +22,12 @@ class CtFormatTest {
         return t;
     }
 
+    private static Tuple tcp(String src, int sport, String dst, int dport) {
+        Tuple t = udp(src, sport, dst, dport);
+        t.proto = IpProto.TCP;
+        return t;
+    }
+
     @Test
     void newEventOfAnUnrepliedUdpFlow() {
         Tuple o = udp("198.51.100.10", 42000, "203.0.113.10", 5353);
@@ -144,10 +150,8 @@ class CtFormatTest {
         assertEquals(XML_UDP_ZONE_BOTH_UNNAMED_LABEL.replace("<labels></labels>", ""), CtFormat.xmlFlow(
             loopbackUdp(40658, 5556, 9, Zone.DIR_BOTH, 1L << 5, 1062734419), null));
 
-        Tuple o = udp("127.0.0.1", 45754, "127.0.0.1", 8080);
-        o.proto = IpProto.TCP;
-        Tuple r = udp("127.0.0.1", 8080, "127.0.0.1", 45754);
-        r.proto = IpProto.TCP;
+        Tuple o = tcp("127.0.0.1", 45754, "127.0.0.1", 8080);
+        Tuple r = tcp("127.0.0.1", 8080, "127.0.0.1", 45754);
         assertEquals(XML_TCP, CtFormat.xmlFlow(new ConnectionSnapshot(o, r, CtFormat.ports(o), CtFormat.ports(r), "tcp",
             Status.CONFIRMED | Status.SEEN_REPLY | Status.ASSURED, 431999, "ESTABLISHED", null, 42, 0,
             (int) 2448931119L, 1, null), null));
@@ -159,5 +163,53 @@ class CtFormatTest {
             "type=0 code=0 id=29748", "icmp", Status.CONFIRMED | Status.SEEN_REPLY, 29, null, null, 42, 0,
             (int) 3559732764L, 1, null), null));
         assertEquals("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>", CtFormat.XML_HEADER);
+    }
+
+    // conntrack -E -o xml (and -o xml,timestamp,id: <when>), conntrack-tools 1.4.7 on Linux 6.18 (UTC), a TCP
+    // connection on the loopback and a UDP datagram deleted with conntrack -D; mark 42 set by a rule
+    private static final String TCP_META = "<flow type=\"%s\"><meta direction=\"original\"><layer3 protonum=\"2\" "
+        + "protoname=\"ipv4\"><src>127.0.0.1</src><dst>127.0.0.1</dst></layer3><layer4 protonum=\"6\" protoname=\"tcp\">"
+        + "<sport>57164</sport><dport>8081</dport></layer4></meta><meta direction=\"reply\"><layer3 protonum=\"2\" "
+        + "protoname=\"ipv4\"><src>127.0.0.1</src><dst>127.0.0.1</dst></layer3><layer4 protonum=\"6\" protoname=\"tcp\">"
+        + "<sport>8081</sport><dport>57164</dport></layer4></meta><meta direction=\"independent\">";
+
+    @Test
+    void xmlEventsAreWhatConntrackPrints() {
+        Tuple o = tcp("127.0.0.1", 57164, "127.0.0.1", 8081);
+        Tuple r = tcp("127.0.0.1", 8081, "127.0.0.1", 57164);
+        long at = 1796646163_500000000L; // Mon Dec  7 12:22:43 2026 UTC
+        ConnectionSnapshot synSent = new ConnectionSnapshot(o, r, CtFormat.ports(o), CtFormat.ports(r), "tcp",
+            Status.CONFIRMED, 120, "SYN_SENT", null, 42, 0, 2044445747, 1, null);
+        ConntrackEvent created = new ConntrackEvent(ConntrackEvent.NEW, (1 << CtEvent.NEW) | (1 << CtEvent.PROTOINFO)
+            | (1 << CtEvent.MARK), at, synSent);
+        assertEquals(String.format(TCP_META, "new") + "<state>SYN_SENT</state><timeout>120</timeout><mark>42</mark>"
+            + "<id>2044445747</id><unreplied/></meta></flow>", CtFormat.xmlEvent(created, false, null));
+        assertEquals(String.format(TCP_META, "new") + "<state>SYN_SENT</state><timeout>120</timeout><mark>42</mark>"
+            + "<id>2044445747</id><unreplied/></meta><when><hour>12</hour><min>22</min><sec>43</sec><wday>2</wday>"
+            + "<day>7</day><month>12</month><year>2026</year></when></flow>",
+            CtFormat.xmlEvent(created, java.time.ZoneOffset.UTC, null));
+        ConnectionSnapshot established = new ConnectionSnapshot(o, r, CtFormat.ports(o), CtFormat.ports(r), "tcp",
+            Status.CONFIRMED | Status.SEEN_REPLY | Status.ASSURED, 432000, "ESTABLISHED", null, 42, 0, 2044445747, 1,
+            null);
+        ConntrackEvent assured = new ConntrackEvent(ConntrackEvent.UPDATE, (1 << CtEvent.ASSURED)
+            | (1 << CtEvent.PROTOINFO), at, established);
+        assertEquals(String.format(TCP_META, "update") + "<state>ESTABLISHED</state><timeout>432000</timeout>"
+            + "<mark>42</mark><id>2044445747</id><assured/></meta></flow>", CtFormat.xmlEvent(assured, false, null));
+        // conntrack -E -e UPDATES (no -o): neither the layer 3 columns nor the id
+        assertEquals(" [UPDATE] tcp      6 432000 ESTABLISHED src=127.0.0.1 dst=127.0.0.1 sport=57164 dport=8081 "
+            + "src=127.0.0.1 dst=127.0.0.1 sport=8081 dport=57164 [ASSURED] mark=42",
+            CtFormat.event(assured, false, false, false, null));
+
+        Tuple uo = udp("192.0.2.1", 33023, "192.0.2.1", 5600);
+        Tuple ur = udp("192.0.2.1", 5600, "192.0.2.1", 33023);
+        ConnectionSnapshot gone = new ConnectionSnapshot(uo, ur, CtFormat.ports(uo), CtFormat.ports(ur), "udp",
+            Status.CONFIRMED, 29, null, null, 42, 0, 1193229006, 0, null);
+        assertEquals("<flow type=\"destroy\"><meta direction=\"original\"><layer3 protonum=\"2\" protoname=\"ipv4\">"
+            + "<src>192.0.2.1</src><dst>192.0.2.1</dst></layer3><layer4 protonum=\"17\" protoname=\"udp\"><sport>33023"
+            + "</sport><dport>5600</dport></layer4></meta><meta direction=\"reply\"><layer3 protonum=\"2\" "
+            + "protoname=\"ipv4\"><src>192.0.2.1</src><dst>192.0.2.1</dst></layer3><layer4 protonum=\"17\" "
+            + "protoname=\"udp\"><sport>5600</sport><dport>33023</dport></layer4></meta><meta direction=\"independent\">"
+            + "<timeout>29</timeout><mark>42</mark><id>1193229006</id><unreplied/></meta></flow>",
+            CtFormat.xmlEvent(new ConntrackEvent(ConntrackEvent.DESTROY, 1 << CtEvent.DESTROY, at, gone), false, null));
     }
 }
