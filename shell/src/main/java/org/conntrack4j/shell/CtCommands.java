@@ -116,47 +116,83 @@ public final class CtCommands {
         System.err.println(TOOL + ": " + l.size() + " expectations have been shown.");
     }
 
-    @Descriptor("follow events (conntrack -E -o timestamp,extended,id) until interrupted, or -n COUNT / -t SECONDS;"
-        + " -o labels adds the labels")
-    public void events(CommandSession session, @Descriptor("-n COUNT, -t SECONDS, -o labels") String... args)
-        throws InterruptedException {
+    @Descriptor("follow events (conntrack -E) until interrupted, or -n COUNT / -t SECONDS: -o"
+        + " extended,timestamp,id,labels,xml; -e NEW,UPDATES,DESTROY")
+    public void events(CommandSession session,
+        @Descriptor("-o OPTIONS, -e EVENTS, -n COUNT, -t SECONDS") String... args) throws InterruptedException {
         long max = Long.MAX_VALUE;
         long seconds = Long.MAX_VALUE / 2_000_000_000L;
+        boolean timestamp = false;
+        boolean extended = false;
+        boolean id = false;
+        boolean xml = false;
         LabelMap labels = null;
+        int types = CtFilter.ALL_EVENTS;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("-o") && i + 1 < args.length && args[i + 1].equals("labels")) {
-                i++;
-                labels = CtFilter.labelMap();
-            } else if (args[i].equals("-n") && i + 1 < args.length) {
-                max = Long.parseLong(args[++i]);
-            } else if (args[i].equals("-t") && i + 1 < args.length) {
-                seconds = Long.parseLong(args[++i]);
-            } else {
-                throw new IllegalArgumentException("unknown option " + args[i]);
+            String a = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(a.startsWith("-") ? "option " + a + " needs a value"
+                    : "unknown option " + a);
+            }
+            String v = args[++i];
+            switch (a) {
+                case "-o": case "--output":
+                    for (String o : v.split(",")) {
+                        switch (o.trim()) {
+                            case "timestamp": timestamp = true; break;
+                            case "extended": extended = true; break;
+                            case "id": id = true; break;
+                            case "xml": xml = true; break;
+                            case "labels": labels = CtFilter.labelMap(); break;
+                            // events of other processes' changes: there are none here
+                            case "userspace": break;
+                            default: throw new IllegalArgumentException("unknown output option " + o);
+                        }
+                    }
+                    break;
+                case "-e": case "--event-mask": types = CtFilter.eventTypes(v); break;
+                case "-n": max = Long.parseLong(v); break;
+                case "-t": seconds = Long.parseLong(v); break;
+                default: throw new IllegalArgumentException("unknown option " + a);
             }
         }
         BlockingQueue<String> lines = new ArrayBlockingQueue<>(4096);
         LabelMap map = labels;
+        boolean ts = timestamp;
+        boolean ext = extended;
+        boolean showId = id;
+        boolean asXml = xml;
+        int wanted = types;
         Registration reg = net.table().addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
-                lines.offer(CtFormat.event(e, true, map));
+                if ((wanted & (1 << e.type())) != 0) {
+                    lines.offer(asXml ? CtFormat.xmlEvent(e, ts, map) : CtFormat.event(e, ts, ext, showId, map));
+                }
             }
 
             @Override
             public void onExpectationEvent(ExpectationEvent e) {
-                lines.offer(CtFormat.expectationEvent(e, true));
+                // not part of conntrack's XML document
+                if (!asXml) {
+                    lines.offer(CtFormat.expectationEvent(e, true));
+                }
             }
         }, false);
+        long n = 0;
         try {
             long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-            for (long n = 0; n < max; ) {
+            while (n < max) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
                 String l = lines.poll(Math.min(left, 200_000_000L), TimeUnit.NANOSECONDS);
                 if (l != null) {
+                    // conntrack opens the XML document with the first event
+                    if (xml && n == 0) {
+                        session.getConsole().println(CtFormat.XML_HEADER);
+                    }
                     session.getConsole().println(l);
                     session.getConsole().flush();
                     n++;
@@ -164,6 +200,11 @@ public final class CtCommands {
             }
         } finally {
             reg.close();
+            if (xml && n > 0) {
+                session.getConsole().println(CtFormat.XML_FOOTER);
+            }
+            session.getConsole().flush();
+            System.err.println(TOOL + ": " + n + " flow events have been shown.");
         }
     }
 

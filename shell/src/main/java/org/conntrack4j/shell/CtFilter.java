@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.ConnectionSnapshot;
+import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
@@ -202,6 +203,29 @@ final class CtFilter {
                 }
                 throw new IllegalArgumentException("unknown protocol " + v);
         }
+    }
+
+    /** Every event type, as bits {@code 1 << ConntrackEvent.type()}. */
+    static final int ALL_EVENTS = (1 << ConntrackEvent.NEW) | (1 << ConntrackEvent.UPDATE)
+        | (1 << ConntrackEvent.DESTROY);
+
+    /**
+     * {@code -e}: comma-separated ALL, NEW, UPDATES, DESTROY (case-insensitive, a prefix enough, as conntrack reads
+     * them), as bits {@code 1 << ConntrackEvent.type()}.
+     */
+    static int eventTypes(String list) {
+        int bits = 0;
+        for (String word : list.split(",", -1)) {
+            String w = word.toUpperCase(java.util.Locale.ROOT);
+            int b = w.isEmpty() ? 0 : "ALL".startsWith(w) ? ALL_EVENTS : "NEW".startsWith(w) ? 1 << ConntrackEvent.NEW
+                : "UPDATES".startsWith(w) ? 1 << ConntrackEvent.UPDATE : "DESTROY".startsWith(w)
+                ? 1 << ConntrackEvent.DESTROY : 0;
+            if (b == 0) {
+                throw new IllegalArgumentException("bad event " + word);
+            }
+            bits |= b;
+        }
+        return bits;
     }
 
     /** A 16-bit number (a port, a zone), decimal. */

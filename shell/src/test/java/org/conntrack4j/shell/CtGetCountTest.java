@@ -109,4 +109,31 @@ class CtGetCountTest {
         assertEquals("Illegal option `-p' with this command", assertThrows(IllegalArgumentException.class,
             () -> ct.count(session, "-p", "udp")).getMessage());
     }
+
+    @Test
+    void eventsTakeConntracksOptionsAndEventMask() throws Exception {
+        Thread later = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            udp(40000, 5600);
+            udp(40000, 5600);
+        });
+        later.start();
+        ct.events(session, "-e", "NEW", "-o", "xml", "-n", "1", "-t", "10");
+        later.join();
+        assertEquals("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n<flow type=\"new\"><meta direction="
+            + "\"original\"><layer3 protonum=\"2\" protoname=\"ipv4\"><src>192.0.2.1</src><dst>192.0.2.1</dst></layer3>"
+            + "<layer4 protonum=\"17\" protoname=\"udp\"><sport>40000</sport><dport>5600</dport></layer4></meta><meta "
+            + "direction=\"reply\"><layer3 protonum=\"2\" protoname=\"ipv4\"><src>192.0.2.1</src><dst>192.0.2.1</dst>"
+            + "</layer3><layer4 protonum=\"17\" protoname=\"udp\"><sport>5600</sport><dport>40000</dport></layer4></meta>"
+            + "<meta direction=\"independent\"><timeout>30</timeout><mark>42</mark><id>" + Integer.toUnsignedString(
+                net.table().list(c -> c.dstPort(0) == 5600).get(0).id()) + "</id><unreplied/></meta></flow>\n"
+            + "</conntrack>\n", printed());
+        assertThrows(IllegalArgumentException.class, () -> ct.events(session, "-e", "BOGUS"));
+        assertThrows(IllegalArgumentException.class, () -> ct.events(session, "-o", "bogus"));
+        assertEquals(CtFilter.ALL_EVENTS, CtFilter.eventTypes("new,UPD,destroy"));
+    }
 }
