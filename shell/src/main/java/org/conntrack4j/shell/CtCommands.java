@@ -208,23 +208,30 @@ public final class CtCommands {
         }
     }
 
-    @Descriptor("show statistics (conntrack -S), with invalid packets per reason")
-    public void stats(CommandSession session) {
+    @Descriptor("show statistics: conntrack -S (its cpu line, one engine being one CPU), conntrack -S expect with"
+        + " 'expect'; with 'invalid', conntrack4j's invalid packets per reason and the table's sizes")
+    public void stats(CommandSession session, @Descriptor("nothing, expect or invalid") String... args) {
         PrintStream out = session.getConsole();
-        StringBuilder sb = new StringBuilder("cpu=0   \t");
-        for (Map.Entry<String, Long> c : net.stats().counters().entrySet()) {
-            if (!c.getKey().startsWith("expect_")) {
-                sb.append(c.getKey()).append('=').append(c.getValue()).append(' ');
+        String what = args.length == 0 ? "" : args[0];
+        if (args.length > 1 || !what.isEmpty() && !what.equals("expect") && !what.equals("invalid")) {
+            throw new IllegalArgumentException("ct:stats takes nothing, expect or invalid");
+        }
+        if (what.equals("invalid")) {
+            out.println("entries=" + net.table().count() + " expectations=" + net.stats().expectCount());
+            for (Map.Entry<String, Long> r : net.stats().invalidByReason().entrySet()) {
+                out.println("invalid reason=\"" + r.getKey() + "\" count=" + r.getValue());
             }
+        } else {
+            // conntrack's line: the CPU padded to 4, a tab, then each counter followed by a blank, the last too
+            StringBuilder sb = new StringBuilder("cpu=0   \t");
+            for (Map.Entry<String, Long> c : net.stats().counters().entrySet()) {
+                if (c.getKey().startsWith("expect_") == what.equals("expect")) {
+                    sb.append(c.getKey()).append('=').append(c.getValue()).append(' ');
+                }
+            }
+            out.println(sb);
         }
-        out.println(sb.toString().trim());
-        Map<String, Long> all = net.stats().counters();
-        out.println("expect_new=" + all.get("expect_new") + " expect_create=" + all.get("expect_create")
-            + " expect_delete=" + all.get("expect_delete") + " entries=" + net.table().count() + " expectations="
-            + net.stats().expectCount());
-        for (Map.Entry<String, Long> r : net.stats().invalidByReason().entrySet()) {
-            out.println("invalid reason=\"" + r.getKey() + "\" count=" + r.getValue());
-        }
+        out.flush();
     }
 
     @Descriptor("delete connections matching the filters (conntrack -D)")

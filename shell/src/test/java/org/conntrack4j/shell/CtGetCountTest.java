@@ -2,6 +2,7 @@ package org.conntrack4j.shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -135,5 +136,21 @@ class CtGetCountTest {
         assertThrows(IllegalArgumentException.class, () -> ct.events(session, "-e", "BOGUS"));
         assertThrows(IllegalArgumentException.class, () -> ct.events(session, "-o", "bogus"));
         assertEquals(CtFilter.ALL_EVENTS, CtFilter.eventTypes("new,UPD,destroy"));
+    }
+
+    @Test
+    void statsPrintConntracksLinesExactly() {
+        // conntrack -S and -S expect print, per CPU (here the one engine), e.g.
+        // "cpu=0   \tfound=0 invalid=0 insert=0 insert_failed=0 drop=0 early_drop=0 error=0 search_restart=0
+        // clash_resolve=0 chaintoolong=0 " and "cpu=0   \texpect_new=0 expect_create=0 expect_delete=0 "
+        ct.stats(session);
+        String line = printed();
+        assertTrue(line.matches("cpu=0   \tfound=\\d+ invalid=\\d+ insert=\\d+ insert_failed=\\d+ drop=\\d+ "
+            + "early_drop=\\d+ error=\\d+ search_restart=\\d+ clash_resolve=\\d+ chaintoolong=\\d+ \n"), line);
+        ct.stats(session, "expect");
+        assertEquals("cpu=0   \texpect_new=0 expect_create=0 expect_delete=0 \n", printed());
+        ct.stats(session, "invalid");
+        assertEquals("entries=2 expectations=0\n", printed());
+        assertThrows(IllegalArgumentException.class, () -> ct.stats(session, "bogus"));
     }
 }
