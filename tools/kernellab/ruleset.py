@@ -16,12 +16,20 @@ CTLOG = """\tchain ctlog {
 \t\tlog prefix "ct=unknown dir=unknown" group 1
 \t}
 """
-HELPER_OBJ = """\tct helper ftp_helper {
-\t\ttype "ftp" protocol tcp
-\t\tl3proto inet
-\t}
+# The helper of a spec: ``helper=True`` is FTP's (every family, port 21); a dict names another one.
+FTP_HELPER = {"type": "ftp", "object": "ftp_helper", "protocol": "tcp", "l3proto": "inet", "port": 21}
+HELPER_OBJ = """\tct helper {object} {{
+\t\ttype "{type}" protocol {protocol}
+\t\tl3proto {l3proto}
+\t}}
 """
-HELPER_RULE = "ct state new tcp dport 21 ct helper set \"ftp_helper\""
+HELPER_RULE = "ct state new {protocol} dport {port} ct helper set \"{object}\""
+
+
+def helper_of(spec):
+    """The helper a spec asks for (FTP_HELPER for ``helper=True``), or None."""
+    h = spec.get("helper")
+    return None if not h else FTP_HELPER if h is True else h
 MASQ_RULE = 'oifname "wan" ip saddr 198.51.100.0/24 masquerade'
 
 
@@ -34,19 +42,20 @@ def chain(name, hook_line, rules=(), policy="accept"):
 def ruleset(spec):
     """The router's table: the ctlog chain plus what the spec asks for: ``objects`` (ct timeout / ct expectation
     objects and sets, as nft text, at the top of the table), ``raw`` (rules of a prerouting chain at priority raw,
-    before conntrack), ``helper``, ``ct_pre`` (rules of a prerouting chain at priority filter, after ctlog: the
-    conntrack features' statements, as the oracle's feature cases have them), ``forward`` ((policy, rules) of the
-    forward chain; default an empty one with policy accept), ``dnat``, and ``snat`` (explicit source NAT rules) or
-    ``masq`` (the default masquerade)."""
+    before conntrack), ``helper`` (see helper_of), ``ct_pre`` (rules of a prerouting chain at priority filter, after
+    ctlog: the conntrack features' statements, as the oracle's feature cases have them), ``forward`` ((policy, rules)
+    of the forward chain; default an empty one with policy accept), ``dnat``, and ``snat`` (explicit source NAT
+    rules) or ``masq`` (the default masquerade)."""
     parts = []
-    if spec.get("helper"):
-        parts.append(HELPER_OBJ)
+    helper = helper_of(spec)
+    if helper:
+        parts.append(HELPER_OBJ.format(**helper))
     parts.extend(spec.get("objects", []))
     if spec.get("raw"):
         parts.append(chain("raw_pre", "filter hook prerouting priority raw", spec["raw"]))
     parts.append(CTLOG)
-    if spec.get("helper"):
-        parts.append(chain("helpers", "filter hook prerouting priority filter", [HELPER_RULE]))
+    if helper:
+        parts.append(chain("helpers", "filter hook prerouting priority filter", [HELPER_RULE.format(**helper)]))
     if spec.get("ct_pre"):
         parts.append(chain("ct_pre", "filter hook prerouting priority filter", spec["ct_pre"]))
     policy, rules = spec.get("forward", ("accept", []))

@@ -49,7 +49,6 @@ class KernelCasesTest {
     static final Map<String, String> MISSING_BUNDLE = Map.ofEntries(
         Map.entry("amanda_masq", "no helper of type \"amanda\""),
         Map.entry("irc_dcc_masq", "no helper of type \"irc\""),
-        Map.entry("pptp_masq", "no helper of type \"pptp\""),
         Map.entry("sane_masq", "no helper of type \"sane\""),
         Map.entry("sip_invite_masq", "no helper of type \"sip\""),
         Map.entry("sip_register_masq", "no helper of type \"sip\""),

@@ -5,7 +5,9 @@ import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.impl.EngineFactory;
 import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.helper.ftp.FtpHelper;
+import org.conntrack4j.helper.pptp.PptpHelper;
 import org.conntrack4j.nat.NatComponent;
+import org.conntrack4j.proto.gre.GreKeymaps;
 import org.conntrack4j.proto.gre.GreTracker;
 import org.conntrack4j.proto.icmp.IcmpTracker;
 import org.conntrack4j.proto.icmp.Icmpv6Tracker;
@@ -21,7 +23,8 @@ import org.conntrack4j.rules.nft.RulesetParseException;
 
 /**
  * The bundles of the distribution wired together without OSGi, as their components would be: the trackers
- * (with the families and protocol numbers of their service properties), NAT, the FTP helper, the rules evaluator.
+ * (with the families and protocol numbers of their service properties) and the GRE key map, NAT, the FTP and PPTP
+ * helpers, the rules evaluator.
  */
 final class Plugins {
     private Plugins() {
@@ -32,6 +35,7 @@ final class Plugins {
         Registry reg = trackersOnly();
         reg.addExtension(new NatComponent(), "nat", reg.localId(), 0, "org.conntrack4j.nat");
         reg.addHelper(new FtpHelper(), reg.localId(), 0, "org.conntrack4j.helper.ftp");
+        reg.addHelper(new PptpHelper(), reg.localId(), 0, "org.conntrack4j.helper.pptp");
         return reg;
     }
 
@@ -44,6 +48,7 @@ final class Plugins {
         reg.addTracker(new IcmpTracker(), 1, true, true, reg.localId(), 0, "org.conntrack4j.proto.icmp");
         reg.addTracker(new Icmpv6Tracker(), 58, true, true, reg.localId(), 0, "org.conntrack4j.proto.icmp");
         reg.addTracker(new GreTracker(), 47, true, true, reg.localId(), 0, "org.conntrack4j.proto.gre");
+        reg.addExtension(new GreKeymaps(), "gre-keymap", reg.localId(), 0, "org.conntrack4j.proto.gre");
         reg.addTracker(new SctpTracker(), 132, true, true, reg.localId(), 0, "org.conntrack4j.proto.sctp");
         return reg;
     }

@@ -39,7 +39,7 @@
  * engine's full lock order is written in the core bundle's implementation package,
  * {@code org.conntrack4j.core.impl}.
  *
- * <h2>2.1: zones per direction, labels, timeout policies, rule-made expectations</h2>
+ * <h2>2.1: zones per direction, labels, timeout policies, rule-made expectations, a helper taken away</h2>
  * Additions only; what builds on 2.0 builds on 2.1.
  * <ul>
  * <li><b>Trackers read state timeouts with {@link org.conntrack4j.core.api.PluginServices#timeout}</b>
@@ -58,6 +58,8 @@
  * provides, for plug-ins that originate packets (a rule's {@code reject}), and
  * {@link org.conntrack4j.core.api.PluginServices#setClosing} ({@code nf_ct_set_closing}) for the connection such a
  * reset ends, which asks its tracker ({@code L4Tracker.setClosing} of the SPI 2.1; TCP implements it).</li>
+ * <li>{@link org.conntrack4j.core.api.ConnectionUpdate#withoutHelper}: a table update that takes a connection's helper
+ * away, as ctnetlink does for a helper of empty name.</li>
  * </ul>
  *
  * <h2>Departure</h2>

@@ -32,6 +32,7 @@ public final class CaseSpec {
     private final LabelMap labels;
     private final boolean eventsUntilTable;
     private final List<RulesetChange> rulesetChanges;
+    private final List<TableOperation> operations;
 
     /**
      * A ruleset loaded while the recording ran ({@code case.json} → {@code ruleset_changes}): {@code atNanos} after the
@@ -63,12 +64,14 @@ public final class CaseSpec {
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
         long tableAtNanos) {
         this(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            adoptRandomPorts, tableAtNanos, LabelMap.numeric(), false, List.of());
+            adoptRandomPorts, tableAtNanos, LabelMap.numeric(), false, List.of(), List.of());
     }
 
     private CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
-        long tableAtNanos, LabelMap labels, boolean eventsUntilTable, List<RulesetChange> rulesetChanges) {
+        long tableAtNanos, LabelMap labels, boolean eventsUntilTable, List<RulesetChange> rulesetChanges,
+        List<TableOperation> operations) {
+        this.operations = List.copyOf(operations);
         this.rulesetChanges = List.copyOf(rulesetChanges);
         this.labels = labels;
         this.eventsUntilTable = eventsUntilTable;
@@ -109,7 +112,7 @@ public final class CaseSpec {
     /** The same case with adoption of the recording kernel's random ports on or off. */
     public CaseSpec withAdoptRandomPorts(boolean on) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            on, tableAtNanos, labels, eventsUntilTable, rulesetChanges);
+            on, tableAtNanos, labels, eventsUntilTable, rulesetChanges, operations);
     }
 
     /**
@@ -124,7 +127,7 @@ public final class CaseSpec {
     /** The same case with labels printed through {@code map} (null: not printed). */
     public CaseSpec withLabels(LabelMap map) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            adoptRandomPorts, tableAtNanos, map, eventsUntilTable, rulesetChanges);
+            adoptRandomPorts, tableAtNanos, map, eventsUntilTable, rulesetChanges, operations);
     }
 
     /** The rulesets loaded while the recording ran, in time order (none for most cases). */
@@ -149,6 +152,14 @@ public final class CaseSpec {
      */
     public long tableAtNanos() {
         return tableAtNanos;
+    }
+
+    /**
+     * What was done to the recording router's table besides its packets, in time order ({@code case.json} →
+     * {@code operations}); empty for most cases and for a plain capture.
+     */
+    public List<TableOperation> operations() {
+        return operations;
     }
 
     public List<RouterInterface> interfaces() {
@@ -269,9 +280,20 @@ public final class CaseSpec {
         }
         Object scenario = c.get("scenario");
         String name = scenario instanceof String ? (String) scenario : dir.getFileName().toString();
+        List<TableOperation> ops = new ArrayList<>();
+        if (c.get("operations") != null) {
+            if (!(c.get("operations") instanceof List)) {
+                throw new ReplayException(json + ": operations is not a list", ReplayException.INPUT);
+            }
+            List<?> raw = (List<?>) c.get("operations");
+            for (int i = 0; i < raw.size(); i++) {
+                ops.add(TableOperation.parse(raw.get(i), json, "operations[" + i + "]"));
+            }
+            ops.sort(java.util.Comparator.comparingLong(TableOperation::timeNanos));
+        }
         // a kernel case folder: its replies answer the kernel's own random NAT picks
         return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true, tableAt(c, json),
-            LabelMap.numeric(), Boolean.TRUE.equals(c.get("events_until_table")), rulesetChanges(c, json));
+            LabelMap.numeric(), Boolean.TRUE.equals(c.get("events_until_table")), rulesetChanges(c, json), ops);
     }
 
     private static List<RulesetChange> rulesetChanges(Map<String, Object> c, Path json) throws ReplayException {

@@ -171,6 +171,8 @@ public final class Replay {
             long size = Math.max(1, Files.size(spec.capture()));
             String defaultIface = spec.defaultInterface() != null ? spec.defaultInterface()
                 : spec.interfaces().get(0).name();
+            List<TableOperation> ops = spec.operations();
+            int nextOp = 0;
             try (CaptureReader reader = CaptureReader.open(spec.capture())) {
                 CaptureFrame f;
                 while ((f = reader.next()) != null) {
@@ -179,6 +181,7 @@ public final class Replay {
                     if (firstTs == Long.MIN_VALUE) {
                         firstTs = ts;
                     }
+                    nextOp = operate(net, clock, ops, nextOp, ts);
                     clock.setWallNanos(ts);
                     lastTs = ts;
                     net.table().expire();
@@ -246,6 +249,8 @@ public final class Replay {
                 if (spec.tableAtNanos() >= 0) {
                     at = Math.max(at, firstTs + spec.tableAtNanos());
                 }
+                // the operations the recording did before it took the table
+                operate(net, clock, ops, nextOp, at);
                 clock.setWallNanos(at);
             }
             quiet[0] = spec.eventsUntilTable();
@@ -280,6 +285,20 @@ public final class Replay {
             }
             net.close();
         }
+    }
+
+    /**
+     * Does the table operations from {@code next} on that the recording router did before {@code until}, each at its
+     * own time; returns the index of the first one left.
+     */
+    private static int operate(Conntrack net, ManualClock clock, List<TableOperation> ops, int next, long until) {
+        int i = next;
+        for (; i < ops.size() && ops.get(i).timeNanos() < until; i++) {
+            clock.setWallNanos(ops.get(i).timeNanos());
+            net.table().expire();
+            ops.get(i).apply(net);
+        }
+        return i;
     }
 
     /** A frame whose row waits for its datagram: where the row goes, and its first columns. */

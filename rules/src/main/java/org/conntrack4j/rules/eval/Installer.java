@@ -53,7 +53,8 @@ import org.conntrack4j.rules.nft.VerdictStatement;
  */
 final class Installer {
     /** Bundles of this project that provide helper types, for error messages. */
-    private static final Map<String, String> HELPER_BUNDLES = Map.of("ftp", "org.conntrack4j.helper.ftp");
+    private static final Map<String, String> HELPER_BUNDLES = Map.of("ftp", "org.conntrack4j.helper.ftp", "pptp",
+        "org.conntrack4j.helper.pptp");
     static final String NAT_BUNDLE = "org.conntrack4j.nat";
 
     private final Conntrack net;
