@@ -1,7 +1,6 @@
 package org.conntrack4j.shell;
 
 import java.io.PrintStream;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -234,25 +233,39 @@ public final class CtCommands {
         out.flush();
     }
 
-    @Descriptor("delete connections matching the filters (conntrack -D)")
-    public int delete(@Descriptor("the filters of ct:list") String... args) {
+    @Descriptor("delete connections matching the filters (conntrack -D), printing each as ct:list would")
+    public void delete(CommandSession session, @Descriptor("the filters and output options of ct:list") String... args) {
         CtFilter f = CtFilter.parse(args);
-        if (f.predicate() == null) {
+        Predicate<Connection> p = f.predicate();
+        if (p == null) {
             throw new IllegalArgumentException("ct:delete needs a filter (use ct:flush to delete everything)");
         }
-        Predicate<Connection> p = f.predicate();
-        if (f.testsPrinted()) {
-            // the state is only in what the tracker prints: delete the listed connections that pass
-            Set<Integer> ids = new HashSet<>();
-            for (ConnectionSnapshot s : f.keep(net.table().list(p))) {
-                ids.add(s.id());
-            }
-            Predicate<Connection> q = p;
-            p = c -> q.test(c) && ids.contains(c.id());
+        LabelMap labels = f.labels ? CtFilter.labelMap() : null;
+        // conntrack dumps what passes the filters, then deletes each: it prints the entries as they were
+        Map<Integer, ConnectionSnapshot> listed = new java.util.LinkedHashMap<>();
+        for (ConnectionSnapshot s : f.keep(net.table().list(p))) {
+            listed.put(s.id(), s);
         }
-        int n = net.table().delete(p);
+        Set<Integer> deleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        int n = net.table().delete(c -> {
+            boolean hit = p.test(c) && listed.containsKey(c.id());
+            if (hit) {
+                deleted.add(c.id());
+            }
+            return hit;
+        });
+        PrintStream out = session.getConsole();
+        for (ConnectionSnapshot s : listed.values()) {
+            if (deleted.contains(s.id())) {
+                // the flows alone, without the XML document around them, as conntrack -D -o xml prints them
+                out.println(f.xml ? CtFormat.xmlFlow(s, labels) : CtFormat.listLine(s, f.extended, f.showId, labels));
+            }
+        }
+        out.flush();
+        if (n == 0) {
+            throw new IllegalStateException(TOOL + ": 0 flow entries have been deleted.");
+        }
         System.err.println(TOOL + ": " + n + " flow entries have been deleted.");
-        return 0;
     }
 
     @Descriptor("delete every connection (conntrack -F), or every expectation with 'expect'")

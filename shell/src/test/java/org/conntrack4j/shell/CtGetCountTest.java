@@ -153,4 +153,21 @@ class CtGetCountTest {
         assertEquals("entries=2 expectations=0\n", printed());
         assertThrows(IllegalArgumentException.class, () -> ct.stats(session, "bogus"));
     }
+
+    @Test
+    void deletePrintsEachDeletedEntryAsConntrackDoes() {
+        // conntrack -D -p udp --dport 5555 printed the entry as -L shows it (use=1), then "1 flow entries have been
+        // deleted."; with -o xml the flows alone; nothing deleted: exit status 1
+        ct.delete(session, "-p", "udp", "--dport", "5555");
+        assertEquals("udp      17 30 src=192.0.2.1 dst=192.0.2.1 sport=39509 dport=5555 [UNREPLIED] src=192.0.2.1 "
+            + "dst=192.0.2.1 sport=5555 dport=39509 mark=42 use=1\n", printed());
+        assertEquals(1, net.table().count());
+        assertThrows(IllegalStateException.class, () -> ct.delete(session, "-p", "udp", "--dport", "5599"));
+        assertEquals("", printed());
+        ct.delete(session, "-s", "192.0.2.1", "-o", "xml");
+        String xml = printed();
+        assertTrue(xml.startsWith("<flow><meta direction=\"original\">") && xml.endsWith("</flow>\n")
+            && xml.contains("<dport>5556</dport>"), xml);
+        assertEquals(0, net.table().count());
+    }
 }
