@@ -129,9 +129,11 @@ public final class CtCommands {
         int types = CtFilter.ALL_EVENTS;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (!List.of("-o", "--output", "-e", "--event-mask", "-n", "-t").contains(a)) {
+                throw new IllegalArgumentException("unknown option " + a);
+            }
             if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(a.startsWith("-") ? "option " + a + " needs a value"
-                    : "unknown option " + a);
+                throw new IllegalArgumentException("option " + a + " needs a value");
             }
             String v = args[++i];
             switch (a) {

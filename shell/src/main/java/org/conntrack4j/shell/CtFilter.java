@@ -238,7 +238,7 @@ final class CtFilter {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("not a " + what + " (0-65535): " + v);
+        throw new IllegalArgumentException("not a " + what + ": " + v);
     }
 
     /** The filter as a predicate (null when there is none: everything passes). */

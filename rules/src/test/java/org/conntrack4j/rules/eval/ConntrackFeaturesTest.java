@@ -194,10 +194,10 @@ class ConntrackFeaturesTest {
             // in the same jiffy the list is not collected: the dropped flow still counts
             assertEquals(Verdict.DROP, lab.forward(v4(C1, SRV, 17, udp(40003, 53, 4)), lab.lan, lab.wan));
             // a jiffy later the flows that were never confirmed are collected, the two live ones stay
-            lab.clock.setWallNanos(lab.clock.wallNanos() + 4_000_000);
+            lab.rig.advance(0.004);
             assertEquals(Verdict.DROP, lab.forward(v4(C1, SRV, 17, udp(40004, 53, 4)), lab.lan, lab.wan));
             // the live ones expire (30 s): the source may start again
-            lab.clock.setWallNanos(lab.clock.wallNanos() + 31_000_000_000L);
+            lab.rig.advance(31);
             assertEquals(Verdict.ACCEPT, lab.forward(v4(C1, SRV, 17, udp(40005, 53, 4)), lab.lan, lab.wan));
         }
     }
