@@ -1,4 +1,4 @@
-package org.conntrack4j.replay.router;
+package org.conntrack4j.router.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

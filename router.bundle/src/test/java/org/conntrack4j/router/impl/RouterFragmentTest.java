@@ -1,4 +1,4 @@
-package org.conntrack4j.replay.router;
+package org.conntrack4j.router.impl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,6 +14,12 @@ import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.impl.Engine;
 import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.router.Forwarder;
+import org.conntrack4j.router.Result;
+import org.conntrack4j.router.Router;
+import org.conntrack4j.router.RouterConfig;
+import org.conntrack4j.router.RouterInterface;
+import org.conntrack4j.router.Routers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +60,8 @@ class RouterFragmentTest {
     private final List<Out> sent = new ArrayList<>();
     private Engine net;
     private Router router;
-    private final Router.Result result = new Router.Result();
+    private Forwarder forwarder;
+    private final Result result = new Result();
     private long tag;
 
     @BeforeEach
@@ -63,15 +70,16 @@ class RouterFragmentTest {
         net = new Engine(new Registry(), "frag", clock, 1);
         net.enableDefrag();
         router = router(600, 1280);
+        forwarder = router.forwarder((port, t, b, o, n) -> sent.add(new Out(router.devices().get(port).name(),
+            Arrays.copyOfRange(b, o + 14, o + n))));
     }
 
     private Router router(int lanMtu, int lanMtu6) {
         // The IPv6 tests use their own MTU on lan (IPv6 links are at least 1280).
-        return new Router(net, List.of(
+        return Routers.create(net, RouterConfig.of(List.of(
             RouterInterface.of("lan", LAN_MAC, "02:00:00:00:01:02", lanMtu, "198.51.100.1/24", "2001:db8:1::1/64"),
             RouterInterface.of("wan", WAN_MAC, "02:00:00:00:02:02", 1500, "203.0.113.1/24", "2001:db8:2::1/64"),
-            RouterInterface.of("lan6", "02:00:00:00:03:01", "02:00:00:00:03:02", lanMtu6, "2001:db8:3::1/64")),
-            (ifc, t, b, o, n) -> sent.add(new Out(ifc, Arrays.copyOfRange(b, o + 14, o + n))));
+            RouterInterface.of("lan6", "02:00:00:00:03:01", "02:00:00:00:03:02", lanMtu6, "2001:db8:3::1/64"))));
     }
 
     @AfterEach
@@ -189,7 +197,7 @@ class RouterFragmentTest {
         frame[13] = (byte) type;
         System.arraycopy(ip, 0, frame, 14, ip.length);
         clock.advanceSeconds(0.001);
-        router.receive(iface, Router.LINKTYPE_ETHERNET, frame, 0, frame.length, clock.wallNanos(), ++tag, result);
+        forwarder.receive(iface, Forwarder.LINKTYPE_ETHERNET, frame, 0, frame.length, clock.wallNanos(), ++tag, result);
     }
 
     /** Payload of an IPv4 packet: bytes after its header. */

@@ -1,4 +1,4 @@
-package org.conntrack4j.replay.router;
+package org.conntrack4j.replay.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,12 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.impl.EngineFactory;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
-import org.conntrack4j.replay.run.CaseSpec;
-import org.conntrack4j.replay.run.Replay;
-import org.conntrack4j.replay.run.ReplayReport;
+import org.conntrack4j.router.RouterInterface;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,19 +28,48 @@ class ReplayFragmentRowsTest {
         return f;
     }
 
+    /** A UDP/IPv4 datagram of {@code data} payload bytes from port 35000 to 6666 (checksums left at zero). */
+    private static byte[] udp4(String src, String dst, int id, int data) {
+        Packet p = new Packet(64).wrap(new byte[28 + data], 0, 28 + data);
+        p.put8(0, 0x45);
+        p.put16(2, 28 + data);
+        p.put16(4, id);
+        p.put8(8, 64);
+        p.put8(9, 17);
+        p.put32(12, Addr.parseV4(src));
+        p.put32(16, Addr.parseV4(dst));
+        p.put16(20, 35000);
+        p.put16(22, 6666);
+        p.put16(24, 8 + data);
+        p.put16(10, Checksum.ipv4Header(p));
+        return p.array();
+    }
+
+    /** The fragment of {@code dg} carrying payload bytes {@code [off, off + len)}. */
+    private static byte[] frag4(byte[] dg, int off, int len, boolean more) {
+        byte[] f = new byte[20 + len];
+        System.arraycopy(dg, 0, f, 0, 20);
+        System.arraycopy(dg, 20 + off, f, 20, len);
+        Packet p = new Packet(64).wrap(f, 0, f.length);
+        p.put16(2, f.length);
+        p.put16(6, off >>> 3 | (more ? 0x2000 : 0));
+        p.put16(10, 0);
+        p.put16(10, Checksum.ipv4Header(p));
+        return f;
+    }
+
     @Test
     void everyFragmentGetsItsDatagramsVerdictAndAnOrphanGetsNone(@TempDir Path tmp) throws Exception {
-        byte[] dg = RouterFragmentTest.udp4("198.51.100.10", "203.0.113.10", 0x1234, 1400, 0, new byte[0]);
-        byte[] other = RouterFragmentTest.udp4("198.51.100.10", "203.0.113.10", 0x9999, 1400, 0, new byte[0]);
+        byte[] dg = udp4("198.51.100.10", "203.0.113.10", 0x1234, 1400);
+        byte[] other = udp4("198.51.100.10", "203.0.113.10", 0x9999, 1400);
         Path capture = tmp.resolve("in.pcapng");
         long t = 1_700_000_000_000_000_000L;
         try (PcapNgWriter w = PcapNgWriter.create(capture)) {
-            w.write("lan", t, eth(RouterFragmentTest.frag4(dg, 576, 576, true, 0)), null);
-            w.write("lan", t + 1000, eth(RouterFragmentTest.frag4(other, 0, 576, true, 0)), null);
-            w.write("lan", t + 2000, eth(RouterFragmentTest.frag4(dg, 0, 576, true, 0)), null);
-            w.write("lan", t + 3000, eth(RouterFragmentTest.frag4(dg, 1152, 256, false, 0)), null);
-            w.write("lan", t + 4000, eth(RouterFragmentTest.udp4("198.51.100.11", "203.0.113.10", 1, 10, 0,
-                new byte[0])), null);
+            w.write("lan", t, eth(frag4(dg, 576, 576, true)), null);
+            w.write("lan", t + 1000, eth(frag4(other, 0, 576, true)), null);
+            w.write("lan", t + 2000, eth(frag4(dg, 0, 576, true)), null);
+            w.write("lan", t + 3000, eth(frag4(dg, 1152, 256, false)), null);
+            w.write("lan", t + 4000, eth(udp4("198.51.100.11", "203.0.113.10", 1, 10)), null);
         }
         CaseSpec spec = new CaseSpec("frag-rows", List.of(
             RouterInterface.of("lan", "02:00:00:00:01:01", "02:00:00:00:01:02", 600, "198.51.100.1/24"),

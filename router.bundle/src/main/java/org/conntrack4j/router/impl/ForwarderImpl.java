@@ -1,8 +1,6 @@
-package org.conntrack4j.replay.router;
+package org.conntrack4j.router.impl;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Family;
@@ -11,12 +9,16 @@ import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.IpHeaders;
+import org.conntrack4j.router.Egress;
+import org.conntrack4j.router.Fate;
+import org.conntrack4j.router.Forwarder;
+import org.conntrack4j.router.Result;
 
 /**
- * A Linux router around one engine: for every received frame, the IP layer's checks, PRE_ROUTING, the
- * routing decision from the interfaces' connected prefixes, then either forwarding (TTL / hop limit,
- * FORWARD, POST_ROUTING, out on the Ethernet link to the static neighbour) or local delivery (LOCAL_IN, the
- * host's answer through LOCAL_OUT and POST_ROUTING).
+ * One thread's forwarding path through its router: for every received frame, the IP layer's checks, PRE_ROUTING,
+ * the routing decision ({@link Routes}), then either forwarding (TTL / hop limit, FORWARD, POST_ROUTING, out on
+ * the Ethernet link to the neighbour) or local delivery (LOCAL_IN, the host's answer through LOCAL_OUT and
+ * POST_ROUTING).
  *
  * <p>Fragments: the engine's defragmentation (priority -400) holds fragments until their datagram is
  * complete and says so on the packet ({@link Packet#defrag}); a held frame is reported as {@link Result#held},
@@ -28,113 +30,23 @@ import org.conntrack4j.core.inet.IpHeaders;
  * carrying the MTU ({@code ip_forward}, {@code ip6_forward}); on the way out a packet is cut into fragments
  * as the kernel's output does ({@link IpFragmenter}).
  *
- * <p>Single-threaded: a router processes its capture in order. It reuses two packets (the received one and
- * the one it originates), and reports with constants ({@link Fate}), so the forwarding path allocates nothing
- * (measured by the JMH {@code RouterBenchmark} with {@code -prof gc}).
+ * <p>Used by one thread. It reuses two packets (the received one and the one it originates), and reports with
+ * constants ({@link Fate}), so the forwarding path allocates nothing (measured by the JMH {@code RouterBenchmark}
+ * with {@code -prof gc}).
  */
-public final class Router {
+final class ForwarderImpl implements Forwarder {
     /** Ethertypes. */
     private static final int ETH_P_IP = 0x0800;
     private static final int ETH_P_IPV6 = 0x86dd;
     private static final int ETH_P_8021Q = 0x8100;
     private static final int ETH_P_8021AD = 0x88a8;
     private static final int ETH_HLEN = 14;
-    /** Pcap link types this router reads. */
-    public static final int LINKTYPE_ETHERNET = 1;
-    public static final int LINKTYPE_RAW = 101;
-    public static final int LINKTYPE_IPV4 = 228;
-    public static final int LINKTYPE_IPV6 = 229;
 
-    /** What finally became of a received packet; constant words, so that reporting it allocates nothing. */
-    public enum Fate {
-        NONE("-"),
-        UNKNOWN_INTERFACE("dropped: unknown interface"),
-        NOT_IP("dropped: not IP"),
-        IP_LAYER("dropped by the IP layer"),
-        HELD("held for reassembly"),
-        DROPPED_PREROUTING("dropped in prerouting"),
-        NO_ROUTE("dropped: no route"),
-        TTL_EXCEEDED("dropped: ttl exceeded"),
-        FRAGMENTATION_NEEDED("dropped: fragmentation needed"),
-        HOP_LIMIT_EXCEEDED("dropped: hop limit exceeded"),
-        PACKET_TOO_BIG("dropped: packet too big"),
-        DROPPED_FORWARD("dropped in forward"),
-        DROPPED_POSTROUTING("dropped in postrouting"),
-        FORWARDED("forwarded to"),
-        DROPPED_INPUT("dropped in input"),
-        DELIVERED("delivered locally");
-
-        /** The fate in words. */
-        public final String words;
-
-        Fate(String words) {
-            this.words = words;
-        }
-    }
-
-    /**
-     * What happened to one received packet, as the replay reports it. Every field is a constant or a reference the
-     * router already holds: filling it allocates nothing (reasons for dropped malformed packets aside).
-     */
-    public static final class Result {
-        /** nftables ct state word (new, established, related, invalid, untracked), or "-" if conntrack never saw it. */
-        public String ctState;
-        /** original, reply, or none. */
-        public String ctDir;
-        /** The reason conntrack logged for the packet, or null. */
-        public String logReason;
-        public int logProto;
-        /** Why the packet did not reach conntrack (IP-layer drop, not IP, unknown interface), or null. */
-        public String note;
-        /** The final fate: forwarded, local, dropped (with the hook); words in {@link #fateText()}. */
-        public Fate fate = Fate.NONE;
-        /** For {@link Fate#FORWARDED}: the interface it left by. */
-        public NetDevice out;
-        /** For {@link Fate#FRAGMENTATION_NEEDED} and {@link Fate#PACKET_TOO_BIG}: the MTU that was too small. */
-        public int mtu;
-        /**
-         * The frame was taken by defragmentation: it belongs to a datagram not complete yet. Its verdict comes
-         * with the frame that completes the datagram (see {@link #absorbed}); if none does, it never had one.
-         */
-        public boolean held;
-        /**
-         * When this frame completed a datagram: the tags of the frames it was built from, this one included, in
-         * arrival order ({@code [0, absorbedCount)}); they all share this frame's verdict.
-         */
-        public long[] absorbed = new long[0];
-        public int absorbedCount;
-
-        /** The fate in words ({@code forwarded to wan}, {@code dropped: packet too big (mtu 1280)}); allocates. */
-        public String fateText() {
-            switch (fate) {
-                case FORWARDED:
-                    return fate.words + " " + out.name();
-                case FRAGMENTATION_NEEDED:
-                case PACKET_TOO_BIG:
-                    return fate.words + " (mtu " + mtu + ")";
-                default:
-                    return fate.words;
-            }
-        }
-
-        void clear() {
-            ctState = "-";
-            ctDir = "none";
-            logReason = null;
-            logProto = 0;
-            note = null;
-            fate = Fate.NONE;
-            out = null;
-            mtu = 0;
-            held = false;
-            absorbedCount = 0;
-        }
-    }
-
+    private final RouterImpl router;
     private final Conntrack net;
-    private final List<NetDevice> devices = new ArrayList<>();
-    private final EgressSink egress;
-    private final LocalStack local = new LocalStack();
+    private final NetDevice[] ports;
+    private final Egress egress;
+    private final LocalStack local;
     private final Packet pkt = new Packet(65536 + 128);
     private final Packet own = new Packet(2048);
     private final Packet ownErr = new Packet(2048);
@@ -146,57 +58,37 @@ public final class Router {
     private int emitType;
     private final IpFragmenter.Emitter emitter = this::emit;
 
-    public Router(Conntrack net, List<RouterInterface> interfaces, EgressSink egress) {
-        this.net = net;
+    ForwarderImpl(RouterImpl router, Egress egress) {
+        this.router = router;
+        this.net = router.net;
+        this.ports = router.ports;
         this.egress = egress;
-        int index = 1;
-        for (RouterInterface ri : interfaces) {
-            devices.add(ri.toDevice(index++));
-        }
+        this.local = new LocalStack(router.icmpLimit);
     }
 
-    /** The router registers nothing in the engine: nothing to undo (kept for symmetry with its users). */
-    public void close() {
-    }
-
-    /** The router's interfaces, in the order given. */
-    public List<NetDevice> devices() {
-        return List.copyOf(devices);
-    }
-
-    private NetDevice device(String name) {
-        for (int i = 0; i < devices.size(); i++) {
-            NetDevice d = devices.get(i);
-            if (d.name().equals(name)) {
-                return d;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Processes one received frame; fills {@code result}. Never throws for bad packet content (only for
-     * egress I/O errors).
-     */
-    public void receive(String iface, int linkType, byte[] frame, int off, int len, long tstampNanos, Result result)
-        throws IOException {
-        receive(iface, linkType, frame, off, len, tstampNanos, 0, result);
-    }
-
-    /**
-     * As {@link #receive(String, int, byte[], int, int, long, Result)}, with the caller's {@code tag} for the
-     * frame (a replay passes the capture index), which comes back in {@link Result#absorbed} when the frame was
-     * a fragment of a datagram completed later.
-     */
-    public void receive(String iface, int linkType, byte[] frame, int off, int len, long tstampNanos, long tag,
+    @Override
+    public void receive(String iface, int linkType, byte[] frame, int off, int len, long nanos, long tag,
         Result result) throws IOException {
-        result.clear();
-        NetDevice in = device(iface);
-        if (in == null) {
+        int port = router.port(iface);
+        if (port < 0) {
+            result.clear();
             result.note = "unknown interface " + iface;
             result.fate = Fate.UNKNOWN_INTERFACE;
             return;
         }
+        receive(port, linkType, frame, off, len, nanos, tag, result);
+    }
+
+    @Override
+    public void receive(int port, int linkType, byte[] frame, int off, int len, long nanos, long tag, Result result)
+        throws IOException {
+        result.clear();
+        if (port < 0 || port >= ports.length) {
+            result.note = "unknown interface " + port;
+            result.fate = Fate.UNKNOWN_INTERFACE;
+            return;
+        }
+        NetDevice in = ports[port];
         int l3 = l3Offset(linkType, frame, off, len);
         if (l3 < 0) {
             result.note = l3 == -2 ? "not an IPv4 or IPv6 frame" : "frame too short";
@@ -211,7 +103,7 @@ public final class Router {
             result.fate = Fate.IP_LAYER;
             return;
         }
-        pkt.tstamp = tstampNanos;
+        pkt.tstamp = nanos;
         pkt.in = in;
         pkt.cookie = tag;
         int v = net.packets().runHook(Hook.PRE_ROUTING, pkt);
@@ -238,7 +130,7 @@ public final class Router {
             result.fate = Fate.DROPPED_PREROUTING;
             return;
         }
-        if (isLocal(pkt)) {
+        if (router.isLocal(pkt.family, dstHi(pkt), dstLo(pkt))) {
             deliverLocal(pkt, in, result);
             return;
         }
@@ -429,50 +321,13 @@ public final class Router {
         emitDev.copyMac(frameOut, 6);
         frameOut[12] = (byte) (emitType >>> 8);
         frameOut[13] = (byte) emitType;
-        egress.send(emitDev.name(), emitTstamp, frameOut, 0, ETH_HLEN + ipLength);
+        egress.send(emitDev.index() - 1, emitTstamp, frameOut, 0, ETH_HLEN + ipLength);
     }
 
-    /** Is the destination one of the router's addresses (or broadcast / multicast)? */
-    private boolean isLocal(Packet p) {
-        long hi = dstHi(p);
-        long lo = dstLo(p);
-        if (p.family == Family.IPV4) {
-            if (lo == 0xffffffffL || (lo >>> 28) == 0xe) {
-                return true;
-            }
-        } else if ((hi >>> 56) == 0xff) {
-            return true;
-        }
-        for (int i = 0; i < devices.size(); i++) {
-            NetDevice d = devices.get(i);
-            if (d.owns(p.family, hi, lo)) {
-                return true;
-            }
-            for (int j = 0; p.family == Family.IPV4 && j < d.addressCount(); j++) {
-                NetDevice.IfAddr a = d.address(j);
-                if (a.family == Family.IPV4 && a.prefixLen < 31 && lo == (a.lo | (0xffffffffL >>> a.prefixLen))) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** The interface whose connected prefix holds the destination, longest prefix first. */
+    /** The interface the routing table sends the destination to, or null (no route). */
     NetDevice route(int family, long hi, long lo) {
-        NetDevice best = null;
-        int bestLen = -1;
-        for (int i = 0; i < devices.size(); i++) {
-            NetDevice d = devices.get(i);
-            for (int j = 0; j < d.addressCount(); j++) {
-                NetDevice.IfAddr a = d.address(j);
-                if (a.prefixLen > bestLen && a.covers(family, hi, lo)) {
-                    best = d;
-                    bestLen = a.prefixLen;
-                }
-            }
-        }
-        return best;
+        int port = router.routes.port(family, hi, lo);
+        return port < 0 ? null : ports[port];
     }
 
     private static long dstHi(Packet p) {

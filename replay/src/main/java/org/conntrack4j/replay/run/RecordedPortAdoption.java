@@ -1,4 +1,4 @@
-package org.conntrack4j.replay.router;
+package org.conntrack4j.replay.run;
 
 import java.util.Arrays;
 import java.util.HashMap;

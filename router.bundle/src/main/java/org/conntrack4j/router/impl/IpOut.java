@@ -1,4 +1,4 @@
-package org.conntrack4j.replay.router;
+package org.conntrack4j.router.impl;
 
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;

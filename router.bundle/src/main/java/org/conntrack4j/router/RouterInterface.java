@@ -1,4 +1,4 @@
-package org.conntrack4j.replay.router;
+package org.conntrack4j.router;
 
 import java.util.ArrayList;
 import java.util.List;

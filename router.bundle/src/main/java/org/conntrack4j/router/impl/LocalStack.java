@@ -1,4 +1,4 @@
-package org.conntrack4j.replay.router;
+package org.conntrack4j.router.impl;
 
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
@@ -11,7 +11,7 @@ import org.conntrack4j.core.inet.Addr;
  * echo replies; UDP gets ICMP port unreachable; TCP gets a reset (unless it is one); other protocols get
  * protocol unreachable (ICMPv6: parameter problem); ICMP errors and replies are consumed. Also builds the
  * ICMP errors the forwarding path sends (time exceeded, unreachable, fragmentation needed / packet too big).
- * Single-threaded: it belongs to one router.
+ * Used by one forwarder's thread; the rate limit is the router's, shared.
  */
 final class LocalStack {
     static final int ICMP_ECHOREPLY = 0;
@@ -36,8 +36,12 @@ final class LocalStack {
     /** ICMPv6 errors fill up to the minimum IPv6 MTU. */
     private static final int ICMPV6_MAX_QUOTE = 1280 - 40 - 8;
 
-    private final RateLimiter limiter = new RateLimiter();
+    private final RateLimiter limiter;
     private int nextId = 1;
+
+    LocalStack(RateLimiter limiter) {
+        this.limiter = limiter;
+    }
 
     /**
      * The answer to a packet delivered to the router, written into {@code out}, or false if there is none.
