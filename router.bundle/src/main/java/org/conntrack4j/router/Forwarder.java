@@ -28,6 +28,14 @@ public interface Forwarder {
     void receive(int port, int linkType, byte[] frame, int off, int len, long nanos, long tag, Result result)
         throws IOException;
 
+    /**
+     * Runs the router's timers at {@code nanos}: announcements owed to links that came up, neighbour resolutions'
+     * retries and expiry. One forwarder of a router ticks (the live dataplane's first, between batches; a replay's
+     * before each frame); what the timers send leaves through its egress. Cheap when called often: the work runs
+     * every 10 ms at most.
+     */
+    void tick(long nanos) throws IOException;
+
     /** As {@link #receive(int, int, byte[], int, int, long, long, Result)} by interface name (unknown: dropped). */
     void receive(String iface, int linkType, byte[] frame, int off, int len, long nanos, long tag, Result result)
         throws IOException;

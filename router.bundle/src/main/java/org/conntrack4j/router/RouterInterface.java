@@ -7,8 +7,11 @@ import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.inet.Addr;
 
 /**
- * One interface of the replayed router as a case's topology describes it: name, link addresses, MTU and
- * the IPv4/IPv6 addresses with their prefixes (which also give the connected routes).
+ * One interface of a router: name (what rules match with {@code iifname}/{@code oifname}), hardware address, MTU,
+ * the IPv4/IPv6 addresses with their prefixes (which also give the connected routes), and optionally a static
+ * neighbour: the link address every packet out of this interface goes to (a replay's topology, a point-to-point
+ * link). Without one the router resolves its neighbours (ARP, IPv6 neighbour discovery). An interface with an IPv6
+ * address also has its EUI-64 link-local address, unless one is given. Immutable.
  */
 public final class RouterInterface {
     private final String name;
@@ -18,15 +21,43 @@ public final class RouterInterface {
     private final List<NetDevice.IfAddr> addresses;
 
     public RouterInterface(String name, byte[] mac, byte[] peerMac, int mtu, List<NetDevice.IfAddr> addresses) {
+        if (mac == null || mac.length != 6 || peerMac != null && peerMac.length != 6) {
+            throw new IllegalArgumentException("interface " + name + ": a hardware address has six bytes");
+        }
         this.name = name;
-        this.mac = mac;
-        this.peerMac = peerMac;
+        this.mac = mac.clone();
+        this.peerMac = peerMac == null ? null : peerMac.clone();
         this.mtu = mtu;
         this.addresses = List.copyOf(addresses);
     }
 
     public String name() {
         return name;
+    }
+
+    /** The hardware address (six bytes, a copy). */
+    public byte[] mac() {
+        return mac.clone();
+    }
+
+    /** The static neighbour's hardware address (a copy), or null when neighbours are resolved. */
+    public byte[] peerMac() {
+        return peerMac == null ? null : peerMac.clone();
+    }
+
+    /** Is an IPv6 link-local address (fe80::/10) among the addresses? */
+    public boolean hasLinkLocal() {
+        for (NetDevice.IfAddr a : addresses) {
+            if (a.family == Family.IPV6 && a.hi >>> 54 == 0x3fa) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The same interface with another hardware address and MTU (a device's, when it is opened). */
+    public RouterInterface withLink(byte[] newMac, int newMtu) {
+        return new RouterInterface(name, newMac, peerMac, newMtu, addresses);
     }
 
     public int mtu() {

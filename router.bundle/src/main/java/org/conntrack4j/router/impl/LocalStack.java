@@ -19,6 +19,7 @@ final class LocalStack {
     static final int ICMP_ECHO = 8;
     static final int ICMP_TIME_EXCEEDED = 11;
     static final int ICMP_NET_UNREACH = 0;
+    static final int ICMP_HOST_UNREACH = 1;
     static final int ICMP_PROT_UNREACH = 2;
     static final int ICMP_PORT_UNREACH = 3;
     static final int ICMP_FRAG_NEEDED = 4;
@@ -29,6 +30,8 @@ final class LocalStack {
     static final int ICMPV6_ECHO_REQUEST = 128;
     static final int ICMPV6_ECHO_REPLY = 129;
     static final int ICMPV6_NOROUTE = 0;
+    static final int ICMPV6_NOT_NEIGHBOUR = 2;
+    static final int ICMPV6_ADDR_UNREACH = 3;
     static final int ICMPV6_PORT_UNREACH = 4;
     static final int ICMPV6_UNK_NEXTHDR = 1;
     /** Linux's ICMPv4 errors quote the offending packet up to a 576-byte error. */
@@ -95,7 +98,7 @@ final class LocalStack {
         return dst == -1 || (dst >>> 28) == 0xe;
     }
 
-    private static int l4Offset(Packet p) {
+    static int l4Offset(Packet p) {
         if (p.family == Family.IPV4) {
             if ((p.u16(6) & 0x1fff) != 0) {
                 return -1;
@@ -115,7 +118,7 @@ final class LocalStack {
         return off <= p.length() ? off : -1;
     }
 
-    private static int l4Proto(Packet p) {
+    static int l4Proto(Packet p) {
         int off = 40;
         int nh = p.u8(6);
         for (int i = 0; i < 16 && isExt(nh) && off + 2 <= p.length(); i++) {

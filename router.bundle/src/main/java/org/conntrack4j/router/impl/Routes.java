@@ -2,6 +2,7 @@ package org.conntrack4j.router.impl;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.router.Route;
 
@@ -34,7 +35,11 @@ final class Routes {
         List<Entry> l = new ArrayList<>();
         for (int p = 0; p < ports.length; p++) {
             for (int j = 0; j < ports[p].addressCount(); j++) {
-                l.add(new Entry(ports[p].address(j), p, false, 0, 0));
+                NetDevice.IfAddr a = ports[p].address(j);
+                // link-local prefixes are on every link: link-scoped packets leave by the interface they concern
+                if (!Macs.isLinkLocal(a.hi) || a.family != Family.IPV6) {
+                    l.add(new Entry(a, p, false, 0, 0));
+                }
             }
         }
         int connected = l.size();

@@ -190,7 +190,7 @@ class RouterFragmentTest {
 
     private void receive(String iface, byte[] ip) throws IOException {
         byte[] frame = new byte[14 + ip.length];
-        byte[] mac = RouterInterface.parseMac(iface.equals("wan") ? WAN_MAC : LAN_MAC);
+        byte[] mac = router.devices().get(router.port(iface)).mac();
         System.arraycopy(mac, 0, frame, 0, 6);
         int type = (ip[0] & 0xf0) == 0x60 ? 0x86dd : 0x0800;
         frame[12] = (byte) (type >>> 8);
