@@ -67,8 +67,11 @@ class DataplaneLiveTest {
         lab = new Lab();
         net = EngineFactory.create(plugins(), "live-test", new LiveClock(250), Map.of(), true);
         rules = new NftRulesets().install(net, "test.nft", RULES);
+    }
+
+    private void start(int threads) throws Exception {
         dataplane = lab.insideRouter(() -> Dataplane.start(io, net,
-            List.of(LiveInterface.parse(Lab.LAN_IFACE), LiveInterface.parse(Lab.WAN_IFACE)), List.of(), 1));
+            List.of(LiveInterface.parse(Lab.LAN_IFACE), LiveInterface.parse(Lab.WAN_IFACE)), List.of(), threads));
     }
 
     @AfterEach
@@ -89,7 +92,8 @@ class DataplaneLiveTest {
     }
 
     @Test
-    void pingsGoThroughBothWaysOfResolutionAndMasquerade() {
+    void pingsGoThroughBothWaysOfResolutionAndMasquerade() throws Exception {
+        start(1);
         String out = Lab.in(lab.lan, "ping", "-c", "3", "-i", "0.2", "-W", "2", Lab.WAN_HOST);
         assertTrue(out.contains("3 received"), out);
         String out6 = Lab.in(lab.lan, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", Lab.WAN_HOST6);
@@ -106,7 +110,8 @@ class DataplaneLiveTest {
     }
 
     @Test
-    void theRoutersOwnAddressesAnswerPingOnBothLinks() {
+    void theRoutersOwnAddressesAnswerPingOnBothLinks() throws Exception {
+        start(1);
         String out = Lab.in(lab.lan, "ping", "-c", "2", "-i", "0.2", "-W", "2", "192.0.2.1");
         assertTrue(out.contains("2 received"), out);
         String out6 = Lab.in(lab.lan, "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", "2001:db8:1::1");
@@ -118,6 +123,7 @@ class DataplaneLiveTest {
 
     @Test
     void forwardingAnEstablishedConnectionAllocatesNothing() throws Exception {
+        start(2);
         Process echo = Lab.background(lab.wan, "python3", "-c", UDP_ECHO);
         try {
             Lab.awaitListener(lab.wan, "udp", 7);
@@ -128,13 +134,95 @@ class DataplaneLiveTest {
             String out = Lab.in(lab.lan, "python3", "-c", UDP_BLAST, Lab.WAN_HOST, "100000");
             long bytes = dataplane.allocatedBytes() - before;
             long packets = dataplane.counters().get("forwarded") - fwdBefore;
-            assertTrue(packets >= 100000, "forwarded " + packets + "; " + out);
+            assertTrue(packets >= 100000, "forwarded " + packets + "; " + out + dataplane.counters() + dataplane.router().neighbours());
             System.out.println("forwarding threads allocated " + bytes + " bytes for " + packets + " packets");
         // nothing per packet: a few objects a batch would already be more than a byte a packet
         assertTrue(bytes < packets, bytes + " bytes allocated for " + packets + " packets");
             assertEquals(0, dataplane.counters().get("neigh_failed"));
         } finally {
             echo.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aDeviceDownAtStartForwardsOnceItComesUpAndIsAnnounced() throws Exception {
+        Lab.in(lab.router, "ip", "link", "set", "rwan", "down");
+        start(1);
+        Object[] r = Lab.tryIn(lab.lan, "ping", "-c", "1", "-W", "1", Lab.WAN_HOST);
+        assertEquals(1, (int) r[0], "a standby link forwards nothing: " + r[1]);
+        // the WAN host knows the router from an earlier life: the announcement must correct it
+        Lab.in(lab.wan, "ip", "neigh", "replace", "198.51.100.1", "lladdr", "02:00:00:00:99:99", "dev", "wan0",
+            "nud", "stale");
+        Lab.in(lab.router, "ip", "link", "set", "rwan", "up");
+        String mac = Lab.in(lab.router, "cat", "/sys/class/net/rwan/address").strip();
+        long until = System.nanoTime() + 5_000_000_000L;
+        String neigh = "";
+        while (System.nanoTime() < until && !neigh.contains(mac)) {
+            Thread.sleep(50);
+            neigh = Lab.in(lab.wan, "ip", "neigh", "show", "198.51.100.1", "dev", "wan0");
+        }
+        assertTrue(neigh.contains(mac), "the gratuitous ARP updated the WAN host: " + neigh);
+        String out = Lab.in(lab.lan, "ping", "-c", "3", "-i", "0.2", "-W", "2", Lab.WAN_HOST);
+        assertTrue(out.contains("3 received"), out);
+        assertTrue(dataplane.counters().get("announcements_sent") >= 3, dataplane.counters().toString());
+    }
+
+    @Test
+    void aBulkTcpTransferArrivesWhole() throws Exception {
+        // veth peers hand over TSO / GRO super-frames and partial checksums: io.afpacket cuts them back to the MTU
+        start(2);
+        Process server = Lab.background(lab.wan, "python3", "-c", TCP_SOURCE, "8000", "4000000");
+        try {
+            Lab.awaitListener(lab.wan, "tcp", 8000);
+            String out = Lab.in(lab.lan, "python3", "-c", TCP_SINK, Lab.WAN_HOST, "8000");
+            assertEquals("4000000 " + TCP_SOURCE_SHA256, out.strip());
+            assertTrue(dataplane.counters().get("forwarded") > 2000);
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    /** Serves BYTES bytes (byte i is i * 7 mod 251) to every TCP client of PORT, then closes. */
+    static final String TCP_SOURCE = String.join("\n",
+        "import socket, sys",
+        "port, n = int(sys.argv[1]), int(sys.argv[2])",
+        "data = bytes((i * 7) % 251 for i in range(n))",
+        "s = socket.socket()",
+        "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+        "s.bind(('0.0.0.0', port))",
+        "s.listen(4)",
+        "while True:",
+        "    c, a = s.accept()",
+        "    c.sendall(data)",
+        "    c.close()");
+
+    /** Reads everything from ADDRESS:PORT and prints the byte count and the SHA-256. */
+    static final String TCP_SINK = String.join("\n",
+        "import socket, sys, hashlib",
+        "s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)",
+        "h = hashlib.sha256()",
+        "n = 0",
+        "while True:",
+        "    d = s.recv(65536)",
+        "    if not d:",
+        "        break",
+        "    h.update(d)",
+        "    n += len(d)",
+        "print(n, h.hexdigest())");
+
+    /** What {@link #TCP_SOURCE} sends for 4,000,000 bytes. */
+    static final String TCP_SOURCE_SHA256 = sha256Of(4_000_000);
+
+    private static String sha256Of(int n) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] b = new byte[n];
+            for (int i = 0; i < n; i++) {
+                b[i] = (byte) ((long) i * 7 % 251);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest(b));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
         }
     }
 
