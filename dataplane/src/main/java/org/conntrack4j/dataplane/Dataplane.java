@@ -188,6 +188,21 @@ final class Dataplane implements AutoCloseable {
         return out;
     }
 
+    /** Each port's link in a few words, in the configuration's order: "up, mtu 1500", "down", "absent". */
+    List<String> linkSummary() {
+        List<String> out = new ArrayList<>();
+        for (Link l : links) {
+            PacketDevice d = l.device;
+            if (d == null) {
+                out.add("absent");
+                continue;
+            }
+            LinkState s = d.link();
+            out.add(s.running() ? "up, mtu " + l.effectiveMtu(s.mtu()) : "down");
+        }
+        return out;
+    }
+
     /** Bytes the forwarding threads have allocated since they started (the JVM's per-thread counter), or -1. */
     long allocatedBytes() {
         java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();

@@ -54,9 +54,19 @@ final class Installer {
     private record Base(Chain chain, BaseChainSpec spec, int family, BaseChainFn fn, String owner) {
     }
 
+    private final RulesetSwitch gate;
+    private final Object token;
+
     Installer(Conntrack net, Ruleset ruleset) {
+        this(net, ruleset, null, null);
+    }
+
+    /** With a switch: the ruleset's base chains act only while {@code gate.live == token}. */
+    Installer(Conntrack net, Ruleset ruleset, RulesetSwitch gate, Object token) {
         this.net = net;
         this.ruleset = ruleset;
+        this.gate = gate;
+        this.token = token;
     }
 
     InstalledRulesetImpl install() throws RulesetInstallException {
@@ -159,7 +169,7 @@ final class Installer {
                 BaseChainSpec spec = c.baseSpec().get();
                 int policy = spec.policy() == Policy.DROP ? Verdict.DROP : Verdict.ACCEPT;
                 String owner = "nft " + t.family().keyword() + " " + t.name() + " " + c.name();
-                bases.add(new Base(c, spec, t.family().nfproto(), new BaseChainFn(cc, policy), owner));
+                bases.add(new Base(c, spec, t.family().nfproto(), new BaseChainFn(cc, policy, gate, token), owner));
             }
         }
     }

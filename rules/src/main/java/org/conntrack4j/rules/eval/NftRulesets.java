@@ -32,6 +32,18 @@ public final class NftRulesets implements Rulesets {
     }
 
     /**
+     * Installs {@code ruleset} into {@code net} behind {@code gate}: its base chains act only while
+     * {@code gate.live == token} and let every packet pass untouched otherwise, so that whoever owns the switch
+     * replaces one ruleset by another in one step.
+     */
+    public static InstalledRuleset install(Conntrack net, Ruleset ruleset, RulesetSwitch gate, Object token)
+        throws RulesetInstallException {
+        Objects.requireNonNull(net, "net");
+        Objects.requireNonNull(ruleset, "ruleset");
+        return new Installer(net, ruleset, Objects.requireNonNull(gate), Objects.requireNonNull(token)).install();
+    }
+
+    /**
      * The {@code nft:nat} listing for an engine: the NAT rules of {@code installed} (may be null: nothing
      * installed) and the connections each bound, then bindings made otherwise.
      */
