@@ -1,0 +1,368 @@
+package org.conntrack4j.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution as a router on Linux devices, beside the kernel. A LAN host, a router and a WAN host in network
+ * namespaces this test makes (unique names, removed in {@link #removeNamespaces} even when a step fails), joined by
+ * two veth pairs whose router ends are named {@code lan} and {@code wan}, as the ruleset's interfaces, so that it
+ * means the same to the kernel. First {@code bin/conntrack4j router} drives the router's two devices, whose kernel has no address
+ * there, IPv4 forwarding off and IPv6 disabled, with {@code tools/router/ruleset.nft} (masquerade, a forward chain
+ * with policy drop, the FTP helper, a port forward); then the kernel routes the same traffic with the same ruleset.
+ * Traffic: ping and ping6, a UDP request and response, 10 MiB over HTTP (curl from python's http.server, checksum
+ * compared), FTP downloads in active and passive mode (lftp from vsftpd: their data connections are RELATED), and
+ * an HTTP request through the port forward from the WAN. While conntrack4j routes, its table, expectations, events
+ * and counters are read from outside with {@code conntrack4j ct:*}; at the end the two tables, conntrack4j's
+ * {@code ct:list} and the kernel's {@code conntrack -L}, agree once timeouts, ids and random ports are set aside.
+ * Needs root, iproute2, nftables, conntrack, curl, python3, lftp and vsftpd (.ci/run installs them); fails, never
+ * skips, without them.
+ */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class LiveRouterTest {
+    private static final String LAN_HOST = "192.0.2.10";
+    private static final String WAN_HOST = "198.51.100.10";
+    private static final String ROUTER_WAN = "198.51.100.1";
+    private static final int UDP_PORT = 9000;
+    private static final int BLOB_BYTES = 10 << 20;
+
+    @TempDir
+    static Path tmp;
+    static Path home;
+    static Path work;
+    static String lan;
+    static String rtr;
+    static String wan;
+    static String instance;
+    static final List<String> NAMESPACES = new ArrayList<>();
+    static final List<Process> SERVERS = new ArrayList<>();
+    static String blobSha;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        home = Dist.unpack(Files.createDirectory(tmp.resolve("opt")));
+        // readable by vsftpd's unprivileged user: the FTP root lives here
+        work = Files.createDirectory(tmp.resolve("work"));
+        for (Path p = work; p != null && p.startsWith(tmp); p = p.getParent()) {
+            p.toFile().setReadable(true, false);
+            p.toFile().setExecutable(true, false);
+        }
+        String tag = ProcessHandle.current().pid() + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(
+            0x1000, 0x10000));
+        lan = "ct4j-live-lan-" + tag;
+        rtr = "ct4j-live-rtr-" + tag;
+        wan = "ct4j-live-wan-" + tag;
+        instance = "live-" + tag;
+        for (String ns : List.of(lan, rtr, wan)) {
+            sh("ip", "netns", "add", ns);
+            NAMESPACES.add(ns);
+            in(ns, "ip", "link", "set", "lo", "up");
+        }
+        in(rtr, "ip", "link", "add", "lan", "type", "veth", "peer", "name", "lan0", "netns", lan);
+        in(rtr, "ip", "link", "add", "wan", "type", "veth", "peer", "name", "wan0", "netns", wan);
+        host(lan, "lan0", LAN_HOST + "/24", "2001:db8:1::10/64", "192.0.2.1", "2001:db8:1::1");
+        host(wan, "wan0", WAN_HOST + "/24", "2001:db8:2::10/64", null, null);
+        servers();
+    }
+
+    private static void host(String ns, String dev, String v4, String v6, String gw4, String gw6) {
+        in(ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf." + dev + ".accept_dad=0");
+        in(ns, "ip", "addr", "add", v4, "dev", dev);
+        in(ns, "ip", "-6", "addr", "add", v6, "dev", dev, "nodad");
+        in(ns, "ip", "link", "set", dev, "up");
+        if (gw4 != null) {
+            in(ns, "ip", "route", "add", "default", "via", gw4);
+            in(ns, "ip", "-6", "route", "add", "default", "via", gw6);
+        }
+    }
+
+    /** HTTP on both hosts (the LAN one behind the port forward), FTP and a UDP echo on the WAN host. */
+    private static void servers() throws Exception {
+        Path www = Files.createDirectories(work.resolve("www"));
+        byte[] blob = new byte[BLOB_BYTES];
+        new Random(12).nextBytes(blob);
+        Files.write(www.resolve("blob"), blob);
+        blobSha = sha256(blob);
+        Files.writeString(www.resolve("hello.txt"), "hello from the LAN host\n");
+        Path ftp = Files.createDirectories(work.resolve("ftp"));
+        Files.write(ftp.resolve("file.bin"), Arrays.copyOf(blob, 1 << 20));
+        Path empty = Files.createDirectories(work.resolve("empty"));
+        Path conf = work.resolve("vsftpd.conf");
+        Files.writeString(conf, String.join("\n",
+            "listen=YES", "listen_ipv6=NO", "listen_address=" + WAN_HOST, "background=NO",
+            "anonymous_enable=YES", "no_anon_password=YES", "anon_root=" + ftp,
+            "local_enable=NO", "write_enable=NO", "pasv_enable=YES", "port_enable=YES", "connect_from_port_20=YES",
+            "pasv_min_port=30000", "pasv_max_port=30100", "seccomp_sandbox=NO", "secure_chroot_dir=" + empty,
+            "xferlog_enable=NO", "use_localtime=NO", ""));
+        SERVERS.add(start(wan, "python3", "-m", "http.server", "80", "--bind", WAN_HOST, "--directory", www.toString()));
+        SERVERS.add(start(lan, "python3", "-m", "http.server", "80", "--bind", LAN_HOST, "--directory", www.toString()));
+        SERVERS.add(start(wan, "vsftpd", conf.toString()));
+        SERVERS.add(start(wan, "python3", "-c", String.join("\n",
+            "import socket",
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+            "s.bind(('" + WAN_HOST + "', " + UDP_PORT + "))",
+            "while True:",
+            "    d, a = s.recvfrom(2048)",
+            "    s.sendto(d.upper(), a)")));
+        awaitListener(wan, "-t", 80);
+        awaitListener(lan, "-t", 80);
+        awaitListener(wan, "-t", 21);
+        awaitListener(wan, "-u", UDP_PORT);
+    }
+
+    @AfterAll
+    static void removeNamespaces() {
+        for (Process p : SERVERS) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (String ns : NAMESPACES) {
+            exec(List.of("ip", "netns", "del", ns), 30);
+        }
+    }
+
+    @Test
+    void conntrack4jRoutesTheTrafficAndTheKernelAgrees() throws Exception {
+        // conntrack4j: the kernel's forwarding off, no address and no IPv6 of its own on the router's devices
+        in(rtr, "sysctl", "-qw", "net.ipv4.ip_forward=0");
+        for (String dev : List.of("lan", "wan")) {
+            in(rtr, "sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=1");
+            in(rtr, "ip", "link", "set", dev, "up");
+        }
+        Path ruleset = Dist.SOURCE_ROOT.resolve("tools/router/ruleset.nft");
+        Path log = work.resolve("router.log");
+        Process router = new ProcessBuilder("ip", "netns", "exec", rtr, home.resolve("bin/conntrack4j").toString(),
+            "router", "--instance", instance, "--iface", "lan=lan,192.0.2.1/24,2001:db8:1::1/64",
+            "--iface", "wan=wan," + ROUTER_WAN + "/24,2001:db8:2::1/64", "--rules", ruleset.toString())
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> ours;
+        try {
+            awaitReady(router, log);
+            Path sock = home.resolve("data/run/" + instance + ".sock");
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(sock)), "the control socket is its owner's only");
+            Process events = new ProcessBuilder(ctl("ct:events")).redirectErrorStream(true)
+                .redirectOutput(work.resolve("events.txt").toFile()).start();
+            try {
+                traffic("conntrack4j");
+                String expect = ctlOk("ct:expect");
+                assertTrue(expect.isEmpty() || expect.contains("tcp"), expect);
+                String stats = ctlOk("ct:stats");
+                Matcher m = Pattern.compile("expect_create=(\\d+)").matcher(stats);
+                assertTrue(m.find() && Integer.parseInt(m.group(1)) >= 2,
+                    "the FTP helper expected both data connections: " + stats);
+                String routerStats = ctlOk("router:stats");
+                assertTrue(routerStats.contains("forwarded "), routerStats);
+            } finally {
+                events.destroy();
+                events.waitFor(10, TimeUnit.SECONDS);
+            }
+            String ev = Files.readString(work.resolve("events.txt"));
+            assertTrue(ev.contains("[NEW] ipv4") && ev.contains("[NEW] ipv6") && ev.contains("dport=21")
+                && ev.contains("[UPDATE]"), "events from outside:\n" + ev);
+            ours = normalise(ctlOk("ct:list"));
+            String v6 = ctlOk("ct:list", "-f", "ipv6");
+            assertTrue(v6.contains("icmpv6") && !v6.contains("ipv4"), v6);
+            router.destroy(); // SIGTERM
+            assertTrue(router.waitFor(30, TimeUnit.SECONDS), "the router stops on SIGTERM");
+            assertEquals(0, router.exitValue(), "exit status after SIGTERM\n" + Files.readString(log));
+            assertFalse(Files.exists(sock), "the control socket goes with the router");
+        } finally {
+            if (router.isAlive()) {
+                router.descendants().forEach(ProcessHandle::destroyForcibly);
+                router.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        Dist.Result none = Dist.run(ctl("ct:list"), tmp, Dist.plainEnv(tmp), null, 30);
+        none.assertStatus(1);
+
+        // the kernel: same devices, its addresses, its forwarding, the same ruleset
+        for (String dev : List.of("lan", "wan")) {
+            in(rtr, "sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=0",
+                "net.ipv6.conf." + dev + ".accept_dad=0");
+        }
+        in(rtr, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+        in(rtr, "ip", "addr", "add", "192.0.2.1/24", "dev", "lan");
+        in(rtr, "ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", "lan", "nodad");
+        in(rtr, "ip", "addr", "add", ROUTER_WAN + "/24", "dev", "wan");
+        in(rtr, "ip", "-6", "addr", "add", "2001:db8:2::1/64", "dev", "wan", "nodad");
+        in(rtr, "nft", "-f", ruleset.toString());
+        // the hosts forget the neighbour entries of conntrack4j's addresses (same MACs, but new states)
+        in(lan, "ip", "neigh", "flush", "dev", "lan0");
+        in(wan, "ip", "neigh", "flush", "dev", "wan0");
+        traffic("kernel");
+        List<String> kernel = normalise(in(rtr, "conntrack", "-L"));
+        System.out.println("conntrack -L of the kernel, normalised:\n" + String.join("\n", kernel));
+        String all = String.join("\n", ours);
+        for (String kind : List.of("icmp ", "icmpv6 ", "dport=" + UDP_PORT, "dport=21 ", "dport=8080 ", "dport=80 ",
+            "sport=20 ", "helper=ftp")) {
+            assertTrue(all.contains(kind), "conntrack4j's table has " + kind + ":\n" + all);
+        }
+        assertEquals(String.join("\n", kernel), String.join("\n", ours),
+            "conntrack -L of the kernel (expected) and ct:list of conntrack4j (actual), normalised");
+    }
+
+    /**
+     * The same traffic through whichever router runs: long transfers first, the short-lived entries (UDP, ICMP)
+     * last, so that none has timed out when the tables are compared.
+     */
+    private static void traffic(String who) throws Exception {
+        // FTP through the helper: the data connections are RELATED (the forward chain drops anything else from WAN)
+        for (String mode : List.of("off", "on")) {
+            Path got = work.resolve("ftp-" + who + "-" + mode);
+            in(lan, "lftp", "-c", "set net:timeout 10; set net:max-retries 1; set ftp:passive-mode " + mode
+                + "; set ftp:prefer-epsv no; open ftp://anonymous:@" + WAN_HOST + "; get file.bin -o " + got);
+            assertEquals(sha256(Arrays.copyOf(Files.readAllBytes(work.resolve("www/blob")), 1 << 20)),
+                sha256(Files.readAllBytes(got)), who + ": FTP passive-mode " + mode);
+        }
+        Path blob = work.resolve("blob-" + who);
+        in(lan, "curl", "-sS", "--max-time", "120", "-o", blob.toString(), "http://" + WAN_HOST + "/blob");
+        assertEquals(blobSha, sha256(Files.readAllBytes(blob)), who + ": the 10 MiB download arrives whole");
+        String forwarded = in(wan, "curl", "-sS", "--max-time", "20", "http://" + ROUTER_WAN + ":8080/hello.txt");
+        assertEquals("hello from the LAN host\n", forwarded, who + ": the port forward");
+        String udp = in(lan, "python3", "-c", String.join("\n",
+            "import socket",
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+            "s.settimeout(5)",
+            "s.sendto(b'ping over udp', ('" + WAN_HOST + "', " + UDP_PORT + "))",
+            "print(s.recv(2048).decode())"));
+        assertEquals("PING OVER UDP", udp.strip(), who + ": UDP request and response");
+        in(lan, "ping", "-c", "2", "-i", "0.2", "-W", "3", WAN_HOST);
+        in(lan, "ping", "-6", "-c", "2", "-i", "0.2", "-W", "3", "2001:db8:2::10");
+    }
+
+    /**
+     * Lines of {@code conntrack -L} without what differs between two runs of the same traffic: the timeout, ids,
+     * use counts, the ports the clients and the router picked at random (all but 20, 21, 80, 8080 and the UDP
+     * echo's), ICMP ids; sorted.
+     */
+    static List<String> normalise(String listing) {
+        List<String> out = new ArrayList<>();
+        for (String line : listing.split("\n")) {
+            if (line.isBlank() || line.startsWith("conntrack v")) {
+                continue;
+            }
+            String[] f = line.trim().split("\\s+");
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < f.length; i++) {
+                String w = f[i];
+                if (i == 2 || w.startsWith("use=") || w.startsWith("id=")) {
+                    continue;
+                }
+                Matcher port = Pattern.compile("(sport|dport)=(\\d+)").matcher(w);
+                if (port.matches() && !List.of("20", "21", "80", "8080", String.valueOf(UDP_PORT))
+                    .contains(port.group(2))) {
+                    w = port.group(1) + "=*";
+                }
+                b.append(b.length() == 0 ? "" : " ").append(w);
+            }
+            out.add(b.toString());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static List<String> ctl(String... args) {
+        List<String> c = new ArrayList<>(List.of(home.resolve("bin/conntrack4j").toString(), "--instance", instance));
+        c.addAll(List.of(args));
+        return c;
+    }
+
+    /** A control command from outside the namespaces; answers within a second (it boots no framework). */
+    private static String ctlOk(String... args) {
+        long t0 = System.nanoTime();
+        Dist.Result r = Dist.run(ctl(args), tmp, Dist.plainEnv(tmp), null, 30);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        r.assertStatus(0);
+        assertTrue(millis < 1000, String.join(" ", args) + " took " + millis + " ms");
+        return r.out();
+    }
+
+    private static void awaitReady(Process router, Path log) throws Exception {
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < until) {
+            String text = Files.readString(log);
+            if (text.contains("conntrack4j router ready")) {
+                return;
+            }
+            if (!router.isAlive()) {
+                throw new AssertionError("the router ended (" + router.exitValue() + "):\n" + text);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the router was not ready within 60 s:\n" + Files.readString(log));
+    }
+
+    private static void awaitListener(String ns, String proto, int port) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (!in(ns, "ss", "-Hln", proto, "sport = :" + port).isBlank()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("nothing listens on " + proto + " port " + port + " in " + ns);
+    }
+
+    private static Process start(String ns, String... cmd) throws IOException {
+        List<String> l = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        l.addAll(List.of(cmd));
+        return new ProcessBuilder(l).redirectErrorStream(true)
+            .redirectOutput(work.resolve("server-" + SERVERS.size() + ".log").toFile()).start();
+    }
+
+    static String in(String ns, String... cmd) {
+        List<String> l = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        l.addAll(List.of(cmd));
+        return sh(l.toArray(String[]::new));
+    }
+
+    static String sh(String... cmd) {
+        Object[] r = exec(List.of(cmd), 120);
+        if ((int) r[0] != 0) {
+            throw new AssertionError(String.join(" ", cmd) + " exited " + r[0] + ": " + ((String) r[1]).strip());
+        }
+        return (String) r[1];
+    }
+
+    private static Object[] exec(List<String> cmd, int seconds) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Dist.Drain out = new Dist.Drain(p.getInputStream());
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                return new Object[] {-1, String.join(" ", cmd) + ": no answer in " + seconds + " s\n" + out.text()};
+            }
+            return new Object[] {p.exitValue(), out.text()};
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + String.join(" ", cmd) + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static String sha256(byte[] b) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+}
