@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The dataplane forwarding between two hosts in namespaces of its own ({@link Lab}), with masquerade towards the
  * WAN: neighbour resolution in both families, ping and ping6 through, and no allocation on the forwarding threads
- * once a connection is established.
+ * once a connection is established. Faults: links going down and up under traffic and an MTU outgrowing the rings,
+ * floods of ARP requests and neighbour solicitations, malformed frames, a neighbour that never answers; the router
+ * keeps forwarding and its counters say what happened.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DataplaneLiveTest {
@@ -181,6 +183,133 @@ class DataplaneLiveTest {
             server.destroyForcibly();
         }
     }
+
+
+    @Test
+    void linksGoingDownAndUpUnderTrafficAndAGrowingMtu() throws Exception {
+        start(2);
+        Process flood = Lab.background(lab.lan, "ping", "-q", "-i", "0.005", "-c", "600", "-W", "1", Lab.WAN_HOST);
+        try {
+            for (String dev : List.of("rlan", "rwan", "rlan")) {
+                Thread.sleep(200);
+                Lab.in(lab.router, "ip", "link", "set", dev, "down");
+                Thread.sleep(200);
+                Lab.in(lab.router, "ip", "link", "set", dev, "up");
+            }
+            // larger than the rings were made for: the device is opened again
+            Lab.in(lab.router, "ip", "link", "set", "rwan", "mtu", "9000");
+            assertTrue(flood.waitFor(60, TimeUnit.SECONDS), "the flood ends");
+        } finally {
+            flood.destroyForcibly();
+        }
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (dataplane.counters().get("reopened") < 1 && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        Map<String, Long> c = dataplane.counters();
+        assertEquals(1, c.get("reopened"), c.toString());
+        String out = Lab.in(lab.lan, "ping", "-c", "3", "-i", "0.2", "-W", "2", Lab.WAN_HOST);
+        assertTrue(out.contains("3 received"), "forwarding resumed: " + out);
+        String out6 = Lab.in(lab.lan, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", Lab.WAN_HOST6);
+        assertTrue(out6.contains("3 received"), "forwarding resumed: " + out6);
+        System.out.println("after links went down and up: " + dataplane.counters());
+    }
+
+    @Test
+    void floodsOfArpAndNeighbourSolicitationsAndMalformedFramesLeaveItWorking() throws Exception {
+        start(1);
+        String mac = Lab.in(lab.router, "cat", "/sys/class/net/rlan/address").strip();
+        String sent = Lab.in(lab.lan, "python3", "-c", RAW_FLOOD, "lan0", mac, "20000");
+        int frames = Integer.parseInt(sent.strip().split(" ")[1]);
+        Map<String, Long> c = dataplane.counters();
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (c.get("lan.rx_frames") + c.get("lan.rx_kernel_drops") < frames && System.nanoTime() < until) {
+            Thread.sleep(100);
+            c = dataplane.counters();
+        }
+        String all = sent + c;
+        // faster than one thread answers: what the receive ring could not hold is counted, nothing goes unseen
+        assertTrue(c.get("lan.rx_frames") + c.get("lan.rx_kernel_drops") >= frames, all);
+        assertTrue(c.get("rx_arp") >= 1000 && c.get("rx_nd") >= 1000, all);
+        // sent after a pause, when the ring had room again
+        assertTrue(c.get("rx_too_short") + c.get("rx_ip_errors") >= 5, "malformed IP counted: " + all);
+        assertTrue(c.get("rx_unknown_ethertype") >= 1, all);
+        assertTrue(c.get("neigh_entries") <= 1024, "the neighbour table stays bounded (gc_thresh3): " + all);
+        assertTrue(c.get("arp_replies_sent") >= 1 && c.get("na_sent") >= 1, all);
+        // The flood filled the table with fresh entries of its senders; as in Linux (neigh_forced_gc) an entry can
+        // make room for a new one once it is five seconds old: until then the WAN host cannot get one.
+        long resumes = System.nanoTime() + 15_000_000_000L;
+        while ((int) Lab.tryIn(lab.lan, "ping", "-c", "1", "-W", "1", Lab.WAN_HOST)[0] != 0) {
+            assertTrue(System.nanoTime() < resumes, "forwarding resumes: " + dataplane.counters());
+        }
+        String out = Lab.in(lab.lan, "ping", "-c", "3", "-i", "0.2", "-W", "2", Lab.WAN_HOST);
+        assertTrue(out.contains("3 received"), "still forwarding: " + out);
+        String out6 = Lab.in(lab.lan, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", Lab.WAN_HOST6);
+        assertTrue(out6.contains("3 received"), "still forwarding: " + out6);
+        System.out.println("after the floods: " + c);
+    }
+
+    @Test
+    void aNeighbourThatNeverAnswersIsCountedAndForwardingGoesOn() throws Exception {
+        start(1);
+        Lab.tryIn(lab.lan, "ping", "-c", "3", "-i", "0.3", "-W", "5", "198.51.100.99");
+        Map<String, Long> c = dataplane.counters();
+        assertTrue(c.get("neigh_failed") >= 1, c.toString());
+        assertTrue(c.get("arp_requests_sent") >= 3, "it asked (unicast and broadcast probes) before giving up: " + c);
+        assertTrue(c.get("neigh_queued") >= 3, c.toString());
+        String out = Lab.in(lab.lan, "ping", "-c", "2", "-i", "0.2", "-W", "2", Lab.WAN_HOST);
+        assertTrue(out.contains("2 received"), out);
+    }
+
+    /**
+     * From DEVICE (argv 1), to the router's MAC (argv 2): COUNT (argv 3) ARP requests for 192.0.2.1 from random LAN
+     * senders, as many neighbour solicitations for 2001:db8:1::1 from random LAN sources (checksums right), then
+     * malformed frames: an Ethernet header alone, IPv4 with a header length of 3, IPv4 longer than its frame, IPv6
+     * with a payload beyond the frame, a bad IP version, an unknown ethertype, random bytes.
+     */
+    static final String RAW_FLOOD = String.join("\n",
+        "import socket, struct, sys, random",
+        "dev, rmac, n = sys.argv[1], bytes.fromhex(sys.argv[2].replace(':', '')), int(sys.argv[3])",
+        "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)",
+        "s.bind((dev, 0))",
+        "def mac():",
+        "    return bytes([0x02] + [random.randrange(256) for _ in range(5)])",
+        "def csum(b):",
+        "    if len(b) % 2: b += b'\\0'",
+        "    t = sum(struct.unpack('!%dH' % (len(b) // 2), b))",
+        "    while t >> 16: t = (t & 0xffff) + (t >> 16)",
+        "    return ~t & 0xffff",
+        "bcast = b'\\xff' * 6",
+        "sent = 0",
+        "for i in range(n):",
+        "    m = mac()",
+        "    spa = bytes([192, 0, 2, random.randrange(20, 250)])",
+        "    arp = struct.pack('!HHBBH', 1, 0x0800, 6, 4, 1) + m + spa + b'\\0' * 6 + bytes([192, 0, 2, 1])",
+        "    s.send(bcast + m + b'\\x08\\x06' + arp); sent += 1",
+        "tgt = socket.inet_pton(socket.AF_INET6, '2001:db8:1::1')",
+        "dst = socket.inet_pton(socket.AF_INET6, 'ff02::1:ff00:1')",
+        "for i in range(n):",
+        "    m = mac()",
+        "    src = socket.inet_pton(socket.AF_INET6, '2001:db8:1::%x' % random.randrange(0x100, 0xffff))",
+        "    body = struct.pack('!BBHI', 135, 0, 0, 0) + tgt + bytes([1, 1]) + m",
+        "    pseudo = src + dst + struct.pack('!I3xB', len(body), 58)",
+        "    c = csum(pseudo + body)",
+        "    body = body[:2] + struct.pack('!H', c) + body[4:]",
+        "    ip6 = struct.pack('!IHBB', 0x60000000, len(body), 58, 255) + src + dst",
+        "    s.send(bytes.fromhex('3333ff000001') + m + b'\\x86\\xdd' + ip6 + body); sent += 1",
+        "import time",
+        "time.sleep(1)",
+        "m = mac()",
+        "v4 = lambda b: s.send(rmac + m + b'\\x08\\x00' + b)",
+        "v4(b'')",
+        "v4(bytes([0x43]) + b'\\0' * 19)",
+        "v4(struct.pack('!BBHHHBBH4s4s', 0x45, 0, 1400, 0, 0, 64, 17, 0, bytes([192, 0, 2, 10]), bytes([198, 51, 100, 10])))",
+        "s.send(rmac + m + b'\\x86\\xdd' + struct.pack('!IHBB', 0x60000000, 1000, 17, 64) + b'\\x20' * 32)",
+        "v4(bytes([0x55]) + b'\\0' * 39)",
+        "s.send(rmac + m + b'\\x88\\xb5' + b'\\0' * 46)",
+        "for i in range(200):",
+        "    s.send(rmac + bytes(random.randrange(256) for _ in range(random.randrange(8, 200))))",
+        "print('sent', sent + 206)");
 
     /** Serves BYTES bytes (byte i is i * 7 mod 251) to every TCP client of PORT, then closes. */
     static final String TCP_SOURCE = String.join("\n",
