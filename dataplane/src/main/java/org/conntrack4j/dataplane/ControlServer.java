@@ -151,6 +151,9 @@ final class ControlServer implements AutoCloseable {
             // messages name the client's file, not the copy made here
             String[] rename = tmp == null ? null : new String[] {tmp.toString(), req.args().get(req.fileArg())};
             int status = run(args, out, rawIn, rename);
+            // the copy goes before the answer ends: a client may look right after
+            remove(tmp);
+            tmp = null;
             ControlProtocol.writeExit(out, status);
         } catch (IOException e) {
             LOG.log(Level.FINE, "control client went away", e);
@@ -158,12 +161,16 @@ final class ControlServer implements AutoCloseable {
             synchronized (running) {
                 running.remove(Thread.currentThread());
             }
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException e) {
-                    LOG.fine("control: " + tmp + ": " + e);
-                }
+            remove(tmp);
+        }
+    }
+
+    private static void remove(Path tmp) {
+        if (tmp != null) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                LOG.fine("control: " + tmp + ": " + e);
             }
         }
     }
