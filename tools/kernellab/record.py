@@ -8,7 +8,7 @@ import traceback
 from .assemble import assemble
 from .capture import Capture
 from .lab import Lab
-from .ruleset import ruleset
+from .ruleset import helper_of, ruleset
 from .traffic import Net
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -73,7 +73,7 @@ def record(fn, out, keep_raw=False):
             "description": (fn.__doc__ or sys.modules[fn.__module__].__doc__ or "").strip(),
             "topology": lab.topology(),
             "nat": spec.get("nat_text"),
-            "helper": {"type": "ftp"} if spec.get("helper") else None,
+            "helper": {"type": helper_of(spec)["type"]} if spec.get("helper") else None,
             "parameters": spec.get("params", {}),
             "nft_ruleset": rs,
             "ruleset_loaded": lab.sh("rtr", ["nft", "list", "ruleset"], capture=True),
@@ -86,6 +86,8 @@ def record(fn, out, keep_raw=False):
         }
         if spec.get("routes"):
             meta["topology"]["routes"] = spec["routes"]
+        if net.operations:
+            meta["operations"] = net.operations
         net.close()
     problems = assemble(raw, out, meta)
     if not keep_raw:

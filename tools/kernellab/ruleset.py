@@ -16,12 +16,20 @@ CTLOG = """\tchain ctlog {
 \t\tlog prefix "ct=unknown dir=unknown" group 1
 \t}
 """
-HELPER_OBJ = """\tct helper ftp_helper {
-\t\ttype "ftp" protocol tcp
-\t\tl3proto inet
-\t}
+# The helper of a spec: ``helper=True`` is FTP's (every family, port 21); a dict names another one.
+FTP_HELPER = {"type": "ftp", "object": "ftp_helper", "protocol": "tcp", "l3proto": "inet", "port": 21}
+HELPER_OBJ = """\tct helper {object} {{
+\t\ttype "{type}" protocol {protocol}
+\t\tl3proto {l3proto}
+\t}}
 """
-HELPER_RULE = "ct state new tcp dport 21 ct helper set \"ftp_helper\""
+HELPER_RULE = "ct state new {protocol} dport {port} ct helper set \"{object}\""
+
+
+def helper_of(spec):
+    """The helper a spec asks for (FTP_HELPER for ``helper=True``), or None."""
+    h = spec.get("helper")
+    return None if not h else FTP_HELPER if h is True else h
 MASQ_RULE = 'oifname "wan" ip saddr 198.51.100.0/24 masquerade'
 
 
@@ -33,17 +41,18 @@ def chain(name, hook_line, rules=(), policy="accept"):
 
 def ruleset(spec):
     """The router's table: the ctlog chain plus what the spec asks for: ``raw`` (rules of a prerouting chain
-    at priority raw, before conntrack), ``helper``, ``forward`` ((policy, rules) of the forward chain; default
+    at priority raw, before conntrack), ``helper`` (see helper_of), ``forward`` ((policy, rules) of the forward chain; default
     an empty one with policy accept), ``dnat``, and ``snat`` (explicit source NAT rules) or ``masq`` (the default
     masquerade)."""
     parts = []
-    if spec.get("helper"):
-        parts.append(HELPER_OBJ)
+    helper = helper_of(spec)
+    if helper:
+        parts.append(HELPER_OBJ.format(**helper))
     if spec.get("raw"):
         parts.append(chain("raw_pre", "filter hook prerouting priority raw", spec["raw"]))
     parts.append(CTLOG)
-    if spec.get("helper"):
-        parts.append(chain("helpers", "filter hook prerouting priority filter", [HELPER_RULE]))
+    if helper:
+        parts.append(chain("helpers", "filter hook prerouting priority filter", [HELPER_RULE.format(**helper)]))
     policy, rules = spec.get("forward", ("accept", []))
     parts.append(chain("forward", "filter hook forward priority filter", rules, policy))
     if spec.get("dnat"):

@@ -68,7 +68,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     final EngineStats stats;
     final ConnTable table;
     final ExpectTable expects;
-    final HookChains hooks = new HookChains();
+    final HookChains hooks;
     final EventSink events;
     final Defrag defrag;
     private final AtomicInteger count = new AtomicInteger();
@@ -86,6 +86,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
      */
     public Engine(Registry registry, String name, Clock clock, long seed) {
         this.registry = registry;
+        this.hooks = new HookChains(registry.log);
         this.name = name;
         this.clock = clock;
         this.hz = clock.hz();
@@ -95,7 +96,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         this.stats = new EngineStats(count::get, this::expectCount, this::defragCounters);
         this.table = new ConnTable((int) CoreSettings.BUCKETS.defaultValue(), random.nextLong());
         this.expects = new ExpectTable(this);
-        this.events = new EventSink(name, registry.rcu);
+        this.events = new EventSink(name, registry.rcu, registry.log);
         // Its own seed, so that the connection ids and hash keys drawn above stay what they were.
         this.defrag = new Defrag(this, seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
         this.collector = new Collector(this, hz);
@@ -236,7 +237,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             int v = hooks.run(hook, p);
             if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
                 // the connection dies with its first packet (Linux frees it with the skb)
-                natDone((ConnEntry) p.ct);
+                unconfirmedDone((ConnEntry) p.ct);
             }
             return v;
         } finally {
@@ -509,7 +510,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             p.net = this;
             int v = confirmHook(p);
             if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
-                natDone((ConnEntry) p.ct);
+                unconfirmedDone((ConnEntry) p.ct);
             }
             return v;
         } finally {
@@ -733,7 +734,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             try {
                 h.destroy(ct);
             } catch (RuntimeException e) {
-                java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + e);
+                registry.log.warn("helper destroy failed", e);
             }
         }
         if (ct.isConfirmed()) {
@@ -752,10 +753,26 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         try {
             ct.tracker.destroy(ct);
         } catch (RuntimeException e) {
-            java.util.logging.Logger.getLogger(Engine.class.getName()).warning("tracker destroy failed: " + e);
+            registry.log.warn("tracker destroy failed", e);
         }
         natDone(ct);
         return true;
+    }
+
+    /**
+     * A connection that was never confirmed dies with its first packet: NAT and its tracker are told, as Linux's
+     * {@code nf_ct_destroy} does for every connection freed (GRE's drops its master's key map entries then). One
+     * that was killed meanwhile was told by the kill.
+     */
+    private void unconfirmedDone(ConnEntry ct) {
+        natDone(ct);
+        if (!ct.isDying()) {
+            try {
+                ct.tracker.destroy(ct);
+            } catch (RuntimeException e) {
+                registry.log.warn("tracker destroy failed", e);
+            }
+        }
     }
 
     /**
@@ -773,7 +790,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             try {
                 nat.connectionDone(ct);
             } catch (RuntimeException e) {
-                java.util.logging.Logger.getLogger(Engine.class.getName()).warning("NAT connectionDone failed: " + e);
+                registry.log.warn("NAT connectionDone failed", e);
             }
         }
     }
@@ -1045,16 +1062,21 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         table.forEach(e -> {
             if (e.helper() == h) {
                 eventNow(e, CtEvent.HELPER);
-                try {
-                    h.destroy(e);
-                } catch (RuntimeException ex) {
-                    java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + ex);
-                }
-                e.setHelper(null, null);
+                detachHelper(e, h);
             }
         });
         registry.rcu.synchronize();
         unexpect(h);
+    }
+
+    /** Tells the helper it is detached from a live connection, then detaches it. */
+    private void detachHelper(ConnEntry e, Helper h) {
+        try {
+            h.destroy(e);
+        } catch (RuntimeException ex) {
+            registry.log.warn("helper destroy failed", ex);
+        }
+        e.setHelper(null, null);
     }
 
     /** Destroys the connections of one protocol created by {@code tracker} (Linux's kill_l4proto). */
@@ -1159,6 +1181,17 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             int wanted = st | u.status();
             if (((wanted ^ st) & (Status.EXPECTED | Status.CONFIRMED | Status.DYING)) != 0) {
                 return ConnectionUpdate.REFUSED;
+            }
+        }
+        if (u.removesHelper()) {
+            // ctnetlink_change_helper with an empty name, first of the changes: never for a sibling connection
+            if (ct.master() != null) {
+                return ConnectionUpdate.REFUSED;
+            }
+            Helper h = ct.helper();
+            if (h != null) {
+                expects.removeForMaster(ct);
+                detachHelper(ct, h);
             }
         }
         if (u.timeoutSeconds() >= 0 && !ct.hasStatus(Status.FIXED_TIMEOUT)) {

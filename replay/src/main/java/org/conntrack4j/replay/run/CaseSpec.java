@@ -27,6 +27,7 @@ public final class CaseSpec {
     private final String defaultInterface;
     private final long tickPhaseNanos;
     private final boolean adoptRandomPorts;
+    private final List<TableOperation> operations;
 
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface) {
@@ -42,6 +43,14 @@ public final class CaseSpec {
     /** With whether the replay adopts the recording kernel's random NAT ports ({@link #adoptRandomPorts()}). */
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts) {
+        this(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
+            adoptRandomPorts, List.of());
+    }
+
+    private CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
+        String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
+        List<TableOperation> operations) {
+        this.operations = List.copyOf(operations);
         this.adoptRandomPorts = adoptRandomPorts;
         this.name = name;
         this.interfaces = List.copyOf(interfaces);
@@ -78,7 +87,15 @@ public final class CaseSpec {
     /** The same case with adoption of the recording kernel's random ports on or off. */
     public CaseSpec withAdoptRandomPorts(boolean on) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            on);
+            on, operations);
+    }
+
+    /**
+     * What was done to the recording router's table besides its packets, in time order ({@code case.json} →
+     * {@code operations}); empty for most cases and for a plain capture.
+     */
+    public List<TableOperation> operations() {
+        return operations;
     }
 
     public List<RouterInterface> interfaces() {
@@ -196,8 +213,19 @@ public final class CaseSpec {
         }
         Object scenario = c.get("scenario");
         String name = scenario instanceof String ? (String) scenario : dir.getFileName().toString();
+        List<TableOperation> ops = new ArrayList<>();
+        if (c.get("operations") != null) {
+            if (!(c.get("operations") instanceof List)) {
+                throw new ReplayException(json + ": operations is not a list", ReplayException.INPUT);
+            }
+            List<?> raw = (List<?>) c.get("operations");
+            for (int i = 0; i < raw.size(); i++) {
+                ops.add(TableOperation.parse(raw.get(i), json, "operations[" + i + "]"));
+            }
+            ops.sort(java.util.Comparator.comparingLong(TableOperation::timeNanos));
+        }
         // a kernel case folder: its replies answer the kernel's own random NAT picks
-        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true);
+        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true, ops);
     }
 
     @SuppressWarnings("unchecked")

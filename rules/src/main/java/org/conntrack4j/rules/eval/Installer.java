@@ -32,6 +32,7 @@ import org.conntrack4j.rules.nft.RuleElement;
 import org.conntrack4j.rules.nft.Ruleset;
 import org.conntrack4j.rules.nft.Table;
 import org.conntrack4j.rules.nft.VerdictStatement;
+import org.osgi.service.log.Logger;
 
 /**
  * Compiles a ruleset for one engine and registers its base chains. First the checks the kernel makes when it
@@ -40,7 +41,8 @@ import org.conntrack4j.rules.nft.VerdictStatement;
  */
 final class Installer {
     /** Bundles of this project that provide helper types, for error messages. */
-    private static final Map<String, String> HELPER_BUNDLES = Map.of("ftp", "org.conntrack4j.helper.ftp");
+    private static final Map<String, String> HELPER_BUNDLES = Map.of("ftp", "org.conntrack4j.helper.ftp", "pptp",
+        "org.conntrack4j.helper.pptp");
     static final String NAT_BUNDLE = "org.conntrack4j.nat";
 
     private final Conntrack net;
@@ -54,15 +56,18 @@ final class Installer {
     private record Base(Chain chain, BaseChainSpec spec, int family, BaseChainFn fn, String owner) {
     }
 
+    /** Where {@code log} statements write (null: nowhere). */
+    private final Logger packetLog;
     private final RulesetSwitch gate;
     private final Object token;
 
-    Installer(Conntrack net, Ruleset ruleset) {
-        this(net, ruleset, null, null);
+    Installer(Conntrack net, Ruleset ruleset, Logger packetLog) {
+        this(net, ruleset, packetLog, null, null);
     }
 
     /** With a switch: the ruleset's base chains act only while {@code gate.live == token}. */
-    Installer(Conntrack net, Ruleset ruleset, RulesetSwitch gate, Object token) {
+    Installer(Conntrack net, Ruleset ruleset, Logger packetLog, RulesetSwitch gate, Object token) {
+        this.packetLog = packetLog;
         this.net = net;
         this.ruleset = ruleset;
         this.gate = gate;
@@ -200,7 +205,7 @@ final class Installer {
                 counters.add(ce);
                 out.add(ce);
             } else if (e instanceof LogStatement l) {
-                out.add(new LogExpr(l.prefix().orElse("")));
+                out.add(new LogExpr(l.prefix().orElse(""), packetLog));
             } else if (e instanceof NotrackStatement) {
                 out.add(NotrackExpr.INSTANCE);
             } else if (e instanceof CtMarkSetStatement cm) {

@@ -20,8 +20,8 @@ class RulesetSwitchTest {
             Object a = new Object();
             Object b = new Object();
             NftRulesets rs = new NftRulesets();
-            InstalledRuleset dropAll = NftRulesets.install(lab.net, rs.parse("a.nft", DROP_FORWARD), gate, a);
-            InstalledRuleset drop53 = NftRulesets.install(lab.net, rs.parse("b.nft", ACCEPT_FORWARD), gate, b);
+            InstalledRuleset dropAll = rs.install(lab.net, rs.parse("a.nft", DROP_FORWARD), gate, a);
+            InstalledRuleset drop53 = rs.install(lab.net, rs.parse("b.nft", ACCEPT_FORWARD), gate, b);
             assertEquals(Verdict.ACCEPT, lab.forward(Lab.v4("198.51.100.10", "203.0.113.10", 6, Lab.tcp(1000, 80, Lab.SYN)), lab.lan,
                 lab.wan), "none live: both pass everything");
             gate.live = a;
