@@ -442,6 +442,10 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         if (out2 == null) {
             return;
         }
+        if (router.isOwnAddress(o.family, dstHi(o), dstLo(o))) {
+            // to the router itself (Linux: loopback, then its own stack, which consumes errors and answers)
+            return;
+        }
         o.out = out2;
         if (net.packets().runHook(Hook.POST_ROUTING, o) != Verdict.ACCEPT) {
             return;
@@ -466,7 +470,9 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         if (src == null) {
             return;
         }
-        if (local.error(about, ownErr, type, code, info, src, net.now(), net.clock().hz())) {
+        // no per-destination rate limit for an error to the router itself (icmpv4_xrlim_allow: loopback)
+        boolean toSelf = router.isOwnAddress(about.family, sHi, sLo);
+        if (local.error(about, ownErr, type, code, info, src, net.now(), net.clock().hz(), !toSelf)) {
             // nf_ct_attach: the error belongs to the offending packet's connection, the other way round, so that
             // NAT translates it back and conntrack_local leaves it alone.
             if (about.ct != null) {
@@ -628,13 +634,12 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
 
     @Override
     public void unreachable(Neighbours.Entry e, byte[] frame) {
-        // arp_error_report / ndisc_error_report: host (address) unreachable to the packet's sender, unless that is
-        // the router itself (an answer of its own, or a packet it source-NATed: its connection is gone with the copy)
+        // arp_error_report / ndisc_error_report: host (address) unreachable to the packet's sender. A packet the
+        // router source-NATed names the router as its sender: the error goes to the router's own address, and
+        // LOCAL_OUT's conntrack finds the connection from the quoted packet and NAT translates it back to the real
+        // sender, as Linux's does through loopback. An answer of the router's own stays with it (output()).
         spare.reset().load(frame, ETH_HLEN, frame.length - ETH_HLEN, 64);
         spare.family = e.family;
-        if (router.isOwnAddress(spare.family, srcHi(spare), srcLo(spare))) {
-            return;
-        }
         try {
             if (e.family == Family.IPV4) {
                 sendError(spare, null, LocalStack.ICMP_DEST_UNREACH, LocalStack.ICMP_HOST_UNREACH, 0);

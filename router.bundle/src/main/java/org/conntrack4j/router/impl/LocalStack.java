@@ -64,11 +64,11 @@ final class LocalStack {
                 case IpProto.ICMP:
                     return in.length() - l4 >= 8 && in.u8(l4) == ICMP_ECHO && echoReply(in, out, l4);
                 case IpProto.UDP:
-                    return error(in, out, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, srcOf(in), now, hz);
+                    return error(in, out, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, srcOf(in), now, hz, true);
                 case IpProto.TCP:
                     return tcpReset(in, out, l4);
                 default:
-                    return error(in, out, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0, srcOf(in), now, hz);
+                    return error(in, out, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0, srcOf(in), now, hz, true);
             }
         }
         if ((in.u8(24) & 0xff) == 0xff) {
@@ -78,13 +78,13 @@ final class LocalStack {
             case IpProto.ICMPV6:
                 return in.length() - l4 >= 8 && in.u8(l4) == ICMPV6_ECHO_REQUEST && echoReply(in, out, l4);
             case IpProto.UDP:
-                return error(in, out, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, srcOf(in), now, hz);
+                return error(in, out, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, srcOf(in), now, hz, true);
             case IpProto.TCP:
                 return tcpReset(in, out, l4);
             case IpProto.NONE:
                 return false;
             default:
-                return error(in, out, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, nextHeaderPointer(in), srcOf(in), now, hz);
+                return error(in, out, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, nextHeaderPointer(in), srcOf(in), now, hz, true);
         }
     }
 
@@ -218,9 +218,11 @@ final class LocalStack {
      * quoting as much of {@code in} as Linux does. {@code info} is the MTU for fragmentation-needed / packet
      * too big, the pointer for a parameter problem. Returns false when Linux would not send one: the offending
      * packet is itself an ICMP error, a fragment other than the first, or sent to/from a broadcast or
-     * multicast address, or the rate limit says no.
+     * multicast address, or the rate limit says no ({@code rateLimit}: whether the per-destination limit applies;
+     * Linux's does not to an error for the router itself).
      */
-    boolean error(Packet in, Packet out, int type, int code, int info, long[] src, long now, int hz) {
+    boolean error(Packet in, Packet out, int type, int code, int info, long[] src, long now, int hz,
+        boolean rateLimit) {
         if (in.family == Family.IPV4) {
             int saddr = in.u32(12);
             if (isBroadcastOrMulticast(in.u32(16)) || isBroadcastOrMulticast(saddr) || saddr == 0) {
@@ -235,7 +237,7 @@ final class LocalStack {
             }
             boolean limited = type == ICMP_DEST_UNREACH && code != ICMP_FRAG_NEEDED || type == ICMP_TIME_EXCEEDED
                 || type == 4 || type == 12;
-            if (limited && !limiter.allow(Addr.toText(Family.IPV4, 0, saddr & 0xffffffffL), now, hz)) {
+            if (limited && rateLimit && !limiter.allow(Addr.toText(Family.IPV4, 0, saddr & 0xffffffffL), now, hz)) {
                 return false;
             }
             int quote = Math.min(in.length(), ICMP_MAX_QUOTE);
@@ -261,7 +263,8 @@ final class LocalStack {
         if (l4 >= 0 && l4Proto(in) == IpProto.ICMPV6 && in.length() > l4 && in.u8(l4) < 128) {
             return false;
         }
-        if (type != ICMPV6_PKT_TOOBIG && !limiter.allow(Addr.toText(Family.IPV6, in.u64(8), in.u64(16)), now, hz / 4)) {
+        if (type != ICMPV6_PKT_TOOBIG && rateLimit
+            && !limiter.allow(Addr.toText(Family.IPV6, in.u64(8), in.u64(16)), now, hz / 4)) {
             return false;
         }
         int quote = Math.min(in.length(), ICMPV6_MAX_QUOTE);
