@@ -120,7 +120,10 @@ public final class LiveRouter {
             Runtime.getRuntime().addShutdownHook(exitHook);
             message = readyLine();
             state = State.READY;
-            LOG.info(message);
+            if (token == null) {
+                // a router of a configuration file: the log is where it says so (the command prints it itself)
+                LOG.info(message);
+            }
         } catch (IllegalArgumentException e) {
             fail(2, e.getMessage());
         } catch (Failure f) {
@@ -135,7 +138,9 @@ public final class LiveRouter {
         exitCode = status;
         message = why;
         state = State.FAILED;
-        LOG.warning("router: " + why);
+        if (token == null) {
+            LOG.warning("router: " + why);
+        }
     }
 
     /** A reason to give up starting, with the exit status the command returns. */

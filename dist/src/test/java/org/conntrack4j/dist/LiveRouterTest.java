@@ -154,7 +154,8 @@ class LiveRouterTest {
         Path log = work.resolve("router.log");
         Process router = new ProcessBuilder("ip", "netns", "exec", rtr, home.resolve("bin/conntrack4j").toString(),
             "router", "--instance", instance, "--iface", "lan=lan,192.0.2.1/24,2001:db8:1::1/64",
-            "--iface", "wan=wan," + ROUTER_WAN + "/24,2001:db8:2::1/64", "--rules", ruleset.toString())
+            "--iface", "wan=wan," + ROUTER_WAN + "/24,2001:db8:2::1/64", "--rules", ruleset.toString(),
+            "--sysctl", "net.netfilter.nf_conntrack_udp_timeout=31", "--sysctl", "nf_conntrack_icmp_timeout=29")
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         List<String> ours;
         try {
@@ -172,6 +173,8 @@ class LiveRouterTest {
                 Matcher m = Pattern.compile("expect_create=(\\d+)").matcher(stats);
                 assertTrue(m.find() && Integer.parseInt(m.group(1)) >= 2,
                     "the FTP helper expected both data connections: " + stats);
+                assertEquals("net.netfilter.nf_conntrack_udp_timeout = 31\n",
+                    ctlOk("ct:sysctl", "nf_conntrack_udp_timeout"), "sysctls as Linux spells them, prefix or not");
                 String routerStats = ctlOk("router:stats");
                 assertTrue(routerStats.contains("forwarded "), routerStats);
             } finally {
@@ -202,7 +205,8 @@ class LiveRouterTest {
             in(rtr, "sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=0",
                 "net.ipv6.conf." + dev + ".accept_dad=0");
         }
-        in(rtr, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+        in(rtr, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1",
+            "net.netfilter.nf_conntrack_udp_timeout=31", "net.netfilter.nf_conntrack_icmp_timeout=29");
         in(rtr, "ip", "addr", "add", "192.0.2.1/24", "dev", "lan");
         in(rtr, "ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", "lan", "nodad");
         in(rtr, "ip", "addr", "add", ROUTER_WAN + "/24", "dev", "wan");
@@ -221,6 +225,29 @@ class LiveRouterTest {
         }
         assertEquals(String.join("\n", kernel), String.join("\n", ours),
             "conntrack -L of the kernel (expected) and ct:list of conntrack4j (actual), normalised");
+    }
+
+    /** What the router command says and returns when it cannot start: 2 bad arguments, 3 a device, 4 a ruleset. */
+    @Test
+    void theRouterCommandExplainsWhyItCannotStart() throws IOException {
+        String bin = home.resolve("bin/conntrack4j").toString();
+        Path bad = Files.writeString(work.resolve("bad.nft"), "table inet x {\n\tchain y {\n\t\ttype filter hook "
+            + "forward priority 0; policy accept;\n\t\tfrobnicate\n\t}\n}\n");
+        Object[][] cases = {
+            {List.of(bin, "router", "--iface", "lan"), 2, "--iface lan: expected NAME=DEV,ADDR/PREFIX"},
+            {List.of(bin, "router", "--iface", "lan=ct4j-none0,192.0.2.1/24"), 3, "ct4j-none0: no such device"},
+            {List.of(bin, "router", "--iface", "lan=lo,192.0.2.1/24", "--sysctl", "net.netfilter.nf_conntrack_bogus=1"),
+                2, "--sysctl net.netfilter.nf_conntrack_bogus: unknown sysctl"},
+            {List.of(bin, "router", "--iface", "lan=lo,192.0.2.1/24", "--rules", bad.toString()), 4,
+                bad + ":4:3: unexpected \"frobnicate\""},
+        };
+        for (Object[] c : cases) {
+            @SuppressWarnings("unchecked")
+            Dist.Result r = Dist.run((List<String>) c[0], tmp, Dist.plainEnv(tmp), null, 60);
+            r.assertStatus((int) c[1]);
+            assertTrue(r.err().startsWith("conntrack4j router: " + c[2]), r.err());
+            assertEquals("", r.out());
+        }
     }
 
     /**
