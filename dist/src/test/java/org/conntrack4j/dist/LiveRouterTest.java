@@ -227,6 +227,39 @@ class LiveRouterTest {
             "conntrack -L of the kernel (expected) and ct:list of conntrack4j (actual), normalised");
     }
 
+    /** {@code etc/org.conntrack4j.router.cfg} (Configuration Admin) starts the router under {@code conntrack4j server}. */
+    @Test
+    void aRouterConfiguredInEtcRunsUnderServer() throws Exception {
+        Path cfg = home.resolve("etc/org.conntrack4j.router.cfg");
+        String name = instance + "-cfg";
+        Files.writeString(cfg, String.join("\n", "iface.lan = lan,192.0.2.1/24", "iface.wan = wan,198.51.100.1/24",
+            "rules = ${conntrack4j.home}/etc/ruleset.nft", "instance = " + name, ""));
+        Path log = work.resolve("server.log");
+        Process server = new ProcessBuilder("ip", "netns", "exec", rtr, home.resolve("bin/conntrack4j").toString(),
+            "server").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Path sock = home.resolve("data/run/" + name + ".sock");
+        try {
+            long until = System.nanoTime() + 60_000_000_000L;
+            while (!Files.exists(sock)) {
+                assertTrue(server.isAlive() && System.nanoTime() < until, "no control socket:\n" + Files.readString(log));
+                Thread.sleep(100);
+            }
+            List<String> links = List.of(Dist.run(List.of(home.resolve("bin/conntrack4j").toString(), "--instance", name,
+                "router:links"), tmp, Dist.plainEnv(tmp), null, 30).out().split("\n"));
+            assertEquals(2, links.size(), links.toString());
+            assertTrue(links.get(0).startsWith("lan=lan,192.0.2.1/24 ") && links.get(1).startsWith("wan=wan,"),
+                links.toString());
+        } finally {
+            Files.delete(cfg);
+            server.destroy();
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.descendants().forEach(ProcessHandle::destroyForcibly);
+                server.destroyForcibly();
+            }
+        }
+        assertFalse(Files.exists(sock), "the socket goes with the server");
+    }
+
     /** What the router command says and returns when it cannot start: 2 bad arguments, 3 a device, 4 a ruleset. */
     @Test
     void theRouterCommandExplainsWhyItCannotStart() throws IOException {
