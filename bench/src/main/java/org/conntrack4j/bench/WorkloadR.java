@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  * distribution's own {@code bin/conntrack4j router}, the kernel's forwarding off), then for the kernel (its
  * forwarding on, the same ruleset through nft): iperf3 sends 64-byte UDP frames (18 bytes of payload: 60 bytes and
  * the FCS the veth does not carry) as fast as it
- * can over two flows for a few seconds, then TCP over two flows. Figures: UDP frames per second that reached the WAN
- * host, TCP goodput; CPU per forwarded frame of the router process (conntrack4j) and of the whole machine (both,
+ * can over two flows for a few seconds, then TCP over two flows. Figures: UDP frames per second sent, forwarded (the
+ * router's WAN device's count) and read by the WAN host, TCP goodput; CPU per forwarded frame of the router process (conntrack4j) and of the whole machine (both,
  * iperf3 included, so comparable between the two and noisy on a shared machine).
  *
  * <p>Needs root, iproute2, nftables, iperf3 and the distribution ({@code conntrack4j.home}); without them it says
@@ -58,8 +58,8 @@ final class WorkloadR {
     }
 
     /** One configuration's figures. */
-    record Figures(String who, double udpFps, double udpRouterCpuNs, double udpMachineCpuNs, double tcpMbps,
-        double tcpRouterCpuNsPerKb) {
+    record Figures(String who, double udpSentFps, double udpForwardedFps, double udpFps, double udpRouterCpuNs,
+        double udpMachineCpuNs, double tcpMbps, double tcpRouterCpuNsPerKb) {
     }
 
     /**
@@ -163,18 +163,26 @@ final class WorkloadR {
         iperf("-u", "-b", "0", "-l", String.valueOf(UDP_PAYLOAD), "-t", "1");
         long r0 = processTicks(pid);
         long m0 = machineTicks();
+        long w0 = wanTxFrames();
         String udp = iperf("-u", "-b", "0", "-l", String.valueOf(UDP_PAYLOAD), "-t", String.valueOf(seconds));
         long r1 = processTicks(pid);
         long m1 = machineTicks();
+        long forwarded = wanTxFrames() - w0;
         double rxBytes = number(udp, "sum_received", "bytes");
         double secs = number(udp, "sum_received", "seconds");
+        double sent = number(udp, "sum_sent", "packets");
         double frames = rxBytes / UDP_PAYLOAD;
         String tcp = iperf("-t", String.valueOf(seconds));
         long r2 = processTicks(pid);
         double tcpBits = number(tcp, "sum_received", "bits_per_second");
         double tcpBytes = number(tcp, "sum_received", "bytes");
-        return new Figures(who, frames / secs, pid < 0 ? Double.NaN : (r1 - r0) * TICK_NS / frames,
+        return new Figures(who, sent / secs, forwarded / secs, frames / secs, pid < 0 ? Double.NaN : (r1 - r0) * TICK_NS / frames,
             (m1 - m0) * TICK_NS / frames, tcpBits / 1e6, pid < 0 ? Double.NaN : (r2 - r1) * TICK_NS / (tcpBytes / 1024));
+    }
+
+    /** Frames the router's WAN device sent (its kernel's count, whoever forwards). */
+    private long wanTxFrames() {
+        return Long.parseLong(in(rtr, "cat", "/sys/class/net/wan/statistics/tx_packets").strip());
     }
 
     /** iperf3 from the LAN host to the WAN host over two flows, as JSON. */
@@ -199,13 +207,16 @@ final class WorkloadR {
     private void print(List<Figures> all) {
         out.printf(Locale.ROOT, "%nWorkload R: router between two veth pairs in namespaces, etc/ruleset.nft "
             + "(masquerade, forward policy drop), iperf3 over 2 flows, %d s per figure%n", seconds);
-        out.printf(Locale.ROOT, "  %-24s %-18s %-22s %-24s %-12s %s%n", "router", "UDP 64 B frames/s",
-            "router CPU ns/frame", "machine CPU ns/frame", "TCP Mbit/s", "router CPU ns/KiB TCP");
+        out.printf(Locale.ROOT, "  %-24s %-33s %-20s %-21s %-11s %s%n", "router",
+            "UDP 64 B frames/s sent/fwd/recv", "router CPU ns/frame", "machine CPU ns/frame", "TCP Mbit/s",
+            "router CPU ns/KiB TCP");
         for (Figures f : all) {
-            out.printf(Locale.ROOT, "  %-24s %-18s %-22s %-24s %-12s %s%n", f.who(), String.format(Locale.ROOT, "%,.0f",
-                f.udpFps()), fmt(f.udpRouterCpuNs()), fmt(f.udpMachineCpuNs()), String.format(Locale.ROOT, "%.0f",
-                f.tcpMbps()), fmt(f.tcpRouterCpuNsPerKb()));
+            out.printf(Locale.ROOT, "  %-24s %-33s %-20s %-21s %-11s %s%n", f.who(), fmt(f.udpSentFps()) + " / "
+                + fmt(f.udpForwardedFps()) + " / " + fmt(f.udpFps()), fmt(f.udpRouterCpuNs()), fmt(f.udpMachineCpuNs()),
+                String.format(Locale.ROOT, "%.0f", f.tcpMbps()), fmt(f.tcpRouterCpuNsPerKb()));
         }
+        out.println("  sent: by iperf3; fwd: frames the router's WAN device sent; recv: what iperf3's server read (its"
+            + " socket drops the rest when it falls behind)");
         out.println("  router CPU: user+sys of conntrack4j's JVM (the kernel's forwarding has no process of its own);"
             + " machine CPU: all non-idle CPU of the machine, iperf3 and other users included");
     }
