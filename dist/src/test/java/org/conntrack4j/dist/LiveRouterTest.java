@@ -166,11 +166,11 @@ class LiveRouterTest {
             Path sock = home.resolve("data/run/" + instance + ".sock");
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(sock)), "the control socket is its owner's only");
-            Process events = new ProcessBuilder(ctl("ct:events")).redirectErrorStream(true)
+            Process events = new ProcessBuilder(ctl("ct:events", "-o", "extended")).redirectErrorStream(true)
                 .redirectOutput(work.resolve("events.txt").toFile()).start();
             try {
                 traffic("conntrack4j");
-                String stats = ctlOk("ct:stats");
+                String stats = ctlOk("ct:stats", "expect");
                 Matcher m = Pattern.compile("expect_create=(\\d+)").matcher(stats);
                 assertTrue(m.find() && Integer.parseInt(m.group(1)) >= 2,
                     "the FTP helper expected both data connections: " + stats);

@@ -59,6 +59,10 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
     private final Packet pkt = new Packet(65536 + 128);
     private final Packet own = new Packet(2048);
     private final Packet ownErr = new Packet(2048);
+    /** What plug-ins originate through {@link org.conntrack4j.core.api.LocalOutput} (a rule's reject). */
+    private final Packet ownRule = new Packet(2048);
+    /** The thread this forwarder last received on (bound to it in the router, for plug-ins' packets). */
+    private Thread thread;
     /** A queued packet whose neighbour failed, for the ICMP error about it. */
     private final Packet spare = new Packet(2048);
     /** Solicitations, which may be sent in the middle of sending another packet (its fragments). */
@@ -111,6 +115,10 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             return;
         }
         now = nanos;
+        if (thread != Thread.currentThread()) {
+            thread = Thread.currentThread();
+            router.bind(this);
+        }
         stats[Stat.RX_FRAMES]++;
         Port inPort = ports[port];
         int l3 = l3Offset(linkType, frame, off, len);
@@ -139,6 +147,9 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         NetDevice in = inPort.dev;
         pkt.reset();
         pkt.load(frame, off + l3, len - l3, 64);
+        if (linkType == LINKTYPE_ETHERNET) {
+            pkt.macHeader(frame, off, l3);
+        }
         String bad = IpHeaders.validate(pkt);
         if (bad != null) {
             stats[Stat.RX_IP_ERRORS]++;
@@ -425,32 +436,48 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
     }
 
     /** A locally generated packet: LOCAL_OUT, routing, POST_ROUTING, out. {@code oif}: the port a link-scoped answer leaves by. */
-    private void output(Packet o, long tstamp, int oif) throws IOException {
+    private boolean output(Packet o, long tstamp, int oif) throws IOException {
         o.tstamp = tstamp;
         o.in = null;
         o.out = null;
         NetDevice out = outputRoute(o, oif);
         if (out == null) {
-            return;
+            return false;
         }
         o.out = out;
         if (net.packets().runHook(Hook.LOCAL_OUT, o) != Verdict.ACCEPT) {
-            return;
+            return false;
         }
         // DNAT in LOCAL_OUT may have changed the destination.
         NetDevice out2 = outputRoute(o, oif);
         if (out2 == null) {
-            return;
+            return false;
         }
         if (router.isOwnAddress(o.family, dstHi(o), dstLo(o))) {
             // to the router itself (Linux: loopback, then its own stack, which consumes errors and answers)
-            return;
+            return false;
         }
         o.out = out2;
         if (net.packets().runHook(Hook.POST_ROUTING, o) != Verdict.ACCEPT) {
-            return;
+            return false;
         }
         transmit(o, out2, true);
+        return true;
+    }
+
+    /** {@link org.conntrack4j.core.api.LocalOutput}: a packet a plug-in originates, sent as the router's own. */
+    boolean sendLocal(Packet p) {
+        ownRule.reset();
+        ownRule.load(p.array(), p.head(), p.length(), 64);
+        ownRule.family = p.family;
+        ownRule.ct = p.ct;
+        ownRule.ctinfo = p.ctinfo;
+        ownRule.mark = p.mark;
+        try {
+            return output(ownRule, p.tstamp, -1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Link-scoped destinations (IPv6 link-local and multicast) leave by {@code oif}; the others are routed. */

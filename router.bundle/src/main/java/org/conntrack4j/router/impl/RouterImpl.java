@@ -8,7 +8,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.LocalOutput;
 import org.conntrack4j.core.api.NetDevice;
+import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.router.Egress;
 import org.conntrack4j.router.Forwarder;
 import org.conntrack4j.router.Router;
@@ -29,6 +32,9 @@ public final class RouterImpl implements Router {
     final Neighbours neighbours = new Neighbours(sharedStats);
     private final List<ForwarderImpl> forwarders = new CopyOnWriteArrayList<>();
     private final String[] names;
+    /** The forwarder working on this thread: where a plug-in's packet ({@link LocalOutput}) goes out. */
+    private final ThreadLocal<ForwarderImpl> current = new ThreadLocal<>();
+    private final Registration output;
 
     public RouterImpl(Conntrack net, RouterConfig config) {
         this.net = net;
@@ -42,6 +48,21 @@ public final class RouterImpl implements Router {
             devs[i] = ports[i].dev;
         }
         routes = new Routes(devs, config.routes());
+        output = net.services().provideExtension(LocalOutput.class, this::sendLocal);
+    }
+
+    /** {@code f} works on the calling thread from now on (a forwarder says so when it first receives there). */
+    void bind(ForwarderImpl f) {
+        current.set(f);
+    }
+
+    /**
+     * {@link LocalOutput}: a packet a plug-in originates (a rule's reject) while a packet of this thread's forwarder
+     * runs through the hooks, sent as the router's own by that forwarder; false when no forwarder works here.
+     */
+    private boolean sendLocal(Packet p) {
+        ForwarderImpl f = current.get();
+        return f != null && f.sendLocal(p);
     }
 
     @Override
@@ -113,6 +134,7 @@ public final class RouterImpl implements Router {
 
     @Override
     public void close() {
+        output.close();
         forwarders.clear();
     }
 
