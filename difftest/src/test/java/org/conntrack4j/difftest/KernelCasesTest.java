@@ -47,14 +47,9 @@ class KernelCasesTest {
      * so that the list stays true.
      */
     static final Map<String, String> MISSING_BUNDLE = Map.ofEntries(
-        Map.entry("amanda_masq", "no helper of type \"amanda\""),
-        Map.entry("irc_dcc_masq", "no helper of type \"irc\""),
         Map.entry("pptp_masq", "no helper of type \"pptp\""),
-        Map.entry("sane_masq", "no helper of type \"sane\""),
         Map.entry("sip_invite_masq", "no helper of type \"sip\""),
         Map.entry("sip_register_masq", "no helper of type \"sip\""),
-        Map.entry("tftp_get_masq", "no helper of type \"tftp\""),
-        Map.entry("tftp_put_dnat", "no helper of type \"tftp\""),
         Map.entry("ct_count_limit", "unsupported table item \"set\""),
         Map.entry("ct_expectation_obj", "unsupported object \"ct expectation\""),
         Map.entry("ct_mark_label", "unsupported statement \"ct label set\""),

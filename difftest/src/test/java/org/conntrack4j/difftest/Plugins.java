@@ -4,7 +4,11 @@ import java.util.Map;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.impl.EngineFactory;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.helper.amanda.AmandaHelper;
 import org.conntrack4j.helper.ftp.FtpHelper;
+import org.conntrack4j.helper.irc.IrcHelper;
+import org.conntrack4j.helper.sane.SaneHelper;
+import org.conntrack4j.helper.tftp.TftpHelper;
 import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.gre.GreTracker;
 import org.conntrack4j.proto.icmp.IcmpTracker;
@@ -21,7 +25,8 @@ import org.conntrack4j.rules.nft.RulesetParseException;
 
 /**
  * The bundles of the distribution wired together without OSGi, as their components would be: the trackers
- * (with the families and protocol numbers of their service properties), NAT, the FTP helper, the rules evaluator.
+ * (with the families and protocol numbers of their service properties), NAT, the helpers (FTP, TFTP, IRC, Amanda,
+ * SANE), the rules evaluator.
  */
 final class Plugins {
     private Plugins() {
@@ -32,6 +37,10 @@ final class Plugins {
         Registry reg = trackersOnly();
         reg.addExtension(new NatComponent(), "nat", reg.localId(), 0, "org.conntrack4j.nat");
         reg.addHelper(new FtpHelper(), reg.localId(), 0, "org.conntrack4j.helper.ftp");
+        reg.addHelper(new TftpHelper(), reg.localId(), 0, "org.conntrack4j.helper.tftp");
+        reg.addHelper(new IrcHelper(), reg.localId(), 0, "org.conntrack4j.helper.irc");
+        reg.addHelper(new AmandaHelper(), reg.localId(), 0, "org.conntrack4j.helper.amanda");
+        reg.addHelper(new SaneHelper(), reg.localId(), 0, "org.conntrack4j.helper.sane");
         return reg;
     }
 

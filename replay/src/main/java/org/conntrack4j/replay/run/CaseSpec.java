@@ -193,6 +193,9 @@ public final class CaseSpec {
                     + "tick (0 to " + 1_000_000 / Replay.HZ + ")", ReplayException.INPUT);
             }
             phase = Math.round(us * 1000);
+        } else if (c.get("kernel") instanceof String) {
+            // a reference case: the calibration of the boot that recorded it, if it is not the first one's
+            phase = Replay.referenceTickPhaseNanos((String) c.get("kernel"));
         }
         Object scenario = c.get("scenario");
         String name = scenario instanceof String ? (String) scenario : dir.getFileName().toString();

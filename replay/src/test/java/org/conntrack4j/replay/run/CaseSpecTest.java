@@ -27,6 +27,16 @@ class CaseSpecTest {
     }
 
     @Test
+    void aReferenceCaseOfACalibratedBootGetsThatBootsTickPhase() throws Exception {
+        assertEquals(1_060_000, CaseSpec.load(folder("\"kernel\": \"6.18.44-fc-v1272\", ")).tickPhaseNanos());
+        // the first boot's cases, and unknown kernels, leave it to the replay's default
+        assertEquals(-1, CaseSpec.load(folder("\"kernel\": \"6.18.44-fc-v657\", ")).tickPhaseNanos());
+        // the recorder's own measurement wins
+        assertEquals(0, CaseSpec.load(folder("\"kernel\": \"6.18.44-fc-v1272\", \"tick_phase_us\": 0, "))
+            .tickPhaseNanos());
+    }
+
+    @Test
     void theRecordersTickPhaseIsReadInMicroseconds() throws Exception {
         assertEquals(2_663_500, CaseSpec.load(folder("\"tick_phase_us\": 2663.5, ")).tickPhaseNanos());
         assertEquals(0, CaseSpec.load(folder("\"tick_phase_us\": 0, ")).tickPhaseNanos());
