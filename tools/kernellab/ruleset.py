@@ -16,12 +16,31 @@ CTLOG = """\tchain ctlog {
 \t\tlog prefix "ct=unknown dir=unknown" group 1
 \t}
 """
-HELPER_OBJ = """\tct helper ftp_helper {
-\t\ttype "ftp" protocol tcp
-\t\tl3proto inet
-\t}
-"""
-HELPER_RULE = "ct state new tcp dport 21 ct helper set \"ftp_helper\""
+FTP_HELPER = {"type": "ftp", "object": "ftp_helper", "protocol": "tcp", "l3proto": "inet", "port": 21}
+
+
+def helpers(spec):
+    """The spec's ct helper objects: ``helper`` is True (the ftp helper, as the FTP cases have it), one dict
+    {"type", "protocol", "port", "l3proto" (default inet), "object" (default TYPE_h)} or a list of them. Each is
+    assigned by a rule ``ct state new PROTO dport PORT ct helper set "OBJECT"`` in chain helpers."""
+    h = spec.get("helper")
+    if not h:
+        return []
+    out = []
+    for d in ([FTP_HELPER] if h is True else h if isinstance(h, list) else [h]):
+        d = dict(d)
+        d.setdefault("l3proto", "inet")
+        d.setdefault("object", "%s_h" % d["type"])
+        d["rule"] = 'ct state new %s dport %d ct helper set "%s"' % (d["protocol"], d["port"], d["object"])
+        out.append(d)
+    return out
+
+
+def helper_object(h):
+    return '\tct helper %s {\n\t\ttype "%s" protocol %s\n\t\tl3proto %s\n\t}\n' % (
+        h["object"], h["type"], h["protocol"], h["l3proto"])
+
+
 MASQ_RULE = 'oifname "wan" ip saddr 198.51.100.0/24 masquerade'
 
 
@@ -33,17 +52,15 @@ def chain(name, hook_line, rules=(), policy="accept"):
 
 def ruleset(spec):
     """The router's table: the ctlog chain plus what the spec asks for: ``raw`` (rules of a prerouting chain
-    at priority raw, before conntrack), ``helper``, ``forward`` ((policy, rules) of the forward chain; default
+    at priority raw, before conntrack), ``helper`` (see helpers), ``forward`` ((policy, rules) of the forward chain; default
     an empty one with policy accept), ``dnat``, and ``snat`` (explicit source NAT rules) or ``masq`` (the default
     masquerade)."""
-    parts = []
-    if spec.get("helper"):
-        parts.append(HELPER_OBJ)
+    parts = [helper_object(h) for h in helpers(spec)]
     if spec.get("raw"):
         parts.append(chain("raw_pre", "filter hook prerouting priority raw", spec["raw"]))
     parts.append(CTLOG)
-    if spec.get("helper"):
-        parts.append(chain("helpers", "filter hook prerouting priority filter", [HELPER_RULE]))
+    if helpers(spec):
+        parts.append(chain("helpers", "filter hook prerouting priority filter", [h["rule"] for h in helpers(spec)]))
     policy, rules = spec.get("forward", ("accept", []))
     parts.append(chain("forward", "filter hook forward priority filter", rules, policy))
     if spec.get("dnat"):

@@ -27,6 +27,16 @@ public final class CaseSpec {
     private final String defaultInterface;
     private final long tickPhaseNanos;
     private final boolean adoptRandomPorts;
+    private final List<RulesetChange> rulesetChanges;
+
+    /**
+     * A ruleset put in place of the whole one in force, at a moment of the capture (the recording router ran
+     * {@code nft -f} of a {@code flush ruleset} and the new tables, one transaction): frames from {@code atNanos} on
+     * meet it. What the old ruleset did to connections stays with them (their NAT bindings, their helpers), as in
+     * Linux.
+     */
+    public record RulesetChange(long atNanos, String ruleset) {
+    }
 
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface) {
@@ -42,6 +52,16 @@ public final class CaseSpec {
     /** With whether the replay adopts the recording kernel's random NAT ports ({@link #adoptRandomPorts()}). */
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts) {
+        this(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
+            adoptRandomPorts, List.of());
+    }
+
+    private CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
+        String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
+        List<RulesetChange> rulesetChanges) {
+        List<RulesetChange> sorted = new ArrayList<>(rulesetChanges);
+        sorted.sort(java.util.Comparator.comparingLong(RulesetChange::atNanos));
+        this.rulesetChanges = List.copyOf(sorted);
         this.adoptRandomPorts = adoptRandomPorts;
         this.name = name;
         this.interfaces = List.copyOf(interfaces);
@@ -78,7 +98,18 @@ public final class CaseSpec {
     /** The same case with adoption of the recording kernel's random ports on or off. */
     public CaseSpec withAdoptRandomPorts(boolean on) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            on);
+            on, rulesetChanges);
+    }
+
+    /** The same case with these ruleset changes during the capture (put in time order). */
+    public CaseSpec withRulesetChanges(List<RulesetChange> changes) {
+        return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
+            adoptRandomPorts, changes);
+    }
+
+    /** The rulesets that replace the one in force during the capture, in time order (none for most cases). */
+    public List<RulesetChange> rulesetChanges() {
+        return rulesetChanges;
     }
 
     public List<RouterInterface> interfaces() {
@@ -107,9 +138,21 @@ public final class CaseSpec {
         return defaultInterface;
     }
 
-    /** Does the ruleset declare a conntrack helper (then expectation events are written)? */
+    /** Does a ruleset of the case declare a conntrack helper (then expectation events are written)? */
     public boolean helperConfigured() {
-        return ruleset != null && ruleset.matches("(?s).*\\bct\\s+helper\\s+\\S+\\s*\\{.*");
+        if (declaresHelper(ruleset)) {
+            return true;
+        }
+        for (RulesetChange c : rulesetChanges) {
+            if (declaresHelper(c.ruleset())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean declaresHelper(String text) {
+        return text != null && text.matches("(?s).*\\bct\\s+helper\\s+\\S+\\s*\\{.*");
     }
 
     /** Loads a kernel case folder as it is. */
@@ -199,8 +242,24 @@ public final class CaseSpec {
         }
         Object scenario = c.get("scenario");
         String name = scenario instanceof String ? (String) scenario : dir.getFileName().toString();
+        List<RulesetChange> changes = new ArrayList<>();
+        if (c.get("ruleset_changes") != null) {
+            if (!(c.get("ruleset_changes") instanceof List)) {
+                throw new ReplayException(json + ": ruleset_changes is not a list", ReplayException.INPUT);
+            }
+            for (Object o : (List<?>) c.get("ruleset_changes")) {
+                Map<String, Object> ch = object(o, json, "an entry of ruleset_changes");
+                if (!(ch.get("at_ns") instanceof Long)) {
+                    throw new ReplayException(json + ": ruleset_changes: at_ns is missing or not an integer of "
+                        + "nanoseconds", ReplayException.INPUT);
+                }
+                changes.add(new RulesetChange((Long) ch.get("at_ns"), text(ch.get("nft_ruleset"), json,
+                    "ruleset_changes: nft_ruleset")));
+            }
+        }
         // a kernel case folder: its replies answer the kernel's own random NAT picks
-        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true);
+        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true)
+            .withRulesetChanges(changes);
     }
 
     @SuppressWarnings("unchecked")

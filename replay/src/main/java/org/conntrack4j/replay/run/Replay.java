@@ -121,9 +121,16 @@ public final class Replay {
              BufferedWriter events = writer(outDir.resolve("events.txt"));
              BufferedWriter expects = spec.helperConfigured() ? writer(outDir.resolve("expect-events.txt")) : null;
              PcapNgWriter egress = PcapNgWriter.create(outDir.resolve("egress.pcapng"))) {
-            if (spec.ruleset() != null) {
-                regs.add(rules.install(net, spec.ruleset(), spec.rulesetName()));
-            }
+            // the ruleset in force, replaced whole at each of the case's ruleset changes
+            Registration[] ruleset = {spec.ruleset() == null ? null : rules.install(net, spec.ruleset(),
+                spec.rulesetName())};
+            regs.add(() -> {
+                if (ruleset[0] != null) {
+                    ruleset[0].close();
+                }
+            });
+            List<CaseSpec.RulesetChange> changes = spec.rulesetChanges();
+            int nextChange = 0;
             int[] counts = new int[2];
             regs.add(net.table().addListener(new ConntrackListener() {
                 @Override
@@ -170,6 +177,15 @@ public final class Replay {
                     clock.setWallNanos(ts);
                     lastTs = ts;
                     net.table().expire();
+                    while (nextChange < changes.size() && changes.get(nextChange).atNanos() <= ts) {
+                        if (ruleset[0] != null) {
+                            ruleset[0].close();
+                            ruleset[0] = null;
+                        }
+                        ruleset[0] = rules.install(net, changes.get(nextChange).ruleset(), spec.name()
+                            + " (ruleset change " + (nextChange + 1) + ")");
+                        nextChange++;
+                    }
                     String iface = f.interfaceName() != null ? f.interfaceName() : defaultIface;
                     int l3 = l3(f);
                     String summary = l3 >= 0 ? PacketSummary.describe(f.array(), f.offset() + l3, f.capturedLength() - l3)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,27 @@ class CaseSpecTest {
     void theRecordersTickPhaseIsReadInMicroseconds() throws Exception {
         assertEquals(2_663_500, CaseSpec.load(folder("\"tick_phase_us\": 2663.5, ")).tickPhaseNanos());
         assertEquals(0, CaseSpec.load(folder("\"tick_phase_us\": 0, ")).tickPhaseNanos());
+    }
+
+    @Test
+    void rulesetChangesAreReadInTimeOrder() throws Exception {
+        CaseSpec c = CaseSpec.load(folder("\"ruleset_changes\": [{\"at_ns\": 1796000000000000002, \"nft_ruleset\": "
+            + "\"table ip b {}\"}, {\"at_ns\": 1796000000000000001, \"nft_ruleset\": \"table ip a {}\"}], "));
+        assertEquals(List.of(new CaseSpec.RulesetChange(1796000000000000001L, "table ip a {}"),
+            new CaseSpec.RulesetChange(1796000000000000002L, "table ip b {}")), c.rulesetChanges());
+        assertEquals(c.rulesetChanges(), c.withAdoptRandomPorts(false).rulesetChanges(), "kept by the copies");
+        assertEquals(List.of(), CaseSpec.load(folder("")).rulesetChanges());
+    }
+
+    @Test
+    void aRulesetChangeWithoutItsTimeOrTextIsAnInputError() throws Exception {
+        for (String bad : new String[] {"[{\"nft_ruleset\": \"table ip a {}\"}]", "[{\"at_ns\": 1.5, \"nft_ruleset\": \"x\"}]",
+            "[{\"at_ns\": 1}]", "{}"}) {
+            ReplayException e = assertThrows(ReplayException.class,
+                () -> CaseSpec.load(folder("\"ruleset_changes\": " + bad + ", ")), bad);
+            assertEquals(ReplayException.INPUT, e.exitStatus());
+            assertTrue(e.getMessage().contains("ruleset_changes"), e.getMessage());
+        }
     }
 
     @Test
