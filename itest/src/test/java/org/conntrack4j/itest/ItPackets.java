@@ -25,9 +25,19 @@ public final class ItPackets {
      * length and checksum, TCP a SYN (or the given flags) header.
      */
     public static Packet ipv4(int proto, String src, int sport, String dst, int dport, int tcpFlags) {
+        return ipv4(proto, src, sport, dst, dport, tcpFlags, 1000, (tcpFlags & 0x10) != 0 ? 5000 : 0, new byte[0]);
+    }
+
+    /**
+     * An IPv4 UDP datagram or TCP segment ({@code tcpFlags}, {@code seq}, {@code ack}; ignored for UDP) carrying
+     * {@code payload}, with valid checksums.
+     */
+    public static Packet ipv4(int proto, String src, int sport, String dst, int dport, int tcpFlags, int seq, int ack,
+        byte[] payload) {
         int l4 = proto == IpProto.TCP ? 20 : 8;
-        int total = 20 + l4;
-        Packet p = new Packet();
+        int total = 20 + l4 + payload.length;
+        // room for a link header before it, and for a helper's rewrite to grow it
+        Packet p = new Packet(14 + total + 64);
         p.load(new byte[total], 0, total, 14);
         p.put8(0, 0x45);
         p.put16(2, total);
@@ -38,13 +48,14 @@ public final class ItPackets {
         p.put16(10, Checksum.ipv4Header(p));
         p.put16(20, sport);
         p.put16(22, dport);
+        p.copyIn(20 + l4, payload, 0, payload.length);
         p.family = Family.IPV4;
         if (proto == IpProto.UDP) {
-            p.put16(24, 8);
+            p.put16(24, 8 + payload.length);
             p.put16(26, Checksum.computeL4(p, 20, IpProto.UDP, 26));
         } else if (proto == IpProto.TCP) {
-            p.put32(24, 1000);
-            p.put32(28, (tcpFlags & 0x10) != 0 ? 5000 : 0);
+            p.put32(24, seq);
+            p.put32(28, ack);
             p.put8(32, 5 << 4);
             p.put8(33, tcpFlags);
             p.put16(34, 65535);
@@ -54,6 +65,15 @@ public final class ItPackets {
             throw new IllegalStateException("bad test packet");
         }
         return p;
+    }
+
+    /** The L4 payload of an IPv4 UDP datagram or TCP segment, as ISO-8859-1 text. */
+    public static String payload(Packet p) {
+        int l4 = (p.u8(0) & 0x0f) << 2;
+        int off = l4 + (p.u8(9) == IpProto.TCP ? (p.u8(l4 + 12) >>> 4) << 2 : 8);
+        byte[] b = new byte[p.length() - off];
+        p.copyOut(off, b, 0, b.length);
+        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /**
