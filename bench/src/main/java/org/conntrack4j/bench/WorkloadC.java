@@ -93,14 +93,18 @@ public final class WorkloadC {
          * drops them too); counted, not a failure.
          */
         public final long tableFull;
+        /** Whether a new connection made once the scan was over found room (it must, unless the table is assured). */
+        public final boolean roomAfterScan;
 
-        ExpiryPause(int expiring, long[] latencies, long scanNanos, long unexpected, long leftOver, long tableFull) {
+        ExpiryPause(int expiring, long[] latencies, long scanNanos, long unexpected, long leftOver, long tableFull,
+            boolean roomAfterScan) {
             this.expiring = expiring;
             this.latencies = latencies;
             this.scanNanos = scanNanos;
             this.unexpected = unexpected;
             this.leftOver = leftOver;
             this.tableFull = tableFull;
+            this.roomAfterScan = roomAfterScan;
         }
 
         /** The {@code q}-quantile (0..1) of the latencies, nanoseconds. */
@@ -180,7 +184,11 @@ public final class WorkloadC {
             long[] sorted = java.util.Arrays.copyOf(lat, n);
             java.util.Arrays.sort(sorted);
             long left = assured ? count - net.table().count() : net.table().connections(c -> c.expires(net.now()) == 0).size();
-            return new ExpiryPause(count, sorted, scanNanos, unexpected, left, full);
+            // Whether the scan made room is asked once it is over: the connections timed while it ran may all have
+            // met a full table (a thread starved by a loaded machine times only the first few).
+            Frames.writeUdp(f, 0, 0x0c00_0000, Router.SERVER, 1024, 53);
+            boolean room = track(net, p, f);
+            return new ExpiryPause(count, sorted, scanNanos, unexpected, left, full, room);
         } finally {
             net.close();
         }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.api.Settings;
 
@@ -19,8 +20,9 @@ import org.conntrack4j.core.api.Settings;
  * One engine's setting values. Values are kept by name ({@link #values}), so that they outlive the key objects of a
  * plug-in that leaves and apply again when a key of that name comes back. The packet path reads through
  * {@link Table}: the active keys (the registry's, {@link #rebuild}) and their current values, indexed by the key's
- * precomputed hash with every active key in a slot of its own and compared by identity; replaced as a whole on
- * every change (copy-on-write under this object's monitor, a leaf in the lock order) and read without locks.
+ * precomputed hash with every active key in a slot of its own and compared by identity (the core's few settings
+ * read for every packet are fields of it besides); replaced as a whole on every change (copy-on-write under this
+ * object's monitor, a leaf in the lock order) and read without locks.
  */
 final class EngineSettings implements Settings {
     /**
@@ -32,7 +34,12 @@ final class EngineSettings implements Settings {
         final SettingKey[] keys;
         final long[] vals;
         final int shift;
+        final int mask;
         final Map<String, SettingKey> byName;
+        /** The core's settings read for every packet, as fields (see {@link EngineSettings#get(SettingKey)}). */
+        final long checksum;
+        final long events;
+        final long genericTimeout;
 
         Table(Collection<SettingKey> active, Map<String, Long> values) {
             byName = new HashMap<>();
@@ -53,6 +60,7 @@ final class EngineSettings implements Settings {
                 }
             }
             shift = sh;
+            mask = size - 1;
             keys = new SettingKey[size];
             vals = new long[size];
             for (SettingKey k : distinct) {
@@ -60,6 +68,9 @@ final class EngineSettings implements Settings {
                 keys[i] = k;
                 vals[i] = valueOf(k, values);
             }
+            checksum = valueOf(CoreSettings.CHECKSUM, values);
+            events = valueOf(CoreSettings.EVENTS, values);
+            genericTimeout = valueOf(CoreSettings.GENERIC_TIMEOUT, values);
         }
 
         /** A shift under which every key has its own slot in a table of {@code size}, or -1. */
@@ -116,14 +127,21 @@ final class EngineSettings implements Settings {
     @Override
     public long get(SettingKey key) {
         Table t = table;
-        SettingKey[] keys = t.keys;
-        long[] vals = t.vals;
-        // One probe: an active key has a slot of its own. Both loads are issued before the comparison (the masks
-        // from the arrays' own lengths need no bounds checks), so a hit costs one dependent step more than an
-        // array index would.
-        int i = key.hashCode() >>> t.shift;
-        SettingKey k = keys[i & (keys.length - 1)];
-        long v = vals[i & (vals.length - 1)];
+        // The core's own per-packet settings are fields, as Linux keeps them in struct netns_ct: where the key is
+        // a constant (a static final at the call site) these tests are decided when the caller is compiled, and
+        // the read is one field load.
+        if (key == CoreSettings.CHECKSUM) {
+            return t.checksum;
+        }
+        if (key == CoreSettings.EVENTS) {
+            return t.events;
+        }
+        if (key == CoreSettings.GENERIC_TIMEOUT) {
+            return t.genericTimeout;
+        }
+        int i = (key.hashCode() >>> t.shift) & t.mask;
+        SettingKey k = t.keys[i];
+        long v = t.vals[i];
         if (k == key) {
             return v;
         }

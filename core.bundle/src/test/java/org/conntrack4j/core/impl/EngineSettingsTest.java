@@ -81,4 +81,20 @@ class EngineSettingsTest {
             CoreSettings.CHECKSUM.description())));
         assertTrue(net.settings().active().containsKey("nf_conntrack_checksum"));
     }
+
+    @Test
+    void theCoreKeysKeptAsFieldsFollowEveryChange() {
+        for (SettingKey k : List.of(CoreSettings.CHECKSUM, CoreSettings.EVENTS, CoreSettings.GENERIC_TIMEOUT)) {
+            assertEquals(k.defaultValue(), net.settings().get(k), k.name());
+            net.settings().set("net.netfilter." + k.name(), k.defaultValue() == 0 ? 1 : 0);
+            assertEquals(k.defaultValue() == 0 ? 1 : 0, net.settings().get(k), k.name());
+            assertEquals(k.defaultValue() == 0 ? 1 : 0, net.settings().get(k.name()), k.name());
+            assertEquals(k.defaultValue() == 0 ? 1L : 0L, net.settings().active().get(k.name()), k.name());
+            // a plug-in coming recomputes the table: the value stays
+            PortTracker t = trackerWith(SettingKey.seconds("nf_conntrack_test_timeout", 30, "test"));
+            reg.addTracker(t, 200, true, true, reg.localId(), 0, "test");
+            assertEquals(k.defaultValue() == 0 ? 1 : 0, net.settings().get(k), k.name());
+            reg.removeTracker(t);
+        }
+    }
 }
