@@ -587,3 +587,68 @@ def sane_dnat(net, cap):
     d.close()
     _pause()
     close_pair(s.c, s.s)
+
+
+# ---- the reference cases again, with other hosts, ports, sizes and payloads ----------------------------------------
+
+@scenario(helper=TFTP, prepare=lambda net: tftpd(net, "wan", SRV, ports=(50100, 50109)),
+          params={"tftp_ports": [50100, 50109]}, **MASQ)
+def tftp_masq_other(net, cap):
+    """tftp_get_masq and tftp_put_dnat's kind through masquerade from the other LAN client (198.51.100.11), server
+    ports 50100-50109: a get of 5000 bytes with blksize 1428 (four blocks), a put of 4097 bytes in 512-byte blocks
+    (the last one 1 byte), then a get of 1800 bytes from the first client."""
+    tftp_get(net, C2, 42010, SRV, b"big.bin", blksize=1428)
+    _pause()
+    tftp_put(net, C2, 42011, SRV, b"odd.bin", bytes((i * 5) & 0xFF for i in range(4097)))
+    _pause()
+    tftp_get(net, C1, 42012, SRV, b"small.bin")
+
+
+@scenario(helper=IRC, params={"irc_port": 6667}, **MASQ)
+def irc_dcc_masq_other(net, cap):
+    """irc_dcc_masq's kind from the other LAN client (198.51.100.11) through masquerade: channel chatter, a DCC CHAT
+    and a DCC SEND of a large file (sizes of 4 and 10 digits) rewritten to the router's address, the peer's two
+    connections (related; 20 kB over the SEND), a DCC SEND naming the other LAN client (forged: no expectation)."""
+    irc = IrcPuppet(net, C2, 43800)
+    irc.cmd(b"JOIN #lab\r\n")
+    irc.reply(b":alice!alice@lab JOIN #lab\r\n:irc.lab.test 353 alice = #lab :alice bob\r\n")
+    irc.cmd(b"PRIVMSG #lab :hello, I am sending the report\r\n")
+    own = b"%d" % _ip_number(C2)
+    seen = irc.offer(_privmsg(b"CHAT", b"chat", own, b"6001", size=b""))
+    dcc_connect(net, WCLI, seen, (C2, 6001), body=b"hi\n" * 20)
+    seen = irc.offer(_privmsg(b"SEND", b"big-report.tar.gz", own, b"6002", size=b" 4294967295"))
+    dcc_connect(net, WCLI, seen, (C2, 6002), body=b"\x1f\x8b" + bytes(range(256)) * 80)
+    irc.offer(_privmsg(b"SEND", b"x", b"%d" % _ip_number(C1), b"6003"))
+    irc.cmd(b"QUIT :done\r\n")
+    close_pair(irc.c, irc.s)
+
+
+@scenario(helper=dict(AMANDA), params={"amanda_port": 10080}, **MASQ)
+def amanda_masq_other(net, cap):
+    """amanda_masq's kind with the backup server on the other LAN client (198.51.100.11, port 860): the client's ACK,
+    then a REP announcing all four ports (DATA, MESG, INDEX, STATE; four expectations, the policy's most), rewritten
+    behind masquerade; the server connects to each (related) and receives a larger backup stream on DATA."""
+    srv, cli, seen = amanda_exchange(net, C2, 860, SRV, [ACK, _rep(
+        b"CONNECT DATA 40001 MESG 40002 INDEX 40003 STATE 40004\nOPTIONS features=ffff;")])
+    for i, p in enumerate(_ports(seen[-1])):
+        amanda_connect(net, C2, SRV, p, (SRV, p), body=(b"dump " * 1000) if i == 0 else b"x" * 10)
+        _pause()
+    srv.sendto(ACK, (SRV, 10080))
+    _pause()
+
+
+@scenario(helper=SANE, params={"sane_port": 6566}, **MASQ)
+def sane_masq_other(net, cap):
+    """sane_masq's kind from the other LAN client (198.51.100.11) through masquerade: two scans on one control
+    connection (data ports 7001 and 7002, the second expectation after the first was used), 20 kB images, then a
+    second control connection from the first client whose scan uses port 7001 again."""
+    s = SanePuppet(net, C2, 44700)
+    s.start(7001)
+    sane_data(net, C2, SRV, 7001, (SRV, 7001), body=b"\x89PNG" + bytes(range(256)) * 80)
+    s.start(7002)
+    sane_data(net, C2, SRV, 7002, (SRV, 7002), body=b"\x89PNG" + b"\xff" * 20000)
+    t = SanePuppet(net, C1, 44701)
+    t.start(7001)
+    sane_data(net, C1, SRV, 7001, (SRV, 7001))
+    close_pair(s.c, s.s)
+    close_pair(t.c, t.s)
