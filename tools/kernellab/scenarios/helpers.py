@@ -652,3 +652,48 @@ def sane_masq_other(net, cap):
     sane_data(net, C1, SRV, 7001, (SRV, 7001))
     close_pair(s.c, s.s)
     close_pair(t.c, t.s)
+
+
+@scenario(helper=dict(AMANDA), params={"amanda_port": 10080}, **MASQ)
+def amanda_helper_removed_masq(net, cap):
+    """The amanda helper taken out mid-session (nft -f: flush ruleset, then the same table without the ct helper
+    object and its rule), through masquerade. Before: the server's REQ from 198.51.100.10:853, the REP announcing two
+    ports (expected), a connection to the first (related). After: the same control connection keeps its helper: a
+    second REP's ports are expected and the server's connection is related; a new control connection from port 854
+    gets no helper: its REP makes no expectation and the server's connection is a new one."""
+    srv, cli, seen = amanda_exchange(net, C1, 853, SRV, [ACK, _rep(b"CONNECT DATA 50150 MESG 50151")])
+    amanda_connect(net, C1, SRV, _ports(seen[-1])[0], (SRV, 50150))
+    srv.close()
+    cli.close()
+    net.replace_ruleset(ruleset(dict(masq=True)))
+    _pause()
+    srv, cli, seen = amanda_exchange(net, C1, 853, SRV, [_rep(b"CONNECT DATA 50152 MESG 50153")])
+    amanda_connect(net, C1, SRV, _ports(seen[-1])[0], (SRV, 50152))
+    srv.close()
+    cli.close()
+    srv, cli, seen = amanda_exchange(net, C1, 854, SRV, [_rep(b"CONNECT DATA 50154 MESG 50155")])
+    amanda_connect(net, C1, SRV, _ports(seen[-1])[0], (SRV, 50154))
+    srv.close()
+    cli.close()
+    _pause()
+
+
+@scenario(helper=SANE, params={"sane_port": 6566}, **MASQ)
+def sane_helper_removed_masq(net, cap):
+    """The sane helper taken out mid-session (nft -f: flush ruleset, then the same table without the ct helper object
+    and its rule), through masquerade. Before: a scan on port 7010 (expected, the data connection related). After:
+    the same control connection keeps its helper: a scan on port 7011 is expected and its data connection related; a
+    new control connection gets no helper: its scan on port 7012 makes no expectation and the data connection is a
+    new one."""
+    s = SanePuppet(net, C1, 44710)
+    s.start(7010)
+    sane_data(net, C1, SRV, 7010, (SRV, 7010))
+    net.replace_ruleset(ruleset(dict(masq=True)))
+    _pause()
+    s.start(7011)
+    sane_data(net, C1, SRV, 7011, (SRV, 7011))
+    t = SanePuppet(net, C1, 44711)
+    t.start(7012)
+    sane_data(net, C1, SRV, 7012, (SRV, 7012))
+    close_pair(s.c, s.s)
+    close_pair(t.c, t.s)
