@@ -310,6 +310,7 @@ def addr_key(ip):
 
 # ---------------------------------------------------------------------------------------------- assembly
 
+USERSPACE = re.compile(r"\s+\[USERSPACE\] portid=\d+( progname=\S*)?$")
 EVENT_LINE = re.compile(r"^\[")
 
 
@@ -488,6 +489,14 @@ def assemble(raw, out, meta):
         p = os.path.join(raw, name)
         return [l for l in open(p).read().splitlines() if l.strip()] if os.path.exists(p) else []
     ev = [l for l in lines("events.raw") if EVENT_LINE.match(l)]
+    # an event the recorder's own ctnetlink request caused names that request's socket and program, not the kernel's
+    # doing: the annotation is left out, and said so
+    asked = [l for l in ev if USERSPACE.search(l)]
+    if asked:
+        ev = [USERSPACE.sub("", l) for l in ev]
+        meta.setdefault("notes", []).append(
+            "%d event(s) caused by the recorder's ctnetlink requests carried conntrack's annotation of the requester "
+            "(%s), left out of events.txt" % (len(asked), USERSPACE.search(asked[0]).group(0).strip()))
     ev = [l for l in ev if "ff02:" not in l and "dst=ff" not in l]
     if snap is not None:
         ev = [l for l in ev if event_ns(l) <= snap]

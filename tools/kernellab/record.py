@@ -100,6 +100,8 @@ def record(fn, out, keep_raw=False):
             meta["ruleset_changes"] = net.ruleset_changes
         if spec.get("routes"):
             meta["topology"]["routes"] = spec["routes"]
+        if net.operations:
+            meta["operations"] = net.operations
         net.close()
     problems = assemble(raw, out, meta)
     if not keep_raw:

@@ -7,6 +7,7 @@ import time
 from scapy.layers.inet import TCP
 from scapy.layers.l2 import Ether
 
+from . import ctnetlink
 from .lab import ROUTER
 
 C1, C2, LSRV = "198.51.100.10", "198.51.100.11", "198.51.100.20"
@@ -25,6 +26,7 @@ class Net:
         self.ruleset_changes = []
         self.threads = []
         self._raw = {}
+        self.operations = []    # what was done to the router's table besides packets: case.json "operations"
 
     def note(self, text):
         self.notes.append(text)
@@ -145,6 +147,15 @@ class Net:
             if TCP in p and p[TCP].sport == sport and p[TCP].dport == dport:
                 return p
         return None
+
+    # -- the router's table ------------------------------------------------------------------------
+    def remove_helper(self, src, sport, dst, dport, proto=6):
+        """Takes the helper away from the router's IPv4 connection with this original tuple (ctnetlink, as a helper
+        module unloaded would) and records it for the replay, with the time it was done."""
+        at = time.time_ns()
+        ctnetlink.remove_helper(self.lab, src, dst, proto, sport, dport)
+        self.operations.append({"time_ns": at, "op": "remove_helper", "family": "ipv4", "proto": proto, "src": src,
+                                "dst": dst, "sport": sport, "dport": dport})
 
     def host_nft(self, side, text):
         self.lab.nft(side, text)

@@ -47,7 +47,6 @@ class KernelCasesTest {
      * so that the list stays true.
      */
     static final Map<String, String> MISSING_BUNDLE = Map.ofEntries(
-        Map.entry("pptp_masq", "no helper of type \"pptp\""),
         Map.entry("sip_invite_masq", "no helper of type \"sip\""),
         Map.entry("sip_register_masq", "no helper of type \"sip\""),
         Map.entry("ct_count_limit", "unsupported table item \"set\""),

@@ -7,9 +7,11 @@ import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.helper.amanda.AmandaHelper;
 import org.conntrack4j.helper.ftp.FtpHelper;
 import org.conntrack4j.helper.irc.IrcHelper;
+import org.conntrack4j.helper.pptp.PptpHelper;
 import org.conntrack4j.helper.sane.SaneHelper;
 import org.conntrack4j.helper.tftp.TftpHelper;
 import org.conntrack4j.nat.NatComponent;
+import org.conntrack4j.proto.gre.GreKeymaps;
 import org.conntrack4j.proto.gre.GreTracker;
 import org.conntrack4j.proto.icmp.IcmpTracker;
 import org.conntrack4j.proto.icmp.Icmpv6Tracker;
@@ -25,8 +27,8 @@ import org.conntrack4j.rules.nft.RulesetParseException;
 
 /**
  * The bundles of the distribution wired together without OSGi, as their components would be: the trackers
- * (with the families and protocol numbers of their service properties), NAT, the helpers (FTP, TFTP, IRC, Amanda,
- * SANE), the rules evaluator.
+ * (with the families and protocol numbers of their service properties) and the GRE key map, NAT, the helpers (FTP,
+ * TFTP, IRC, Amanda, SANE, PPTP), the rules evaluator.
  */
 final class Plugins {
     private Plugins() {
@@ -41,6 +43,7 @@ final class Plugins {
         reg.addHelper(new IrcHelper(), reg.localId(), 0, "org.conntrack4j.helper.irc");
         reg.addHelper(new AmandaHelper(), reg.localId(), 0, "org.conntrack4j.helper.amanda");
         reg.addHelper(new SaneHelper(), reg.localId(), 0, "org.conntrack4j.helper.sane");
+        reg.addHelper(new PptpHelper(), reg.localId(), 0, "org.conntrack4j.helper.pptp");
         return reg;
     }
 
@@ -53,6 +56,7 @@ final class Plugins {
         reg.addTracker(new IcmpTracker(), 1, true, true, reg.localId(), 0, "org.conntrack4j.proto.icmp");
         reg.addTracker(new Icmpv6Tracker(), 58, true, true, reg.localId(), 0, "org.conntrack4j.proto.icmp");
         reg.addTracker(new GreTracker(), 47, true, true, reg.localId(), 0, "org.conntrack4j.proto.gre");
+        reg.addExtension(new GreKeymaps(), "gre-keymap", reg.localId(), 0, "org.conntrack4j.proto.gre");
         reg.addTracker(new SctpTracker(), 132, true, true, reg.localId(), 0, "org.conntrack4j.proto.sctp");
         return reg;
     }

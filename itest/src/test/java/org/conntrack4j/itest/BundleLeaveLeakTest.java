@@ -85,13 +85,15 @@ class BundleLeaveLeakTest {
     private static final String IRC = "org.conntrack4j.helper.irc";
     private static final String AMANDA = "org.conntrack4j.helper.amanda";
     private static final String SANE = "org.conntrack4j.helper.sane";
-    private static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE, SCTP, TFTP, IRC, AMANDA, SANE);
+    private static final String PPTP = "org.conntrack4j.helper.pptp";
+    private static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE, SCTP, TFTP, IRC, AMANDA, SANE,
+        PPTP);
 
     /** The live ruleset's configuration ({@code LiveRuleset}). */
     private static final String RULES_PID = "org.conntrack4j.rules";
     /**
-     * Helpers for their ports (FTP 21, TFTP 69, IRC 6667, Amanda 10080, SANE 6566) and masquerade out of ltwan, as
-     * the recorded *_masq and ftp_*_snat cases run; and a filter after source NAT that drops what goes to
+     * Helpers for their ports (FTP 21, TFTP 69, IRC 6667, Amanda 10080, SANE 6566, PPTP 1723) and masquerade out of
+     * ltwan, as the recorded *_masq and ftp_*_snat cases run; and a filter after source NAT that drops what goes to
      * {@link #DROPPED}.
      */
     private static final String RULESET = "table inet leaktest {\n"
@@ -100,12 +102,14 @@ class BundleLeaveLeakTest {
         + "\tct helper irc_helper {\n\t\ttype \"irc\" protocol tcp\n\t\tl3proto ip\n\t}\n\n"
         + "\tct helper amanda_helper {\n\t\ttype \"amanda\" protocol udp\n\t\tl3proto inet\n\t}\n\n"
         + "\tct helper sane_helper {\n\t\ttype \"sane\" protocol tcp\n\t\tl3proto inet\n\t}\n\n"
+        + "\tct helper pptp_helper {\n\t\ttype \"pptp\" protocol tcp\n\t\tl3proto ip\n\t}\n\n"
         + "\tchain helpers {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
         + "\t\tct state new tcp dport 21 ct helper set \"ftp_helper\"\n"
         + "\t\tct state new udp dport 69 ct helper set \"tftp_helper\"\n"
         + "\t\tct state new tcp dport 6667 ct helper set \"irc_helper\"\n"
         + "\t\tct state new udp dport 10080 ct helper set \"amanda_helper\"\n"
-        + "\t\tct state new tcp dport 6566 ct helper set \"sane_helper\"\n\t}\n\n"
+        + "\t\tct state new tcp dport 6566 ct helper set \"sane_helper\"\n"
+        + "\t\tct state new tcp dport 1723 ct helper set \"pptp_helper\"\n\t}\n\n"
         + "\tchain nat_post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
         + "\t\toifname \"ltwan\" ip saddr 198.51.100.0/24 masquerade\n\t}\n\n"
         + "\tchain post_filter {\n\t\ttype filter hook postrouting priority 200; policy accept;\n"
@@ -268,6 +272,11 @@ class BundleLeaveLeakTest {
         leaveAndReturn(SANE, "org.conntrack4j.helper.sane.SaneHelper", List.of(), this::useSane, this::saneWorks);
     }
 
+    @Test
+    void pptpHelperLeavesNothingBehind() throws Exception {
+        leaveAndReturn(PPTP, "org.conntrack4j.helper.pptp.PptpHelper", List.of(), this::usePptp, this::pptpWorks);
+    }
+
     // ---- leaving and coming back -------------------------------------------------------------------------------
 
     @FunctionalInterface
@@ -297,6 +306,8 @@ class BundleLeaveLeakTest {
         }
         WeakReference<ClassLoader> loader = loaderOf(bsn, privateClass);
         Set<String> packages = packagesOf(bsn);
+        // bundles importing a package of this one (helper.pptp imports proto.gre's key map) are stopped by the refresh
+        Set<String> activeBefore = activeBundles();
         uninstallAndRefresh(bsn);
 
         assertNothingRegistered(bsn, settings);
@@ -306,7 +317,23 @@ class BundleLeaveLeakTest {
 
         Bundle again = own.installBundle(locations.get(bsn));
         again.start();
+        for (Bundle b : own.getBundles()) {
+            if (activeBefore.contains(b.getSymbolicName()) && b.getState() != Bundle.ACTIVE) {
+                b.start();
+            }
+        }
         works.run();
+    }
+
+    /** The symbolic names of the bundles that are active now. */
+    private Set<String> activeBundles() {
+        Set<String> out = new HashSet<>();
+        for (Bundle b : own.getBundles()) {
+            if (b.getState() == Bundle.ACTIVE) {
+                out.add(b.getSymbolicName());
+            }
+        }
+        return out;
     }
 
     private boolean asyncEventsArrive() throws InterruptedException {
@@ -837,6 +864,84 @@ class BundleLeaveLeakTest {
         return expected ? filter && natChain : !filter && !natChain;
     }
 
+    // ---- PPTP ------------------------------------------------------------------------------------------------------
+
+    private void usePptp() {
+        Pptp a = new Pptp(41723).start();
+        assertEquals(41723, a.call(257, 16385), "masqueraded: the PNS call ID is the translated port");
+        assertEquals("related", forward(packet(Family.IPV4, GRE_PROTO, CLIENT, SERVER, words(0x2001, 0x880b, 0,
+            16385)), lan, wan));
+        assertEquals("established", forward(packet(Family.IPV4, GRE_PROTO, SERVER, ROUTER, words(0x2001, 0x880b, 0,
+            41723)), wan, lan), "the key map gives the PAC's packets their source key");
+        // a call waiting for its GRE: its expectations go with the bundle
+        new Pptp(41724).start().call(258, 16386);
+        assertTrue(conntrack.table().expectations().stream().anyMatch(x -> "pptp".equals(x.helper())));
+        assertTrue(expectEvents.get() > 0, "expectation events");
+    }
+
+    private void pptpWorks() {
+        Pptp c = new Pptp(41725).start();
+        assertEquals("pptp", conntrack.table().snapshot(c.ct).helper());
+        c.call(259, 16387);
+        assertEquals(2, conntrack.table().expectations().stream().filter(x -> "pptp".equals(x.helper())).count());
+    }
+
+    /** One PPTP control connection from the client to the server's port 1723, masqueraded on ltwan. */
+    private final class Pptp {
+        final int port;
+        int cseq = 1000;
+        int sseq = 90000;
+        Connection ct;
+
+        Pptp(int port) {
+            this.port = port;
+        }
+
+        /** Handshake, Start-Control-Connection-Request and -Reply. */
+        Pptp start() {
+            Packet syn = tcp(CLIENT, port, SERVER, 1723, cseq++, 0, SYN, "");
+            assertEquals("new", forward(syn, lan, wan));
+            ct = syn.ct;
+            forward(tcp(SERVER, 1723, ROUTER, port, sseq++, cseq, SYN_ACK, ""), wan, lan);
+            forward(tcp(CLIENT, port, SERVER, 1723, cseq, sseq, ACK, ""), lan, wan);
+            pns(message(1, 144, 0x0100));
+            pac(message(2, 144, 0x0100, 0x0100));
+            return this;
+        }
+
+        Packet pns(byte[] data) {
+            Packet p = tcp(CLIENT, port, SERVER, 1723, cseq, sseq, PSH_ACK, data);
+            cseq += data.length;
+            forward(p, lan, wan);
+            return p;
+        }
+
+        void pac(byte[] data) {
+            forward(tcp(SERVER, 1723, ROUTER, port, sseq, cseq, PSH_ACK, data), wan, lan);
+            sseq += data.length;
+        }
+
+        /** Outgoing-Call-Request and -Reply; returns the call ID the PAC saw. */
+        int call(int pnsCallId, int pacCallId) {
+            int seen = pns(message(7, 156, pnsCallId, 1)).u16(52);
+            pac(message(8, 20, pacCallId, seen, 0x0100));
+            return seen;
+        }
+    }
+
+    /** A PPTP control message of {@code type} with a body of {@code size} bytes starting with these words. */
+    private static byte[] message(int type, int size, int... words) {
+        byte[] m = new byte[12 + size];
+        put16(m, 0, m.length);
+        put16(m, 2, 1);
+        put32(m, 4, 0x1a2b3c4d);
+        put16(m, 8, type);
+        for (int i = 0; i < words.length; i++) {
+            put16(m, 12 + 2 * i, words[i]);
+        }
+        return m;
+    }
+
     // ---- an FTP control connection ---------------------------------------------------------------------------------
 
     /** One FTP control connection from the client to port 21 of {@code server}, out of {@code out}. */
@@ -930,7 +1035,10 @@ class BundleLeaveLeakTest {
     }
 
     private static Packet tcp(String src, int sport, String dst, int dport, int seq, int ack, int flags, String text) {
-        byte[] data = text.getBytes(StandardCharsets.US_ASCII);
+        return tcp(src, sport, dst, dport, seq, ack, flags, text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static Packet tcp(String src, int sport, String dst, int dport, int seq, int ack, int flags, byte[] data) {
         byte[] l4 = new byte[20 + data.length];
         put16(l4, 0, sport);
         put16(l4, 2, dport);

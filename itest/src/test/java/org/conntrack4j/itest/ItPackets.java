@@ -25,7 +25,26 @@ public final class ItPackets {
      * length and checksum, TCP a SYN (or the given flags) header.
      */
     public static Packet ipv4(int proto, String src, int sport, String dst, int dport, int tcpFlags) {
-        return ipv4(proto, src, sport, dst, dport, tcpFlags, 1000, (tcpFlags & 0x10) != 0 ? 5000 : 0, new byte[0]);
+        byte[] l4 = new byte[proto == IpProto.TCP ? 20 : 8];
+        put16(l4, 0, sport);
+        put16(l4, 2, dport);
+        if (proto == IpProto.UDP) {
+            put16(l4, 4, 8);
+        } else if (proto == IpProto.TCP) {
+            l4[7] = (byte) 0xe8;
+            l4[6] = 0x03;
+            if ((tcpFlags & 0x10) != 0) {
+                put16(l4, 10, 5000);
+            }
+            l4[12] = 5 << 4;
+            l4[13] = (byte) tcpFlags;
+            put16(l4, 14, 65535);
+        }
+        Packet p = ipv4(src, dst, proto, l4);
+        if (proto == IpProto.UDP) {
+            p.put16(26, Checksum.computeL4(p, 20, IpProto.UDP, 26));
+        }
+        return p;
     }
 
     /**
@@ -34,35 +53,25 @@ public final class ItPackets {
      */
     public static Packet ipv4(int proto, String src, int sport, String dst, int dport, int tcpFlags, int seq, int ack,
         byte[] payload) {
-        int l4 = proto == IpProto.TCP ? 20 : 8;
-        int total = 20 + l4 + payload.length;
-        // room for a link header before it, and for a helper's rewrite to grow it
-        Packet p = new Packet(14 + total + 64);
-        p.load(new byte[total], 0, total, 14);
-        p.put8(0, 0x45);
-        p.put16(2, total);
-        p.put8(8, 64);
-        p.put8(9, proto);
-        p.put32(12, ip(src));
-        p.put32(16, ip(dst));
-        p.put16(10, Checksum.ipv4Header(p));
-        p.put16(20, sport);
-        p.put16(22, dport);
-        p.copyIn(20 + l4, payload, 0, payload.length);
-        p.family = Family.IPV4;
+        int hl = proto == IpProto.TCP ? 20 : 8;
+        byte[] l4 = new byte[hl + payload.length];
+        put16(l4, 0, sport);
+        put16(l4, 2, dport);
+        System.arraycopy(payload, 0, l4, hl, payload.length);
         if (proto == IpProto.UDP) {
-            p.put16(24, 8 + payload.length);
-            p.put16(26, Checksum.computeL4(p, 20, IpProto.UDP, 26));
+            put16(l4, 4, l4.length);
         } else if (proto == IpProto.TCP) {
-            p.put32(24, seq);
-            p.put32(28, ack);
-            p.put8(32, 5 << 4);
-            p.put8(33, tcpFlags);
-            p.put16(34, 65535);
-            p.put16(36, Checksum.computeL4(p, 20, IpProto.TCP, 36));
+            put16(l4, 4, seq >>> 16);
+            put16(l4, 6, seq);
+            put16(l4, 8, ack >>> 16);
+            put16(l4, 10, ack);
+            l4[12] = 5 << 4;
+            l4[13] = (byte) tcpFlags;
+            put16(l4, 14, 65535);
         }
-        if (IpHeaders.validate(p) != null) {
-            throw new IllegalStateException("bad test packet");
+        Packet p = ipv4(src, dst, proto, l4);
+        if (proto == IpProto.UDP) {
+            p.put16(26, Checksum.computeL4(p, 20, IpProto.UDP, 26));
         }
         return p;
     }
@@ -76,33 +85,26 @@ public final class ItPackets {
         return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
+    private static void put16(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 8);
+        b[at + 1] = (byte) v;
+    }
+
     /**
      * An IPv4 SCTP packet with verification tag {@code vtag} and one chunk of {@code type} whose body is
      * {@code body} (an INIT needs its 16 fixed bytes, the first being the initiate tag), with its CRC32c.
      */
     public static Packet sctp(String src, int sport, String dst, int dport, int vtag, int type, byte[] body) {
-        int chunk = (4 + body.length + 3) & ~3;
-        int total = 20 + 12 + chunk;
-        Packet p = new Packet();
-        p.load(new byte[total], 0, total, 14);
-        p.put8(0, 0x45);
-        p.put16(2, total);
-        p.put8(8, 64);
-        p.put8(9, IpProto.SCTP);
-        p.put32(12, ip(src));
-        p.put32(16, ip(dst));
-        p.put16(10, Checksum.ipv4Header(p));
-        p.put16(20, sport);
-        p.put16(22, dport);
-        p.put32(24, vtag);
-        p.put8(32, type);
-        p.put16(34, 4 + body.length);
-        p.copyIn(36, body, 0, body.length);
-        p.family = Family.IPV4;
+        byte[] l4 = new byte[12 + ((4 + body.length + 3) & ~3)];
+        put16(l4, 0, sport);
+        put16(l4, 2, dport);
+        put16(l4, 4, vtag >>> 16);
+        put16(l4, 6, vtag);
+        l4[12] = (byte) type;
+        put16(l4, 14, 4 + body.length);
+        System.arraycopy(body, 0, l4, 16, body.length);
+        Packet p = ipv4(src, dst, IpProto.SCTP, l4);
         p.put32(28, Checksum.sctp(p, 20));
-        if (IpHeaders.validate(p) != null) {
-            throw new IllegalStateException("bad test packet");
-        }
         return p;
     }
 
@@ -120,6 +122,32 @@ public final class ItPackets {
     private static byte[] initBody(int initTag) {
         return new byte[] {(byte) (initTag >>> 24), (byte) (initTag >>> 16), (byte) (initTag >>> 8), (byte) initTag,
             0, 1, 0, 0, 0, 10, 0, 10, 0, 0, 3, (byte) 232};
+    }
+
+    /**
+     * An IPv4 packet of protocol {@code proto} whose L4 part is {@code l4} as given; a TCP segment gets its checksum
+     * (the checksum field is overwritten).
+     */
+    public static Packet ipv4(String src, String dst, int proto, byte[] l4) {
+        int total = 20 + l4.length;
+        Packet p = new Packet();
+        p.load(new byte[total], 0, total, 14);
+        p.put8(0, 0x45);
+        p.put16(2, total);
+        p.put8(8, 64);
+        p.put8(9, proto);
+        p.put32(12, ip(src));
+        p.put32(16, ip(dst));
+        p.put16(10, Checksum.ipv4Header(p));
+        p.copyIn(20, l4, 0, l4.length);
+        p.family = Family.IPV4;
+        if (proto == IpProto.TCP) {
+            p.put16(36, Checksum.computeL4(p, 20, IpProto.TCP, 36));
+        }
+        if (IpHeaders.validate(p) != null) {
+            throw new IllegalStateException("bad test packet");
+        }
+        return p;
     }
 
     /** PRE_ROUTING then POST_ROUTING; returns the ct state word seen after PRE_ROUTING. */

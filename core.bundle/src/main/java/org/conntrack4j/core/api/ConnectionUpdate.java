@@ -3,7 +3,8 @@ package org.conntrack4j.core.api;
 /**
  * What {@link ConntrackTable#update} changes on a connection, as {@code conntrack -U} sends it: any of a new mark
  * under a mask ({@code --mark VALUE/MASK}), status bits to set ({@code --status}) and a new timeout in seconds
- * ({@code --timeout}). Immutable: start from {@link #NONE} and add what to change.
+ * ({@code --timeout}); and, as ctnetlink also takes, the removal of the connection's helper. Immutable: start from
+ * {@link #NONE} and add what to change.
  */
 public final class ConnectionUpdate {
     /** {@link ConntrackTable#update}: done. */
@@ -14,30 +15,33 @@ public final class ConnectionUpdate {
     public static final int GONE = -2;
 
     /** Changes nothing. */
-    public static final ConnectionUpdate NONE = new ConnectionUpdate(false, 0, 0, 0, -1);
+    public static final ConnectionUpdate NONE = new ConnectionUpdate(false, 0, 0, 0, -1, false);
 
     private final boolean hasMark;
     private final int mark;
     private final int markMask;
     private final int setStatus;
     private final long timeoutSeconds;
+    private final boolean removeHelper;
 
-    private ConnectionUpdate(boolean hasMark, int mark, int markMask, int setStatus, long timeoutSeconds) {
+    private ConnectionUpdate(boolean hasMark, int mark, int markMask, int setStatus, long timeoutSeconds,
+        boolean removeHelper) {
         this.hasMark = hasMark;
         this.mark = mark;
         this.markMask = markMask;
         this.setStatus = setStatus;
         this.timeoutSeconds = timeoutSeconds;
+        this.removeHelper = removeHelper;
     }
 
     /** Also sets the mark to {@code (old & ~mask) ^ mark} ({@code ctnetlink_change_mark}); mask -1 replaces it. */
     public ConnectionUpdate withMark(int newMark, int mask) {
-        return new ConnectionUpdate(true, newMark, mask, setStatus, timeoutSeconds);
+        return new ConnectionUpdate(true, newMark, mask, setStatus, timeoutSeconds, removeHelper);
     }
 
     /** Also sets these {@link Status} bits (ctnetlink never clears one). */
     public ConnectionUpdate withStatus(int bits) {
-        return new ConnectionUpdate(hasMark, mark, markMask, setStatus | bits, timeoutSeconds);
+        return new ConnectionUpdate(hasMark, mark, markMask, setStatus | bits, timeoutSeconds, removeHelper);
     }
 
     /** Also sets the timeout to {@code seconds} from now. */
@@ -45,7 +49,18 @@ public final class ConnectionUpdate {
         if (seconds < 0) {
             throw new IllegalArgumentException("timeout " + seconds + " s");
         }
-        return new ConnectionUpdate(hasMark, mark, markMask, setStatus, seconds);
+        return new ConnectionUpdate(hasMark, mark, markMask, setStatus, seconds, removeHelper);
+    }
+
+    /**
+     * Also takes the connection's helper away, as ctnetlink does for a helper of empty name
+     * ({@code ctnetlink_change_helper}): its expectations are removed and the helper is detached, as when the helper
+     * leaves. Refused for a connection that has a master (ctnetlink's {@code EBUSY}).
+     *
+     * @since 2.1
+     */
+    public ConnectionUpdate withoutHelper() {
+        return new ConnectionUpdate(hasMark, mark, markMask, setStatus, timeoutSeconds, true);
     }
 
     public boolean hasMark() {
@@ -70,10 +85,20 @@ public final class ConnectionUpdate {
         return timeoutSeconds;
     }
 
+    /**
+     * Does the update take the helper away ({@link #withoutHelper})?
+     *
+     * @since 2.1
+     */
+    public boolean removesHelper() {
+        return removeHelper;
+    }
+
     @Override
     public String toString() {
-        return "update[" + (hasMark ? "mark=" + Integer.toUnsignedString(mark) + "/0x" + Integer.toHexString(markMask) + " "
+        return "update[" + ((hasMark ? "mark=" + Integer.toUnsignedString(mark) + "/0x" + Integer.toHexString(markMask) + " "
             : "") + (setStatus != 0 ? "status=" + Status.names(setStatus) + " " : "")
-            + (timeoutSeconds >= 0 ? "timeout=" + timeoutSeconds : "") + "]";
+            + (timeoutSeconds >= 0 ? "timeout=" + timeoutSeconds + " " : "") + (removeHelper ? "helper=\"\"" : "")).trim()
+            + "]";
     }
 }

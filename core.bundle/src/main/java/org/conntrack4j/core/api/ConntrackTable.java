@@ -50,12 +50,14 @@ public interface ConntrackTable {
 
     /**
      * Changes what {@code conntrack -U} may change of a confirmed connection ({@code ctnetlink_change_conntrack}):
-     * the mark (under a mask), status bits (set only, and only those ctnetlink lets userspace set) and the timeout.
-     * On success an UPDATE event carries the bits ctnetlink reports for an update (REPLY, ASSURED, HELPER, LABEL,
-     * PROTOINFO, SEQADJ, MARK, SYNPROXY). Returns {@link ConnectionUpdate#DONE}, {@link ConnectionUpdate#REFUSED}
-     * when the status change is one ctnetlink refuses ({@code EBUSY}: clearing SEEN_REPLY or ASSURED, touching
-     * EXPECTED, CONFIRMED or DYING), nothing changed then; or {@link ConnectionUpdate#GONE} when the connection is
-     * not in the table or dying.
+     * the mark (under a mask), status bits (set only, and only those ctnetlink lets userspace set) and the timeout;
+     * and, since 2.1, takes its helper away ({@link ConnectionUpdate#withoutHelper}: its expectations are removed,
+     * with their events, and the helper detached, as ctnetlink does for a helper of empty name). On success an
+     * UPDATE event carries the bits ctnetlink reports for an update (REPLY, ASSURED, HELPER, LABEL, PROTOINFO,
+     * SEQADJ, MARK, SYNPROXY). Returns {@link ConnectionUpdate#DONE}, {@link ConnectionUpdate#REFUSED} when the
+     * change is one ctnetlink refuses ({@code EBUSY}: clearing SEEN_REPLY or ASSURED, touching EXPECTED, CONFIRMED
+     * or DYING, taking the helper of a connection that has a master), nothing changed then; or
+     * {@link ConnectionUpdate#GONE} when the connection is not in the table or dying.
      */
     int update(Connection ct, ConnectionUpdate update);
 

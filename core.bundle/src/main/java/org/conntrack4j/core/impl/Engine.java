@@ -236,7 +236,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             int v = hooks.run(hook, p);
             if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
                 // the connection dies with its first packet (Linux frees it with the skb)
-                natDone((ConnEntry) p.ct);
+                unconfirmedDone((ConnEntry) p.ct);
             }
             return v;
         } finally {
@@ -509,7 +509,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             p.net = this;
             int v = confirmHook(p);
             if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
-                natDone((ConnEntry) p.ct);
+                unconfirmedDone((ConnEntry) p.ct);
             }
             return v;
         } finally {
@@ -756,6 +756,22 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         }
         natDone(ct);
         return true;
+    }
+
+    /**
+     * A connection that was never confirmed dies with its first packet: NAT and its tracker are told, as Linux's
+     * {@code nf_ct_destroy} does for every connection freed (GRE's drops its master's key map entries then). One
+     * that was killed meanwhile was told by the kill.
+     */
+    private void unconfirmedDone(ConnEntry ct) {
+        natDone(ct);
+        if (!ct.isDying()) {
+            try {
+                ct.tracker.destroy(ct);
+            } catch (RuntimeException e) {
+                java.util.logging.Logger.getLogger(Engine.class.getName()).warning("tracker destroy failed: " + e);
+            }
+        }
     }
 
     /**
@@ -1045,16 +1061,21 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         table.forEach(e -> {
             if (e.helper() == h) {
                 eventNow(e, CtEvent.HELPER);
-                try {
-                    h.destroy(e);
-                } catch (RuntimeException ex) {
-                    java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + ex);
-                }
-                e.setHelper(null, null);
+                detachHelper(e, h);
             }
         });
         registry.rcu.synchronize();
         unexpect(h);
+    }
+
+    /** Tells the helper it is detached from a live connection, then detaches it. */
+    private static void detachHelper(ConnEntry e, Helper h) {
+        try {
+            h.destroy(e);
+        } catch (RuntimeException ex) {
+            java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + ex);
+        }
+        e.setHelper(null, null);
     }
 
     /** Destroys the connections of one protocol created by {@code tracker} (Linux's kill_l4proto). */
@@ -1159,6 +1180,17 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             int wanted = st | u.status();
             if (((wanted ^ st) & (Status.EXPECTED | Status.CONFIRMED | Status.DYING)) != 0) {
                 return ConnectionUpdate.REFUSED;
+            }
+        }
+        if (u.removesHelper()) {
+            // ctnetlink_change_helper with an empty name, first of the changes: never for a sibling connection
+            if (ct.master() != null) {
+                return ConnectionUpdate.REFUSED;
+            }
+            Helper h = ct.helper();
+            if (h != null) {
+                expects.removeForMaster(ct);
+                detachHelper(ct, h);
             }
         }
         if (u.timeoutSeconds() >= 0 && !ct.hasStatus(Status.FIXED_TIMEOUT)) {

@@ -123,7 +123,10 @@ public interface L4Tracker {
         return true;
     }
 
-    /** Called once when a connection of this protocol is destroyed. */
+    /**
+     * Called once when a connection of this protocol is destroyed: killed or expired, or never confirmed because its
+     * first packet was dropped (Linux's {@code nf_ct_destroy} runs for every connection freed).
+     */
     default void destroy(Connection ct) {
     }
 }

@@ -1,5 +1,6 @@
 package org.conntrack4j.core.impl;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.conntrack4j.core.api.Connection;
+import org.conntrack4j.core.api.ConnectionUpdate;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.ExpectationEvent;
@@ -197,5 +199,36 @@ class ExpectationTest {
     void theNewEventOfAHelpedConnectionNamesItsHelper() {
         control(0, false);
         assertTrue(ctEvents.get(0).contains("helper=test"), ctEvents.get(0));
+    }
+
+    /** ctnetlink's helper change to an empty name: expectations go (with events), the helper is detached. */
+    @Test
+    void anUpdateTakingTheHelperAwayRemovesItsExpectations() {
+        control(5000, false);
+        Connection ct = p.ct;
+        assertEquals(1, net.table().expectations().size());
+        expEvents.clear();
+        ctEvents.clear();
+        assertEquals(ConnectionUpdate.DONE, net.table().update(ct, ConnectionUpdate.NONE.withoutHelper()));
+        assertNull(ct.helper());
+        assertEquals(0, net.table().expectations().size());
+        assertEquals(1, expEvents.size());
+        assertTrue(expEvents.get(0).startsWith("[DESTROY]"), expEvents.toString());
+        assertEquals(1, ctEvents.size());
+        assertTrue(ctEvents.get(0).contains("[UPDATE]") && !ctEvents.get(0).contains("helper="), ctEvents.toString());
+        control(5001, false);
+        assertEquals(0, net.table().expectations().size(), "no longer helped");
+        assertEquals(ConnectionUpdate.DONE, net.table().update(ct, ConnectionUpdate.NONE.withoutHelper()), "again");
+    }
+
+    @Test
+    void anExpectedConnectionsHelperCannotBeTakenAway() {
+        control(0, false);
+        control(5000, true);
+        TestPackets.v4(p, PROTO, "10.0.0.2", 4000, "10.0.0.1", 5000, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        net.runHook(Hook.POST_ROUTING, p);
+        assertNotNull(p.ct.master());
+        assertEquals(ConnectionUpdate.REFUSED, net.table().update(p.ct, ConnectionUpdate.NONE.withoutHelper()));
     }
 }

@@ -11,14 +11,16 @@ import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.spi.L4Tracker;
 import org.conntrack4j.core.spi.TrackerService;
+import org.conntrack4j.proto.gre.keymap.GreKeymap;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The GRE tracker. Enhanced GRE (version 1, PPTP's) is keyed by the call id, carried in the destination
- * "u" field; the source key would come from the PPTP helper's key map, which this bundle has not, so it is
- * 0, as in Linux without that helper. Any other GRE is tracked like the generic tracker, by addresses only.
+ * The GRE tracker. Enhanced GRE (version 1, PPTP's) is keyed by the call ID the packet carries, the destination
+ * key ("u" field), and by the source key that the engine's key map ({@link GreKeymap}, filled by the PPTP helper)
+ * gives that tuple, 0 when no call maps it. Any other GRE is tracked like the generic tracker, by addresses only.
  * Unreplied connections live {@code nf_conntrack_gre_timeout} (30 s); once both directions were seen, the
- * stream timeout (180 s) and ASSURED.
+ * stream timeout (180 s) and ASSURED. A GRE connection expected by a call takes its master's key map entries with
+ * it when it goes.
  */
 @Component
 @TrackerService(l4proto = 47)
@@ -52,6 +54,8 @@ public final class GreTracker implements L4Tracker {
             return false;
         }
         t.dstPort = pkt.u16(dataoff + 6);
+        GreKeymap keymap = pkt.net == null ? null : pkt.net.services().extension(GreKeymap.class);
+        t.srcPort = keymap == null ? 0 : keymap.sourceKey(t);
         return true;
     }
 
@@ -87,5 +91,20 @@ public final class GreTracker implements L4Tracker {
             net.packets().refresh(ct, pkt, net.settings().get(TIMEOUT) * hz);
         }
         return Verdict.ACCEPT;
+    }
+
+    /**
+     * A call's GRE connection is gone: its master's key map entries go too ({@code destroy_gre_conntrack}), whichever
+     * direction or call they were for.
+     */
+    @Override
+    public void destroy(Connection ct) {
+        Connection master = ct.master();
+        if (master != null) {
+            GreKeymap keymap = ct.net().services().extension(GreKeymap.class);
+            if (keymap != null) {
+                keymap.destroy(master);
+            }
+        }
     }
 }

@@ -37,6 +37,7 @@ public final class CaseSpec {
      */
     public record RulesetChange(long atNanos, String ruleset) {
     }
+    private final List<TableOperation> operations;
 
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface) {
@@ -53,15 +54,16 @@ public final class CaseSpec {
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts) {
         this(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            adoptRandomPorts, List.of());
+            adoptRandomPorts, List.of(), List.of());
     }
 
     private CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
-        List<RulesetChange> rulesetChanges) {
+        List<RulesetChange> rulesetChanges, List<TableOperation> operations) {
         List<RulesetChange> sorted = new ArrayList<>(rulesetChanges);
         sorted.sort(java.util.Comparator.comparingLong(RulesetChange::atNanos));
         this.rulesetChanges = List.copyOf(sorted);
+        this.operations = List.copyOf(operations);
         this.adoptRandomPorts = adoptRandomPorts;
         this.name = name;
         this.interfaces = List.copyOf(interfaces);
@@ -98,18 +100,26 @@ public final class CaseSpec {
     /** The same case with adoption of the recording kernel's random ports on or off. */
     public CaseSpec withAdoptRandomPorts(boolean on) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            on, rulesetChanges);
+            on, rulesetChanges, operations);
     }
 
     /** The same case with these ruleset changes during the capture (put in time order). */
     public CaseSpec withRulesetChanges(List<RulesetChange> changes) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            adoptRandomPorts, changes);
+            adoptRandomPorts, changes, operations);
     }
 
     /** The rulesets that replace the one in force during the capture, in time order (none for most cases). */
     public List<RulesetChange> rulesetChanges() {
         return rulesetChanges;
+    }
+
+    /**
+     * What was done to the recording router's table besides its packets, in time order ({@code case.json} →
+     * {@code operations}); empty for most cases and for a plain capture.
+     */
+    public List<TableOperation> operations() {
+        return operations;
     }
 
     public List<RouterInterface> interfaces() {
@@ -257,9 +267,19 @@ public final class CaseSpec {
                     "ruleset_changes: nft_ruleset")));
             }
         }
+        List<TableOperation> ops = new ArrayList<>();
+        if (c.get("operations") != null) {
+            if (!(c.get("operations") instanceof List)) {
+                throw new ReplayException(json + ": operations is not a list", ReplayException.INPUT);
+            }
+            List<?> raw = (List<?>) c.get("operations");
+            for (int i = 0; i < raw.size(); i++) {
+                ops.add(TableOperation.parse(raw.get(i), json, "operations[" + i + "]"));
+            }
+            ops.sort(java.util.Comparator.comparingLong(TableOperation::timeNanos));
+        }
         // a kernel case folder: its replies answer the kernel's own random NAT picks
-        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true)
-            .withRulesetChanges(changes);
+        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true, changes, ops);
     }
 
     @SuppressWarnings("unchecked")

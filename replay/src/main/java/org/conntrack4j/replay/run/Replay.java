@@ -166,6 +166,8 @@ public final class Replay {
             long size = Math.max(1, Files.size(spec.capture()));
             String defaultIface = spec.defaultInterface() != null ? spec.defaultInterface()
                 : spec.interfaces().get(0).name();
+            List<TableOperation> ops = spec.operations();
+            int nextOp = 0;
             try (CaptureReader reader = CaptureReader.open(spec.capture())) {
                 CaptureFrame f;
                 while ((f = reader.next()) != null) {
@@ -174,6 +176,7 @@ public final class Replay {
                     if (firstTs == Long.MIN_VALUE) {
                         firstTs = ts;
                     }
+                    nextOp = operate(net, clock, ops, nextOp, ts);
                     clock.setWallNanos(ts);
                     lastTs = ts;
                     net.table().expire();
@@ -235,6 +238,7 @@ public final class Replay {
                 progress.printf("\rreplay %s: %d frames (100%%)%n", spec.name(), frames);
             }
             if (frames > 0) {
+                operate(net, clock, ops, nextOp, lastTs + TABLE_DELAY_NANOS);
                 clock.setWallNanos(lastTs + TABLE_DELAY_NANOS);
             }
             List<String> table = new ArrayList<>();
@@ -255,6 +259,20 @@ public final class Replay {
             }
             net.close();
         }
+    }
+
+    /**
+     * Does the table operations from {@code next} on that the recording router did before {@code until}, each at its
+     * own time; returns the index of the first one left.
+     */
+    private static int operate(Conntrack net, ManualClock clock, List<TableOperation> ops, int next, long until) {
+        int i = next;
+        for (; i < ops.size() && ops.get(i).timeNanos() < until; i++) {
+            clock.setWallNanos(ops.get(i).timeNanos());
+            net.table().expire();
+            ops.get(i).apply(net);
+        }
+        return i;
     }
 
     /** A frame whose row waits for its datagram: where the row goes, and its first columns. */

@@ -45,13 +45,17 @@ class GreBundleTest {
         conntrack.table().delete(null);
     }
 
+    /** Imports of the core's API and SPI only (and of its own exported key map package: a substitutable export). */
     @Test
     void theExampleImportsOnlyTheExportedApi() {
         String imports = gre().getHeaders().get("Import-Package");
+        String exports = gre().getHeaders().get("Export-Package");
+        assertTrue(exports.startsWith("org.conntrack4j.proto.gre.keymap;"), exports);
         for (String pkg : imports.split(",(?=[a-z])")) {
             String name = pkg.split(";")[0].trim();
             assertTrue(name.startsWith("java.") || name.startsWith("org.osgi.") || name.equals("org.conntrack4j.core.api")
-                || name.equals("org.conntrack4j.core.spi"), "unexpected import " + name);
+                || name.equals("org.conntrack4j.core.spi") || name.equals("org.conntrack4j.proto.gre.keymap"),
+                "unexpected import " + name);
         }
     }
 
