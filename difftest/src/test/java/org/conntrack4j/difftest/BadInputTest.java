@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 import org.conntrack4j.replay.run.ReplayReport;
+import org.conntrack4j.testkit.Plugins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +29,7 @@ class BadInputTest {
     @TempDir
     Path tmp;
 
-    private final Registry reg = Plugins.full();
+    private final Plugins reg = Shipped.full();
 
     private Path copyOfCase(String name) throws IOException {
         Path src = KernelCasesTest.casesDir().resolve(name);
@@ -45,7 +45,7 @@ class BadInputTest {
     }
 
     private ReplayReport replay(Path dir) throws Exception {
-        return Replay.run(CaseSpec.load(dir), tmp.resolve("out"), Plugins.engines(reg), Plugins.rules(), null);
+        return Replay.run(CaseSpec.load(dir), tmp.resolve("out"), Shipped.engines(reg), Shipped.rules(), null);
     }
 
     @Test

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.replay.compare.CaseComparison;
 import org.conntrack4j.replay.compare.ComparisonResult;
 import org.conntrack4j.replay.compare.PartResult;
@@ -23,6 +22,8 @@ import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 import org.conntrack4j.replay.run.ReplayReport;
+import org.conntrack4j.testkit.Plugins;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -58,18 +59,11 @@ class KernelCasesTest {
     private static final Map<String, String> SUMMARY = new TreeMap<>();
 
     static Path casesDir() {
-        return testdata("oracle/cases");
+        return TestData.oracleCases();
     }
 
     static Path testdata(String sub) {
-        Path p = Paths.get("").toAbsolutePath();
-        for (int i = 0; i < 5 && p != null; i++, p = p.getParent()) {
-            Path c = p.resolve("testdata").resolve(sub);
-            if (Files.isDirectory(c)) {
-                return c;
-            }
-        }
-        throw new IllegalStateException("testdata/" + sub + " not found from " + Paths.get("").toAbsolutePath());
+        return TestData.folder(sub);
     }
 
     static Path outDir(String name) {
@@ -92,16 +86,16 @@ class KernelCasesTest {
             cases = s.filter(d -> Files.isRegularFile(d.resolve("case.json"))).sorted().collect(Collectors.toList());
         }
         assertFalse(cases.isEmpty(), "no kernel cases found in " + root);
-        Registry reg = Plugins.full();
+        Plugins reg = Shipped.full();
         return cases.stream().map(dir -> DynamicTest.dynamicTest(prefix + dir.getFileName(),
             () -> check(reg, dir, prefix + dir.getFileName())));
     }
 
-    private static void check(Registry reg, Path dir, String name) throws Exception {
+    private static void check(Plugins reg, Path dir, String name) throws Exception {
         Path out = outDir(name);
         ReplayReport report;
         try {
-            report = Replay.run(CaseSpec.load(dir), out, Plugins.engines(reg), Plugins.rules(), null);
+            report = Replay.run(CaseSpec.load(dir), out, Shipped.engines(reg), Shipped.rules(), null);
         } catch (ReplayException e) {
             String needed = MISSING_BUNDLE.get(name);
             SUMMARY.put(name, "stopped: " + e.getMessage());

@@ -7,22 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayReport;
-import org.junit.jupiter.api.AfterEach;
+import org.conntrack4j.testkit.LogRecorder;
+import org.conntrack4j.testkit.Plugins;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,34 +37,13 @@ class MutatedCapturesTest {
     @TempDir
     Path tmp;
 
-    private final Registry reg = Plugins.full();
-    private final List<String> failures = new ArrayList<>();
-    private final Logger hooks = Logger.getLogger("org.conntrack4j");
-    private final Handler watch = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                failures.add(r.getMessage() + ": " + r.getThrown());
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final Plugins reg = Shipped.full();
+    /** What the engines logged: a hook function or listener that threw is logged as a warning. */
+    private final LogRecorder warnings = new LogRecorder("org.conntrack4j.core");
 
     @BeforeEach
     void watchHooks() {
-        hooks.addHandler(watch);
-    }
-
-    @AfterEach
-    void unwatch() {
-        hooks.removeHandler(watch);
+        reg.logTo(warnings);
     }
 
     @ParameterizedTest
@@ -80,11 +53,11 @@ class MutatedCapturesTest {
             Path dir = damagedCopy(name, new Random(seed * 7919 + name.hashCode()));
             int written = frames(dir.resolve("ingress.pcapng"));
             Path out = tmp.resolve("out-" + dir.getFileName());
-            ReplayReport r = Replay.run(CaseSpec.load(dir), out, Plugins.engines(reg), Plugins.rules(), null);
+            ReplayReport r = Replay.run(CaseSpec.load(dir), out, Shipped.engines(reg), Shipped.rules(), null);
             assertNull(r.captureProblem(), name);
             assertEquals(written, r.frames(), name);
             assertEquals(written + 1, Files.readAllLines(out.resolve("ctstate.tsv")).size(), name);
-            assertTrue(failures.isEmpty(), name + " seed " + seed + ": " + failures);
+            assertTrue(warnings.entries().isEmpty(), name + " seed " + seed + ": " + warnings.entries());
         }
     }
 

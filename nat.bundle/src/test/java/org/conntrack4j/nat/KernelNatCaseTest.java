@@ -9,6 +9,7 @@ import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 import org.conntrack4j.rules.eval.NftRulesets;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,7 +26,7 @@ class KernelNatCaseTest {
     @ParameterizedTest
     @ValueSource(strings = {"dnat_portforward", "snat_port_clash"})
     void replayAgreesWithTheKernelCompletely(String name) throws Exception {
-        Path dir = NatLab.casesRoot().resolve(name);
+        Path dir = TestData.oracleCases().resolve(name);
         NatLab lab = new NatLab();
         Replay.run(CaseSpec.load(dir), out, lab.engines(), NatLab::installForReplay, null);
         ComparisonResult r = CaseComparison.compare(dir, out);
@@ -36,7 +37,7 @@ class KernelNatCaseTest {
     @ParameterizedTest
     @ValueSource(strings = {"dnat_portforward", "snat_port_clash"})
     void replayWithTheRulesEvaluatorAgreesWithTheKernelCompletely(String name) throws Exception {
-        Path dir = NatLab.casesRoot().resolve(name);
+        Path dir = TestData.oracleCases().resolve(name);
         NatLab lab = new NatLab();
         NftRulesets rulesets = new NftRulesets();
         Replay.run(CaseSpec.load(dir), out, lab.engines(), (net, text, source) -> {

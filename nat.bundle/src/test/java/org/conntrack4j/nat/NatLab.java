@@ -1,7 +1,5 @@
 package org.conntrack4j.nat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +14,6 @@ import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Priority;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
-import org.conntrack4j.core.impl.EngineFactory;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.inet.Addr;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.nat.NatManip;
@@ -29,9 +25,10 @@ import org.conntrack4j.proto.tcp.TcpTracker;
 import org.conntrack4j.proto.udp.UdpTracker;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
+import org.conntrack4j.testkit.Plugins;
 
 /**
- * A registry with the TCP, UDP, ICMP, ICMPv6 and SCTP trackers and NAT, as the distribution has them, and a stand-in
+ * The kit's plug-ins with the TCP, UDP, ICMP, ICMPv6 and SCTP trackers and NAT, as the distribution has them, and a stand-in
  * for the rules evaluator that knows the two NAT rule shapes of the recorded cases:
  * {@code oifname X ip saddr P masquerade} (postrouting, srcnat) and
  * {@code iifname X ip daddr A tcp dport N dnat ip to B:M} (prerouting, dstnat). Everything else in a ruleset
@@ -46,20 +43,23 @@ final class NatLab {
     private static final Pattern DNAT = Pattern.compile(
         "iifname \"([^\"]+)\" ip daddr ([0-9.]+) tcp dport (\\d+) dnat ip to ([0-9.]+):(\\d+)");
 
-    final Registry registry = new Registry();
+    final Plugins plugins = new Plugins();
     final NatComponent nat = new NatComponent();
+    /** NAT's registration: closing it is the NAT bundle leaving. */
+    final Registration natRegistration;
 
     NatLab() {
-        registry.addTracker(new TcpTracker(), IpProto.TCP, true, true, registry.localId(), 0, "test");
-        registry.addTracker(new UdpTracker(), IpProto.UDP, true, true, registry.localId(), 0, "test");
-        registry.addTracker(new IcmpTracker(), IpProto.ICMP, true, true, registry.localId(), 0, "test");
-        registry.addTracker(new Icmpv6Tracker(), IpProto.ICMPV6, true, true, registry.localId(), 0, "test");
-        registry.addTracker(new SctpTracker(), IpProto.SCTP, true, true, registry.localId(), 0, "test");
-        registry.addExtension(nat, "nat", registry.localId(), 0, "test");
+        plugins.addTracker(new TcpTracker(), IpProto.TCP);
+        plugins.addTracker(new UdpTracker(), IpProto.UDP);
+        plugins.addTracker(new IcmpTracker(), IpProto.ICMP);
+        plugins.addTracker(new Icmpv6Tracker(), IpProto.ICMPV6);
+        plugins.addTracker(new SctpTracker(), IpProto.SCTP);
+        natRegistration = plugins.addExtension(nat, "nat");
     }
 
+    /** An engine as the core's factory makes it. */
     Conntrack engine(String name, Clock clock, Map<String, String> sysctls) {
-        return EngineFactory.create(registry, name, clock, sysctls, true);
+        return plugins.factory().create(name, clock, sysctls, true);
     }
 
     Replay.EngineSource engines() {
@@ -147,23 +147,5 @@ final class NatLab {
             }
             return null;
         }
-    }
-
-    /** The folder holding the recorded cases, found from the working directory upwards. */
-    static Path casesRoot() {
-        return testdata("oracle/cases");
-    }
-
-    /** A folder under the repository's testdata/ (oracle/cases, probes/nat, ...), found from the working directory upwards. */
-    static Path testdata(String folder) {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null) {
-            Path c = p.resolve("testdata").resolve(folder);
-            if (Files.isDirectory(c)) {
-                return c;
-            }
-            p = p.getParent();
-        }
-        throw new IllegalStateException("testdata/" + folder + " not found above " + Path.of("").toAbsolutePath());
     }
 }

@@ -30,7 +30,7 @@ class NatLifecycleTest {
         assertTrue(plain.ct.natState() != null && plain.ct.hasStatus(Status.SRC_NAT_DONE));
         rig.events.clear();
 
-        rig.lab.registry.removeExtension(rig.lab.nat);
+        rig.lab.natRegistration.close();
         assertNull(rig.net.services().extension(Nat.class));
         assertTrue(rig.net.packets().describeHooks(Family.IPV4).stream().noneMatch(h -> h.contains("nat")));
         assertTrue(bound.ct.isDying());
@@ -47,7 +47,7 @@ class NatLifecycleTest {
         NatRig.Fwd again = rig.forward(Pkts.udp("198.51.100.10", 40001, "198.51.100.30", 9000, "c", true), rig.lan);
         assertEquals(plain.ct, again.ct);
 
-        rig.lab.registry.addExtension(new NatComponent(), "nat", rig.lab.registry.localId(), 0, "test");
+        rig.lab.plugins.addExtension(new NatComponent(), "nat");
         Nat second = rig.net.services().extension(Nat.class);
         assertNotNull(second);
         second.registerChain(Family.INET, Hook.POST_ROUTING, Priority.NAT_SRC,

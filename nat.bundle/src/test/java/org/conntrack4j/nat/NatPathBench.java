@@ -14,8 +14,6 @@ import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Priority;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.EngineFactory;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.inet.IpHeaders;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.nat.NatRange;
@@ -39,10 +37,12 @@ public final class NatPathBench {
 
     NatPathBench(boolean nat) {
         NatLab lab = new NatLab();
-        Registry reg = nat ? lab.registry : withoutNat();
+        if (!nat) {
+            lab.natRegistration.close();
+        }
         ManualClock clock = new ManualClock(250);
         clock.setWallNanos(1_000_000_000_000L);
-        net = EngineFactory.create(reg, "bench", clock, Map.of("nf_conntrack_checksum", "0"), true);
+        net = lab.engine("bench", clock, Map.of("nf_conntrack_checksum", "0"));
         NatRig shape = new NatRig();
         lan = shape.lan;
         wan = shape.wan;
@@ -58,12 +58,6 @@ public final class NatPathBench {
         send(Pkts.tcp("198.51.100.10", 40000, "203.0.113.10", 80, 1001, 5001, Pkts.ACK, ""), lan, wan);
         data = Pkts.tcp("198.51.100.10", 40000, "203.0.113.10", 80, 1001, 5001, Pkts.ACK | Pkts.PSH, "x".repeat(100));
         ack = Pkts.tcp("203.0.113.10", 80, dst, 40000, 5001, 1101, Pkts.ACK, "");
-    }
-
-    private static Registry withoutNat() {
-        NatLab lab = new NatLab();
-        lab.registry.removeExtension(lab.nat);
-        return lab.registry;
     }
 
     private int send(byte[] b, NetDevice in, NetDevice out) {

@@ -6,6 +6,7 @@ import org.conntrack4j.replay.compare.CaseComparison;
 import org.conntrack4j.replay.compare.ComparisonResult;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
+import org.conntrack4j.testkit.TestData;
 
 /**
  * By hand: replays kernel cases through the test harness into {@code OUT/NAME} and prints the comparison, e.g.
@@ -18,7 +19,7 @@ public final class ReplayCases {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         for (int i = 1; i < args.length; i++) {
-            Path dir = NatLab.casesRoot().resolve(args[i]);
+            Path dir = TestData.oracleCases().resolve(args[i]);
             Path o = out.resolve(args[i]);
             Files.createDirectories(o);
             Replay.run(CaseSpec.load(dir), o, new NatLab().engines(), NatLab::installForReplay, null);

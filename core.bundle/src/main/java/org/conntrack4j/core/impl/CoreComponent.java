@@ -3,7 +3,6 @@ package org.conntrack4j.core.impl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
 import org.conntrack4j.core.api.Clock;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
@@ -18,6 +17,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /**
  * The core bundle's component: tracks the plug-in services (whiteboard) into the {@link Registry} shared by every
@@ -29,13 +30,38 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(immediate = true, service = ConntrackFactory.class)
 public final class CoreComponent implements ConntrackFactory {
-    private static final Logger LOG = Logger.getLogger(CoreComponent.class.getName());
+    /** The name of the core's logger (Log Service levels are set per logger name). */
+    static final String LOGGER = "org.conntrack4j.core";
+
+    /** The Log Service in use, or null (this object's monitor). */
+    private LoggerFactory logFactory;
 
     private final Registry registry = new Registry();
 
     /** The registry, for the live engine (same bundle). */
     Registry registry() {
         return registry;
+    }
+
+    // ---- logging -----------------------------------------------------------------------------------------------
+
+    /**
+     * The OSGi Log Service, optional and dynamic: the engines log plug-in failures they survive to its logger
+     * {@value #LOGGER}, and nowhere while there is none (the core does not depend on it to run).
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindLoggerFactory")
+    synchronized void bindLoggerFactory(LoggerFactory f) {
+        logFactory = f;
+        registry.log.set(f.getLogger(LOGGER, Logger.class));
+    }
+
+    /** A greedy replacement binds the new factory before it unbinds the old one: only the one in use clears. */
+    synchronized void unbindLoggerFactory(LoggerFactory f) {
+        if (logFactory == f) {
+            logFactory = null;
+            registry.log.set(null);
+        }
     }
 
     // ---- whiteboard ------------------------------------------------------------------------------------------
@@ -48,8 +74,8 @@ public final class CoreComponent implements ConntrackFactory {
         try {
             proto = p instanceof Number ? ((Number) p).intValue() : Integer.parseInt(String.valueOf(p).trim());
         } catch (NumberFormatException ex) {
-            LOG.warning("tracker " + t.name() + " from " + bundle(ref) + " ignored: property " + L4Tracker.PROTOCOL
-                + " is not a protocol number: " + p);
+            registry.log.warn("tracker " + t.name() + " from " + bundle(ref) + " ignored: property "
+                + L4Tracker.PROTOCOL + " is not a protocol number: " + p, null);
             return;
         }
         List<String> fams = strings(ref.getProperty(L4Tracker.FAMILY));
@@ -58,7 +84,7 @@ public final class CoreComponent implements ConntrackFactory {
         try {
             registry.addTracker(t, proto, v4, v6, serviceId(ref), ranking(ref), bundle(ref));
         } catch (IllegalArgumentException ex) {
-            LOG.warning("tracker from " + bundle(ref) + " ignored: " + ex.getMessage());
+            registry.log.warn("tracker from " + bundle(ref) + " ignored: " + ex.getMessage(), null);
         }
     }
 

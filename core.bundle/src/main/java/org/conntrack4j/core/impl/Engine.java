@@ -68,7 +68,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     final EngineStats stats;
     final ConnTable table;
     final ExpectTable expects;
-    final HookChains hooks = new HookChains();
+    final HookChains hooks;
     final EventSink events;
     final Defrag defrag;
     private final AtomicInteger count = new AtomicInteger();
@@ -86,6 +86,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
      */
     public Engine(Registry registry, String name, Clock clock, long seed) {
         this.registry = registry;
+        this.hooks = new HookChains(registry.log);
         this.name = name;
         this.clock = clock;
         this.hz = clock.hz();
@@ -95,7 +96,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         this.stats = new EngineStats(count::get, this::expectCount, this::defragCounters);
         this.table = new ConnTable((int) CoreSettings.BUCKETS.defaultValue(), random.nextLong());
         this.expects = new ExpectTable(this);
-        this.events = new EventSink(name, registry.rcu);
+        this.events = new EventSink(name, registry.rcu, registry.log);
         // Its own seed, so that the connection ids and hash keys drawn above stay what they were.
         this.defrag = new Defrag(this, seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
         this.collector = new Collector(this, hz);
@@ -733,7 +734,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             try {
                 h.destroy(ct);
             } catch (RuntimeException e) {
-                java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + e);
+                registry.log.warn("helper destroy failed", e);
             }
         }
         if (ct.isConfirmed()) {
@@ -752,7 +753,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         try {
             ct.tracker.destroy(ct);
         } catch (RuntimeException e) {
-            java.util.logging.Logger.getLogger(Engine.class.getName()).warning("tracker destroy failed: " + e);
+            registry.log.warn("tracker destroy failed", e);
         }
         natDone(ct);
         return true;
@@ -769,7 +770,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             try {
                 ct.tracker.destroy(ct);
             } catch (RuntimeException e) {
-                java.util.logging.Logger.getLogger(Engine.class.getName()).warning("tracker destroy failed: " + e);
+                registry.log.warn("tracker destroy failed", e);
             }
         }
     }
@@ -789,7 +790,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             try {
                 nat.connectionDone(ct);
             } catch (RuntimeException e) {
-                java.util.logging.Logger.getLogger(Engine.class.getName()).warning("NAT connectionDone failed: " + e);
+                registry.log.warn("NAT connectionDone failed", e);
             }
         }
     }
@@ -1069,11 +1070,11 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     }
 
     /** Tells the helper it is detached from a live connection, then detaches it. */
-    private static void detachHelper(ConnEntry e, Helper h) {
+    private void detachHelper(ConnEntry e, Helper h) {
         try {
             h.destroy(e);
         } catch (RuntimeException ex) {
-            java.util.logging.Logger.getLogger(Engine.class.getName()).warning("helper destroy failed: " + ex);
+            registry.log.warn("helper destroy failed", ex);
         }
         e.setHelper(null, null);
     }

@@ -5,8 +5,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.ExpectationEvent;
 import org.conntrack4j.core.api.Registration;
@@ -22,8 +20,8 @@ import org.conntrack4j.core.spi.ConntrackListener;
  * order). Listeners are called with no engine lock held (see the package documentation).
  */
 final class EventSink {
-    private static final Logger LOG = Logger.getLogger(EventSink.class.getName());
     static final int QUEUE_CAPACITY = 65536;
+    private final CoreLog log;
 
     private final class Entry {
         final ConntrackListener listener;
@@ -86,9 +84,10 @@ final class EventSink {
 
     private final Rcu rcu;
 
-    EventSink(String engineName, Rcu rcu) {
+    EventSink(String engineName, Rcu rcu, CoreLog log) {
         this.engineName = engineName;
         this.rcu = rcu;
+        this.log = log;
     }
 
     boolean active() {
@@ -126,7 +125,7 @@ final class EventSink {
             }
         } catch (RuntimeException e) {
             failures.incrementAndGet();
-            LOG.log(Level.WARNING, "event listener " + l + " failed", e);
+            log.warn("event listener " + l + " failed", e);
         }
     }
 

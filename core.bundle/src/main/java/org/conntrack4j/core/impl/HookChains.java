@@ -5,8 +5,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.Packet;
@@ -19,7 +17,6 @@ import org.conntrack4j.core.spi.HookFunction;
  * read once per traversal.
  */
 final class HookChains {
-    private static final Logger LOG = Logger.getLogger(HookChains.class.getName());
     private static final int MAX_REPEAT = 16;
 
     static final class Entry {
@@ -48,6 +45,11 @@ final class HookChains {
     private volatile Entry[][] v6 = emptyChains();
     private final AtomicLong seq = new AtomicLong();
     final AtomicLong exceptions = new AtomicLong();
+    private final CoreLog log;
+
+    HookChains(CoreLog log) {
+        this.log = log;
+    }
 
     private static Entry[][] emptyChains() {
         Entry[][] c = new Entry[Hook.COUNT][];
@@ -115,7 +117,7 @@ final class HookChains {
                 } catch (RuntimeException | StackOverflowError e) {
                     // A plug-in bug must not escape the packet path: the packet is dropped and counted.
                     exceptions.incrementAndGet();
-                    LOG.log(Level.WARNING, "hook function of " + chain[i].owner + " failed; packet dropped", e);
+                    log.warn("hook function of " + chain[i].owner + " failed; packet dropped", e);
                     return Verdict.DROP;
                 }
             } while ((v & 0xff) == Verdict.REPEAT && ++repeats < MAX_REPEAT);

@@ -5,8 +5,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.Registration;
@@ -36,7 +34,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class LiveEngine extends Engine {
     static final String PID = "org.conntrack4j.core";
-    private static final Logger LOG = Logger.getLogger(LiveEngine.class.getName());
     /** How often the expiry thread looks whether a run is due. */
     private static final long EXPIRY_POLL_MS = 100;
 
@@ -68,7 +65,7 @@ public final class LiveEngine extends Engine {
                 Thread.yield();
             }
         } catch (RuntimeException ex) {
-            LOG.log(Level.WARNING, "expiry run failed", ex);
+            registry.log.warn("expiry run failed", ex);
         }
     }
 
@@ -102,11 +99,12 @@ public final class LiveEngine extends Engine {
             try {
                 long v = Long.parseLong(String.valueOf(c.getValue()).trim());
                 if (report && settings.key(k) == null) {
-                    LOG.info("configuration " + PID + ": " + k + " is not declared by any plug-in yet; kept for later");
+                    registry.log.info("configuration " + PID + ": " + k
+                        + " is not declared by any plug-in yet; kept for later");
                 }
                 settings.set(k, v);
             } catch (IllegalArgumentException ex) {
-                LOG.warning("configuration " + PID + ": " + k + ": " + ex.getMessage());
+                registry.log.warn("configuration " + PID + ": " + k + ": " + ex.getMessage(), null);
             }
         }
     }

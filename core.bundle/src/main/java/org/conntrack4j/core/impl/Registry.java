@@ -11,8 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.PluginInfo;
 import org.conntrack4j.core.api.Registration;
@@ -34,7 +32,8 @@ import org.conntrack4j.core.spi.NetExtension;
  * engines outside the monitor too. See the package documentation for the lock order.
  */
 public final class Registry {
-    private static final Logger LOG = Logger.getLogger(Registry.class.getName());
+    /** The core's log, shared by the engines on this registry. */
+    final CoreLog log = new CoreLog();
 
     /** One registered plug-in service with its whiteboard properties. */
     static final class Reg<T> {
@@ -130,6 +129,14 @@ public final class Registry {
         }
         settingsChanged(h.engines);
         handOver(h);
+    }
+
+    /**
+     * Sends the core's messages (plug-in failures the engines survive) to {@code logger}, an OSGi Log Service logger;
+     * null: nowhere. The core component gives its own; outside a framework whoever builds the registry may.
+     */
+    public void logTo(org.osgi.service.log.Logger logger) {
+        log.set(logger);
     }
 
     /** A service id for plug-ins added without OSGi, after every real one. */
@@ -301,7 +308,7 @@ public final class Registry {
             }
             es = new ArrayList<>(engines);
         }
-        detach.forEach(Registry::closeQuietly);
+        detach.forEach(this::closeQuietly);
         settingsChanged(es);
     }
 
@@ -314,7 +321,7 @@ public final class Registry {
         try {
             reg = r.svc.attach(e);
         } catch (RuntimeException ex) {
-            LOG.log(Level.WARNING, "extension " + r.name + " failed to attach to engine " + e.name(), ex);
+            log.warn("extension " + r.name + " failed to attach to engine " + e.name(), ex);
             return;
         }
         synchronized (this) {
@@ -327,11 +334,11 @@ public final class Registry {
         closeQuietly(reg);
     }
 
-    private static void closeQuietly(Registration reg) {
+    private void closeQuietly(Registration reg) {
         try {
             reg.close();
         } catch (RuntimeException ex) {
-            LOG.log(Level.WARNING, "extension detach failed", ex);
+            log.warn("extension detach failed", ex);
         }
     }
 
@@ -359,7 +366,7 @@ public final class Registry {
                 }
             }
         }
-        detach.forEach(Registry::closeQuietly);
+        detach.forEach(this::closeQuietly);
     }
 
     synchronized List<Engine> engines() {
@@ -384,19 +391,19 @@ public final class Registry {
     }
 
     /** A plug-in's {@code settings()}; a plug-in that fails to say gets none (logged). */
-    private static List<SettingKey> declared(Reg<?> r) {
+    private List<SettingKey> declared(Reg<?> r) {
         try {
             Object svc = r.svc;
             List<SettingKey> ks = svc instanceof L4Tracker ? ((L4Tracker) svc).settings()
                 : svc instanceof Helper ? ((Helper) svc).settings() : ((NetExtension) svc).settings();
             return ks == null ? List.of() : ks;
         } catch (RuntimeException ex) {
-            LOG.log(Level.WARNING, "settings() of " + r.name + " from " + r.bundle + " failed", ex);
+            log.warn("settings() of " + r.name + " from " + r.bundle + " failed", ex);
             return List.of();
         }
     }
 
-    synchronized List<PluginInfo> trackerInfo() {
+    public synchronized List<PluginInfo> trackerInfo() {
         Dispatch d = dispatch;
         List<PluginInfo> out = new ArrayList<>();
         List<Reg<L4Tracker>> sorted = new ArrayList<>(trackers);
@@ -409,7 +416,7 @@ public final class Registry {
         return out;
     }
 
-    synchronized List<PluginInfo> helperInfo() {
+    public synchronized List<PluginInfo> helperInfo() {
         List<PluginInfo> out = new ArrayList<>();
         for (Reg<Helper> r : helperView) {
             boolean active = helper(r.name, r.v4 ? Family.IPV4 : Family.IPV6, r.proto) == r.svc;
@@ -418,7 +425,7 @@ public final class Registry {
         return out;
     }
 
-    synchronized List<PluginInfo> extensionInfo() {
+    public synchronized List<PluginInfo> extensionInfo() {
         List<PluginInfo> out = new ArrayList<>();
         for (Reg<NetExtension> r : extensions) {
             out.add(new PluginInfo(r.name, -1, r.families(), r.bundle, r.serviceId, r.ranking, true));

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Verdict;
-import org.conntrack4j.core.nat.Nat;
+import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,20 +21,17 @@ class FtpHelperDepartureTest {
     private static final String S = "203.0.113.10";
 
     private final FtpRig rig = new FtpRig();
-    private final FakeNat nat = new FakeNat(rig.net);
+    private final FakeNat nat = rig.masquerade();
 
-    FtpHelperDepartureTest() {
-        rig.net.services().provideExtension(Nat.class, nat);
-    }
 
     @Test
     void leavingDestroysExpectationsAndDetachesButTheConnectionKeepsItsSequenceAdjustment() {
-        FtpRig.Session s = rig.new Session(C, 54686, S, 21, FakeNat.ROUTER, 100, 900).handshake().login();
+        FtpRig.Session s = rig.new Session(C, 54686, S, 21, FtpRig.ROUTER, 100, 900).handshake().login();
         assertEquals("PORT 203,0,113,1,156,166\r\n", s.client("PORT 198,51,100,10,156,166\r\n").payload());
         rig.events.clear();
         rig.expectEvents.clear();
 
-        rig.registry.removeHelper(rig.helper);
+        rig.helperRegistration.close();
         assertEquals(List.of(), rig.expectations());
         assertEquals(1, rig.expectEvents.size());
         assertTrue(rig.expectEvents.get(0).startsWith("[DESTROY] 300 proto=6 src=203.0.113.10 dst=203.0.113.1 "));
@@ -54,22 +51,22 @@ class FtpHelperDepartureTest {
         assertEquals(before - 2, FtpRig.seqOf(port.out));
         assertEquals(-2, s.ct.seqAdj().offsetAfter(Direction.ORIGINAL));
         assertEquals(List.of(), rig.expectations());
-        assertEquals("new", rig.forward(FtpRig.tcp(S, 20, FakeNat.ROUTER, 40102, 7, 0, FtpRig.SYN,
+        assertEquals("new", rig.forward(FtpRig.tcp(S, 20, FtpRig.ROUTER, 40102, 7, 0, FtpRig.SYN,
             new byte[0])).state, "no data connection is related any more");
     }
 
     @Test
     void aHelperRegisteredAgainServesNewConnectionsOnly() {
-        FtpRig.Session old = rig.new Session(C, 54686, S, 21, FakeNat.ROUTER, 100, 900).handshake().login();
-        rig.registry.removeHelper(rig.helper);
+        FtpRig.Session old = rig.new Session(C, 54686, S, 21, FtpRig.ROUTER, 100, 900).handshake().login();
+        rig.helperRegistration.close();
         FtpHelper again = new FtpHelper();
-        rig.registry.addHelper(again, rig.registry.localId(), 0, "test");
+        rig.plugins.addHelper(again);
 
         old.client("PORT 198,51,100,10,156,166\r\n");
         assertNull(old.ct.helper());
         assertEquals(List.of(), rig.expectations());
 
-        FtpRig.Session fresh = rig.new Session(C, 54687, S, 21, FakeNat.ROUTER, 100, 900).handshake().login();
+        FtpRig.Session fresh = rig.new Session(C, 54687, S, 21, FtpRig.ROUTER, 100, 900).handshake().login();
         assertSame(again, fresh.ct.helper());
         fresh.client("PORT 198,51,100,10,156,167\r\n");
         assertEquals(1, rig.expectations().size());

@@ -12,7 +12,7 @@ import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.Addr;
-import org.conntrack4j.core.nat.Nat;
+import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,14 +25,11 @@ class FtpNatTest {
     private static final String S = "203.0.113.10";
 
     private final FtpRig rig = new FtpRig();
-    private final FakeNat nat = new FakeNat(rig.net);
+    private final FakeNat nat = rig.masquerade();
 
-    FtpNatTest() {
-        rig.net.services().provideExtension(Nat.class, nat);
-    }
 
     private FtpRig.Session control(String client, int port) {
-        return rig.new Session(client, port, S, 21, FakeNat.ROUTER, 1383088246, 1003709745).handshake().login();
+        return rig.new Session(client, port, S, 21, FtpRig.ROUTER, 1383088246, 1003709745).handshake().login();
     }
 
     @Test
@@ -70,7 +67,7 @@ class FtpNatTest {
         assertEquals(40102, exp.savedProto());
         assertEquals(Addr.parseV4(C) & 0xffffffffL, exp.savedAddrLo());
         assertEquals(Direction.REPLY, exp.dir(), "the opposite of the announcement's direction");
-        FtpRig.Result syn = rig.forward(FtpRig.tcp(S, 20, FakeNat.ROUTER, 40102, 7, 0, FtpRig.SYN, new byte[0]));
+        FtpRig.Result syn = rig.forward(FtpRig.tcp(S, 20, FtpRig.ROUTER, 40102, 7, 0, FtpRig.SYN, new byte[0]));
         assertEquals("related", syn.state);
         assertEquals(s.ct, syn.ct.master());
     }
@@ -152,14 +149,14 @@ class FtpNatTest {
 
     @Test
     void anIpv6EprtIsRewrittenWithTheFullAddressText() {
-        FtpRig.Session s = rig.new Session("2001:db8:1::10", 46000, "2001:db8:2::10", 21, FakeNat.ROUTER6, 1, 2)
+        FtpRig.Session s = rig.new Session("2001:db8:1::10", 46000, "2001:db8:2::10", 21, FtpRig.ROUTER6, 1, 2)
             .handshake().login();
         FtpRig.Result r = s.client("EPRT |2|2001:db8:1::10|40000|\r\n");
         assertEquals("EPRT |2|2001:0db8:0002:0000:0000:0000:0000:0001|40000|\r\n", r.payload());
         assertEquals(r.out.length - 40, FtpRig.u16(r.out, 4), "IPv6 payload length");
         assertTrue(FtpRig.checksumsValid(r.out));
         assertEquals(39 - 14, s.ct.seqAdj().offsetAfter(Direction.ORIGINAL), "a longer text grows the segment");
-        assertNull(rig.forward(FtpRig.tcp("2001:db8:2::10", 20, FakeNat.ROUTER6, 40000, 7, 0, FtpRig.SYN,
+        assertNull(rig.forward(FtpRig.tcp("2001:db8:2::10", 20, FtpRig.ROUTER6, 40000, 7, 0, FtpRig.SYN,
             new byte[0])).ct.helper());
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,23 +13,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ExpectationSnapshot;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.EngineFactory;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.tcp.TcpTracker;
-import org.conntrack4j.replay.pcap.CaptureFrame;
-import org.conntrack4j.replay.pcap.CaptureReader;
 import org.conntrack4j.replay.router.Router;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.rules.eval.NftRulesets;
+import org.conntrack4j.testkit.Capture;
+import org.conntrack4j.testkit.KernelCase;
+import org.conntrack4j.testkit.Plugins;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -45,26 +43,11 @@ import org.junit.jupiter.api.TestFactory;
  */
 class KernelProbeTest {
     private static final Pattern EXPECTED = Pattern.compile("proto=6 (src=\\S+ dst=\\S+ sport=\\d+ dport=\\d+)");
-    private static final Pattern AFTER_FRAME = Pattern.compile("^# conntrack -L expect \\(after frame (\\d+)\\)$");
-
-    /** testdata/probes/ftp of the repository, found from the working directory upwards. */
-    static Path probes() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path c = p.resolve("testdata/probes/ftp");
-            if (Files.isDirectory(c)) {
-                return c;
-            }
-        }
-        throw new IllegalStateException("testdata/probes/ftp not found above " + Path.of("").toAbsolutePath());
-    }
 
     @TestFactory
-    Stream<DynamicTest> everyRecordedProbeAgreesFrameByFrame() throws IOException {
-        List<Path> cases;
-        try (Stream<Path> s = Files.list(probes())) {
-            cases = s.filter(d -> Files.isRegularFile(d.resolve("expect.txt"))).sorted().collect(Collectors.toList());
-        }
-        assertFalse(cases.isEmpty(), "no kernel probes found in " + probes());
+    Stream<DynamicTest> everyRecordedProbeAgreesFrameByFrame() {
+        List<Path> cases = TestData.cases(TestData.probes("ftp"), d -> Files.isRegularFile(d.resolve("expect.txt")));
+        assertFalse(cases.isEmpty(), "no kernel probes found in testdata/probes/ftp");
         return cases.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> replay(d)));
     }
 
@@ -73,15 +56,16 @@ class KernelProbeTest {
     }
 
     private static void replay(Path dir) throws Exception {
-        List<Step> steps = kernelSteps(dir);
-        Map<Integer, List<String>> expected = expectationsAfterFrames(dir);
+        KernelCase kc = KernelCase.at(dir);
+        List<Step> steps = kernelSteps(kc);
+        Map<Integer, List<String>> expected = expectationsAfterFrames(kc);
         CaseSpec spec = CaseSpec.load(dir);
-        Registry reg = new Registry();
-        reg.addTracker(new TcpTracker(), IpProto.TCP, true, true, reg.localId(), 0, "org.conntrack4j.proto.tcp");
-        reg.addExtension(new NatComponent(), "nat", reg.localId(), 0, "org.conntrack4j.nat");
-        reg.addHelper(new FtpHelper(), reg.localId(), 0, "org.conntrack4j.helper.ftp");
+        Plugins plugins = new Plugins();
+        plugins.addTracker(new TcpTracker(), IpProto.TCP);
+        plugins.addExtension(new NatComponent(), "nat");
+        plugins.addHelper(new FtpHelper());
         ManualClock clock = new ManualClock(250);
-        Conntrack net = EngineFactory.create(reg, "probe:" + spec.name(), clock, spec.sysctls(), true);
+        Conntrack net = plugins.factory().create("probe:" + spec.name(), clock, spec.sysctls(), true);
         Registration rules = new NftRulesets().install(net, spec.rulesetName(), spec.ruleset());
         List<String> egress = new ArrayList<>();
         Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> {
@@ -114,50 +98,40 @@ class KernelProbeTest {
     }
 
     /** The ingress frames, each with the TCP segments of egress.pcapng captured from it until the next one. */
-    private static List<Step> kernelSteps(Path dir) throws IOException {
+    private static List<Step> kernelSteps(KernelCase kc) {
         List<Step> steps = new ArrayList<>();
-        try (CaptureReader in = CaptureReader.open(dir.resolve("ingress.pcapng"))) {
-            for (CaptureFrame f; (f = in.next()) != null;) {
-                steps.add(new Step(f.interfaceName(), f.linkType(), f.timestampNanos(), f.copyBytes(),
-                    new ArrayList<>()));
-            }
+        for (Capture.Frame f : kc.ingress()) {
+            steps.add(new Step(f.iface(), f.linkType(), f.nanos(), f.data(), new ArrayList<>()));
         }
-        try (CaptureReader out = CaptureReader.open(dir.resolve("egress.pcapng"))) {
-            for (CaptureFrame f; (f = out.next()) != null;) {
-                byte[] b = f.copyBytes();
-                if (!tcp(b, 14)) {
-                    continue;
-                }
-                Step owner = null;
-                for (Step s : steps) {
-                    if (s.nanos() <= f.timestampNanos()) {
-                        owner = s;
-                    }
-                }
-                assertTrue(owner != null, dir.getFileName() + ": a segment sent before any frame arrived");
-                owner.egress().add(f.interfaceName() + " " + hex(b, 14, ipLength(b, 14, b.length - 14)));
+        for (Capture.Frame f : kc.egress()) {
+            byte[] b = f.data();
+            if (!tcp(b, 14)) {
+                continue;
             }
+            Step owner = null;
+            for (Step s : steps) {
+                if (s.nanos() <= f.nanos()) {
+                    owner = s;
+                }
+            }
+            assertTrue(owner != null, kc.name() + ": a segment sent before any frame arrived");
+            owner.egress().add(f.iface() + " " + hex(b, 14, ipLength(b, 14, b.length - 14)));
         }
         return steps;
     }
 
     /** expect.txt's sections "after frame N", each reduced as {@link #expectations} reduces ours. */
-    private static Map<Integer, List<String>> expectationsAfterFrames(Path dir) throws IOException {
+    private static Map<Integer, List<String>> expectationsAfterFrames(KernelCase kc) {
         Map<Integer, List<String>> m = new LinkedHashMap<>();
-        List<String> current = null;
-        for (String l : Files.readAllLines(dir.resolve("expect.txt"))) {
-            Matcher h = AFTER_FRAME.matcher(l);
-            if (h.matches()) {
-                current = new ArrayList<>();
-                m.put(Integer.parseInt(h.group(1)), current);
-            } else if (l.startsWith("#")) {
-                current = null;
-            } else if (current != null && !l.isBlank()) {
+        kc.expectationsAfterFrames().forEach((frame, lines) -> {
+            List<String> reduced = new ArrayList<>();
+            for (String l : lines) {
                 Matcher x = EXPECTED.matcher(l);
-                current.add(x.find() ? x.group(1) : l);
-                Collections.sort(current);
+                reduced.add(x.find() ? x.group(1) : l);
             }
-        }
+            Collections.sort(reduced);
+            m.put(frame, reduced);
+        });
         return m;
     }
 

@@ -1,10 +1,10 @@
 package org.conntrack4j.proto.icmp;
 
-import static org.conntrack4j.proto.icmp.Packets.echo4;
-import static org.conntrack4j.proto.icmp.Packets.error4;
-import static org.conntrack4j.proto.icmp.Packets.query4;
-import static org.conntrack4j.proto.icmp.Packets.tcp4;
-import static org.conntrack4j.proto.icmp.Packets.udp4;
+import static org.conntrack4j.proto.icmp.IcmpPackets.echo4;
+import static org.conntrack4j.proto.icmp.IcmpPackets.error4;
+import static org.conntrack4j.proto.icmp.IcmpPackets.query4;
+import static org.conntrack4j.proto.icmp.IcmpPackets.tcp4;
+import static org.conntrack4j.proto.icmp.IcmpPackets.udp4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -151,7 +151,7 @@ class IcmpTrackerTest {
 
     @Test
     void messageShorterThanAnIcmpHeaderIsShortPacket() {
-        byte[] ip = Packets.ipv4(A, B, Packets.ICMP, 64, new byte[] {8, 0, (byte) 0xf7, (byte) 0xff, 0, 0, 0});
+        byte[] ip = IcmpPackets.ipv4(A, B, IcmpPackets.ICMP, 64, new byte[] {8, 0, (byte) 0xf7, (byte) 0xff, 0, 0, 0});
         Packet p = t.forward(ip);
         assertEquals("invalid/none", TestNet.state(p));
         assertEquals("short packet", p.logReason);
@@ -159,7 +159,7 @@ class IcmpTrackerTest {
 
     @Test
     void badChecksumIsInvalidAtPrerouting() {
-        Packet p = t.forward(Packets.corrupt(echo4(A, B, 8, 7, 1), 30));
+        Packet p = t.forward(IcmpPackets.corrupt(echo4(A, B, 8, 7, 1), 30));
         assertEquals("invalid/none", TestNet.state(p));
         assertEquals("bad hw icmp checksum", p.logReason);
         assertEquals(List.of(), t.table());
@@ -168,12 +168,12 @@ class IcmpTrackerTest {
     @Test
     void badChecksumIsAcceptedWhenChecksumsAreNotVerified() {
         t.net.settings().set(CoreSettings.CHECKSUM, 0);
-        assertEquals("new/original", t.forwardState(Packets.corrupt(echo4(A, B, 8, 7, 1), 30)));
+        assertEquals("new/original", t.forwardState(IcmpPackets.corrupt(echo4(A, B, 8, 7, 1), 30)));
     }
 
     @Test
     void locallyGeneratedPacketsAreNotChecksummed() {
-        assertEquals("new/original", TestNet.state(t.output(Packets.corrupt(echo4(ROUTER, B, 8, 7, 1), 30))));
+        assertEquals("new/original", TestNet.state(t.output(IcmpPackets.corrupt(echo4(ROUTER, B, 8, 7, 1), 30))));
     }
 
     @Test
@@ -186,8 +186,8 @@ class IcmpTrackerTest {
 
     @Test
     void icmpInsideIpv6IsInvalidAsLinuxRefusesTheFamily() {
-        byte[] ip = Packets.ipv6("2001:db8:1::10", "2001:db8:2::10", Packets.ICMP, 64,
-            Packets.icmpMessage(8, 0, 7 << 16 | 1, new byte[8]));
+        byte[] ip = IcmpPackets.ipv6("2001:db8:1::10", "2001:db8:2::10", IcmpPackets.ICMP, 64,
+            IcmpPackets.icmpMessage(8, 0, 7 << 16 | 1, new byte[8]));
         assertEquals("invalid/none", t.forwardState(ip));
         assertEquals(List.of(), t.table());
     }
@@ -344,7 +344,7 @@ class IcmpTrackerTest {
     void errorWithBadChecksumIsInvalidBeforeTheLookup() {
         byte[] datagram = udp4(A, 42000, B, 5999);
         t.forward(datagram);
-        Packet p = t.forward(Packets.corrupt(error4(B, A, 3, 3, datagram), 30));
+        Packet p = t.forward(IcmpPackets.corrupt(error4(B, A, 3, 3, datagram), 30));
         assertEquals("invalid/none", TestNet.state(p));
         assertEquals("bad hw icmp checksum", p.logReason);
     }

@@ -1,12 +1,12 @@
 package org.conntrack4j.proto.icmp;
 
-import static org.conntrack4j.proto.icmp.Packets.addr;
-import static org.conntrack4j.proto.icmp.Packets.concat;
-import static org.conntrack4j.proto.icmp.Packets.echo6;
-import static org.conntrack4j.proto.icmp.Packets.error6;
-import static org.conntrack4j.proto.icmp.Packets.icmp6;
-import static org.conntrack4j.proto.icmp.Packets.tcp6;
-import static org.conntrack4j.proto.icmp.Packets.udp6;
+import static org.conntrack4j.proto.icmp.IcmpPackets.addr;
+import static org.conntrack4j.proto.icmp.IcmpPackets.concat;
+import static org.conntrack4j.proto.icmp.IcmpPackets.echo6;
+import static org.conntrack4j.proto.icmp.IcmpPackets.error6;
+import static org.conntrack4j.proto.icmp.IcmpPackets.icmp6;
+import static org.conntrack4j.proto.icmp.IcmpPackets.tcp6;
+import static org.conntrack4j.proto.icmp.IcmpPackets.udp6;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -84,8 +84,8 @@ class Icmpv6TrackerTest {
 
     @Test
     void icmpv6InsideIpv4IsInvalidAsLinuxRefusesTheFamily() {
-        byte[] ip = Packets.ipv4("198.51.100.10", "203.0.113.10", Packets.ICMPV6, 64,
-            Packets.icmpMessage(128, 0, 7 << 16 | 1, new byte[8]));
+        byte[] ip = IcmpPackets.ipv4("198.51.100.10", "203.0.113.10", IcmpPackets.ICMPV6, 64,
+            IcmpPackets.icmpMessage(128, 0, 7 << 16 | 1, new byte[8]));
         assertEquals("invalid/none", t.forwardState(ip));
         assertEquals(List.of(), t.table());
     }
@@ -126,8 +126,8 @@ class Icmpv6TrackerTest {
     void mldReportBehindHopByHopOptionsIsUntracked() {
         // Router alert option (RFC 2711) in a hop-by-hop header, as MLD uses it.
         byte[] hbh = {58, 0, 5, 2, 0, 0, 1, 0};
-        byte[] report = Packets.icmpMessage(131, 0, 0, addr("ff02::1:3"));
-        byte[] ip = Packets.ipv6("fe80::2", "ff02::1:3", 0, 1, concat(hbh, report), Packets.ICMPV6, 8);
+        byte[] report = IcmpPackets.icmpMessage(131, 0, 0, addr("ff02::1:3"));
+        byte[] ip = IcmpPackets.ipv6("fe80::2", "ff02::1:3", 0, 1, concat(hbh, report), IcmpPackets.ICMPV6, 8);
         assertEquals("untracked/none", t.forwardState(ip));
     }
 
@@ -139,7 +139,7 @@ class Icmpv6TrackerTest {
 
     @Test
     void discoveryWithBadChecksumIsInvalidNotUntracked() {
-        Packet p = t.forward(Packets.corrupt(icmp6("fe80::2", "ff02::1", 255, 135, 0, 0, addr(A)), 50));
+        Packet p = t.forward(IcmpPackets.corrupt(icmp6("fe80::2", "ff02::1", 255, 135, 0, 0, addr(A)), 50));
         assertEquals("invalid/none", TestNet.state(p));
         assertEquals("ICMPv6 checksum failed", p.logReason);
     }
@@ -148,7 +148,7 @@ class Icmpv6TrackerTest {
 
     @Test
     void messageShorterThanAnIcmpv6HeaderIsShortPacket() {
-        Packet p = t.forward(Packets.ipv6(A, B, Packets.ICMPV6, 64, new byte[] {(byte) 128, 0, 0, 0, 0, 0, 0}));
+        Packet p = t.forward(IcmpPackets.ipv6(A, B, IcmpPackets.ICMPV6, 64, new byte[] {(byte) 128, 0, 0, 0, 0, 0, 0}));
         assertEquals("invalid/none", TestNet.state(p));
         assertEquals("short packet", p.logReason);
         assertEquals(58, p.logProto);
@@ -156,7 +156,7 @@ class Icmpv6TrackerTest {
 
     @Test
     void badChecksumIsInvalidAtPreroutingOnly() {
-        byte[] bad = Packets.corrupt(echo6(A, B, 128, 611, 1), 50);
+        byte[] bad = IcmpPackets.corrupt(echo6(A, B, 128, 611, 1), 50);
         Packet p = t.forward(bad);
         assertEquals("invalid/none", TestNet.state(p));
         assertEquals("ICMPv6 checksum failed", p.logReason);
@@ -257,8 +257,8 @@ class Icmpv6TrackerTest {
     @Test
     void errorQuotingAPacketWithExtensionHeadersFindsItsConnection() {
         byte[] dstopts = {17, 0, 1, 4, 0, 0, 0, 0};
-        byte[] datagram = Packets.ipv6(A, B, 60, 64, concat(dstopts, Packets.udpHeader(46001, 5999, new byte[4])),
-            Packets.UDP, 8);
+        byte[] datagram = IcmpPackets.ipv6(A, B, 60, 64, concat(dstopts, IcmpPackets.udpHeader(46001, 5999, new byte[4])),
+            IcmpPackets.UDP, 8);
         assertEquals("new/original", t.forwardState(datagram));
         assertEquals("related/reply", t.forwardState(error6(B, A, 1, 4, datagram)));
     }
@@ -268,7 +268,7 @@ class Icmpv6TrackerTest {
         byte[] datagram = udp6(A, 46001, B, 5999);
         t.forward(datagram);
         byte[] frag = {17, 0, 0, 8, 0, 0, 0, 1};
-        byte[] fragment = Packets.ipv6(A, B, 44, 64, concat(frag, new byte[16]), -1, 0);
+        byte[] fragment = IcmpPackets.ipv6(A, B, 44, 64, concat(frag, new byte[16]), -1, 0);
         assertEquals("invalid/none", t.forwardState(error6(B, A, 1, 4, fragment)));
     }
 

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
+import org.conntrack4j.testkit.Capture;
+import org.conntrack4j.testkit.KernelCase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,34 +28,35 @@ class KernelCaseAgreementTest {
 
     @Test
     void ipv6BasicAgreesWithTheKernelOnIcmpv6AndUdp() throws IOException {
-        check("ipv6_basic", row -> row.summary.startsWith("ICMPv6 ") || row.summary.startsWith("UDP "),
+        check("ipv6_basic", row -> row.summary().startsWith("ICMPv6 ") || row.summary().startsWith("UDP "),
             line -> line.matches("^(\\[\\w+\\] )?ipv6 10 (icmpv6 58|udp 17) .*"));
     }
 
     private static void check(String name, Predicate<KernelCase.Row> rows, Predicate<String> lines) throws IOException {
-        KernelCase c = new KernelCase(name);
+        KernelCase c = KernelCase.oracle(name);
         CaseReplay.Result r = CaseReplay.run(c);
         CaseReplay.write(r, Paths.get("target", "kernel-cases", name));
 
-        assertEquals(c.rows.size(), r.rows.size(), "one verdict per ingress packet");
+        List<KernelCase.Row> kernelRows = c.rows();
+        assertEquals(kernelRows.size(), r.rows.size(), "one verdict per ingress packet");
         List<String> expected = new ArrayList<>();
         List<String> got = new ArrayList<>();
         int compared = 0;
-        for (int i = 0; i < c.rows.size(); i++) {
-            KernelCase.Row k = c.rows.get(i);
+        for (int i = 0; i < kernelRows.size(); i++) {
+            KernelCase.Row k = kernelRows.get(i);
             if (!rows.test(k)) {
                 continue;
             }
             compared++;
             String[] g = r.rows.get(i);
-            expected.add(k.idx + " " + k.iface + " " + k.state + "/" + k.dir + " " + k.reason + "  (" + k.summary + ")");
-            got.add(g[0] + " " + g[1] + " " + g[2] + "/" + g[3] + " " + g[4] + "  (" + k.summary + ")");
+            expected.add(k.idx() + " " + k.iface() + " " + k.verdict() + " " + k.reason() + "  (" + k.summary() + ")");
+            got.add(g[0] + " " + g[1] + " " + g[2] + "/" + g[3] + " " + g[4] + "  (" + k.summary() + ")");
         }
         assertTrue(compared > 0, "the case has packets of these protocols");
         assertEquals(String.join("\n", expected), String.join("\n", got), name + ": verdicts and reasons");
-        assertEquals(String.join("\n", filter(c.events, lines)), String.join("\n", filter(r.events, lines)),
+        assertEquals(String.join("\n", filter(c.events(), lines)), String.join("\n", filter(r.events, lines)),
             name + ": events");
-        assertEquals(String.join("\n", filter(c.table, lines)), String.join("\n", filter(r.table, lines)),
+        assertEquals(String.join("\n", filter(c.table(), lines)), String.join("\n", filter(r.table, lines)),
             name + ": table");
         assertEgress(c, r);
     }
@@ -70,10 +73,11 @@ class KernelCaseAgreementTest {
      */
     private static void assertEgress(KernelCase c, CaseReplay.Result r) {
         List<byte[]> own = new ArrayList<>();
-        c.routerAddresses.forEach(a -> own.add(Packets.addr(a)));
+        c.routerAddresses().forEach(a -> own.add(IcmpPackets.addr(a)));
         boolean[] used = new boolean[r.egress.size()];
-        for (int i = 0; i < c.egress.size(); i++) {
-            byte[] kernel = masked(ipPart(c.egress.get(i).data), own);
+        List<Capture.Frame> egress = c.egress();
+        for (int i = 0; i < egress.size(); i++) {
+            byte[] kernel = masked(egress.get(i).ip(), own);
             boolean found = false;
             for (int j = Math.max(0, i - 3); j < Math.min(used.length, i + 4) && !found; j++) {
                 if (!used[j] && Arrays.equals(kernel, masked(r.egress.get(j), own))) {
@@ -81,15 +85,9 @@ class KernelCaseAgreementTest {
                     found = true;
                 }
             }
-            assertTrue(found, c.name + ": egress packet " + (i + 1) + " not sent by the replay");
+            assertTrue(found, c.name() + ": egress packet " + (i + 1) + " not sent by the replay");
         }
-        assertEquals(c.egress.size(), r.egress.size(), c.name + ": egress packet count");
-    }
-
-    private static byte[] ipPart(byte[] frame) {
-        byte[] ip = Arrays.copyOfRange(frame, 14, frame.length);
-        int len = (ip[0] >>> 4 & 0xf) == 4 ? (ip[2] & 0xff) << 8 | (ip[3] & 0xff) : 40 + ((ip[4] & 0xff) << 8 | (ip[5] & 0xff));
-        return Arrays.copyOf(ip, Math.min(len, ip.length));
+        assertEquals(egress.size(), r.egress.size(), c.name() + ": egress packet count");
     }
 
     /** The IPv4 identification and header checksum, or the IPv6 flow label, of the router's own packets. */

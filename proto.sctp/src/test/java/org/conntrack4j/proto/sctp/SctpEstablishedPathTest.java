@@ -56,11 +56,11 @@ class SctpEstablishedPathTest {
                 p.reset();
                 p.load(b, 0, b.length, 14);
                 IpHeaders.validate(p);
-                lab.net.runHook(Hook.PRE_ROUTING, p);
+                lab.net.packets().runHook(Hook.PRE_ROUTING, p);
                 if (p.ct == null || (p.ctinfo != CtInfo.ESTABLISHED && p.ctinfo != CtInfo.ESTABLISHED_REPLY)) {
                     throw new AssertionError("packet " + n + " not established: " + p.reason);
                 }
-                lab.net.runHook(Hook.POST_ROUTING, p);
+                lab.net.packets().runHook(Hook.POST_ROUTING, p);
                 n++;
             }
         }

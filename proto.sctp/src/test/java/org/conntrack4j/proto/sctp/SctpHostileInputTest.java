@@ -74,7 +74,7 @@ class SctpHostileInputTest {
         assertVerdict("invalid/none", v);
         // DATA of 16 + 4 bytes = 20 (0x0014) prints as 5120
         assertEquals("do_basic_checks failed. chunk num 1, type 0, len 5120 flag 1", v.logReason());
-        assertEquals(0, lab.net.count());
+        assertEquals(0, lab.net.table().count());
     }
 
     @Test
@@ -87,7 +87,7 @@ class SctpHostileInputTest {
         assertVerdict("invalid/none", v);
         assertNull(v.logReason());
         assertEquals(2, invalid(lab));
-        assertEquals(0, lab.net.count());
+        assertEquals(0, lab.net.table().count());
     }
 
     @Test

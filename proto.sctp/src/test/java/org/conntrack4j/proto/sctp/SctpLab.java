@@ -1,29 +1,22 @@
 package org.conntrack4j.proto.sctp;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.ConnectionSnapshot;
-import org.conntrack4j.core.api.CtInfo;
-import org.conntrack4j.core.api.Direction;
-import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
-import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.Engine;
-import org.conntrack4j.core.impl.Registry;
-import org.conntrack4j.core.inet.Checksum;
-import org.conntrack4j.core.inet.IpHeaders;
-import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.testkit.Packets;
+import org.conntrack4j.testkit.Plugins;
+import org.conntrack4j.testkit.Rig;
 
 /**
- * An engine with the SCTP tracker, a manual clock (HZ 250), {@code nf_conntrack_log_invalid=255} and a recording
- * event listener, plus a builder of SCTP packets between a client 198.51.100.10 (or 2001:db8:1::10) port 40001
- * and a server 203.0.113.10 (2001:db8:2::10) port 3868, with a right CRC32c unless asked otherwise. Each
- * {@link #client}/{@link #server} call runs the packet through PRE_ROUTING and POST_ROUTING, as a forwarded one.
+ * The kit's {@link Rig} with the SCTP tracker and {@code nf_conntrack_log_invalid=255}, and SCTP packets between a
+ * client 198.51.100.10 (or 2001:db8:1::10) port 40001 and a server 203.0.113.10 (2001:db8:2::10) port 3868, with a
+ * right CRC32c unless asked otherwise. Each {@link #client}/{@link #server} call runs the packet through
+ * {@link #inHook} (PRE_ROUTING, or LOCAL_OUT for local traffic) and POST_ROUTING.
  */
 final class SctpLab {
     static final int CPORT = 40001;
@@ -35,22 +28,23 @@ final class SctpLab {
     static final int STSN = 7000;
 
     final SctpTracker tracker = new SctpTracker();
-    final Registry registry = new Registry();
-    final ManualClock clock = new ManualClock(250);
-    final Engine net;
-    final List<String> events = new ArrayList<>();
+    final Plugins plugins = new Plugins();
+    final Rig rig;
+    final Conntrack net;
+    final ManualClock clock;
+    /** Events without connection ids. */
+    final List<String> events;
     boolean v6;
     int cport = CPORT;
     /** Hook of the first half of the packet's path (PRE_ROUTING, or LOCAL_OUT for local traffic). */
     int inHook = Hook.PRE_ROUTING;
-    final Packet pkt = new Packet(70000);
 
     SctpLab() {
-        registry.addTracker(tracker, IpProto.SCTP, true, true, registry.localId(), 0, "test");
-        net = new Engine(registry, "test", clock, 1);
-        net.settings().set("nf_conntrack_log_invalid", 255);
-        clock.setWallNanos(1_800_000_000_000_000_000L);
-        net.addListener(ev -> events.add(CtFormat.event(ev, false).replaceAll(" id=\\d+", "").trim()), true);
+        plugins.addTracker(tracker, IpProto.SCTP);
+        rig = new Rig(plugins).set("nf_conntrack_log_invalid", 255);
+        net = rig.net();
+        clock = rig.clock();
+        events = rig.events().lines();
     }
 
     SctpLab ipv6() {
@@ -59,7 +53,7 @@ final class SctpLab {
     }
 
     SctpLab sleep(double seconds) {
-        clock.advanceSeconds(seconds);
+        rig.advance(seconds);
         return this;
     }
 
@@ -67,14 +61,11 @@ final class SctpLab {
 
     /** A chunk: type, flags, and a body; its length field says 4 + the body unless {@code length} overrides it. */
     static byte[] chunk(int type, int flags, byte[] body, int length) {
-        int padded = (4 + body.length + 3) & ~3;
-        ByteBuffer b = ByteBuffer.allocate(padded);
-        b.put((byte) type).put((byte) flags).putShort((short) length).put(body);
-        return b.array();
+        return Packets.sctpChunk(type, flags, body, length);
     }
 
     static byte[] chunk(int type, int flags, byte[] body) {
-        return chunk(type, flags, body, 4 + body.length);
+        return Packets.sctpChunk(type, flags, body);
     }
 
     static byte[] init(int type, int initTag, int tsn) {
@@ -133,40 +124,15 @@ final class SctpLab {
 
     /** The IP packet of an SCTP packet from the client (original direction) or the server. */
     byte[] build(boolean fromClient, int vtag, byte[]... chunks) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        for (byte[] c : chunks) {
-            body.writeBytes(c);
-        }
-        ByteBuffer s = ByteBuffer.allocate(12 + body.size());
-        s.putShort((short) (fromClient ? cport : SPORT)).putShort((short) (fromClient ? SPORT : cport)).putInt(vtag)
-            .putInt(0).put(body.toByteArray());
-        return ip(fromClient, s.array(), true);
+        return ip(fromClient, Packets.sctp(fromClient ? cport : SPORT, fromClient ? SPORT : cport, vtag, chunks), true);
     }
 
     /** An IP packet around {@code l4} (any bytes); with {@code crc} the SCTP checksum is filled in. */
     byte[] ip(boolean fromClient, byte[] l4, boolean crc) {
-        int ipLen = v6 ? 40 : 20;
-        ByteBuffer b = ByteBuffer.allocate(ipLen + l4.length);
-        if (v6) {
-            b.putInt(0x60000000).putShort((short) l4.length).put((byte) IpProto.SCTP).put((byte) 64);
-            b.put(v6Addr(fromClient ? 1 : 2)).put(v6Addr(fromClient ? 2 : 1));
-        } else {
-            b.put((byte) 0x45).put((byte) 0).putShort((short) (ipLen + l4.length)).putShort((short) 1)
-                .putShort((short) 0).put((byte) 64).put((byte) IpProto.SCTP).putShort((short) 0);
-            b.put(fromClient ? new byte[] {(byte) 198, 51, 100, 10} : new byte[] {(byte) 203, 0, 113, 10});
-            b.put(fromClient ? new byte[] {(byte) 203, 0, 113, 10} : new byte[] {(byte) 198, 51, 100, 10});
-        }
-        b.put(l4);
-        byte[] bytes = b.array();
-        Packet p = new Packet(bytes.length + 64).load(bytes, 0, bytes.length, 0);
-        p.family = v6 ? Family.IPV6 : Family.IPV4;
-        if (!v6) {
-            p.put16(10, Checksum.ipv4Header(p));
-        }
-        if (crc && l4.length >= 12) {
-            p.put32(ipLen + 8, Checksum.sctp(p, ipLen));
-        }
-        return p.toBytes();
+        String c = v6 ? "2001:db8:1::10" : "198.51.100.10";
+        String s = v6 ? "2001:db8:2::10" : "203.0.113.10";
+        Packets.Ip ip = Packets.ip(fromClient ? c : s, fromClient ? s : c).id(1).payload(IpProto.SCTP, l4);
+        return (crc ? ip : ip.noChecksum()).build();
     }
 
     /** The same packet with its CRC32c spoilt (the first checksum byte flipped, as the oracle did). */
@@ -174,17 +140,6 @@ final class SctpLab {
         byte[] b = ip.clone();
         b[(v6 ? 40 : 20) + 8] ^= (byte) 0xff;
         return b;
-    }
-
-    private static byte[] v6Addr(int net) {
-        byte[] a = new byte[16];
-        a[0] = 0x20;
-        a[1] = 0x01;
-        a[2] = 0x0d;
-        a[3] = (byte) 0xb8;
-        a[5] = (byte) net;
-        a[15] = 0x10;
-        return a;
     }
 
     // ---- running packets --------------------------------------------------------------------------------------
@@ -206,17 +161,8 @@ final class SctpLab {
     }
 
     Verdict run(byte[] ip) {
-        pkt.reset();
-        pkt.load(ip, 0, ip.length, 14);
-        if (IpHeaders.validate(pkt) != null) {
-            throw new IllegalStateException("bad IP packet");
-        }
-        net.runHook(inHook, pkt);
-        String state = CtInfo.stateName(pkt.ct != null, pkt.ctinfo);
-        String dir = pkt.ct == null ? "none" : CtInfo.direction(pkt.ctinfo) == Direction.ORIGINAL ? "original" : "reply";
-        Verdict out = new Verdict(state, dir, pkt.reason, pkt.logReason);
-        net.runHook(Hook.POST_ROUTING, pkt);
-        return out;
+        Rig.Result r = rig.pass(ip, inHook, Hook.POST_ROUTING);
+        return new Verdict(r.state, r.dir, r.reason, r.logReason);
     }
 
     /** INIT, INIT ACK, COOKIE ECHO, COOKIE ACK with the oracle's tags. */
@@ -231,9 +177,7 @@ final class SctpLab {
     // ---- the connection -----------------------------------------------------------------------------------------
 
     Connection conn() {
-        List<Connection> l = net.connections(c -> c.srcPort(Direction.ORIGINAL) == cport
-            || c.dstPort(Direction.ORIGINAL) == cport);
-        return l.isEmpty() ? null : l.get(0);
+        return rig.connectionWithPort(cport);
     }
 
     SctpProtoState st() {
@@ -246,7 +190,7 @@ final class SctpLab {
         if (c == null) {
             return "none";
         }
-        ConnectionSnapshot s = net.snapshot(c);
+        ConnectionSnapshot s = net.table().snapshot(c);
         return s.state() + " " + s.timeoutSeconds();
     }
 }

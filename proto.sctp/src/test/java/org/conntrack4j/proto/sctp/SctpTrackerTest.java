@@ -121,7 +121,7 @@ class SctpTrackerTest {
     void aFullTable_earlyDropsClosingAssociationsOnly_whenTheScanRuns() {
         SctpLab lab = new SctpLab();
         lab.net.settings().set("nf_conntrack_max", 100);
-        lab.net.expire();
+        lab.net.table().expire();
         for (int i = 0; i < 100; i++) {
             lab.cport = 41000 + i;
             lab.associate();
@@ -132,12 +132,12 @@ class SctpTrackerTest {
         lab.cport = 42000;
         // on the packet path only unassured entries may go: none here, so the INIT finds no room
         assertVerdict("invalid/none", lab.client(0, init(CTAG, CTSN)));
-        assertEquals(100, lab.net.count());
+        assertEquals(100, lab.net.table().count());
         // the scan that follows drops closing associations, assured or not, down to 95%
         lab.sleep(1.1);
-        lab.net.expire();
-        assertEquals(94, lab.net.count());
-        assertEquals(50, lab.net.list(c -> lab.tracker.stateName(c).equals("ESTABLISHED")).size());
+        lab.net.table().expire();
+        assertEquals(94, lab.net.table().count());
+        assertEquals(50, lab.net.table().list(c -> lab.tracker.stateName(c).equals("ESTABLISHED")).size());
         assertVerdict("new/original", lab.client(0, init(CTAG, CTSN)));
     }
 
@@ -334,7 +334,7 @@ class SctpTrackerTest {
         SctpLab.Verdict v = lab.client(0x12345678, bare(ABORT));
         assertVerdict("invalid/none", v);
         assertNull(v.logReason());
-        assertEquals(0, lab.net.count());
+        assertEquals(0, lab.net.table().count());
         assertTrue(lab.events.isEmpty());
     }
 
@@ -345,7 +345,7 @@ class SctpTrackerTest {
         assertVerdict("invalid/none", v);
         assertNull(v.logReason());
         assertEquals("INIT with a verification tag other than 0", v.reason());
-        assertEquals(0, lab.net.count());
+        assertEquals(0, lab.net.table().count());
     }
 
     @Test

@@ -4,23 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.conntrack4j.core.api.ConnectionSnapshot;
-import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Direction;
-import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
-import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.Engine;
-import org.conntrack4j.core.impl.Registry;
-import org.conntrack4j.core.inet.IpHeaders;
+import org.conntrack4j.testkit.Capture;
+import org.conntrack4j.testkit.EventLog;
+import org.conntrack4j.testkit.KernelCase;
+import org.conntrack4j.testkit.Plugins;
+import org.conntrack4j.testkit.Rig;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,65 +32,53 @@ import org.junit.jupiter.params.provider.MethodSource;
  * kernel's table was listed some milliseconds after the packet).
  */
 class KernelProbeTest {
-    static Stream<String> names() throws IOException {
-        try (Stream<Path> s = Files.list(KernelCase.testdata("probes/tcp"))) {
-            List<String> names = s.filter(d -> Files.isRegularFile(d.resolve("tables.txt")))
-                .map(d -> d.getFileName().toString()).sorted().toList();
-            assertFalse(names.isEmpty(), "no TCP probes in testdata/probes/tcp");
-            return names.stream();
-        }
+    static Stream<String> names() {
+        List<String> names = TestData.caseNames(TestData.probes("tcp"), d -> Files.isRegularFile(d.resolve("tables.txt")));
+        assertFalse(names.isEmpty(), "no TCP probes in testdata/probes/tcp");
+        return names.stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("names")
-    void theTrackerDecidesAsTheKernelDid(String name) throws IOException {
-        KernelCase kc = new KernelCase(KernelCase.testdata("probes/tcp").resolve(name));
-        List<KernelCase.Row> rows = kc.expectedRows();
+    void theTrackerDecidesAsTheKernelDid(String name) {
+        KernelCase kc = KernelCase.probe("tcp", name);
+        List<KernelCase.Row> rows = kc.rows();
         Map<Integer, List<String>> tables = kc.tablesAfterFrames();
-        List<PcapNgFrames.Frame> frames = PcapNgFrames.read(kc.dir.resolve("ingress.pcapng"));
+        List<Capture.Frame> frames = kc.ingress();
         assertEquals(rows.size(), frames.size(), name + ": ctstate.tsv rows and ingress frames");
-        Registry reg = new Registry();
-        reg.addTracker(new TcpTracker(), 6, true, true, reg.localId(), 0, "test");
-        ManualClock clock = new ManualClock(250);
-        Engine net = new Engine(reg, "probe:" + name, clock, 1);
-        // The scenario's TCP settings and the logging the recording had (nf_conntrack_log_invalid=255).
-        kc.sysctls().forEach((k, v) -> {
-            if (k.startsWith("nf_conntrack_tcp_") || k.equals("nf_conntrack_log_invalid")) {
-                net.settings().set(k, v);
-            }
-        });
+        Plugins plugins = new Plugins();
+        plugins.addTracker(new TcpTracker(), IpProto.TCP);
         List<String> diffs = new ArrayList<>();
-        Packet pkt = new Packet();
         int n = 0;
-        for (PcapNgFrames.Frame f : frames) {
-            KernelCase.Row s = rows.get(n++);
-            byte[] d = f.data();
-            pkt.reset();
-            pkt.load(d, 14, d.length - 14, 14);
-            assertTrue(IpHeaders.validate(pkt) == null, name + " packet " + n + " rejected by IP");
-            clock.setWallNanos(f.nanos());
-            pkt.tstamp = f.nanos();
-            net.runHook(Hook.PRE_ROUTING, pkt);
-            String state = CtInfo.stateName(pkt.ct != null, pkt.ctinfo);
-            String dir = pkt.ct == null ? "none"
-                : CtInfo.direction(pkt.ctinfo) == Direction.ORIGINAL ? "original" : "reply";
-            if (!(state + "/" + dir).equals(s.verdict())) {
-                diffs.add("packet " + n + ": " + state + "/" + dir + ", kernel " + s.verdict());
-            }
-            if (!String.valueOf(pkt.logReason).equals(String.valueOf(s.reason()))) {
-                diffs.add("packet " + n + ": reason " + pkt.logReason + ", kernel " + s.reason());
-            }
-            net.runHook(Hook.POST_ROUTING, pkt);
-            int sport = pkt.u16(pkt.l4off);
-            int dport = pkt.u16(pkt.l4off + 2);
-            String mine = describe(net.list(c -> c.srcPort(Direction.ORIGINAL) == sport
-                && c.dstPort(Direction.ORIGINAL) == dport
-                || c.srcPort(Direction.ORIGINAL) == dport && c.dstPort(Direction.ORIGINAL) == sport));
-            List<String> after = tables.get(n);
-            assertTrue(after != null, name + ": no table after frame " + n);
-            String kernels = describeKernel(after, sport, dport);
-            if (!sameConnections(mine, kernels)) {
-                diffs.add("packet " + n + ": table " + mine + ", kernel " + kernels);
+        try (Rig rig = new Rig(plugins, "probe:" + name, EventLog.AS_PRINTED)) {
+            // The scenario's TCP settings and the logging the recording had (nf_conntrack_log_invalid=255).
+            kc.sysctls().forEach((k, v) -> {
+                if (k.startsWith("nf_conntrack_tcp_") || k.equals("nf_conntrack_log_invalid")) {
+                    rig.set(k, Long.parseLong(v));
+                }
+            });
+            for (Capture.Frame f : frames) {
+                KernelCase.Row s = rows.get(n++);
+                rig.clock().setWallNanos(f.nanos());
+                Rig.Result r = rig.forward(f.ip());
+                if (!r.verdict().equals(s.verdict())) {
+                    diffs.add("packet " + n + ": " + r.verdict() + ", kernel " + s.verdict());
+                }
+                if (!String.valueOf(r.logReason).equals(String.valueOf(s.reason()))) {
+                    diffs.add("packet " + n + ": reason " + r.logReason + ", kernel " + s.reason());
+                }
+                Packet pkt = r.packet;
+                int sport = pkt.u16(pkt.l4off);
+                int dport = pkt.u16(pkt.l4off + 2);
+                String mine = describe(rig.net().table().list(c -> c.srcPort(Direction.ORIGINAL) == sport
+                    && c.dstPort(Direction.ORIGINAL) == dport
+                    || c.srcPort(Direction.ORIGINAL) == dport && c.dstPort(Direction.ORIGINAL) == sport));
+                List<String> after = tables.get(n);
+                assertTrue(after != null, name + ": no table after frame " + n);
+                String kernels = describeKernel(after, sport, dport);
+                if (!sameConnections(mine, kernels)) {
+                    diffs.add("packet " + n + ": table " + mine + ", kernel " + kernels);
+                }
             }
         }
         assertFalse(n == 0, name + ": no packets");
@@ -115,7 +102,7 @@ class KernelProbeTest {
         String key = "sport=" + sport + " dport=" + dport + " ";
         String rkey = "sport=" + dport + " dport=" + sport + " ";
         for (String line : table) {
-            if (!KernelCase.isTcpLine(line) || !line.contains(key) && !line.contains(rkey)) {
+            if (!KernelCaseTest.isTcpLine(line) || !line.contains(key) && !line.contains(rkey)) {
                 continue;
             }
             String[] t = line.trim().split("\\s+");

@@ -1,30 +1,24 @@
 package org.conntrack4j.proto.tcp;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.ConnectionSnapshot;
+import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
-import org.conntrack4j.core.api.CtInfo;
-import org.conntrack4j.core.api.Direction;
-import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
-import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.Engine;
-import org.conntrack4j.core.impl.Registry;
-import org.conntrack4j.core.inet.Checksum;
-import org.conntrack4j.core.inet.IpHeaders;
-import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.testkit.Packets;
+import org.conntrack4j.testkit.Plugins;
+import org.conntrack4j.testkit.Rig;
 
 /**
- * An engine with the TCP tracker, a manual clock (HZ 250) and a recording event listener, plus a builder of
- * TCP segments between a client 198.51.100.10 (or 2001:db8:1::10) and a server 203.0.113.10 (2001:db8:2::10)
- * with correct checksums. Each {@link #client}/{@link #server} call runs the segment through PRE_ROUTING and
- * POST_ROUTING, as a forwarded packet.
+ * The kit's {@link Rig} with the TCP tracker and {@code nf_conntrack_log_invalid=255}, and one TCP conversation
+ * between a client 198.51.100.10 (or 2001:db8:1::10) and a server 203.0.113.10 (2001:db8:2::10) port 80. Each
+ * {@link #client}/{@link #server} call runs a segment through {@link #inHook} (PRE_ROUTING, or LOCAL_OUT for local
+ * traffic) and POST_ROUTING.
  */
 final class TcpLab {
     static final int CPORT = 40000;
@@ -32,31 +26,25 @@ final class TcpLab {
     /** Initial sequence numbers used by the tests. */
     static final int CI = 1_000_000;
     static final int SI = 7_000_000;
-    static final byte[] MSS = {2, 4, 5, (byte) 0xb4};
-    static final byte[] SACK_PERM = {4, 2};
+    static final byte[] MSS = Packets.mss(1460);
+    static final byte[] SACK_PERM = Packets.sackPermitted();
 
     final TcpTracker tracker = new TcpTracker();
-    final Registry registry = new Registry();
-    final ManualClock clock = new ManualClock(250);
-    final Engine net;
-    final List<String> events = new ArrayList<>();
-    final List<ConntrackEvent> rawEvents = new ArrayList<>();
+    final Plugins plugins = new Plugins();
+    /** The tracker's registration: closing it is the tracker leaving. */
+    final Registration registration = plugins.addTracker(tracker, IpProto.TCP);
+    final Rig rig = new Rig(plugins).set("nf_conntrack_log_invalid", 255);
+    final Conntrack net = rig.net();
+    final ManualClock clock = rig.clock();
+    /** Events without connection ids. */
+    final List<String> events = rig.events().lines();
+    final List<ConntrackEvent> rawEvents = rig.events().raw();
     boolean v6;
     int cport = CPORT;
     /** Hook of the first half of the packet's path (PRE_ROUTING, or LOCAL_OUT for local traffic). */
     int inHook = Hook.PRE_ROUTING;
-    final Packet pkt = new Packet();
-
-    TcpLab() {
-        registry.addTracker(tracker, IpProto.TCP, true, true, registry.localId(), 0, "test");
-        net = new Engine(registry, "test", clock, 1);
-        net.settings().set("nf_conntrack_log_invalid", 255);
-        clock.setWallNanos(1_800_000_000_000_000_000L);
-        net.addListener(ev -> {
-            rawEvents.add(ev);
-            events.add(CtFormat.event(ev, false).replaceAll(" id=\\d+", "").trim());
-        }, true);
-    }
+    /** The last packet run, as it left. */
+    Packet pkt;
 
     TcpLab ipv6() {
         v6 = true;
@@ -65,7 +53,7 @@ final class TcpLab {
 
     /** Moves the clock. */
     TcpLab sleep(double seconds) {
-        clock.advanceSeconds(seconds);
+        rig.advance(seconds);
         return this;
     }
 
@@ -73,49 +61,30 @@ final class TcpLab {
 
     /** A TCP segment; flags as letters (S, A, F, R, P, U, E, C). */
     static final class Seg {
-        int seq;
-        int ack;
-        String flags;
-        int win = 64240;
-        byte[] opts = new byte[0];
-        byte[] data = new byte[0];
-        int doffOverride = -1;
+        final Packets.Tcp tcp;
         boolean badChecksum;
 
         Seg(String flags, int seq, int ack) {
-            this.flags = flags;
-            this.seq = seq;
-            this.ack = ack;
+            tcp = Packets.tcp(0, 0).flags(flags).seq(seq).ack(ack);
         }
 
         Seg win(int w) {
-            win = w;
+            tcp.win(w);
             return this;
         }
 
         Seg opts(byte[]... parts) {
-            int n = 0;
-            for (byte[] p : parts) {
-                n += p.length;
-            }
-            byte[] o = new byte[(n + 3) & ~3];
-            int i = 0;
-            for (byte[] p : parts) {
-                System.arraycopy(p, 0, o, i, p.length);
-                i += p.length;
-            }
-            opts = o;
+            tcp.options(parts);
             return this;
         }
 
         Seg data(int len) {
-            data = new byte[len];
-            java.util.Arrays.fill(data, (byte) 'x');
+            tcp.data(len);
             return this;
         }
 
         Seg doff(int words) {
-            doffOverride = words;
+            tcp.doff(words);
             return this;
         }
 
@@ -130,80 +99,36 @@ final class TcpLab {
     }
 
     static byte[] wscale(int shift) {
-        return new byte[] {1, 3, 3, (byte) shift};
+        return Packets.wscale(shift);
     }
 
     /** A SACK option (with two leading NOPs) with the given (left, right) edges. */
     static byte[] sackBlocks(int... edges) {
-        ByteBuffer b = ByteBuffer.allocate(4 + edges.length * 4);
-        b.put((byte) 1).put((byte) 1).put((byte) 5).put((byte) (2 + edges.length * 4));
-        for (int e : edges) {
-            b.putInt(e);
-        }
-        return b.array();
+        return Packets.sack(edges);
     }
 
     static int flagBits(String flags) {
-        int f = 0;
-        for (char c : flags.toCharArray()) {
-            f |= switch (c) {
-                case 'F' -> 0x01;
-                case 'S' -> 0x02;
-                case 'R' -> 0x04;
-                case 'P' -> 0x08;
-                case 'A' -> 0x10;
-                case 'U' -> 0x20;
-                case 'E' -> 0x40;
-                case 'C' -> 0x80;
-                default -> throw new IllegalArgumentException("flag " + c);
-            };
-        }
-        return f;
+        return Packets.flagBits(flags);
     }
 
     /** The IP packet of a segment from the client (original direction) or the server. */
     byte[] build(boolean fromClient, Seg s) {
-        int tcpLen = 20 + s.opts.length + s.data.length;
-        int ipLen = v6 ? 40 : 20;
-        ByteBuffer b = ByteBuffer.allocate(ipLen + tcpLen);
-        if (v6) {
-            b.putInt(0x60000000).putShort((short) tcpLen).put((byte) 6).put((byte) 64);
-            b.put(v6Addr(fromClient ? 1 : 2)).put(v6Addr(fromClient ? 2 : 1));
-        } else {
-            b.put((byte) 0x45).put((byte) 0).putShort((short) (ipLen + tcpLen)).putShort((short) 1).putShort((short) 0)
-                .put((byte) 64).put((byte) 6).putShort((short) 0);
-            b.put(fromClient ? new byte[] {(byte) 198, 51, 100, 10} : new byte[] {(byte) 203, 0, 113, 10});
-            b.put(fromClient ? new byte[] {(byte) 203, 0, 113, 10} : new byte[] {(byte) 198, 51, 100, 10});
-        }
-        int doff = s.doffOverride >= 0 ? s.doffOverride : (20 + s.opts.length) / 4;
-        b.putShort((short) (fromClient ? cport : SPORT)).putShort((short) (fromClient ? SPORT : cport));
-        b.putInt(s.seq).putInt(s.ack).put((byte) (doff << 4)).put((byte) flagBits(s.flags)).putShort((short) s.win)
-            .putShort((short) 0).putShort((short) 0).put(s.opts).put(s.data);
-        byte[] bytes = b.array();
-        Packet p = new Packet().load(bytes, 0, bytes.length, 0);
-        p.family = v6 ? Family.IPV6 : Family.IPV4;
-        if (!v6) {
-            p.put16(10, Checksum.ipv4Header(p));
-        }
-        int check = Checksum.computeL4(p, ipLen, IpProto.TCP, ipLen + 16);
-        p.put16(ipLen + 16, s.badChecksum ? check ^ 0x5a5a : check);
-        return p.toBytes();
-    }
-
-    private static byte[] v6Addr(int net) {
-        byte[] a = new byte[16];
-        a[0] = 0x20;
-        a[1] = 0x01;
-        a[2] = 0x0d;
-        a[3] = (byte) 0xb8;
-        a[5] = (byte) net;
-        a[15] = 0x10;
-        return a;
+        String c = v6 ? "2001:db8:1::10" : "198.51.100.10";
+        String srv = v6 ? "2001:db8:2::10" : "203.0.113.10";
+        byte[] l4 = s.tcp.bytes();
+        int sport = fromClient ? cport : SPORT;
+        int dport = fromClient ? SPORT : cport;
+        l4[0] = (byte) (sport >>> 8);
+        l4[1] = (byte) sport;
+        l4[2] = (byte) (dport >>> 8);
+        l4[3] = (byte) dport;
+        Packets.Ip ip = Packets.ip(fromClient ? c : srv, fromClient ? srv : c).id(1).payload(IpProto.TCP, l4);
+        return (s.badChecksum ? ip.badChecksum() : ip).build();
     }
 
     // ---- running packets --------------------------------------------------------------------------------------
 
-    /** Runs a client segment; returns the packet (its ct, ctinfo, reason) after PRE_ROUTING and confirmation. */
+    /** Runs a client segment; returns what conntrack made of it at the first hook. */
     Verdict client(Seg s) {
         return run(build(true, s));
     }
@@ -221,31 +146,21 @@ final class TcpLab {
     }
 
     Verdict run(byte[] ip) {
-        pkt.reset();
-        pkt.load(ip, 0, ip.length, 14);
-        if (IpHeaders.validate(pkt) != null) {
-            throw new IllegalStateException("bad IP packet");
-        }
-        int v = net.runHook(inHook, pkt);
-        String state = CtInfo.stateName(pkt.ct != null, pkt.ctinfo);
-        String dir = pkt.ct == null ? "none" : CtInfo.direction(pkt.ctinfo) == Direction.ORIGINAL ? "original" : "reply";
-        Verdict out = new Verdict(state, dir, pkt.reason, pkt.logReason, v);
-        net.runHook(Hook.POST_ROUTING, pkt);
-        return out;
+        Rig.Result r = rig.pass(ip, inHook, Hook.POST_ROUTING);
+        pkt = r.packet;
+        return new Verdict(r.state, r.dir, r.reason, r.logReason, r.verdict);
     }
 
     // ---- the connection -----------------------------------------------------------------------------------------
 
     /** The connection of the current client port, or null. */
     Connection conn() {
-        List<Connection> l = net.connections(c -> c.srcPort(Direction.ORIGINAL) == cport
-            || c.dstPort(Direction.ORIGINAL) == cport);
-        return l.isEmpty() ? null : l.get(0);
+        return rig.connectionWithPort(cport);
     }
 
     ConnectionSnapshot snap() {
         Connection c = conn();
-        return c == null ? null : net.snapshot(c);
+        return c == null ? null : net.table().snapshot(c);
     }
 
     TcpProtoState st() {

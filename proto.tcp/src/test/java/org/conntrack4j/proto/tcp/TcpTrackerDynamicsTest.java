@@ -24,7 +24,7 @@ class TcpTrackerDynamicsTest {
     void leaving_destroysTcpConnections_andTcpFallsBackToTheGenericTracker() {
         TcpLab lab = new TcpLab().handshake();
         lab.events.clear();
-        lab.registry.removeTracker(lab.tracker);
+        lab.registration.close();
 
         assertNull(lab.conn());
         assertEquals(1, lab.events.size());
@@ -44,13 +44,13 @@ class TcpTrackerDynamicsTest {
     @Test
     void comingBack_replacesTheGenericConnections_andTracksNewOnes() {
         TcpLab lab = new TcpLab();
-        lab.registry.removeTracker(lab.tracker);
+        lab.registration.close();
         lab.client(seg("S", CI, 0));
         assertEquals(1, lab.net.table().count());
         lab.events.clear();
 
         TcpTracker again = new TcpTracker();
-        lab.registry.addTracker(again, IpProto.TCP, true, true, lab.registry.localId(), 0, "test");
+        lab.plugins.addTracker(again, IpProto.TCP);
         assertSame(again, lab.net.services().tracker(Family.IPV6, IpProto.TCP));
         assertEquals(0, lab.net.table().count(), "the generic entry was destroyed with its tracker's replacement");
         assertTrue(lab.events.get(0).startsWith("[DESTROY] ipv4     2 tcp      6 "), lab.events.get(0));
@@ -64,9 +64,9 @@ class TcpTrackerDynamicsTest {
     @Test
     void settingsChangedWhileAway_applyWhenTheTrackerReturns() {
         TcpLab lab = new TcpLab();
-        lab.registry.removeTracker(lab.tracker);
+        lab.registration.close();
         lab.net.settings().set("nf_conntrack_tcp_timeout_syn_sent", 42);
-        lab.registry.addTracker(new TcpTracker(), IpProto.TCP, true, true, lab.registry.localId(), 0, "test");
+        lab.plugins.addTracker(new TcpTracker(), IpProto.TCP);
         assertEquals(42L, lab.net.settings().active().get("nf_conntrack_tcp_timeout_syn_sent"));
         lab.client(seg("S", CI, 0));
         assertEquals("SYN_SENT 42", lab.state());

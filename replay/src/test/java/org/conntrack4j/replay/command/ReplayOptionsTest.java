@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.conntrack4j.replay.pcap.OracleCases;
 import org.conntrack4j.replay.run.ReplayException;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.Test;
 
 class ReplayOptionsTest {
@@ -33,8 +33,8 @@ class ReplayOptionsTest {
 
     @Test
     void recordedPortAdoptionIsOnForKernelCaseFoldersAndOffForPlainCapturesUnlessAsked() throws ReplayException {
-        String dir = OracleCases.root().resolve("udp").toString();
-        String pcap = OracleCases.root().resolve("udp/ingress.pcapng").toString();
+        String dir = TestData.oracleCases().resolve("udp").toString();
+        String pcap = TestData.oracleCases().resolve("udp/ingress.pcapng").toString();
         String lan = "lan,02:00:00:00:01:01,02:00:00:00:01:02,198.51.100.1/24";
         assertTrue(ReplayOptions.parse(dir, "--out", "o").spec().adoptRandomPorts());
         assertFalse(ReplayOptions.parse(dir, "--out", "o", "--no-adopt-random").spec().adoptRandomPorts());

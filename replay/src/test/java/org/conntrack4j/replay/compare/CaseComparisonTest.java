@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.conntrack4j.replay.pcap.OracleCases;
+import org.conntrack4j.testkit.Packets;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,11 +31,11 @@ class CaseComparisonTest {
     Path tmp;
 
     static List<Path> cases() {
-        return OracleCases.all();
+        return TestData.cases(TestData.oracleCases(), d -> true);
     }
 
     private ReplayOutput output(String caseName, String damage) throws IOException {
-        return ReplayOutput.copyOf(OracleCases.dir(caseName), tmp, damage);
+        return ReplayOutput.copyOf(TestData.oracleCases().resolve(caseName), tmp, damage);
     }
 
     @ParameterizedTest
@@ -359,7 +360,7 @@ class CaseComparisonTest {
     @Test
     void anEmptyOutputFolder() throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        ComparisonResult r = CaseComparison.compare(OracleCases.dir("tcp_basic"), empty);
+        ComparisonResult r = CaseComparison.compare(TestData.oracleCases().resolve("tcp_basic"), empty);
         assertEquals("verdicts 0/11  {\"first_mismatch\": \"idx 1: kernel new/original, got missing\"}\n"
                 + "events   0/7  {\"got\": 0, \"first_mismatch\": {\"kernel\": \"[NEW] ipv4 2 tcp 6 120 SYN_SENT "
                 + "src=198.51.100.10 dst=203.0.113.10 sport=41000 dport=5001 [UNREPLIED] src=203.0.113.10 "
@@ -394,7 +395,7 @@ class CaseComparisonTest {
                 changed = true;
             }
             if (changed && fixChecksum) {
-                Checksums.fixIpv4L4(b.array(), ip);
+                Packets.fixChecksums(b.array(), ip);
             }
             out.add(f.with(b.array()));
         }

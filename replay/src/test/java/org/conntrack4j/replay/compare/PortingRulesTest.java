@@ -15,7 +15,7 @@ import java.util.Set;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
 import org.conntrack4j.replay.pcap.LinkType;
-import org.conntrack4j.replay.pcap.OracleCases;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -128,7 +128,7 @@ class PortingRulesTest {
     @Test
     void checksumsAndTheZeroedPair() throws IOException {
         List<byte[]> packets = new ArrayList<>();
-        try (CaptureReader r = CaptureReader.open(OracleCases.dir("ipv6_basic").resolve("egress.pcapng"))) {
+        try (CaptureReader r = CaptureReader.open(TestData.oracleCases().resolve("ipv6_basic").resolve("egress.pcapng"))) {
             for (CaptureFrame f = r.next(); f != null; f = r.next()) {
                 packets.add(IpPackets.ipPart(f.linkType(), f.copyBytes()));
             }
@@ -179,7 +179,7 @@ class PortingRulesTest {
 
     @Test
     void noRenamingWithoutNatFlows() throws IOException {
-        NatPortRenaming none = NatPortRenaming.find(OracleCases.dir("tcp_basic"), OracleCases.dir("tcp_basic"));
+        NatPortRenaming none = NatPortRenaming.find(TestData.oracleCases().resolve("tcp_basic"), TestData.oracleCases().resolve("tcp_basic"));
         assertTrue(none.isEmpty());
         assertNull(none.rewrite(IPV4_UDP));
         assertEquals("x dport=1", none.rename("x dport=1"));

@@ -14,7 +14,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.conntrack4j.replay.pcap.OracleCases;
+import org.conntrack4j.testkit.KernelCase;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class JsonParserTest {
     static List<Path> cases() {
-        return OracleCases.all();
+        return TestData.cases(TestData.oracleCases(), d -> true);
     }
 
     @ParameterizedTest
@@ -32,7 +33,7 @@ class JsonParserTest {
         Map<?, ?> root = assertInstanceOf(Map.class, JsonParser.parse(dir.resolve("case.json")));
         assertEquals(dir.getFileName().toString(), root.get("scenario"));
         Map<?, ?> capture = assertInstanceOf(Map.class, root.get("capture"));
-        assertEquals((long) OracleCases.rows(dir.resolve("ctstate.tsv")).size(), capture.get("ingress_packets"));
+        assertEquals((long) KernelCase.at(dir).tsv("ctstate.tsv").size(), capture.get("ingress_packets"));
         assertInstanceOf(Boolean.class, capture.get("matched_1to1"));
         assertInstanceOf(List.class, root.get("notes"));
         assertInstanceOf(Double.class, root.get("duration_s"));

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Random;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,9 +22,9 @@ class CaptureFuzzTest {
     @Test
     void randomlyDamagedCapturesFailCleanly() throws IOException {
         byte[][] originals = {
-            Files.readAllBytes(OracleCases.dir("tcp_basic").resolve("ingress.pcapng")),
-            Files.readAllBytes(OracleCases.dir("frag6").resolve("egress.pcapng")),
-            pcapOf(Files.readAllBytes(OracleCases.dir("udp").resolve("egress.pcapng"))),
+            Files.readAllBytes(TestData.oracleCases().resolve("tcp_basic").resolve("ingress.pcapng")),
+            Files.readAllBytes(TestData.oracleCases().resolve("frag6").resolve("egress.pcapng")),
+            pcapOf(Files.readAllBytes(TestData.oracleCases().resolve("udp").resolve("egress.pcapng"))),
         };
         Random random = new Random(20251121);
         int failures = 0;

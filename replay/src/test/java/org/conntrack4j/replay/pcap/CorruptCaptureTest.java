@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,7 @@ class CorruptCaptureTest {
 
     @BeforeAll
     static void readTheOriginal() throws IOException {
-        file = Files.readAllBytes(OracleCases.dir("tcp_basic").resolve("ingress.pcapng"));
+        file = Files.readAllBytes(TestData.oracleCases().resolve("tcp_basic").resolve("ingress.pcapng"));
         List<Integer> starts = new ArrayList<>();
         List<Integer> types = new ArrayList<>();
         for (int off = 0; off < file.length; off += le32(off + 4)) {

@@ -9,19 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.conntrack4j.testkit.KernelCase;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every capture of the kernel oracle reads completely and agrees with the case's TSV listing of it. */
 class OracleCaptureTest {
     static List<Path> cases() {
-        return OracleCases.all();
+        return TestData.cases(TestData.oracleCases(), d -> true);
     }
 
     @ParameterizedTest
     @MethodSource("cases")
     void ingressHasOneFramePerCtstateRowWithTheRowsInterfaceTimeAndVerdict(Path dir) throws IOException {
-        List<String[]> rows = OracleCases.rows(dir.resolve("ctstate.tsv"));
+        List<String[]> rows = KernelCase.at(dir).tsv("ctstate.tsv");
         long firstTimestamp = firstTimestamp(dir.resolve("ingress.pcapng"));
         try (CaptureReader reader = CaptureReader.open(dir.resolve("ingress.pcapng"))) {
             assertEquals(CaptureReader.Format.PCAPNG, reader.format());
@@ -47,7 +49,7 @@ class OracleCaptureTest {
     @ParameterizedTest
     @MethodSource("cases")
     void egressHasOneFramePerEgressRowWithTheRowsInterfaceAndTime(Path dir) throws IOException {
-        List<String[]> rows = OracleCases.rows(dir.resolve("egress.tsv"));
+        List<String[]> rows = KernelCase.at(dir).tsv("egress.tsv");
         long firstTimestamp = firstTimestamp(dir.resolve("ingress.pcapng"));
         try (CaptureReader reader = CaptureReader.open(dir.resolve("egress.pcapng"))) {
             for (String[] row : rows) {

@@ -7,12 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.conntrack4j.core.impl.EngineFactory;
-import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayReport;
+import org.conntrack4j.testkit.Plugins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,10 +45,10 @@ class ReplayFragmentRowsTest {
             RouterInterface.of("lan", "02:00:00:00:01:01", "02:00:00:00:01:02", 600, "198.51.100.1/24"),
             RouterInterface.of("wan", "02:00:00:00:02:01", "02:00:00:00:02:02", 1500, "203.0.113.1/24")),
             Map.of(), null, null, capture, "lan");
-        Registry reg = new Registry();
+        ConntrackFactory engines = new Plugins().factory();
         Path out = tmp.resolve("out");
         ReplayReport report = Replay.run(spec, out,
-            (name, clock, sysctls) -> EngineFactory.create(reg, name, clock, sysctls, true),
+            (name, clock, sysctls) -> engines.create(name, clock, sysctls, true),
             (net, text, source) -> () -> { }, null);
         List<String> lines = Files.readAllLines(out.resolve("ctstate.tsv"));
         assertEquals(6, lines.size());

@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.Engine;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.testkit.EventLog;
+import org.conntrack4j.testkit.Plugins;
+import org.conntrack4j.testkit.Rig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,18 +52,19 @@ class RouterFragmentTest {
         }
     }
 
-    private final ManualClock clock = new ManualClock(250);
+    private Rig rig;
+    private ManualClock clock;
     private final List<Out> sent = new ArrayList<>();
-    private Engine net;
+    private Conntrack net;
     private Router router;
     private final Router.Result result = new Router.Result();
     private long tag;
 
     @BeforeEach
     void setUp() {
-        clock.setWallNanos(1_800_000_000_000_000_000L);
-        net = new Engine(new Registry(), "frag", clock, 1);
-        net.enableDefrag();
+        rig = new Rig(new Plugins(), "frag", EventLog.AS_PRINTED).defrag();
+        clock = rig.clock();
+        net = rig.net();
         router = router(600, 1280);
     }
 
@@ -77,7 +80,7 @@ class RouterFragmentTest {
     @AfterEach
     void tearDown() {
         router.close();
-        net.close();
+        rig.close();
     }
 
     // ---- packets ------------------------------------------------------------------------------------------
@@ -396,7 +399,7 @@ class RouterFragmentTest {
         assertTrue(result.held);
         assertEquals("-", result.ctState);
         clock.advanceSeconds(31);
-        net.expire();
+        net.table().expire();
         receive("lan", frag4(dg, 256, 620, false, 0));
         assertTrue(result.held, "the first part expired: this one waits alone");
         assertTrue(sent.isEmpty());

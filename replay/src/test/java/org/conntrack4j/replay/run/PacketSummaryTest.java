@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
-import org.conntrack4j.replay.pcap.OracleCases;
+import org.conntrack4j.testkit.KernelCase;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -20,8 +21,8 @@ class PacketSummaryTest {
     @CsvSource({"sctp_basic,ingress.pcapng,ctstate.tsv,5", "sctp_basic,egress.pcapng,egress.tsv,3",
         "sctp_masq,ingress.pcapng,ctstate.tsv,5", "sctp_masq,egress.pcapng,egress.tsv,3"})
     void sctpSummariesAreTheCasesOwn(String name, String capture, String tsv, int column) throws IOException {
-        Path dir = OracleCases.dir(name);
-        List<String[]> rows = OracleCases.rows(dir.resolve(tsv));
+        Path dir = TestData.oracleCases().resolve(name);
+        List<String[]> rows = KernelCase.at(dir).tsv(tsv);
         int sctp = 0;
         try (CaptureReader reader = CaptureReader.open(dir.resolve(capture))) {
             for (String[] row : rows) {

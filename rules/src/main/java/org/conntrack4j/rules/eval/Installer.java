@@ -32,6 +32,7 @@ import org.conntrack4j.rules.nft.RuleElement;
 import org.conntrack4j.rules.nft.Ruleset;
 import org.conntrack4j.rules.nft.Table;
 import org.conntrack4j.rules.nft.VerdictStatement;
+import org.osgi.service.log.Logger;
 
 /**
  * Compiles a ruleset for one engine and registers its base chains. First the checks the kernel makes when it
@@ -56,7 +57,11 @@ final class Installer {
     private record Base(Chain chain, BaseChainSpec spec, int family, BaseChainFn fn, String owner) {
     }
 
-    Installer(Conntrack net, Ruleset ruleset) {
+    /** Where {@code log} statements write (null: nowhere). */
+    private final Logger packetLog;
+
+    Installer(Conntrack net, Ruleset ruleset, Logger packetLog) {
+        this.packetLog = packetLog;
         this.net = net;
         this.ruleset = ruleset;
     }
@@ -192,7 +197,7 @@ final class Installer {
                 counters.add(ce);
                 out.add(ce);
             } else if (e instanceof LogStatement l) {
-                out.add(new LogExpr(l.prefix().orElse("")));
+                out.add(new LogExpr(l.prefix().orElse(""), packetLog));
             } else if (e instanceof NotrackStatement) {
                 out.add(NotrackExpr.INSTANCE);
             } else if (e instanceof CtMarkSetStatement cm) {

@@ -1,32 +1,33 @@
 package org.conntrack4j.rules.eval;
 
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.inet.Addr;
+import org.osgi.service.log.Logger;
 
 /**
  * {@code log [prefix ".."] [group N]}: a line in the style of the kernel's packet log
- * ({@code PREFIX IN=lan OUT= SRC=.. DST=.. LEN=.. PROTO=TCP SPT=.. DPT=..}) to the java.util.logging logger
- * {@value #LOGGER} at FINE. Nothing is built unless that level is enabled. The group (nflog) has no Java
+ * ({@code PREFIX IN=lan OUT= SRC=.. DST=.. LEN=.. PROTO=TCP SPT=.. DPT=..}) to the Log Service logger
+ * {@value #LOGGER} of the rules bundle at DEBUG (its level is set at runtime, README "Logging"). Nothing is built
+ * unless that level is enabled; without a logger (outside a framework) nothing is logged. The group (nflog) has no Java
  * counterpart; it is kept for listings only.
  */
 final class LogExpr extends Expr {
     static final String LOGGER = "org.conntrack4j.rules.log";
-    private static final Logger LOG = Logger.getLogger(LOGGER);
 
     private final String prefix;
+    private final Logger log;
 
-    LogExpr(String prefix) {
+    LogExpr(String prefix, Logger log) {
         this.prefix = prefix;
+        this.log = log;
     }
 
     @Override
     int eval(Packet p, long info) {
-        if (LOG.isLoggable(Level.FINE)) {
-            LOG.fine(describe(p, info, prefix));
+        if (log != null && log.isDebugEnabled()) {
+            log.debug("{}", describe(p, info, prefix));
         }
         return CONTINUE;
     }

@@ -5,19 +5,45 @@ import java.util.Objects;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.NatRule;
-import org.conntrack4j.rules.Rulesets;
 import org.conntrack4j.rules.RulesetInstallException;
+import org.conntrack4j.rules.Rulesets;
 import org.conntrack4j.rules.nft.NftParser;
 import org.conntrack4j.rules.nft.Ruleset;
 import org.conntrack4j.rules.nft.RulesetParseException;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /**
  * The {@link Rulesets} implementation: registered as the OSGi service, and usable as plain Java
- * ({@code new NftRulesets()}) by tests and the replay outside a framework. Stateless.
+ * ({@code new NftRulesets()}) by tests and the replay outside a framework. Stateless but for where {@code log}
+ * statements write: the Log Service's logger {@value LogExpr#LOGGER} of this bundle in a framework (taken when a
+ * ruleset is installed), the logger given to {@link #NftRulesets(Logger)}, or nowhere.
  */
 @Component(service = Rulesets.class)
 public final class NftRulesets implements Rulesets {
+    private final Logger packetLog;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile LoggerFactory loggers;
+
+    /** {@code log} statements write to the Log Service when there is one, else nowhere. */
+    public NftRulesets() {
+        this(null);
+    }
+
+    /** {@code log} statements write to {@code packetLog} (at DEBUG). */
+    public NftRulesets(Logger packetLog) {
+        this.packetLog = packetLog;
+    }
+
+    private Logger packetLog() {
+        LoggerFactory f = loggers;
+        return packetLog != null ? packetLog : f != null ? f.getLogger(LogExpr.LOGGER, Logger.class) : null;
+    }
 
     @Override
     public Ruleset parse(String sourceName, String text) throws RulesetParseException {
@@ -28,7 +54,7 @@ public final class NftRulesets implements Rulesets {
     public InstalledRuleset install(Conntrack net, Ruleset ruleset) throws RulesetInstallException {
         Objects.requireNonNull(net, "net");
         Objects.requireNonNull(ruleset, "ruleset");
-        return new Installer(net, ruleset).install();
+        return new Installer(net, ruleset, packetLog()).install();
     }
 
     /**

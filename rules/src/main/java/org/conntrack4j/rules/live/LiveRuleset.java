@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.spi.Helper;
@@ -28,6 +26,8 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /**
  * The ruleset in force in the default engine ({@code conntrack.name=default}).
@@ -35,8 +35,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * <p>Configuration {@value #PID} (optional): {@code ruleset.file} names an nft file, or {@code ruleset.text} gives
  * the ruleset inline. Each configuration change installs it, replacing the ruleset in force; a configuration
  * without either property removes it. {@code nft:load} and {@code nft:flush} replace or remove it by hand.
- * Errors are logged (with source, line and column), never thrown out of the component; the ruleset in force
- * then stays. A configured ruleset that failed because a helper or NAT was missing is tried again when a
+ * Errors are logged (with source, line and column) through the Log Service, never thrown out of the component;
+ * the ruleset in force then stays. A configured ruleset that failed because a helper or NAT was missing is tried again when a
  * helper or extension service arrives. NAT chains live in the engine's NAT: when NAT leaves, the ruleset in force
  * keeps its filter chains and lets go of the NAT's objects (so that the NAT bundle can be unloaded); when NAT
  * comes back or is replaced (its bundle updated), the ruleset in force is installed again into the new one (its
@@ -54,13 +54,17 @@ public final class LiveRuleset {
     static final String PID = "org.conntrack4j.rules";
     static final String FILE = "ruleset.file";
     static final String TEXT = "ruleset.text";
-    private static final Logger LOG = Logger.getLogger(LiveRuleset.class.getName());
 
     @Reference(target = "(conntrack.name=default)")
     Conntrack net;
 
     @Reference
     Rulesets rulesets;
+
+    /** The Log Service's logger for this component (its class name), or null while there is none. */
+    @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL,
+        policy = ReferencePolicy.DYNAMIC)
+    volatile Logger log;
 
     private InstalledRuleset current;
     /** The NAT the ruleset in force registered its nat chains with, or null (none, or it left). */
@@ -131,7 +135,7 @@ public final class LiveRuleset {
         NftRulesets.releaseNatChains(current);
         currentNat = null;
         natLeft = true;
-        LOG.warning("nft: NAT left engine " + net.name() + "; the nat chains of the ruleset in force do nothing until "
+        warn("nft: NAT left engine " + net.name() + "; the nat chains of the ruleset in force do nothing until "
             + "it is back");
         return true;
     }
@@ -149,24 +153,24 @@ public final class LiveRuleset {
                 rs = rulesets.parse(PID + " " + TEXT, text.toString());
             } else {
                 if (current != null) {
-                    LOG.info("nft: no ruleset configured (" + FILE + ", " + TEXT + "); ruleset removed from engine "
+                    info("nft: no ruleset configured (" + FILE + ", " + TEXT + "); ruleset removed from engine "
                         + net.name());
                     flush();
                 }
                 return;
             }
         } catch (IOException e) {
-            LOG.warning("nft: cannot read " + FILE + " " + file + ": " + e + "; the ruleset in force stays");
+            warn("nft: cannot read " + FILE + " " + file + ": " + e + "; the ruleset in force stays");
             return;
         } catch (RulesetParseException e) {
-            LOG.warning("nft: " + e.getMessage() + "; the ruleset in force stays");
+            warn("nft: " + e.getMessage() + "; the ruleset in force stays");
             return;
         }
         try {
             replace(rs);
         } catch (RulesetInstallException e) {
             pending = rs;
-            LOG.warning("nft: " + e.getMessage() + "; the ruleset in force stays, and this one is tried again when "
+            warn("nft: " + e.getMessage() + "; the ruleset in force stays, and this one is tried again when "
                 + "a helper or NAT arrives");
         }
     }
@@ -198,21 +202,46 @@ public final class LiveRuleset {
             if (current != null && (currentNat != null || natLeft) && nat != null && nat != currentNat) {
                 try {
                     replace(current.ruleset());
-                    LOG.info("nft: ruleset in force installed again into the new NAT of engine " + net.name());
+                    info("nft: ruleset in force installed again into the new NAT of engine " + net.name());
                 } catch (RulesetInstallException e) {
-                    LOG.warning("nft: " + e.getMessage());
+                    warn("nft: " + e.getMessage());
                 }
             }
             return;
         }
         try {
             replace(pending);
-            LOG.info("nft: configured ruleset installed in engine " + net.name());
+            info("nft: configured ruleset installed in engine " + net.name());
             pending = null;
         } catch (RulesetInstallException e) {
-            LOG.fine("nft: still waiting: " + e.getMessage());
+            debug("nft: still waiting: " + e.getMessage());
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "nft: installing the configured ruleset failed", e);
+            warn("nft: installing the configured ruleset failed", e);
+        }
+    }
+
+    private void warn(String message) {
+        warn(message, null);
+    }
+
+    private void warn(String message, Throwable t) {
+        Logger l = log;
+        if (l != null) {
+            l.warn("{}", message, t);
+        }
+    }
+
+    private void info(String message) {
+        Logger l = log;
+        if (l != null) {
+            l.info("{}", message);
+        }
+    }
+
+    private void debug(String message) {
+        Logger l = log;
+        if (l != null) {
+            l.debug("{}", message);
         }
     }
 

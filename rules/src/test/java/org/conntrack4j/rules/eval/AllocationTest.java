@@ -14,7 +14,9 @@ import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.spi.HookFunction;
+import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
+import org.osgi.service.log.LogLevel;
 
 /** Evaluating a packet allocates nothing: every matcher and statement is pre-built. */
 class AllocationTest {
@@ -39,7 +41,8 @@ class AllocationTest {
     @Test
     void theCompiledChainAllocatesNothingPerPacket() throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (Lab lab = new Lab()) {
+        // the Log Service's default level (WARN): a log statement builds nothing
+        try (Lab lab = new Lab(LogLevel.WARN)) {
             FakeNat nat = new FakeNat();
             lab.net.services().provideExtension(Nat.class, nat);
             lab.install(TEXT);

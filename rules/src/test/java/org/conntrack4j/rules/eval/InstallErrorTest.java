@@ -1,6 +1,7 @@
 package org.conntrack4j.rules.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +9,11 @@ import java.util.List;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.nat.Nat;
+import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.nft.RulesetParseException;
+import org.conntrack4j.rules.nft.TestData;
+import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
 
 /** A ruleset needing a plug-in the engine lacks is refused whole, with a message naming the place and the bundle. */
@@ -27,8 +31,8 @@ class InstallErrorTest {
     @Test
     void masqueradeWithoutNatNamesTheRuleAndTheNatBundle() {
         try (Lab lab = new Lab()) {
-            lab.registry.addHelper(new StubHelper("ftp", 6, true), lab.registry.localId(), 0, "test");
-            RulesetInstallException e = installFails(lab, "ruleset.nft", OracleCases.ruleset("ftp_active_snat"));
+            lab.plugins.addHelper(new StubHelper("ftp", 6, true));
+            RulesetInstallException e = installFails(lab, "ruleset.nft", TestData.ruleset("ftp_active_snat"));
             assertEquals("ruleset.nft:31:3: chain nat_post: \"masquerade\" needs NAT, which bundle org.conntrack4j.nat "
                 + "provides; it is not installed", e.getMessage());
             assertEquals(31, e.line());
@@ -39,7 +43,7 @@ class InstallErrorTest {
     @Test
     void dnatWithoutNatNamesTheRule() {
         try (Lab lab = new Lab()) {
-            RulesetInstallException e = installFails(lab, "ruleset.nft", OracleCases.ruleset("dnat_portforward"));
+            RulesetInstallException e = installFails(lab, "ruleset.nft", TestData.ruleset("dnat_portforward"));
             assertEquals("ruleset.nft:21:3: chain nat_pre: \"dnat\" needs NAT, which bundle org.conntrack4j.nat "
                 + "provides; it is not installed", e.getMessage());
         }
@@ -60,23 +64,25 @@ class InstallErrorTest {
     void ctHelperObjectWithoutItsHelperNamesTheObjectAndTheHelperBundle() {
         try (Lab lab = new Lab()) {
             lab.net.services().provideExtension(Nat.class, new FakeNat());
-            RulesetInstallException e = installFails(lab, "ruleset.nft", OracleCases.ruleset("ftp_passive_snat"));
+            RulesetInstallException e = installFails(lab, "ruleset.nft", TestData.ruleset("ftp_passive_snat"));
             assertEquals("ruleset.nft:2:2: ct helper \"ftp_helper\": no helper of type \"ftp\" for tcp is registered "
                 + "(bundle org.conntrack4j.helper.ftp provides it)", e.getMessage());
         }
     }
 
     @Test
-    void aHelperOfTheOtherFamilyDoesNotCount() {
+    void aHelperOfTheOtherFamilyDoesNotCount() throws Exception {
         try (Lab lab = new Lab()) {
-            lab.registry.addHelper(new StubHelper("ftp", 6, false), lab.registry.localId(), 0, "test");
+            lab.plugins.addHelper(new StubHelper("ftp", 6, false));
             String text = "table ip6 t {\n\tct helper h {\n\t\ttype \"ftp\" protocol tcp\n\t}\n}\n";
             RulesetInstallException e = installFails(lab, "x.nft", text);
             assertEquals("x.nft:2:2: ct helper \"h\": no helper of type \"ftp\" for tcp over IPv6 is registered (bundle "
                 + "org.conntrack4j.helper.ftp provides it)", e.getMessage());
             // the same object in an ip table is served by it
             String v4 = "table ip t {\n\tct helper h {\n\t\ttype \"ftp\" protocol tcp\n\t}\n}\n";
-            try (Registration r = assertDoesNotThrow(lab, v4)) {
+            try (InstalledRuleset r = lab.install(v4)) {
+                assertFalse(r.isClosed());
+                assertTrue(r.listing().contains("ct helper h {"), r.listing());
                 assertTrue(lab.net.services().helper("ftp", Family.IPV4, 6) != null);
             }
         }
@@ -103,7 +109,7 @@ class InstallErrorTest {
                 }
             };
             lab.net.services().provideExtension(Nat.class, nat);
-            RulesetInstallException e = installFails(lab, "ruleset.nft", OracleCases.ruleset("frag_udp"));
+            RulesetInstallException e = installFails(lab, "ruleset.nft", TestData.ruleset("frag_udp"));
             assertEquals("ruleset.nft:19:2: chain nat_post: cannot be registered: NAT of engine test is gone",
                 e.getMessage());
         }
@@ -115,14 +121,6 @@ class InstallErrorTest {
             RulesetParseException e = assertThrows(RulesetParseException.class, () -> new NftRulesets().install(lab.net,
                 "x.nft", "table ip t {\n\tchain c {\n\t\tqueue\n\t}\n}\n"));
             assertTrue(e.getMessage().startsWith("x.nft:3:3: "), e.getMessage());
-        }
-    }
-
-    private static Registration assertDoesNotThrow(Lab lab, String text) {
-        try {
-            return lab.install(text);
-        } catch (Exception e) {
-            throw new AssertionError("install failed: " + e.getMessage(), e);
         }
     }
 }

@@ -2,46 +2,36 @@ package org.conntrack4j.rules.eval;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import org.conntrack4j.testkit.LogRecorder;
 
-/** Collects what {@code log} statements write (logger {@value LogExpr#LOGGER} at FINE) while open. */
-final class LogCapture extends Handler implements AutoCloseable {
-    private final Logger logger = Logger.getLogger(LogExpr.LOGGER);
-    private final Level before;
-    final List<String> lines = new ArrayList<>();
+/** What {@code log} statements of a lab's rulesets write (to its {@link Lab#packetLog}), from now until closed. */
+final class LogCapture implements AutoCloseable {
+    private final LogRecorder log;
 
-    LogCapture() {
-        before = logger.getLevel();
-        logger.setLevel(Level.FINE);
-        setLevel(Level.ALL);
-        logger.addHandler(this);
+    LogCapture(Lab lab) {
+        log = lab.packetLog;
+        log.entries().clear();
     }
 
-    @Override
-    public synchronized void publish(LogRecord r) {
-        lines.add(r.getMessage());
-    }
-
-    /** The prefixes logged (the text before " IN=" / "IN="), in order; clears the capture. */
-    synchronized List<String> takePrefixes() {
+    /** The lines logged, in order. */
+    List<String> lines() {
         List<String> out = new ArrayList<>();
-        for (String l : lines) {
+        log.entries().forEach(e -> out.add(e.message()));
+        return out;
+    }
+
+    /** The prefixes logged (the text before "IN="), in order; clears the capture. */
+    List<String> takePrefixes() {
+        List<String> out = new ArrayList<>();
+        for (String l : lines()) {
             out.add(l.substring(0, l.indexOf("IN=")));
         }
-        lines.clear();
+        log.entries().clear();
         return out;
     }
 
     @Override
-    public void flush() {
-    }
-
-    @Override
     public void close() {
-        logger.removeHandler(this);
-        logger.setLevel(before);
+        log.entries().clear();
     }
 }

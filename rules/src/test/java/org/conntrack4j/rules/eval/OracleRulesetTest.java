@@ -26,6 +26,8 @@ import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.NatRule;
+import org.conntrack4j.rules.nft.TestData;
+import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,7 +38,7 @@ class OracleRulesetTest {
     private static final String WAN_HOST = "203.0.113.10";
 
     static List<String> cases() {
-        return OracleCases.names();
+        return TestData.names();
     }
 
     private static List<String> rulesetHooks(Lab lab) {
@@ -57,13 +59,12 @@ class OracleRulesetTest {
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
             lab.net.services().provideExtension(Nat.class, nat);
-            Object[] helper = OracleCases.helper(name);
+            Object[] helper = TestData.helper(name);
             if (helper != null) {
                 // the case's helper, under the type name its ct helper object asks for
-                lab.registry.addHelper(new StubHelper((String) helper[0], (Integer) helper[1], true),
-                    lab.registry.localId(), 0, "test");
+                lab.plugins.addHelper(new StubHelper((String) helper[0], (Integer) helper[1], true));
             }
-            InstalledRuleset rs = lab.install(OracleCases.ruleset(name));
+            InstalledRuleset rs = lab.install(TestData.ruleset(name));
             List<String> hooks = rulesetHooks(lab);
             assertTrue(hooks.contains("ipv4 prerouting -150 nft inet oracle ctlog"), hooks.toString());
             assertTrue(hooks.contains("ipv6 prerouting -150 nft inet oracle ctlog"), hooks.toString());
@@ -81,8 +82,8 @@ class OracleRulesetTest {
     /** The ctlog chain logs one line per packet, the first rule whose ct state and direction match. */
     @Test
     void ctlogChainSelectsTheRuleOfEachStateAndDirection() throws Exception {
-        try (Lab lab = new Lab(); LogCapture log = new LogCapture()) {
-            lab.install(OracleCases.ruleset("udp"));
+        try (Lab lab = new Lab(); LogCapture log = new LogCapture(lab)) {
+            lab.install(TestData.ruleset("udp"));
             assertEquals(Verdict.ACCEPT, lab.forward(v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4)), lab.lan, lab.wan));
             assertEquals(List.of("ct=new dir=original"), log.takePrefixes());
             lab.forward(v4(WAN_HOST, LAN_HOST, 17, udp(53, 40000, 4)), lab.wan, lab.lan);
@@ -113,8 +114,8 @@ class OracleRulesetTest {
 
     @Test
     void ctlogChainSeesIpv6Flows() throws Exception {
-        try (Lab lab = new Lab(); LogCapture log = new LogCapture()) {
-            lab.install(OracleCases.ruleset("ipv6_basic"));
+        try (Lab lab = new Lab(); LogCapture log = new LogCapture(lab)) {
+            lab.install(TestData.ruleset("ipv6_basic"));
             lab.forward(v6("2001:db8:1::7", "2001:db8:2::10", 17, udp(40000, 53, 4)), lab.lan, lab.wan);
             lab.forward(v6("2001:db8:2::10", "2001:db8:1::7", 17, udp(53, 40000, 4)), lab.wan, lab.lan);
             assertEquals(List.of("ct=new dir=original", "ct=established dir=reply"), log.takePrefixes());
@@ -124,7 +125,7 @@ class OracleRulesetTest {
     @Test
     void forwardPolicyAcceptsEvenInvalidPackets() throws Exception {
         try (Lab lab = new Lab()) {
-            lab.install(OracleCases.ruleset("tcp_invalid"));
+            lab.install(TestData.ruleset("tcp_invalid"));
             Packet bad = v4(LAN_HOST, WAN_HOST, 17, udp(40001, 53, 4));
             bad.put16(26, bad.u16(26) ^ 0x0101);
             assertEquals(Verdict.ACCEPT, lab.forward(bad, lab.lan, lab.wan));
@@ -137,8 +138,8 @@ class OracleRulesetTest {
         try (Lab lab = new Lab()) {
             lab.net.services().provideExtension(Nat.class, new FakeNat());
             StubHelper ftp = new StubHelper("ftp", 6, true);
-            lab.registry.addHelper(ftp, lab.registry.localId(), 0, "test");
-            lab.install(OracleCases.ruleset("ftp_active_snat"));
+            lab.plugins.addHelper(ftp);
+            lab.install(TestData.ruleset("ftp_active_snat"));
 
             Packet syn = v4(LAN_HOST, WAN_HOST, 6, tcp(40000, 21, SYN));
             lab.pre(syn, lab.lan);
@@ -170,9 +171,9 @@ class OracleRulesetTest {
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
             lab.net.services().provideExtension(Nat.class, nat);
-            InstalledRuleset rs = lab.install(OracleCases.ruleset("frag_udp"));
+            InstalledRuleset rs = lab.install(TestData.ruleset("frag_udp"));
             assertEquals(1, nat.chains.size());
-            FakeNat.ChainReg reg = nat.chains.get(0);
+            FakeNat.Chain reg = nat.chains.get(0);
             assertEquals(Family.INET, reg.family());
             assertEquals(Hook.POST_ROUTING, reg.hook());
             assertEquals(100, reg.priority());
@@ -209,8 +210,8 @@ class OracleRulesetTest {
         try (Lab lab = new Lab()) {
             FakeNat nat = new FakeNat();
             lab.net.services().provideExtension(Nat.class, nat);
-            lab.install(OracleCases.ruleset("dnat_portforward"));
-            FakeNat.ChainReg reg = nat.chains.get(0);
+            lab.install(TestData.ruleset("dnat_portforward"));
+            FakeNat.Chain reg = nat.chains.get(0);
             assertEquals(Hook.PRE_ROUTING, reg.hook());
             assertEquals(-100, reg.priority());
 
@@ -250,7 +251,7 @@ class OracleRulesetTest {
             FakeNat nat = new FakeNat();
             nat.verdict = Verdict.DROP;
             lab.net.services().provideExtension(Nat.class, nat);
-            lab.install(OracleCases.ruleset("snat_port_clash"));
+            lab.install(TestData.ruleset("snat_port_clash"));
             Packet p = v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4));
             lab.pre(p, lab.lan);
             p.out = lab.wan;

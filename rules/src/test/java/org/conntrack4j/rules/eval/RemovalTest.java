@@ -12,6 +12,7 @@ import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.rules.InstalledRuleset;
+import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
 
 /** Closing an installed ruleset unregisters every hook function and NAT chain it registered. */

@@ -17,12 +17,15 @@ import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.rules.InstalledRuleset;
+import org.conntrack4j.testkit.FakeNat;
 import org.junit.jupiter.api.Test;
+import org.osgi.service.log.LogLevel;
 
 /** notrack, ct mark set, ct helper set, log and the NAT statements' ranges. */
 class StatementTest {
@@ -98,7 +101,7 @@ class StatementTest {
     void ctHelperSetKeepsToTheObjectsProtocolFamilyAndToUnconfirmedConnections() throws Exception {
         try (Lab lab = new Lab()) {
             StubHelper ftp = new StubHelper("ftp", 6, true);
-            lab.registry.addHelper(ftp, lab.registry.localId(), 0, "test");
+            Registration ftpRegistration = lab.plugins.addHelper(ftp);
             // an early connection, confirmed before the rules exist (without a TCP tracker, connections are told
             // apart by their addresses: each flow below has its own client)
             Packet early = v4("198.51.100.99", WAN_HOST, 6, tcp(39999, 21, SYN));
@@ -119,12 +122,12 @@ class StatementTest {
             lab.pre(again, lab.lan);
             assertNull(again.ct.helper(), "confirmed connections keep what they have");
 
-            lab.registry.removeHelper(ftp);
+            ftpRegistration.close();
             Packet after = v4("198.51.100.8", WAN_HOST, 6, tcp(40001, 2121, SYN));
             assertEquals(Verdict.ACCEPT, lab.pre(after, lab.lan));
             assertNull(after.ct.helper(), "the helper left: nothing to assign");
             StubHelper ftp2 = new StubHelper("ftp", 6, true);
-            lab.registry.addHelper(ftp2, lab.registry.localId(), 0, "test");
+            lab.plugins.addHelper(ftp2);
             Packet back = v4("198.51.100.9", WAN_HOST, 6, tcp(40002, 2121, SYN));
             lab.pre(back, lab.lan);
             assertSame(ftp2, back.ct.helper(), "a helper that comes back is found again");
@@ -132,20 +135,22 @@ class StatementTest {
     }
 
     @Test
-    void logWritesThePrefixAndThePacketAtFine() throws Exception {
+    void logWritesThePrefixAndThePacketAtDebug() throws Exception {
+        String ruleset = "table ip t {\n\tchain c {\n\t\ttype filter hook prerouting priority 0; policy accept;\n"
+            + "\t\tlog prefix \"seen: \" group 3\n\t}\n}\n";
         try (Lab lab = new Lab()) {
-            lab.install("table ip t {\n\tchain c {\n\t\ttype filter hook prerouting priority 0; policy accept;\n"
-                + "\t\tlog prefix \"seen: \" group 3\n\t}\n}\n");
-            try (LogCapture log = new LogCapture()) {
+            lab.install(ruleset);
+            try (LogCapture log = new LogCapture(lab)) {
                 lab.pre(v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4)), lab.lan);
                 assertEquals(List.of("seen: IN=lan OUT= SRC=198.51.100.7 DST=203.0.113.10 LEN=32 TTL=64 ID=4660 "
-                    + "PROTO=UDP SPT=40000 DPT=53"), log.lines);
+                    + "PROTO=UDP SPT=40000 DPT=53"), log.lines());
+                assertEquals(LogLevel.DEBUG, lab.packetLog.entries().get(0).level());
             }
-            try (LogCapture log = new LogCapture()) {
-                java.util.logging.Logger.getLogger(LogExpr.LOGGER).setLevel(java.util.logging.Level.INFO);
-                lab.pre(v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4)), lab.lan);
-                assertEquals(List.of(), log.lines, "not loggable: nothing written");
-            }
+        }
+        try (Lab lab = new Lab(LogLevel.INFO); LogCapture log = new LogCapture(lab)) {
+            lab.install(ruleset);
+            lab.pre(v4(LAN_HOST, WAN_HOST, 17, udp(40000, 53, 4)), lab.lan);
+            assertEquals(List.of(), log.lines(), "DEBUG not enabled: nothing written");
         }
     }
 

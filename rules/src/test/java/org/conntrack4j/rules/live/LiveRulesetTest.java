@@ -16,23 +16,21 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.apache.felix.service.command.CommandSession;
+import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Registration;
-import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.Engine;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.eval.NftRulesets;
 import org.conntrack4j.rules.nft.RulesetParseException;
+import org.conntrack4j.testkit.EventLog;
+import org.conntrack4j.testkit.LogRecorder;
+import org.conntrack4j.testkit.Plugins;
+import org.conntrack4j.testkit.Rig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,46 +45,32 @@ class LiveRulesetTest {
     private static final String NAT = "table ip nat {\n\tchain post {\n\t\ttype nat hook postrouting priority srcnat; "
         + "policy accept;\n\t\tmasquerade\n\t}\n}\n";
 
-    private Engine net;
+    private Rig rig;
+    private Conntrack net;
     private LiveRuleset live;
-    private final List<String> warnings = new java.util.ArrayList<>();
-    private final Handler handler = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            warnings.add(r.getLevel() + " " + r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogRecorder log = new LogRecorder(LiveRuleset.class.getName());
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void setUp() {
-        ManualClock clock = new ManualClock(250);
-        net = new Engine(new Registry(), "default", clock, 1);
+        rig = new Rig(new Plugins(), "default", EventLog.AS_PRINTED);
+        net = rig.net();
         live = new LiveRuleset();
         live.net = net;
         live.rulesets = new NftRulesets();
-        Logger.getLogger(LiveRuleset.class.getName()).addHandler(handler);
+        live.log = log;
     }
 
     @AfterEach
     void tearDown() {
-        Logger.getLogger(LiveRuleset.class.getName()).removeHandler(handler);
         live.deactivate();
-        net.close();
+        rig.close();
     }
 
     private long rulesetHooks() {
-        return net.describeHooks(Family.IPV4).stream().filter(h -> h.contains(" nft ")).count();
+        return net.packets().describeHooks(Family.IPV4).stream().filter(h -> h.contains(" nft ")).count();
     }
 
     @Test
@@ -117,22 +101,23 @@ class LiveRulesetTest {
         InstalledRuleset first = live.current();
         live.modified(Map.of(LiveRuleset.TEXT, "table ip t {\n\tchain c {\n\t\tqueue\n\t}\n}\n"));
         assertSame(first, live.current());
-        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("WARNING nft: org.conntrack4j.rules ruleset.text:3:3: ")),
-            warnings.toString());
+        assertTrue(log.lines().stream().anyMatch(w -> w.startsWith("WARN nft: org.conntrack4j.rules ruleset.text:3:3: ")),
+            log.lines().toString());
         live.modified(Map.of(LiveRuleset.FILE, dir.resolve("missing.nft").toString()));
         assertSame(first, live.current());
-        assertTrue(warnings.stream().anyMatch(w -> w.contains("cannot read ruleset.file")), warnings.toString());
+        assertTrue(log.lines().stream().anyMatch(w -> w.contains("cannot read ruleset.file")), log.lines().toString());
     }
 
     @Test
     void aRulesetWaitingForNatIsInstalledWhenNatArrives() throws Exception {
         live.activate(Map.of(LiveRuleset.TEXT, NAT));
         assertNull(live.current());
-        assertTrue(warnings.stream().anyMatch(w -> w.contains("needs NAT, which bundle org.conntrack4j.nat provides")),
-            warnings.toString());
+        assertTrue(log.lines().stream().anyMatch(w -> w.contains("needs NAT, which bundle org.conntrack4j.nat provides")),
+            log.lines().toString());
         live.retryPending();
         assertNull(live.current());
-        Registration r = net.provideExtension(Nat.class, (Nat) Proxy.newProxyInstance(Nat.class.getClassLoader(),
+        Registration r = net.services().provideExtension(Nat.class, (Nat) Proxy.newProxyInstance(
+            Nat.class.getClassLoader(),
             new Class<?>[] {Nat.class}, (p, m, a) -> m.getName().equals("registerChain") ? (Registration) () -> { }
                 : null));
         live.retryPending();
@@ -156,7 +141,7 @@ class LiveRulesetTest {
     @Test
     void aNewNatGetsTheNatChainsOfTheRulesetInForce() {
         int[] first = {0};
-        Registration r1 = net.provideExtension(Nat.class, countingNat(first));
+        Registration r1 = net.services().provideExtension(Nat.class, countingNat(first));
         live.activate(Map.of(LiveRuleset.TEXT, NAT + FILTER));
         InstalledRuleset before = live.current();
         assertNotNull(before);
@@ -166,7 +151,7 @@ class LiveRulesetTest {
 
         r1.close(); // the NAT bundle is updated: its old instance leaves, a new one arrives
         int[] second = {0};
-        Registration r2 = net.provideExtension(Nat.class, countingNat(second));
+        Registration r2 = net.services().provideExtension(Nat.class, countingNat(second));
         live.retryPending();
         assertNotSame(before, live.current());
         assertTrue(before.isClosed());
@@ -187,7 +172,7 @@ class LiveRulesetTest {
     /** Installs a ruleset with nat and filter chains, then lets its NAT leave; keeps that NAT only weakly. */
     private WeakReference<Nat> natThatLeft() {
         Nat nat = selfReferringNat();
-        Registration r = net.provideExtension(Nat.class, nat);
+        Registration r = net.services().provideExtension(Nat.class, nat);
         live.activate(Map.of(LiveRuleset.TEXT, NAT + FILTER));
         assertNotNull(live.current());
         r.close();
@@ -209,7 +194,7 @@ class LiveRulesetTest {
         assertNull(gone.get(), "the ruleset in force still refers to the NAT that left");
 
         int[] back = {0};
-        Registration r = net.provideExtension(Nat.class, countingNat(back));
+        Registration r = net.services().provideExtension(Nat.class, countingNat(back));
         live.retryPending();
         assertEquals(1, back[0], "NAT is back: the ruleset is installed into it");
         assertTrue(rs.isClosed());

@@ -21,6 +21,11 @@ class SemanticAcceptanceTest {
         return NftParser.parse("ok.nft", text);
     }
 
+    /** The rules of a chain of the first table, as nft prints them. */
+    private static List<String> rules(Ruleset rs, String chain) {
+        return rs.tables().get(0).chain(chain).orElseThrow().rules().stream().map(r -> r.toString().trim()).toList();
+    }
+
     private static void rejected(String text, String fragment) {
         RulesetParseException e = assertThrows(RulesetParseException.class, () -> parse(text));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
@@ -28,8 +33,10 @@ class SemanticAcceptanceTest {
 
     @Test
     void natInARegularChainReachedFromTheRightBaseChain() throws Exception {
-        parse("table ip t {\nchain post {\ntype nat hook postrouting priority srcnat;\njump sub\n}\n"
+        Ruleset rs = parse("table ip t {\nchain post {\ntype nat hook postrouting priority srcnat;\njump sub\n}\n"
                 + "chain sub {\nmasquerade\n}\n}\n");
+        assertEquals(List.of("jump sub"), rules(rs, "post"));
+        assertEquals(List.of("masquerade"), rules(rs, "sub"));
         // the same regular chain reached from prerouting as well is refused, as the kernel does
         rejected("table ip t {\nchain a {\ntype nat hook prerouting priority 0;\njump sub\n}\nchain b {\n"
                 + "type nat hook postrouting priority 0;\njump sub\n}\nchain sub {\nmasquerade\n}\n}\n",
@@ -38,15 +45,22 @@ class SemanticAcceptanceTest {
 
     @Test
     void natInAnUnreachableRegularChainIsAccepted() throws Exception {
-        parse("table ip t {\nchain sub {\nmasquerade\ndnat to 10.0.0.1\n}\n}\n");
+        Ruleset rs = parse("table ip t {\nchain sub {\nmasquerade\ndnat to 10.0.0.1\n}\n}\n");
+        assertEquals(List.of("masquerade", "dnat to 10.0.0.1"), rules(rs, "sub"));
     }
 
     @Test
     void natHooksTheKernelAllows() throws Exception {
-        parse("table ip t {\nchain i {\ntype nat hook input priority 100;\nsnat to 10.0.0.1\n}\n"
+        Ruleset rs = parse("table ip t {\nchain i {\ntype nat hook input priority 100;\nsnat to 10.0.0.1\n}\n"
                 + "chain o {\ntype nat hook output priority -100;\ndnat to 10.0.0.2\nredirect\n}\n"
                 + "chain p {\ntype nat hook prerouting priority -100;\ntcp dport 80 redirect to :8080\n}\n"
                 + "chain q {\ntype nat hook postrouting priority 100; policy drop;\nmasquerade\nsnat to 10.0.0.3\n}\n}\n");
+        assertEquals(List.of("snat to 10.0.0.1"), rules(rs, "i"));
+        assertEquals(List.of("dnat to 10.0.0.2", "redirect"), rules(rs, "o"));
+        assertEquals(List.of("tcp dport 80 redirect to :8080"), rules(rs, "p"));
+        assertEquals(List.of("masquerade", "snat to 10.0.0.3"), rules(rs, "q"));
+        assertEquals(List.of(Hook.INPUT, Hook.OUTPUT, Hook.PREROUTING, Hook.POSTROUTING), rs.tables().get(0).chains()
+            .stream().map(c -> c.baseSpec().orElseThrow().hook()).toList());
     }
 
     @Test
@@ -63,8 +77,10 @@ class SemanticAcceptanceTest {
 
     @Test
     void diamondJumpsAreNotLoops() throws Exception {
-        parse("table ip t {\nchain base {\ntype filter hook input priority 0;\njump a\njump b\n}\n"
+        Ruleset rs = parse("table ip t {\nchain base {\ntype filter hook input priority 0;\njump a\njump b\n}\n"
                 + "chain a {\njump c\n}\nchain b {\ngoto c\n}\nchain c {\nreturn\n}\n}\n");
+        assertEquals(List.of("jump a", "jump b"), rules(rs, "base"));
+        assertEquals(List.of("goto c"), rules(rs, "b"));
     }
 
     @Test

@@ -79,8 +79,10 @@ class SourceBytesTest {
 
     @Test
     void anyByteInACommentIsSkipped() throws Exception {
-        parse(bytes("# ", new int[] {0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0xe2, 0x82},
+        Ruleset rs = parse(bytes("# ", new int[] {0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0xe2, 0x82},
                 "\ntable ip t {\nchain c {\naccept # ", new int[] {0x80}, "\n}\n}\n"));
+        assertEquals(1, rs.tables().size());
+        assertEquals("accept", onlyRule(rs).toString().trim(), "the comments are gone, the rule is whole");
     }
 
     @Test

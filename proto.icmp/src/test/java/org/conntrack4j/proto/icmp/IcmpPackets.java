@@ -1,55 +1,37 @@
 package org.conntrack4j.proto.icmp;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.testkit.Packets;
 
 /**
- * Builds IPv4 and IPv6 packets for the tests, with correct IP, ICMP, UDP and TCP checksums (so that a test
- * about a bad checksum breaks one on purpose). Addresses are literals.
+ * The ICMP tests' vocabulary over the kit's {@link Packets}: IPv4 packets with identification 0x1234 and DF (as the
+ * recording hosts sent them), IPv6 packets with a hop limit, queries, errors and the flows they quote, all
+ * checksums right (so that a test about a bad checksum breaks one on purpose).
  */
-final class Packets {
-    static final int ICMP = 1;
-    static final int TCP = 6;
-    static final int UDP = 17;
-    static final int ICMPV6 = 58;
+final class IcmpPackets {
+    static final int ICMP = IpProto.ICMP;
+    static final int TCP = IpProto.TCP;
+    static final int UDP = IpProto.UDP;
+    static final int ICMPV6 = IpProto.ICMPV6;
 
-    private Packets() {
+    private IcmpPackets() {
     }
 
     static byte[] addr(String literal) {
-        try {
-            return InetAddress.getByName(literal).getAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(literal, e);
-        }
+        return Packets.addr(literal);
     }
 
     // ---- IPv4 ----------------------------------------------------------------------------------------------
 
-    /** An IPv4 packet (no options) around {@code payload}, header checksum set. */
+    /** An IPv4 packet (no options) around {@code payload}, checksums set. */
     static byte[] ipv4(String src, String dst, int proto, int ttl, byte[] payload) {
-        byte[] p = new byte[20 + payload.length];
-        ByteBuffer b = ByteBuffer.wrap(p);
-        b.put((byte) 0x45).put((byte) 0).putShort((short) p.length).putShort((short) 0x1234).putShort((short) 0x4000)
-            .put((byte) ttl).put((byte) proto).putShort((short) 0).put(addr(src)).put(addr(dst)).put(payload);
-        setShort(p, 10, ~sum(p, 0, 20, 0));
-        if (proto == ICMP) {
-            setShort(p, 22, ~sum(p, 20, payload.length, 0));
-        } else if (proto == UDP || proto == TCP) {
-            int check = proto == UDP ? 26 : 36;
-            long pseudo = sum(p, 12, 8, 0) + proto + payload.length;
-            setShort(p, check, ~sum(p, 20, payload.length, pseudo));
-        }
-        return p;
+        return Packets.ip(src, dst).id(0x1234).df().ttl(ttl).payload(proto, payload).build();
     }
 
     /** An ICMP message: type, code, then the 4-byte word (id/sequence, unused, MTU...) and a body. */
     static byte[] icmpMessage(int type, int code, int word, byte[] body) {
-        byte[] m = new byte[8 + body.length];
-        ByteBuffer.wrap(m).put((byte) type).put((byte) code).putShort((short) 0).putInt(word).put(body);
-        return m;
+        return Packets.icmp(type, code, word, body);
     }
 
     static byte[] echo4(String src, String dst, int type, int id, int seq) {
@@ -92,16 +74,7 @@ final class Packets {
      * {@code l4off} bytes into the payload (after extension headers).
      */
     static byte[] ipv6(String src, String dst, int next, int hlim, byte[] payload, int l4, int l4off) {
-        byte[] p = new byte[40 + payload.length];
-        ByteBuffer.wrap(p).putInt(0x60000000).putShort((short) payload.length).put((byte) next).put((byte) hlim)
-            .put(addr(src)).put(addr(dst)).put(payload);
-        int check = l4 == ICMPV6 ? 2 : l4 == UDP ? 6 : l4 == TCP ? 16 : -1;
-        if (check >= 0) {
-            int len = payload.length - l4off;
-            long pseudo = sum(p, 8, 32, 0) + l4 + len;
-            setShort(p, 40 + l4off + check, ~sum(p, 40 + l4off, len, pseudo));
-        }
-        return p;
+        return Packets.ip(src, dst).ttl(hlim).payload(next, payload, l4, l4off).build();
     }
 
     static byte[] echo6(String src, String dst, int type, int id, int seq) {
@@ -129,40 +102,14 @@ final class Packets {
         return ipv6(src, dst, TCP, 64, tcpHeader(sport, dport, flags));
     }
 
-    // ---- L4 headers and checksums -----------------------------------------------------------------------------
+    // ---- L4 headers ---------------------------------------------------------------------------------------------
 
     static byte[] udpHeader(int sport, int dport, byte[] data) {
-        byte[] u = new byte[8 + data.length];
-        ByteBuffer.wrap(u).putShort((short) sport).putShort((short) dport).putShort((short) u.length).putShort((short) 0)
-            .put(data);
-        return u;
+        return Packets.udp(sport, dport, data);
     }
 
     static byte[] tcpHeader(int sport, int dport, int flags) {
-        byte[] t = new byte[20];
-        ByteBuffer.wrap(t).putShort((short) sport).putShort((short) dport).putInt(1000).putInt(flags == 2 ? 0 : 2000)
-            .put((byte) 0x50).put((byte) flags).putShort((short) 64240);
-        return t;
-    }
-
-    static long sum(byte[] p, int off, int n, long start) {
-        long s = start;
-        int i = off;
-        for (; i + 1 < off + n; i += 2) {
-            s += (p[i] & 0xff) << 8 | (p[i + 1] & 0xff);
-        }
-        if (i < off + n) {
-            s += (p[i] & 0xff) << 8;
-        }
-        while ((s >>> 16) != 0) {
-            s = (s & 0xffff) + (s >>> 16);
-        }
-        return s;
-    }
-
-    static void setShort(byte[] p, int off, long v) {
-        p[off] = (byte) (v >>> 8);
-        p[off + 1] = (byte) v;
+        return Packets.tcp(sport, dport).seq(1000).ack(flags == 2 ? 0 : 2000).flags(flags).bytes();
     }
 
     /** Flips a bit of the byte at {@code off}: breaks the checksum that covers it. */
@@ -173,16 +120,6 @@ final class Packets {
     }
 
     static byte[] concat(byte[]... parts) {
-        int n = 0;
-        for (byte[] x : parts) {
-            n += x.length;
-        }
-        byte[] out = new byte[n];
-        int at = 0;
-        for (byte[] x : parts) {
-            System.arraycopy(x, 0, out, at, x.length);
-            at += x.length;
-        }
-        return out;
+        return Packets.concat(parts);
     }
 }
