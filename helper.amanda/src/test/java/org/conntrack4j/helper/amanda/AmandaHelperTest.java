@@ -167,7 +167,7 @@ class AmandaHelperTest {
     void theMasterTimeoutIsASettingWhileTheHelperIsRegistered() {
         assertSame(AmandaHelper.MASTER_TIMEOUT, lab.net.settings().key("nf_conntrack_amanda.master_timeout"));
         assertEquals(300, lab.net.settings().get("nf_conntrack_amanda.master_timeout"));
-        lab.registry.removeHelper(lab.helper);
+        lab.helperRegistration.close();
         assertNull(lab.net.settings().key("nf_conntrack_amanda.master_timeout"));
     }
 }

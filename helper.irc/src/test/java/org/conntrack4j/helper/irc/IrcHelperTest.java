@@ -171,7 +171,7 @@ class IrcHelperTest {
         IrcLab lab = new IrcLab();
         IrcLab.Session s = lab.new Session(40009);
         s.client(offer(OWN, 5060));
-        lab.registry.removeHelper(lab.helper);
+        lab.helperRegistration.close();
         assertEquals(List.of(), lab.expectations());
         assertNull(s.ct.helper());
         s.client(offer(OWN, 5061));

@@ -105,7 +105,7 @@ class SaneHelperTest {
     void aDetachedHelperReadsNothingMore() {
         SaneLab.Control c = lab.new Control(C, 44572, S);
         c.request(SaneLab.words(7, 1));
-        lab.registry.removeHelper(lab.helper);
+        lab.helperRegistration.close();
         assertNull(c.ct.helper());
         assertEquals(Verdict.ACCEPT, c.reply(SaneLab.reply(0, 0, 6609)).verdict);
         assertEquals(List.of(), lab.expectations());

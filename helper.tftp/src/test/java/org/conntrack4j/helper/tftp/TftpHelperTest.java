@@ -131,7 +131,7 @@ class TftpHelperTest {
     @Test
     void aDetachedHelperReadsNothingMore() {
         TftpLab.Result rrq = lab.udp(C, 41075, S, 69, TftpLab.request(1, "a"));
-        lab.registry.removeHelper(lab.helper);
+        lab.helperRegistration.close();
         assertEquals(List.of(), lab.expectations(), "its expectations go with it");
         assertNull(rrq.ct.helper());
         assertEquals(Verdict.ACCEPT, lab.udp(C, 41075, S, 69, TftpLab.request(1, "a")).verdict);
