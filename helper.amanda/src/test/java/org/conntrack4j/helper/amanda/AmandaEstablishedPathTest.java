@@ -3,18 +3,17 @@ package org.conntrack4j.helper.amanda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.inet.IpHeaders;
+import org.conntrack4j.testkit.Allocation;
 import org.junit.jupiter.api.Test;
 
 /**
  * An Amanda control connection's datagrams, each of the client's read by the helper (a refresh to master_timeout
  * and a search for CONNECT), allocate nothing per packet (the helper allocates only for an announced port).
- * Measured as proto.tcp's TcpEstablishedPathTest does: the JVM's per-thread allocation counter after a warm-up,
- * the least of several windows.
+ * Measured with the kit's {@link Allocation} after a warm-up.
  */
 class AmandaEstablishedPathTest {
     @Test
@@ -30,16 +29,8 @@ class AmandaEstablishedPathTest {
         }
         Packet p = new Packet();
         run(lab, p, window, 200);
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertTrue(mx.isThreadAllocatedMemorySupported());
-        long tid = Thread.currentThread().getId();
-        long least = Long.MAX_VALUE;
-        int n = 0;
-        for (int w = 0; w < 5; w++) {
-            long before = mx.getThreadAllocatedBytes(tid);
-            n = run(lab, p, window, 100);
-            least = Math.min(least, mx.getThreadAllocatedBytes(tid) - before);
-        }
+        int n = window.length * 100;
+        long least = Allocation.least(5, () -> run(lab, p, window, 100));
         assertTrue(least < n / 100, least + " bytes allocated for " + n + " packets in the least window");
         assertEquals(0, lab.expectations().size());
     }

@@ -3,17 +3,16 @@ package org.conntrack4j.helper.irc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.inet.IpHeaders;
+import org.conntrack4j.testkit.Allocation;
 import org.junit.jupiter.api.Test;
 
 /**
  * An IRC connection's chatter, read by the helper on every client segment, allocates nothing per packet (the
- * helper allocates only for an offer). Measured as proto.tcp's TcpEstablishedPathTest does: the JVM's per-thread
- * allocation counter after a warm-up, the least of several windows.
+ * helper allocates only for an offer). Measured with the kit's {@link Allocation} after a warm-up.
  */
 class IrcEstablishedPathTest {
     @Test
@@ -35,16 +34,8 @@ class IrcEstablishedPathTest {
         }
         Packet p = new Packet();
         run(lab, p, window, 200);
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertTrue(mx.isThreadAllocatedMemorySupported());
-        long tid = Thread.currentThread().getId();
-        long least = Long.MAX_VALUE;
-        int n = 0;
-        for (int w = 0; w < 5; w++) {
-            long before = mx.getThreadAllocatedBytes(tid);
-            n = run(lab, p, window, 100);
-            least = Math.min(least, mx.getThreadAllocatedBytes(tid) - before);
-        }
+        int n = window.length * 100;
+        long least = Allocation.least(5, () -> run(lab, p, window, 100));
         assertTrue(least < n / 100, least + " bytes allocated for " + n + " packets in the least window");
         assertEquals(0, lab.expectations().size());
         assertEquals(0L, lab.helper.counters().get("offers"));
