@@ -7,6 +7,9 @@
                                         probes/tcp, or `all`
   compare CASE_A CASE_B                 whether two recordings of a scenario agree (compare.py's scoring,
                                         random values masked: equiv.py)
+  sync-vectors [ftfw|notrack|alarm...] [--out DIR]
+                                        two real conntrackd around a kernel router: their sync traffic and
+                                        caches as the sync bundle's golden vectors (syncvectors.py)
   clean                                 deletes namespaces left by a lab whose process was killed
 """
 import os
@@ -18,6 +21,10 @@ def main(argv):
         print(__doc__.strip())
         return 0 if argv else 2
     cmd, args = argv[0], argv[1:]
+    if cmd == "sync-vectors":
+        from .syncvectors import main as sync_vectors
+        sync_vectors(args)
+        return 0
     if cmd == "clean":
         from .lab import clean
         gone = clean()

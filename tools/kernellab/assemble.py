@@ -326,6 +326,23 @@ def crafted(raw):
     return {bytes.fromhex(json.loads(l)["ip"]) for l in open(path)} if os.path.exists(path) else set()
 
 
+def sent_to_multicast(keep):
+    """conntrack's "src=A dst=G" of the packets a scenario sent to an IPv6 multicast group on purpose: their
+    events and table lines are evidence, not chatter."""
+    import ipaddress
+    out = set()
+    for ip in keep:
+        if ip and ip[0] >> 4 == 6 and len(ip) >= 40 and ip[24] == 0xFF:
+            out.add("src=%s dst=%s" % (ipaddress.IPv6Address(ip[8:24]).compressed,
+                                       ipaddress.IPv6Address(ip[24:40]).compressed))
+    return out
+
+
+def chatter_line(line, purposeful):
+    """A conntrack line of IPv6 multicast chatter (MLD, ND...), unless the scenario sent its packet."""
+    return ("ff02:" in line or "dst=ff" in line) and not any(p in line for p in purposeful)
+
+
 def captured(raw, direction, keep=frozenset()):
     """(ts, iface, frame, ip) of the router's frames in one direction ("in", "out") on lan, then on wan, in
     capture order, link-local noise left out (but for the packets in ``keep``)."""
@@ -344,6 +361,7 @@ def per_frame(raw, out, rows, helper):
     if not os.path.exists(path):
         return []
     problems, tables, expects = [], [], []
+    purposeful = sent_to_multicast(crafted(raw))
     at = 0
     for line in open(path):
         step = json.loads(line)
@@ -354,7 +372,7 @@ def per_frame(raw, out, rows, helper):
             continue
         at = hit + 1
         if "table" in step:
-            lines = [l for l in step["table"].splitlines() if l.strip() and "dst=ff02" not in l]
+            lines = [l for l in step["table"].splitlines() if l.strip() and not chatter_line(l, purposeful)]
             tables.append("# conntrack -L -o extended,id (after frame %d)\n" % (hit + 1)
                           + "".join(l + "\n" for l in lines))
         if "expect" in step:
@@ -497,11 +515,12 @@ def assemble(raw, out, meta):
         meta.setdefault("notes", []).append(
             "%d event(s) caused by the recorder's ctnetlink requests carried conntrack's annotation of the requester "
             "(%s), left out of events.txt" % (len(asked), USERSPACE.search(asked[0]).group(0).strip()))
-    ev = [l for l in ev if "ff02:" not in l and "dst=ff" not in l]
+    purposeful = sent_to_multicast(keep)
+    ev = [l for l in ev if not chatter_line(l, purposeful)]
     if snap is not None:
         ev = [l for l in ev if event_ns(l) <= snap]
     open(os.path.join(out, "events.txt"), "w").write("".join(l + "\n" for l in ev))
-    tab = [l for l in lines("table.txt") if "dst=ff02" not in l]
+    tab = [l for l in lines("table.txt") if not chatter_line(l, purposeful)]
     open(os.path.join(out, "table.txt"), "w").write("".join(l + "\n" for l in tab))
     if meta.get("helper"):
         ex = [l for l in lines("expect.raw") if EVENT_LINE.match(l)]

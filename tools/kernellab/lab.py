@@ -21,7 +21,8 @@ import subprocess
 import time
 
 PREFIX = os.environ.get("KERNELLAB_PREFIX", "kl%d" % os.getpid())
-_OWN = re.compile(r"^kl(\d+)(?:x\d+)?-(lan|rtr|wan)$")
+# lab namespaces (kl<pid>[x<n>]-lan|rtr|wan) and sync-vector runs' (kl<pid>sv-cli|rtr|srv|peer)
+_OWN = re.compile(r"^kl(\d+)(?:x\d+|sv)?-(lan|rtr|wan|cli|srv|peer)$")
 _open_labs = []
 _serial = [0]
 
@@ -270,6 +271,11 @@ def _guard():
         return
     _guard.done = True
     atexit.register(_down_all)
+    guard_signals()
+
+
+def guard_signals():
+    """SIGTERM and SIGHUP unwind the stack (finally blocks and atexit run) instead of killing the process."""
     for sig in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(sig) in (signal.SIG_DFL, None):
             signal.signal(sig, _on_signal)

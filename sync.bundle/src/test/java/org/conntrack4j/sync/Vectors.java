@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-/** The golden vectors recorded by tools/sync-vectors/record.py from a real conntrackd 1.4.7. */
+/** The golden vectors recorded by tools/kernellab/syncvectors.py from a real conntrackd 1.4.7. */
 public final class Vectors {
     private Vectors() {
     }
 
-    public static final List<String> SCENARIOS = List.of("ftfw", "notrack", "alarm");
+    public static final List<String> SCENARIOS = List.of("ftfw", "notrack", "alarm", "ftfw-2", "notrack-2", "alarm-2");
 
     /** One captured datagram. */
     public record Datagram(long micros, String src, String dst, byte[] payload) {
@@ -50,10 +50,15 @@ public final class Vectors {
 
     /** @return the times (microseconds) at which {@code who} was started or asked something */
     public static List<Long> timeline(String scenario, String who) {
+        return timeline(scenario, who, null);
+    }
+
+    /** The times {@code who} was asked {@code what} (a timeline line's rest), or anything when null. */
+    public static List<Long> timeline(String scenario, String who, String what) {
         List<Long> out = new ArrayList<>();
         for (String line : text(scenario, "timeline.txt").split("\n")) {
-            String[] f = line.split(" ");
-            if (line.startsWith("#") || f.length < 3 || !f[1].equals(who)) {
+            String[] f = line.split(" ", 3);
+            if (line.startsWith("#") || f.length < 3 || !f[1].equals(who) || what != null && !f[2].equals(what)) {
                 continue;
             }
             String[] t = f[0].split("\\.");

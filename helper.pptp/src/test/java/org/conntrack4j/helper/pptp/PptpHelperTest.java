@@ -228,7 +228,7 @@ class PptpHelperTest {
     void detachingTheHelperLeavesTheCallsGreAndKeys() {
         s.call(512, 7001);
         rig.forward(PptpRig.gre(PNS, PAC, 7001));
-        rig.registry.removeHelper(rig.helper);
+        rig.helperService.close();
         assertEquals(null, s.ct.helper());
         s.pac(PptpRig.cdn(7001));
         assertEquals(1, rig.gre().size(), "nobody reads the disconnect");

@@ -3,6 +3,7 @@ package org.conntrack4j.helper.pptp;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
@@ -16,10 +17,9 @@ import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Priority;
+import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.EngineFactory;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.inet.Addr;
 import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.inet.IpHeaders;
@@ -32,6 +32,7 @@ import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.gre.GreKeymaps;
 import org.conntrack4j.proto.gre.GreTracker;
 import org.conntrack4j.proto.tcp.TcpTracker;
+import org.conntrack4j.testkit.Plugins;
 
 /**
  * An engine with the TCP and GRE trackers (and the GRE key map), NAT and the PPTP helper, the helper assigned to new
@@ -49,8 +50,10 @@ final class PptpRig {
     static final int ACK = 0x10;
     static final int PSH_ACK = 0x18;
 
-    final Registry registry = new Registry();
+    final Plugins plugins = new Plugins();
     final PptpHelper helper = new PptpHelper();
+    /** The helper's registration: closing it is the bundle leaving. */
+    final Registration helperService;
     final ManualClock clock = new ManualClock(250);
     final Conntrack net;
     final List<String> events = new ArrayList<>();
@@ -67,15 +70,15 @@ final class PptpRig {
     }
 
     PptpRig(boolean masquerade, boolean keymap) {
-        registry.addTracker(new TcpTracker(), IpProto.TCP, true, true, registry.localId(), 0, "test");
-        registry.addTracker(new GreTracker(), IpProto.GRE, true, true, registry.localId(), 0, "test");
+        plugins.addTracker(new TcpTracker(), IpProto.TCP);
+        plugins.addTracker(new GreTracker(), IpProto.GRE);
         if (keymap) {
-            registry.addExtension(new GreKeymaps(), "gre-keymap", registry.localId(), 0, "test");
+            plugins.addExtension(new GreKeymaps(), "gre-keymap");
         }
-        registry.addExtension(new NatComponent(), "nat", registry.localId(), 0, "test");
-        registry.addHelper(helper, registry.localId(), 0, "test");
+        plugins.addExtension(new NatComponent(), "nat");
+        helperService = plugins.addHelper(helper);
         clock.setWallNanos(nanos);
-        net = EngineFactory.create(registry, "pptp-test", clock, null, false);
+        net = plugins.factory().create("pptp-test", clock, Map.of(), false);
         net.packets().registerHook(Family.INET, Hook.PRE_ROUTING, 0, p -> {
             if (p.ct != null && p.ctinfo == CtInfo.NEW && !p.ct.isConfirmed() && p.ct.protocol() == IpProto.TCP
                 && p.ct.dstPort(Direction.ORIGINAL) == Pptp.CONTROL_PORT) {

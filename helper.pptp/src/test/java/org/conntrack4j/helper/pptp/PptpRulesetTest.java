@@ -5,20 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.EngineFactory;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.inet.IpHeaders;
 import org.conntrack4j.proto.tcp.TcpTracker;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.eval.NftRulesets;
 import org.conntrack4j.rules.nft.RulesetParseException;
+import org.conntrack4j.testkit.Plugins;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,14 +35,14 @@ class PptpRulesetTest {
         + "\tchain helpers {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
         + "\t\tct state new tcp dport 1723 ct helper set \"pptp_h\"\n\t}\n}\n";
 
-    private final Registry reg = new Registry();
-    private final PptpHelper helper = new PptpHelper();
+    private final Plugins plugins = new Plugins();
+    private final Registration helper;
     private final Conntrack net;
 
     PptpRulesetTest() {
-        reg.addTracker(new TcpTracker(), IpProto.TCP, true, true, reg.localId(), 0, "test");
-        reg.addHelper(helper, reg.localId(), 0, "org.conntrack4j.helper.pptp");
-        net = EngineFactory.create(reg, "pptp-rules", new ManualClock(250), null, false);
+        plugins.addTracker(new TcpTracker(), IpProto.TCP);
+        helper = plugins.addHelper(new PptpHelper());
+        net = plugins.factory().create("pptp-rules", new ManualClock(250), Map.of(), false);
     }
 
     @AfterEach
@@ -65,7 +66,7 @@ class PptpRulesetTest {
 
     @Test
     void withoutTheBundleTheRulesetNamesIt() {
-        reg.removeHelper(helper);
+        helper.close();
         RulesetInstallException e = assertThrows(RulesetInstallException.class,
             () -> new NftRulesets().install(net, "test", String.format(RULES, "ip")));
         assertTrue(e.getMessage().contains("no helper of type \"pptp\" for tcp over IPv4 is registered (bundle "

@@ -10,8 +10,6 @@ import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.EngineFactory;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.gre.GreKeymaps;
@@ -22,6 +20,8 @@ import org.conntrack4j.replay.pcap.CaptureReader;
 import org.conntrack4j.replay.router.Router;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.rules.eval.NftRulesets;
+import org.conntrack4j.testkit.Plugins;
+import org.conntrack4j.testkit.TestData;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,27 +33,21 @@ import org.junit.jupiter.api.Test;
  */
 class ReferenceCaseTest {
     static Path reference() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path c = p.resolve("testdata/oracle/cases/pptp_masq");
-            if (Files.isDirectory(c)) {
-                return c;
-            }
-        }
-        throw new IllegalStateException("testdata/oracle/cases/pptp_masq not found above " + Path.of("").toAbsolutePath());
+        return TestData.oracleCases().resolve("pptp_masq");
     }
 
     @Test
     void theTableDuringTheCallIsTheKernels() throws Exception {
         Path dir = reference();
         CaseSpec spec = CaseSpec.load(dir);
-        Registry reg = new Registry();
-        reg.addTracker(new TcpTracker(), IpProto.TCP, true, true, reg.localId(), 0, "org.conntrack4j.proto.tcp");
-        reg.addTracker(new GreTracker(), IpProto.GRE, true, true, reg.localId(), 0, "org.conntrack4j.proto.gre");
-        reg.addExtension(new GreKeymaps(), "gre-keymap", reg.localId(), 0, "org.conntrack4j.proto.gre");
-        reg.addExtension(new NatComponent(), "nat", reg.localId(), 0, "org.conntrack4j.nat");
-        reg.addHelper(new PptpHelper(), reg.localId(), 0, "org.conntrack4j.helper.pptp");
+        Plugins plugins = new Plugins();
+        plugins.addTracker(new TcpTracker(), IpProto.TCP);
+        plugins.addTracker(new GreTracker(), IpProto.GRE);
+        plugins.addExtension(new GreKeymaps(), "gre-keymap");
+        plugins.addExtension(new NatComponent(), "nat");
+        plugins.addHelper(new PptpHelper());
         ManualClock clock = new ManualClock(250, spec.tickPhaseNanos() >= 0 ? spec.tickPhaseNanos() : 2_380_000);
-        Conntrack net = EngineFactory.create(reg, "reference:pptp_masq", clock, spec.sysctls(), true);
+        Conntrack net = plugins.factory().create("reference:pptp_masq", clock, spec.sysctls(), true);
         Registration rules = new NftRulesets().install(net, spec.rulesetName(), spec.ruleset());
         Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> { });
         List<String> table = new ArrayList<>();

@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Direction;
-import org.conntrack4j.core.api.Hook;
-import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Tuple;
-import org.conntrack4j.core.clock.ManualClock;
-import org.conntrack4j.core.impl.Engine;
-import org.conntrack4j.core.impl.Registry;
 import org.conntrack4j.core.inet.Addr;
-import org.conntrack4j.core.inet.Checksum;
-import org.conntrack4j.core.inet.IpHeaders;
 import org.conntrack4j.proto.gre.keymap.GreKeymap;
+import org.conntrack4j.testkit.Packets;
+import org.conntrack4j.testkit.Plugins;
+import org.conntrack4j.testkit.Rig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +23,11 @@ import org.junit.jupiter.api.Test;
  */
 class KeymapTest {
     private final Keymap map = new Keymap();
-    private final Engine net = new Engine(new Registry(), "keymap", new ManualClock(250), 1);
+    private final Rig rig = new Rig(new Plugins());
 
     @AfterEach
     void close() {
-        net.close();
+        rig.close();
     }
 
     private static Tuple t(String src, String dst, int srcKey, int dstKey) {
@@ -44,19 +40,8 @@ class KeymapTest {
 
     /** A confirmed connection of the engine (generic, protocol 253) to stand for PPTP control connection {@code n}. */
     private Connection master(int n) {
-        Packet p = new Packet();
-        p.load(new byte[20], 0, 20, 14);
-        p.put8(0, 0x45);
-        p.put16(2, 20);
-        p.put8(8, 64);
-        p.put8(9, 253);
-        p.put32(12, 0x0a000000 | n);
-        p.put32(16, 0x0a010001);
-        p.put16(10, Checksum.ipv4Header(p));
-        IpHeaders.validate(p);
-        net.runHook(Hook.PRE_ROUTING, p);
-        net.runHook(Hook.POST_ROUTING, p);
-        return p.ct;
+        String src = "10." + (n >>> 16 & 0xff) + "." + (n >>> 8 & 0xff) + "." + (n & 0xff);
+        return rig.forward(Packets.ip(src, "10.1.0.1", 253, new byte[0])).ct;
     }
 
     @Test
@@ -119,7 +104,7 @@ class KeymapTest {
         for (int i = 0; i < 100; i++) {
             Connection m = master(i);
             map.add(m, Direction.ORIGINAL, t("198.51.100.10", "203.0.113.10", i, i));
-            net.packets().kill(m);
+            rig.net().packets().kill(m);
         }
         assertTrue(map.size() < 40, "at most about twice the live masters plus the last ones: " + map.size());
     }

@@ -189,15 +189,16 @@ public final class SyncNode implements SyncMode.Host {
     // ---- time and transmission
 
     /**
-     * One turn of conntrackd's loop after an event: sends what the event queued, takes the time, runs the
-     * timers that are due and sends what they queued.
+     * The turn of conntrackd's loop after an event: it takes the time, then sends what the event queued (the
+     * transmit queue's descriptor becomes ready only for the next select, so the send, and the alive timer it
+     * re-arms, carry the new time), runs the timers that are due and sends what they queued.
      */
     public void runPending() {
+        cached = micros.getAsLong();
         if (tx.size() > 0) {
             mode.xmit();
         }
         channels.flush();
-        cached = micros.getAsLong();
         alarms.runExpired(cached);
         if (tx.size() > 0) {
             mode.xmit();

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class InternalDumpVectorsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"ftfw", "notrack", "alarm"})
+    @ValueSource(strings = {"ftfw", "notrack", "alarm", "ftfw-2", "notrack-2", "alarm-2"})
     void internalCacheDumpsAsTheRealRouters(String scenario) throws Exception {
         Vectors.Dump want = Vectors.dump(scenario, "1-traffic-rtr-i-ct");
         Map<SyncTuple, SyncConnection> last = new HashMap<>();

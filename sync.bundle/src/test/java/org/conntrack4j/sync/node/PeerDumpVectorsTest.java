@@ -22,6 +22,8 @@ class PeerDumpVectorsTest {
     private long now;
 
     private List<Long> wakeups;
+    /** When the real peer was asked {@code conntrackd -n}: ours asks for a resync then too. */
+    private List<Long> resyncs;
     private int w;
 
     /** The node wakes up on its timers' deadlines and whenever the real peer was awake, in time order. */
@@ -31,12 +33,30 @@ class PeerDumpVectorsTest {
             if (next > t) {
                 return;
             }
-            if (w < wakeups.size() && wakeups.get(w) == next) {
+            boolean command = w < wakeups.size() && wakeups.get(w) == next;
+            if (command) {
                 w++;
             }
             now = next;
+            if (command && resyncs.contains(next)) {
+                node.requestResync();
+            }
             node.runPending();
         }
+    }
+
+    /**
+     * conntrackd's channel handler reads datagrams until the socket is empty (up to EventIterationLimit), all
+     * with the time its loop took before it waited: a router datagram that arrived while the one before it was
+     * handled is read in the same turn. How long handling takes the capture cannot show; 200 µs is taken.
+     */
+    private static boolean readInTheSameTurn(List<Vectors.Datagram> wire, int i) {
+        for (int j = i + 1; j < wire.size(); j++) {
+            if (wire.get(j).fromRouter()) {
+                return wire.get(j).micros() - wire.get(i).micros() < 200;
+            }
+        }
+        return false;
     }
 
     private static final java.util.regex.Pattern EXPIRES = java.util.regex.Pattern.compile(" \\[expires in (\\d+)s\\]");
@@ -66,13 +86,14 @@ class PeerDumpVectorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ftfw", "notrack", "alarm"})
+    @ValueSource(strings = {"ftfw", "notrack", "alarm", "ftfw-2", "notrack-2", "alarm-2"})
     void externalCacheDumpsAsTheRealPeers(String scenario) throws Exception {
         SyncConfig cfg = ConfParser.parse("peer.conf", Vectors.text(scenario, "peer.conf"));
         List<Vectors.Datagram> wire = Vectors.wire(scenario);
         // the real peer woke up when it started, when it was asked something and when it sent: its cached
         // clock (entry ages, timer starts) moved then
         List<Long> wakeups = new java.util.ArrayList<>(Vectors.timeline(scenario, "peer"));
+        resyncs = Vectors.timeline(scenario, "peer", "conntrackd -n");
         for (Vectors.Datagram g : wire) {
             if (!g.fromRouter()) {
                 // the loop turns after a send: a router datagram that came in meanwhile was taken before
@@ -85,7 +106,7 @@ class PeerDumpVectorsTest {
         w = 1;
         SyncNode node = new SyncNode(cfg, List.of(new FakeLink(1472)), null, () -> now, new Random(1), m -> { });
         node.start();
-        String[][] dumps = scenario.equals("alarm")
+        String[][] dumps = scenario.startsWith("alarm")
                 ? new String[][] {{"1-traffic-peer-e-ct", "ct"}, {"1-traffic-peer-e-expect", "exp"},
                     {"3-flush-peer-e-ct", "ct"}}
                 : new String[][] {{"1-traffic-peer-e-ct", "ct"}, {"1-traffic-peer-e-expect", "exp"},
@@ -100,7 +121,9 @@ class PeerDumpVectorsTest {
                     wakeUpsUntil(node, g.micros());
                     now = g.micros();
                     node.received(0, g.payload(), 0, g.payload().length);
-                    node.runPending();
+                    if (!readInTheSameTurn(wire, i)) {
+                        node.runPending();
+                    }
                 }
             }
             wakeUpsUntil(node, want.micros());

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Records what a real conntrackd (conntrack-tools 1.4.7) puts on the wire, as golden vectors.
 
 Two conntrackd run in network namespaces: "rtr", a Linux router with traffic through it, and "peer", its
@@ -22,11 +21,13 @@ Output, per scenario, under OUT/SCENARIO/ (default OUT: sync.bundle/src/test/res
 
 Needs root and Debian's conntrackd conntrack nftables iproute2 iputils-ping tcpdump vsftpd lftp curl
 python3-scapy.
-Namespaces are named sv-<pid>-*, deleted on exit (also on error). Addresses are documentation ranges.
+Namespaces are named kl<pid>sv-*, deleted on exit (also on error, SIGTERM, SIGHUP; `python3 -m tools.kernellab
+clean` deletes those of a killed run). Addresses are documentation ranges.
 
-    sudo /usr/bin/python3 tools/sync-vectors/record.py [--out DIR] [ftfw|notrack|alarm ...]
+    sudo /usr/bin/python3 -m tools.kernellab sync-vectors [--out DIR] [ftfw|notrack|alarm ...]
 """
 import argparse
+import atexit
 import os
 import shutil
 import signal
@@ -40,7 +41,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 DEFAULT_OUT = os.path.join(REPO, "sync.bundle", "src", "test", "resources", "vectors")
 
-P = "sv%d" % os.getpid()
+from . import lab
+
+# the lab's naming, so that its `clean` finds the namespaces of a run that was killed
+P = "kl%dsv" % os.getpid()
 NS = {k: "%s-%s" % (P, k) for k in ("cli", "rtr", "srv", "peer")}
 
 
@@ -85,7 +89,7 @@ def config(run, who, mode, kind, family):
     mode_opts = {"FTFW": "\t\tResendQueueSize 131072\n\t\tACKWindowSize 300\n\t\tStartupResync on\n",
                  "NOTRACK": "\t\tStartupResync on\n",
                  "ALARM": "\t\tRefreshTime 15\n\t\tCacheTimeout 180\n"}[mode]
-    return ("# conntrackd.conf of the %s, written by tools/sync-vectors/record.py\n"
+    return ("# conntrackd.conf of the %s, written by python3 -m tools.kernellab sync-vectors\n"
             "Sync {\n\tMode %s {\n%s\t}\n%s"
             "\tOptions {\n\t\tTCPWindowTracking on\n\t\tExpectationSync on\n\t}\n}\n"
             "General {\n\tSystemd off\n\tHashSize 8192\n\tHashLimit 65535\n"
@@ -399,23 +403,22 @@ def write_wire(pcap, out):
         f.writelines(lines)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python3 -m tools.kernellab sync-vectors", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     if os.geteuid() != 0:
-        sys.exit("needs root")
+        sys.exit("sync-vectors needs root (network namespaces, conntrackd, captures)")
     for s in a.scenarios:
         if s not in SCENARIOS:
             sys.exit("unknown scenario %s (have: %s)" % (s, ", ".join(SCENARIOS)))
+    lab.guard_signals()
+    atexit.register(cleanup)
     try:
         for s in a.scenarios:
             print("recording", s, flush=True)
             scenario(s, a.out)
     finally:
         cleanup()
-
-
-if __name__ == "__main__":
-    main()
