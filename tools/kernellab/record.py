@@ -67,7 +67,7 @@ def record(fn, out, keep_raw=False):
         if spec.get("prepare"):
             spec["prepare"](net)
         time.sleep(1.2)         # MLD reports after link-up settle before the capture starts
-        cap = Capture(lab, raw, expect=bool(spec.get("helper")))
+        cap = Capture(lab, raw, expect=bool(spec.get("helper") or spec.get("expect")), xml=bool(spec.get("xml")))
         cap.start()
         try:
             fn(net, cap)
@@ -95,9 +95,8 @@ def record(fn, out, keep_raw=False):
             "tick_phase_us": tick_phase_us(),
             "kernel": os.uname().release,
             "_ifindex": lab.ifindex(),
+            "_expect": bool(spec.get("expect")),
         }
-        if net.ruleset_changes:
-            meta["ruleset_changes"] = net.ruleset_changes
         if spec.get("routes"):
             meta["topology"]["routes"] = spec["routes"]
         if net.operations:

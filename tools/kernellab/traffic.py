@@ -23,20 +23,12 @@ class Net:
     def __init__(self, lab):
         self.lab = lab
         self.notes = []
-        self.ruleset_changes = []
         self.threads = []
         self._raw = {}
         self.operations = []    # what was done to the router's table besides packets: case.json "operations"
 
     def note(self, text):
         self.notes.append(text)
-
-    def replace_ruleset(self, text):
-        """Replaces the router's whole ruleset with ``text`` while the scenario runs (one nft transaction: flush
-        ruleset, then the new tables); case.json -> ruleset_changes says when, for the replay. Nothing should be on
-        the wire while nft runs: frames from the moment it returned on meet the new ruleset."""
-        self.lab.nft("rtr", "flush ruleset\n" + text)
-        self.ruleset_changes.append({"at_ns": time.time_ns(), "nft_ruleset": text})
 
     # -- real sockets -------------------------------------------------------------------------------
     def _bound(self, addr, port, kind, buffer=(None, None)):

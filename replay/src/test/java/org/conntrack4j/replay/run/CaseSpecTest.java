@@ -45,18 +45,18 @@ class CaseSpecTest {
 
     @Test
     void rulesetChangesAreReadInTimeOrder() throws Exception {
-        CaseSpec c = CaseSpec.load(folder("\"ruleset_changes\": [{\"at_ns\": 1796000000000000002, \"nft_ruleset\": "
-            + "\"table ip b {}\"}, {\"at_ns\": 1796000000000000001, \"nft_ruleset\": \"table ip a {}\"}], "));
-        assertEquals(List.of(new CaseSpec.RulesetChange(1796000000000000001L, "table ip a {}"),
-            new CaseSpec.RulesetChange(1796000000000000002L, "table ip b {}")), c.rulesetChanges());
+        CaseSpec c = CaseSpec.load(folder("\"ruleset_changes\": [{\"at_s\": 2.5, \"ruleset\": \"table ip b {}\"}, "
+            + "{\"at_s\": 1.25, \"ruleset\": \"table ip a {}\"}], "));
+        assertEquals(List.of(new CaseSpec.RulesetChange(1_250_000_000L, "table ip a {}"),
+            new CaseSpec.RulesetChange(2_500_000_000L, "table ip b {}")), c.rulesetChanges());
         assertEquals(c.rulesetChanges(), c.withAdoptRandomPorts(false).rulesetChanges(), "kept by the copies");
         assertEquals(List.of(), CaseSpec.load(folder("")).rulesetChanges());
     }
 
     @Test
     void aRulesetChangeWithoutItsTimeOrTextIsAnInputError() throws Exception {
-        for (String bad : new String[] {"[{\"nft_ruleset\": \"table ip a {}\"}]", "[{\"at_ns\": 1.5, \"nft_ruleset\": \"x\"}]",
-            "[{\"at_ns\": 1}]", "{}"}) {
+        for (String bad : new String[] {"[{\"ruleset\": \"table ip a {}\"}]", "[{\"at_s\": -1, \"ruleset\": \"x\"}]",
+            "[{\"at_s\": 1}]", "{}"}) {
             ReplayException e = assertThrows(ReplayException.class,
                 () -> CaseSpec.load(folder("\"ruleset_changes\": " + bad + ", ")), bad);
             assertEquals(ReplayException.INPUT, e.exitStatus());
