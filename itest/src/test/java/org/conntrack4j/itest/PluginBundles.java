@@ -52,9 +52,14 @@ final class PluginBundles {
     static final String FTP = "org.conntrack4j.helper.ftp";
     static final String GRE = "org.conntrack4j.proto.gre";
     static final String SCTP = "org.conntrack4j.proto.sctp";
+    static final String TFTP = "org.conntrack4j.helper.tftp";
+    static final String IRC = "org.conntrack4j.helper.irc";
+    static final String AMANDA = "org.conntrack4j.helper.amanda";
+    static final String SANE = "org.conntrack4j.helper.sane";
     static final String PPTP = "org.conntrack4j.helper.pptp";
     /** Every tracker, helper and NAT bundle of the distribution. */
-    static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE, SCTP, PPTP);
+    static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE, SCTP, TFTP, IRC, AMANDA, SANE,
+        PPTP);
 
     /** Upper bound of every wait for asynchronous work (configuration, refresh, collection). */
     static final long WAIT_MILLIS = 10_000;

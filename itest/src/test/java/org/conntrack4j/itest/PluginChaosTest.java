@@ -59,8 +59,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
 
 /**
- * Chaos under load: two threads push mixed traffic (TCP, UDP, ICMP, SCTP, GRE, FTP and PPTP control connections
- * with their expectations, masqueraded out of the WAN) through the live engine while the test thread takes a plug-in
+ * Chaos under load: two threads push mixed traffic (TCP, UDP, ICMP, SCTP, GRE, FTP, PPTP and IRC control connections
+ * and TFTP requests with their expectations, masqueraded out of the WAN) through the live engine while the test thread takes a plug-in
  * bundle at random and stops and starts it, updates it, or uninstalls and reinstalls it, for a fixed number of rounds.
  * Before each round a sentinel connection per protocol runs on the LAN (no NAT binding), the FTP and PPTP ones with
  * their helper and expectations. While the bundle is away: nothing of it is registered, the engine holds nothing of its
@@ -367,7 +367,7 @@ class PluginChaosTest {
      * verdict that is none of netfilter's; what a flow gets depends on which plug-ins are there at that moment.
      */
     private final class Traffic implements Runnable {
-        static final String[] KINDS = {"tcp", "udp", "icmp", "sctp", "gre", "ftp", "pptp"};
+        static final String[] KINDS = {"tcp", "udp", "icmp", "sctp", "gre", "ftp", "pptp", "tftp", "irc"};
         final int id;
         final int basePort;
         final AtomicBoolean stop = new AtomicBoolean();
@@ -430,7 +430,14 @@ class PluginChaosTest {
                     send(4, packet(Family.IPV4, 47, CLIENT, SERVER, words(0x2001, 0x880b, 0, port)), lan, wan);
                 }
                 case 5 -> control(5, port, 21, ascii("PORT 198,51,100,10,156," + (port & 0xff) + "\r\n"));
-                default -> control(6, port, 1723, message(7, 156, port & 0xffff, 1));
+                case 6 -> control(6, port, 1723, message(7, 156, port & 0xffff, 1));
+                case 7 -> {
+                    // a TFTP read request; the server answers from another port (the helper's expectation)
+                    Packet rrq = send(7, udp(CLIENT, port, SERVER, 69, "\0\1file\0octet\0"), lan, wan);
+                    send(7, udp(SERVER, 40000 + (port & 1023), src(rrq), sport(rrq), "\0\3\0\1data"), wan, lan);
+                }
+                default -> control(8, port, 6667, ascii("PRIVMSG peer :\1DCC CHAT chat 3325256714 " + (port & 0x7fff)
+                    + "\1\r\n"));
             }
         }
 

@@ -284,6 +284,10 @@ class AfPacketLiveTest {
             Thread.sleep(5);
         }
         assertTrue(((AfPacketDevice) b).fanoutGroup() >= 0, "joined once up");
+        // a veth sends nothing until both ends have their carrier, which may come after the join
+        while (!(a.link().running() && b.link().running()) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         FrameBatch out = new FrameBatch(64, 128);
         for (int flow = 0; flow < 64; flow++) {
             out.commit(udpFrame(out.buffer(), out.offset(flow), b.mac(), a.mac(), 0, flow), 0, 0);
@@ -307,6 +311,34 @@ class AfPacketLiveTest {
             }
         }
         assertEquals(64, total, "every frame once, over both queues");
+    }
+
+    @Test
+    void twoDevicesWithSeveralQueuesEachReceiveTheirOwnFrames() throws Exception {
+        // each device's queues form a fanout group of their own: the group's id must not be shared (one id for both
+        // would tie the second device's sockets to the first device's group, and the second would receive nothing)
+        PacketDevice a = open(ns, "cta0", DeviceConfig.DEFAULT.withQueues(2));
+        PacketDevice b = open(ns, "ctb0", DeviceConfig.DEFAULT.withQueues(2));
+        assertNotEquals(((AfPacketDevice) a).fanoutGroup(), ((AfPacketDevice) b).fanoutGroup());
+        for (PacketDevice[] pair : new PacketDevice[][] {{a, b}, {b, a}}) {
+            FrameBatch out = new FrameBatch(32, 128);
+            for (int flow = 0; flow < 32; flow++) {
+                out.commit(udpFrame(out.buffer(), out.offset(flow), pair[1].mac(), pair[0].mac(), 0, flow), 0, 0);
+            }
+            pair[0].queue(0).send(out);
+            FrameBatch in = new FrameBatch(64, 2048);
+            int total = 0;
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < deadline && total < 32) {
+                for (int q = 0; q < 2; q++) {
+                    int n = pair[1].queue(q).receive(in, 5);
+                    for (int i = 0; i < n; i++) {
+                        total += Offload.u16(in.buffer(), in.offset(i) + 12) == 0x0800 ? 1 : 0;
+                    }
+                }
+            }
+            assertEquals(32, total, pair[1].name() + " received every frame over its two queues");
+        }
     }
 
     @Test

@@ -25,8 +25,11 @@ import org.conntrack4j.replay.pcap.CaptureFormatException;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
-import org.conntrack4j.replay.router.RecordedPortAdoption;
-import org.conntrack4j.replay.router.Router;
+import org.conntrack4j.router.Forwarder;
+import org.conntrack4j.router.Result;
+import org.conntrack4j.router.Router;
+import org.conntrack4j.router.RouterConfig;
+import org.conntrack4j.router.Routers;
 
 /**
  * Replays a capture through a fresh engine and the router, writing {@code ctstate.tsv}, {@code events.txt},
@@ -55,6 +58,23 @@ public final class Replay {
      * ({@code --tick-phase}) says otherwise.
      */
     public static final long RECORDING_TICK_PHASE_NANOS = 2_380_000;
+
+    /**
+     * The same calibration for the other boots that recorded reference cases, by their {@code case.json} →
+     * {@code kernel}: the phase is fixed for one boot, and the reference cases come from two. The boot of
+     * {@code 6.18.44-fc-v1272} (TFTP, IRC, Amanda, SANE, SCTP, PPTP, SIP and the conntrack feature cases) is bounded
+     * by {@code tftp_put_dnat}, whose expectations all printed 299 when matched: one created 3.57 ms past a 4 ms
+     * multiple and matched 2.58 ms later, one created 3.97 ms past and matched 2.96 ms later. A tick fell in each
+     * interval, which leaves 3.97 to 2.15 ms (across the multiple); 1.06 ms is the middle. Cases of
+     * {@code 6.18.44-fc-v657} (the first ones: TCP, UDP, ICMP, FTP, NAT) use {@link #RECORDING_TICK_PHASE_NANOS}.
+     */
+    static final Map<String, Long> REFERENCE_BOOT_TICK_PHASE_NANOS = Map.of("6.18.44-fc-v1272", 1_060_000L);
+
+    /** The calibrated tick phase of the boot that ran {@code kernel} (a case's {@code kernel}), or -1. */
+    public static long referenceTickPhaseNanos(String kernel) {
+        Long phase = kernel == null ? null : REFERENCE_BOOT_TICK_PHASE_NANOS.get(kernel);
+        return phase == null ? -1 : phase;
+    }
 
     /**
      * {@code table.txt} is the table as {@code conntrack -L} shows it this long after the last frame, as the kernel
@@ -152,8 +172,12 @@ public final class Replay {
                     }
                 }
             }, true));
-            Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> egress.write(ifc, t, b, o, n, n, null));
+            Router router = Routers.create(net, RouterConfig.of(spec.interfaces()));
             regs.add(router::close);
+            List<String> portNames = new ArrayList<>();
+            router.devices().forEach(d -> portNames.add(d.name()));
+            Forwarder forwarder = router.forwarder((port, t, b, o, n) -> egress.write(portNames.get(port), t, b, o, n, n,
+                null));
             if (spec.adoptRandomPorts()) {
                 // Replies in the capture go to the ports the recording kernel picked at random for clashing flows.
                 regs.add(RecordedPortAdoption.install(net, router.devices()));
@@ -164,7 +188,7 @@ public final class Replay {
             Map<Long, HeldRow> held = new HashMap<>();
             String problem = null;
             int frames = 0;
-            Router.Result result = new Router.Result();
+            Result result = new Result();
             long firstTs = Long.MIN_VALUE;
             long lastTs = 0;
             long lastProgress = System.nanoTime();
@@ -202,7 +226,7 @@ public final class Replay {
                         : "non-IP frame (" + f.capturedLength() + " bytes)";
                     String prefix = f.index() + "\t" + seconds(ts - firstTs) + "\t" + iface + "\t";
                     summary = summary.replace('\t', ' ');
-                    router.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
+                    forwarder.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
                     if (result.held) {
                         held.put((long) f.index(), new HeldRow(rows.size(), prefix, summary));
                         rows.add(null);
@@ -314,7 +338,7 @@ public final class Replay {
         }
     }
 
-    private static String row(String prefix, String summary, Router.Result result) {
+    private static String row(String prefix, String summary, Result result) {
         String reason = result.logReason != null ? "nf_ct_proto_" + result.logProto + ": " + result.logReason
             : result.note != null ? "(" + result.note + ")" : "-";
         return prefix + result.ctState + "\t" + result.ctDir + "\t" + summary + "\t" + reason;
@@ -324,7 +348,7 @@ public final class Replay {
         byte[] a = f.array();
         int o = f.offset();
         int n = f.capturedLength();
-        if (f.linkType() != Router.LINKTYPE_ETHERNET) {
+        if (f.linkType() != Forwarder.LINKTYPE_ETHERNET) {
             return 0;
         }
         int pos = 12;
