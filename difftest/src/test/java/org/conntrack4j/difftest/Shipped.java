@@ -5,6 +5,7 @@ import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.helper.ftp.FtpHelper;
 import org.conntrack4j.helper.pptp.PptpHelper;
+import org.conntrack4j.helper.sip.SipHelper;
 import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.gre.GreKeymaps;
 import org.conntrack4j.proto.gre.GreTracker;
@@ -23,8 +24,8 @@ import org.conntrack4j.testkit.Plugins;
 
 /**
  * The bundles of the distribution wired together without OSGi through the test kit, as their components would be:
- * the trackers (with the protocol numbers of their service properties) and the GRE key map, NAT, the FTP and PPTP
- * helpers, the rules evaluator.
+ * the trackers (with the protocol numbers of their service properties) and the GRE key map, NAT, the FTP, PPTP and
+ * SIP helpers, the rules evaluator.
  */
 final class Shipped {
     private Shipped() {
@@ -36,6 +37,7 @@ final class Shipped {
         p.addExtension(new NatComponent(), "nat");
         p.addHelper(new FtpHelper());
         p.addHelper(new PptpHelper());
+        p.addHelper(new SipHelper());
         return p;
     }
 

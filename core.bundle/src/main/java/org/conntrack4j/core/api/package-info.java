@@ -46,5 +46,5 @@
  * interface); its settings leave the listings, while values set for them stay with each engine, by name.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 package org.conntrack4j.core.api;

@@ -42,7 +42,7 @@ import org.osgi.service.log.Logger;
 final class Installer {
     /** Bundles of this project that provide helper types, for error messages. */
     private static final Map<String, String> HELPER_BUNDLES = Map.of("ftp", "org.conntrack4j.helper.ftp", "pptp",
-        "org.conntrack4j.helper.pptp");
+        "org.conntrack4j.helper.pptp", "sip", "org.conntrack4j.helper.sip");
     static final String NAT_BUNDLE = "org.conntrack4j.nat";
 
     private final Conntrack net;
