@@ -145,7 +145,7 @@ public final class SipHelper implements Helper {
             if (!(data instanceof SipMaster)) {
                 return Verdict.ACCEPT;
             }
-            SipMsg m = SipMsg.get().load(pkt, ct.family(), ct.protocol(), dataoff);
+            SipMsg m = ((SipMaster) data).msg.load(pkt, ct.family(), ct.protocol(), dataoff);
             m.net = net;
             m.ct = ct;
             m.ctinfo = ctinfo;

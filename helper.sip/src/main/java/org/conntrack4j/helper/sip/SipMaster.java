@@ -14,6 +14,8 @@ final class SipMaster {
     long inviteCseq;
     /** The Via port of a request that came from another port of the same address; 0 if none. */
     int forcedDport;
+    /** The view of the message being read, reused for every message of the connection. */
+    final SipMsg msg = new SipMsg();
 
     @Override
     public String toString() {

@@ -9,12 +9,11 @@ import org.conntrack4j.core.nat.Nat;
 /**
  * One SIP message being read and what it belongs to (engine, connection, direction, NAT): a view of the packet's
  * payload (offsets from its first byte, as Linux's {@code dptr} counts them) and the results of the last parse
- * ({@link SipText}), kept in fields so that reading allocates nothing. One per thread ({@link #get}); valid for one
- * call of the helper, which {@link #clear}s it.
+ * ({@link SipText}), kept in fields so that reading allocates nothing. One per signalling connection
+ * ({@link SipMaster#msg}, used under its monitor; no thread-local, which would keep the bundle's classes alive in
+ * the packet threads after it left); valid for one call of the helper, which {@link #clear}s it.
  */
 final class SipMsg {
-    private static final ThreadLocal<SipMsg> PER_THREAD = ThreadLocal.withInitial(SipMsg::new);
-
     Conntrack net;
     Connection ct;
     int ctinfo;
@@ -53,12 +52,10 @@ final class SipMsg {
     /** The media address of the SDP being read; NAT moves it ({@code rtp_addr}). */
     long rtpHi;
     long rtpLo;
+    /** Scratch for the eight groups of an IPv6 address being read. */
+    final int[] groups = new int[8];
     /** A scratch tuple for expectation lookups. */
     final Tuple tuple = new Tuple();
-
-    static SipMsg get() {
-        return PER_THREAD.get();
-    }
 
     SipMsg load(Packet p, int family, int proto, int payloadOff) {
         this.pkt = p;

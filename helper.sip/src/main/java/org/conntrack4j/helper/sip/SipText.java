@@ -228,7 +228,8 @@ final class SipText {
      * IPv4 dotted tail; ended by any other character. Sets the address and {@link SipMsg#end}.
      */
     private static boolean in6(SipMsg m, int i, int limit) {
-        int[] g = new int[8];
+        int[] g = m.groups;
+        java.util.Arrays.fill(g, 0);
         int n = 0;
         int gap = -1;
         int start = i;
@@ -283,18 +284,17 @@ final class SipText {
         if (gap < 0 ? n != 8 : n > 7) {
             return false;
         }
-        int[] full = new int[8];
-        if (gap < 0) {
-            System.arraycopy(g, 0, full, 0, 8);
-        } else {
-            System.arraycopy(g, 0, full, 0, gap);
-            System.arraycopy(g, gap, full, 8 - (n - gap), n - gap);
+        if (gap >= 0) {
+            // the groups after the gap move to the end, zeros in between
+            int tail = n - gap;
+            System.arraycopy(g, gap, g, 8 - tail, tail);
+            java.util.Arrays.fill(g, gap, 8 - tail, 0);
         }
         long hi = 0;
         long lo = 0;
         for (int k = 0; k < 4; k++) {
-            hi = hi << 16 | full[k];
-            lo = lo << 16 | full[4 + k];
+            hi = hi << 16 | g[k];
+            lo = lo << 16 | g[4 + k];
         }
         m.addrHi = hi;
         m.addrLo = lo;
