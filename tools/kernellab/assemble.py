@@ -399,6 +399,9 @@ def assemble(raw, out, meta):
     frames.sort(key=lambda f: f["ts"])
     snap_path = os.path.join(raw, "snapshot-time")
     snap = int(open(snap_path).read()) if os.path.exists(snap_path) else None
+    # events run until the table dump ended (it destroys the expired entries it meets, with their events)
+    end_path = os.path.join(raw, "snapshot-end-time")
+    snap_end = int(open(end_path).read()) if os.path.exists(end_path) else snap
     if snap is not None:
         late = [f for f in frames if f["ts"] > snap]
         if late:
@@ -517,12 +520,25 @@ def assemble(raw, out, meta):
             "(%s), left out of events.txt" % (len(asked), USERSPACE.search(asked[0]).group(0).strip()))
     purposeful = sent_to_multicast(keep)
     ev = [l for l in ev if not chatter_line(l, purposeful)]
-    if snap is not None:
-        ev = [l for l in ev if event_ns(l) <= snap]
+    if snap_end is not None:
+        ev = [l for l in ev if event_ns(l) <= snap_end]
     open(os.path.join(out, "events.txt"), "w").write("".join(l + "\n" for l in ev))
     tab = [l for l in lines("table.txt") if not chatter_line(l, purposeful)]
     open(os.path.join(out, "table.txt"), "w").write("".join(l + "\n" for l in tab))
-    if meta.get("helper"):
+    if os.path.exists(os.path.join(raw, "table.xml")):
+        # conntrack -L -o xml,labels: its document around the flows, none of the multicast listener ones
+        flows = [l for l in lines("table.xml") if l.startswith("<flow") and "<dst>ff02" not in l]
+        doc = ['<?xml version="1.0" encoding="utf-8"?>', "<conntrack>"] + flows + ["</conntrack>"] if flows else []
+        open(os.path.join(out, "table.xml"), "w").write("".join(l + "\n" for l in doc))
+    if snap is not None and rows:
+        # when the table was taken, for a replay of a scenario that waits past its last packet
+        meta["table_at_s"] = round((snap - t0) / 1e9, 6)
+    changes = os.path.join(raw, "ruleset-changes.jsonl")
+    if os.path.exists(changes) and rows:
+        # rulesets loaded while the scenario ran: when (after the first frame), and what
+        meta["ruleset_changes"] = [{"at_s": round((c["at_ns"] - t0) / 1e9, 6), "ruleset": c["ruleset"]}
+                                   for c in map(json.loads, open(changes).read().splitlines())]
+    if meta.get("helper") or meta.pop("_expect", False):
         ex = [l for l in lines("expect.raw") if EVENT_LINE.match(l)]
         open(os.path.join(out, "expect-events.txt"), "w").write("".join(l + "\n" for l in ex))
         if os.path.exists(os.path.join(raw, "expect-list.txt")):

@@ -16,10 +16,11 @@ import time
 
 
 class Capture:
-    def __init__(self, lab, workdir, expect=False):
+    def __init__(self, lab, workdir, expect=False, xml=False):
         self.lab = lab
         self.dir = workdir
         self.expect = expect
+        self.xml = xml
         self.dumps = []
         self.ct = []
         self.stderr = {}
@@ -58,7 +59,8 @@ class Capture:
         for name, p in self.dumps:
             self._ready(p, name)
         ev = open(os.path.join(self.dir, "events.raw"), "w")
-        self.ct.append(self.lab.popen("rtr", ["conntrack", "-E", "-o", "timestamp,extended,id", "-b", "8388608"],
+        self.ct.append(self.lab.popen("rtr", self.conntrack("-E", "-o", "timestamp,extended,id,labels",
+                                                            "-b", "8388608"),
                                       stdout=ev, stderr=subprocess.DEVNULL))
         if self.expect:
             ex = open(os.path.join(self.dir, "expect.raw"), "w")
@@ -66,15 +68,47 @@ class Capture:
                                           stdout=ex, stderr=subprocess.DEVNULL))
         time.sleep(0.4)
 
+    def conntrack(self, *args):
+        """The conntrack command with ``args``, printing labels through a map that names each label by its number
+        ("3 3", as the oracle's cases were recorded): /etc/xtables/connlabel.conf seen through an overlay in a mount
+        namespace of its own, so the machine's /etc is not touched."""
+        d = os.path.join(self.dir, "labelmap")
+        conf = os.path.join(d, "upper", "xtables", "connlabel.conf")
+        if not os.path.exists(conf):
+            os.makedirs(os.path.dirname(conf), exist_ok=True)
+            os.makedirs(os.path.join(d, "work"), exist_ok=True)
+            with open(conf, "w") as f:
+                f.write("".join("%d %d\n" % (i, i) for i in range(128)))
+        script = ("mount -t overlay overlay -o lowerdir=/etc,upperdir=%s,workdir=%s /etc && exec conntrack \"$@\""
+                  % (os.path.join(d, "upper"), os.path.join(d, "work")))
+        return ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "conntrack"] + list(args)
+
+    def change_ruleset(self, text):
+        """Replaces the router's ruleset between packets (``nft -f`` of ``flush ruleset`` and ``text``, one
+        transaction), as an operator reloading it does; the time and the text go into case.json
+        (``ruleset_changes``) for the replay to do the same."""
+        at = time.time_ns()
+        self.lab.nft("rtr", "flush ruleset\n" + text)
+        with open(os.path.join(self.dir, "ruleset-changes.jsonl"), "a") as f:
+            f.write(json.dumps({"at_ns": at, "ruleset": text}) + "\n")
+
     def snapshot(self):
         """conntrack -L (and -L expect) now."""
         with open(os.path.join(self.dir, "snapshot-time"), "w") as f:
             f.write(str(time.time_ns()))
-        t = self.lab.sh("rtr", ["conntrack", "-L", "-o", "extended,id"], capture=True, check=False)
+        t = self.lab.sh("rtr", self.conntrack("-L", "-o", "extended,id,labels"), capture=True, check=False)
         with open(os.path.join(self.dir, "table.txt"), "w") as f:
             f.write(t or "")
+        if self.xml:
+            # the same table as libnetfilter_conntrack's XML, for the conntrack command's -o xml
+            x = self.lab.sh("rtr", self.conntrack("-L", "-o", "xml,labels"), capture=True, check=False)
+            with open(os.path.join(self.dir, "table.xml"), "w") as f:
+                f.write(x or "")
         if self.expect:
             self.expect_snapshot("end")
+        # the dump destroys the expired entries it meets: their DESTROY events belong to the recording too
+        with open(os.path.join(self.dir, "snapshot-end-time"), "w") as f:
+            f.write(str(time.time_ns()))
 
     def after(self, ip, table=True, expect=False):
         """Per-packet evidence for probes sending one packet at a time: the connection table (conntrack -L) and

@@ -55,7 +55,7 @@ def record(fn, out, keep_raw=False):
         if spec.get("prepare"):
             spec["prepare"](net)
         time.sleep(1.2)         # MLD reports after link-up settle before the capture starts
-        cap = Capture(lab, raw, expect=bool(spec.get("helper")))
+        cap = Capture(lab, raw, expect=bool(spec.get("helper") or spec.get("expect")), xml=bool(spec.get("xml")))
         cap.start()
         try:
             fn(net, cap)
@@ -83,6 +83,7 @@ def record(fn, out, keep_raw=False):
             "tick_phase_us": tick_phase_us(),
             "kernel": os.uname().release,
             "_ifindex": lab.ifindex(),
+            "_expect": bool(spec.get("expect")),
         }
         if spec.get("routes"):
             meta["topology"]["routes"] = spec["routes"]

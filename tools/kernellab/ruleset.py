@@ -40,19 +40,24 @@ def chain(name, hook_line, rules=(), policy="accept"):
 
 
 def ruleset(spec):
-    """The router's table: the ctlog chain plus what the spec asks for: ``raw`` (rules of a prerouting chain
-    at priority raw, before conntrack), ``helper`` (see helper_of), ``forward`` ((policy, rules) of the forward chain; default
-    an empty one with policy accept), ``dnat``, and ``snat`` (explicit source NAT rules) or ``masq`` (the default
-    masquerade)."""
+    """The router's table: the ctlog chain plus what the spec asks for: ``objects`` (ct timeout / ct expectation
+    objects and sets, as nft text, at the top of the table), ``raw`` (rules of a prerouting chain at priority raw,
+    before conntrack), ``helper`` (see helper_of), ``ct_pre`` (rules of a prerouting chain at priority filter, after
+    ctlog: the conntrack features' statements, as the oracle's feature cases have them), ``forward`` ((policy, rules)
+    of the forward chain; default an empty one with policy accept), ``dnat``, and ``snat`` (explicit source NAT
+    rules) or ``masq`` (the default masquerade)."""
     parts = []
     helper = helper_of(spec)
     if helper:
         parts.append(HELPER_OBJ.format(**helper))
+    parts.extend(spec.get("objects", []))
     if spec.get("raw"):
         parts.append(chain("raw_pre", "filter hook prerouting priority raw", spec["raw"]))
     parts.append(CTLOG)
     if helper:
         parts.append(chain("helpers", "filter hook prerouting priority filter", [HELPER_RULE.format(**helper)]))
+    if spec.get("ct_pre"):
+        parts.append(chain("ct_pre", "filter hook prerouting priority filter", spec["ct_pre"]))
     policy, rules = spec.get("forward", ("accept", []))
     parts.append(chain("forward", "filter hook forward priority filter", rules, policy))
     if spec.get("dnat"):

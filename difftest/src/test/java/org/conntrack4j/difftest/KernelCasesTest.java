@@ -52,12 +52,7 @@ class KernelCasesTest {
         Map.entry("irc_dcc_masq", "no helper of type \"irc\""),
         Map.entry("sane_masq", "no helper of type \"sane\""),
         Map.entry("tftp_get_masq", "no helper of type \"tftp\""),
-        Map.entry("tftp_put_dnat", "no helper of type \"tftp\""),
-        Map.entry("ct_count_limit", "unsupported table item \"set\""),
-        Map.entry("ct_expectation_obj", "unsupported object \"ct expectation\""),
-        Map.entry("ct_mark_label", "unsupported statement \"ct label set\""),
-        Map.entry("ct_timeout_policy", "unsupported object \"ct timeout\""),
-        Map.entry("zones_overlap", "unsupported match \"ether\""));
+        Map.entry("tftp_put_dnat", "no helper of type \"tftp\""));
 
     private static final Map<String, String> SUMMARY = new TreeMap<>();
 

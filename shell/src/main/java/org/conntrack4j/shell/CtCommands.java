@@ -3,16 +3,20 @@ package org.conntrack4j.shell;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.ConntrackFactory;
+import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.ExpectationEvent;
 import org.conntrack4j.core.api.ExpectationSnapshot;
 import org.conntrack4j.core.api.Family;
@@ -21,18 +25,19 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.core.text.LabelMap;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * conntrack-tools for the live engine, in its formats: {@code ct:list} ({@code conntrack -L}),
- * {@code ct:expect} ({@code -L expect}), {@code ct:events} ({@code -E}), {@code ct:stats} ({@code -S}),
+ * conntrack-tools for the live engine, in its formats: {@code ct:list} ({@code conntrack -L}), {@code ct:get}
+ * ({@code -G}), {@code ct:count} ({@code -C}), {@code ct:expect} ({@code -L expect}), {@code ct:events} ({@code -E}), {@code ct:stats} ({@code -S}),
  * {@code ct:delete} ({@code -D}), {@code ct:flush} ({@code -F}); and what Linux shows elsewhere: the trackers,
  * helpers and extensions plugged in ({@code ct:trackers}), the sysctls ({@code ct:sysctl}), the hook chains
  * ({@code ct:hooks}).
  */
-@GogoCommand(scope = "ct", function = {"list", "expect", "events", "stats", "delete", "flush", "trackers", "sysctl",
-    "hooks"})
+@GogoCommand(scope = "ct", function = {"list", "get", "count", "expect", "events", "stats", "delete", "flush", "trackers",
+    "sysctl", "hooks"})
 @Component(service = CtCommands.class)
 public final class CtCommands {
     private static final String TOOL = "conntrack v1.4.7 (conntrack4j)";
@@ -43,16 +48,62 @@ public final class CtCommands {
     @Reference
     ConntrackFactory factory;
 
-    @Descriptor("list connections (conntrack -L): -o extended,id; filters -s -d -r -q -p --sport --dport -m -f")
+    @Descriptor("list connections (conntrack -L): -o extended,id,labels,xml; filters -s -d -r -q -p --sport --dport"
+        + " -m VALUE[/MASK] -u STATUS --zone --orig-zone --reply-zone -p tcp|sctp --state -f")
     public void list(CommandSession session, @Descriptor("options and filters") String... args) {
         CtFilter f = CtFilter.parse(args);
-        List<ConnectionSnapshot> l = net.table().list(f.predicate());
+        LabelMap labels = f.labels ? CtFilter.labelMap() : null;
+        List<ConnectionSnapshot> l = f.keep(net.table().list(f.predicate()));
         PrintStream out = session.getConsole();
+        // conntrack prints the XML document only around flows: nothing at all for none
+        if (f.xml && !l.isEmpty()) {
+            out.println(CtFormat.XML_HEADER);
+        }
         for (ConnectionSnapshot s : l) {
-            out.println(CtFormat.listLine(s, f.extended, f.showId));
+            out.println(f.xml ? CtFormat.xmlFlow(s, labels) : CtFormat.listLine(s, f.extended, f.showId, labels));
+        }
+        if (f.xml && !l.isEmpty()) {
+            out.println(CtFormat.XML_FOOTER);
         }
         session.getConsole().flush();
         System.err.println(TOOL + ": " + l.size() + " flow entries have been shown.");
+    }
+
+    @Descriptor("show one connection by its original tuple (conntrack -G): -s -d -p --sport --dport [--zone] [-o ...]")
+    public void get(CommandSession session, @Descriptor("the original tuple, output options") String... args) {
+        CtFilter f = CtFilter.parse(args);
+        Predicate<Connection> p = f.tuple();
+        LabelMap labels = f.labels ? CtFilter.labelMap() : null;
+        // a lookup of the tuple in its zone (nf_conntrack_find_get): the original direction's zone, 0 by default
+        int zone = f.zone();
+        List<ConnectionSnapshot> l = net.table().list(c -> p.test(c) && c.zoneId(Direction.ORIGINAL) == zone);
+        if (l.isEmpty()) {
+            throw new IllegalStateException(TOOL + ": Operation failed: such conntrack doesn't exist");
+        }
+        PrintStream out = session.getConsole();
+        ConnectionSnapshot s = l.get(0);
+        // ctnetlink answers a get with the reference it took for the lookup still held: use is one more
+        ConnectionSnapshot held = new ConnectionSnapshot(s.orig(), s.reply(), s.origL4(), s.replyL4(), s.protoName(),
+            s.status(), s.timeoutSeconds(), s.state(), s.helper(), s.mark(), s.zone(), s.id(), s.use() + 1,
+            s.counters(), s.deltaTimeSeconds(), s.zoneDir(), s.labelsLo(), s.labelsHi());
+        if (f.xml) {
+            out.println(CtFormat.XML_HEADER);
+            out.println(CtFormat.xmlFlow(held, labels));
+            out.println(CtFormat.XML_FOOTER);
+        } else {
+            out.println(CtFormat.listLine(held, f.extended, f.showId, labels));
+        }
+        out.flush();
+        System.err.println(TOOL + ": 1 flow entries have been shown.");
+    }
+
+    @Descriptor("print how many connections there are (conntrack -C)")
+    public void count(CommandSession session, @Descriptor("none: conntrack -C takes no option") String... args) {
+        if (args.length > 0) {
+            throw new IllegalArgumentException("Illegal option `" + args[0] + "' with this command");
+        }
+        session.getConsole().println(net.table().count());
+        session.getConsole().flush();
     }
 
     @Descriptor("list expectations (conntrack -L expect)")
@@ -64,41 +115,85 @@ public final class CtCommands {
         System.err.println(TOOL + ": " + l.size() + " expectations have been shown.");
     }
 
-    @Descriptor("follow events (conntrack -E -o timestamp,extended,id) until interrupted, or -n COUNT / -t SECONDS")
-    public void events(CommandSession session, @Descriptor("-n COUNT, -t SECONDS") String... args)
-        throws InterruptedException {
+    @Descriptor("follow events (conntrack -E) until interrupted, or -n COUNT / -t SECONDS: -o"
+        + " extended,timestamp,id,labels,xml; -e NEW,UPDATES,DESTROY")
+    public void events(CommandSession session,
+        @Descriptor("-o OPTIONS, -e EVENTS, -n COUNT, -t SECONDS") String... args) throws InterruptedException {
         long max = Long.MAX_VALUE;
         long seconds = Long.MAX_VALUE / 2_000_000_000L;
+        boolean timestamp = false;
+        boolean extended = false;
+        boolean id = false;
+        boolean xml = false;
+        LabelMap labels = null;
+        int types = CtFilter.ALL_EVENTS;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("-n") && i + 1 < args.length) {
-                max = Long.parseLong(args[++i]);
-            } else if (args[i].equals("-t") && i + 1 < args.length) {
-                seconds = Long.parseLong(args[++i]);
-            } else {
-                throw new IllegalArgumentException("unknown option " + args[i]);
+            String a = args[i];
+            if (!List.of("-o", "--output", "-e", "--event-mask", "-n", "-t").contains(a)) {
+                throw new IllegalArgumentException("unknown option " + a);
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + a + " needs a value");
+            }
+            String v = args[++i];
+            switch (a) {
+                case "-o": case "--output":
+                    for (String o : v.split(",")) {
+                        switch (o.trim()) {
+                            case "timestamp": timestamp = true; break;
+                            case "extended": extended = true; break;
+                            case "id": id = true; break;
+                            case "xml": xml = true; break;
+                            case "labels": labels = CtFilter.labelMap(); break;
+                            // events of other processes' changes: there are none here
+                            case "userspace": break;
+                            default: throw new IllegalArgumentException("unknown output option " + o);
+                        }
+                    }
+                    break;
+                case "-e": case "--event-mask": types = CtFilter.eventTypes(v); break;
+                case "-n": max = Long.parseLong(v); break;
+                case "-t": seconds = Long.parseLong(v); break;
+                default: throw new IllegalArgumentException("unknown option " + a);
             }
         }
         BlockingQueue<String> lines = new ArrayBlockingQueue<>(4096);
+        LabelMap map = labels;
+        boolean ts = timestamp;
+        boolean ext = extended;
+        boolean showId = id;
+        boolean asXml = xml;
+        int wanted = types;
         Registration reg = net.table().addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
-                lines.offer(CtFormat.event(e, true));
+                if ((wanted & (1 << e.type())) != 0) {
+                    lines.offer(asXml ? CtFormat.xmlEvent(e, ts, map) : CtFormat.event(e, ts, ext, showId, map));
+                }
             }
 
             @Override
             public void onExpectationEvent(ExpectationEvent e) {
-                lines.offer(CtFormat.expectationEvent(e, true));
+                // not part of conntrack's XML document
+                if (!asXml) {
+                    lines.offer(CtFormat.expectationEvent(e, true));
+                }
             }
         }, false);
+        long n = 0;
         try {
             long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-            for (long n = 0; n < max; ) {
+            while (n < max) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
                 String l = lines.poll(Math.min(left, 200_000_000L), TimeUnit.NANOSECONDS);
                 if (l != null) {
+                    // conntrack opens the XML document with the first event
+                    if (xml && n == 0) {
+                        session.getConsole().println(CtFormat.XML_HEADER);
+                    }
                     session.getConsole().println(l);
                     session.getConsole().flush();
                     n++;
@@ -106,37 +201,73 @@ public final class CtCommands {
             }
         } finally {
             reg.close();
-        }
-    }
-
-    @Descriptor("show statistics (conntrack -S), with invalid packets per reason")
-    public void stats(CommandSession session) {
-        PrintStream out = session.getConsole();
-        StringBuilder sb = new StringBuilder("cpu=0   \t");
-        for (Map.Entry<String, Long> c : net.stats().counters().entrySet()) {
-            if (!c.getKey().startsWith("expect_")) {
-                sb.append(c.getKey()).append('=').append(c.getValue()).append(' ');
+            if (xml && n > 0) {
+                session.getConsole().println(CtFormat.XML_FOOTER);
             }
-        }
-        out.println(sb.toString().trim());
-        Map<String, Long> all = net.stats().counters();
-        out.println("expect_new=" + all.get("expect_new") + " expect_create=" + all.get("expect_create")
-            + " expect_delete=" + all.get("expect_delete") + " entries=" + net.table().count() + " expectations="
-            + net.stats().expectCount());
-        for (Map.Entry<String, Long> r : net.stats().invalidByReason().entrySet()) {
-            out.println("invalid reason=\"" + r.getKey() + "\" count=" + r.getValue());
+            session.getConsole().flush();
+            System.err.println(TOOL + ": " + n + " flow events have been shown.");
         }
     }
 
-    @Descriptor("delete connections matching the filters (conntrack -D)")
-    public int delete(@Descriptor("filters -s -d -r -q -p --sport --dport -m -f") String... args) {
+    @Descriptor("show statistics: conntrack -S (its cpu line, one engine being one CPU), conntrack -S expect with"
+        + " 'expect'; with 'invalid', conntrack4j's invalid packets per reason and the table's sizes")
+    public void stats(CommandSession session, @Descriptor("nothing, expect or invalid") String... args) {
+        PrintStream out = session.getConsole();
+        String what = args.length == 0 ? "" : args[0];
+        if (args.length > 1 || !what.isEmpty() && !what.equals("expect") && !what.equals("invalid")) {
+            throw new IllegalArgumentException("ct:stats takes nothing, expect or invalid");
+        }
+        if (what.equals("invalid")) {
+            out.println("entries=" + net.table().count() + " expectations=" + net.stats().expectCount());
+            for (Map.Entry<String, Long> r : net.stats().invalidByReason().entrySet()) {
+                out.println("invalid reason=\"" + r.getKey() + "\" count=" + r.getValue());
+            }
+        } else {
+            // conntrack's line: the CPU padded to 4, a tab, then each counter followed by a blank, the last too
+            StringBuilder sb = new StringBuilder("cpu=0   \t");
+            for (Map.Entry<String, Long> c : net.stats().counters().entrySet()) {
+                if (c.getKey().startsWith("expect_") == what.equals("expect")) {
+                    sb.append(c.getKey()).append('=').append(c.getValue()).append(' ');
+                }
+            }
+            out.println(sb);
+        }
+        out.flush();
+    }
+
+    @Descriptor("delete connections matching the filters (conntrack -D), printing each as ct:list would")
+    public void delete(CommandSession session, @Descriptor("the filters and output options of ct:list") String... args) {
         CtFilter f = CtFilter.parse(args);
-        if (f.predicate() == null) {
+        Predicate<Connection> p = f.predicate();
+        if (p == null) {
             throw new IllegalArgumentException("ct:delete needs a filter (use ct:flush to delete everything)");
         }
-        int n = net.table().delete(f.predicate());
+        LabelMap labels = f.labels ? CtFilter.labelMap() : null;
+        // conntrack dumps what passes the filters, then deletes each: it prints the entries as they were
+        Map<Integer, ConnectionSnapshot> listed = new java.util.LinkedHashMap<>();
+        for (ConnectionSnapshot s : f.keep(net.table().list(p))) {
+            listed.put(s.id(), s);
+        }
+        Set<Integer> deleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        int n = net.table().delete(c -> {
+            boolean hit = p.test(c) && listed.containsKey(c.id());
+            if (hit) {
+                deleted.add(c.id());
+            }
+            return hit;
+        });
+        PrintStream out = session.getConsole();
+        for (ConnectionSnapshot s : listed.values()) {
+            if (deleted.contains(s.id())) {
+                // the flows alone, without the XML document around them, as conntrack -D -o xml prints them
+                out.println(f.xml ? CtFormat.xmlFlow(s, labels) : CtFormat.listLine(s, f.extended, f.showId, labels));
+            }
+        }
+        out.flush();
+        if (n == 0) {
+            throw new IllegalStateException(TOOL + ": 0 flow entries have been deleted.");
+        }
         System.err.println(TOOL + ": " + n + " flow entries have been deleted.");
-        return 0;
     }
 
     @Descriptor("delete every connection (conntrack -F), or every expectation with 'expect'")

@@ -84,6 +84,20 @@ class CtCommandsTest {
         rig.forward(Packets.udp("198.51.100.11", 40001, "203.0.113.10", 123, new byte[4]));
     }
 
+    /** {@link #traffic} in 200 ms, from another thread, for a command that waits for events. */
+    private Thread trafficSoon() {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            traffic();
+        });
+        t.start();
+        return t;
+    }
+
     @Test
     void listPrintsConntrackLinesAndTheCountOnStandardError() {
         traffic();
@@ -106,9 +120,14 @@ class CtCommandsTest {
     void deleteNeedsAFilterAndFlushEmptiesTheTable() {
         traffic();
         assertEquals("ct:delete needs a filter (use ct:flush to delete everything)",
-            assertThrows(IllegalArgumentException.class, () -> ct.delete()).getMessage());
-        assertEquals(0, ct.delete("--dport", "123"));
+            assertThrows(IllegalArgumentException.class, () -> ct.delete(session)).getMessage());
+        ct.delete(session, "--dport", "123");
+        // as conntrack -D: each deleted entry as -L printed it, then the count
+        assertEquals(List.of("udp      17 30 src=198.51.100.11 dst=203.0.113.10 sport=40001 dport=123 [UNREPLIED] "
+            + "src=203.0.113.10 dst=198.51.100.11 sport=123 dport=40001 mark=0 use=1"), printed());
         assertEquals("conntrack v1.4.7 (conntrack4j): 1 flow entries have been deleted.\n", err());
+        assertEquals("conntrack v1.4.7 (conntrack4j): 0 flow entries have been deleted.", assertThrows(
+            IllegalStateException.class, () -> ct.delete(session, "--dport", "123")).getMessage(), "exit status 1");
         assertEquals(1, rig.net().table().count());
         assertEquals(0, ct.flush());
         assertEquals(0, rig.net().table().count());
@@ -121,12 +140,19 @@ class CtCommandsTest {
     void statsCountsEntriesAndInvalidReasons() {
         traffic();
         rig.forward(Packets.ip("198.51.100.10", "203.0.113.10", IpProto.UDP, new byte[4]));
+        // conntrack -S and -S expect print, per CPU (here the one engine), e.g. "cpu=0   \tfound=0 invalid=0 insert=0
+        // insert_failed=0 drop=0 early_drop=0 error=0 search_restart=0 clash_resolve=0 chaintoolong=0 " and
+        // "cpu=0   \texpect_new=0 expect_create=0 expect_delete=0 ", every counter followed by a blank
         ct.stats(session);
         List<String> lines = printed();
-        assertTrue(lines.get(0).startsWith("cpu=0   \t") && lines.get(0).contains("invalid=1"), lines.get(0));
-        assertTrue(lines.get(1).matches("expect_new=0 expect_create=0 expect_delete=0 entries=2 expectations=0"),
-            lines.get(1));
-        assertEquals("invalid reason=\"short packet\" count=1", lines.get(2));
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).matches("cpu=0   \tfound=\\d+ invalid=1 insert=\\d+ insert_failed=\\d+ drop=\\d+ "
+            + "early_drop=\\d+ error=\\d+ search_restart=\\d+ clash_resolve=\\d+ chaintoolong=\\d+ "), lines.get(0));
+        ct.stats(session, "expect");
+        assertEquals(List.of("cpu=0   \texpect_new=0 expect_create=0 expect_delete=0 "), printed());
+        ct.stats(session, "invalid");
+        assertEquals(List.of("entries=2 expectations=0", "invalid reason=\"short packet\" count=1"), printed());
+        assertThrows(IllegalArgumentException.class, () -> ct.stats(session, "bogus"));
     }
 
     @Test
@@ -162,16 +188,8 @@ class CtCommandsTest {
 
     @Test
     void eventsStopsAfterTheCountOrTheTime() throws InterruptedException {
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                return;
-            }
-            traffic();
-        });
-        t.start();
-        ct.events(session, "-n", "2", "-t", "20");
+        Thread t = trafficSoon();
+        ct.events(session, "-o", "timestamp,extended,id", "-n", "2", "-t", "20");
         t.join();
         List<String> lines = printed();
         assertEquals(2, lines.size(), lines.toString());
@@ -197,5 +215,87 @@ class CtCommandsTest {
         assertEquals("ct:list $conntrack4j_arg1 $conntrack4j_arg2", line);
         assertEquals("-s", variables.get("conntrack4j_arg1"));
         assertEquals("1.2.3.4; stop", variables.get("conntrack4j_arg2"), "taken literally, never parsed by Gogo");
+    }
+
+    @Test
+    void getPrintsTheEntryWithTheLookupsReference() {
+        traffic();
+        // conntrack -G printed an entry that -L shows with use=1 as use=2: ctnetlink answers with the lookup's
+        // reference held
+        ct.get(session, "-p", "udp", "-s", "198.51.100.10", "-d", "203.0.113.10", "--sport", "40000", "--dport", "53");
+        assertEquals(List.of("udp      17 30 src=198.51.100.10 dst=203.0.113.10 sport=40000 dport=53 [UNREPLIED] "
+            + "src=203.0.113.10 dst=198.51.100.10 sport=53 dport=40000 mark=0 use=2"), printed());
+        assertEquals("conntrack v1.4.7 (conntrack4j): 1 flow entries have been shown.\n", err());
+        assertEquals("conntrack v1.4.7 (conntrack4j): Operation failed: such conntrack doesn't exist",
+            assertThrows(IllegalStateException.class, () -> ct.get(session, "-p", "udp", "-s", "198.51.100.10", "-d",
+                "203.0.113.10", "--sport", "1", "--dport", "53")).getMessage());
+        // conntrack's words for a tuple that is not whole
+        assertEquals("you have to specify `--sport' and `--dport'", assertThrows(IllegalArgumentException.class,
+            () -> ct.get(session, "-p", "udp", "-s", "198.51.100.10", "-d", "203.0.113.10", "--dport", "53"))
+            .getMessage());
+        assertEquals("you have to specify `--src' and `--dst'", assertThrows(IllegalArgumentException.class,
+            () -> ct.get(session, "-p", "udp", "-d", "203.0.113.10", "--dport", "53", "--sport", "1")).getMessage());
+        assertEquals("You need to supply the `--protonum' option for this command", assertThrows(
+            IllegalArgumentException.class, () -> ct.get(session, "-s", "198.51.100.10", "-d", "203.0.113.10"))
+            .getMessage());
+        // looked up in zone 0 unless --zone says otherwise
+        assertThrows(IllegalStateException.class, () -> ct.get(session, "-p", "udp", "-s", "198.51.100.10", "-d",
+            "203.0.113.10", "--sport", "40000", "--dport", "53", "--zone", "7"));
+    }
+
+    @Test
+    void countPrintsTheNumberAndTakesNoOption() {
+        traffic();
+        ct.count(session);
+        assertEquals(List.of("2"), printed());
+        assertEquals("Illegal option `-p' with this command", assertThrows(IllegalArgumentException.class,
+            () -> ct.count(session, "-p", "udp")).getMessage());
+    }
+
+    @Test
+    void deleteWithXmlPrintsTheFlowsWithoutTheDocument() {
+        traffic();
+        ct.delete(session, "-s", "198.51.100.11", "-o", "xml");
+        List<String> lines = printed();
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("<flow><meta direction=\"original\">") && lines.get(0).endsWith("</flow>")
+            && lines.get(0).contains("<dport>123</dport>"), lines.get(0));
+    }
+
+    @Test
+    void listInXmlIsTheDocumentAroundTheFlowsOrNothing() {
+        ct.list(session, "-o", "xml");
+        assertEquals(List.of(), printed(), "conntrack prints no document for an empty table");
+        traffic();
+        ct.list(session, "-o", "xml", "--dport", "53");
+        List<String> lines = printed();
+        assertEquals("<?xml version=\"1.0\" encoding=\"utf-8\"?>", lines.get(0));
+        assertEquals("<conntrack>", lines.get(1));
+        assertTrue(lines.get(2).startsWith("<flow><meta direction=\"original\">"), lines.get(2));
+        assertEquals("</conntrack>", lines.get(3));
+        assertEquals(4, lines.size());
+    }
+
+    @Test
+    void eventsTakeConntracksOptionsAndEventMask() throws InterruptedException {
+        Thread later = trafficSoon();
+        // conntrack -E -e NEW -o xml: the document opens with the first event and closes at the end
+        ct.events(session, "-e", "NEW", "-o", "xml", "-n", "1", "-t", "20");
+        later.join();
+        List<String> lines = printed();
+        assertEquals(4, lines.size(), lines.toString());
+        assertEquals("<conntrack>", lines.get(1));
+        assertTrue(lines.get(2).startsWith("<flow type=\"new\"><meta direction=\"original\"><layer3 protonum=\"2\" "
+            + "protoname=\"ipv4\"><src>198.51.100.10</src>"), lines.get(2));
+        assertTrue(lines.get(2).endsWith("<meta direction=\"independent\"><timeout>30</timeout><id>"
+            + Integer.toUnsignedString(rig.net().table().list(c -> c.dstPort(0) == 53).get(0).id())
+            + "</id><unreplied/></meta></flow>"), lines.get(2));
+        assertEquals("</conntrack>", lines.get(3));
+        assertEquals("conntrack v1.4.7 (conntrack4j): 1 flow events have been shown.\n", err());
+        assertEquals("bad event BOGUS", assertThrows(IllegalArgumentException.class,
+            () -> ct.events(session, "-e", "BOGUS")).getMessage());
+        assertEquals("unknown output option bogus", assertThrows(IllegalArgumentException.class,
+            () -> ct.events(session, "-o", "bogus")).getMessage());
+        assertEquals(CtFilter.ALL_EVENTS, CtFilter.eventTypes("new,UPD,destroy"));
     }
 }

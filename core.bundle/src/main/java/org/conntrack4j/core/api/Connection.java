@@ -25,8 +25,23 @@ public interface Connection {
     /** The L4 protocol number. */
     int protocol();
 
-    /** The conntrack zone (0 unless zones are used). */
+    /** The conntrack zone's id ({@code zone->id}, 0 unless zones are used), whatever directions it applies to. */
     int zone();
+
+    /**
+     * The directions the zone applies to ({@link Zone#DIR_BOTH} unless a rule set it for one direction only).
+     *
+     * @since 2.1
+     */
+    int zoneDir();
+
+    /**
+     * {@code nf_ct_zone_id}: the zone the tuple of direction {@code dir} ({@link Direction}) is in: {@link #zone()}
+     * where the zone applies to that direction, else 0.
+     *
+     * @since 2.1
+     */
+    int zoneId(int dir);
 
     /** Copies the tuple of direction {@code dir} ({@link Direction}) into {@code out}; returns {@code out}. */
     Tuple tuple(int dir, Tuple out);
@@ -93,6 +108,29 @@ public interface Connection {
 
     /** Sets the mark ({@code ct mark set}); no event by itself (the caller caches {@link CtEvent#MARK}). */
     void setMark(int mark);
+
+    /**
+     * Labels 0-63 ({@link ConnLabels}); 0 without labels. Changed by
+     * {@link PluginServices#replaceLabels}.
+     *
+     * @since 2.1
+     */
+    long labelsLo();
+
+    /**
+     * Labels 64-127.
+     *
+     * @since 2.1
+     */
+    long labelsHi();
+
+    /**
+     * The timeout policy the connection keeps ({@link PluginServices#setTimeoutPolicy}), or null: its tracker uses the
+     * settings then.
+     *
+     * @since 2.1
+     */
+    TimeoutPolicy timeoutPolicy();
 
     /** The connection this one was expected by (RELATED), or null. */
     Connection master();

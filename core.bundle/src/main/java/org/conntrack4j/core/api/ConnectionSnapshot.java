@@ -24,6 +24,9 @@ public final class ConnectionSnapshot {
     private final int use;
     private final long[] counters;
     private final long deltaTimeSeconds;
+    private final int zoneDir;
+    private final long labelsLo;
+    private final long labelsHi;
 
     /**
      * @param timeoutSeconds seconds left, or -1 when the timeout is not to be shown
@@ -44,6 +47,22 @@ public final class ConnectionSnapshot {
     public ConnectionSnapshot(Tuple orig, Tuple reply, String origL4, String replyL4, String protoName, int status,
         long timeoutSeconds, String state, String helper, int mark, int zone, int id, int use, long[] counters,
         long deltaTimeSeconds) {
+        this(orig, reply, origL4, replyL4, protoName, status, timeoutSeconds, state, helper, mark, zone, id, use,
+            counters, deltaTimeSeconds, Zone.DIR_BOTH, 0, 0);
+    }
+
+    /**
+     * @param zoneDir the directions the zone applies to ({@link Zone#DIR_BOTH} unless one only)
+     * @param labelsLo labels 0-63 ({@link ConnLabels})
+     * @param labelsHi labels 64-127
+     * @since 2.1
+     */
+    public ConnectionSnapshot(Tuple orig, Tuple reply, String origL4, String replyL4, String protoName, int status,
+        long timeoutSeconds, String state, String helper, int mark, int zone, int id, int use, long[] counters,
+        long deltaTimeSeconds, int zoneDir, long labelsLo, long labelsHi) {
+        this.zoneDir = zoneDir;
+        this.labelsLo = labelsLo;
+        this.labelsHi = labelsHi;
         this.orig = new Tuple().copyFrom(orig);
         this.reply = new Tuple().copyFrom(reply);
         this.origL4 = origL4 == null ? "" : origL4;
@@ -111,8 +130,24 @@ public final class ConnectionSnapshot {
         return mark;
     }
 
+    /** The zone's id (0: the default zone). */
     public int zone() {
         return zone;
+    }
+
+    /** The directions the zone applies to ({@link Zone}). @since 2.1 */
+    public int zoneDir() {
+        return zoneDir;
+    }
+
+    /** Labels 0-63 ({@link ConnLabels}). @since 2.1 */
+    public long labelsLo() {
+        return labelsLo;
+    }
+
+    /** Labels 64-127. @since 2.1 */
+    public long labelsHi() {
+        return labelsHi;
     }
 
     public int id() {

@@ -30,8 +30,12 @@ public final class ExpectationRequest {
     private long savedAddrLo;
     private int savedProto;
     private int dir;
+    private long timeoutSeconds = -1;
 
-    /** A request for an expectation of {@code master} (a connection with a helper). */
+    /**
+     * A request for an expectation of {@code master}: a connection with a helper, or any connection for a request
+     * with its own {@link #timeoutSeconds(long) timeout}.
+     */
     public ExpectationRequest(Connection master) {
         if (master == null) {
             throw new IllegalArgumentException("an expectation needs a master connection");
@@ -76,6 +80,23 @@ public final class ExpectationRequest {
     public ExpectationRequest flags(int f) {
         this.flags = f;
         return this;
+    }
+
+    /**
+     * The expectation's lifetime in seconds, for an expectation made without a helper, as nftables' {@code ct
+     * expectation} objects make them ({@code nft_ct_expect_obj_eval}): the master then needs no helper. When the
+     * master has a helper, its policy's timeout wins, as in Linux. Negative: none (the default).
+     *
+     * @since 2.1
+     */
+    public ExpectationRequest timeoutSeconds(long seconds) {
+        this.timeoutSeconds = seconds;
+        return this;
+    }
+
+    /** The lifetime given with {@link #timeoutSeconds(long)}, or -1. @since 2.1 */
+    public long timeoutSeconds() {
+        return timeoutSeconds;
     }
 
     /** The helper to attach to the expected connection when it comes. */

@@ -56,8 +56,20 @@ public final class Packet {
     public int ctinfo;
     /** Packet mark ({@code skb->mark}). */
     public int mark;
-    /** Conntrack zone the packet is tracked in (Linux's {@code ct zone set}); 0 by default. */
+    /**
+     * The zone the packet is to be tracked in, as {@link Zone} packs it: a rule's zone template ({@code ct zone set},
+     * with {@link Zone#TEMPLATE}) or a plain zone id; 0 by default. Conntrack looks the packet up and creates its
+     * connection in it.
+     */
     public int zone;
+    /**
+     * Length of the link-layer header kept in the headroom right before the network header
+     * ({@code skb_mac_header_len}), put there by a producer that has it ({@link #macHeader}) so that rules can match
+     * it ({@code ether saddr}); 0 when the packet has none.
+     *
+     * @since 2.1
+     */
+    public int macLen;
     /** Why conntrack found the packet odd, in the kernel's words, or null; set whether or not it is logged. */
     public String reason;
     /** The reason as the kernel would log it under {@code nf_conntrack_log_invalid}, or null when not logged. */
@@ -139,6 +151,7 @@ public final class Packet {
         ctinfo = 0;
         mark = 0;
         zone = 0;
+        macLen = 0;
         reason = null;
         logReason = null;
         logProto = 0;
@@ -155,6 +168,9 @@ public final class Packet {
      */
     public Packet load(byte[] src, int off, int n, int headroom) {
         int need = headroom + n;
+        if (data.length < need || headroom < macLen) {
+            macLen = 0; // a new buffer (or a smaller headroom) keeps no link-layer header
+        }
         if (data.length < need) {
             data = new byte[Math.max(need, data.length * 2)];
         }
@@ -162,6 +178,23 @@ public final class Packet {
         head = headroom;
         len = n;
         return this;
+    }
+
+    /**
+     * Copies the frame's link-layer header ({@code n} bytes at {@code off} of {@code src}) into the headroom right
+     * before the network header, and sets {@link #macLen}; after {@link #load}. Returns false, keeping none, if the
+     * headroom is too small.
+     *
+     * @since 2.1
+     */
+    public boolean macHeader(byte[] src, int off, int n) {
+        if (n < 0 || n > head) {
+            macLen = 0;
+            return false;
+        }
+        System.arraycopy(src, off, data, head - n, n);
+        macLen = n;
+        return true;
     }
 
     /** Uses {@code buf} itself (no copy); the network header starts at {@code off}. */

@@ -21,12 +21,15 @@ public interface PluginServices {
     int EXPECT_CLASH = -2;
     /** {@code expectRelated}: refused, the expectation table is full ({@code EMFILE}). */
     int EXPECT_TABLE_FULL = -3;
-    /** {@code expectRelated}: refused, the master has no helper (any more) ({@code ESHUTDOWN}). */
+    /**
+     * {@code expectRelated}: refused, the master has no helper (any more) and the request no timeout of its own
+     * ({@code ESHUTDOWN}).
+     */
     int EXPECT_NO_HELPER = -4;
 
     /**
      * The confirmed connection with this tuple in either direction in {@code zone}, or null
-     * ({@code nf_conntrack_find_get}).
+     * ({@code nf_conntrack_find_get}). {@code zone} is a zone id, or a zone with directions as {@link Zone} packs it.
      */
     Connection find(Tuple tuple, int zone);
 
@@ -86,7 +89,7 @@ public interface PluginServices {
      * The live expectations of {@code master} (a connection of this engine), newest first; a copy, empty if none.
      * For helpers that look after their own expectations (SIP: {@code nfct_help(ct)->expectations}).
      *
-     * @since 2.2
+     * @since 2.1
      */
     List<Expectation> expectations(Connection master);
 
@@ -94,7 +97,7 @@ public interface PluginServices {
      * The live expectation that a new connection with the original tuple {@code tuple} in {@code zone} would match,
      * inactive ones included, or null ({@code __nf_ct_expect_find}).
      *
-     * @since 2.2
+     * @since 2.1
      */
     Expectation findExpectation(Tuple tuple, int zone);
 
@@ -103,9 +106,62 @@ public interface PluginServices {
      * {@code clearFlags} ({@link Expectation#FLAG_INACTIVE}), without an event, as SIP's registration refresh does.
      * Returns false if it is no longer live or has expired.
      *
-     * @since 2.2
+     * @since 2.1
      */
     boolean refreshExpectation(Expectation exp, long extraJiffies, int clearFlags);
+
+    /**
+     * How many live expectations of class {@code cls} {@code master} has ({@code help->expecting[cls]}).
+     *
+     * @since 2.1
+     */
+    int expecting(Connection master, int cls);
+
+    /**
+     * The timeout of {@code state} for {@code ct}, in jiffies ({@code nf_ct_timeout_lookup}): its timeout policy's
+     * value for that state where it has a policy naming it, else the setting's value. Trackers read every state
+     * timeout through this, so that policies apply. Allocates nothing.
+     *
+     * @since 2.1
+     */
+    long timeout(Connection ct, SettingKey state);
+
+    /**
+     * Gives a connection not yet confirmed the timeout policy it keeps for life ({@code nf_ct_timeout_ext_add}, the
+     * rule {@code ct timeout set}); a later call replaces it. The current timeout is left as it is (the caller
+     * refreshes it, as nftables does with the policy's first state). Returns false for a confirmed connection.
+     *
+     * @since 2.1
+     */
+    boolean setTimeoutPolicy(Connection ct, TimeoutPolicy policy);
+
+    /**
+     * Takes {@code policy} (that very object) from every connection in the table that keeps it
+     * ({@code nf_ct_untimeout}, when the object that made it is deleted): their trackers use the settings from their
+     * next packet on; their current timeouts stay. Returns how many connections had it.
+     *
+     * @since 2.1
+     */
+    int clearTimeoutPolicy(TimeoutPolicy policy);
+
+    /**
+     * {@code nf_ct_set_closing}: the stack answers a packet of {@code ct} with a reset of its own (a rule's
+     * {@code reject with tcp reset}, before it sends the reset): the connection's tracker moves it to its closing
+     * state ({@code L4Tracker.setClosing}; TCP: CLOSE, with CLOSE's timeout, and an UPDATE event when the reset
+     * goes out). Nothing for an unconfirmed connection (its packet is dropped, it never shows) or null.
+     *
+     * @since 2.1
+     */
+    void setClosing(Connection ct);
+
+    /**
+     * {@code nf_connlabels_replace}: sets the connection's labels ({@link ConnLabels}) to
+     * {@code (old & ~mask) ^ bits}, per word, and caches a {@link CtEvent#LABEL} event if they changed
+     * ({@code ct label set N} passes the label's bit as both). Returns whether they changed.
+     *
+     * @since 2.1
+     */
+    boolean replaceLabels(Connection ct, long bitsLo, long bitsHi, long maskLo, long maskHi);
 
     /** The extension object of that type attached to this engine (NAT's {@code Nat}), or null. */
     <T> T extension(Class<T> type);

@@ -39,6 +39,29 @@
  * engine's full lock order is written in the core bundle's implementation package,
  * {@code org.conntrack4j.core.impl}.
  *
+ * <h2>2.1: zones per direction, labels, timeout policies, rule-made expectations, a helper taken away</h2>
+ * Additions only; what builds on 2.0 builds on 2.1.
+ * <ul>
+ * <li><b>Trackers read state timeouts with {@link org.conntrack4j.core.api.PluginServices#timeout}</b>
+ * ({@code nf_ct_timeout_lookup}), not from the settings: {@code net.services().timeout(ct, MY_TIMEOUT_KEY)} gives the
+ * jiffies of the connection's {@link org.conntrack4j.core.api.TimeoutPolicy} where it has one naming that state
+ * (a {@code ct timeout} object), else the setting times HZ. A tracker that keeps reading the settings works, but
+ * ignores policies. Name states by the setting key that holds their default, as the policy does.</li>
+ * <li>Zones apply to one direction or both ({@link org.conntrack4j.core.api.Zone};
+ * {@link org.conntrack4j.core.api.Connection#zoneId}); {@link org.conntrack4j.core.api.Packet#zone} carries a rule's
+ * zone template.</li>
+ * <li>Connection labels ({@link org.conntrack4j.core.api.ConnLabels},
+ * {@link org.conntrack4j.core.api.PluginServices#replaceLabels}).</li>
+ * <li>An {@link org.conntrack4j.core.api.ExpectationRequest} with its own timeout needs no helper (nftables' {@code ct
+ * expectation} objects); {@link org.conntrack4j.core.api.PluginServices#expecting} counts a master's.</li>
+ * <li>{@link org.conntrack4j.core.api.LocalOutput}: the stack's own output, an engine extension the router
+ * provides, for plug-ins that originate packets (a rule's {@code reject}), and
+ * {@link org.conntrack4j.core.api.PluginServices#setClosing} ({@code nf_ct_set_closing}) for the connection such a
+ * reset ends, which asks its tracker ({@code L4Tracker.setClosing} of the SPI 2.1; TCP implements it).</li>
+ * <li>{@link org.conntrack4j.core.api.ConnectionUpdate#withoutHelper}: a table update that takes a connection's helper
+ * away, as ctnetlink does for a helper of empty name.</li>
+ * </ul>
+ *
  * <h2>Departure</h2>
  * Handles stay valid as long as their engine: a connection handle of a destroyed connection answers but is no
  * longer in the table ({@link org.conntrack4j.core.api.Connection#isDying}). Every {@code Registration} undoes what
@@ -46,5 +69,5 @@
  * interface); its settings leave the listings, while values set for them stay with each engine, by name.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.2.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package org.conntrack4j.core.api;

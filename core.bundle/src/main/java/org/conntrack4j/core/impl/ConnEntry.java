@@ -9,7 +9,9 @@ import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.TimeoutPolicy;
 import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.api.Zone;
 import org.conntrack4j.core.spi.Helper;
 import org.conntrack4j.core.spi.L4Tracker;
 
@@ -80,10 +82,26 @@ final class ConnEntry implements Connection {
          */
         volatile long tstampStart;
         volatile long tstampStop;
+        /** The labels ({@code nf_conn_labels}); written under the connection's monitor. */
+        volatile long labelsLo;
+        volatile long labelsHi;
+        /** The timeout policy the connection keeps ({@code nf_conn_timeout}), or null. */
+        volatile TimeoutPolicy timeoutPolicy;
     }
 
+    /** {@link #meta}: the family's bits. */
+    private static final int META_FAMILY = 0x0f;
+    /** {@link #meta}: the zone does not apply to the original direction (the bit for the reply one is next). */
+    private static final int META_ZONE_NOT_ORIG = 0x10;
+    /** {@link #meta}: every flag bit. */
+    private static final int META_FLAGS = 0xf0;
+
     final Engine net;
-    /** family in bits 0-7, protocol in 8-15, zone in 16-31. */
+    /**
+     * The family in bits 0-3 (2 or 10), the zone's directions in 4-5 ({@link #META_ZONE_NOT_ORIG} and the bit after
+     * it: set for a direction the zone does not apply to), protocol in 8-15, zone id in 16-31. {@link #metaFor} gives
+     * what a tuple of one direction is compared with: family, protocol and that direction's zone id.
+     */
     final int meta;
     /** IPv4 addresses, or the low 32 bits of IPv6 ones (a quick first test). */
     final int oSrc;
@@ -116,11 +134,13 @@ final class ConnEntry implements Connection {
     private long protoWord;
     private volatile Ext ext;
 
+    /** {@code zone} as {@link Zone} packs it (its id and directions). */
     ConnEntry(Engine net, Tuple orig, Tuple reply, int zone, int hashOrig, int id, L4Tracker tracker,
         int generation) {
         this.net = net;
         this.generation = generation;
-        this.meta = (orig.family & 0xff) | (orig.proto & 0xff) << 8 | (zone & 0xffff) << 16;
+        this.meta = (orig.family & META_FAMILY) | ((~Zone.dirs(zone) & Zone.DIR_BOTH) << 4) | (orig.proto & 0xff) << 8
+            | Zone.id(zone) << 16;
         this.oSrc = (int) orig.srcLo;
         this.oDst = (int) orig.dstLo;
         this.oPorts = orig.srcPort << 16 | orig.dstPort;
@@ -144,11 +164,20 @@ final class ConnEntry implements Connection {
     }
 
     /**
-     * Original tuple equality, family/protocol/zone included (meta holds all three). For IPv4 the int fields are
-     * the whole address, and a tuple of the same family has zero high parts.
+     * Family, protocol and the zone id of direction {@code dir} ({@code nf_ct_zone_id}), as lookups build them from a
+     * tuple and a zone ({@code Engine.meta}).
+     */
+    int metaFor(int dir) {
+        int m = meta & ~META_FLAGS;
+        return (meta & (META_ZONE_NOT_ORIG << dir)) == 0 ? m : m & 0xffff;
+    }
+
+    /**
+     * Original tuple equality, family/protocol/zone included ({@code m}: {@link #metaFor} of the original
+     * direction). For IPv4 the int fields are the whole address, and a tuple of the same family has zero high parts.
      */
     boolean origMatches(int m, long sHi, long sLo, long dHi, long dLo, int ports) {
-        if (oSrc != (int) sLo || oDst != (int) dLo || oPorts != ports || meta != m) {
+        if (oSrc != (int) sLo || oDst != (int) dLo || oPorts != ports || metaFor(Direction.ORIGINAL) != m) {
             return false;
         }
         V6 a = v6;
@@ -156,28 +185,28 @@ final class ConnEntry implements Connection {
     }
 
     boolean replyMatches(int m, long sHi, long sLo, long dHi, long dLo, int ports) {
-        if (rSrc != (int) sLo || rDst != (int) dLo || rPorts != ports || meta != m) {
+        if (rSrc != (int) sLo || rDst != (int) dLo || rPorts != ports || metaFor(Direction.REPLY) != m) {
             return false;
         }
         V6 a = v6;
         return a == null || a.rSrcLo == sLo && a.rDstLo == dLo && a.rSrcHi == sHi && a.rDstHi == dHi;
     }
 
-    /** Does this connection's original tuple equal {@code other}'s (same flow)? */
+    /** Does this connection's original tuple equal {@code other}'s, in the same zone (same flow)? */
     boolean sameOrig(ConnEntry other) {
-        return origMatches(other.meta, other.srcHi(Direction.ORIGINAL), other.srcLo(Direction.ORIGINAL),
+        return origMatches(other.metaFor(Direction.ORIGINAL), other.srcHi(Direction.ORIGINAL), other.srcLo(Direction.ORIGINAL),
             other.dstHi(Direction.ORIGINAL), other.dstLo(Direction.ORIGINAL), other.oPorts);
     }
 
     /** Does this connection's reply tuple equal {@code other}'s? */
     boolean sameReply(ConnEntry other) {
-        return replyMatches(other.meta, other.srcHi(Direction.REPLY), other.srcLo(Direction.REPLY),
+        return replyMatches(other.metaFor(Direction.REPLY), other.srcHi(Direction.REPLY), other.srcLo(Direction.REPLY),
             other.dstHi(Direction.REPLY), other.dstLo(Direction.REPLY), other.rPorts);
     }
 
     @Override
     public int family() {
-        return meta & 0xff;
+        return meta & META_FAMILY;
     }
 
     @Override
@@ -191,8 +220,18 @@ final class ConnEntry implements Connection {
     }
 
     @Override
+    public int zoneDir() {
+        return ~(meta >>> 4) & Zone.DIR_BOTH;
+    }
+
+    @Override
+    public int zoneId(int dir) {
+        return metaFor(dir) >>> 16;
+    }
+
+    @Override
     public Tuple tuple(int dir, Tuple out) {
-        out.family = meta & 0xff;
+        out.family = meta & META_FAMILY;
         out.proto = (meta >>> 8) & 0xff;
         out.dir = dir;
         out.srcHi = srcHi(dir);
@@ -247,7 +286,7 @@ final class ConnEntry implements Connection {
 
     @Override
     public boolean tupleEquals(int dir, Tuple t) {
-        int m = (t.family & 0xff) | (t.proto & 0xff) << 8 | (meta & 0xffff0000);
+        int m = (t.family & 0xff) | (t.proto & 0xff) << 8 | (metaFor(dir) & 0xffff0000);
         int p = t.srcPort << 16 | t.dstPort;
         return dir == Direction.ORIGINAL ? origMatches(m, t.srcHi, t.srcLo, t.dstHi, t.dstLo, p)
             : replyMatches(m, t.srcHi, t.srcLo, t.dstHi, t.dstLo, p);
@@ -325,6 +364,39 @@ final class ConnEntry implements Connection {
     /** The extension if there is one, else null (no allocation). */
     Ext extOrNull() {
         return ext;
+    }
+
+    @Override
+    public long labelsLo() {
+        Ext e = ext;
+        return e == null ? 0 : e.labelsLo;
+    }
+
+    @Override
+    public long labelsHi() {
+        Ext e = ext;
+        return e == null ? 0 : e.labelsHi;
+    }
+
+    /** {@code nf_connlabels_replace}: {@code (old & ~mask) ^ bits}; true if they changed. */
+    boolean replaceLabels(long bitsLo, long bitsHi, long maskLo, long maskHi) {
+        Ext e = ext();
+        synchronized (this) {
+            long lo = (e.labelsLo & ~maskLo) ^ bitsLo;
+            long hi = (e.labelsHi & ~maskHi) ^ bitsHi;
+            if (lo == e.labelsLo && hi == e.labelsHi) {
+                return false;
+            }
+            e.labelsLo = lo;
+            e.labelsHi = hi;
+            return true;
+        }
+    }
+
+    @Override
+    public TimeoutPolicy timeoutPolicy() {
+        Ext e = ext;
+        return e == null ? null : e.timeoutPolicy;
     }
 
     @Override

@@ -4,11 +4,13 @@ import java.util.Arrays;
 import java.util.Map;
 import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.CtInfo;
+import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.api.Zone;
 import org.conntrack4j.core.inet.Checksum;
 import org.conntrack4j.core.inet.Ipv6Headers;
 
@@ -96,8 +98,9 @@ final class Defrag {
         return m;
     }
 
+    /** {@code IP_DEFRAG_CONNTRACK_IN/OUT} plus the zone id of the packet's direction (its template's: new). */
     private static int user(Packet p) {
-        int zone = p.ct != null ? p.ct.zone() & 0xffff : 0;
+        int zone = p.ct != null ? p.ct.zoneId(CtInfo.direction(p.ctinfo)) : Zone.idFor(p.zone, Direction.ORIGINAL);
         return (p.hook == Hook.PRE_ROUTING ? USER_IN : USER_OUT) + zone;
     }
 

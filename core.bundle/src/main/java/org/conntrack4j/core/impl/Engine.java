@@ -33,11 +33,14 @@ import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Priority;
 import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.api.Settings;
 import org.conntrack4j.core.api.Stats;
 import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.TimeoutPolicy;
 import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.api.Zone;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.spi.Helper;
@@ -279,6 +282,8 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
             return Verdict.ACCEPT;
         }
+        // a rule's zone template is used for this lookup and leaves the packet (nf_conntrack_in: skb->_nfct = 0)
+        p.zone &= ~Zone.TEMPLATE;
         int l4 = L3.l4(p, 0, p.family);
         if (l4 < 0) {
             stats.inc(EngineStats.I_INVALID);
@@ -337,12 +342,14 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         }
     }
 
-    private static int meta(Tuple t, int zone) {
-        return (t.family & 0xff) | (t.proto & 0xff) << 8 | (zone & 0xffff) << 16;
+    /** Family, protocol and zone id, as {@link ConnEntry#metaFor} gives them for one direction. */
+    private static int meta(Tuple t, int zoneId) {
+        return (t.family & 0xff) | (t.proto & 0xff) << 8 | (zoneId & 0xffff) << 16;
     }
 
-    int hash(Tuple t, int zone) {
-        return table.hash(meta(t, zone), t.srcHi, t.srcLo, t.dstHi, t.dstLo, t.srcPort << 16 | t.dstPort);
+    /** The hash of {@code t} in zone {@code zoneId} ({@code hash_conntrack}). */
+    int hash(Tuple t, int zoneId) {
+        return table.hash(meta(t, zoneId), t.srcHi, t.srcLo, t.dstHi, t.dstLo, t.srcPort << 16 | t.dstPort);
     }
 
     /** Returns 0 (pkt.ct set, or null for "no connection") or -1 when the table is full. */
@@ -354,18 +361,33 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         if (!t.pktToTuple(p, dataoff, tu)) {
             return 0;
         }
-        int zone = p.zone & 0xffff;
-        int m = meta(tu, zone);
-        int h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+        // resolve_normal_ct: the tuple's bucket in the zone of the original direction, then, for a zone of one
+        // direction, in the reply direction's; an entry of either table compares the zone ids of its own direction
+        int zone = p.zone;
+        int mo = meta(tu, Zone.idFor(zone, Direction.ORIGINAL));
+        int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
+        int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
         long now = clock.jiffies();
-        ConnEntry e = findOrig(m, tu, h, now);
+        ConnEntry e = findOrig(mo, tu, h, now);
+        boolean reply = false;
+        if (e == null) {
+            e = findReply(mr, tu, h, now);
+            reply = e != null;
+            if (e == null && mr != mo) {
+                int h2 = table.hash(mr, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+                e = findOrig(mo, tu, h2, now);
+                if (e == null) {
+                    e = findReply(mr, tu, h2, now);
+                    reply = e != null;
+                }
+            }
+        }
         int ctinfo;
-        if (e != null) {
+        if (e != null && !reply) {
             int st = e.status();
             ctinfo = (st & Status.SEEN_REPLY) != 0 ? CtInfo.ESTABLISHED
                 : (st & Status.EXPECTED) != 0 ? CtInfo.RELATED : CtInfo.NEW;
         } else {
-            e = findReply(m, tu, h, now);
             if (e != null) {
                 ctinfo = CtInfo.ESTABLISHED_REPLY;
             } else {
@@ -443,14 +465,14 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         }
         // The generation is read before the expectation lookup below: see Registry.generation.
         ConnEntry e = new ConnEntry(this, tu, rep, zone, h, ids.incrementAndGet(), t, registry.generation);
-        e.hashReply = hash(rep, zone);
+        e.hashReply = hash(rep, Zone.idFor(zone, Direction.REPLY));
         if (settings.get(CoreSettings.ACCT) != 0) {
             e.ext().acct = new long[4];
         }
         if (settings.get(CoreSettings.TIMESTAMP) != 0) {
             e.ext().tstamp = true;
         }
-        ExpectEntry exp = expects.count() > 0 ? expects.find(tu, zone, now) : null;
+        ExpectEntry exp = expects.count() > 0 ? expects.find(tu, Zone.id(zone), now) : null;
         if (exp != null) {
             e.setStatus(Status.EXPECTED);
             e.ext().master = exp.master();
@@ -632,7 +654,9 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     private ConnEntry clashIn(ConnTable.Tables t, ConnEntry ct, boolean orig, int maxChain) {
         int idx = (orig ? ct.hashOrig : ct.hashReply) & t.mask;
         int dir = orig ? Direction.ORIGINAL : Direction.REPLY;
-        int m = ct.meta;
+        // nf_ct_key_equal: an entry's zone is compared in the direction of the entry found (of both connections)
+        int mo = ct.metaFor(Direction.ORIGINAL);
+        int mr = ct.metaFor(Direction.REPLY);
         long sHi = ct.srcHi(dir);
         long sLo = ct.srcLo(dir);
         long dHi = ct.dstHi(dir);
@@ -640,7 +664,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         int ports = ct.srcPort(dir) << 16 | ct.dstPort(dir);
         int len = 0;
         for (ConnEntry e = t.orig(idx); e != null; e = e.nextOrig) {
-            if (e.origMatches(m, sHi, sLo, dHi, dLo, ports)) {
+            if (e.origMatches(mo, sHi, sLo, dHi, dLo, ports)) {
                 return e;
             }
             if (++len > maxChain) {
@@ -649,7 +673,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         }
         len = 0;
         for (ConnEntry e = t.reply(idx); e != null; e = e.nextReply) {
-            if (e.replyMatches(m, sHi, sLo, dHi, dLo, ports)) {
+            if (e.replyMatches(mr, sHi, sLo, dHi, dLo, ports)) {
                 return e;
             }
             if (++len > maxChain) {
@@ -873,7 +897,8 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         List<ExpectEntry> exps = e.exps();
         int use = 1 + (exps == null ? 0 : exps.size());
         return new ConnectionSnapshot(o, r, ol4, rl4, IpProto.ctName(e.protocol()), e.status(), timeout,
-            e.tracker.stateName(e), h == null ? null : h.name(), e.mark(), e.zone(), e.id, use, acct, delta);
+            e.tracker.stateName(e), h == null ? null : h.name(), e.mark(), e.zone(), e.id, use, acct, delta,
+            e.zoneDir(), e.labelsLo(), e.labelsHi());
     }
 
     ExpectationSnapshot expectSnapshot(ExpectEntry x, long now) {
@@ -908,11 +933,24 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
 
     @Override
     public Connection find(Tuple tu, int zone) {
-        int m = meta(tu, zone);
-        int h = table.hash(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+        // nf_conntrack_find_get: the bucket of the original direction's zone, then, for a zone of one direction,
+        // that of the reply direction's (as resolveNormal does)
+        int mo = meta(tu, Zone.idFor(zone, Direction.ORIGINAL));
+        int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
+        int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
         long now = clock.jiffies();
-        ConnEntry e = findOrig(m, tu, h, now);
-        return e != null ? e : findReply(m, tu, h, now);
+        ConnEntry e = findOrig(mo, tu, h, now);
+        if (e == null) {
+            e = findReply(mr, tu, h, now);
+        }
+        if (e == null && mr != mo) {
+            int h2 = table.hash(mr, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+            e = findOrig(mo, tu, h2, now);
+            if (e == null) {
+                e = findReply(mr, tu, h2, now);
+            }
+        }
+        return e;
     }
 
     @Override
@@ -920,14 +958,17 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         // nf_conntrack_tuple_taken: the tuple may be neither another connection's reply nor its original, in the
         // zone of the connection being bound; a connection of the very same flow (same original tuple, inserted
         // meanwhile by another thread) does not count: the clash is resolved at confirmation.
+        // The bucket is that of the reply direction's zone; an entry found there compares the zone ids of its own
+        // direction, so the reply tuples of connections whose zone is for the original direction only all meet in
+        // zone 0.
         ConnEntry self = (ConnEntry) ignored;
-        int zone = self == null ? 0 : self.zone();
-        int m = meta(reply, zone);
-        int h = table.hash(m, reply.srcHi, reply.srcLo, reply.dstHi, reply.dstLo, reply.srcPort << 16 | reply.dstPort);
+        int mo = meta(reply, self == null ? 0 : self.zoneId(Direction.ORIGINAL));
+        int mr = meta(reply, self == null ? 0 : self.zoneId(Direction.REPLY));
+        int h = table.hash(mr, reply.srcHi, reply.srcLo, reply.dstHi, reply.dstLo, reply.srcPort << 16 | reply.dstPort);
         long now = clock.jiffies();
-        ConnEntry e = findReply(m, reply, h, now);
+        ConnEntry e = findReply(mr, reply, h, now);
         if (e == null) {
-            e = findOrig(m, reply, h, now);
+            e = findOrig(mo, reply, h, now);
         }
         if (e == null || e == self) {
             return false;
@@ -977,7 +1018,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             throw new IllegalStateException("reply tuple of a confirmed connection cannot change");
         }
         ct.setReply(newReply);
-        ct.hashReply = hash(newReply, ct.zone());
+        ct.hashReply = hash(newReply, ct.zoneId(Direction.REPLY));
     }
 
     @Override
@@ -1007,6 +1048,64 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         s.set(CtInfo.direction(ctinfo), seq, off);
     }
 
+    // ---- timeout policies and labels -------------------------------------------------------------------------
+
+    @Override
+    public long timeout(Connection c, SettingKey state) {
+        ConnEntry.Ext x = ((ConnEntry) c).extOrNull();
+        if (x != null) {
+            TimeoutPolicy policy = x.timeoutPolicy;
+            if (policy != null) {
+                long s = policy.seconds(state);
+                if (s >= 0) {
+                    return s * hz;
+                }
+            }
+        }
+        return settings.get(state) * hz;
+    }
+
+    @Override
+    public boolean setTimeoutPolicy(Connection c, TimeoutPolicy policy) {
+        ConnEntry ct = (ConnEntry) c;
+        if (ct.isConfirmed()) {
+            return false;
+        }
+        ct.ext().timeoutPolicy = policy;
+        return true;
+    }
+
+    @Override
+    public int clearTimeoutPolicy(TimeoutPolicy policy) {
+        int[] n = {0};
+        table.forEach(e -> {
+            ConnEntry.Ext x = e.extOrNull();
+            if (x != null && x.timeoutPolicy == policy) {
+                x.timeoutPolicy = null;
+                n[0]++;
+            }
+        });
+        return n[0];
+    }
+
+    @Override
+    public void setClosing(Connection c) {
+        ConnEntry ct = (ConnEntry) c;
+        if (ct != null && ct.isConfirmed()) {
+            ct.tracker.setClosing(this, ct);
+        }
+    }
+
+    @Override
+    public boolean replaceLabels(Connection c, long bitsLo, long bitsHi, long maskLo, long maskHi) {
+        ConnEntry ct = (ConnEntry) c;
+        if (!ct.replaceLabels(bitsLo, bitsHi, maskLo, maskHi)) {
+            return false;
+        }
+        cacheEvent(ct, CtEvent.LABEL);
+        return true;
+    }
+
     // ---- helpers and expectations -----------------------------------------------------------------------------
 
     @Override
@@ -1032,6 +1131,11 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             throw new IllegalArgumentException("expectation of another engine's connection");
         }
         return expects.insert(req, (ConnEntry) req.master(), settings.get(CoreSettings.EXPECT_MAX), clock.jiffies(), hz);
+    }
+
+    @Override
+    public int expecting(Connection master, int cls) {
+        return expects.expecting((ConnEntry) master, cls);
     }
 
     @Override

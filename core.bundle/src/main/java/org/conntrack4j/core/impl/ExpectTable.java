@@ -115,20 +115,29 @@ final class ExpectTable {
     /** {@code nf_ct_expect_related}: 0, or the negative codes of {@link PluginServices#expectRelated}. */
     int insert(ExpectationRequest req, ConnEntry master, long expectMax, long now, int hz) {
         Helper helper = master.helper();
-        if (helper == null) {
+        ExpectPolicy p = null;
+        long lifetime;
+        if (helper != null) {
+            // the helper's policy is read before the lock is taken: no plug-in code runs under it
+            List<ExpectPolicy> policies = helper.expectPolicies();
+            p = req.expectClass() < policies.size() ? policies.get(req.expectClass()) : null;
+            lifetime = p == null ? 0 : (long) p.timeoutSeconds() * hz;
+        } else if (req.timeoutSeconds() >= 0) {
+            // a rule's expectation (nft_ct_expect_obj_eval): the master gets the extension that lists its
+            // expectations now, before the lock, and the request's own lifetime applies
+            master.ext();
+            lifetime = req.timeoutSeconds() * hz;
+        } else {
             return PluginServices.EXPECT_NO_HELPER;
         }
-        // the helper's policy is read before the lock is taken: no plug-in code runs under it
-        List<ExpectPolicy> policies = helper.expectPolicies();
-        ExpectPolicy p = req.expectClass() < policies.size() ? policies.get(req.expectClass()) : null;
         Changes changes = new Changes();
-        int ret = insertLocked(req, master, helper, p, expectMax, now, hz, changes);
+        int ret = insertLocked(req, master, helper, p, expectMax, now, now + lifetime, changes);
         changes.deliver(net);
         return ret;
     }
 
     private synchronized int insertLocked(ExpectationRequest req, ConnEntry master, Helper helper, ExpectPolicy p,
-        long expectMax, long now, int hz, Changes changes) {
+        long expectMax, long now, long deadline, Changes changes) {
         Tuple tuple = req.tuple();
         List<ExpectEntry> b = buckets[bucket(tuple)];
         if (b != null) {
@@ -148,13 +157,12 @@ final class ExpectTable {
                 }
             }
         }
-        if (p != null && p.maxExpected() > 0 && expecting(master, req.expectClass()) >= p.maxExpected()) {
+        if (p != null && p.maxExpected() > 0 && expectingLocked(master, req.expectClass()) >= p.maxExpected()) {
             evictOldest(master, req.expectClass(), now, p, changes);
         }
         if (count >= expectMax) {
             return PluginServices.EXPECT_TABLE_FULL;
         }
-        long deadline = now + (p == null ? 0 : (long) p.timeoutSeconds() * hz);
         ExpectEntry exp = new ExpectEntry(req, master, helper, deadline, nextId++);
         master.expsForInsert().add(0, exp);
         int bi = bucket(exp.tuple);
@@ -170,7 +178,12 @@ final class ExpectTable {
         return 0;
     }
 
-    private static int expecting(ConnEntry master, int cls) {
+    /** {@code help->expecting[cls]}. */
+    synchronized int expecting(ConnEntry master, int cls) {
+        return expectingLocked(master, cls);
+    }
+
+    private static int expectingLocked(ConnEntry master, int cls) {
         int n = 0;
         List<ExpectEntry> exps = master.exps();
         if (exps != null) {
@@ -194,7 +207,7 @@ final class ExpectTable {
                 last = e;
             }
         }
-        if (last != null && expecting(master, cls) >= p.maxExpected()) {
+        if (last != null && expectingLocked(master, cls) >= p.maxExpected()) {
             unlink(last, changes);
         }
     }

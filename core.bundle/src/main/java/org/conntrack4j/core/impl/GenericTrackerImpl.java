@@ -40,7 +40,7 @@ final class GenericTrackerImpl implements org.conntrack4j.core.spi.GenericTracke
 
     @Override
     public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
-        net.packets().refresh(ct, pkt, net.settings().get(CoreSettings.GENERIC_TIMEOUT) * net.clock().hz());
+        net.packets().refresh(ct, pkt, net.services().timeout(ct, CoreSettings.GENERIC_TIMEOUT));
         return Verdict.ACCEPT;
     }
 }

@@ -124,6 +124,17 @@ public interface L4Tracker {
     }
 
     /**
+     * {@code set_closing} of {@code nf_ct_set_closing}: the stack answered a packet of the connection with a reset of
+     * its own (a rule's {@code reject with tcp reset}), so the connection is closing; move it to the state that
+     * says so with that state's timeout ({@code net.services().timeout}) and cache the event of the change. Called
+     * with no lock held, for confirmed connections only. Nothing by default: in Linux only TCP has it.
+     *
+     * @since 2.1
+     */
+    default void setClosing(Conntrack net, Connection ct) {
+    }
+
+    /**
      * Called once when a connection of this protocol is destroyed: killed or expired, or never confirmed because its
      * first packet was dropped (Linux's {@code nf_ct_destroy} runs for every connection freed).
      */

@@ -21,6 +21,11 @@
  * the engine and per-connection data in the connection. The engine calls them with none of its locks held (the
  * locking rule: {@code org.conntrack4j.core.api}).
  *
+ * <h2>2.1</h2>
+ * {@code L4Tracker.setClosing} ({@code set_closing} of {@code nf_conntrack_l4proto}): a tracker whose protocol can be
+ * reset by the stack (TCP) moves the connection to its closing state; a default method, so trackers built on 2.0 need
+ * no change.
+ *
  * <h2>Departure</h2>
  * When a plug-in's service goes, the core cleans up behind it before the unregistration returns, after packets
  * still using it have finished: a tracker's connections are destroyed, a helper's expectations destroyed and its
@@ -31,5 +36,5 @@
  * are no longer listed. Each interface says the details.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package org.conntrack4j.core.spi;

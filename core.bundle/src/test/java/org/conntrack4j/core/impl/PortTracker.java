@@ -67,7 +67,7 @@ class PortTracker implements L4Tracker {
             net.packets().kill(ct);
             return -Verdict.REPEAT;
         }
-        net.packets().refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
+        net.packets().refresh(ct, pkt, net.services().timeout(ct, TIMEOUT));
         if (ct.hasStatus(Status.SEEN_REPLY) && ct.setStatus(Status.ASSURED)) {
             net.packets().cacheEvent(ct, CtEvent.ASSURED);
         }

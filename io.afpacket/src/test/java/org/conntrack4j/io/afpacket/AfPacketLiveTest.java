@@ -284,6 +284,10 @@ class AfPacketLiveTest {
             Thread.sleep(5);
         }
         assertTrue(((AfPacketDevice) b).fanoutGroup() >= 0, "joined once up");
+        // a veth sends nothing until both ends have their carrier, which may come after the join
+        while (!(a.link().running() && b.link().running()) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         FrameBatch out = new FrameBatch(64, 128);
         for (int flow = 0; flow < 64; flow++) {
             out.commit(udpFrame(out.buffer(), out.offset(flow), b.mac(), a.mac(), 0, flow), 0, 0);

@@ -77,10 +77,9 @@ public final class GreTracker implements L4Tracker {
 
     @Override
     public int packet(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
-        int hz = net.clock().hz();
         int status = ct.status();
         if ((status & Status.SEEN_REPLY) != 0) {
-            net.packets().refresh(ct, pkt, net.settings().get(TIMEOUT_STREAM) * hz);
+            net.packets().refresh(ct, pkt, net.services().timeout(ct, TIMEOUT_STREAM));
             if ((status & Status.NAT_CLASH) != 0) {
                 return Verdict.ACCEPT;
             }
@@ -88,7 +87,7 @@ public final class GreTracker implements L4Tracker {
                 net.packets().cacheEvent(ct, CtEvent.ASSURED);
             }
         } else {
-            net.packets().refresh(ct, pkt, net.settings().get(TIMEOUT) * hz);
+            net.packets().refresh(ct, pkt, net.services().timeout(ct, TIMEOUT));
         }
         return Verdict.ACCEPT;
     }

@@ -193,7 +193,7 @@ public final class Icmpv6Tracker implements L4Tracker {
         if (!ct.isConfirmed() && !QUERIES.opens(ct.dstPort(Direction.ORIGINAL) >>> 8)) {
             return -Verdict.ACCEPT;
         }
-        net.packets().refresh(ct, pkt, net.settings().get(TIMEOUT) * net.clock().hz());
+        net.packets().refresh(ct, pkt, net.services().timeout(ct, TIMEOUT));
         return Verdict.ACCEPT;
     }
 

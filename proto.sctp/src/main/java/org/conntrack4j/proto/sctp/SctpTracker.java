@@ -387,8 +387,7 @@ public final class SctpTracker implements L4Tracker {
         if ((outcome & IGNORE) != 0) {
             return Verdict.ACCEPT;
         }
-        long seconds = net.settings().get(SctpSettings.timeoutKey(outcome & STATE_MASK));
-        net.packets().refresh(ct, pkt, seconds * net.clock().hz());
+        net.packets().refresh(ct, pkt, net.services().timeout(ct, SctpSettings.timeoutKey(outcome & STATE_MASK)));
         return Verdict.ACCEPT;
     }
 

@@ -39,13 +39,17 @@ final class TcpSettings {
     static final SettingKey TIMEOUT_UNACKNOWLEDGED = SettingKey.seconds("nf_conntrack_tcp_timeout_unacknowledged",
         300, "TCP timeout while data is unacknowledged, and of connections not replied to yet");
 
-    /** SYN_SENT2 has no sysctl in Linux: its timeout stays at the built-in two minutes. */
-    static final int SYN_SENT2_SECONDS = 120;
+    /**
+     * SYN_SENT2 has no sysctl in Linux: its timeout stays at the built-in two minutes unless a timeout policy names
+     * it. A key all the same, so that a policy can ({@code syn_sent2}); not among the settings listed.
+     */
+    static final SettingKey TIMEOUT_SYN_SENT2 = SettingKey.seconds("nf_conntrack_tcp_timeout_syn_sent2", 120,
+        "TCP timeout in SYN_SENT2 (simultaneous open); no sysctl, timeout policies only");
 
     /** Timeout keys by state number; NONE uses SYN_SENT's, as Linux's {@code timeouts[0]}. */
     private static final SettingKey[] BY_STATE = {TIMEOUT_SYN_SENT, TIMEOUT_SYN_SENT, TIMEOUT_SYN_RECV,
         TIMEOUT_ESTABLISHED, TIMEOUT_FIN_WAIT, TIMEOUT_CLOSE_WAIT, TIMEOUT_LAST_ACK, TIMEOUT_TIME_WAIT, TIMEOUT_CLOSE,
-        null};
+        TIMEOUT_SYN_SENT2};
 
     static final List<SettingKey> ALL = List.of(LOOSE, BE_LIBERAL, MAX_RETRANS, IGNORE_INVALID_RST, TIMEOUT_SYN_SENT,
         TIMEOUT_SYN_RECV, TIMEOUT_ESTABLISHED, TIMEOUT_FIN_WAIT, TIMEOUT_CLOSE_WAIT, TIMEOUT_LAST_ACK,
@@ -54,7 +58,7 @@ final class TcpSettings {
     private TcpSettings() {
     }
 
-    /** The key of a state's timeout, or null for SYN_SENT2 (fixed, {@link #SYN_SENT2_SECONDS}). */
+    /** The key of a state's timeout. */
     static SettingKey timeoutKey(int state) {
         return BY_STATE[state];
     }

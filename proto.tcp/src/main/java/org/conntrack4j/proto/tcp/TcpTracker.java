@@ -27,6 +27,7 @@ import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.PluginServices;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.api.Settings;
 import org.conntrack4j.core.api.Status;
@@ -112,6 +113,26 @@ public final class TcpTracker implements L4Tracker {
     @Override
     public boolean seqAdjust(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
         return TcpSeqAdjust.adjust(ct, pkt, dataoff, ctinfo);
+    }
+
+    /**
+     * {@code nf_conntrack_tcp_set_closing}: the stack reset the connection (a rule's reject): CLOSE, with CLOSE's
+     * timeout unless it was CLOSE already or has a fixed timeout, and the state's event.
+     */
+    @Override
+    public void setClosing(Conntrack net, Connection ct) {
+        if (!(ct.protoState() instanceof TcpProtoState st)) {
+            return;
+        }
+        synchronized (ct) {
+            int old = st.state();
+            st.state = (byte) CLOSE;
+            if (old == CLOSE || ct.hasStatus(Status.FIXED_TIMEOUT)) {
+                return;
+            }
+        }
+        net.packets().refresh(ct, net.services().timeout(ct, TcpSettings.TIMEOUT_CLOSE));
+        net.packets().cacheEvent(ct, CtEvent.PROTOINFO);
     }
 
     /**
@@ -294,7 +315,7 @@ public final class TcpTracker implements L4Tracker {
                 if (oldState != newState && newState == FIN_WAIT) {
                     st.addFlag(dir, TcpProtoState.CLOSE_INIT);
                 }
-                timeout = chooseTimeout(st, index, newState, cfg);
+                timeout = chooseTimeout(net, ct, st, index, newState, cfg);
             }
         }
 
@@ -341,7 +362,7 @@ public final class TcpTracker implements L4Tracker {
                 return Verdict.ACCEPT;
             }
             // A picked-up connection not answered yet does not get the long ESTABLISHED timeout.
-            long unack = cfg.get(TcpSettings.TIMEOUT_UNACKNOWLEDGED);
+            long unack = net.services().timeout(ct, TcpSettings.TIMEOUT_UNACKNOWLEDGED);
             if (newState == ESTABLISHED && timeout > unack) {
                 timeout = unack;
             }
@@ -351,7 +372,7 @@ public final class TcpTracker implements L4Tracker {
             ct.setStatus(Status.ASSURED);
             net.packets().cacheEvent(ct, CtEvent.ASSURED);
         }
-        net.packets().refresh(ct, pkt, timeout * hz);
+        net.packets().refresh(ct, pkt, timeout);
         return Verdict.ACCEPT;
     }
 
@@ -469,7 +490,7 @@ public final class TcpTracker implements L4Tracker {
             if (expires < (long) HANDLE_INVALID_FLOOR_SECONDS * hz) {
                 return false;
             }
-            long unack = cfg.get(TcpSettings.TIMEOUT_UNACKNOWLEDGED) * hz;
+            long unack = net.services().timeout(ct, TcpSettings.TIMEOUT_UNACKNOWLEDGED);
             if (expires > unack) {
                 net.packets().refresh(ct, unack);
                 return true;
@@ -482,7 +503,8 @@ public final class TcpTracker implements L4Tracker {
     }
 
     /**
-     * The timeout for the new state, in seconds, in the kernel's order: too many retransmissions, a RST
+     * The timeout for the new state, in jiffies, from the connection's timeout policy or the settings
+     * ({@code nf_ct_timeout_lookup}), in the kernel's order: too many retransmissions, a RST
      * (CLOSE's timeout, also when an inexact RST left the state as it was), unacknowledged data, a zero
      * window, else the state's own.
      *
@@ -490,16 +512,17 @@ public final class TcpTracker implements L4Tracker {
      * 6.18 kernel the recordings come from gives every in-window RST the CLOSE timeout, shorter or not
      * (asked of the kernel: testdata/probes/tcp/rst_inexact*, scenarios rst_inexact*).
      */
-    private static long chooseTimeout(TcpProtoState st, int index, int newState, Settings cfg) {
-        SettingKey key = TcpSettings.timeoutKey(newState);
-        long own = key == null ? TcpSettings.SYN_SENT2_SECONDS : cfg.get(key);
-        long retrans = cfg.get(TcpSettings.TIMEOUT_MAX_RETRANS);
-        long unack = cfg.get(TcpSettings.TIMEOUT_UNACKNOWLEDGED);
+    private static long chooseTimeout(Conntrack net, Connection ct, TcpProtoState st, int index, int newState,
+        Settings cfg) {
+        PluginServices s = net.services();
+        long own = s.timeout(ct, TcpSettings.timeoutKey(newState));
+        long retrans = s.timeout(ct, TcpSettings.TIMEOUT_MAX_RETRANS);
+        long unack = s.timeout(ct, TcpSettings.TIMEOUT_UNACKNOWLEDGED);
         if (st.retrans() >= cfg.get(TcpSettings.MAX_RETRANS) && own > retrans) {
             return retrans;
         }
         if (index == RST_SET) {
-            return cfg.get(TcpSettings.TIMEOUT_CLOSE);
+            return s.timeout(ct, TcpSettings.TIMEOUT_CLOSE);
         }
         if (((st.flags(Direction.ORIGINAL) | st.flags(Direction.REPLY)) & TcpProtoState.DATA_UNACKNOWLEDGED) != 0
             && own > unack) {

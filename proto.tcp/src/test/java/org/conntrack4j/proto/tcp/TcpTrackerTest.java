@@ -52,6 +52,23 @@ class TcpTrackerTest {
     }
 
     @Test
+    void setClosing_aResetOfTheStackMovesTheConnectionToCloseWithItsTimeoutOnce() {
+        TcpLab lab = new TcpLab();
+        lab.handshake();
+        lab.net.services().setClosing(lab.conn());
+        assertEquals("CLOSE 10", lab.state());
+        // the event goes with the next packet that passes confirmation (in Linux: the reset itself)
+        assertEquals(3, lab.events.size());
+        lab.server(seg("A", SI + 1, CI + 1));
+        assertTrue(lab.events.get(3).startsWith("[UPDATE] ipv4     2 tcp      6 10 CLOSE "), lab.events.toString());
+        lab.sleep(4);
+        lab.net.services().setClosing(lab.conn());
+        assertEquals("CLOSE 6", lab.state(), "already CLOSE: neither the timeout nor an event");
+        lab.server(seg("A", SI + 1, CI + 1));
+        assertEquals(4, lab.events.size(), lab.events.toString());
+    }
+
+    @Test
     void handshake_overIpv6_isTrackedTheSameWay() {
         TcpLab lab = new TcpLab().ipv6();
         lab.handshake();

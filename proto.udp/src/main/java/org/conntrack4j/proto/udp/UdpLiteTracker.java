@@ -57,9 +57,8 @@ public final class UdpLiteTracker implements L4Tracker {
             net.packets().logInvalid(pkt, IpProto.UDPLITE, bad);
             return -Verdict.ACCEPT;
         }
-        int hz = net.clock().hz();
         if (ct.hasStatus(Status.SEEN_REPLY)) {
-            net.packets().refresh(ct, pkt, net.settings().get(UdpTracker.TIMEOUT_STREAM) * hz);
+            net.packets().refresh(ct, pkt, net.services().timeout(ct, UdpTracker.TIMEOUT_STREAM));
             if (ct.hasStatus(Status.NAT_CLASH)) {
                 return Verdict.ACCEPT;
             }
@@ -67,7 +66,7 @@ public final class UdpLiteTracker implements L4Tracker {
                 net.packets().cacheEvent(ct, CtEvent.ASSURED);
             }
         } else {
-            net.packets().refresh(ct, pkt, net.settings().get(UdpTracker.TIMEOUT) * hz);
+            net.packets().refresh(ct, pkt, net.services().timeout(ct, UdpTracker.TIMEOUT));
         }
         return Verdict.ACCEPT;
     }

@@ -78,7 +78,7 @@ public final class UdpTracker implements L4Tracker {
         }
         int hz = net.clock().hz();
         long now = net.now();
-        long unreplied = net.settings().get(TIMEOUT) * hz;
+        long unreplied = net.services().timeout(ct, TIMEOUT);
         int status = ct.status();
         if ((status & Status.CONFIRMED) == 0) {
             ct.setProtoWord(now + 2L * hz);
@@ -88,7 +88,7 @@ public final class UdpTracker implements L4Tracker {
             boolean stream = false;
             // Still active after two seconds: a stream, worth keeping longer.
             if (now - ct.protoWord() > 0) {
-                extra = net.settings().get(TIMEOUT_STREAM) * hz;
+                extra = net.services().timeout(ct, TIMEOUT_STREAM);
                 stream = (status & Status.ASSURED) == 0;
             }
             net.packets().refresh(ct, pkt, extra);

@@ -45,7 +45,8 @@ public final class ReplayCommand {
 
     @Descriptor("replay a kernel case folder (or --pcap with --rules and --iface) into --out DIR")
     public int replay(CommandSession session, @Descriptor("CASE_DIR --out DIR [--quiet] [--check] | --pcap FILE "
-        + "--rules FILE --iface SPEC... [--in IFACE] [--sysctl NAME=VALUE]... --out DIR; [--tick-phase MICROS]") String... args) {
+        + "--rules FILE --iface SPEC... [--in IFACE] [--sysctl NAME=VALUE]... --out DIR; [--tick-phase MICROS] "
+        + "[--labels CONNLABEL_CONF]") String... args) {
         PrintStream out = session.getConsole();
         PrintStream err = System.err;
         ReplayOptions o;
@@ -53,7 +54,8 @@ public final class ReplayCommand {
             o = ReplayOptions.parse(args);
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
-            err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check] [--tick-phase MICROS] [--no-adopt-random]");
+            err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check] [--tick-phase MICROS] [--no-adopt-random]"
+                + " [--labels CONNLABEL_CONF]");
             err.println("       replay --pcap FILE [--rules FILE] --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,...][,mtu=N]"
                 + "... [--in IFACE] [--sysctl NAME=VALUE]... [--tick-phase MICROS] [--adopt-random] --out OUT_DIR");
             return USAGE;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.conntrack4j.core.text.LabelMap;
 import org.conntrack4j.replay.router.RouterInterface;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
@@ -29,6 +30,8 @@ final class ReplayOptions {
     Boolean adoptRandom;
     /** Where the recording kernel's 4 ms ticks fell, in ns past each multiple; -1: the case's, else the default. */
     long tickPhaseNanos = -1;
+    /** A connlabel.conf naming the labels to print, or null: each label by its number. */
+    Path labels;
     final List<String> ifaces = new ArrayList<>();
     final Map<String, String> sysctls = new LinkedHashMap<>();
 
@@ -47,6 +50,7 @@ final class ReplayOptions {
                 case "--adopt-random": o.adoptRandom = Boolean.TRUE; break;
                 case "--no-adopt-random": o.adoptRandom = Boolean.FALSE; break;
                 case "--tick-phase": o.tickPhaseNanos = tickPhase(value(args, ++i, a)); break;
+                case "--labels": o.labels = Paths.get(value(args, ++i, a)); break;
                 case "--sysctl": {
                     String kv = value(args, ++i, a);
                     int eq = kv.indexOf('=');
@@ -106,6 +110,13 @@ final class ReplayOptions {
     /** The replay's input, from the case folder or from the options. */
     CaseSpec spec() throws ReplayException {
         CaseSpec s = baseSpec();
+        if (labels != null) {
+            try {
+                s = s.withLabels(LabelMap.read(labels));
+            } catch (java.io.IOException e) {
+                throw new ReplayException(labels + ": cannot read: " + e.getMessage(), ReplayException.INPUT, e);
+            }
+        }
         return adoptRandom == null ? s : s.withAdoptRandomPorts(adoptRandom);
     }
 
@@ -118,7 +129,7 @@ final class ReplayOptions {
             Map<String, String> s = new LinkedHashMap<>(c.sysctls());
             s.putAll(sysctls);
             return new CaseSpec(c.name(), c.interfaces(), s, c.ruleset(), c.rulesetName(), c.capture(),
-                c.defaultInterface(), c.tickPhaseNanos(), c.adoptRandomPorts());
+                c.defaultInterface(), c.tickPhaseNanos(), c.adoptRandomPorts(), c.tableAtNanos());
         }
         List<RouterInterface> list = new ArrayList<>();
         for (String spec : ifaces) {

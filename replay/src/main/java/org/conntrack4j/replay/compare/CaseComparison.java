@@ -56,6 +56,13 @@ public final class CaseComparison {
             parts.add(TableComparison.compare(table, orEmpty(ConntrackLines.readTable(outDir.resolve("table.txt")))));
         }
 
+        // the same table as conntrack -L -o xml,labels, where the case has it (NAT ports are not renamed in it)
+        List<String> xml = ConntrackLines.readXmlFlows(caseDir.resolve("table.xml"));
+        if (xml != null) {
+            parts.add(TableComparison.compare("table_xml", xml,
+                    orEmpty(ConntrackLines.readXmlFlows(outDir.resolve("table.xml")))));
+        }
+
         addIfPresent(parts, EgressComparison.compare(caseDir, outDir, renaming, RouterAddresses.read(caseDir)));
 
         if (!renaming.isEmpty()) {

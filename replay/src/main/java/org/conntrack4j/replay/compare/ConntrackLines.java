@@ -70,4 +70,26 @@ final class ConntrackLines {
         out.sort(PyText.CODE_POINT_ORDER);
         return out;
     }
+
+    /** The XML elements that change from one moment or run to the next, and are not compared. */
+    private static final Pattern XML_VOLATILE = Pattern.compile("<(timeout|use|id|deltatime)>[0-9]+</\\1>");
+
+    /**
+     * The flows of a {@code conntrack -L -o xml} file (one {@code <flow>} per line, as conntrack prints them), without
+     * their timeout, use, id and delta time, sorted; the document's other lines are left out. Null when the file
+     * does not exist.
+     */
+    static List<String> readXmlFlows(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (String line : PyText.splitLines(PyText.read(path))) {
+            if (line.startsWith("<flow")) {
+                out.add(XML_VOLATILE.matcher(PyText.rstrip(line)).replaceAll(""));
+            }
+        }
+        out.sort(PyText.CODE_POINT_ORDER);
+        return out;
+    }
 }

@@ -19,6 +19,11 @@ final class TableComparison {
      * @param replay the replay's normalised lines (empty when it wrote none)
      */
     static PartResult compare(List<String> kernel, List<String> replay) {
+        return compare("table", kernel, replay);
+    }
+
+    /** As {@link #compare(List, List)}, for the part {@code name}. */
+    static PartResult compare(String name, List<String> kernel, List<String> replay) {
         Map<String, Integer> left = counts(kernel);
         Map<String, Integer> right = counts(replay);
         int common = 0;
@@ -33,7 +38,7 @@ final class TableComparison {
         details.put("extra", extra);
         String text = !missing.isEmpty() ? "missing " + missing.get(0)
                 : !extra.isEmpty() ? "extra " + extra.get(0) : null;
-        return new PartResult("table", common, kernel.size(), replay.size(), text, details);
+        return new PartResult(name, common, kernel.size(), replay.size(), text, details);
     }
 
     private static Map<String, Integer> counts(List<String> lines) {

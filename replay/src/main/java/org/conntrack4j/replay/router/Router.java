@@ -1,14 +1,17 @@
 package org.conntrack4j.replay.router;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
+import org.conntrack4j.core.api.LocalOutput;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.IpHeaders;
 
@@ -138,6 +141,9 @@ public final class Router {
     private final Packet pkt = new Packet(65536 + 128);
     private final Packet own = new Packet(2048);
     private final Packet ownErr = new Packet(2048);
+    /** What plug-ins originate through {@link LocalOutput} (a rule's reject). */
+    private final Packet ownRule = new Packet(2048);
+    private final Registration output;
     private final byte[] frameOut = new byte[65536 + 64];
     private final IpFragmenter fragmenter = new IpFragmenter(frameOut, ETH_HLEN);
     /** Where {@link #emit} sends the fragment in {@link #frameOut}, and when. */
@@ -153,10 +159,27 @@ public final class Router {
         for (RouterInterface ri : interfaces) {
             devices.add(ri.toDevice(index++));
         }
+        output = net.services().provideExtension(LocalOutput.class, this::sendLocal);
     }
 
-    /** The router registers nothing in the engine: nothing to undo (kept for symmetry with its users). */
+    /** Takes the router's output ({@link LocalOutput}) back from the engine. */
     public void close() {
+        output.close();
+    }
+
+    /** {@link LocalOutput}: a packet a plug-in originates, sent as the router's own (LOCAL_OUT, route, out). */
+    private boolean sendLocal(Packet p) {
+        ownRule.reset();
+        ownRule.load(p.array(), p.head(), p.length(), 64);
+        ownRule.family = p.family;
+        ownRule.ct = p.ct;
+        ownRule.ctinfo = p.ctinfo;
+        ownRule.mark = p.mark;
+        try {
+            return output(ownRule, p.tstamp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The router's interfaces, in the order given. */
@@ -205,6 +228,9 @@ public final class Router {
         }
         pkt.reset();
         pkt.load(frame, off + l3, len - l3, 64);
+        if (linkType == LINKTYPE_ETHERNET) {
+            pkt.macHeader(frame, off, l3);
+        }
         String bad = IpHeaders.validate(pkt);
         if (bad != null) {
             result.note = bad;
@@ -339,29 +365,30 @@ public final class Router {
         }
     }
 
-    /** A locally generated packet: LOCAL_OUT, routing, POST_ROUTING, out. */
-    private void output(Packet o, long tstamp) throws IOException {
+    /** A locally generated packet: LOCAL_OUT, routing, POST_ROUTING, out. Returns whether it was sent. */
+    private boolean output(Packet o, long tstamp) throws IOException {
         o.tstamp = tstamp;
         o.in = null;
         o.out = null;
         NetDevice out = route(o.family, dstHi(o), dstLo(o));
         if (out == null) {
-            return;
+            return false;
         }
         o.out = out;
         if (net.packets().runHook(Hook.LOCAL_OUT, o) != Verdict.ACCEPT) {
-            return;
+            return false;
         }
         // DNAT in LOCAL_OUT may have changed the destination.
         NetDevice out2 = route(o.family, dstHi(o), dstLo(o));
         if (out2 == null) {
-            return;
+            return false;
         }
         o.out = out2;
         if (net.packets().runHook(Hook.POST_ROUTING, o) != Verdict.ACCEPT) {
-            return;
+            return false;
         }
         transmit(o, out2, true);
+        return true;
     }
 
     /** Sends an ICMP error about {@code about}, from the address facing its sender. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.conntrack4j.core.text.LabelMap;
 import org.conntrack4j.replay.json.JsonParser;
 import org.conntrack4j.replay.json.JsonSyntaxException;
 import org.conntrack4j.replay.router.RouterInterface;
@@ -27,7 +28,18 @@ public final class CaseSpec {
     private final String defaultInterface;
     private final long tickPhaseNanos;
     private final boolean adoptRandomPorts;
+    private final long tableAtNanos;
+    private final LabelMap labels;
+    private final boolean eventsUntilTable;
+    private final List<RulesetChange> rulesetChanges;
     private final List<TableOperation> operations;
+
+    /**
+     * A ruleset loaded while the recording ran ({@code case.json} → {@code ruleset_changes}): {@code atNanos} after the
+     * first frame, {@code ruleset} replacing the one in force, as {@code nft -f} of {@code flush ruleset} and it does.
+     */
+    public record RulesetChange(long atNanos, String ruleset) {
+    }
 
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface) {
@@ -44,13 +56,26 @@ public final class CaseSpec {
     public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts) {
         this(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            adoptRandomPorts, List.of());
+            adoptRandomPorts, -1);
+    }
+
+    /** With when the table was taken ({@link #tableAtNanos()}), or -1 for the usual half second after the last frame. */
+    public CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
+        String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
+        long tableAtNanos) {
+        this(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
+            adoptRandomPorts, tableAtNanos, LabelMap.numeric(), false, List.of(), List.of());
     }
 
     private CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
+        long tableAtNanos, LabelMap labels, boolean eventsUntilTable, List<RulesetChange> rulesetChanges,
         List<TableOperation> operations) {
         this.operations = List.copyOf(operations);
+        this.rulesetChanges = List.copyOf(rulesetChanges);
+        this.labels = labels;
+        this.eventsUntilTable = eventsUntilTable;
+        this.tableAtNanos = tableAtNanos;
         this.adoptRandomPorts = adoptRandomPorts;
         this.name = name;
         this.interfaces = List.copyOf(interfaces);
@@ -87,7 +112,46 @@ public final class CaseSpec {
     /** The same case with adoption of the recording kernel's random ports on or off. */
     public CaseSpec withAdoptRandomPorts(boolean on) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            on, operations);
+            on, tableAtNanos, labels, eventsUntilTable, rulesetChanges, operations);
+    }
+
+    /**
+     * The names labels are printed with in the events and the table ({@code conntrack -o labels} with this
+     * {@code connlabel.conf}): by default each label by its number, as the kernel cases were recorded; null prints
+     * none.
+     */
+    public LabelMap labels() {
+        return labels;
+    }
+
+    /** The same case with labels printed through {@code map} (null: not printed). */
+    public CaseSpec withLabels(LabelMap map) {
+        return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
+            adoptRandomPorts, tableAtNanos, map, eventsUntilTable, rulesetChanges, operations);
+    }
+
+    /** The rulesets loaded while the recording ran, in time order (none for most cases). */
+    public List<RulesetChange> rulesetChanges() {
+        return rulesetChanges;
+    }
+
+    /**
+     * Do the case's events stop where its table was taken ({@code case.json} → {@code events_until_table}, as the
+     * kernel lab's first recordings were assembled)? Then the events the table dump itself causes (the DESTROY of
+     * entries it finds expired) are not written. Otherwise they are, as {@code conntrack -E} prints them while
+     * {@code conntrack -L} runs.
+     */
+    public boolean eventsUntilTable() {
+        return eventsUntilTable;
+    }
+
+    /**
+     * When the table was taken, in nanoseconds after the first frame, for a recording that waited past its last
+     * packet ({@code case.json} → {@code table_at_s}, or a note "waited until t0 + N s", the table following half a
+     * second later as always); -1: half a second after the last frame ({@link Replay#TABLE_DELAY_NANOS}).
+     */
+    public long tableAtNanos() {
+        return tableAtNanos;
     }
 
     /**
@@ -124,9 +188,12 @@ public final class CaseSpec {
         return defaultInterface;
     }
 
-    /** Does the ruleset declare a conntrack helper (then expectation events are written)? */
+    /**
+     * Does the ruleset declare a conntrack helper or an expectation object (then expectation events are written, as
+     * the recordings of such cases have them)?
+     */
     public boolean helperConfigured() {
-        return ruleset != null && ruleset.matches("(?s).*\\bct\\s+helper\\s+\\S+\\s*\\{.*");
+        return ruleset != null && ruleset.matches("(?s).*\\bct\\s+(helper|expectation)\\s+\\S+\\s*\\{.*");
     }
 
     /** Loads a kernel case folder as it is. */
@@ -225,7 +292,58 @@ public final class CaseSpec {
             ops.sort(java.util.Comparator.comparingLong(TableOperation::timeNanos));
         }
         // a kernel case folder: its replies answer the kernel's own random NAT picks
-        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true, ops);
+        return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true, tableAt(c, json),
+            LabelMap.numeric(), Boolean.TRUE.equals(c.get("events_until_table")), rulesetChanges(c, json), ops);
+    }
+
+    private static List<RulesetChange> rulesetChanges(Map<String, Object> c, Path json) throws ReplayException {
+        if (c.get("ruleset_changes") == null) {
+            return List.of();
+        }
+        if (!(c.get("ruleset_changes") instanceof List)) {
+            throw new ReplayException(json + ": ruleset_changes is not a list", ReplayException.INPUT);
+        }
+        List<RulesetChange> out = new ArrayList<>();
+        for (Object o : (List<?>) c.get("ruleset_changes")) {
+            Map<String, Object> m = object(o, json, "a ruleset_changes entry");
+            if (!(m.get("at_s") instanceof Number) || ((Number) m.get("at_s")).doubleValue() < 0
+                || !(m.get("ruleset") instanceof String)) {
+                throw new ReplayException(json + ": a ruleset_changes entry needs at_s (seconds after the first frame)"
+                    + " and ruleset (nft text)", ReplayException.INPUT);
+            }
+            out.add(new RulesetChange(Math.round(((Number) m.get("at_s")).doubleValue() * 1e9),
+                (String) m.get("ruleset")));
+        }
+        out.sort((a, b) -> Long.compare(a.atNanos(), b.atNanos()));
+        return out;
+    }
+
+    private static final java.util.regex.Pattern WAITED =
+        java.util.regex.Pattern.compile("waited until t0 \\+ ([0-9]+(?:\\.[0-9]+)?) s");
+
+    /**
+     * When the recording took its table, if it says: {@code table_at_s} (seconds after the first frame), or a note
+     * that the scenario "waited until t0 + N s" (t0 the first frame) before the table followed, half a second later
+     * as every recording takes it; else -1.
+     */
+    private static long tableAt(Map<String, Object> c, Path json) throws ReplayException {
+        Object at = c.get("table_at_s");
+        if (at != null) {
+            if (!(at instanceof Number) || ((Number) at).doubleValue() < 0) {
+                throw new ReplayException(json + ": table_at_s " + at + " is not a number of seconds",
+                    ReplayException.INPUT);
+            }
+            return Math.round(((Number) at).doubleValue() * 1e9);
+        }
+        if (c.get("notes") instanceof List) {
+            for (Object n : (List<?>) c.get("notes")) {
+                java.util.regex.Matcher m = WAITED.matcher(String.valueOf(n));
+                if (m.find()) {
+                    return Math.round(Double.parseDouble(m.group(1)) * 1e9) + Replay.TABLE_DELAY_NANOS;
+                }
+            }
+        }
+        return -1;
     }
 
     @SuppressWarnings("unchecked")

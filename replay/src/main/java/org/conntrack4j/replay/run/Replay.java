@@ -30,8 +30,10 @@ import org.conntrack4j.replay.router.Router;
 
 /**
  * Replays a capture through a fresh engine and the router, writing {@code ctstate.tsv}, {@code events.txt},
- * {@code expect-events.txt} (when the ruleset declares a helper), {@code table.txt} and
- * {@code egress.pcapng} into the output folder, in the formats of the kernel cases.
+ * {@code expect-events.txt} (when the ruleset declares a helper or an expectation object), {@code table.txt}, the
+ * same table as {@code conntrack -L -o xml,labels} ({@code table.xml}) and {@code egress.pcapng} into the output
+ * folder, in the formats of the kernel cases. Labels are printed through the
+ * case's label map ({@link CaseSpec#labels()}).
  *
  * <p>Time is the capture's: the engine's clock is set from each frame's timestamp before the frame is
  * processed (HZ 250, as the recording kernel), so the output is the same on every run.
@@ -56,9 +58,9 @@ public final class Replay {
 
     /**
      * {@code table.txt} is the table as {@code conntrack -L} shows it this long after the last frame, as the kernel
-     * cases took it ("about 0.5 s after the last packet"): an entry whose timeout runs out in between is not
-     * listed (the dump skips expired entries), the others show the time they have left then. No expiry scan runs
-     * and no event is written for that half second.
+     * cases took it ("about 0.5 s after the last packet"), unless the case says it waited longer
+     * ({@link CaseSpec#tableAtNanos()}): an entry whose timeout ran out by then is destroyed by the dump (with its
+     * DESTROY event) and not listed, the others show the time they have left then. No expiry scan runs in between.
      */
     public static final long TABLE_DELAY_NANOS = 500_000_000L;
 
@@ -75,6 +77,21 @@ public final class Replay {
     }
 
     private Replay() {
+    }
+
+    /**
+     * What {@code conntrack -L} does to expired entries it meets ({@code ctnetlink_dump_table}): destroys them, with
+     * their DESTROY events, and does not list them. Linux meets them in hash-bucket order, which a new boot draws at
+     * random; here they go in the order they expired.
+     */
+    private static void dumpEvictsExpired(Conntrack net) {
+        long now = net.now();
+        List<org.conntrack4j.core.api.Connection> expired = new ArrayList<>(
+            net.table().connections(c -> c.isConfirmed() && c.isExpired(now)));
+        expired.sort((a, b) -> Long.compare(a.timeout() - now, b.timeout() - now));
+        for (org.conntrack4j.core.api.Connection c : expired) {
+            net.packets().kill(c);
+        }
     }
 
     /**
@@ -104,14 +121,26 @@ public final class Replay {
              BufferedWriter events = writer(outDir.resolve("events.txt"));
              BufferedWriter expects = spec.helperConfigured() ? writer(outDir.resolve("expect-events.txt")) : null;
              PcapNgWriter egress = PcapNgWriter.create(outDir.resolve("egress.pcapng"))) {
+            // the ruleset in force: its own slot, since a change replaces it while the capture runs
+            Registration[] ruleset = {null};
+            regs.add(() -> {
+                if (ruleset[0] != null) {
+                    ruleset[0].close();
+                }
+            });
             if (spec.ruleset() != null) {
-                regs.add(rules.install(net, spec.ruleset(), spec.rulesetName()));
+                ruleset[0] = rules.install(net, spec.ruleset(), spec.rulesetName());
             }
+            int nextChange = 0;
             int[] counts = new int[2];
+            boolean[] quiet = {false};
             regs.add(net.table().addListener(new ConntrackListener() {
                 @Override
                 public void onEvent(ConntrackEvent e) {
-                    line(events, CtFormat.event(e, true));
+                    if (quiet[0]) {
+                        return;
+                    }
+                    line(events, CtFormat.event(e, true, spec.labels()));
                     counts[0]++;
                 }
 
@@ -156,6 +185,17 @@ public final class Replay {
                     clock.setWallNanos(ts);
                     lastTs = ts;
                     net.table().expire();
+                    while (nextChange < spec.rulesetChanges().size()
+                        && ts >= firstTs + spec.rulesetChanges().get(nextChange).atNanos()) {
+                        // nft -f of "flush ruleset" and the new one: the old tables and their objects go
+                        CaseSpec.RulesetChange change = spec.rulesetChanges().get(nextChange++);
+                        if (ruleset[0] != null) {
+                            ruleset[0].close();
+                            ruleset[0] = null;
+                        }
+                        ruleset[0] = rules.install(net, change.ruleset(), spec.name() + " ruleset_changes["
+                            + (nextChange - 1) + "]");
+                    }
                     String iface = f.interfaceName() != null ? f.interfaceName() : defaultIface;
                     int l3 = l3(f);
                     String summary = l3 >= 0 ? PacketSummary.describe(f.array(), f.offset() + l3, f.capturedLength() - l3)
@@ -205,17 +245,36 @@ public final class Replay {
                 progress.printf("\rreplay %s: %d frames (100%%)%n", spec.name(), frames);
             }
             if (frames > 0) {
-                operate(net, clock, ops, nextOp, lastTs + TABLE_DELAY_NANOS);
-                clock.setWallNanos(lastTs + TABLE_DELAY_NANOS);
+                long at = lastTs + TABLE_DELAY_NANOS;
+                if (spec.tableAtNanos() >= 0) {
+                    at = Math.max(at, firstTs + spec.tableAtNanos());
+                }
+                // the operations the recording did before it took the table
+                operate(net, clock, ops, nextOp, at);
+                clock.setWallNanos(at);
             }
+            quiet[0] = spec.eventsUntilTable();
+            dumpEvictsExpired(net);
             List<String> table = new ArrayList<>();
-            for (ConnectionSnapshot s : net.table().list(null)) {
-                table.add(CtFormat.listLine(s));
+            List<ConnectionSnapshot> listed = net.table().list(null);
+            for (ConnectionSnapshot s : listed) {
+                table.add(CtFormat.listLine(s, true, true, spec.labels()));
             }
             try (BufferedWriter t = writer(outDir.resolve("table.txt"))) {
                 for (String l : table) {
                     t.write(l);
                     t.write('\n');
+                }
+            }
+            // the same listing as conntrack -L -o xml,labels: the document only around flows
+            try (BufferedWriter t = writer(outDir.resolve("table.xml"))) {
+                if (!listed.isEmpty()) {
+                    t.write(CtFormat.XML_HEADER + "\n");
+                    for (ConnectionSnapshot s : listed) {
+                        t.write(CtFormat.xmlFlow(s, spec.labels()));
+                        t.write('\n');
+                    }
+                    t.write(CtFormat.XML_FOOTER + "\n");
                 }
             }
             return new ReplayReport(spec.name(), frames, states, egress.framesWritten(), counts[0], counts[1], table, rows,

@@ -8,6 +8,7 @@ import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.api.TimeoutPolicy;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.text.CtFormat;
@@ -32,10 +33,12 @@ final class InstalledRulesetImpl implements InstalledRuleset {
     private final List<Registration> natRegs;
     private final List<CounterExpr> counters;
     private final List<NatRule> natRules;
+    private final List<TimeoutPolicy> policies;
     private boolean closed;
 
     InstalledRulesetImpl(Conntrack net, Ruleset ruleset, List<Registration> regs, List<Registration> natRegs,
-        List<CounterExpr> counters, List<NatRule> natRules) {
+        List<CounterExpr> counters, List<NatRule> natRules, List<TimeoutPolicy> policies) {
+        this.policies = List.copyOf(policies);
         this.net = net;
         this.ruleset = ruleset;
         this.regs = new ArrayList<>(regs);
@@ -70,6 +73,10 @@ final class InstalledRulesetImpl implements InstalledRuleset {
         }
         regs.clear();
         natRegs.clear();
+        // the ct timeout objects go with the ruleset: their connections fall back to the settings (nf_ct_untimeout)
+        for (TimeoutPolicy p : policies) {
+            net.services().clearTimeoutPolicy(p);
+        }
     }
 
     /**
@@ -103,7 +110,7 @@ final class InstalledRulesetImpl implements InstalledRuleset {
                 }
                 chains.add(new Chain(c.name(), c.baseSpec(), rules, c.position()));
             }
-            tables.add(new Table(t.family(), t.name(), t.ctHelpers(), chains, t.position()));
+            tables.add(new Table(t.family(), t.name(), t.objects(), t.sets(), chains, t.position()));
         }
         return new Ruleset(tables).toString();
     }

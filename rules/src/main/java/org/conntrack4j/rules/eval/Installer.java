@@ -7,29 +7,42 @@ import java.util.Map;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Registration;
+import org.conntrack4j.core.api.TimeoutPolicy;
 import org.conntrack4j.core.api.Verdict;
+import org.conntrack4j.core.api.Zone;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.nat.NatManip;
 import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.rules.NatRule;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.nft.BaseChainSpec;
+import org.conntrack4j.rules.nft.ConnLimitStatement;
 import org.conntrack4j.rules.nft.Chain;
 import org.conntrack4j.rules.nft.ChainType;
 import org.conntrack4j.rules.nft.CounterStatement;
 import org.conntrack4j.rules.nft.CtHelperObject;
 import org.conntrack4j.rules.nft.CtHelperSetStatement;
+import org.conntrack4j.rules.nft.CtExpectationObject;
+import org.conntrack4j.rules.nft.CtLabelSetStatement;
 import org.conntrack4j.rules.nft.CtMarkSetStatement;
+import org.conntrack4j.rules.nft.CtObjectSetStatement;
+import org.conntrack4j.rules.nft.CtTimeoutObject;
+import org.conntrack4j.rules.nft.CtZoneSetStatement;
 import org.conntrack4j.rules.nft.IpAddress;
 import org.conntrack4j.rules.nft.LogStatement;
+import org.conntrack4j.rules.nft.MarkCopyStatement;
 import org.conntrack4j.rules.nft.Match;
+import org.conntrack4j.rules.nft.MetaMarkSetStatement;
+import org.conntrack4j.rules.nft.NamedSet;
 import org.conntrack4j.rules.nft.NatStatement;
 import org.conntrack4j.rules.nft.NotrackStatement;
 import org.conntrack4j.rules.nft.Operand;
 import org.conntrack4j.rules.nft.Policy;
+import org.conntrack4j.rules.nft.RejectStatement;
 import org.conntrack4j.rules.nft.Rule;
 import org.conntrack4j.rules.nft.RuleElement;
 import org.conntrack4j.rules.nft.Ruleset;
+import org.conntrack4j.rules.nft.SetUpdateStatement;
 import org.conntrack4j.rules.nft.Table;
 import org.conntrack4j.rules.nft.VerdictStatement;
 import org.osgi.service.log.Logger;
@@ -50,6 +63,8 @@ final class Installer {
     private final List<CounterExpr> counters = new ArrayList<>();
     private final List<NatRule> natRules = new ArrayList<>();
     private final List<Base> bases = new ArrayList<>();
+    /** The timeout policies made for this installation: taken back from their connections when it is removed. */
+    private final List<TimeoutPolicy> policies = new ArrayList<>();
     private Nat nat;
 
     /** A base chain ready to register. */
@@ -94,7 +109,7 @@ final class Installer {
             throw new RulesetInstallException(c.position(), "chain " + c.name() + ": cannot be registered: "
                 + e.getMessage());
         }
-        return new InstalledRulesetImpl(net, ruleset, regs, natRegs, counters, natRules);
+        return new InstalledRulesetImpl(net, ruleset, regs, natRegs, counters, natRules, policies);
     }
 
     // ---- checks ------------------------------------------------------------------------------------------------
@@ -150,6 +165,19 @@ final class Installer {
     // ---- compilation -------------------------------------------------------------------------------------------
 
     private void compileTable(Table t) {
+        // objects and sets live as long as the installation (the kernel's, as long as the table)
+        Map<String, TimeoutPolicy> timeouts = new HashMap<>();
+        for (CtTimeoutObject o : t.objectsOf(CtTimeoutObject.class)) {
+            int family = o.l3proto().nfproto() == Family.INET ? 0 : o.l3proto().nfproto();
+            TimeoutPolicy policy = TimeoutPolicy.of(o.name(), family, o.protocol(), o.bySetting());
+            timeouts.put(o.name(), policy);
+            policies.add(policy);
+        }
+        Map<String, DynamicSet> sets = new HashMap<>();
+        for (NamedSet s : t.sets()) {
+            sets.put(s.name(), new DynamicSet(s.name(), s.size() == 0 ? NamedSet.DEFAULT_DYNAMIC_SIZE : s.size()));
+        }
+        Objects objects = new Objects(timeouts, sets);
         Map<String, CompiledChain> chains = new HashMap<>();
         for (Chain c : t.chains()) {
             chains.put(c.name(), new CompiledChain(c.name()));
@@ -158,7 +186,7 @@ final class Installer {
             CompiledChain cc = chains.get(c.name());
             Expr[][] rules = new Expr[c.rules().size()][];
             for (int i = 0; i < rules.length; i++) {
-                rules[i] = compileRule(t, c, c.rules().get(i), chains);
+                rules[i] = compileRule(t, c, c.rules().get(i), chains, objects);
             }
             cc.setRules(rules);
             if (c.baseSpec().isPresent()) {
@@ -170,7 +198,11 @@ final class Installer {
         }
     }
 
-    private Expr[] compileRule(Table t, Chain c, Rule r, Map<String, CompiledChain> chains) {
+    /** The runtime state of a table's objects and sets, by name. */
+    private record Objects(Map<String, TimeoutPolicy> timeouts, Map<String, DynamicSet> sets) {
+    }
+
+    private Expr[] compileRule(Table t, Chain c, Rule r, Map<String, CompiledChain> chains, Objects objects) {
         List<Expr> out = new ArrayList<>();
         for (RuleElement e : r.elements()) {
             if (e instanceof Match m) {
@@ -206,11 +238,39 @@ final class Installer {
                 out.add(new CtHelperSetExpr(net, h.type(), h.protocol(), servesIpv4(h), servesIpv6(h)));
             } else if (e instanceof NatStatement n) {
                 out.add(nat(t, c, r, n));
+            } else if (e instanceof CtZoneSetStatement z) {
+                out.add(new CtZoneSetExpr(z.zone(), z.direction() < 0 ? Zone.DIR_BOTH
+                    : z.direction() == 0 ? Zone.DIR_ORIGINAL : Zone.DIR_REPLY));
+            } else if (e instanceof MetaMarkSetStatement m) {
+                out.add(new MarkSetExpr(net, MarkSetExpr.Kind.META_FROM_VALUE, m.mark()));
+            } else if (e instanceof MarkCopyStatement m) {
+                out.add(new MarkSetExpr(net, m.toConnection() ? MarkSetExpr.Kind.CT_FROM_META
+                    : MarkSetExpr.Kind.META_FROM_CT, 0));
+            } else if (e instanceof CtLabelSetStatement l) {
+                out.add(new CtLabelSetExpr(net, l.bit()));
+            } else if (e instanceof CtObjectSetStatement o) {
+                out.add(objectSet(t, o, objects));
+            } else if (e instanceof ConnLimitStatement cl) {
+                out.add(new ConnLimitExpr(net, cl.limit()));
+            } else if (e instanceof SetUpdateStatement u) {
+                out.add(new SetUpdateExpr(net, objects.sets().get(u.set()), u.key(), u.limit().orElse(null)));
+            } else if (e instanceof RejectStatement) {
+                out.add(new RejectExpr(net));
             } else {
                 throw new IllegalArgumentException("statement not supported by the evaluator: " + e);
             }
         }
         return out.toArray(new Expr[0]);
+    }
+
+    private Expr objectSet(Table t, CtObjectSetStatement o, Objects objects) {
+        if (o.kind() == CtObjectSetStatement.Kind.TIMEOUT) {
+            CtTimeoutObject obj = t.object(CtTimeoutObject.class, o.object()).orElseThrow();
+            return new CtTimeoutSetExpr(net, objects.timeouts().get(o.object()), obj.firstStateSeconds());
+        }
+        CtExpectationObject x = t.object(CtExpectationObject.class, o.object()).orElseThrow();
+        return new CtExpectationSetExpr(net, x.l3proto().nfproto(), x.protocol(), x.dport(), x.timeoutMillis(),
+            x.size());
     }
 
     private NatExpr nat(Table t, Chain c, Rule r, NatStatement n) {

@@ -30,7 +30,12 @@ final class MatchCompiler {
         Selector sel = m.selector();
         Op op = m.op();
         Operand v = m.value();
+        if (m.mask().isPresent()) {
+            return numeric(Field.masked(field(sel), m.mask().getAsLong()), op, v);
+        }
         switch (sel) {
+            case CT_LABEL:
+                return new LabelMatch(((Operand.Num) v).intValue(), op);
             case IIFNAME:
             case OIFNAME:
             case IIF:
@@ -77,6 +82,18 @@ final class MatchCompiler {
                 return Field.CT_DIRECTION;
             case CT_MARK:
                 return Field.CT_MARK;
+            case META_MARK:
+                return Field.META_MARK;
+            case CT_ZONE:
+                return Field.ctZone(-1);
+            case CT_ORIGINAL_ZONE:
+                return Field.ctZone(0);
+            case CT_REPLY_ZONE:
+                return Field.ctZone(1);
+            case ETHER_SADDR:
+                return Field.ether("ether saddr", 6);
+            case ETHER_DADDR:
+                return Field.ether("ether daddr", 0);
             default:
                 throw new IllegalArgumentException("no numeric field for " + sel);
         }

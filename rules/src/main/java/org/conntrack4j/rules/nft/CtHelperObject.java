@@ -7,7 +7,8 @@ import java.util.Objects;
  * number (6 tcp or 17 udp); {@code l3proto} is the family the helper serves (nft defaults it to the table's).
  * Equality ignores the position.
  */
-public record CtHelperObject(String name, String type, int protocol, Family l3proto, SourcePos position) {
+public record CtHelperObject(String name, String type, int protocol, Family l3proto, SourcePos position)
+        implements TableObject {
     public CtHelperObject {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
@@ -29,7 +30,8 @@ public record CtHelperObject(String name, String type, int protocol, Family l3pr
         return Objects.hash(name, type, protocol, l3proto);
     }
 
-    void format(StringBuilder sb, String indent) {
+    @Override
+    public void format(StringBuilder sb, String indent) {
         sb.append(indent).append("ct helper ").append(name).append(" {\n");
         sb.append(indent).append("\ttype \"").append(type).append("\" protocol ")
                 .append(Symbols.protocolName(protocol)).append('\n');
@@ -39,8 +41,6 @@ public record CtHelperObject(String name, String type, int protocol, Family l3pr
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder();
-        format(sb, "");
-        return sb.toString();
+        return TableObject.text(this);
     }
 }

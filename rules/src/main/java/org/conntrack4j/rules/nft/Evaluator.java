@@ -13,20 +13,31 @@ import org.conntrack4j.rules.nft.Lexer.Token;
 import org.conntrack4j.rules.nft.Syntax.BaseSpecNode;
 import org.conntrack4j.rules.nft.Syntax.ChainItem;
 import org.conntrack4j.rules.nft.Syntax.ChainNode;
+import org.conntrack4j.rules.nft.Syntax.ConnLimitNode;
 import org.conntrack4j.rules.nft.Syntax.CtHelperSetNode;
+import org.conntrack4j.rules.nft.Syntax.CtLabelSetNode;
 import org.conntrack4j.rules.nft.Syntax.CtMarkSetNode;
+import org.conntrack4j.rules.nft.Syntax.CtObjectSetNode;
+import org.conntrack4j.rules.nft.Syntax.CtZoneSetNode;
 import org.conntrack4j.rules.nft.Syntax.Element;
+import org.conntrack4j.rules.nft.Syntax.ExpectationNode;
 import org.conntrack4j.rules.nft.Syntax.HelperNode;
 import org.conntrack4j.rules.nft.Syntax.JumpNode;
 import org.conntrack4j.rules.nft.Syntax.LogNode;
 import org.conntrack4j.rules.nft.Syntax.MatchNode;
+import org.conntrack4j.rules.nft.Syntax.MetaMarkSetNode;
 import org.conntrack4j.rules.nft.Syntax.NatNode;
 import org.conntrack4j.rules.nft.Syntax.PolicyNode;
 import org.conntrack4j.rules.nft.Syntax.Ready;
+import org.conntrack4j.rules.nft.Syntax.RejectNode;
 import org.conntrack4j.rules.nft.Syntax.RuleNode;
+import org.conntrack4j.rules.nft.Syntax.SetDeclNode;
 import org.conntrack4j.rules.nft.Syntax.SetNode;
+import org.conntrack4j.rules.nft.Syntax.SetUpdateNode;
 import org.conntrack4j.rules.nft.Syntax.TableItem;
 import org.conntrack4j.rules.nft.Syntax.TableNode;
+import org.conntrack4j.rules.nft.Syntax.TimeoutNode;
+import org.conntrack4j.rules.nft.Syntax.Words;
 
 /**
  * The second of the parser's two steps, after {@link Grammar}: what nft's evaluate.c and the kernel check once the
@@ -44,10 +55,12 @@ final class Evaluator {
 
     private final String source;
     private final Values values;
+    private final ObjectEvaluator objects;
 
     Evaluator(String source) {
         this.source = source;
         this.values = new Values(source);
+        this.objects = new ObjectEvaluator(source, values);
     }
 
     private SourcePos pos(Token t) {
@@ -76,7 +89,7 @@ final class Evaluator {
             TableCtx ctx = new TableCtx(node.family(), node.name().text());
             Table table = table(ctx, node);
             tables.add(table);
-            references.add(new Validator(table, ctx.jumps, ctx.helperRefs, ctx.nats));
+            references.add(new Validator(table, ctx.jumps, ctx.helperRefs, ctx.nats, ctx.objectRefs, ctx.setRefs));
         }
         // what the kernel refuses when the batch is committed comes after everything nft itself evaluates
         for (Validator v : references) {
@@ -92,10 +105,17 @@ final class Evaluator {
         final Family family;
         final String name;
         final Map<String, CtHelperObject> helpers = new LinkedHashMap<>();
+        /** Every object in the order declared, by kind and name. */
+        final Map<String, TableObject> objects = new LinkedHashMap<>();
+        final Map<String, SetDeclNode> sets = new LinkedHashMap<>();
+        /** Sets rules add to: nft makes them dynamic, 65535 elements unless sized. */
+        final Set<String> updatedSets = new java.util.HashSet<>();
         final Map<String, Chain> chains = new LinkedHashMap<>();
         final List<Validator.Ref> jumps = new ArrayList<>();
         final List<Validator.Ref> helperRefs = new ArrayList<>();
         final List<Validator.NatRef> nats = new ArrayList<>();
+        final List<Validator.ObjectRef> objectRefs = new ArrayList<>();
+        final List<Validator.SetRef> setRefs = new ArrayList<>();
 
         TableCtx(Family family, String name) {
             this.family = family;
@@ -111,12 +131,32 @@ final class Evaluator {
         for (TableItem item : node.items()) {
             if (item instanceof HelperNode h) {
                 helper(ctx, h);
+            } else if (item instanceof TimeoutNode t) {
+                addObject(ctx, t.name(), objects.timeout(ctx.family, t));
+            } else if (item instanceof ExpectationNode x) {
+                addObject(ctx, x.name(), objects.expectation(ctx.family, x));
+            } else if (item instanceof SetDeclNode d) {
+                if (ctx.sets.putIfAbsent(d.name().text(), d) != null) {
+                    throw err(d.name(), "duplicate set \"" + d.name().text() + "\" in table " + ctx.describe());
+                }
             } else {
                 chain(ctx, (ChainNode) item);
             }
         }
-        return new Table(node.family(), node.name().text(), new ArrayList<>(ctx.helpers.values()),
+        List<NamedSet> sets = new ArrayList<>();
+        for (SetDeclNode d : ctx.sets.values()) {
+            sets.add(objects.set(d, ctx.updatedSets.contains(d.name().text())));
+        }
+        return new Table(node.family(), node.name().text(), new ArrayList<>(ctx.objects.values()), sets,
                 new ArrayList<>(ctx.chains.values()), pos(node.keyword()));
+    }
+
+    private void addObject(TableCtx ctx, Token name, TableObject o) throws RulesetParseException {
+        String key = o.getClass().getSimpleName() + " " + o.name();
+        if (ctx.objects.putIfAbsent(key, o) != null) {
+            throw err(name, "duplicate " + (o instanceof CtTimeoutObject ? "ct timeout" : "ct expectation") + " \""
+                    + o.name() + "\" in table " + ctx.describe());
+        }
     }
 
     private void helper(TableCtx ctx, HelperNode h) throws RulesetParseException {
@@ -153,7 +193,9 @@ final class Evaluator {
             throw err(typeTok, "conntrack helper \"" + type + "\" has no " + (l3 == Family.IP ? "IPv4" : "IPv6")
                     + " version");
         }
-        ctx.helpers.put(name, new CtHelperObject(name, type, h.protocol(), l3, pos(h.keyword())));
+        CtHelperObject object = new CtHelperObject(name, type, h.protocol(), l3, pos(h.keyword()));
+        ctx.helpers.put(name, object);
+        ctx.objects.put("CtHelperObject " + name, object);
     }
 
     // ------------------------------------------------------------------------------------------------ chain
@@ -190,7 +232,7 @@ final class Evaluator {
             } else if (item instanceof PolicyNode p) {
                 policy = p;
             } else {
-                rules.add(rule(ctx, name, (RuleNode) item));
+                rules.add(rule(ctx, name, hook, (RuleNode) item));
             }
         }
         if (policy != null && spec == null) {
@@ -287,10 +329,13 @@ final class Evaluator {
         }
     }
 
-    private Rule rule(TableCtx ctx, String chainName, RuleNode node) throws RulesetParseException {
+    private Rule rule(TableCtx ctx, String chainName, Hook hook, RuleNode node) throws RulesetParseException {
         RuleCtx rc = new RuleCtx(ctx.family);
         List<RuleElement> elements = new ArrayList<>(node.elements().size());
         for (Element e : node.elements()) {
+            if (e instanceof RejectNode r) {
+                reject(ctx, rc, hook, r, node, elements);
+            }
             elements.add(element(ctx, rc, chainName, e));
         }
         Token after = node.afterTerminal();
@@ -326,6 +371,32 @@ final class Evaluator {
         }
         if (e instanceof CtMarkSetNode m) {
             return new CtMarkSetStatement(values.number(ValueKind.CT_MARK, m.value(), 0, m.value().length()));
+        }
+        if (e instanceof MetaMarkSetNode m) {
+            return new MetaMarkSetStatement(values.number(ValueKind.META_MARK, m.value(), 0, m.value().length()));
+        }
+        if (e instanceof CtZoneSetNode z) {
+            return new CtZoneSetStatement(z.direction(), (int) values.number(ValueKind.CT_ZONE, z.value(), 0,
+                    z.value().length()));
+        }
+        if (e instanceof CtLabelSetNode l) {
+            return new CtLabelSetStatement(values.label(l.value()));
+        }
+        if (e instanceof CtObjectSetNode o) {
+            if (o.name().text().isEmpty()) {
+                throw err(o.name(), "empty ct " + o.kind().keyword() + " name");
+            }
+            ctx.objectRefs.add(new Validator.ObjectRef(o.kind(), o.name().text(), pos(o.name())));
+            return new CtObjectSetStatement(o.kind(), o.name().text());
+        }
+        if (e instanceof ConnLimitNode c) {
+            return new ConnLimitStatement(connLimit(c));
+        }
+        if (e instanceof SetUpdateNode u) {
+            return setUpdate(ctx, rc, u);
+        }
+        if (e instanceof RejectNode) {
+            return new RejectStatement();
         }
         return nat(ctx, rc, chainName, (NatNode) e);
     }
@@ -366,6 +437,12 @@ final class Evaluator {
         }
         Op op = m.op();
         ValueKind kind = sel.kind();
+        if (kind == ValueKind.CT_LABEL) {
+            return labelMatch(m);
+        }
+        if (m.mask() != null) {
+            return maskedMatch(m);
+        }
         if (op.isRelational() && !kind.isOrdered()) {
             throw err(m.opToken(), "operator \"" + op.symbol() + "\" is not supported for " + sel.keyword()
                     + " (only ==, != and no operator)");
@@ -399,6 +476,39 @@ final class Evaluator {
             updateNetworkContext(rc, value);
         }
         return new Match(sel, op, value);
+    }
+
+    /**
+     * {@code ct label N} tests the label; {@code ct label == N} and {@code != N} compare the labels with that one
+     * alone (nft 1.0.6 {@code --debug=netlink}).
+     */
+    private Match labelMatch(MatchNode m) throws RulesetParseException {
+        Op op = m.op();
+        if (op != Op.IMPLICIT && op != Op.EQ && op != Op.NE) {
+            throw err(m.opToken(), "operator \"" + op.symbol() + "\" is not supported for ct label (only ==, != and"
+                    + " no operator)");
+        }
+        if (!(m.value() instanceof Words w)) {
+            throw err(m.valueToken(), "ct label takes one label here, not a set");
+        }
+        return new Match(Selector.CT_LABEL, op, new Operand.Num(values.label(w.phrase())));
+    }
+
+    /** {@code ct mark and MASK [op] VALUE}: one value, compared with == or != (nft lists both with the operator). */
+    private Match maskedMatch(MatchNode m) throws RulesetParseException {
+        ValueKind kind = m.selector().kind();
+        Op op = m.op();
+        if (op != Op.IMPLICIT && op != Op.EQ && op != Op.NE) {
+            throw err(m.opToken(), "operator \"" + op.symbol() + "\" is not supported with a mask (only ==, != and"
+                    + " no operator)");
+        }
+        if (!(m.value() instanceof Words w)) {
+            throw err(m.valueToken(), "a masked " + m.selector().keyword() + " is compared with one value, not a set");
+        }
+        long mask = values.number(kind, m.mask(), 0, m.mask().length());
+        long value = values.number(kind, w.phrase(), 0, w.phrase().length());
+        return new Match(m.selector(), op == Op.NE ? Op.NE : Op.EQ, new Operand.Num(value),
+                java.util.OptionalLong.of(mask));
     }
 
     /** An equality match on a protocol field fixes the transport protocol for later header matches. */
@@ -479,6 +589,59 @@ final class Evaluator {
             prefix = Optional.of(l.prefix().text());
         }
         return new LogStatement(prefix, l.group(), l.level());
+    }
+
+    /**
+     * {@code reject with tcp reset}: the kernel refuses it at the postrouting hook; nft refuses it after a match of
+     * another transport protocol, and in an inet table puts {@code meta l4proto tcp} before it unless the rule
+     * matched tcp already (an ip or ip6 table gets the same test unlisted; the evaluator tests TCP itself).
+     */
+    private void reject(TableCtx ctx, RuleCtx rc, Hook hook, RejectNode r, RuleNode rule, List<RuleElement> elements)
+            throws RulesetParseException {
+        if (hook == Hook.POSTROUTING) {
+            throw err(rule.start(), "Could not process rule: Operation not supported (reject is not valid at the"
+                    + " postrouting hook)");
+        }
+        int other = rc.transport;
+        if (rc.transportSet != null && !rc.transportSet.contains(6)) {
+            other = rc.transportSet.iterator().next();
+        }
+        if (other >= 0 && other != 6 || rc.transportSet != null && rc.transportSet.size() > 1) {
+            throw err(r.keyword(), "you cannot use tcp reset with this protocol");
+        }
+        if (other != 6 && ctx.family == Family.INET) {
+            elements.add(new Match(Selector.META_L4PROTO, Op.IMPLICIT, new Operand.Num(6)));
+        }
+        rc.transport = 6;
+        rc.l4Known = true;
+    }
+
+    private ConnLimit connLimit(ConnLimitNode c) throws RulesetParseException {
+        long n = Numbers.parse(c.count().text());
+        if (n < 0 || n > 0xffffffffL) {
+            throw err(c.count(), "invalid ct count \"" + Lexer.abbreviate(c.count().text())
+                    + "\" (a number 0-4294967295)");
+        }
+        return new ConnLimit(n, c.over());
+    }
+
+    /** {@code add|update @SET { KEY [ct count ...] }}: the key's network protocol joins the rule's context. */
+    private Statement setUpdate(TableCtx ctx, RuleCtx rc, SetUpdateNode u) throws RulesetParseException {
+        Selector key = u.key();
+        Family other = rc.network;
+        if (rc.networkSet != null) {
+            other = rc.networkSet.stream().filter(f -> f != key.network()).findFirst().orElse(null);
+        }
+        if (other != null && other != key.network()) {
+            throw err(u.keyToken(), "conflicting protocols specified: " + other.keyword() + " vs. "
+                    + key.network().keyword());
+        }
+        rc.network = key.network();
+        rc.networkSet = null;
+        ctx.updatedSets.add(u.set().text());
+        ctx.setRefs.add(new Validator.SetRef(u.set().text(), key, pos(u.set()), pos(u.keyToken())));
+        Optional<ConnLimit> limit = u.limit() == null ? Optional.empty() : Optional.of(connLimit(u.limit()));
+        return new SetUpdateStatement(u.update(), u.set().text(), key, limit);
     }
 
     private Statement nat(TableCtx ctx, RuleCtx rc, String chainName, NatNode n) throws RulesetParseException {

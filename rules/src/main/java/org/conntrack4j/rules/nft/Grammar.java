@@ -10,8 +10,8 @@ import org.conntrack4j.rules.nft.Lexer.Token;
 import org.conntrack4j.rules.nft.Syntax.BaseSpecNode;
 import org.conntrack4j.rules.nft.Syntax.ChainItem;
 import org.conntrack4j.rules.nft.Syntax.ChainNode;
-import org.conntrack4j.rules.nft.Syntax.HelperNode;
 import org.conntrack4j.rules.nft.Syntax.PolicyNode;
+import org.conntrack4j.rules.nft.Syntax.SetDeclNode;
 import org.conntrack4j.rules.nft.Syntax.TableItem;
 import org.conntrack4j.rules.nft.Syntax.TableNode;
 
@@ -24,8 +24,12 @@ import org.conntrack4j.rules.nft.Syntax.TableNode;
  * <pre>
  * file        := { table TERM }
  * table       := "table" [ip|ip6|inet] NAME "{" { tableItem TERM } "}"
- * tableItem   := chain | "ct" "helper" NAME "{" { helperItem TERM } "}"
+ * tableItem   := chain | set | "ct" "helper" NAME "{" { helperItem TERM } "}"
+ *              | "ct" "timeout" NAME "{" { timeoutItem TERM } "}" | "ct" "expectation" NAME "{" { expectItem TERM } "}"
  * helperItem  := "type" STRING "protocol" (tcp|udp) | "l3proto" (ip|ip6|inet)
+ * timeoutItem := "protocol" (tcp|udp) | "l3proto" (ip|ip6|inet) | "policy" "=" "{" STATE ":" NUM { "," ... } "}"
+ * expectItem  := "protocol" PROTO | "dport" NUM | "timeout" TIME | "size" NUM | "l3proto" (ip|ip6|inet)
+ * set         := "set" NAME "{" { ("type" TYPE | "size" NUM | "flags" FLAG { "," FLAG }) TERM } "}"
  * chain       := "chain" NAME "{" { chainItem TERM } "}"
  * chainItem   := "type" TYPE "hook" HOOK "priority" PRIO | "policy" (accept|drop) | rule
  * </pre>
@@ -40,15 +44,18 @@ final class Grammar {
             "destroy", "list", "flush", "rename", "reset", "define", "redefine", "undefine", "include",
             "describe", "monitor", "export", "import", "chain", "rule", "set", "map", "element");
     /** Table items nft knows that the subset leaves out. */
-    private static final Set<String> UNSUPPORTED_TABLE_ITEMS = Set.of("set", "map", "flowtable", "counter",
+    private static final Set<String> UNSUPPORTED_TABLE_ITEMS = Set.of("map", "flowtable", "counter",
             "quota", "limit", "secmark", "synproxy", "flags", "comment");
+    private static final String SUPPORTED_TABLE_ITEMS = "chain, set, ct helper, ct timeout, ct expectation";
 
     private final TokenStream in;
     private final RuleGrammar rules;
+    private final ObjectGrammar objects;
 
     Grammar(String source, String text) {
         this.in = new TokenStream(source, text);
         this.rules = new RuleGrammar(in);
+        this.objects = new ObjectGrammar(in);
     }
 
     List<TableNode> parseFile() throws RulesetParseException {
@@ -94,76 +101,73 @@ final class Grammar {
             if (t.isWord("chain")) {
                 items.add(chain());
                 in.requireTerminator("the chain block");
+            } else if (t.isWord("set")) {
+                items.add(setDecl());
+                in.requireTerminator("the set block");
             } else if (t.isWord("ct") && in.peek(1).isWord("helper")) {
-                items.add(ctHelper());
+                items.add(objects.ctHelper());
                 in.requireTerminator("the ct helper block");
+            } else if (t.isWord("ct") && in.peek(1).isWord("timeout")) {
+                items.add(objects.ctTimeout());
+                in.requireTerminator("the ct timeout block");
+            } else if (t.isWord("ct") && in.peek(1).isWord("expectation")) {
+                items.add(objects.ctExpectation());
+                in.requireTerminator("the ct expectation block");
             } else if (t.isWord("ct") && in.peek(1).kind() == Kind.WORD) {
                 throw in.err(in.peek(1), "unsupported object \"ct " + in.peek(1).text()
-                        + "\" (supported: chain, ct helper)");
+                        + "\" (supported: " + SUPPORTED_TABLE_ITEMS + ")");
             } else if (t.kind() == Kind.WORD && UNSUPPORTED_TABLE_ITEMS.contains(t.text())) {
-                throw in.err(t, "unsupported table item \"" + t.text() + "\" (supported: chain, ct helper)");
+                throw in.err(t, "unsupported table item \"" + t.text() + "\" (supported: " + SUPPORTED_TABLE_ITEMS
+                        + ")");
             } else {
-                throw in.err(t, "expected \"chain\" or \"ct helper\", found " + t.describe());
+                throw in.err(t, "expected \"chain\", \"set\" or a ct object, found " + t.describe());
             }
         }
         return new TableNode(kw, family, name, items);
     }
 
-    private HelperNode ctHelper() throws RulesetParseException {
-        Token kw = in.next(); // ct
-        in.next(); // helper
-        Token name = in.expectName("ct helper name");
-        in.expect(Kind.LBRACE, "'{' after the ct helper name");
+    /** {@code set NAME { type T; size N; flags F, ...; }}: the items the subset has, each once. */
+    private SetDeclNode setDecl() throws RulesetParseException {
+        Token kw = in.next();
+        Token name = in.expectName("set name");
+        in.expect(Kind.LBRACE, "'{' after the set name");
         Token type = null;
-        Token protoWord = null;
-        int proto = -1;
-        Token l3Word = null;
-        Family l3 = null;
-        String block = "ct helper \"" + name.text() + "\"";
+        Token size = null;
+        List<Token> flags = new ArrayList<>();
+        String block = "set \"" + name.text() + "\"";
         Token close;
         while ((close = in.closingBrace(block)) == null) {
             Token t = in.peek();
             if (t.isWord("type")) {
                 if (type != null) {
-                    throw in.err(t, "ct helper type given twice");
+                    throw in.err(t, "set type given twice");
                 }
                 in.next();
-                if (in.peek().kind() == Kind.WORD) {
-                    throw in.err(in.peek(), "the helper type must be a quoted string, e.g. type \"ftp\"");
-                }
-                type = in.expect(Kind.STRING, "the helper type as a quoted string, e.g. \"ftp\"");
-                Token p = in.peek();
-                if (!p.isWord("protocol")) {
-                    throw in.err(p, "expected \"protocol\" after the helper type, found " + p.describe());
+                type = in.expectWord("a set type (ipv4_addr, ipv6_addr)");
+            } else if (t.isWord("size")) {
+                if (size != null) {
+                    throw in.err(t, "set size given twice");
                 }
                 in.next();
-                protoWord = in.peek();
-                if (protoWord.isWord("tcp")) {
-                    proto = 6;
-                } else if (protoWord.isWord("udp")) {
-                    proto = 17;
-                } else {
-                    throw in.err(protoWord, "expected tcp or udp as helper protocol, found " + protoWord.describe());
-                }
+                size = in.expectWord("a number after \"size\"");
+            } else if (t.isWord("flags")) {
                 in.next();
-                in.requireTerminator("the helper type and protocol");
-            } else if (t.isWord("l3proto")) {
-                if (l3 != null) {
-                    throw in.err(t, "ct helper l3proto given twice");
+                while (true) {
+                    flags.add(in.expectWord("a set flag (dynamic)"));
+                    if (in.peek().kind() != Kind.COMMA) {
+                        break;
+                    }
+                    in.next();
                 }
-                in.next();
-                l3Word = in.expectWord("ip, ip6 or inet after \"l3proto\"");
-                Optional<Family> fam = Family.fromKeyword(l3Word.text());
-                if (fam.isEmpty()) {
-                    throw in.err(l3Word, "expected ip, ip6 or inet after \"l3proto\", found " + l3Word.describe());
-                }
-                l3 = fam.get();
-                in.requireTerminator("the l3proto");
+            } else if (t.kind() == Kind.WORD && Set.of("elements", "timeout", "gc-interval", "policy", "counter",
+                    "comment", "auto-merge", "typeof").contains(t.text())) {
+                throw in.err(t, "unsupported set attribute \"" + t.text() + "\" (supported: type, size, flags)");
             } else {
-                throw in.err(t, "unsupported ct helper attribute " + t.describe() + " (supported: type, l3proto)");
+                throw in.err(t, "expected type, size or flags in the set, found " + t.describe());
             }
+            in.requireTerminator("the set attribute");
         }
-        return new HelperNode(kw, name, type, protoWord, proto, l3Word, l3, close);
+        return new SetDeclNode(kw, name, type, size, flags, close);
     }
 
     private ChainNode chain() throws RulesetParseException {

@@ -11,7 +11,7 @@ package org.conntrack4j.rules.nft;
 final class Lexer {
 
     enum Kind {
-        WORD, STRING, NEWLINE, SEMICOLON, LBRACE, RBRACE, LBRACKET, RBRACKET, COMMA, PIPE,
+        WORD, STRING, NEWLINE, SEMICOLON, LBRACE, RBRACE, LBRACKET, RBRACKET, COMMA, PIPE, ASSIGN, AMP, AT,
         EQ, NE, LT, GT, LE, GE, EOF
     }
 
@@ -172,12 +172,12 @@ final class Lexer {
                 kind = Kind.PIPE;
                 break;
             case '=':
-                if (peekIs(1, '=')) {
-                    kind = Kind.EQ;
-                    len = 2;
-                    break;
-                }
-                throw error(l, col, "unexpected '=' (the comparison operator is '==')");
+                kind = peekIs(1, '=') ? Kind.EQ : Kind.ASSIGN;
+                len = kind == Kind.EQ ? 2 : 1;
+                break;
+            case '&':
+                kind = Kind.AMP;
+                break;
             case '!':
                 if (peekIs(1, '=')) {
                     kind = Kind.NE;
@@ -196,7 +196,8 @@ final class Lexer {
             case '$':
                 throw error(l, col, "variables ($name) are not supported");
             case '@':
-                throw error(l, col, "named sets and maps (@name) are not supported");
+                kind = Kind.AT;
+                break;
             case '\r':
                 throw error(l, col, "unexpected carriage return (nft does not accept CRLF line endings)");
             case '\0':

@@ -8,6 +8,13 @@ import java.util.Set;
 import org.conntrack4j.rules.nft.Lexer.Kind;
 import org.conntrack4j.rules.nft.Lexer.Token;
 import org.conntrack4j.rules.nft.Syntax.Bracketed;
+import org.conntrack4j.rules.nft.Syntax.ConnLimitNode;
+import org.conntrack4j.rules.nft.Syntax.CtLabelSetNode;
+import org.conntrack4j.rules.nft.Syntax.CtObjectSetNode;
+import org.conntrack4j.rules.nft.Syntax.CtZoneSetNode;
+import org.conntrack4j.rules.nft.Syntax.MetaMarkSetNode;
+import org.conntrack4j.rules.nft.Syntax.RejectNode;
+import org.conntrack4j.rules.nft.Syntax.SetUpdateNode;
 import org.conntrack4j.rules.nft.Syntax.CtHelperSetNode;
 import org.conntrack4j.rules.nft.Syntax.CtMarkSetNode;
 import org.conntrack4j.rules.nft.Syntax.Element;
@@ -30,26 +37,31 @@ import org.conntrack4j.rules.nft.Syntax.Words;
  * <pre>
  * rule        := element { element } [ "comment" TEXT ]
  * element     := match | statement
- * match       := selector [op] (value | set | flaglist)
+ * match       := selector [("and" | "&") MASK] [op] (value | set | flaglist)
+ * setupdate   := ("add" | "update") "@" NAME "{" KEY [ "ct" "count" ["over"] NUM ] "}"
  * set         := "{" (value | set) { "," (value | set) } [","] "}"
  * </pre>
  */
 final class RuleGrammar {
 
     private static final String SUPPORTED_STATEMENTS = "accept, drop, return, jump, goto, counter, log, notrack, "
-            + "ct helper set, ct mark set, masquerade, snat, dnat, redirect";
+            + "ct helper set, ct mark set, meta mark set, ct [original|reply] zone set, ct label set, ct timeout set, "
+            + "ct expectation set, ct count, add/update @set, reject with tcp reset, masquerade, snat, dnat, redirect";
     private static final String SUPPORTED_MATCHES = "iifname, oifname, iif, oif, meta l4proto, meta nfproto, "
-            + "meta iifname, meta oifname, meta iif, meta oif, ip protocol, ip saddr, ip daddr, ip6 nexthdr, "
-            + "ip6 saddr, ip6 daddr, tcp sport, tcp dport, udp sport, udp dport, ct state, ct direction, "
-            + "ct status, ct mark";
+            + "meta iifname, meta oifname, meta iif, meta oif, meta mark, ip protocol, ip saddr, ip daddr, "
+            + "ip6 nexthdr, ip6 saddr, ip6 daddr, tcp sport, tcp dport, udp sport, udp dport, ether saddr, "
+            + "ether daddr, ct state, ct direction, ct status, ct mark, ct [original|reply] zone, ct label";
+    private static final String SUPPORTED_CT_KEYS = "state, direction, status, mark, zone, original zone, reply zone, "
+            + "label, count, and the statements ct helper set, ct mark set, ct zone set, ct label set, "
+            + "ct timeout set, ct expectation set";
 
     /** Statements nft knows that the subset leaves out. */
-    private static final Set<String> UNSUPPORTED_STATEMENTS = Set.of("queue", "reject", "continue", "limit",
-            "quota", "dup", "fwd", "tproxy", "synproxy", "mark", "set", "add", "update", "delete", "xt", "last",
+    private static final Set<String> UNSUPPORTED_STATEMENTS = Set.of("queue", "continue", "limit",
+            "quota", "dup", "fwd", "tproxy", "synproxy", "mark", "set", "delete", "xt", "last",
             "secmark", "flow", "numgen", "vmap", "map", "meter", "connlimit", "exthdr");
     /** Match expressions nft knows that the subset leaves out. */
     private static final Set<String> UNSUPPORTED_MATCHES = Set.of("icmp", "icmpv6", "sctp", "dccp", "udplite",
-            "ether", "vlan", "arp", "th", "fib", "rt", "socket", "osf", "ipsec", "jhash", "symhash", "ah", "esp",
+            "vlan", "arp", "th", "fib", "rt", "socket", "osf", "ipsec", "jhash", "symhash", "ah", "esp",
             "comp", "igmp", "frag", "hbh", "dst", "mh", "rt0", "rt2", "srh", "iiftype", "oiftype", "pkttype",
             "cpu", "skuid", "skgid", "length", "nfproto", "l4proto", "protocol", "saddr", "daddr", "sport",
             "dport", "cgroup", "iifgroup", "oifgroup", "ipv4", "ipv6", "gre", "geneve", "vxlan",
@@ -98,7 +110,7 @@ final class RuleGrammar {
             }
             Element e = element();
             elements.add(e);
-            terminal = e instanceof JumpNode || e instanceof NatNode
+            terminal = e instanceof JumpNode || e instanceof NatNode || e instanceof RejectNode
                     || e instanceof Ready r && r.statement().isTerminal();
         }
         return new RuleNode(start, elements, null, comment);
@@ -153,8 +165,20 @@ final class RuleGrammar {
             case "udp":
                 return header("udp", new String[] {"sport", "dport"},
                         new Selector[] {Selector.UDP_SPORT, Selector.UDP_DPORT});
+            case "ether":
+                return header("ether", new String[] {"saddr", "daddr"},
+                        new Selector[] {Selector.ETHER_SADDR, Selector.ETHER_DADDR});
             case "ct":
                 return ct();
+            case "add":
+            case "update":
+                if (in.peek(1).kind() == Kind.AT) {
+                    return setUpdate();
+                }
+                throw in.err(t, "unsupported statement \"" + t.text() + "\" (in a rule: " + t.text()
+                        + " @SET { KEY ... })");
+            case "reject":
+                return reject();
             case "accept":
                 in.next();
                 return new Ready(VerdictStatement.accept());
@@ -197,7 +221,7 @@ final class RuleGrammar {
         }
     }
 
-    private MatchNode meta() throws RulesetParseException {
+    private Element meta() throws RulesetParseException {
         Token meta = in.next();
         Token k = in.expectWord("a meta key after \"meta\"");
         Selector sel;
@@ -220,13 +244,25 @@ final class RuleGrammar {
             case "oif":
                 sel = Selector.OIF;
                 break;
+            case "mark":
+                if (in.peek().isWord("set")) {
+                    in.next();
+                    if (in.peek().isWord("ct") && in.peek(1).isWord("mark")) {
+                        in.next();
+                        in.next();
+                        return new Ready(new MarkCopyStatement(false));
+                    }
+                    return new MetaMarkSetNode(phrase("a mark value after \"meta mark set\""));
+                }
+                sel = Selector.META_MARK;
+                break;
             default:
                 if (in.peek().isWord("set")) {
                     throw in.err(meta, "unsupported statement \"meta " + Lexer.abbreviate(k.text())
                             + " set\" (supported: " + SUPPORTED_STATEMENTS + ")");
                 }
                 throw in.err(k, "unsupported meta key \"" + Lexer.abbreviate(k.text())
-                        + "\" (supported: l4proto, nfproto, iifname, oifname, iif, oif)");
+                        + "\" (supported: l4proto, nfproto, iifname, oifname, iif, oif, mark)");
         }
         return match(sel, meta);
     }
@@ -261,9 +297,46 @@ final class RuleGrammar {
             case "mark":
                 if (in.peek().isWord("set")) {
                     in.next();
+                    if (in.peek().isWord("meta") && in.peek(1).isWord("mark")) {
+                        in.next();
+                        in.next();
+                        return new Ready(new MarkCopyStatement(true));
+                    }
                     return new CtMarkSetNode(phrase("a mark value after \"ct mark set\""));
                 }
                 return match(Selector.CT_MARK, ct);
+            case "zone":
+                return zone(ct, -1);
+            case "original":
+            case "reply": {
+                Token z = in.peek();
+                if (!z.isWord("zone")) {
+                    throw in.err(z, "unsupported ct key \"" + k.text() + " " + Lexer.abbreviate(z.text())
+                            + "\" (supported after ct " + k.text() + ": zone)");
+                }
+                in.next();
+                return zone(ct, k.text().equals("original") ? 0 : 1);
+            }
+            case "label":
+                if (in.peek().isWord("set")) {
+                    in.next();
+                    return new CtLabelSetNode(phrase("a label after \"ct label set\""));
+                }
+                return match(Selector.CT_LABEL, ct);
+            case "timeout":
+            case "expectation": {
+                Token s = in.peek();
+                if (!s.isWord("set")) {
+                    throw in.err(s, "\"ct " + k.text() + "\" is only supported as a statement: ct " + k.text()
+                            + " set \"NAME\"");
+                }
+                in.next();
+                return new CtObjectSetNode(k.text().equals("timeout") ? CtObjectSetStatement.Kind.TIMEOUT
+                        : CtObjectSetStatement.Kind.EXPECTATION,
+                        in.expectText("the ct " + k.text() + " object name after \"ct " + k.text() + " set\""));
+            }
+            case "count":
+                return connLimit(ct);
             case "state":
             case "direction":
             case "status":
@@ -278,15 +351,88 @@ final class RuleGrammar {
                     throw in.err(ct, "unsupported statement \"ct " + Lexer.abbreviate(k.text())
                             + " set\" (supported: " + SUPPORTED_STATEMENTS + ")");
                 }
-                throw in.err(k, "unsupported ct key \"" + Lexer.abbreviate(k.text())
-                        + "\" (supported: state, direction, status, mark, and the statements ct helper set, "
-                        + "ct mark set)");
+                throw in.err(k, "unsupported ct key \"" + Lexer.abbreviate(k.text()) + "\" (supported: "
+                        + SUPPORTED_CT_KEYS + ")");
         }
+    }
+
+    /** {@code ct [original|reply] zone N} (a match) or {@code ... zone set N}. */
+    private Element zone(Token ct, int dir) throws RulesetParseException {
+        if (in.peek().isWord("set")) {
+            in.next();
+            return new CtZoneSetNode(ct, dir, phrase("a zone number after \"zone set\""));
+        }
+        return match(dir < 0 ? Selector.CT_ZONE : dir == 0 ? Selector.CT_ORIGINAL_ZONE : Selector.CT_REPLY_ZONE, ct);
+    }
+
+    /** {@code ct count [over] N}, after {@code ct}. */
+    private ConnLimitNode connLimit(Token ct) throws RulesetParseException {
+        boolean over = false;
+        if (in.peek().isWord("over")) {
+            in.next();
+            over = true;
+        }
+        return new ConnLimitNode(ct, over, in.expectWord("a number after \"ct count" + (over ? " over" : "")
+                + "\""));
+    }
+
+    /** {@code add|update @SET { KEY [ct count [over] N] }}: the key an address of the packet. */
+    private SetUpdateNode setUpdate() throws RulesetParseException {
+        Token kw = in.next();
+        in.next(); // '@'
+        Token set = in.expectName("set name after '@'");
+        in.expect(Kind.LBRACE, "'{' after @" + set.text());
+        Token keyTok = in.peek();
+        Selector key = null;
+        if ((keyTok.isWord("ip") || keyTok.isWord("ip6")) && (in.peek(1).isWord("saddr")
+                || in.peek(1).isWord("daddr"))) {
+            boolean v6 = keyTok.isWord("ip6");
+            boolean src = in.peek(1).isWord("saddr");
+            key = v6 ? (src ? Selector.IP6_SADDR : Selector.IP6_DADDR) : (src ? Selector.IP_SADDR : Selector.IP_DADDR);
+            in.next();
+            in.next();
+        } else {
+            throw in.err(keyTok, "unsupported set key " + keyTok.describe() + " (supported: ip saddr, ip daddr, "
+                    + "ip6 saddr, ip6 daddr)");
+        }
+        ConnLimitNode limit = null;
+        if (in.peek().isWord("ct") && in.peek(1).isWord("count")) {
+            Token ct = in.next();
+            in.next();
+            limit = connLimit(ct);
+        }
+        Token close = in.peek();
+        if (close.kind() != Kind.RBRACE) {
+            throw in.err(close, "expected '}' after the element" + (limit == null ? " (supported in it: ct count)"
+                    : "") + ", found " + close.describe());
+        }
+        in.next();
+        return new SetUpdateNode(kw, kw.text().equals("update"), set, key, keyTok, limit);
+    }
+
+    /** {@code reject with tcp reset}; other reject types are outside the subset. */
+    private RejectNode reject() throws RulesetParseException {
+        Token kw = in.next();
+        Token w = in.peek();
+        if (!w.isWord("with") || !in.peek(1).isWord("tcp") || !in.peek(2).isWord("reset")) {
+            throw in.err(w.isWord("with") ? in.peek(1) : w, "unsupported reject: only \"reject with tcp reset\" is"
+                    + " supported");
+        }
+        in.next();
+        in.next();
+        in.next();
+        return new RejectNode(kw);
     }
 
     // ------------------------------------------------------------------------------------------------ matches
 
     private MatchNode match(Selector sel, Token selTok) throws RulesetParseException {
+        Phrase mask = null;
+        if ((sel == Selector.CT_MARK || sel == Selector.META_MARK)
+                && (in.peek().isWord("and") || in.peek().kind() == Kind.AMP)) {
+            in.next();
+            mask = phrase("a mask after \"and\"");
+        }
         Token opTok = in.peek();
         Op op = op();
         Token valTok = in.peek();
@@ -309,13 +455,15 @@ final class RuleGrammar {
         } else {
             value = value(sel);
         }
-        return new MatchNode(sel, selTok, op, opTok, value, valTok);
+        return new MatchNode(sel, selTok, op, opTok, value, valTok, mask);
     }
 
     private Op op() throws RulesetParseException {
         Token t = in.peek();
         Op op;
         switch (t.kind()) {
+            case ASSIGN:
+                throw in.err(t, "unexpected '=' (the comparison operator is '==')");
             case EQ:
                 op = Op.EQ;
                 break;
@@ -398,26 +546,17 @@ final class RuleGrammar {
             if (out.size() > NftParser.MAX_SET_ELEMENTS) {
                 throw in.err(t, "set with more than " + NftParser.MAX_SET_ELEMENTS + " elements");
             }
-            in.skipNewlines();
-            Token sep = in.peek();
-            if (sep.kind() == Kind.COMMA) {
-                in.next();
-                in.skipNewlines();
-                if (in.peek().kind() == Kind.RBRACE) {
-                    in.next();
-                    return;
-                }
-            } else if (sep.kind() == Kind.RBRACE) {
-                in.next();
+            if (!in.moreInBraces("the set")) {
                 return;
-            } else {
-                throw in.err(sep, "expected ',' or '}' in the set, found " + sep.describe());
             }
         }
     }
 
     /** One value (or range, or prefix) for a selector, outside flag lists. */
     private Value value(Selector sel) throws RulesetParseException {
+        if (in.peek().kind() == Kind.AT) {
+            throw in.err(in.peek(), "named sets and maps (@name) are not supported as values (only add/update @set)");
+        }
         switch (sel.kind()) {
             case IFNAME:
             case IFINDEX: {

@@ -24,7 +24,21 @@ public enum Selector {
     CT_STATE("ct state", ValueKind.CT_STATE, null, -1),
     CT_DIRECTION("ct direction", ValueKind.CT_DIRECTION, null, -1),
     CT_STATUS("ct status", ValueKind.CT_STATUS, null, -1),
-    CT_MARK("ct mark", ValueKind.CT_MARK, null, -1);
+    CT_MARK("ct mark", ValueKind.CT_MARK, null, -1),
+    /** @since 1.2 */
+    META_MARK("meta mark", ValueKind.META_MARK, null, -1),
+    /** The link-layer source address ({@code meta iiftype ether} first, as nft adds it). @since 1.2 */
+    ETHER_SADDR("ether saddr", ValueKind.ETHER_ADDR, null, -1),
+    /** @since 1.2 */
+    ETHER_DADDR("ether daddr", ValueKind.ETHER_ADDR, null, -1),
+    /** The zone's id, whatever its directions. @since 1.2 */
+    CT_ZONE("ct zone", ValueKind.CT_ZONE, null, -1),
+    /** The zone of the original direction ({@code nf_ct_zone_id}). @since 1.2 */
+    CT_ORIGINAL_ZONE("ct original zone", ValueKind.CT_ZONE, null, -1),
+    /** @since 1.2 */
+    CT_REPLY_ZONE("ct reply zone", ValueKind.CT_ZONE, null, -1),
+    /** A connection label: set (no operator), or the labels exactly that one ({@code ==}, {@code !=}). @since 1.2 */
+    CT_LABEL("ct label", ValueKind.CT_LABEL, null, -1);
 
     private final String keyword;
     private final ValueKind kind;

@@ -23,8 +23,8 @@ final class Syntax {
     record TableNode(Token keyword, Family family, Token name, List<TableItem> items) {
     }
 
-    /** A chain or a ct helper object, in the order written. */
-    sealed interface TableItem permits HelperNode, ChainNode {
+    /** A chain, an object or a set, in the order written. */
+    sealed interface TableItem permits HelperNode, TimeoutNode, ExpectationNode, SetDeclNode, ChainNode {
     }
 
     /**
@@ -33,6 +33,24 @@ final class Syntax {
      */
     record HelperNode(Token keyword, Token name, Token type, Token protocolWord, int protocol, Token l3protoWord,
             Family l3proto, Token close) implements TableItem {
+    }
+
+    /**
+     * {@code ct timeout NAME { protocol P; l3proto F; policy = { STATE : N, ... } }}: {@code protocolWord} null when no
+     * protocol was given; each policy entry is {state token, value token}.
+     */
+    record TimeoutNode(Token keyword, Token name, Token protocolWord, int protocol, Token l3protoWord, Family l3proto,
+            List<Token[]> policy, Token close) implements TableItem {
+    }
+
+    /** {@code ct expectation NAME { protocol P; dport N; timeout T; size N; l3proto F; }}; absent items are null. */
+    record ExpectationNode(Token keyword, Token name, Token protocolWord, Token dport, Token timeout, Token size,
+            Token l3protoWord, Family l3proto, Token close) implements TableItem {
+    }
+
+    /** {@code set NAME { type T; size N; flags F, ...; }}; absent items are null (flags: empty). */
+    record SetDeclNode(Token keyword, Token name, Token type, Token size, List<Token> flags, Token close)
+            implements TableItem {
     }
 
     record ChainNode(Token keyword, Token name, List<ChainItem> items) implements TableItem {
@@ -64,15 +82,17 @@ final class Syntax {
     // ------------------------------------------------------------------------------------------------ elements
 
     /** A match or a statement of a rule; {@code first} is the token it starts with. */
-    sealed interface Element permits MatchNode, Ready, JumpNode, LogNode, CtHelperSetNode, CtMarkSetNode, NatNode {
+    sealed interface Element permits MatchNode, Ready, JumpNode, LogNode, CtHelperSetNode, CtMarkSetNode, NatNode,
+            MetaMarkSetNode, CtZoneSetNode, CtLabelSetNode, CtObjectSetNode, ConnLimitNode, SetUpdateNode, RejectNode {
     }
 
     /**
-     * {@code selector op value}: {@code opToken} is the token where an operator is or would be, {@code valueToken}
-     * the first token of the value; {@code op} as written ({@link Op#EQ} for {@code ==}).
+     * {@code selector [& mask] op value}: {@code opToken} is the token where an operator is or would be,
+     * {@code valueToken} the first token of the value; {@code op} as written ({@link Op#EQ} for {@code ==});
+     * {@code mask} the value after {@code and}/{@code &}, or null.
      */
-    record MatchNode(Selector selector, Token selectorToken, Op op, Token opToken, Value value, Token valueToken)
-            implements Element {
+    record MatchNode(Selector selector, Token selectorToken, Op op, Token opToken, Value value, Token valueToken,
+            Phrase mask) implements Element {
     }
 
     /** A statement that needs no evaluation (accept, drop, return, counter, notrack). */
@@ -95,6 +115,33 @@ final class Syntax {
     }
 
     record CtMarkSetNode(Phrase value) implements Element {
+    }
+
+    record MetaMarkSetNode(Phrase value) implements Element {
+    }
+
+    /** {@code ct [original|reply] zone set N}; {@code direction} -1 for both. */
+    record CtZoneSetNode(Token keyword, int direction, Phrase value) implements Element {
+    }
+
+    record CtLabelSetNode(Phrase value) implements Element {
+    }
+
+    /** {@code ct timeout set NAME} / {@code ct expectation set NAME}. */
+    record CtObjectSetNode(CtObjectSetStatement.Kind kind, Token name) implements Element {
+    }
+
+    /** {@code ct count [over] N}. */
+    record ConnLimitNode(Token keyword, boolean over, Token count) implements Element {
+    }
+
+    /** {@code add|update @SET { KEY [ct count ...] }}; {@code limit} may be null. */
+    record SetUpdateNode(Token keyword, boolean update, Token set, Selector key, Token keyToken, ConnLimitNode limit)
+            implements Element {
+    }
+
+    /** {@code reject with tcp reset}. */
+    record RejectNode(Token keyword) implements Element {
     }
 
     /** A NAT statement; {@code family} is the ip/ip6 token or null, {@code target} the text after "to" or null. */

@@ -1,18 +1,44 @@
 package org.conntrack4j.rules.nft;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A table: family, name, its ct helper objects and its chains (in declaration order). Equality ignores position. */
-public record Table(Family family, String name, List<CtHelperObject> ctHelpers, List<Chain> chains,
+/**
+ * A table: family, name, its objects ({@code ct helper}, {@code ct timeout}, {@code ct expectation}, in the order
+ * declared), its named sets and its chains (in declaration order). Equality ignores position.
+ */
+public record Table(Family family, String name, List<TableObject> objects, List<NamedSet> sets, List<Chain> chains,
         SourcePos position) {
     public Table {
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(name, "name");
-        ctHelpers = List.copyOf(ctHelpers);
+        objects = List.copyOf(objects);
+        sets = List.copyOf(sets);
         chains = List.copyOf(chains);
         Objects.requireNonNull(position, "position");
+    }
+
+    /** A table with ct helper objects and chains only. */
+    public Table(Family family, String name, List<CtHelperObject> ctHelpers, List<Chain> chains, SourcePos position) {
+        this(family, name, List.<TableObject>copyOf(ctHelpers), List.of(), chains, position);
+    }
+
+    /** The table's ct helper objects, in declaration order. */
+    public List<CtHelperObject> ctHelpers() {
+        return objectsOf(CtHelperObject.class);
+    }
+
+    /** The table's objects of one kind, in declaration order. @since 1.2 */
+    public <T extends TableObject> List<T> objectsOf(Class<T> kind) {
+        List<T> out = new ArrayList<>();
+        for (TableObject o : objects) {
+            if (kind.isInstance(o)) {
+                out.add(kind.cast(o));
+            }
+        }
+        return out;
     }
 
     public Optional<Chain> chain(String chainName) {
@@ -20,31 +46,50 @@ public record Table(Family family, String name, List<CtHelperObject> ctHelpers, 
     }
 
     public Optional<CtHelperObject> ctHelper(String helperName) {
-        return ctHelpers.stream().filter(h -> h.name().equals(helperName)).findFirst();
+        return object(CtHelperObject.class, helperName);
+    }
+
+    /** The object of that kind and name. @since 1.2 */
+    public <T extends TableObject> Optional<T> object(Class<T> kind, String objectName) {
+        return objects.stream().filter(o -> kind.isInstance(o) && o.name().equals(objectName)).map(kind::cast)
+                .findFirst();
+    }
+
+    /** The named set. @since 1.2 */
+    public Optional<NamedSet> set(String setName) {
+        return sets.stream().filter(s -> s.name().equals(setName)).findFirst();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Table t && t.family == family && t.name.equals(name) && t.ctHelpers.equals(ctHelpers)
-                && t.chains.equals(chains);
+        return o instanceof Table t && t.family == family && t.name.equals(name) && t.objects.equals(objects)
+                && t.sets.equals(sets) && t.chains.equals(chains);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(family, name, ctHelpers, chains);
+        return Objects.hash(family, name, objects, sets, chains);
     }
 
-    /** The table as {@code nft list ruleset} prints it (objects first, then chains, a blank line between). */
+    /** The table as {@code nft list ruleset} prints it (objects, sets, then chains, a blank line between). */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
         sb.append("table ").append(family.keyword()).append(' ').append(name).append(" {\n");
         boolean first = true;
-        for (CtHelperObject h : ctHelpers) {
+        for (TableObject o : objects) {
             if (!first) {
                 sb.append('\n');
             }
-            h.format(sb, "\t");
+            o.format(sb, "\t");
+            sb.append('\n');
+            first = false;
+        }
+        for (NamedSet s : sets) {
+            if (!first) {
+                sb.append('\n');
+            }
+            s.format(sb, "\t");
             sb.append('\n');
             first = false;
         }

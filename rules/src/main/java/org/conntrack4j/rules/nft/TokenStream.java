@@ -74,6 +74,29 @@ final class TokenStream {
         return null;
     }
 
+    /**
+     * After an element of a list in braces ({@code { a, b }}): true when another element follows (its ',' read),
+     * false at the closing '}' (read; a ',' before it is allowed, as nft allows it).
+     */
+    boolean moreInBraces(String list) throws RulesetParseException {
+        skipNewlines();
+        Token sep = peek();
+        if (sep.kind() == Kind.COMMA) {
+            next();
+            skipNewlines();
+            if (peek().kind() != Kind.RBRACE) {
+                return true;
+            }
+            next();
+            return false;
+        }
+        if (sep.kind() == Kind.RBRACE) {
+            next();
+            return false;
+        }
+        throw err(sep, "expected ',' or '}' in " + list + ", found " + sep.describe());
+    }
+
     void skipNewlines() throws RulesetParseException {
         while (peek().kind() == Kind.NEWLINE) {
             next();

@@ -25,6 +25,14 @@ final class Validator {
     record NatRef(String chain, NatStatement.Kind kind, SourcePos pos) {
     }
 
+    /** A {@code ct timeout set} / {@code ct expectation set} reference. */
+    record ObjectRef(CtObjectSetStatement.Kind kind, String name, SourcePos pos) {
+    }
+
+    /** An {@code add|update @set} reference, with the selector of its key. */
+    record SetRef(String name, Selector key, SourcePos pos, SourcePos keyPos) {
+    }
+
     /** NFT_JUMP_STACK_SIZE: the kernel refuses a chain reached at this depth below a base chain. */
     static final int JUMP_STACK_SIZE = 16;
 
@@ -32,14 +40,19 @@ final class Validator {
     private final List<Ref> jumps;
     private final List<Ref> helperRefs;
     private final List<NatRef> nats;
+    private final List<ObjectRef> objectRefs;
+    private final List<SetRef> setRefs;
     private final List<Chain> chains;
     private final Map<String, Integer> index = new HashMap<>();
 
-    Validator(Table table, List<Ref> jumps, List<Ref> helperRefs, List<NatRef> nats) {
+    Validator(Table table, List<Ref> jumps, List<Ref> helperRefs, List<NatRef> nats, List<ObjectRef> objectRefs,
+            List<SetRef> setRefs) {
         this.table = table;
         this.jumps = jumps;
         this.helperRefs = helperRefs;
         this.nats = nats;
+        this.objectRefs = objectRefs;
+        this.setRefs = setRefs;
         this.chains = table.chains();
         for (int i = 0; i < chains.size(); i++) {
             index.put(chains.get(i).name(), i);
@@ -56,6 +69,26 @@ final class Validator {
                 throw new RulesetParseException(r.pos(), "ct helper \"" + r.name() + "\" is not declared in table "
                         + tableName() + " (declare it there: ct helper " + r.name()
                         + " { type \"ftp\" protocol tcp; })");
+            }
+        }
+        for (ObjectRef r : objectRefs) {
+            Class<? extends TableObject> kind = r.kind() == CtObjectSetStatement.Kind.TIMEOUT ? CtTimeoutObject.class
+                    : CtExpectationObject.class;
+            if (table.object(kind, r.name()).isEmpty()) {
+                throw new RulesetParseException(r.pos(), "Could not process rule: No such file or directory (ct "
+                        + r.kind().keyword() + " \"" + r.name() + "\" is not declared in table " + tableName() + ")");
+            }
+        }
+        for (SetRef r : setRefs) {
+            NamedSet set = table.set(r.name()).orElse(null);
+            if (set == null) {
+                throw new RulesetParseException(r.pos(), "Could not process rule: No such file or directory (set \""
+                        + r.name() + "\" is not declared in table " + tableName() + ")");
+            }
+            if (set.keyType() != r.key().kind()) {
+                throw new RulesetParseException(r.keyPos(), "datatype mismatch: expected "
+                        + (set.keyType() == ValueKind.IPV4_ADDR ? "IPv4" : "IPv6") + " address, expression has type "
+                        + (r.key().kind() == ValueKind.IPV4_ADDR ? "IPv4" : "IPv6") + " address");
             }
         }
         List<List<Ref>> edges = new ArrayList<>();

@@ -23,7 +23,15 @@ public enum ValueKind {
     /** Conntrack status bits IPS_* (expected 1, seen-reply 2, assured 4, confirmed 8, snat 16, dnat 32, dying 512). */
     CT_STATUS(false, true),
     /** Conntrack mark, 32 bits, printed 0x%08x. */
-    CT_MARK(true, false);
+    CT_MARK(true, false),
+    /** Packet mark, 32 bits, printed 0x%08x. @since 1.2 */
+    META_MARK(true, false),
+    /** Ethernet address, 48 bits, printed 02:00:00:00:01:02. @since 1.2 */
+    ETHER_ADDR(false, false),
+    /** Conntrack zone id, 0-65535. @since 1.2 */
+    CT_ZONE(true, false),
+    /** Conntrack label bit, 0-127. @since 1.2 */
+    CT_LABEL(false, false);
 
     private final boolean ordered;
     private final boolean bitmask;
@@ -74,7 +82,11 @@ public enum ValueKind {
                 case CT_DIRECTION:
                     return v == 0 ? "original" : v == 1 ? "reply" : Long.toString(v);
                 case CT_MARK:
+                case META_MARK:
                     return String.format("0x%08x", v);
+                case ETHER_ADDR:
+                    return String.format("%02x:%02x:%02x:%02x:%02x:%02x", v >>> 40 & 0xff, v >>> 32 & 0xff,
+                        v >>> 24 & 0xff, v >>> 16 & 0xff, v >>> 8 & 0xff, v & 0xff);
                 case CT_STATE:
                 case CT_STATUS:
                     return Symbols.flagNames(this, v, ",");

@@ -69,6 +69,9 @@ final class Values {
             if (kind == ValueKind.IPV4_ADDR || kind == ValueKind.IPV6_ADDR) {
                 return address(ph, 0, ph.length(), kind == ValueKind.IPV6_ADDR);
             }
+            if (kind == ValueKind.ETHER_ADDR) {
+                return ether(ph);
+            }
             return numeric(kind, ph, 0, ph.length());
         }
         Token v = ((Single) value).token();
@@ -197,6 +200,8 @@ final class Values {
                 return 65535;
             case PROTOCOL:
                 return 255;
+            case CT_ZONE:
+                return 65535;
             default:
                 return 0xffffffffL;
         }
@@ -222,13 +227,14 @@ final class Values {
             return sym;
         }
         long v = Numbers.parse(s);
-        String what = kind == ValueKind.PORT ? "port" : kind == ValueKind.PROTOCOL ? "protocol number" : "ct mark";
+        String what = kind == ValueKind.PORT ? "port" : kind == ValueKind.PROTOCOL ? "protocol number"
+                : kind == ValueKind.CT_ZONE ? "zone" : kind == ValueKind.META_MARK ? "mark" : "ct mark";
         if (v == Numbers.LEADING_ZERO) {
             throw err(at, "number \"" + s + "\" has a leading zero (nft would read it as octal); write it without");
         }
         if (v == Numbers.TOO_BIG || v > maxValue(kind)) {
             throw err(at, what + " " + Lexer.abbreviate(s) + " out of range (0-" + (kind == ValueKind.CT_MARK
-                    ? "0xffffffff" : Long.toString(maxValue(kind))) + ")");
+                    || kind == ValueKind.META_MARK ? "0xffffffff" : Long.toString(maxValue(kind))) + ")");
         }
         if (v < 0) {
             if (s.isEmpty()) {
@@ -241,9 +247,47 @@ final class Values {
                 throw err(at, "unknown protocol \"" + Lexer.abbreviate(s) + "\" (use a name such as tcp, udp, icmp,"
                         + " or a number 0-255)");
             }
-            throw err(at, "invalid ct mark \"" + Lexer.abbreviate(s) + "\" (a number, decimal or 0x hex)");
+            throw err(at, "invalid " + what + " \"" + Lexer.abbreviate(s) + "\" (a number, decimal or 0x hex)");
         }
         return v;
+    }
+
+    /**
+     * A connection label: its bit number, 0-127 ({@code ct_label_type_parse}). nft also takes a name from
+     * {@code connlabel.conf}; the subset reads no such file, so a name is an error.
+     */
+    int label(Phrase ph) throws RulesetParseException {
+        String s = ph.text();
+        SourcePos at = ph.posAt(0);
+        long n = Numbers.parse(s);
+        if (n == Numbers.BAD || n == Numbers.LEADING_ZERO) {
+            throw err(at, "could not parse conntrack label \"" + Lexer.abbreviate(s) + "\" (write the label's bit"
+                    + " number, 0-127: names from connlabel.conf are not supported)");
+        }
+        if (n == Numbers.TOO_BIG || n >= 128) {
+            throw err(at, "conntrack label bit " + Lexer.abbreviate(s) + " out of range (128 max)");
+        }
+        return (int) n;
+    }
+
+    /** An Ethernet address {@code 02:00:00:00:01:02} (six hex bytes) as a 48-bit number. */
+    private Operand ether(Phrase ph) throws RulesetParseException {
+        String s = ph.text();
+        String[] parts = s.split(":", -1);
+        long v = 0;
+        boolean ok = parts.length == 6;
+        for (int i = 0; ok && i < 6; i++) {
+            String p = parts[i];
+            ok = !p.isEmpty() && p.length() <= 2 && p.chars().allMatch(c -> Character.digit(c, 16) >= 0);
+            if (ok) {
+                v = v << 8 | Integer.parseInt(p, 16);
+            }
+        }
+        if (!ok) {
+            throw err(ph.posAt(0), "invalid Ethernet address \"" + Lexer.abbreviate(s)
+                    + "\" (six hex bytes such as 02:00:00:00:01:02)");
+        }
+        return new Operand.Num(v);
     }
 
     // ------------------------------------------------------------------------------------------------ addresses

@@ -4,5 +4,5 @@
  * prints for it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.conntrack4j.rules.nft;

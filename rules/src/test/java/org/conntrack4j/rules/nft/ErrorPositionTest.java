@@ -43,8 +43,9 @@ class ErrorPositionTest {
         RulesetParseException e = assertError(filterChain("tcp dport 22 queue"), 4, 14,
                 "unsupported statement \"queue\"");
         assertEquals("test.nft:4:14: unsupported statement \"queue\" (supported: accept, drop, return, jump, goto,"
-                + " counter, log, notrack, ct helper set, ct mark set, masquerade, snat, dnat, redirect)",
-                e.getMessage());
+                + " counter, log, notrack, ct helper set, ct mark set, meta mark set, ct [original|reply] zone set,"
+                + " ct label set, ct timeout set, ct expectation set, ct count, add/update @set, reject with tcp reset,"
+                + " masquerade, snat, dnat, redirect)", e.getMessage());
     }
 
     @Test
@@ -61,17 +62,21 @@ class ErrorPositionTest {
     void unsupportedHeaderFieldsAndKeys() {
         assertError(filterChain("tcp flags syn accept"), 4, 5, "unsupported tcp header field \"flags\"");
         assertError(filterChain("ip ttl 1 accept"), 4, 4, "unsupported ip header field \"ttl\"");
-        assertError(filterChain("meta mark 1 accept"), 4, 6, "unsupported meta key \"mark\"");
-        assertError(filterChain("ct zone 1 accept"), 4, 4, "unsupported ct key \"zone\"");
-        assertError(filterChain("meta mark set 1"), 4, 1, "unsupported statement \"meta mark set\"");
+        assertError(filterChain("meta priority 1 accept"), 4, 6, "unsupported meta key \"priority\"");
+        assertError(filterChain("ct expiration 1 accept"), 4, 4, "unsupported ct key \"expiration\"");
+        assertError(filterChain("meta priority set 1"), 4, 1, "unsupported statement \"meta priority set\"");
+        assertError(filterChain("ct original saddr 192.0.2.1"), 4, 13, "unsupported ct key \"original saddr\"");
+        assertError(filterChain("ct timeout 1"), 4, 12, "\"ct timeout\" is only supported as a statement");
+        assertError(filterChain("reject with icmp type host-unreachable"), 4, 13,
+                "unsupported reject: only \"reject with tcp reset\" is supported");
     }
 
     @Test
     void unsupportedTableItemAndCommandAndFamily() {
-        assertError("table inet t {\nset s { type ipv4_addr; }\n}\n", 2, 1, "unsupported table item \"set\"");
+        assertError("table inet t {\nmap m { type ipv4_addr : mark; }\n}\n", 2, 1, "unsupported table item \"map\"");
         assertError("flush ruleset\n", 1, 1, "unsupported command \"flush\"");
         assertError("table bridge b {\n}\n", 1, 7, "table family \"bridge\" is not supported");
-        assertError("table inet t {\nct timeout x { }\n}\n", 2, 4, "unsupported object \"ct timeout\"");
+        assertError("table inet t {\nct secmark x { }\n}\n", 2, 4, "unsupported object \"ct secmark\"");
     }
 
     @Test
