@@ -157,3 +157,81 @@ def sip_invite_ipv6(net, cap):
     got, at = send(net, phone, proxy, dialog("alice", "bob", "[%s]" % C1_6, PORT, "[%s]" % SRV_6, 2, "BYE"),
                    (SRV_6, PORT))
     send(net, proxy, phone, response(got, 200, "OK"), at[:2])
+
+
+def offer(net, src, dst, data, to, wait=0.3):
+    """``src`` sends ``data`` to ``to``; returns what ``dst`` received, or None when the router dropped it."""
+    src.sendto(data, to)
+    dst.settimeout(wait)
+    try:
+        got, _ = dst.recvfrom(65535)
+    except OSError:
+        got = None
+    dst.settimeout(2)
+    net.note("%r -> %s" % (data[:40], "dropped" if got is None else "%d bytes" % len(got)))
+    time.sleep(GAP)
+    return got
+
+
+def invite_text(cseq_line, body, compact=False):
+    """An INVITE of the phone C1 to the proxy with this CSeq line (None: none) and body."""
+    names = ("v", "f", "t", "i", "m", "l") if compact else ("Via", "From", "To", "Call-ID", "Contact",
+                                                            "Content-Length")
+    hs = ["%s: SIP/2.0/UDP %s:%d;branch=z9hG4bKh" % (names[0], C1, PORT), "%s: <sip:alice@%s>;tag=h" % (names[1], C1),
+          "%s: <sip:bob@%s>" % (names[2], SRV), "%s: h1@%s" % (names[3], C1)]
+    if cseq_line is not None:
+        hs.append(cseq_line)
+    hs.append("%s: <sip:alice@%s:%d>" % (names[4], C1, PORT))
+    return ("INVITE sip:bob@%s SIP/2.0\r\n%s\r\n%s: %d\r\n\r\n%s" % (SRV, "\r\n".join(hs), names[5], len(body), body)
+            ).encode()
+
+
+REGISTER_TEXT = "REGISTER sip:%s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%d\r\nCSeq: %d REGISTER\r\nContact: %s\r\n\r\n"
+
+
+def options_first(net):
+    """The phone's OPTIONS and the proxy's 200 open the connection; returns (phone, proxy) sockets."""
+    phone = net.udp_socket(C1, PORT)
+    proxy = net.udp_socket(SRV, PORT)
+    opts = msg("OPTIONS sip:bob@%s SIP/2.0" % SRV, ["Via: SIP/2.0/UDP %s:%d;branch=z9hG4bKo" % (C1, PORT),
+                                                    "CSeq: 1 OPTIONS"])
+    got, at = send(net, phone, proxy, opts, (SRV, PORT))
+    send(net, proxy, phone, response(got, 200, "OK"), at)
+    return phone, proxy
+
+
+@scenario(params={"sip_port": PORT}, **SIP_NAT)
+def sip_hostile_masq(net, cap):
+    """Broken and hostile SIP from a phone through masquerade, one datagram each (the proxy answers the first): an
+    INVITE without CSeq, a CSeq on a continuation line, a media port below 1024, an SDP without media lines, compact
+    header forms, a Contact port out of range, an expires= without a number, five audio lines, a media port beyond
+    2^32. What the kernel drops never reaches the proxy; what passes shows its rewriting."""
+    phone, proxy = options_first(net)
+    offer(net, phone, proxy, invite_text(None, sdp("alice", C1, 40000)), (SRV, PORT))
+    offer(net, phone, proxy, invite_text("CSeq:\r\n   2 INVITE", sdp("alice", C1, 40002)), (SRV, PORT))
+    offer(net, phone, proxy, invite_text("CSeq: 3 INVITE", sdp("alice", C1, 80)), (SRV, PORT))
+    no_media = "v=0\r\no=alice 4 4 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n" % (C1, C1)
+    offer(net, phone, proxy, invite_text("CSeq: 4 INVITE", no_media), (SRV, PORT))
+    offer(net, phone, proxy, invite_text("CSeq: 5 INVITE", sdp("alice", C1, 40010), compact=True), (SRV, PORT))
+    offer(net, phone, proxy, (REGISTER_TEXT % (SRV, C1, PORT, 6, "<sip:alice@%s:99999>" % C1)).encode(), (SRV, PORT))
+    offer(net, phone, proxy, (REGISTER_TEXT % (SRV, C1, PORT, 7, "<sip:alice@%s>;expires=soon" % C1)).encode(), (SRV, PORT))
+    five = "v=0\r\no=alice 8 8 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n" % (C1, C1) + "".join(
+        "m=audio %d RTP/AVP 0\r\n" % (41000 + 2 * i) for i in range(5))
+    offer(net, phone, proxy, invite_text("CSeq: 8 INVITE", five), (SRV, PORT))
+    wrap = "v=0\r\no=alice 9 9 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio 4294972296 RTP/AVP 0\r\n" % (C1, C1)
+    offer(net, phone, proxy, invite_text("CSeq: 9 INVITE", wrap), (SRV, PORT))
+
+
+@scenario(params={"sip_port": PORT}, **SIP_NAT)
+def sip_hostile_ports(net, cap):
+    """Ports out of range through masquerade: media ports 70000, 2^32-1, 2^32, 1000, 65535 and one beyond 2^64 in
+    INVITEs, Contact ports 99999, 1000, 70000 and 5070 in REGISTERs. Linux 6.18 drops a media port it reads as out of
+    range but takes one beyond 2^32 for an inactive stream, and passes a REGISTER whose Contact port is out of range
+    without expecting anything."""
+    phone, proxy = options_first(net)
+    base = "v=0\r\no=alice 9 9 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\n"
+    for i, port in enumerate(["70000", "4294967295", "4294967296", "1000", "65535", "99999999999999999999999"]):
+        offer(net, phone, proxy, invite_text("CSeq: %d INVITE" % (10 + i), base % (C1, C1, port)), (SRV, PORT))
+    for i, c in enumerate(["<sip:alice@%s:99999>;expires=60", "<sip:alice@%s:1000>;expires=60",
+                           "<sip:alice@%s:70000>;expires=60", "<sip:alice@%s:5070>;expires=60"]):
+        offer(net, phone, proxy, (REGISTER_TEXT % (SRV, C1, PORT, 20 + i, c % C1)).encode(), (SRV, PORT))

@@ -452,7 +452,7 @@ public final class SipHelper implements Helper {
             }
             mediaoff += MEDIA_TYPES[t].length;
             medialen -= MEDIA_TYPES[t].length;
-            long port = SipText.strtouint(m, mediaoff, 10);
+            long port = SipText.port(m, mediaoff);
             if (port == 0) {
                 // an inactive stream
                 continue;

@@ -170,6 +170,26 @@ final class SipText {
         return v;
     }
 
+    /**
+     * A port as Linux 6.18 reads it: decimal digits into an unsigned int, 0 when they do not fit (the kernel
+     * treats a media port beyond 2^32 as an inactive stream and a URI with one as unreadable, where a plain
+     * {@code simple_strtoul} would have wrapped). Sets {@link SipMsg#end}.
+     */
+    static long port(SipMsg m, int i) {
+        long v = 0;
+        boolean overflow = false;
+        while (i < m.len && isDigit(m.at(i))) {
+            v = v * 10 + m.at(i) - '0';
+            if (v > 0xffffffffL) {
+                overflow = true;
+                v = 0xffffffffL;
+            }
+            i++;
+        }
+        m.end = i;
+        return overflow ? 0 : v;
+    }
+
     /** {@link #strtoul} truncated to C's {@code unsigned int}, as a non-negative long. */
     static long strtouint(SipMsg m, int i, int base) {
         return strtoul(m, i, base) & 0xffffffffL;
@@ -598,10 +618,11 @@ final class SipText {
         }
         int c = m.end;
         if (m.peek(c) == ':') {
-            long p = strtouint(m, c + 1, 10);
+            long p = port(m, c + 1);
             c = m.end;
             if (p < 1024 || p > 65535) {
-                return -1;
+                // Linux 6.18 passes such a message as if the header were not there (recorded: sip_hostile_ports)
+                return 0;
             }
             m.port = (int) p;
         } else {
