@@ -18,6 +18,7 @@ import static org.conntrack4j.itest.PluginBundles.PLUGINS;
 import static org.conntrack4j.itest.PluginBundles.PPTP;
 import static org.conntrack4j.itest.PluginBundles.SANE;
 import static org.conntrack4j.itest.PluginBundles.SCTP;
+import static org.conntrack4j.itest.PluginBundles.SIP;
 import static org.conntrack4j.itest.PluginBundles.TCP;
 import static org.conntrack4j.itest.PluginBundles.TFTP;
 import static org.conntrack4j.itest.PluginBundles.UDP;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -220,6 +222,13 @@ class BundleLeaveLeakTest {
     @Test
     void pptpHelperLeavesNothingBehind() throws Exception {
         leaveAndReturn(PPTP, "org.conntrack4j.helper.pptp.PptpHelper", List.of(), this::usePptp, this::pptpWorks);
+    }
+
+    @Test
+    void sipHelperLeavesNothingBehind() throws Exception {
+        leaveAndReturn(SIP, "org.conntrack4j.helper.sip.SipHelper", List.of("nf_conntrack_sip.sip_timeout",
+            "nf_conntrack_sip.sip_direct_media", "nf_conntrack_sip.sip_direct_signalling"), this::useSip,
+            this::sipWorks);
     }
 
     // ---- leaving and coming back -------------------------------------------------------------------------------
@@ -586,6 +595,35 @@ class BundleLeaveLeakTest {
         assertEquals("new", forward(first, lan, wan));
         assertTrue(first.ct.hasStatus(Status.SRC_NAT_DONE));
         assertTrue(conntrack.packets().kill(first.ct));
+    }
+
+    // ---- SIP -------------------------------------------------------------------------------------------------------
+
+    private void useSip() {
+        // a call whose SDP is rewritten and expected, its first media packet related, and a registration
+        Packet invite = udp(CLIENT, 5060, SERVER, 5060, sipInvite(49170));
+        assertEquals("new", forward(invite, lan, wan));
+        assertTrue(new String(invite.toBytes(), StandardCharsets.US_ASCII).contains("c=IN IP4 " + ROUTER + "\r\n"));
+        assertEquals("related", forward(udp(SERVER, 30000, ROUTER, 49170, "rtp"), wan, lan));
+        // still unreplied: new, as for any UDP flow
+        assertEquals("new", forward(udp(CLIENT, 5060, SERVER, 5060, "REGISTER sip:" + SERVER
+            + " SIP/2.0\r\nCSeq: 2 REGISTER\r\nContact: <sip:a@" + CLIENT + ">;expires=60\r\n\r\n"), lan, wan));
+        assertTrue(conntrack.table().expectations().stream().anyMatch(x -> "sip".equals(x.helper())));
+        assertTrue(expectEvents.get() > 0, "expectation events");
+    }
+
+    private void sipWorks() {
+        Packet invite = udp(CLIENT, 5062, SERVER, 5060, sipInvite(49180));
+        forward(invite, lan, wan);
+        assertEquals("sip", conntrack.table().snapshot(invite.ct).helper());
+        assertEquals(2, conntrack.table().expectations().stream().filter(x -> "sip".equals(x.helper())).count());
+    }
+
+    private static String sipInvite(int rtp) {
+        String body = "v=0\r\no=a 1 1 IN IP4 " + CLIENT + "\r\ns=-\r\nc=IN IP4 " + CLIENT + "\r\nt=0 0\r\nm=audio "
+            + rtp + " RTP/AVP 0\r\n";
+        return "INVITE sip:b@" + SERVER + " SIP/2.0\r\nCSeq: 1 INVITE\r\nContent-Length: " + body.length()
+            + "\r\n\r\n" + body;
     }
 
     // ---- PPTP ------------------------------------------------------------------------------------------------------

@@ -57,9 +57,10 @@ final class PluginBundles {
     static final String AMANDA = "org.conntrack4j.helper.amanda";
     static final String SANE = "org.conntrack4j.helper.sane";
     static final String PPTP = "org.conntrack4j.helper.pptp";
+    static final String SIP = "org.conntrack4j.helper.sip";
     /** Every tracker, helper and NAT bundle of the distribution. */
     static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE, SCTP, TFTP, IRC, AMANDA, SANE,
-        PPTP);
+        PPTP, SIP);
 
     /** Upper bound of every wait for asynchronous work (configuration, refresh, collection). */
     static final long WAIT_MILLIS = 10_000;

@@ -16,7 +16,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * The live ruleset the plug-in tests run under, set through Configuration Admin as an operator would: helpers for
- * their ports (FTP 21, TFTP 69, IRC 6667, Amanda 10080, SANE 6566, PPTP 1723) and masquerade out of {@code ltwan},
+ * their ports (FTP 21, TFTP 69, IRC 6667, Amanda 10080, SANE 6566, PPTP 1723, SIP 5060) and masquerade out of {@code ltwan},
  * as the recorded *_masq and ftp_*_snat cases run; and a filter after source NAT that drops what goes to
  * {@link #DROPPED}.
  */
@@ -38,13 +38,15 @@ final class TestRuleset {
         + "\tct helper amanda_helper {\n\t\ttype \"amanda\" protocol udp\n\t\tl3proto inet\n\t}\n\n"
         + "\tct helper sane_helper {\n\t\ttype \"sane\" protocol tcp\n\t\tl3proto inet\n\t}\n\n"
         + "\tct helper pptp_helper {\n\t\ttype \"pptp\" protocol tcp\n\t\tl3proto ip\n\t}\n\n"
+        + "\tct helper sip_helper {\n\t\ttype \"sip\" protocol udp\n\t\tl3proto inet\n\t}\n\n"
         + "\tchain helpers {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
         + "\t\tct state new tcp dport 21 ct helper set \"ftp_helper\"\n"
         + "\t\tct state new udp dport 69 ct helper set \"tftp_helper\"\n"
         + "\t\tct state new tcp dport 6667 ct helper set \"irc_helper\"\n"
         + "\t\tct state new udp dport 10080 ct helper set \"amanda_helper\"\n"
         + "\t\tct state new tcp dport 6566 ct helper set \"sane_helper\"\n"
-        + "\t\tct state new tcp dport 1723 ct helper set \"pptp_helper\"\n\t}\n\n"
+        + "\t\tct state new tcp dport 1723 ct helper set \"pptp_helper\"\n"
+        + "\t\tct state new udp dport 5060 ct helper set \"sip_helper\"\n\t}\n\n"
         + "\tchain nat_post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
         + "\t\toifname \"ltwan\" ip saddr 198.51.100.0/24 masquerade\n\t}\n\n"
         + "\tchain post_filter {\n\t\ttype filter hook postrouting priority 200; policy accept;\n"
