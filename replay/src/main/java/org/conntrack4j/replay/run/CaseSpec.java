@@ -242,7 +242,9 @@ public final class CaseSpec {
                 list.add(RouterInterface.of(e.getKey(), text(i.get("mac"), json, e.getKey() + ".mac"),
                     i.get("peer_mac") == null ? null : i.get("peer_mac").toString(), mtu,
                     i.get("ipv4") == null ? null : i.get("ipv4").toString(),
-                    i.get("ipv6") == null ? null : i.get("ipv6").toString()));
+                    i.get("ipv6") == null ? null : i.get("ipv6").toString())
+                    // the recording routers had no link-local address (addr_gen_mode 1, tools/kernellab/lab.py)
+                    .withoutLinkLocal());
             } catch (IllegalArgumentException ex) {
                 throw new ReplayException(json + ": interface " + e.getKey() + ": " + ex.getMessage(), ReplayException.INPUT);
             }

@@ -62,7 +62,7 @@ final class LocalStack {
             }
             switch (proto) {
                 case IpProto.ICMP:
-                    return in.length() - l4 >= 8 && in.u8(l4) == ICMP_ECHO && echoReply(in, out, l4);
+                    return in.length() - l4 >= 8 && in.u8(l4) == ICMP_ECHO && echoReply(in, out, l4, 0, 0);
                 case IpProto.UDP:
                     return error(in, out, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, srcOf(in), now, hz, true);
                 case IpProto.TCP:
@@ -72,11 +72,19 @@ final class LocalStack {
             }
         }
         if ((in.u8(24) & 0xff) == 0xff) {
-            return false;
+            // icmpv6_echo_reply (echo_ignore_multicast 0): a group the router is in is answered, from the address
+            // routing picks for the sender; nothing else sent to a group gets an answer
+            if (proto != IpProto.ICMPV6 || in.length() - l4 < 8 || in.u8(l4) != ICMPV6_ECHO_REQUEST
+                || !joined(in.in, in.u64(24), in.u64(32))) {
+                return false;
+            }
+            long[] src = sourceFor(in.in, Family.IPV6, in.u64(8), in.u64(16));
+            return src != null && echoReply(in, out, l4, src[0], src[1]);
         }
         switch (proto) {
             case IpProto.ICMPV6:
-                return in.length() - l4 >= 8 && in.u8(l4) == ICMPV6_ECHO_REQUEST && echoReply(in, out, l4);
+                return in.length() - l4 >= 8 && in.u8(l4) == ICMPV6_ECHO_REQUEST
+                    && echoReply(in, out, l4, in.u64(24), in.u64(32));
             case IpProto.UDP:
                 return error(in, out, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, srcOf(in), now, hz, true);
             case IpProto.TCP:
@@ -154,8 +162,28 @@ final class LocalStack {
         return id;
     }
 
-    /** Echo reply: same identifier, sequence and data, addresses swapped (Linux's {@code icmp_reply}). */
-    private boolean echoReply(Packet in, Packet out, int l4) {
+    /**
+     * Is the router in the IPv6 group on {@code dev}: all nodes, all routers (link and site scope: it forwards),
+     * the solicited-node group of one of the device's addresses?
+     */
+    static boolean joined(NetDevice dev, long hi, long lo) {
+        if (hi == Ndisc.ALL_NODES_HI && (lo == 1 || lo == 2) || hi == 0xff05_0000_0000_0000L && lo == 2) {
+            return true;
+        }
+        if (hi != Ndisc.SOLICITED_NODE_HI || dev == null) {
+            return false;
+        }
+        for (int i = 0; i < dev.addressCount(); i++) {
+            NetDevice.IfAddr a = dev.address(i);
+            if (a.family == Family.IPV6 && Ndisc.solicitedNodeLo(a.lo) == lo) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Echo reply: same identifier, sequence and data, back to the sender (Linux's {@code icmp_reply}). */
+    private boolean echoReply(Packet in, Packet out, int l4, long srcHi, long srcLo) {
         int dataLen = in.length() - l4;
         if (in.family == Family.IPV4) {
             int total = 20 + dataLen;
@@ -170,7 +198,7 @@ final class LocalStack {
         int total = 40 + dataLen;
         out.reset().load(new byte[total], 0, total, 64);
         out.copyIn(40, in.array(), in.head() + l4, dataLen);
-        IpOut.ipv6Header(out, (in.u32(0) >>> 20) & 0xff, 0, IpOut.DEFAULT_TTL, IpProto.ICMPV6, in.u64(24), in.u64(32),
+        IpOut.ipv6Header(out, (in.u32(0) >>> 20) & 0xff, 0, IpOut.DEFAULT_TTL, IpProto.ICMPV6, srcHi, srcLo,
             in.u64(8), in.u64(16), dataLen);
         out.put8(40, ICMPV6_ECHO_REPLY);
         IpOut.l4Checksum(out, 40, IpProto.ICMPV6, 42);
