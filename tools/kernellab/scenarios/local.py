@@ -44,7 +44,7 @@ def tcp_router_listener(net, cap):
     _ssh_like(net, RTR_LAN, 2222, 46101)
 
 
-@scenario(home="probes/local", params={"cport": 46200},
+@scenario(params={"cport": 46200},
           prepare=lambda net: net.router_listen("udp", RTR_LAN, 5353, "a reader bound to the LAN address"))
 def udp_router_socket(net, cap):
     """UDP from a LAN client to the router's own bound port 5353 (taken in, no answer), twice, then to port 5354

@@ -89,7 +89,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         this.net = router.net;
         this.ports = router.ports;
         this.egress = egress;
-        this.local = new LocalStack(router.icmpLimit);
+        this.local = new LocalStack(router.icmpLimit, router.sockets);
     }
 
     @Override

@@ -5,9 +5,11 @@ import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.router.RouterSocket;
 
 /**
- * What the router's own IP stack answers, as a Linux host with no listening sockets: echo requests get
+ * What the router's own IP stack answers, as a Linux host with no listening sockets but the UDP ones it is given
+ * ({@link RouterSocket}: a datagram for one is taken in silently): echo requests get
  * echo replies; UDP gets ICMP port unreachable; TCP gets a reset (unless it is one); other protocols get
  * protocol unreachable (ICMPv6: parameter problem); ICMP errors and replies are consumed. Also builds the
  * ICMP errors the forwarding path sends (time exceeded, unreachable, fragmentation needed / packet too big).
@@ -40,10 +42,27 @@ final class LocalStack {
     private static final int ICMPV6_MAX_QUOTE = 1280 - 40 - 8;
 
     private final RateLimiter limiter;
+    private final RouterSocket[] sockets;
     private int nextId = 1;
 
-    LocalStack(RateLimiter limiter) {
+    LocalStack(RateLimiter limiter, RouterSocket[] sockets) {
         this.limiter = limiter;
+        this.sockets = sockets;
+    }
+
+    /** Is a UDP socket of the router's own bound where the datagram goes (then it is taken in, unanswered)? */
+    private boolean udpTaken(Packet in, int l4) {
+        if (in.length() - l4 < 4) {
+            return false;
+        }
+        long hi = in.family == Family.IPV4 ? 0 : in.u64(24);
+        long lo = in.family == Family.IPV4 ? in.u32(16) & 0xffffffffL : in.u64(32);
+        for (RouterSocket s : sockets) {
+            if (s.takes(IpProto.UDP, in.family, hi, lo, in.u16(l4 + 2))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -64,7 +83,8 @@ final class LocalStack {
                 case IpProto.ICMP:
                     return in.length() - l4 >= 8 && in.u8(l4) == ICMP_ECHO && echoReply(in, out, l4, 0, 0);
                 case IpProto.UDP:
-                    return error(in, out, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, srcOf(in), now, hz, true);
+                    return !udpTaken(in, l4)
+                        && error(in, out, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, srcOf(in), now, hz, true);
                 case IpProto.TCP:
                     return tcpReset(in, out, l4);
                 default:
@@ -86,7 +106,8 @@ final class LocalStack {
                 return in.length() - l4 >= 8 && in.u8(l4) == ICMPV6_ECHO_REQUEST
                     && echoReply(in, out, l4, in.u64(24), in.u64(32));
             case IpProto.UDP:
-                return error(in, out, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, srcOf(in), now, hz, true);
+                return !udpTaken(in, l4)
+                    && error(in, out, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, srcOf(in), now, hz, true);
             case IpProto.TCP:
                 return tcpReset(in, out, l4);
             case IpProto.NONE:
