@@ -82,10 +82,7 @@ public final class CtCommands {
         }
         PrintStream out = session.getConsole();
         ConnectionSnapshot s = l.get(0);
-        // ctnetlink answers a get with the reference it took for the lookup still held: use is one more
-        ConnectionSnapshot held = new ConnectionSnapshot(s.orig(), s.reply(), s.origL4(), s.replyL4(), s.protoName(),
-            s.status(), s.timeoutSeconds(), s.state(), s.helper(), s.mark(), s.zone(), s.id(), s.use() + 1,
-            s.counters(), s.deltaTimeSeconds(), s.zoneDir(), s.labelsLo(), s.labelsHi());
+        ConnectionSnapshot held = CtChangeCommands.held(s);
         if (f.xml) {
             out.println(CtFormat.XML_HEADER);
             out.println(CtFormat.xmlFlow(held, labels));

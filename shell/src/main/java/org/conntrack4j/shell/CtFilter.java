@@ -183,7 +183,7 @@ final class CtFilter {
             : c.dstHi(dir) == hi && c.dstLo(dir) == lo));
     }
 
-    private static int proto(String v) {
+    static int proto(String v) {
         switch (v.toLowerCase()) {
             case "tcp": return IpProto.TCP;
             case "udp": return IpProto.UDP;
@@ -192,6 +192,7 @@ final class CtFilter {
             case "icmpv6": return IpProto.ICMPV6;
             case "sctp": return IpProto.SCTP;
             case "gre": return IpProto.GRE;
+            case "dccp": return 33;
             default:
                 try {
                     int p = Integer.parseInt(v);
@@ -229,7 +230,7 @@ final class CtFilter {
     }
 
     /** A 16-bit number (a port, a zone), decimal. */
-    private static int u16(String v, String what) {
+    static int u16(String v, String what) {
         try {
             int p = Integer.parseInt(v);
             if (p >= 0 && p <= 65535) {
@@ -337,7 +338,7 @@ final class CtFilter {
     }
 
     /** A 32-bit value, decimal or 0x hexadecimal. */
-    private static int u32(String v, String what) {
+    static int u32(String v, String what) {
         try {
             long x = Long.decode(v);
             if (x >= 0 && x <= 0xffffffffL) {

@@ -1,0 +1,180 @@
+package org.conntrack4j.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.felix.service.command.CommandSession;
+import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.proto.icmp.IcmpTracker;
+import org.conntrack4j.proto.icmp.Icmpv6Tracker;
+import org.conntrack4j.proto.tcp.TcpTracker;
+import org.conntrack4j.proto.udp.UdpTracker;
+import org.conntrack4j.testkit.Plugins;
+import org.conntrack4j.testkit.Rig;
+import org.conntrack4j.testkit.TestData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The {@code ct:*} commands against the real conntrack 1.4.7: each session of {@code testdata/probes/ctcmd}
+ * (recorded by {@code python3 -m tools.kernellab ctcmd} on Linux 6.18) is run command by command through the shell's
+ * commands on an engine whose clock stands where the kernel's stood when the command ran, and what each printed is
+ * compared with what conntrack printed: standard output line by line; on standard error conntrack's lines without
+ * its program name and its "Try `conntrack -h'" hint; the exit status as success or failure. Flow ids, which the
+ * kernel draws at random, are the one thing left out (the {@code <id>} of {@code -o xml}).
+ */
+class CtSessionTest {
+    private static final String KERNEL_TOOL = "conntrack v1.4.7 (conntrack-tools): ";
+    private static Path labels;
+    private static String savedLabels;
+
+    @BeforeAll
+    static void labelMap() throws IOException {
+        // the recording's connlabel.conf: each bit N named "N"
+        labels = Files.createTempFile("connlabel", ".conf");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 128; i++) {
+            sb.append(i).append(' ').append(i).append('\n');
+        }
+        Files.writeString(labels, sb);
+        savedLabels = System.getProperty("conntrack4j.connlabel");
+        System.setProperty("conntrack4j.connlabel", labels.toString());
+    }
+
+    @AfterAll
+    static void removeLabelMap() throws IOException {
+        if (savedLabels == null) {
+            System.clearProperty("conntrack4j.connlabel");
+        } else {
+            System.setProperty("conntrack4j.connlabel", savedLabels);
+        }
+        Files.deleteIfExists(labels);
+    }
+
+    static List<String> sessions() {
+        return TestData.caseNames(TestData.probes("ctcmd"), d -> Files.exists(d.resolve("session.txt")));
+    }
+
+    /** One recorded command: its arguments, time, exit status and output. */
+    record Step(String args, double at, int status, List<String> out, List<String> err) {
+    }
+
+    static List<Step> read(Path file) throws IOException {
+        List<Step> steps = new ArrayList<>();
+        String args = null;
+        double at = 0;
+        int status = 0;
+        List<String> out = new ArrayList<>();
+        List<String> err = new ArrayList<>();
+        for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (l.startsWith("$ ")) {
+                if (args != null) {
+                    steps.add(new Step(args, at, status, out, err));
+                }
+                args = l.substring(2);
+                out = new ArrayList<>();
+                err = new ArrayList<>();
+            } else if (l.startsWith("@ ")) {
+                at = Double.parseDouble(l.substring(2));
+            } else if (l.startsWith("? ")) {
+                status = Integer.parseInt(l.substring(2));
+            } else if (l.startsWith("> ")) {
+                out.add(l.substring(2));
+            } else if (l.startsWith("! ")) {
+                err.add(l.substring(2));
+            }
+        }
+        if (args != null) {
+            steps.add(new Step(args, at, status, out, err));
+        }
+        return steps;
+    }
+
+    @ParameterizedTest
+    @MethodSource("sessions")
+    void printsWhatConntrackPrinted(String name) throws IOException {
+        List<Step> steps = read(TestData.probes("ctcmd").resolve(name).resolve("session.txt"));
+        assertFalse(steps.isEmpty());
+        Plugins plugins = new Plugins();
+        plugins.addTracker(new UdpTracker(), IpProto.UDP);
+        plugins.addTracker(new TcpTracker(), IpProto.TCP);
+        plugins.addTracker(new IcmpTracker(), IpProto.ICMP);
+        plugins.addTracker(new Icmpv6Tracker(), IpProto.ICMPV6);
+        PrintStream savedErr = System.err;
+        try (Rig rig = new Rig(plugins)) {
+            CtCommands ct = new CtCommands();
+            ct.net = rig.net();
+            ct.factory = plugins.factory();
+            CtChangeCommands change = new CtChangeCommands();
+            change.net = rig.net();
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+            CommandSession session = CtCommandsTest.session(new PrintStream(console, true, StandardCharsets.UTF_8),
+                new HashMap<>());
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            double now = 0;
+            for (Step s : steps) {
+                rig.advance(s.at() - now);
+                now = s.at();
+                String[] argv = s.args().split(" ");
+                String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+                boolean failed = false;
+                try {
+                    switch (argv[0]) {
+                        case "-I" -> change.create(session, rest);
+                        case "-U" -> change.update(session, rest);
+                        case "-L" -> ct.list(session, rest);
+                        case "-G" -> ct.get(session, rest);
+                        case "-D" -> ct.delete(session, rest);
+                        case "-C" -> ct.count(session, rest);
+                        default -> throw new AssertionError("no command for " + argv[0]);
+                    }
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    System.err.println(e.getMessage());
+                    failed = true;
+                }
+                String what = name + ": conntrack " + s.args();
+                // a dump's order is the kernel's hash order, which depends on a seed drawn at boot: -L and -D are
+                // compared as the same lines in any order
+                boolean dump = argv[0].equals("-L") || argv[0].equals("-D");
+                assertEquals(ordered(withoutIds(s.out()), dump), ordered(withoutIds(lines(console)), dump),
+                    what + " (standard output)");
+                assertEquals(s.err().stream().filter(l -> !l.startsWith("Try `conntrack -h'"))
+                    .map(l -> l.replace(KERNEL_TOOL, "")).collect(Collectors.toList()),
+                    lines(stderr).stream().map(l -> l.replace(CtChangeCommands.TOOL + ": ", ""))
+                        .collect(Collectors.toList()), what + " (standard error)");
+                assertEquals(s.status() != 0, failed, what + " (exit status " + s.status() + ")");
+            }
+        } finally {
+            System.setErr(savedErr);
+        }
+    }
+
+    private static List<String> lines(ByteArrayOutputStream b) {
+        List<String> l = b.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
+        b.reset();
+        return l;
+    }
+
+    private static List<String> ordered(List<String> lines, boolean sort) {
+        return sort ? lines.stream().sorted().collect(Collectors.toList()) : lines;
+    }
+
+    private static List<String> withoutIds(List<String> lines) {
+        return lines.stream().map(l -> l.replaceAll("<id>\\d+</id>", "<id/>")).collect(Collectors.toList());
+    }
+
+}

@@ -1,0 +1,115 @@
+"""The conntrack command against the kernel: sessions of conntrack 1.4.7 commands (-I, -U, -L, -G, -D, -C) run one
+after another in a network namespace of their own, each with what it printed on standard output and standard error,
+its exit status and when it ran. The shell's CtSessionTest runs the same commands through ct:* on an engine whose
+clock follows the recorded times, and compares the text.
+
+    python3 -m tools.kernellab ctcmd [SESSION...] [--out DIR]    (default DIR: testdata/probes/ctcmd)
+
+Format of DIR/SESSION/session.txt: a comment line, then per command `$ ARGS` (conntrack's arguments, separated by
+single blanks), `@ SECONDS` since the session's first command, `? STATUS`, then `> LINE` per line of standard output
+and `! LINE` per line of standard error.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from .capture import labelled_conntrack
+
+TCP = "-p tcp -s 192.0.2.1 -d 198.51.100.2 --sport 40000 --dport 80"
+UDP = "-p udp -s 192.0.2.1 -d 198.51.100.2 --sport 40001 --dport 53"
+
+SESSIONS = {
+    # conntrack -I: what it creates, what it refuses and with which words; then the table as the other commands show it
+    "create": [
+        "-I " + TCP + " --state ESTABLISHED --timeout 100 -m 7",
+        "-I " + TCP + " --state ESTABLISHED --timeout 100",
+        "-I " + UDP + " --timeout 50 -u ASSURED --zone 3",
+        "-I -p udp -s 192.0.2.1 -d 198.51.100.2 --sport 40002 --dport 53 -r 198.51.100.9 -q 192.0.2.1"
+        " --reply-port-src 5353 --reply-port-dst 40002 --timeout 60",
+        "-I -p udp -s 192.0.2.7 -d 198.51.100.9 --sport 40002 --dport 5353 --timeout 60",
+        "-I -p icmp -s 192.0.2.1 -d 198.51.100.2 --icmp-type 8 --icmp-code 0 --icmp-id 77 --timeout 30",
+        "-I -p udp -s 2001:db8::1 -d 2001:db8::2 --sport 40003 --dport 123 --timeout 40 --label-add 3",
+        "-I -p tcp -s 192.0.2.1 -d 198.51.100.2 --sport 40004 --dport 22 --state TIME_WAIT --timeout 120 --orig-zone 5",
+        "-I " + TCP + " --timeout 100",
+        "-I -p udp -s 192.0.2.1 -d 198.51.100.2 --sport 1 --dport 2",
+        "-I -s 192.0.2.1 -d 198.51.100.2 --timeout 10",
+        "-I " + UDP + " --timeout 10 -o xml",
+        "-I " + UDP + " --timeout 10 --bogus",
+        "-I -p udp -s 192.0.2.1 -d 198.51.100.2 --timeout 10",
+        "-I -p icmp -s 192.0.2.1 -d 198.51.100.2 --icmp-code 0 --timeout 10",
+        "-L",
+        "-L -o extended,labels",
+        "-L -o xml,labels",
+        "-C",
+        "-G " + TCP,
+        "-G -p udp -s 2001:db8::1 -d 2001:db8::2 --sport 40003 --dport 123 -o labels",
+        "-D -p udp --dport 5353",
+        "-L -p tcp",
+    ],
+    # conntrack -U on one entry at a time (with several, conntrack 1.4.7 printed only the first it changed)
+    "update": [
+        "-I " + TCP + " --state ESTABLISHED --timeout 100",
+        "-I " + UDP + " --timeout 50",
+        "-U -s 192.0.2.1 -p tcp -m 6",
+        "-U -s 192.0.2.1 -p tcp -m 6",
+        # not -m with -u: conntrack 1.4.7's -u overwrites the value of an -m before it with the status bits
+        "-U -s 192.0.2.1 -p udp -m 0x10/0xf0 --timeout 20",
+        "-U -s 192.0.2.1 -p udp -u ASSURED",
+        "-U -f ipv4 -p tcp -m 1/0x1",
+        "-U -f ipv4 -p udp --label-add 5,9",
+        "-U -s 192.0.2.1 -p udp --label-del 9",
+        "-U -s 192.0.2.1 -p udp -u SEEN_REPLY -o labels",
+        "-U -s 192.0.2.99 -m 1",
+        "-U -s 192.0.2.1 --zone 3 -m 1",
+        "-L -o extended,labels",
+    ],
+}
+
+
+# A rule that reads ct labels: without one Linux gives connections no labels extension (nf_connlabels_get), and
+# conntrack -I --label-add is ignored, -U --label-add fails with ENOSPC. conntrack4j always keeps labels.
+LABELS_USER = "table inet kl_labels {\n\tchain c {\n\t\tct label 127 counter\n\t}\n}\n"
+
+
+def record(name, commands, out):
+    ns = "kl%dct-%s" % (os.getpid(), name)
+    work = tempfile.mkdtemp(prefix="kl-ctcmd-")
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=LABELS_USER, text=True, check=True)
+        lines = ["# conntrack 1.4.7 on Linux %s, in a network namespace of its own with a rule reading ct labels"
+                 % os.uname().release]
+        start = None
+        for cmd in commands:
+            time.sleep(0.05)
+            now = time.monotonic()
+            start = start if start is not None else now
+            p = subprocess.run(["ip", "netns", "exec", ns] + labelled_conntrack(work) + cmd.split(" "),
+                               capture_output=True, text=True)
+            lines.append("$ " + cmd)
+            lines.append("@ %.6f" % (now - start))
+            lines.append("? %d" % p.returncode)
+            lines += ["> " + l for l in p.stdout.splitlines()]
+            lines += ["! " + l for l in p.stderr.splitlines()]
+        os.makedirs(os.path.join(out, name), exist_ok=True)
+        with open(os.path.join(out, name, "session.txt"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+    finally:
+        subprocess.run(["ip", "netns", "del", ns])
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(args):
+    out = "testdata/probes/ctcmd"
+    if "--out" in args:
+        i = args.index("--out")
+        out = args[i + 1]
+        args = args[:i] + args[i + 2:]
+    for name in args or sorted(SESSIONS):
+        if name not in SESSIONS:
+            sys.exit("unknown session %s (have: %s)" % (name, " ".join(sorted(SESSIONS))))
+        record(name, SESSIONS[name], out)
+        print("recorded", os.path.join(out, name))
