@@ -8,7 +8,7 @@ import traceback
 from .assemble import assemble
 from .capture import Capture
 from .lab import Lab
-from .ruleset import helper_of, ruleset
+from .ruleset import helpers, ruleset
 from .traffic import Net
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -24,6 +24,18 @@ def set_sysctls(lab, spec):
     reads every net.netfilter sysctl back at the end, so the replay applies them."""
     if spec.get("sysctls"):
         lab.sh("rtr", ["sysctl", "-qw"] + ["net.netfilter.%s=%s" % kv for kv in spec["sysctls"].items()])
+
+
+def helper_text(spec):
+    """case.json's "helper": as the FTP cases have it ({"type": "ftp"}), else the oracle's form with the object,
+    protocol, l3proto, port and rule (a list when there are several)."""
+    hs = helpers(spec)
+    if not hs:
+        return None
+    if spec.get("helper") is True:
+        return {"type": "ftp"}
+    out = [dict(h, chain="helpers (hook prerouting, priority filter = 0)") for h in hs]
+    return out[0] if len(out) == 1 else out
 
 
 def tick_phase_us():
@@ -73,7 +85,7 @@ def record(fn, out, keep_raw=False):
             "description": (fn.__doc__ or sys.modules[fn.__module__].__doc__ or "").strip(),
             "topology": lab.topology(),
             "nat": spec.get("nat_text"),
-            "helper": {"type": helper_of(spec)["type"]} if spec.get("helper") else None,
+            "helper": helper_text(spec),
             "parameters": spec.get("params", {}),
             "nft_ruleset": rs,
             "ruleset_loaded": lab.sh("rtr", ["nft", "list", "ruleset"], capture=True),

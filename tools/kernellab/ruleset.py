@@ -16,20 +16,31 @@ CTLOG = """\tchain ctlog {
 \t\tlog prefix "ct=unknown dir=unknown" group 1
 \t}
 """
-# The helper of a spec: ``helper=True`` is FTP's (every family, port 21); a dict names another one.
 FTP_HELPER = {"type": "ftp", "object": "ftp_helper", "protocol": "tcp", "l3proto": "inet", "port": 21}
-HELPER_OBJ = """\tct helper {object} {{
-\t\ttype "{type}" protocol {protocol}
-\t\tl3proto {l3proto}
-\t}}
-"""
-HELPER_RULE = "ct state new {protocol} dport {port} ct helper set \"{object}\""
 
 
-def helper_of(spec):
-    """The helper a spec asks for (FTP_HELPER for ``helper=True``), or None."""
+def helpers(spec):
+    """The spec's ct helper objects: ``helper`` is True (the ftp helper, as the FTP cases have it), one dict
+    {"type", "protocol", "port", "l3proto" (default inet), "object" (default TYPE_h)} or a list of them. Each is
+    assigned by a rule ``ct state new PROTO dport PORT ct helper set "OBJECT"`` in chain helpers."""
     h = spec.get("helper")
-    return None if not h else FTP_HELPER if h is True else h
+    if not h:
+        return []
+    out = []
+    for d in ([FTP_HELPER] if h is True else h if isinstance(h, list) else [h]):
+        d = dict(d)
+        d.setdefault("l3proto", "inet")
+        d.setdefault("object", "%s_h" % d["type"])
+        d["rule"] = 'ct state new %s dport %d ct helper set "%s"' % (d["protocol"], d["port"], d["object"])
+        out.append(d)
+    return out
+
+
+def helper_object(h):
+    return '\tct helper %s {\n\t\ttype "%s" protocol %s\n\t\tl3proto %s\n\t}\n' % (
+        h["object"], h["type"], h["protocol"], h["l3proto"])
+
+
 MASQ_RULE = 'oifname "wan" ip saddr 198.51.100.0/24 masquerade'
 
 
@@ -42,20 +53,17 @@ def chain(name, hook_line, rules=(), policy="accept"):
 def ruleset(spec):
     """The router's table: the ctlog chain plus what the spec asks for: ``objects`` (ct timeout / ct expectation
     objects and sets, as nft text, at the top of the table), ``raw`` (rules of a prerouting chain at priority raw,
-    before conntrack), ``helper`` (see helper_of), ``ct_pre`` (rules of a prerouting chain at priority filter, after
+    before conntrack), ``helper`` (see helpers), ``ct_pre`` (rules of a prerouting chain at priority filter, after
     ctlog: the conntrack features' statements, as the oracle's feature cases have them), ``forward`` ((policy, rules)
     of the forward chain; default an empty one with policy accept), ``dnat``, and ``snat`` (explicit source NAT
     rules) or ``masq`` (the default masquerade)."""
-    parts = []
-    helper = helper_of(spec)
-    if helper:
-        parts.append(HELPER_OBJ.format(**helper))
+    parts = [helper_object(h) for h in helpers(spec)]
     parts.extend(spec.get("objects", []))
     if spec.get("raw"):
         parts.append(chain("raw_pre", "filter hook prerouting priority raw", spec["raw"]))
     parts.append(CTLOG)
-    if helper:
-        parts.append(chain("helpers", "filter hook prerouting priority filter", [HELPER_RULE.format(**helper)]))
+    if helpers(spec):
+        parts.append(chain("helpers", "filter hook prerouting priority filter", [h["rule"] for h in helpers(spec)]))
     if spec.get("ct_pre"):
         parts.append(chain("ct_pre", "filter hook prerouting priority filter", spec["ct_pre"]))
     policy, rules = spec.get("forward", ("accept", []))

@@ -527,3 +527,65 @@ MASQ6 = ['oifname "wan" ip6 saddr 2001:db8:1::/64 masquerade']
 
 NAT6 = dict(snat=MASQ6, nat_text={"masquerade": {"from": "2001:db8:1::/64", "out": "wan", "to": RTR_WAN_6,
                                                  "ports": "kept if unique, else a free port chosen by the kernel"}})
+
+
+class Puppet:
+    """A TCP connection whose both ends are scripted python sockets (TCP_NODELAY): every cmd()/reply() is one
+    send(), hence one segment; the other end reads what arrived (after NAT rewriting) and returns it."""
+
+    def __init__(self, net, src, cport, dst, port, server=None):
+        """server: where the server socket really is when the router DNATs ``dst`` to it."""
+        self.net, self.src, self.dst = net, src, dst
+        self.srv = server or dst
+        if server:
+            ls = net.tcp_listen(server, port)
+            self.c, self.s = net.tcp_pair(src, cport, dst, port, listener=ls)
+            ls.close()
+        else:
+            self.c, self.s = net.tcp_pair(src, cport, dst, port)
+        for x in (self.c, self.s):
+            x.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # when the reading end has what was sent (text protocols: a line end)
+        self.done = lambda buf: buf.endswith(b"\n")
+
+    @staticmethod
+    def _read(sock, wait, done=lambda buf: buf.endswith(b"\n")):
+        """What arrives within `wait` s, stopping early once ``done`` (default: at a line end)."""
+        sock.settimeout(wait)
+        buf = b""
+        try:
+            while not done(buf):
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+        except socket.timeout:
+            pass
+        return buf
+
+    def _ends(self, side):
+        """(sender, receiver) of what the client (side "c") or the server ("s") sends."""
+        return (self.c, self.s) if side == "c" else (self.s, self.c)
+
+    def cmd(self, data, wait=0.4):
+        self.c.sendall(data)
+        got = self._read(self.s, wait, self.done)
+        self.net.note("cmd %r -> server saw %r" % (data, got))
+        return got
+
+    def reply(self, data, wait=0.4):
+        self.s.sendall(data)
+        got = self._read(self.c, wait, self.done)
+        self.net.note("reply %r -> client saw %r" % (data, got))
+        return got
+
+    def parts(self, side, parts, gap=0.1, wait=0.4):
+        """One command (side "c") or reply ("s") sent as several segments, ``gap`` s apart."""
+        a, b = self._ends(side)
+        for i, part in enumerate(parts):
+            if i:
+                time.sleep(gap)
+            a.sendall(part)
+        got = self._read(b, wait)
+        self.net.note("%s in parts %r -> other end saw %r" % (side, parts, got))
+        return got

@@ -9,7 +9,7 @@ import time
 
 from ..registry import scenario
 from ..traffic import C1, C1_6, C2, LSRV, RTR_WAN, SRV, SRV_6, WCLI, side_of
-from .common import GAP, MASQ_TEXT, NAT6, close_pair, connect_nb, deliver, dnat_and_masq, input_table
+from .common import GAP, MASQ_TEXT, NAT6, Puppet, close_pair, connect_nb, deliver, dnat_and_masq, input_table
 
 
 VSFTPD_CONF = """listen={listen}
@@ -180,23 +180,13 @@ def ftp_refused_helper(net, cap):
         time.sleep(GAP)
 
 
-class FtpPuppet:
-    """An FTP control connection whose both ends are scripted python sockets (TCP_NODELAY): every cmd()/reply()
-    is one send(), hence one segment; the other end reads what arrived (after NAT rewriting) and returns it, so
-    the scenario can open the data connection where the rewritten text points."""
+class FtpPuppet(Puppet):
+    """An FTP control connection whose both ends are scripted python sockets (see Puppet), so the scenario can
+    open the data connection where the rewritten text points."""
 
     def __init__(self, net, src, cport, dst=SRV, user=True, server=None):
         """server: where the server socket really is when the router DNATs ``dst`` to it."""
-        self.net, self.src, self.dst = net, src, dst
-        self.srv = server or dst
-        if server:
-            ls = net.tcp_listen(server, 21)
-            self.c, self.s = net.tcp_pair(src, cport, dst, 21, listener=ls)
-            ls.close()
-        else:
-            self.c, self.s = net.tcp_pair(src, cport, dst, 21)
-        for x in (self.c, self.s):
-            x.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().__init__(net, src, cport, dst, 21, server)
         if user:
             self.reply(b"220 puppet FTP ready\r\n")
             self.cmd(b"USER anonymous\r\n")
@@ -204,37 +194,6 @@ class FtpPuppet:
 
     LISTING = b"150 Here comes the directory listing.\r\n"
     SENT = b"226 Directory send OK.\r\n"
-
-    @staticmethod
-    def _read(sock, wait, done=lambda buf: buf.endswith(b"\n")):
-        """What arrives within `wait` s, stopping early once ``done`` (default: at a line end)."""
-        sock.settimeout(wait)
-        buf = b""
-        try:
-            while not done(buf):
-                chunk = sock.recv(4096)
-                if not chunk:
-                    break
-                buf += chunk
-        except socket.timeout:
-            pass
-        return buf
-
-    def _ends(self, side):
-        """(sender, receiver) of what the client (side "c") or the server ("s") sends."""
-        return (self.c, self.s) if side == "c" else (self.s, self.c)
-
-    def cmd(self, data, wait=0.4):
-        self.c.sendall(data)
-        got = self._read(self.s, wait)
-        self.net.note("cmd %r -> server saw %r" % (data, got))
-        return got
-
-    def reply(self, data, wait=0.4):
-        self.s.sendall(data)
-        got = self._read(self.c, wait)
-        self.net.note("reply %r -> client saw %r" % (data, got))
-        return got
 
     def cmd_ok(self, data, wait=0.4):
         """A PORT or EPRT command and the server's 200 for it; returns the command as the server saw it."""
@@ -251,17 +210,6 @@ class FtpPuppet:
         """EPSV and a 229 naming ``port``; returns the 229 as the client saw it."""
         self.cmd(b"EPSV\r\n")
         return self.reply(epsv_reply(port, delim) + b"\r\n", wait)
-
-    def parts(self, side, parts, gap=0.1, wait=0.4):
-        """One command (side "c") or reply ("s") sent as several segments, ``gap`` s apart."""
-        a, b = self._ends(side)
-        for i, part in enumerate(parts):
-            if i:
-                time.sleep(gap)
-            a.sendall(part)
-        got = self._read(b, wait)
-        self.net.note("%s in parts %r -> other end saw %r" % (side, parts, got))
-        return got
 
     def active_data(self, seen, listener, body=b"-rw-r--r-- 1 ftp ftp 10 file\r\n"):
         """The server opens the data connection from its port 20 to the PORT/EPRT address it saw (``seen``)."""

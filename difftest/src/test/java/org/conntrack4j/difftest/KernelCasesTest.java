@@ -48,13 +48,8 @@ class KernelCasesTest {
      * so that the list stays true.
      */
     static final Map<String, String> MISSING_BUNDLE = Map.ofEntries(
-        Map.entry("amanda_masq", "no helper of type \"amanda\""),
-        Map.entry("irc_dcc_masq", "no helper of type \"irc\""),
-        Map.entry("sane_masq", "no helper of type \"sane\""),
         Map.entry("sip_invite_masq", "no helper of type \"sip\""),
-        Map.entry("sip_register_masq", "no helper of type \"sip\""),
-        Map.entry("tftp_get_masq", "no helper of type \"tftp\""),
-        Map.entry("tftp_put_dnat", "no helper of type \"tftp\""));
+        Map.entry("sip_register_masq", "no helper of type \"sip\""));
 
     private static final Map<String, String> SUMMARY = new TreeMap<>();
 

@@ -3,8 +3,12 @@ package org.conntrack4j.difftest;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.helper.amanda.AmandaHelper;
 import org.conntrack4j.helper.ftp.FtpHelper;
+import org.conntrack4j.helper.irc.IrcHelper;
 import org.conntrack4j.helper.pptp.PptpHelper;
+import org.conntrack4j.helper.sane.SaneHelper;
+import org.conntrack4j.helper.tftp.TftpHelper;
 import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.gre.GreKeymaps;
 import org.conntrack4j.proto.gre.GreTracker;
@@ -23,8 +27,8 @@ import org.conntrack4j.testkit.Plugins;
 
 /**
  * The bundles of the distribution wired together without OSGi through the test kit, as their components would be:
- * the trackers (with the protocol numbers of their service properties) and the GRE key map, NAT, the FTP and PPTP
- * helpers, the rules evaluator.
+ * the trackers (with the protocol numbers of their service properties) and the GRE key map, NAT, the helpers (FTP,
+ * TFTP, IRC, Amanda, SANE, PPTP), the rules evaluator.
  */
 final class Shipped {
     private Shipped() {
@@ -35,6 +39,10 @@ final class Shipped {
         Plugins p = trackersOnly();
         p.addExtension(new NatComponent(), "nat");
         p.addHelper(new FtpHelper());
+        p.addHelper(new TftpHelper());
+        p.addHelper(new IrcHelper());
+        p.addHelper(new AmandaHelper());
+        p.addHelper(new SaneHelper());
         p.addHelper(new PptpHelper());
         return p;
     }

@@ -81,20 +81,34 @@ class BundleLeaveLeakTest {
     private static final String FTP = "org.conntrack4j.helper.ftp";
     private static final String GRE = "org.conntrack4j.proto.gre";
     private static final String SCTP = "org.conntrack4j.proto.sctp";
+    private static final String TFTP = "org.conntrack4j.helper.tftp";
+    private static final String IRC = "org.conntrack4j.helper.irc";
+    private static final String AMANDA = "org.conntrack4j.helper.amanda";
+    private static final String SANE = "org.conntrack4j.helper.sane";
     private static final String PPTP = "org.conntrack4j.helper.pptp";
-    private static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE, SCTP, PPTP);
+    private static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE, SCTP, TFTP, IRC, AMANDA, SANE,
+        PPTP);
 
     /** The live ruleset's configuration ({@code LiveRuleset}). */
     private static final String RULES_PID = "org.conntrack4j.rules";
     /**
-     * An FTP helper for port 21 and a PPTP helper for port 1723, masquerade out of ltwan, as the recorded ftp_*_snat
-     * and pptp_masq cases run; and a filter after source NAT that drops what goes to {@link #DROPPED}.
+     * Helpers for their ports (FTP 21, TFTP 69, IRC 6667, Amanda 10080, SANE 6566, PPTP 1723) and masquerade out of
+     * ltwan, as the recorded *_masq and ftp_*_snat cases run; and a filter after source NAT that drops what goes to
+     * {@link #DROPPED}.
      */
     private static final String RULESET = "table inet leaktest {\n"
         + "\tct helper ftp_helper {\n\t\ttype \"ftp\" protocol tcp\n\t\tl3proto inet\n\t}\n\n"
+        + "\tct helper tftp_helper {\n\t\ttype \"tftp\" protocol udp\n\t\tl3proto inet\n\t}\n\n"
+        + "\tct helper irc_helper {\n\t\ttype \"irc\" protocol tcp\n\t\tl3proto ip\n\t}\n\n"
+        + "\tct helper amanda_helper {\n\t\ttype \"amanda\" protocol udp\n\t\tl3proto inet\n\t}\n\n"
+        + "\tct helper sane_helper {\n\t\ttype \"sane\" protocol tcp\n\t\tl3proto inet\n\t}\n\n"
         + "\tct helper pptp_helper {\n\t\ttype \"pptp\" protocol tcp\n\t\tl3proto ip\n\t}\n\n"
         + "\tchain helpers {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
         + "\t\tct state new tcp dport 21 ct helper set \"ftp_helper\"\n"
+        + "\t\tct state new udp dport 69 ct helper set \"tftp_helper\"\n"
+        + "\t\tct state new tcp dport 6667 ct helper set \"irc_helper\"\n"
+        + "\t\tct state new udp dport 10080 ct helper set \"amanda_helper\"\n"
+        + "\t\tct state new tcp dport 6566 ct helper set \"sane_helper\"\n"
         + "\t\tct state new tcp dport 1723 ct helper set \"pptp_helper\"\n\t}\n\n"
         + "\tchain nat_post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
         + "\t\toifname \"ltwan\" ip saddr 198.51.100.0/24 masquerade\n\t}\n\n"
@@ -235,6 +249,27 @@ class BundleLeaveLeakTest {
     @Test
     void ftpHelperLeavesNothingBehind() throws Exception {
         leaveAndReturn(FTP, "org.conntrack4j.helper.ftp.FtpHelper", List.of(), this::useFtp, this::ftpWorks);
+    }
+
+    @Test
+    void tftpHelperLeavesNothingBehind() throws Exception {
+        leaveAndReturn(TFTP, "org.conntrack4j.helper.tftp.TftpHelper", List.of(), this::useTftp, this::tftpWorks);
+    }
+
+    @Test
+    void ircHelperLeavesNothingBehind() throws Exception {
+        leaveAndReturn(IRC, "org.conntrack4j.helper.irc.IrcHelper", List.of(), this::useIrc, this::ircWorks);
+    }
+
+    @Test
+    void amandaHelperLeavesNothingBehind() throws Exception {
+        leaveAndReturn(AMANDA, "org.conntrack4j.helper.amanda.AmandaHelper",
+            List.of("nf_conntrack_amanda.master_timeout"), this::useAmanda, this::amandaWorks);
+    }
+
+    @Test
+    void saneHelperLeavesNothingBehind() throws Exception {
+        leaveAndReturn(SANE, "org.conntrack4j.helper.sane.SaneHelper", List.of(), this::useSane, this::saneWorks);
     }
 
     @Test
@@ -682,6 +717,101 @@ class BundleLeaveLeakTest {
         c.client("PORT 198,51,100,10,156,168\r\n");
         assertTrue(conntrack.table().expectations().stream().anyMatch(x -> "ftp".equals(x.helper())
             && x.tuple().dstPort == 40104));
+    }
+
+    // ---- TFTP, IRC, Amanda, SANE: helped through the ruleset's ct helper objects, behind masquerade ----------------
+
+    private boolean expected(String helper) {
+        return conntrack.table().expectations().stream().anyMatch(x -> helper.equals(x.helper()));
+    }
+
+    private void useTftp() {
+        Packet rrq = udp(CLIENT, 41069, SERVER, 69, "\0\1a.bin\0octet\0");
+        assertEquals("new", forward(rrq, lan, wan));
+        assertEquals("tftp", rrq.ct.helper().name());
+        assertEquals("related", forward(udp(SERVER, 50001, ROUTER, 41069, "\0\3\0\1x"), wan, lan));
+        forward(udp(CLIENT, 41070, SERVER, 69, "\0\2b.bin\0octet\0"), lan, wan);
+        assertTrue(expected("tftp"));
+        assertTrue(expectEvents.get() > 0, "expectation events");
+    }
+
+    private void tftpWorks() {
+        Packet rrq = udp(CLIENT, 41071, SERVER, 69, "\0\1c.bin\0octet\0");
+        forward(rrq, lan, wan);
+        assertEquals("tftp", conntrack.table().snapshot(rrq.ct).helper());
+        assertTrue(expected("tftp"));
+    }
+
+    /** A TCP handshake from the client's {@code cport} to the server's {@code dport} out of the WAN. */
+    private Packet handshake(int cport, int dport) {
+        Packet syn = tcp(CLIENT, cport, SERVER, dport, 1000, 0, SYN, "");
+        assertEquals("new", forward(syn, lan, wan));
+        assertEquals("established", forward(tcp(SERVER, dport, ROUTER, cport, 90000, 1001, SYN_ACK, ""), wan, lan));
+        assertEquals("established", forward(tcp(CLIENT, cport, SERVER, dport, 1001, 90001, ACK, ""), lan, wan));
+        return syn;
+    }
+
+    private static final String DCC_OFFER = "PRIVMSG bob :\1DCC SEND f 3325256714 5000 10\1\r\n";
+
+    private void useIrc() {
+        assertEquals("irc", handshake(40000, 6667).ct.helper().name());
+        Packet offer = tcp(CLIENT, 40000, SERVER, 6667, 1001, 90001, PSH_ACK, DCC_OFFER);
+        forward(offer, lan, wan);
+        assertEquals("PRIVMSG bob :\1DCC SEND f 3405803777 5000 10\1\r\n", payload(offer), "rewritten");
+        assertEquals("related", forward(tcp("203.0.113.30", 41000, ROUTER, 5000, 7, 0, SYN, ""), wan, lan));
+        forward(tcp(CLIENT, 40000, SERVER, 6667, 1001 + DCC_OFFER.length(), 90001, PSH_ACK,
+            DCC_OFFER.replace("5000", "5001")), lan, wan);
+        assertTrue(expected("irc"));
+    }
+
+    private void ircWorks() {
+        Packet syn = handshake(40001, 6667);
+        assertEquals("irc", conntrack.table().snapshot(syn.ct).helper());
+        forward(tcp(CLIENT, 40001, SERVER, 6667, 1001, 90001, PSH_ACK, DCC_OFFER.replace("5000", "5002")), lan, wan);
+        assertTrue(expected("irc"));
+    }
+
+    /** The backup server (on the LAN here) asks the client at {@link #SERVER}, which announces two ports. */
+    private Packet amandaAsks(int sport, int data) {
+        Packet ask = udp(CLIENT, sport, SERVER, 10080, "Amanda 2.6 REQ HANDLE 000-1 SEQ 1\n");
+        assertEquals("new", forward(ask, lan, wan));
+        assertEquals("established", forward(udp(SERVER, 10080, ROUTER, sport, "Amanda 2.6 REP HANDLE 000-1 SEQ 1\n"
+            + "CONNECT DATA " + data + " MESG " + (data + 1) + "\n"), wan, lan));
+        return ask;
+    }
+
+    private void useAmanda() {
+        assertEquals("amanda", amandaAsks(850, 50010).ct.helper().name());
+        assertEquals("related", forward(tcp(CLIENT, 34000, SERVER, 50010, 1, 0, SYN, ""), lan, wan));
+        assertTrue(expected("amanda"));
+    }
+
+    private void amandaWorks() {
+        assertEquals("amanda", conntrack.table().snapshot(amandaAsks(851, 50020).ct).helper());
+        assertTrue(expected("amanda"));
+    }
+
+    /** SANE_NET_START and saned's successful reply naming {@code port} (both its bytes ASCII, as the text is). */
+    private void saneStart(int cport, int port) {
+        String start = "\0\0\0\7\0\0\0\1";
+        forward(tcp(CLIENT, cport, SERVER, 6566, 1001, 90001, PSH_ACK, start), lan, wan);
+        forward(tcp(SERVER, 6566, ROUTER, cport, 90001, 1009, PSH_ACK,
+            "\0\0\0\0\0\0" + (char) (port >>> 8) + (char) (port & 0xff) + "\0\0\0\1\0"), wan, lan);
+    }
+
+    private void useSane() {
+        assertEquals("sane", handshake(44566, 6566).ct.helper().name());
+        saneStart(44566, 6512);
+        assertEquals("related", forward(tcp(CLIENT, 44121, SERVER, 6512, 1, 0, SYN, ""), lan, wan));
+        handshake(44567, 6566);
+        saneStart(44567, 6513);
+        assertTrue(expected("sane"));
+    }
+
+    private void saneWorks() {
+        assertEquals("sane", conntrack.table().snapshot(handshake(44568, 6566).ct).helper());
+        saneStart(44568, 6514);
+        assertTrue(expected("sane"));
     }
 
     /**

@@ -47,6 +47,44 @@ public final class ItPackets {
         return p;
     }
 
+    /**
+     * An IPv4 UDP datagram or TCP segment ({@code tcpFlags}, {@code seq}, {@code ack}; ignored for UDP) carrying
+     * {@code payload}, with valid checksums.
+     */
+    public static Packet ipv4(int proto, String src, int sport, String dst, int dport, int tcpFlags, int seq, int ack,
+        byte[] payload) {
+        int hl = proto == IpProto.TCP ? 20 : 8;
+        byte[] l4 = new byte[hl + payload.length];
+        put16(l4, 0, sport);
+        put16(l4, 2, dport);
+        System.arraycopy(payload, 0, l4, hl, payload.length);
+        if (proto == IpProto.UDP) {
+            put16(l4, 4, l4.length);
+        } else if (proto == IpProto.TCP) {
+            put16(l4, 4, seq >>> 16);
+            put16(l4, 6, seq);
+            put16(l4, 8, ack >>> 16);
+            put16(l4, 10, ack);
+            l4[12] = 5 << 4;
+            l4[13] = (byte) tcpFlags;
+            put16(l4, 14, 65535);
+        }
+        Packet p = ipv4(src, dst, proto, l4);
+        if (proto == IpProto.UDP) {
+            p.put16(26, Checksum.computeL4(p, 20, IpProto.UDP, 26));
+        }
+        return p;
+    }
+
+    /** The L4 payload of an IPv4 UDP datagram or TCP segment, as ISO-8859-1 text. */
+    public static String payload(Packet p) {
+        int l4 = (p.u8(0) & 0x0f) << 2;
+        int off = l4 + (p.u8(9) == IpProto.TCP ? (p.u8(l4 + 12) >>> 4) << 2 : 8);
+        byte[] b = new byte[p.length() - off];
+        p.copyOut(off, b, 0, b.length);
+        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     private static void put16(byte[] b, int at, int v) {
         b[at] = (byte) (v >>> 8);
         b[at + 1] = (byte) v;

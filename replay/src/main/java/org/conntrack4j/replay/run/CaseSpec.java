@@ -189,11 +189,23 @@ public final class CaseSpec {
     }
 
     /**
-     * Does the ruleset declare a conntrack helper or an expectation object (then expectation events are written, as
-     * the recordings of such cases have them)?
+     * Does the ruleset, or one loaded during the capture, declare a conntrack helper or an expectation object (then
+     * expectation events are written, as the recordings of such cases have them)?
      */
     public boolean helperConfigured() {
-        return ruleset != null && ruleset.matches("(?s).*\\bct\\s+(helper|expectation)\\s+\\S+\\s*\\{.*");
+        if (expects(ruleset)) {
+            return true;
+        }
+        for (RulesetChange c : rulesetChanges) {
+            if (expects(c.ruleset())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean expects(String text) {
+        return text != null && text.matches("(?s).*\\bct\\s+(helper|expectation)\\s+\\S+\\s*\\{.*");
     }
 
     /** Loads a kernel case folder as it is. */
@@ -277,6 +289,9 @@ public final class CaseSpec {
                     + "tick (0 to " + 1_000_000 / Replay.HZ + ")", ReplayException.INPUT);
             }
             phase = Math.round(us * 1000);
+        } else if (c.get("kernel") instanceof String) {
+            // a reference case: the calibration of the boot that recorded it, if it is not the first one's
+            phase = Replay.referenceTickPhaseNanos((String) c.get("kernel"));
         }
         Object scenario = c.get("scenario");
         String name = scenario instanceof String ? (String) scenario : dir.getFileName().toString();

@@ -57,6 +57,23 @@ public final class Replay {
     public static final long RECORDING_TICK_PHASE_NANOS = 2_380_000;
 
     /**
+     * The same calibration for the other boots that recorded reference cases, by their {@code case.json} →
+     * {@code kernel}: the phase is fixed for one boot, and the reference cases come from two. The boot of
+     * {@code 6.18.44-fc-v1272} (TFTP, IRC, Amanda, SANE, SCTP, PPTP, SIP and the conntrack feature cases) is bounded
+     * by {@code tftp_put_dnat}, whose expectations all printed 299 when matched: one created 3.57 ms past a 4 ms
+     * multiple and matched 2.58 ms later, one created 3.97 ms past and matched 2.96 ms later. A tick fell in each
+     * interval, which leaves 3.97 to 2.15 ms (across the multiple); 1.06 ms is the middle. Cases of
+     * {@code 6.18.44-fc-v657} (the first ones: TCP, UDP, ICMP, FTP, NAT) use {@link #RECORDING_TICK_PHASE_NANOS}.
+     */
+    static final Map<String, Long> REFERENCE_BOOT_TICK_PHASE_NANOS = Map.of("6.18.44-fc-v1272", 1_060_000L);
+
+    /** The calibrated tick phase of the boot that ran {@code kernel} (a case's {@code kernel}), or -1. */
+    public static long referenceTickPhaseNanos(String kernel) {
+        Long phase = kernel == null ? null : REFERENCE_BOOT_TICK_PHASE_NANOS.get(kernel);
+        return phase == null ? -1 : phase;
+    }
+
+    /**
      * {@code table.txt} is the table as {@code conntrack -L} shows it this long after the last frame, as the kernel
      * cases took it ("about 0.5 s after the last packet"), unless the case says it waited longer
      * ({@link CaseSpec#tableAtNanos()}): an entry whose timeout ran out by then is destroyed by the dump (with its

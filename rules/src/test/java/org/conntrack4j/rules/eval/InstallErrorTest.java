@@ -91,10 +91,10 @@ class InstallErrorTest {
     @Test
     void aHelperTypeNoBundleProvidesSaysSo() {
         try (Lab lab = new Lab()) {
-            String text = "table inet t {\n\tct helper t {\n\t\ttype \"tftp\" protocol udp\n\t}\n}\n";
+            String text = "table inet t {\n\tct helper t {\n\t\ttype \"snmp\" protocol udp\n\t\tl3proto ip\n\t}\n}\n";
             RulesetInstallException e = installFails(lab, "x.nft", text);
-            assertEquals("x.nft:2:2: ct helper \"t\": no helper of type \"tftp\" for udp is registered (no bundle of "
-                + "conntrack4j provides that type; a helper bundle registering it is needed)", e.getMessage());
+            assertEquals("x.nft:2:2: ct helper \"t\": no helper of type \"snmp\" for udp over IPv4 is registered (no "
+                + "bundle of conntrack4j provides that type; a helper bundle registering it is needed)", e.getMessage());
         }
     }
 
