@@ -5,9 +5,10 @@ clock follows the recorded times, and compares the text.
 
     python3 -m tools.kernellab ctcmd [SESSION...] [--out DIR]    (default DIR: testdata/probes/ctcmd)
 
-Format of DIR/SESSION/session.txt: a comment line, then per command `$ ARGS` (conntrack's arguments, separated by
-single blanks), `@ SECONDS` since the session's first command, `? STATUS`, then `> LINE` per line of standard output
-and `! LINE` per line of standard error.
+Format of DIR/SESSION/session.txt: a comment line, `% sysctl NAME VALUE` for each net.netfilter setting the session
+sets first, then per command `$ ARGS` (conntrack's arguments, separated by single blanks), `@ SECONDS` since the
+session's first command, `~ NANOSECONDS` of the wall clock when it started, `? STATUS`, then `> LINE` per line of
+standard output and `! LINE` per line of standard error. conntrack runs with TZ=UTC (it prints local times).
 """
 import os
 import shutil
@@ -49,6 +50,34 @@ SESSIONS = {
         "-D -p udp --dport 5353",
         "-L -p tcp",
     ],
+    # conntrack -L's --label filter, -G of an ICMP tuple, what -D prints with -o labels
+    "filters": [
+        "-I " + UDP + " --timeout 50 --label-add 3",
+        "-I -p udp -s 192.0.2.1 -d 198.51.100.2 --sport 40002 --dport 53 --timeout 50 --label-add 3,4",
+        "-I -p udp -s 192.0.2.1 -d 198.51.100.2 --sport 40003 --dport 53 --timeout 50",
+        "-I -p icmp -s 192.0.2.1 -d 198.51.100.2 --icmp-type 8 --icmp-code 0 --icmp-id 77 --timeout 30",
+        "-L -l 3",
+        "-L -l 3,4",
+        "-L -l 3 -l 4",
+        "-L -l 99",
+        "-G -p icmp -s 192.0.2.1 -d 198.51.100.2 --icmp-type 8 --icmp-code 0 --icmp-id 77",
+        "-G -p icmp -s 192.0.2.1 -d 198.51.100.2 --icmp-type 8 --icmp-code 0",
+        "-G -p icmp -s 192.0.2.1 -d 198.51.100.2 --icmp-code 0 --icmp-id 77",
+        "-G -p udp -s 192.0.2.1 -d 198.51.100.2 --icmp-type 8",
+        "-D -l 4 -o labels",
+        "-L -o labels",
+    ],
+    # nf_conntrack_timestamp: delta-time= always, -o ktimestamp's start time in -L, not in -G or -D
+    "ktimestamp": [
+        "% sysctl nf_conntrack_timestamp 1",
+        "-I " + UDP + " --timeout 50",
+        "-I " + TCP + " --state ESTABLISHED --timeout 100",
+        "-L -o ktimestamp",
+        "-L -o ktimestamp,extended",
+        "-L",
+        "-G " + UDP + " -o ktimestamp",
+        "-D -p tcp -o ktimestamp",
+    ],
     # conntrack -U on one entry at a time (with several, conntrack 1.4.7 printed only the first it changed)
     "update": [
         "-I " + TCP + " --state ESTABLISHED --timeout 100",
@@ -82,15 +111,30 @@ def record(name, commands, out):
         subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=LABELS_USER, text=True, check=True)
         lines = ["# conntrack 1.4.7 on Linux %s, in a network namespace of its own with a rule reading ct labels"
                  % os.uname().release]
-        start = None
         for cmd in commands:
-            time.sleep(0.05)
+            if cmd.startswith("% sysctl "):
+                key, value = cmd.split(" ")[2:4]
+                subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.netfilter.%s=%s" % (key, value)],
+                               check=True)
+                lines.append(cmd)
+        start = None
+        env = dict(os.environ, TZ="UTC")
+        for cmd in [c for c in commands if not c.startswith("% ")]:
+            # The replay sets its clock to when each command started; the kernel acted some milliseconds later. So
+            # that whole seconds come out the same (timeouts left, timestamps, delta-time), -I starts 0.1 s into a
+            # second of the wall clock, -U (which sets timeouts and prints others) 0.4 s in and the rest 0.7 s in:
+            # any two are at least 0.3 s from a whole number of seconds apart
+            slot = 0.1 if cmd.startswith("-I") else 0.4 if cmd.startswith("-U") else 0.7
+            frac = time.time_ns() % 1_000_000_000 / 1e9
+            time.sleep((slot - frac) % 1.0 or 1.0)
             now = time.monotonic()
+            wall = time.time_ns()
             start = start if start is not None else now
             p = subprocess.run(["ip", "netns", "exec", ns] + labelled_conntrack(work) + cmd.split(" "),
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, env=env)
             lines.append("$ " + cmd)
             lines.append("@ %.6f" % (now - start))
+            lines.append("~ %d" % wall)
             lines.append("? %d" % p.returncode)
             lines += ["> " + l for l in p.stdout.splitlines()]
             lines += ["! " + l for l in p.stderr.splitlines()]

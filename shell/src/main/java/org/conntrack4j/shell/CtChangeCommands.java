@@ -131,8 +131,6 @@ public final class CtChangeCommands {
      * printed use=2 for an entry {@code -L} shows with use=1).
      */
     static ConnectionSnapshot held(ConnectionSnapshot s) {
-        return new ConnectionSnapshot(s.orig(), s.reply(), s.origL4(), s.replyL4(), s.protoName(), s.status(),
-            s.timeoutSeconds(), s.state(), s.helper(), s.mark(), s.zone(), s.id(), s.use() + 1, s.counters(),
-            s.deltaTimeSeconds(), s.zoneDir(), s.labelsLo(), s.labelsHi());
+        return s.withUse(s.use() + 1);
     }
 }

@@ -60,7 +60,8 @@ public final class CtCommands {
             out.println(CtFormat.XML_HEADER);
         }
         for (ConnectionSnapshot s : l) {
-            out.println(f.xml ? CtFormat.xmlFlow(s, labels) : CtFormat.listLine(s, f.extended, f.showId, labels));
+            out.println(f.xml ? CtFormat.xmlFlow(s, labels)
+                : CtFormat.listLine(s, f.extended, f.showId, labels, f.ktimestamp));
         }
         if (f.xml && !l.isEmpty()) {
             out.println(CtFormat.XML_FOOTER);
@@ -88,7 +89,7 @@ public final class CtCommands {
             out.println(CtFormat.xmlFlow(held, labels));
             out.println(CtFormat.XML_FOOTER);
         } else {
-            out.println(CtFormat.listLine(held, f.extended, f.showId, labels));
+            out.println(CtFormat.listLine(held, f.extended, f.showId, labels, f.ktimestamp));
         }
         out.flush();
         System.err.println(TOOL + ": 1 flow entries have been shown.");
@@ -122,6 +123,7 @@ public final class CtCommands {
         boolean extended = false;
         boolean id = false;
         boolean xml = false;
+        boolean ktimestamp = false;
         LabelMap labels = null;
         int types = CtFilter.ALL_EVENTS;
         for (int i = 0; i < args.length; i++) {
@@ -141,6 +143,7 @@ public final class CtCommands {
                             case "extended": extended = true; break;
                             case "id": id = true; break;
                             case "xml": xml = true; break;
+                            case "ktimestamp": ktimestamp = true; break;
                             case "labels": labels = CtFilter.labelMap(); break;
                             // events of other processes' changes: there are none here
                             case "userspace": break;
@@ -160,12 +163,13 @@ public final class CtCommands {
         boolean ext = extended;
         boolean showId = id;
         boolean asXml = xml;
+        boolean kts = ktimestamp;
         int wanted = types;
         Registration reg = net.table().addListener(new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
                 if ((wanted & (1 << e.type())) != 0) {
-                    lines.offer(asXml ? CtFormat.xmlEvent(e, ts, map) : CtFormat.event(e, ts, ext, showId, map));
+                    lines.offer(asXml ? CtFormat.xmlEvent(e, ts, map) : CtFormat.event(e, ts, ext, showId, map, kts));
                 }
             }
 
@@ -239,8 +243,8 @@ public final class CtCommands {
         if (p == null) {
             throw new IllegalArgumentException("ct:delete needs a filter (use ct:flush to delete everything)");
         }
-        LabelMap labels = f.labels ? CtFilter.labelMap() : null;
-        // conntrack dumps what passes the filters, then deletes each: it prints the entries as they were
+        // conntrack dumps what passes the filters, then deletes each: it prints the entries as they were, without
+        // labels or timestamps whatever -o says (its delete callback prints without the label map)
         Map<Integer, ConnectionSnapshot> listed = new java.util.LinkedHashMap<>();
         for (ConnectionSnapshot s : f.keep(net.table().list(p))) {
             listed.put(s.id(), s);
@@ -257,7 +261,7 @@ public final class CtCommands {
         for (ConnectionSnapshot s : listed.values()) {
             if (deleted.contains(s.id())) {
                 // the flows alone, without the XML document around them, as conntrack -D -o xml prints them
-                out.println(f.xml ? CtFormat.xmlFlow(s, labels) : CtFormat.listLine(s, f.extended, f.showId, labels));
+                out.println(f.xml ? CtFormat.xmlFlow(s, null) : CtFormat.listLine(s, f.extended, f.showId, null));
             }
         }
         out.flush();

@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TimeZone;
 import java.util.stream.Collectors;
 import org.apache.felix.service.command.CommandSession;
 import org.conntrack4j.core.api.IpProto;
@@ -68,27 +71,43 @@ class CtSessionTest {
         return TestData.caseNames(TestData.probes("ctcmd"), d -> Files.exists(d.resolve("session.txt")));
     }
 
-    /** One recorded command: its arguments, time, exit status and output. */
-    record Step(String args, double at, int status, List<String> out, List<String> err) {
+    /** One recorded command: its arguments, time (and wall-clock time, 0 if not recorded), exit status and output. */
+    record Step(String args, double at, long wall, int status, List<String> out, List<String> err) {
+    }
+
+    /** The sysctls a session sets first ({@code % sysctl NAME VALUE}). */
+    static Map<String, Long> sysctls(Path file) throws IOException {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (l.startsWith("% sysctl ")) {
+                String[] w = l.split(" ");
+                m.put(w[2], Long.parseLong(w[3]));
+            }
+        }
+        return m;
     }
 
     static List<Step> read(Path file) throws IOException {
         List<Step> steps = new ArrayList<>();
         String args = null;
         double at = 0;
+        long wall = 0;
         int status = 0;
         List<String> out = new ArrayList<>();
         List<String> err = new ArrayList<>();
         for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             if (l.startsWith("$ ")) {
                 if (args != null) {
-                    steps.add(new Step(args, at, status, out, err));
+                    steps.add(new Step(args, at, wall, status, out, err));
                 }
                 args = l.substring(2);
+                wall = 0;
                 out = new ArrayList<>();
                 err = new ArrayList<>();
             } else if (l.startsWith("@ ")) {
                 at = Double.parseDouble(l.substring(2));
+            } else if (l.startsWith("~ ")) {
+                wall = Long.parseLong(l.substring(2));
             } else if (l.startsWith("? ")) {
                 status = Integer.parseInt(l.substring(2));
             } else if (l.startsWith("> ")) {
@@ -98,7 +117,7 @@ class CtSessionTest {
             }
         }
         if (args != null) {
-            steps.add(new Step(args, at, status, out, err));
+            steps.add(new Step(args, at, wall, status, out, err));
         }
         return steps;
     }
@@ -106,7 +125,8 @@ class CtSessionTest {
     @ParameterizedTest
     @MethodSource("sessions")
     void printsWhatConntrackPrinted(String name) throws IOException {
-        List<Step> steps = read(TestData.probes("ctcmd").resolve(name).resolve("session.txt"));
+        Path file = TestData.probes("ctcmd").resolve(name).resolve("session.txt");
+        List<Step> steps = read(file);
         assertFalse(steps.isEmpty());
         Plugins plugins = new Plugins();
         plugins.addTracker(new UdpTracker(), IpProto.UDP);
@@ -114,7 +134,11 @@ class CtSessionTest {
         plugins.addTracker(new IcmpTracker(), IpProto.ICMP);
         plugins.addTracker(new Icmpv6Tracker(), IpProto.ICMPV6);
         PrintStream savedErr = System.err;
+        // conntrack ran with TZ=UTC: the local times it printed are UTC
+        TimeZone savedZone = TimeZone.getDefault();
+        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
         try (Rig rig = new Rig(plugins)) {
+            sysctls(file).forEach(rig::set);
             CtCommands ct = new CtCommands();
             ct.net = rig.net();
             ct.factory = plugins.factory();
@@ -127,7 +151,12 @@ class CtSessionTest {
             System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
             double now = 0;
             for (Step s : steps) {
-                rig.advance(s.at() - now);
+                if (s.wall() != 0) {
+                    // the engine's clock where the kernel's stood (timestamps are wall-clock times)
+                    rig.clock().setWallNanos(s.wall());
+                } else {
+                    rig.advance(s.at() - now);
+                }
                 now = s.at();
                 String[] argv = s.args().split(" ");
                 String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
@@ -160,6 +189,7 @@ class CtSessionTest {
             }
         } finally {
             System.setErr(savedErr);
+            TimeZone.setDefault(savedZone);
         }
     }
 

@@ -905,9 +905,10 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         }
         List<ExpectEntry> exps = e.exps();
         int use = 1 + (exps == null ? 0 : exps.size());
-        return new ConnectionSnapshot(o, r, ol4, rl4, IpProto.ctName(e.protocol()), e.status(), timeout,
+        ConnectionSnapshot s = new ConnectionSnapshot(o, r, ol4, rl4, IpProto.ctName(e.protocol()), e.status(), timeout,
             e.tracker.stateName(e), h == null ? null : h.name(), e.mark(), e.zone(), e.id, use, acct, delta,
             e.zoneDir(), e.labelsLo(), e.labelsHi());
+        return delta < 0 ? s : s.withTimestamps(x.tstampStart, x.tstampStop);
     }
 
     ExpectationSnapshot expectSnapshot(ExpectEntry x, long now) {
