@@ -5,6 +5,8 @@ clock follows the recorded times, and compares the text.
 
     python3 -m tools.kernellab ctcmd [SESSION...] [--out DIR]    (default DIR: testdata/probes/ctcmd)
 
+A session `enobufs` records instead what conntrack -E prints when its socket overflows (events.txt).
+
 Format of DIR/SESSION/session.txt: a comment line, `% sysctl NAME VALUE` for each net.netfilter setting the session
 sets first, then per command `$ ARGS` (conntrack's arguments, separated by single blanks), `@ SECONDS` since the
 session's first command, `~ NANOSECONDS` of the wall clock when it started, `? STATUS`, then `> LINE` per line of
@@ -12,6 +14,7 @@ standard output and `! LINE` per line of standard error. conntrack runs with TZ=
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -146,13 +149,62 @@ def record(name, commands, out):
         shutil.rmtree(work, ignore_errors=True)
 
 
+FLOOD = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[1])):
+    s.sendto(b"x", ("127.0.0.1", int(sys.argv[2]) + i))
+"""
+
+
+def record_enobufs(out):
+    """conntrack -E whose socket overflows: the reader is stopped while 3000 new UDP flows are made on the loopback
+    (a rule asking for ct state makes conntrack track them), then goes on, and 3 more flows follow. Its standard
+    output and error in the order it wrote them (events.txt): ENOBUFS's warning first, then the events its buffer
+    held, then the later ones."""
+    ns = "kl%dct-enobufs" % os.getpid()
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        subprocess.run(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"], check=True)
+        subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], check=True, text=True,
+                       input="table inet kl_track {\n\tchain o {\n\t\ttype filter hook output priority 0;\n"
+                             "\t\tct state new counter\n\t}\n}\n")
+        log = os.path.join(out, "enobufs", "events.txt")
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log + ".raw", "w") as f:
+            # nsenter execs conntrack itself, so the signals reach it
+            p = subprocess.Popen(["nsenter", "--net=/run/netns/" + ns, "stdbuf", "-oL", "conntrack", "-E", "-e", "NEW"],
+                                 stdout=f, stderr=subprocess.STDOUT)
+            time.sleep(0.3)
+            p.send_signal(signal.SIGSTOP)
+            subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", FLOOD, "3000", "10000"], check=True)
+            p.send_signal(signal.SIGCONT)
+            time.sleep(0.5)
+            subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", FLOOD, "3", "20000"], check=True)
+            time.sleep(0.3)
+            p.send_signal(signal.SIGINT)
+            p.wait(10)
+        with open(log + ".raw") as f:
+            text = f.read()
+        os.remove(log + ".raw")
+        with open(log, "w") as f:
+            f.write("# conntrack -E -e NEW on Linux %s: stopped during 3000 new flows to 127.0.0.1:10000-12999, then "
+                    "3 more to :20000-20002; standard output and error as written\n" % os.uname().release + text)
+    finally:
+        subprocess.run(["ip", "netns", "del", ns])
+
+
 def main(args):
     out = "testdata/probes/ctcmd"
     if "--out" in args:
         i = args.index("--out")
         out = args[i + 1]
         args = args[:i] + args[i + 2:]
-    for name in args or sorted(SESSIONS):
+    for name in args or sorted(SESSIONS) + ["enobufs"]:
+        if name == "enobufs":
+            record_enobufs(out)
+            print("recorded", os.path.join(out, name))
+            continue
         if name not in SESSIONS:
             sys.exit("unknown session %s (have: %s)" % (name, " ".join(sorted(SESSIONS))))
         record(name, SESSIONS[name], out)

@@ -99,6 +99,17 @@ public interface ConntrackTable {
     Registration addListener(ConntrackListener listener, boolean sync);
 
     /**
+     * Adds an asynchronous event listener whose queue holds {@code capacity} events (at least 1), as a netlink
+     * socket's receive buffer holds so many messages: events that find it full are dropped, counted
+     * ({@link Stats#eventsLost}) and reported to the listener ({@code ConntrackListener.onOverflow}) before the next
+     * event it gets, as ctnetlink's {@code ENOBUFS}. {@link #addListener(ConntrackListener, boolean)} with
+     * {@code sync} false gives a queue of 65536.
+     *
+     * @since 2.1
+     */
+    Registration addListener(ConntrackListener listener, int capacity);
+
+    /**
      * Runs the expiry work that is due ({@code gc_worker}): destroys connections and expectations whose time is up,
      * and under table pressure drops unassured connections, a bounded slice of the table at a time, and drops
      * incomplete datagrams whose reassembly time is up. The live engine runs this itself; the owner of a

@@ -101,6 +101,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         this.table = new ConnTable((int) CoreSettings.BUCKETS.defaultValue(), random.nextLong());
         this.expects = new ExpectTable(this);
         this.events = new EventSink(name, registry.rcu, registry.log);
+        stats.eventsLost(events.lost::get);
         // Its own seed, so that the connection ids and hash keys drawn above stay what they were.
         this.defrag = new Defrag(this, seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
         this.collector = new Collector(this, hz);
@@ -1474,7 +1475,12 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
 
     @Override
     public Registration addListener(ConntrackListener listener, boolean sync) {
-        return events.add(listener, sync);
+        return events.add(listener, sync ? 0 : EventSink.QUEUE_CAPACITY);
+    }
+
+    @Override
+    public Registration addListener(ConntrackListener listener, int capacity) {
+        return events.add(listener, Math.max(1, capacity));
     }
 
     // ---- lifecycle -----------------------------------------------------------------------------------------------

@@ -210,4 +210,45 @@ class TableAdminTest {
         assertEquals(NewConnection.TABLE_FULL, net.table().create(NewConnection.of(tuple("10.0.0.4", 1000), 30)
             .withStatus(Status.ASSURED)));
     }
+
+    @Test
+    void aListenerWhoseQueueIsFullLosesEventsAndIsToldBeforeTheQueuedOnes() throws InterruptedException {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(3);
+        org.conntrack4j.core.api.Registration r = net.table().addListener(new org.conntrack4j.core.spi.ConntrackListener() {
+            @Override
+            public void onEvent(ConntrackEvent e) {
+                seen.add("event " + e.connection().orig().srcPort);
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                }
+                done.countDown();
+            }
+
+            @Override
+            public void onOverflow(long lost) {
+                seen.add("overflow " + lost);
+            }
+        }, 2);
+        try {
+            net.table().create(NewConnection.of(tuple("10.0.0.1", 1000), 30));
+            assertTrue(entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            // the listener is busy with the first: two fit its queue, seven are lost
+            for (int port = 1001; port < 1010; port++) {
+                net.table().create(NewConnection.of(tuple("10.0.0.1", port), 30));
+            }
+            assertEquals(7, net.stats().eventsLost());
+            release.countDown();
+            assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(List.of("event 1000", "overflow 7", "event 1001", "event 1002"), seen);
+        } finally {
+            release.countDown();
+            r.close();
+        }
+    }
 }
