@@ -50,6 +50,13 @@ public final class Bench {
         if (o.workloads.contains('C')) {
             workloadC(o);
         }
+        if (o.workloads.contains('R')) {
+            String why = WorkloadR.run(out, o.seconds);
+            if (why != null) {
+                out.println("\nWorkload R: FAILED: " + why);
+                failures++;
+            }
+        }
         out.printf(Locale.ROOT, "%ndone in %.1f s; load average now %s; %s%n", (System.nanoTime() - start) / 1e9,
             loadAverage(), failures == 0 ? "all checks passed" : failures + " check(s) FAILED");
         out.flush();

@@ -9,13 +9,17 @@ import java.util.Set;
 /** The {@code bench} command line, with the defaults (about a minute on 2 cores; {@code --quick} about 10 s). */
 public final class BenchOptions {
     public static final String USAGE = String.join("\n",
-        "usage: bench [--quick] [--workload A|B|C|all[,...]] [--threads 1,2] [--batch 32,1] [--runs N]",
+        "usage: bench [--quick] [--workload A|B|C|R|all[,...]] [--threads 1,2] [--batch 32,1] [--runs N]",
         "             [--packets N] [--conns N] [--zones N] [--iterations N] [--memory-conns N] [--pairs N]",
         "             [--payload N]",
         "  --quick          small sizes and fewer runs (about 10 s)",
         "  --workload       A: one UDP flow per thread (OVS benchmark N_THREADS N_PKTS BATCH)",
         "                   B: many flows in zones (OVS benchmark-zones N_CONNS N_ZONES ITERATIONS)",
         "                   C: heap per connection, TCP established path (plain, masquerade), 1->2 thread scaling",
+        "                   R: conntrack4j as a router beside the kernel on veth pairs in namespaces it makes",
+        "                      (64-byte UDP frames/s and TCP with iperf3, CPU per frame; root, iperf3, nftables;",
+        "                      not in all: run it as bench --workload R)",
+        "  --seconds        R's seconds per iperf3 run (default 5, quick 2)",
         "  --threads        thread counts for A and for B's lookup scaling (default 1,2)",
         "  --batch          A's batch sizes (default 32,1)",
         "  --runs           measured runs per figure (default 5, quick 3); medians and min-max are over runs",
@@ -39,6 +43,7 @@ public final class BenchOptions {
     public int memoryConns = 1_000_000;
     public long pairs = 1_000_000;
     public int payload = 64;
+    public int seconds = 5;
     public boolean help;
 
     /** Parses the arguments; throws IllegalArgumentException with the reason for a bad one. */
@@ -90,6 +95,9 @@ public final class BenchOptions {
                 case "--pairs":
                     o.pairs = ints(value(args, ++i, a), a, 1, Integer.MAX_VALUE)[0];
                     break;
+                case "--seconds":
+                    o.seconds = ints(value(args, ++i, a), a, 1, 600)[0];
+                    break;
                 case "--payload":
                     o.payload = ints(value(args, ++i, a), a, 1, 1448)[0];
                     break;
@@ -112,6 +120,7 @@ public final class BenchOptions {
         iterations = 5;
         memoryConns = 100_000;
         pairs = 250_000;
+        seconds = 2;
     }
 
     private static String value(String[] args, int i, String option) {
@@ -127,10 +136,10 @@ public final class BenchOptions {
             String u = w.trim().toUpperCase(Locale.ROOT);
             if (u.equals("ALL")) {
                 s.addAll(List.of('A', 'B', 'C'));
-            } else if (u.equals("A") || u.equals("B") || u.equals("C")) {
+            } else if (u.equals("A") || u.equals("B") || u.equals("C") || u.equals("R")) {
                 s.add(u.charAt(0));
             } else {
-                throw new IllegalArgumentException("unknown workload " + w + " (A, B, C or all)");
+                throw new IllegalArgumentException("unknown workload " + w + " (A, B, C, R or all)");
             }
         }
         return s;

@@ -31,6 +31,27 @@ class BenchTest {
     }
 
     @Test
+    void theRouterWorkloadIsAskedForByName() {
+        BenchOptions r = BenchOptions.parse("--workload", "r", "--quick");
+        assertEquals(Set.of('R'), r.workloads);
+        assertEquals(2, r.seconds);
+        assertEquals(7, BenchOptions.parse("--workload", "R", "--seconds", "7").seconds);
+        assertEquals(Set.of('A', 'B', 'C'), BenchOptions.parse("--workload", "all").workloads, "R needs root: not in all");
+    }
+
+    /** Outside the distribution (no conntrack4j.home, as here) workload R says what it needs and counts as failed. */
+    @Test
+    void theRouterWorkloadNeedsTheDistribution() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        int status = new Bench(TestEngines.withTrackers(), out, "test engines").run(BenchOptions.parse("--workload",
+            "R"));
+        String text = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, text);
+        assertTrue(text.contains("Workload R: FAILED: needs the distribution"), text);
+    }
+
+    @Test
     void badOptionsAreRefusedWithTheReason() {
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--workload", "D"));
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--threads", "0"));

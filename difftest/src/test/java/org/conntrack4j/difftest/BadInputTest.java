@@ -108,7 +108,7 @@ class BadInputTest {
         assertEquals(8, r.frames());
         List<String> rows = Files.readAllLines(tmp.resolve("out/ctstate.tsv"), StandardCharsets.UTF_8);
         assertEquals(9, rows.size());
-        assertTrue(rows.get(1).contains("not an IPv4 or IPv6 frame"), rows.get(1));
+        assertTrue(rows.get(1).contains("ARP frame not understood"), rows.get(1));
         assertTrue(rows.get(2).contains("truncated header"), rows.get(2));
         assertTrue(rows.get(3).contains("bad header checksum"), rows.get(3));
         assertTrue(rows.get(4).contains("\tinvalid\tnone\t"), rows.get(4));

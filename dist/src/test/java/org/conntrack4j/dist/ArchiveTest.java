@@ -64,7 +64,7 @@ class ArchiveTest {
 
     @Test
     void libHoldsTheRuntimeAndTheVersionReport() {
-        assertEquals(List.of("lib/conntrack4j-version.jar", "lib/conntrack4j.jar"), under("lib"));
+        assertEquals(List.of("lib/conntrack4j-ctl.jar", "lib/conntrack4j-version.jar", "lib/conntrack4j.jar"), under("lib"));
     }
 
     @Test

@@ -224,9 +224,20 @@ class LauncherTest {
         Path data = tmp.resolve("var-lib");
         Map<String, String> moved = new TreeMap<>(env);
         moved.put("CONNTRACK4J_DATA", data.toString());
-        Dist.Result r = Dist.run(launcher("ct:stats"), elsewhere, moved, null, 120);
+        Dist.Result r = Dist.run(launcher("lb"), elsewhere, moved, null, 120);
         r.assertStatus(0);
         assertTrue(Files.isDirectory(data.resolve("tmp")), "data/tmp made in CONNTRACK4J_DATA");
+    }
+
+    /** ct:*, nft:* and router:* go to a running router's control socket: none runs here, so they say so. */
+    @Test
+    void controlCommandsSayWhenNoRouterRuns() {
+        for (List<String> cmd : List.of(launcher("ct:list"), launcher("--instance", "x", "nft:list"))) {
+            Dist.Result r = Dist.run(cmd, elsewhere, env, null, 30);
+            r.assertStatus(1);
+            assertTrue(r.err().contains("conntrack4j: no router") && r.err().contains("is running"), r.err());
+            assertEquals("", r.out());
+        }
     }
 
     private static Process start(List<String> command) throws IOException {

@@ -9,8 +9,13 @@ import org.conntrack4j.bench.Frames;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.inet.Checksum;
-import org.conntrack4j.replay.router.Router;
-import org.conntrack4j.replay.router.RouterInterface;
+import org.conntrack4j.router.Fate;
+import org.conntrack4j.router.Forwarder;
+import org.conntrack4j.router.Result;
+import org.conntrack4j.router.Router;
+import org.conntrack4j.router.RouterConfig;
+import org.conntrack4j.router.RouterInterface;
+import org.conntrack4j.router.Routers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,9 +31,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The replay router's forwarding path for an established UDP flow, both directions: L2 in, the IP layer's checks,
+ * The router's forwarding path for an established UDP flow, both directions: L2 in, the IP layer's checks,
  * PRE_ROUTING (defragmentation, conntrack), routing, TTL, FORWARD, POST_ROUTING (confirm), L2 out into a sink that
- * keeps nothing, and the per-packet {@link Router.Result}. With {@code -prof gc} it shows what the router allocates
+ * keeps nothing, and the per-packet {@link Result}. With {@code -prof gc} it shows what the router allocates
  * per forwarded packet: nothing is the target.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -44,7 +49,8 @@ public class RouterBenchmark {
 
     Conntrack net;
     Router router;
-    final Router.Result result = new Router.Result();
+    Forwarder forwarder;
+    final Result result = new Result();
     byte[] request;
     byte[] reply;
     long tstamp = CpuClock.FIXED_WALL_NANOS;
@@ -67,7 +73,8 @@ public class RouterBenchmark {
         List<RouterInterface> ifs = List.of(
             RouterInterface.of("lan", "02:00:00:00:01:01", "02:00:00:00:01:02", 1500, "198.51.100.1/24"),
             RouterInterface.of("wan", "02:00:00:00:02:01", "02:00:00:00:02:02", 1500, "203.0.113.1/24"));
-        router = new Router(net, ifs, (iface, t, b, off, len) -> { });
+        router = Routers.create(net, RouterConfig.of(ifs));
+        forwarder = router.forwarder((port, t, b, off, len) -> { });
         request = frame(CLIENT, SERVER, 40000, 53);
         reply = frame(SERVER, CLIENT, 53, 40000);
         forward("lan", request);
@@ -85,8 +92,8 @@ public class RouterBenchmark {
     }
 
     private void forward(String iface, byte[] f) throws IOException {
-        router.receive(iface, Router.LINKTYPE_ETHERNET, f, 0, f.length, tstamp, result);
-        if (result.fate != Router.Fate.FORWARDED) {
+        forwarder.receive(iface, Forwarder.LINKTYPE_ETHERNET, f, 0, f.length, tstamp, 0, result);
+        if (result.fate != Fate.FORWARDED) {
             notForwarded++;
         }
     }

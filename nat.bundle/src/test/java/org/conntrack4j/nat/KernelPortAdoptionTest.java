@@ -8,7 +8,7 @@ import org.conntrack4j.core.nat.NatRange;
 import org.junit.jupiter.api.Test;
 
 /**
- * The replay-side renaming of a NAT port the recorded kernel picked at random ({@link org.conntrack4j.replay.router.RecordedPortAdoption}):
+ * The replay-side renaming of a NAT port the recorded kernel picked at random ({@link org.conntrack4j.replay.run.RecordedPortAdoption}):
  * replies and ICMP errors sent to the kernel's port reach the flow that got another port here.
  */
 class KernelPortAdoptionTest {
@@ -16,7 +16,7 @@ class KernelPortAdoptionTest {
     void repliesAndErrorsForTheKernelsPortReachTheFlow() {
         NatRig rig = new NatRig();
         rig.masquerade("wan", NatRange.ports(-1, -1, 0));
-        org.conntrack4j.replay.router.RecordedPortAdoption.install(rig.net, rig.devices);
+        org.conntrack4j.replay.run.RecordedPortAdoption.install(rig.net, rig.devices);
         rig.forward(Pkts.udp("198.51.100.10", 40000, "203.0.113.10", 9000, "a", true), rig.lan);
         NatRig.Fwd b = rig.forward(Pkts.udp("198.51.100.11", 40000, "203.0.113.10", 9000, "b", true), rig.lan);
         int ours = Pkts.sport(b.bytes);
@@ -44,7 +44,7 @@ class KernelPortAdoptionTest {
         // recording kernel had picked 20016 and 20006. Each reply must still find its flow.
         NatRig rig = new NatRig();
         rig.snat("wan", NatRig.to4("203.0.113.1", 20000, 20000, 0));
-        org.conntrack4j.replay.router.RecordedPortAdoption.install(rig.net, rig.devices);
+        org.conntrack4j.replay.run.RecordedPortAdoption.install(rig.net, rig.devices);
         NatRig.Fwd a = rig.forward(Pkts.udp("198.51.100.10", 35600, "203.0.113.10", 7006, "a", true), rig.lan);
         NatRig.Fwd b = rig.forward(Pkts.udp("198.51.100.11", 35601, "203.0.113.10", 7007, "b", true), rig.lan);
         assertEquals(20000, Pkts.sport(a.bytes));

@@ -22,8 +22,12 @@ import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.tcp.TcpTracker;
-import org.conntrack4j.replay.router.Router;
 import org.conntrack4j.replay.run.CaseSpec;
+import org.conntrack4j.router.Forwarder;
+import org.conntrack4j.router.Result;
+import org.conntrack4j.router.Router;
+import org.conntrack4j.router.RouterConfig;
+import org.conntrack4j.router.Routers;
 import org.conntrack4j.rules.eval.NftRulesets;
 import org.conntrack4j.testkit.Capture;
 import org.conntrack4j.testkit.KernelCase;
@@ -68,19 +72,20 @@ class KernelProbeTest {
         Conntrack net = plugins.factory().create("probe:" + spec.name(), clock, spec.sysctls(), true);
         Registration rules = new NftRulesets().install(net, spec.rulesetName(), spec.ruleset());
         List<String> egress = new ArrayList<>();
-        Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> {
+        Router router = Routers.create(net, RouterConfig.of(spec.interfaces()));
+        Forwarder forwarder = router.forwarder((port, t, b, o, n) -> {
             if (tcp(b, o + 14)) {
-                egress.add(ifc + " " + hex(b, o + 14, ipLength(b, o + 14, n - 14)));
+                egress.add(router.devices().get(port).name() + " " + hex(b, o + 14, ipLength(b, o + 14, n - 14)));
             }
         });
         try {
-            Router.Result result = new Router.Result();
+            Result result = new Result();
             int i = 0;
             for (Step step : steps) {
                 clock.setWallNanos(step.nanos());
                 net.table().expire();
                 egress.clear();
-                router.receive(step.iface(), step.linkType(), step.bytes(), 0, step.bytes().length, step.nanos(),
+                forwarder.receive(step.iface(), step.linkType(), step.bytes(), 0, step.bytes().length, step.nanos(), i,
                     result);
                 i++;
                 String where = dir.getFileName() + " frame " + i + " (" + result.fate + ")";

@@ -17,8 +17,12 @@ import org.conntrack4j.proto.gre.GreTracker;
 import org.conntrack4j.proto.tcp.TcpTracker;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
-import org.conntrack4j.replay.router.Router;
 import org.conntrack4j.replay.run.CaseSpec;
+import org.conntrack4j.router.Forwarder;
+import org.conntrack4j.router.Result;
+import org.conntrack4j.router.Router;
+import org.conntrack4j.router.RouterConfig;
+import org.conntrack4j.router.Routers;
 import org.conntrack4j.rules.eval.NftRulesets;
 import org.conntrack4j.testkit.Plugins;
 import org.conntrack4j.testkit.TestData;
@@ -49,10 +53,11 @@ class ReferenceCaseTest {
         ManualClock clock = new ManualClock(250, spec.tickPhaseNanos() >= 0 ? spec.tickPhaseNanos() : 2_380_000);
         Conntrack net = plugins.factory().create("reference:pptp_masq", clock, spec.sysctls(), true);
         Registration rules = new NftRulesets().install(net, spec.rulesetName(), spec.ruleset());
-        Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> { });
+        Router router = Routers.create(net, RouterConfig.of(spec.interfaces()));
+        Forwarder forwarder = router.forwarder((port, t, b, o, n) -> { });
         List<String> table = new ArrayList<>();
         try (CaptureReader in = CaptureReader.open(dir.resolve("ingress.pcapng"))) {
-            Router.Result result = new Router.Result();
+            Result result = new Result();
             CaptureFrame f;
             for (int i = 1; (f = in.next()) != null; i++) {
                 if (i == 20) {
@@ -64,7 +69,7 @@ class ReferenceCaseTest {
                 clock.setWallNanos(f.timestampNanos());
                 net.table().expire();
                 byte[] b = f.copyBytes();
-                router.receive(f.interfaceName(), f.linkType(), b, 0, b.length, f.timestampNanos(), result);
+                forwarder.receive(f.interfaceName(), f.linkType(), b, 0, b.length, f.timestampNanos(), i, result);
             }
         } finally {
             router.close();

@@ -83,7 +83,9 @@ final class AfPacketDevice implements PacketDevice, LinkMonitor.Target {
                 continue;
             }
             int group = fanoutGroup.get();
-            int arg = group < 0 ? LibC.PACKET_FANOUT_HASH << 16 | LibC.PACKET_FANOUT_FLAG_UNIQUEID
+            // id in the low half, type and flags in the high half: the kernel picks a free id for the first
+            // socket (UNIQUEID, a flag it drops from the group), the others join that id
+            int arg = group < 0 ? (LibC.PACKET_FANOUT_HASH | LibC.PACKET_FANOUT_FLAG_UNIQUEID) << 16
                     : (group & 0xffff) | LibC.PACKET_FANOUT_HASH << 16;
             int err = q.joinFanout(arg);
             if (err != 0) {

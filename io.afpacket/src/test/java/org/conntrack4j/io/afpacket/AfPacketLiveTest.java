@@ -314,6 +314,34 @@ class AfPacketLiveTest {
     }
 
     @Test
+    void twoDevicesWithSeveralQueuesEachReceiveTheirOwnFrames() throws Exception {
+        // each device's queues form a fanout group of their own: the group's id must not be shared (one id for both
+        // would tie the second device's sockets to the first device's group, and the second would receive nothing)
+        PacketDevice a = open(ns, "cta0", DeviceConfig.DEFAULT.withQueues(2));
+        PacketDevice b = open(ns, "ctb0", DeviceConfig.DEFAULT.withQueues(2));
+        assertNotEquals(((AfPacketDevice) a).fanoutGroup(), ((AfPacketDevice) b).fanoutGroup());
+        for (PacketDevice[] pair : new PacketDevice[][] {{a, b}, {b, a}}) {
+            FrameBatch out = new FrameBatch(32, 128);
+            for (int flow = 0; flow < 32; flow++) {
+                out.commit(udpFrame(out.buffer(), out.offset(flow), pair[1].mac(), pair[0].mac(), 0, flow), 0, 0);
+            }
+            pair[0].queue(0).send(out);
+            FrameBatch in = new FrameBatch(64, 2048);
+            int total = 0;
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < deadline && total < 32) {
+                for (int q = 0; q < 2; q++) {
+                    int n = pair[1].queue(q).receive(in, 5);
+                    for (int i = 0; i < n; i++) {
+                        total += Offload.u16(in.buffer(), in.offset(i) + 12) == 0x0800 ? 1 : 0;
+                    }
+                }
+            }
+            assertEquals(32, total, pair[1].name() + " received every frame over its two queues");
+        }
+    }
+
+    @Test
     void aFullTransmitRingIsCounted() throws Exception {
         // a slow qdisc holds the frames, so their slots stay in flight
         ns.exec("tc", "qdisc", "add", "dev", "cta0", "root", "tbf", "rate", "8kbit", "burst", "1600", "limit",

@@ -8,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.conntrack4j.core.text.LabelMap;
-import org.conntrack4j.replay.router.RouterInterface;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
+import org.conntrack4j.router.RouterInterface;
 import org.conntrack4j.rules.nft.NftParser;
 
 /**

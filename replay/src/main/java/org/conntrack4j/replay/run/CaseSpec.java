@@ -10,7 +10,7 @@ import java.util.Map;
 import org.conntrack4j.core.text.LabelMap;
 import org.conntrack4j.replay.json.JsonParser;
 import org.conntrack4j.replay.json.JsonSyntaxException;
-import org.conntrack4j.replay.router.RouterInterface;
+import org.conntrack4j.router.RouterInterface;
 import org.conntrack4j.rules.nft.NftParser;
 
 /**

@@ -25,8 +25,11 @@ import org.conntrack4j.replay.pcap.CaptureFormatException;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
-import org.conntrack4j.replay.router.RecordedPortAdoption;
-import org.conntrack4j.replay.router.Router;
+import org.conntrack4j.router.Forwarder;
+import org.conntrack4j.router.Result;
+import org.conntrack4j.router.Router;
+import org.conntrack4j.router.RouterConfig;
+import org.conntrack4j.router.Routers;
 
 /**
  * Replays a capture through a fresh engine and the router, writing {@code ctstate.tsv}, {@code events.txt},
@@ -169,8 +172,12 @@ public final class Replay {
                     }
                 }
             }, true));
-            Router router = new Router(net, spec.interfaces(), (ifc, t, b, o, n) -> egress.write(ifc, t, b, o, n, n, null));
+            Router router = Routers.create(net, RouterConfig.of(spec.interfaces()));
             regs.add(router::close);
+            List<String> portNames = new ArrayList<>();
+            router.devices().forEach(d -> portNames.add(d.name()));
+            Forwarder forwarder = router.forwarder((port, t, b, o, n) -> egress.write(portNames.get(port), t, b, o, n, n,
+                null));
             if (spec.adoptRandomPorts()) {
                 // Replies in the capture go to the ports the recording kernel picked at random for clashing flows.
                 regs.add(RecordedPortAdoption.install(net, router.devices()));
@@ -181,7 +188,7 @@ public final class Replay {
             Map<Long, HeldRow> held = new HashMap<>();
             String problem = null;
             int frames = 0;
-            Router.Result result = new Router.Result();
+            Result result = new Result();
             long firstTs = Long.MIN_VALUE;
             long lastTs = 0;
             long lastProgress = System.nanoTime();
@@ -219,7 +226,7 @@ public final class Replay {
                         : "non-IP frame (" + f.capturedLength() + " bytes)";
                     String prefix = f.index() + "\t" + seconds(ts - firstTs) + "\t" + iface + "\t";
                     summary = summary.replace('\t', ' ');
-                    router.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
+                    forwarder.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
                     if (result.held) {
                         held.put((long) f.index(), new HeldRow(rows.size(), prefix, summary));
                         rows.add(null);
@@ -331,7 +338,7 @@ public final class Replay {
         }
     }
 
-    private static String row(String prefix, String summary, Router.Result result) {
+    private static String row(String prefix, String summary, Result result) {
         String reason = result.logReason != null ? "nf_ct_proto_" + result.logProto + ": " + result.logReason
             : result.note != null ? "(" + result.note + ")" : "-";
         return prefix + result.ctState + "\t" + result.ctDir + "\t" + summary + "\t" + reason;
@@ -341,7 +348,7 @@ public final class Replay {
         byte[] a = f.array();
         int o = f.offset();
         int n = f.capturedLength();
-        if (f.linkType() != Router.LINKTYPE_ETHERNET) {
+        if (f.linkType() != Forwarder.LINKTYPE_ETHERNET) {
             return 0;
         }
         int pos = 12;

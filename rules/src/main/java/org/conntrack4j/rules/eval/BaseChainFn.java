@@ -1,6 +1,7 @@
 package org.conntrack4j.rules.eval;
 
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.spi.HookFunction;
 
 /**
@@ -11,14 +12,23 @@ import org.conntrack4j.core.spi.HookFunction;
 final class BaseChainFn implements HookFunction {
     private final CompiledChain chain;
     private final int policy;
+    /** For a ruleset that takes turns with others: the switch, and the token that makes this ruleset the live one. */
+    private final RulesetSwitch gate;
+    private final Object token;
 
-    BaseChainFn(CompiledChain chain, int policy) {
+    BaseChainFn(CompiledChain chain, int policy, RulesetSwitch gate, Object token) {
         this.chain = chain;
         this.policy = policy;
+        this.gate = gate;
+        this.token = token;
     }
 
     @Override
     public int hook(Packet pkt) {
+        if (gate != null && gate.live != token) {
+            // not (or no longer) the ruleset in force: as if the chain were not there
+            return Verdict.ACCEPT;
+        }
         int v = chain.run(pkt, PktInfo.compute(pkt));
         return v >= 0 ? v : policy;
     }

@@ -74,11 +74,20 @@ final class Installer {
 
     /** Where {@code log} statements write (null: nowhere). */
     private final Logger packetLog;
+    private final RulesetSwitch gate;
+    private final Object token;
 
     Installer(Conntrack net, Ruleset ruleset, Logger packetLog) {
+        this(net, ruleset, packetLog, null, null);
+    }
+
+    /** With a switch: the ruleset's base chains act only while {@code gate.live == token}. */
+    Installer(Conntrack net, Ruleset ruleset, Logger packetLog, RulesetSwitch gate, Object token) {
         this.packetLog = packetLog;
         this.net = net;
         this.ruleset = ruleset;
+        this.gate = gate;
+        this.token = token;
     }
 
     InstalledRulesetImpl install() throws RulesetInstallException {
@@ -194,7 +203,7 @@ final class Installer {
                 BaseChainSpec spec = c.baseSpec().get();
                 int policy = spec.policy() == Policy.DROP ? Verdict.DROP : Verdict.ACCEPT;
                 String owner = "nft " + t.family().keyword() + " " + t.name() + " " + c.name();
-                bases.add(new Base(c, spec, t.family().nfproto(), new BaseChainFn(cc, policy), owner));
+                bases.add(new Base(c, spec, t.family().nfproto(), new BaseChainFn(cc, policy, gate, token), owner));
             }
         }
     }

@@ -23,7 +23,8 @@ import org.osgi.service.log.LoggerFactory;
  * statements write: the Log Service's logger {@value LogExpr#LOGGER} of this bundle in a framework (taken when a
  * ruleset is installed), the logger given to {@link #NftRulesets(Logger)}, or nowhere.
  */
-@Component(service = Rulesets.class)
+// also as itself, for the live ruleset of this bundle, which installs behind a switch
+@Component(service = {Rulesets.class, NftRulesets.class})
 public final class NftRulesets implements Rulesets {
     private final Logger packetLog;
 
@@ -55,6 +56,19 @@ public final class NftRulesets implements Rulesets {
         Objects.requireNonNull(net, "net");
         Objects.requireNonNull(ruleset, "ruleset");
         return new Installer(net, ruleset, packetLog()).install();
+    }
+
+    /**
+     * Installs {@code ruleset} into {@code net} behind {@code gate}: its base chains act only while
+     * {@code gate.live == token} and let every packet pass untouched otherwise, so that whoever owns the switch
+     * replaces one ruleset by another in one step.
+     */
+    public InstalledRuleset install(Conntrack net, Ruleset ruleset, RulesetSwitch gate, Object token)
+        throws RulesetInstallException {
+        Objects.requireNonNull(net, "net");
+        Objects.requireNonNull(ruleset, "ruleset");
+        return new Installer(net, ruleset, packetLog(), Objects.requireNonNull(gate), Objects.requireNonNull(token))
+            .install();
     }
 
     /**

@@ -11,9 +11,11 @@ import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.spi.Helper;
 import org.conntrack4j.core.spi.NetExtension;
 import org.conntrack4j.rules.InstalledRuleset;
+import org.conntrack4j.rules.RulesetInForce;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.Rulesets;
 import org.conntrack4j.rules.eval.NftRulesets;
+import org.conntrack4j.rules.eval.RulesetSwitch;
 import org.conntrack4j.rules.nft.ChainType;
 import org.conntrack4j.rules.nft.NftParser;
 import org.conntrack4j.rules.nft.Ruleset;
@@ -42,15 +44,16 @@ import org.osgi.service.log.LoggerFactory;
  * comes back or is replaced (its bundle updated), the ruleset in force is installed again into the new one (its
  * counters restart).
  *
- * <p>Replacing installs the new ruleset before removing the old one: for a moment both run (a packet may see
- * both), never neither. Shared state: {@link #current}, {@link #currentNat}, {@link #natLeft} and {@link #pending},
+ * <p>Replacing is atomic ({@link RulesetInForce}): every ruleset installed here sits behind one
+ * {@link RulesetSwitch}; the new one is installed passing everything, one write makes it the one in force, then the
+ * old one is removed. Shared state: {@link #current}, {@link #currentNat}, {@link #natLeft} and {@link #pending},
  * guarded by this object's monitor.
  */
 // Immediate: a ruleset configured in org.conntrack4j.rules must be in force from the start, not from the first
 // nft: command that happens to look the component up.
-@Component(service = LiveRuleset.class, configurationPid = LiveRuleset.PID,
+@Component(service = {LiveRuleset.class, RulesetInForce.class}, configurationPid = LiveRuleset.PID,
     configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
-public final class LiveRuleset {
+public final class LiveRuleset implements RulesetInForce {
     static final String PID = "org.conntrack4j.rules";
     static final String FILE = "ruleset.file";
     static final String TEXT = "ruleset.text";
@@ -59,7 +62,7 @@ public final class LiveRuleset {
     Conntrack net;
 
     @Reference
-    Rulesets rulesets;
+    NftRulesets rulesets;
 
     /** The Log Service's logger for this component (its class name), or null while there is none. */
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL,
@@ -67,6 +70,8 @@ public final class LiveRuleset {
     volatile Logger log;
 
     private InstalledRuleset current;
+    /** Which installed ruleset acts: the one in force ({@link #current}), or for a moment none while it is replaced. */
+    private final RulesetSwitch gate = new RulesetSwitch();
     /** The NAT the ruleset in force registered its nat chains with, or null (none, or it left). */
     private Nat currentNat;
     /** The ruleset in force has nat chains whose NAT left: it is installed again when NAT is back. */
@@ -246,8 +251,11 @@ public final class LiveRuleset {
     }
 
     /** Installs {@code rs} into the default engine in place of the ruleset in force. */
+    @Override
     public synchronized InstalledRuleset replace(Ruleset rs) throws RulesetInstallException {
-        InstalledRuleset next = rulesets.install(net, rs);
+        Object token = new Object();
+        InstalledRuleset next = rulesets.install(net, rs, gate, token);
+        gate.live = token;
         InstalledRuleset old = current;
         current = next;
         currentNat = needsNat(rs) ? net.services().extension(Nat.class) : null;
@@ -264,11 +272,13 @@ public final class LiveRuleset {
     }
 
     /** Removes the ruleset in force; returns whether there was one. */
+    @Override
     public synchronized boolean flush() {
         pending = null;
         if (current == null) {
             return false;
         }
+        gate.live = null;
         current.close();
         current = null;
         currentNat = null;
@@ -277,10 +287,12 @@ public final class LiveRuleset {
     }
 
     /** The ruleset in force, or null. */
+    @Override
     public synchronized InstalledRuleset current() {
         return current;
     }
 
+    @Override
     public Conntrack net() {
         return net;
     }

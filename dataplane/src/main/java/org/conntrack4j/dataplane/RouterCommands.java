@@ -1,0 +1,68 @@
+package org.conntrack4j.dataplane;
+
+import java.io.PrintStream;
+import java.util.Map;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The running router's own state: {@code router:stats} (its counters and each device's, {@code NAME value} per
+ * line), {@code router:neigh} (its neighbour table, as {@code ip neigh}) and {@code router:links} (its interfaces
+ * and their links). Exit status 1 with a message when no router runs in this framework.
+ */
+@GogoCommand(scope = "router", function = {"stats", "neigh", "links"})
+@Component(service = RouterCommands.class)
+public final class RouterCommands {
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile LiveRouter router;
+
+    @Descriptor("the running router's counters and its devices' (one NAME value per line)")
+    public int stats(CommandSession session) {
+        Dataplane d = running();
+        if (d == null) {
+            return notRunning();
+        }
+        PrintStream out = session.getConsole();
+        for (Map.Entry<String, Long> e : d.counters().entrySet()) {
+            out.println(e.getKey() + " " + e.getValue());
+        }
+        return 0;
+    }
+
+    @Descriptor("the running router's neighbour table (ip neigh)")
+    public int neigh(CommandSession session) {
+        Dataplane d = running();
+        if (d == null) {
+            return notRunning();
+        }
+        PrintStream out = session.getConsole();
+        d.router().neighbours().forEach(out::println);
+        return 0;
+    }
+
+    @Descriptor("the running router's interfaces and their links")
+    public int links(CommandSession session) {
+        Dataplane d = running();
+        if (d == null) {
+            return notRunning();
+        }
+        PrintStream out = session.getConsole();
+        d.describe().forEach(out::println);
+        return 0;
+    }
+
+    private Dataplane running() {
+        LiveRouter r = router;
+        return r == null ? null : r.dataplane();
+    }
+
+    private static int notRunning() {
+        System.err.println("conntrack4j: no router runs in this framework (start one with: router --iface ...)");
+        return 1;
+    }
+}

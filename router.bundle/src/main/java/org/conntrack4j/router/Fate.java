@@ -1,0 +1,34 @@
+package org.conntrack4j.router;
+
+/** What finally became of a received frame; constant words, so that reporting it allocates nothing. */
+public enum Fate {
+    NONE("-"),
+    UNKNOWN_INTERFACE("dropped: unknown interface"),
+    NOT_IP("dropped: not IP"),
+    /** Sent to another host's link address, or a unicast IP packet in a link broadcast (Linux drops both). */
+    NOT_FOR_US("dropped: not for this host"),
+    /** An ARP frame: answered or learnt from by the router's own stack, never forwarded. */
+    ARP("arp"),
+    IP_LAYER("dropped by the IP layer"),
+    HELD("held for reassembly"),
+    DROPPED_PREROUTING("dropped in prerouting"),
+    NO_ROUTE("dropped: no route"),
+    TTL_EXCEEDED("dropped: ttl exceeded"),
+    FRAGMENTATION_NEEDED("dropped: fragmentation needed"),
+    HOP_LIMIT_EXCEEDED("dropped: hop limit exceeded"),
+    PACKET_TOO_BIG("dropped: packet too big"),
+    DROPPED_FORWARD("dropped in forward"),
+    DROPPED_POSTROUTING("dropped in postrouting"),
+    /** IPv6 with a link-local source or destination: not forwarded beyond its link. */
+    BEYOND_SCOPE("dropped: beyond scope"),
+    FORWARDED("forwarded to"),
+    DROPPED_INPUT("dropped in input"),
+    DELIVERED("delivered locally");
+
+    /** The fate in words. */
+    public final String words;
+
+    Fate(String words) {
+        this.words = words;
+    }
+}
