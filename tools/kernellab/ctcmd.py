@@ -52,6 +52,9 @@ SESSIONS = {
         "-G -p udp -s 2001:db8::1 -d 2001:db8::2 --sport 40003 --dport 123 -o labels",
         "-D -p udp --dport 5353",
         "-L -p tcp",
+        "-S",
+        "-F",
+        "-C",
     ],
     # conntrack -L's --label filter, -G of an ICMP tuple, what -D prints with -o labels
     "filters": [
