@@ -8,7 +8,8 @@ clock follows the recorded times, and compares the text.
 A session `enobufs` records instead what conntrack -E prints when its socket overflows (events.txt).
 
 Format of DIR/SESSION/session.txt: a comment line, `% sysctl NAME VALUE` for each net.netfilter setting the session
-sets first, then per command `$ ARGS` (conntrack's arguments, separated by single blanks), `@ SECONDS` since the
+sets first, `& ARGS` for a command started before the others and interrupted (SIGINT) after them (conntrack -E; its
+output is the session's last step, `$ ARGS`), then per command `$ ARGS` (conntrack's arguments, separated by single blanks), `@ SECONDS` since the
 session's first command, `~ NANOSECONDS` of the wall clock when it started, `? STATUS`, then `> LINE` per line of
 standard output and `! LINE` per line of standard error. conntrack runs with TZ=UTC (it prints local times).
 """
@@ -84,6 +85,17 @@ SESSIONS = {
         "-G " + UDP + " -o ktimestamp",
         "-D -p tcp -o ktimestamp",
     ],
+    # conntrack -E (started first, "& ...", stopped with SIGINT after the last command) while the others change the table
+    "events": [
+        "& -E -o extended,labels",
+        "-I " + UDP + " --timeout 50 -m 3",
+        "-I " + TCP + " --state ESTABLISHED --timeout 100 --label-add 2",
+        "-U -s 192.0.2.1 -p udp -m 9",
+        "-U -s 192.0.2.1 -p tcp --label-add 7",
+        "-U -s 192.0.2.1 -p udp -u ASSURED",
+        "-D -p tcp",
+        "-F",
+    ],
     # conntrack -U on one entry at a time (with several, conntrack 1.4.7 printed only the first it changed)
     "update": [
         "-I " + TCP + " --state ESTABLISHED --timeout 100",
@@ -125,7 +137,17 @@ def record(name, commands, out):
                 lines.append(cmd)
         start = None
         env = dict(os.environ, TZ="UTC")
-        for cmd in [c for c in commands if not c.startswith("% ")]:
+        background = [c for c in commands if c.startswith("& ")]
+        bg = None
+        if background:
+            lines.append(background[0])
+            bg_out = tempfile.TemporaryFile("w+")
+            bg_err = tempfile.TemporaryFile("w+")
+            # nsenter execs conntrack itself (no ip netns exec in between), so SIGINT reaches it
+            bg = subprocess.Popen(["nsenter", "--net=/run/netns/" + ns] + labelled_conntrack(work)
+                                  + background[0][2:].split(" "), stdout=bg_out, stderr=bg_err, text=True, env=env)
+            time.sleep(0.5)
+        for cmd in [c for c in commands if not c.startswith(("% ", "& "))]:
             # The replay sets its clock to when each command started; the kernel acted some milliseconds later. So
             # that whole seconds come out the same (timeouts left, timestamps, delta-time), -I starts 0.1 s into a
             # second of the wall clock, -U (which sets timeouts and prints others) 0.4 s in and the rest 0.7 s in:
@@ -144,6 +166,16 @@ def record(name, commands, out):
             lines.append("? %d" % p.returncode)
             lines += ["> " + l for l in p.stdout.splitlines()]
             lines += ["! " + l for l in p.stderr.splitlines()]
+        if bg is not None:
+            time.sleep(0.5)
+            bg.send_signal(signal.SIGINT)
+            bg.wait(10)
+            bg_out.seek(0)
+            bg_err.seek(0)
+            lines.append("$ " + background[0][2:])
+            lines.append("? %d" % bg.returncode)
+            lines += ["> " + l for l in bg_out.read().splitlines()]
+            lines += ["! " + l for l in bg_err.read().splitlines()]
         os.makedirs(os.path.join(out, name), exist_ok=True)
         with open(os.path.join(out, name, "session.txt"), "w") as f:
             f.write("\n".join(lines) + "\n")

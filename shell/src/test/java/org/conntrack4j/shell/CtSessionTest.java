@@ -75,6 +75,12 @@ class CtSessionTest {
     record Step(String args, double at, long wall, int status, List<String> out, List<String> err) {
     }
 
+    /** The command a session runs in the background from its start ({@code & ARGS}), or null. */
+    static String background(Path file) throws IOException {
+        return Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("& "))
+            .map(l -> l.substring(2)).findFirst().orElse(null);
+    }
+
     /** The sysctls a session sets first ({@code % sysctl NAME VALUE}). */
     static Map<String, Long> sysctls(Path file) throws IOException {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -124,7 +130,7 @@ class CtSessionTest {
 
     @ParameterizedTest
     @MethodSource("sessions")
-    void printsWhatConntrackPrinted(String name) throws IOException {
+    void printsWhatConntrackPrinted(String name) throws IOException, InterruptedException {
         Path file = TestData.probes("ctcmd").resolve(name).resolve("session.txt");
         List<Step> steps = read(file);
         assertFalse(steps.isEmpty());
@@ -150,7 +156,38 @@ class CtSessionTest {
                 new HashMap<>());
             System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
             double now = 0;
+            // conntrack -E in the background, as the recording ran it: ct:events on a thread of its own
+            String bg = background(file);
+            ByteArrayOutputStream bgConsole = new ByteArrayOutputStream();
+            Thread events = null;
+            if (bg != null) {
+                CommandSession bgSession = CtCommandsTest.session(new PrintStream(bgConsole, true,
+                    StandardCharsets.UTF_8), new HashMap<>());
+                String[] bgArgs = bg.split(" ");
+                events = new Thread(() -> {
+                    try {
+                        ct.events(bgSession, Arrays.copyOfRange(bgArgs, 1, bgArgs.length));
+                    } catch (InterruptedException e) {
+                        // conntrack -E's SIGINT: it prints its count and ends
+                    }
+                });
+                events.start();
+                Thread.sleep(200);
+            }
             for (Step s : steps) {
+                if (bg != null && s.args().equals(bg)) {
+                    // the end of the recording: conntrack -E was interrupted once its events had arrived
+                    Thread.sleep(300);
+                    events.interrupt();
+                    events.join(10_000);
+                    assertEquals(s.out().stream().map(l -> l.replaceAll(" \\[USERSPACE\\] portid=\\d+", ""))
+                        .collect(Collectors.toList()), lines(bgConsole), name + ": conntrack " + bg
+                        + " (standard output; conntrack4j's commands are no netlink sockets: no [USERSPACE] portid)");
+                    assertEquals(s.err().stream().map(l -> l.replace(KERNEL_TOOL, "")).collect(Collectors.toList()),
+                        lines(stderr).stream().map(l -> l.replace(CtChangeCommands.TOOL + ": ", ""))
+                            .collect(Collectors.toList()), name + ": conntrack " + bg + " (standard error)");
+                    continue;
+                }
                 if (s.wall() != 0) {
                     // the engine's clock where the kernel's stood (timestamps are wall-clock times)
                     rig.clock().setWallNanos(s.wall());
