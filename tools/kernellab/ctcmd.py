@@ -149,10 +149,13 @@ def record(name, commands, out):
             time.sleep(0.5)
         for cmd in [c for c in commands if not c.startswith(("% ", "& "))]:
             # The replay sets its clock to when each command started; the kernel acted some milliseconds later. So
-            # that whole seconds come out the same (timeouts left, timestamps, delta-time), -I starts 0.1 s into a
-            # second of the wall clock, -U (which sets timeouts and prints others) 0.4 s in and the rest 0.7 s in:
-            # any two are at least 0.3 s from a whole number of seconds apart
-            slot = 0.1 if cmd.startswith("-I") else 0.4 if cmd.startswith("-U") else 0.7
+            # that whole seconds come out the same (timeouts left, timestamps, delta-time), each kind of command
+            # starts at its own fraction of a wall-clock second: -I (sets timeouts) at 0.1, -U --timeout (sets them,
+            # prints only what it set) at 0.25, other -U (prints) at 0.55, the rest (print) at 0.8. A time set and a
+            # time printed are then at least 0.25 s from a whole number of seconds apart, and the kernel's moment
+            # (some milliseconds later) is in the same second
+            slot = (0.1 if cmd.startswith("-I") else 0.25 if cmd.startswith("-U") and "--timeout" in cmd
+                    else 0.55 if cmd.startswith("-U") else 0.8)
             frac = time.time_ns() % 1_000_000_000 / 1e9
             time.sleep((slot - frac) % 1.0 or 1.0)
             now = time.monotonic()

@@ -180,9 +180,9 @@ class CtSessionTest {
                     Thread.sleep(300);
                     events.interrupt();
                     events.join(10_000);
-                    assertEquals(s.out().stream().map(l -> l.replaceAll(" \\[USERSPACE\\] portid=\\d+", ""))
+                    assertEquals(s.out().stream().map(l -> l.replaceAll(" \\[USERSPACE\\] portid=\\d+( progname=\\S+)?", ""))
                         .collect(Collectors.toList()), lines(bgConsole), name + ": conntrack " + bg
-                        + " (standard output; conntrack4j's commands are no netlink sockets: no [USERSPACE] portid)");
+                        + " (standard output; conntrack4j's commands are no netlink sockets: no [USERSPACE] portid= progname=)");
                     assertEquals(s.err().stream().map(l -> l.replace(KERNEL_TOOL, "")).collect(Collectors.toList()),
                         lines(stderr).stream().map(l -> l.replace(CtChangeCommands.TOOL + ": ", ""))
                             .collect(Collectors.toList()), name + ": conntrack " + bg + " (standard error)");
