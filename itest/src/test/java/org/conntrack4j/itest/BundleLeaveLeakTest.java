@@ -86,15 +86,16 @@ class BundleLeaveLeakTest {
     private static final String AMANDA = "org.conntrack4j.helper.amanda";
     private static final String SANE = "org.conntrack4j.helper.sane";
     private static final String PPTP = "org.conntrack4j.helper.pptp";
+    private static final String SIP = "org.conntrack4j.helper.sip";
     private static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE, SCTP, TFTP, IRC, AMANDA, SANE,
-        PPTP);
+        PPTP, SIP);
 
     /** The live ruleset's configuration ({@code LiveRuleset}). */
     private static final String RULES_PID = "org.conntrack4j.rules";
     /**
-     * Helpers for their ports (FTP 21, TFTP 69, IRC 6667, Amanda 10080, SANE 6566, PPTP 1723) and masquerade out of
-     * ltwan, as the recorded *_masq and ftp_*_snat cases run; and a filter after source NAT that drops what goes to
-     * {@link #DROPPED}.
+     * Helpers for their ports (FTP 21, TFTP 69, IRC 6667, Amanda 10080, SANE 6566, PPTP 1723, SIP 5060) and
+     * masquerade out of ltwan, as the recorded *_masq and ftp_*_snat cases run; and a filter after source NAT that
+     * drops what goes to {@link #DROPPED}.
      */
     private static final String RULESET = "table inet leaktest {\n"
         + "\tct helper ftp_helper {\n\t\ttype \"ftp\" protocol tcp\n\t\tl3proto inet\n\t}\n\n"
@@ -103,13 +104,15 @@ class BundleLeaveLeakTest {
         + "\tct helper amanda_helper {\n\t\ttype \"amanda\" protocol udp\n\t\tl3proto inet\n\t}\n\n"
         + "\tct helper sane_helper {\n\t\ttype \"sane\" protocol tcp\n\t\tl3proto inet\n\t}\n\n"
         + "\tct helper pptp_helper {\n\t\ttype \"pptp\" protocol tcp\n\t\tl3proto ip\n\t}\n\n"
+        + "\tct helper sip_helper {\n\t\ttype \"sip\" protocol udp\n\t\tl3proto inet\n\t}\n\n"
         + "\tchain helpers {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
         + "\t\tct state new tcp dport 21 ct helper set \"ftp_helper\"\n"
         + "\t\tct state new udp dport 69 ct helper set \"tftp_helper\"\n"
         + "\t\tct state new tcp dport 6667 ct helper set \"irc_helper\"\n"
         + "\t\tct state new udp dport 10080 ct helper set \"amanda_helper\"\n"
         + "\t\tct state new tcp dport 6566 ct helper set \"sane_helper\"\n"
-        + "\t\tct state new tcp dport 1723 ct helper set \"pptp_helper\"\n\t}\n\n"
+        + "\t\tct state new tcp dport 1723 ct helper set \"pptp_helper\"\n"
+        + "\t\tct state new udp dport 5060 ct helper set \"sip_helper\"\n\t}\n\n"
         + "\tchain nat_post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
         + "\t\toifname \"ltwan\" ip saddr 198.51.100.0/24 masquerade\n\t}\n\n"
         + "\tchain post_filter {\n\t\ttype filter hook postrouting priority 200; policy accept;\n"
@@ -275,6 +278,13 @@ class BundleLeaveLeakTest {
     @Test
     void pptpHelperLeavesNothingBehind() throws Exception {
         leaveAndReturn(PPTP, "org.conntrack4j.helper.pptp.PptpHelper", List.of(), this::usePptp, this::pptpWorks);
+    }
+
+    @Test
+    void sipHelperLeavesNothingBehind() throws Exception {
+        leaveAndReturn(SIP, "org.conntrack4j.helper.sip.SipHelper", List.of("nf_conntrack_sip.sip_timeout",
+            "nf_conntrack_sip.sip_direct_media", "nf_conntrack_sip.sip_direct_signalling"), this::useSip,
+            this::sipWorks);
     }
 
     // ---- leaving and coming back -------------------------------------------------------------------------------
@@ -862,6 +872,35 @@ class BundleLeaveLeakTest {
         boolean filter = conntrack.packets().describeHooks(Family.IPV4).stream().anyMatch(h -> h.contains("leaktest"));
         boolean natChain = nat != null && nat.describeChains().stream().anyMatch(h -> h.contains("leaktest"));
         return expected ? filter && natChain : !filter && !natChain;
+    }
+
+    // ---- SIP -------------------------------------------------------------------------------------------------------
+
+    private void useSip() {
+        // a call whose SDP is rewritten and expected, its first media packet related, and a registration
+        Packet invite = udp(CLIENT, 5060, SERVER, 5060, sipInvite(49170));
+        assertEquals("new", forward(invite, lan, wan));
+        assertTrue(new String(invite.toBytes(), StandardCharsets.US_ASCII).contains("c=IN IP4 " + ROUTER + "\r\n"));
+        assertEquals("related", forward(udp(SERVER, 30000, ROUTER, 49170, "rtp"), wan, lan));
+        // still unreplied: new, as for any UDP flow
+        assertEquals("new", forward(udp(CLIENT, 5060, SERVER, 5060, "REGISTER sip:" + SERVER
+            + " SIP/2.0\r\nCSeq: 2 REGISTER\r\nContact: <sip:a@" + CLIENT + ">;expires=60\r\n\r\n"), lan, wan));
+        assertTrue(conntrack.table().expectations().stream().anyMatch(x -> "sip".equals(x.helper())));
+        assertTrue(expectEvents.get() > 0, "expectation events");
+    }
+
+    private void sipWorks() {
+        Packet invite = udp(CLIENT, 5062, SERVER, 5060, sipInvite(49180));
+        forward(invite, lan, wan);
+        assertEquals("sip", conntrack.table().snapshot(invite.ct).helper());
+        assertEquals(2, conntrack.table().expectations().stream().filter(x -> "sip".equals(x.helper())).count());
+    }
+
+    private static String sipInvite(int rtp) {
+        String body = "v=0\r\no=a 1 1 IN IP4 " + CLIENT + "\r\ns=-\r\nc=IN IP4 " + CLIENT + "\r\nt=0 0\r\nm=audio "
+            + rtp + " RTP/AVP 0\r\n";
+        return "INVITE sip:b@" + SERVER + " SIP/2.0\r\nCSeq: 1 INVITE\r\nContent-Length: " + body.length()
+            + "\r\n\r\n" + body;
     }
 
     // ---- PPTP ------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package org.conntrack4j.core.api;
 
+import java.util.List;
 import org.conntrack4j.core.spi.Helper;
 import org.conntrack4j.core.spi.L4Tracker;
 import org.osgi.annotation.versioning.ProviderType;
@@ -83,6 +84,31 @@ public interface PluginServices {
      * and mask ({@code nf_ct_unexpect_related}). Returns false if there is none (it matched or expired meanwhile).
      */
     boolean unexpectRelated(ExpectationRequest request);
+
+    /**
+     * The live expectations of {@code master} (a connection of this engine), newest first; a copy, empty if none.
+     * For helpers that look after their own expectations (SIP: {@code nfct_help(ct)->expectations}).
+     *
+     * @since 2.1
+     */
+    List<Expectation> expectations(Connection master);
+
+    /**
+     * The live expectation that a new connection with the original tuple {@code tuple} in {@code zone} would match,
+     * inactive ones included, or null ({@code __nf_ct_expect_find}).
+     *
+     * @since 2.1
+     */
+    Expectation findExpectation(Tuple tuple, int zone);
+
+    /**
+     * Re-arms the live expectation {@code exp} to expire {@code extraJiffies} from now and clears the flags
+     * {@code clearFlags} ({@link Expectation#FLAG_INACTIVE}), without an event, as SIP's registration refresh does.
+     * Returns false if it is no longer live or has expired.
+     *
+     * @since 2.1
+     */
+    boolean refreshExpectation(Expectation exp, long extraJiffies, int clearFlags);
 
     /**
      * How many live expectations of class {@code cls} {@code master} has ({@code help->expecting[cls]}).

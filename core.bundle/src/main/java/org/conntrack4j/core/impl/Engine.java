@@ -1155,6 +1155,28 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     }
 
     @Override
+    public List<Expectation> expectations(Connection master) {
+        if (!(master instanceof ConnEntry) || ((ConnEntry) master).net != this) {
+            return List.of();
+        }
+        return List.copyOf(expects.ofMaster((ConnEntry) master));
+    }
+
+    @Override
+    public Expectation findExpectation(Tuple tuple, int zone) {
+        return expects.count() == 0 ? null : expects.lookup(tuple, zone, clock.jiffies());
+    }
+
+    @Override
+    public boolean refreshExpectation(Expectation exp, long extraJiffies, int clearFlags) {
+        if (!(exp instanceof ExpectEntry) || ((ExpectEntry) exp).master().net != this) {
+            return false;
+        }
+        long now = clock.jiffies();
+        return expects.refresh((ExpectEntry) exp, now + extraJiffies, clearFlags, now);
+    }
+
+    @Override
     public List<ExpectationSnapshot> expectations() {
         long now = clock.jiffies();
         List<ExpectationSnapshot> out = new ArrayList<>();

@@ -9,8 +9,9 @@ import org.conntrack4j.core.spi.Helper;
 
 /**
  * The engine's expectation: a copy of the helper's {@link ExpectationRequest} made at insertion, plus what the
- * engine adds (deadline, id, liveness). Everything but {@code live} is written before the entry is published in
- * the expectation table and never after; {@code live} changes under the table's monitor and is read without it.
+ * engine adds (deadline, id, liveness). Everything but {@code live}, {@code flags} and {@code deadline} is written
+ * before the entry is published in the expectation table and never after; those three change under the table's
+ * monitor and are read without it (a helper refreshing its expectation: SIP's registrations).
  */
 final class ExpectEntry implements Expectation {
     private final ConnEntry master;
@@ -20,7 +21,7 @@ final class ExpectEntry implements Expectation {
     private final long maskSrcLo;
     private final int maskSrcPort;
     private final int cls;
-    private final int flags;
+    private volatile int flags;
     private final Helper helper;
     private final Helper assignHelper;
     private final BiConsumer<Connection, Expectation> expectFn;
@@ -28,7 +29,7 @@ final class ExpectEntry implements Expectation {
     private final long savedAddrLo;
     private final int savedProto;
     private final int dir;
-    private final long deadline;
+    private volatile long deadline;
     private final int id;
     private volatile boolean live;
 
@@ -157,6 +158,12 @@ final class ExpectEntry implements Expectation {
 
     void setLive(boolean l) {
         live = l;
+    }
+
+    /** A new deadline, and flags cleared; under the table's monitor. */
+    void refresh(long newDeadline, int clearFlags) {
+        deadline = newDeadline;
+        flags &= ~clearFlags;
     }
 
     @Override

@@ -269,6 +269,40 @@ final class ExpectTable {
         return done;
     }
 
+    /** The live expectations of a master, newest first: a copy. */
+    synchronized List<ExpectEntry> ofMaster(ConnEntry master) {
+        List<ExpectEntry> exps = master.exps();
+        return exps == null || exps.isEmpty() ? List.of() : new ArrayList<>(exps);
+    }
+
+    /**
+     * {@code __nf_ct_expect_find}: the live expectation that a connection with tuple {@code t} in {@code zone} would
+     * match, active or not; null if none.
+     */
+    synchronized ExpectEntry lookup(Tuple t, int zone, long now) {
+        List<ExpectEntry> b = buckets[bucket(t)];
+        if (b != null) {
+            for (ExpectEntry e : b) {
+                if (!expired(e, now) && e.matches(t) && e.master().zone() == zone) {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Gives a live, unexpired expectation a new deadline and clears {@code clearFlags} (the timer re-armed as SIP's
+     * {@code refresh_signalling_expectation} does; no event). Returns false if it is gone or expired.
+     */
+    synchronized boolean refresh(ExpectEntry e, long deadline, int clearFlags, long now) {
+        if (!e.isLive() || expired(e, now)) {
+            return false;
+        }
+        e.refresh(deadline, clearFlags);
+        return true;
+    }
+
     /** Removes every expectation of a master ({@code nf_ct_remove_expectations}). */
     void removeForMaster(ConnEntry master) {
         if (master.exps() == null) {

@@ -56,7 +56,8 @@ final class Installer {
     /** Bundles of this project that provide helper types, for error messages. */
     private static final Map<String, String> HELPER_BUNDLES = Map.of("ftp", "org.conntrack4j.helper.ftp", "tftp",
         "org.conntrack4j.helper.tftp", "irc", "org.conntrack4j.helper.irc", "amanda", "org.conntrack4j.helper.amanda",
-        "sane", "org.conntrack4j.helper.sane", "pptp", "org.conntrack4j.helper.pptp");
+        "sane", "org.conntrack4j.helper.sane", "pptp", "org.conntrack4j.helper.pptp",
+        "sip", "org.conntrack4j.helper.sip");
     static final String NAT_BUNDLE = "org.conntrack4j.nat";
 
     private final Conntrack net;
