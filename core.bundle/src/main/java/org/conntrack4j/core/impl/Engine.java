@@ -89,6 +89,14 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
      * keys and connection ids (a replay passes a constant for reproducible output).
      */
     public Engine(Registry registry, String name, Clock clock, long seed) {
+        this(registry, name, clock, seed, (int) CoreSettings.BUCKETS.defaultValue());
+    }
+
+    /**
+     * An engine whose table starts with {@code buckets} buckets (a valid {@code nf_conntrack_buckets}): an engine
+     * made with that setting is allocated at its size instead of being rehashed from the default's 262144.
+     */
+    public Engine(Registry registry, String name, Clock clock, long seed, int buckets) {
         this.registry = registry;
         this.hooks = new HookChains(registry.log);
         this.name = name;
@@ -98,7 +106,8 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         this.ids = new AtomicInteger(random.nextInt());
         this.settings = new EngineSettings(registry::activeSettingKeys);
         this.stats = new EngineStats(count::get, this::expectCount, this::defragCounters);
-        this.table = new ConnTable((int) CoreSettings.BUCKETS.defaultValue(), random.nextLong());
+        this.table = new ConnTable(buckets, random.nextLong());
+        this.lastBuckets = buckets;
         this.expects = new ExpectTable(this);
         this.events = new EventSink(name, registry.rcu, registry.log);
         stats.eventsLost(events.lost::get);
@@ -116,7 +125,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         registry.engineCreated(this);
     }
 
-    private int lastBuckets = (int) CoreSettings.BUCKETS.defaultValue();
+    private int lastBuckets;
 
     /** Users of defragmentation and its hooks while there are any (guarded by {@link #defragLock}). */
     private final Object defragLock = new Object();
