@@ -114,6 +114,10 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         // Its own seed, so that the connection ids and hash keys drawn above stay what they were.
         this.defrag = new Defrag(this, seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
         this.collector = new Collector(this, hz);
+        if (buckets != CoreSettings.BUCKETS.defaultValue()) {
+            // the setting says what the table has, so that a change of another setting does not size it back
+            settings.set(CoreSettings.BUCKETS, buckets);
+        }
         settings.onChange(this::settingsChanged);
         coreHooks.add(registerHook(Family.INET, Hook.PRE_ROUTING, Priority.CONNTRACK, this::hookIn, "conntrack_in (core)"));
         coreHooks.add(registerHook(Family.INET, Hook.LOCAL_OUT, Priority.CONNTRACK, this::hookLocal,
