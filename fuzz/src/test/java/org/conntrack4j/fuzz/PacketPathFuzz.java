@@ -19,9 +19,9 @@ import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.testkit.Rig;
 
 /**
- * The packet path: one engine per input with every shipped tracker, NAT, the FTP and PPTP helpers and
- * defragmentation (wired as difftest's {@link Shipped}), under a ruleset that masquerades out of {@code wan},
- * forwards two ports of the router to a LAN host (DNAT) and assigns the FTP and PPTP helpers. The input is a
+ * The packet path: one engine per input with every shipped tracker, NAT, every helper and defragmentation (wired as
+ * difftest's {@link Shipped}), under a ruleset that masquerades out of {@code wan}, forwards ports of the router to
+ * a LAN host (DNAT) and assigns each helper (FTP, PPTP, TFTP, IRC, Amanda, SANE, SIP) for its port. The input is a
  * sequence of {@link Input records}: frames arriving on {@code lan} or {@code wan} (or sent by the router) and
  * time moving on, so that connections, expectations, NAT bindings, key maps and fragment queues build up
  * within one input. A frame the IP layer refuses ({@link IpHeaders#validate}) is dropped before the hooks, as
@@ -39,9 +39,19 @@ public class PacketPathFuzz {
     static final String RULESET = "table inet fuzz {\n"
         + "\tct helper ftp_helper {\n\t\ttype \"ftp\" protocol tcp\n\t\tl3proto inet\n\t}\n"
         + "\tct helper pptp_helper {\n\t\ttype \"pptp\" protocol tcp\n\t\tl3proto ip\n\t}\n"
+        + "\tct helper tftp_helper {\n\t\ttype \"tftp\" protocol udp\n\t\tl3proto inet\n\t}\n"
+        + "\tct helper irc_helper {\n\t\ttype \"irc\" protocol tcp\n\t\tl3proto ip\n\t}\n"
+        + "\tct helper amanda_helper {\n\t\ttype \"amanda\" protocol udp\n\t\tl3proto inet\n\t}\n"
+        + "\tct helper sane_helper {\n\t\ttype \"sane\" protocol tcp\n\t\tl3proto inet\n\t}\n"
+        + "\tct helper sip_helper {\n\t\ttype \"sip\" protocol udp\n\t\tl3proto inet\n\t}\n"
         + "\tchain helpers {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
         + "\t\tct state new tcp dport 21 ct helper set \"ftp_helper\"\n"
-        + "\t\tct state new tcp dport 1723 ct helper set \"pptp_helper\"\n\t}\n"
+        + "\t\tct state new tcp dport 1723 ct helper set \"pptp_helper\"\n"
+        + "\t\tct state new udp dport 69 ct helper set \"tftp_helper\"\n"
+        + "\t\tct state new tcp dport 6667 ct helper set \"irc_helper\"\n"
+        + "\t\tct state new udp dport 10080 ct helper set \"amanda_helper\"\n"
+        + "\t\tct state new tcp dport 6566 ct helper set \"sane_helper\"\n"
+        + "\t\tct state new udp dport 5060 ct helper set \"sip_helper\"\n\t}\n"
         + "\tchain nat_pre {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
         + "\t\tiifname \"wan\" tcp dport { 2121, 8080 } dnat ip to 198.51.100.20\n"
         + "\t\tiifname \"wan\" udp dport 5353 dnat ip to 198.51.100.20:53\n"
