@@ -229,6 +229,7 @@ public final class Bench {
             o.memoryConns), false);
         expiryLine("assured entries are scanned (full table, SYN flood: every new one dropped)",
             WorkloadC.floodPause(engines, o.memoryConns), true);
+        floodLine(WorkloadC.earlyDropFlood(engines, o.memoryConns));
         out.printf(Locale.ROOT, "  TCP established path, one connection through a router: data segments of %d bytes "
             + "and their ACKs,%n  window tracking, valid checksums, %,d packets per run, %d runs:%n", o.payload,
             2 * o.pairs, o.runs);
@@ -257,6 +258,19 @@ public final class Bench {
                 new Summary(cpu).format(1), check);
         }
         scalingLines(o);
+    }
+
+    /** The flood of new flows against a full table of unassured ones: latency, what early drop did. */
+    private void floodLine(WorkloadC.Flood x) {
+        String check = x.consistent() ? "ok" : "FAILED: table held " + x.most + " of " + x.table + ", "
+            + x.earlyDrops + " early drops for " + (x.table + x.inserted - x.after) + " connections gone";
+        if (!check.equals("ok")) {
+            failures++;
+        }
+        out.printf(Locale.ROOT, "  a flood of %,d new flows against a full table of %,d unassured ones (early drop): "
+            + "p50 %,d ns, p99 %,d ns, max %,d ns per flow; %,d inserted (%,d connections dropped early), %,d dropped "
+            + "(no victim in 8 buckets)  %s%n", x.latencies.length, x.table, x.quantile(0.5), x.quantile(0.99),
+            x.quantile(1.0), x.inserted, x.earlyDrops, x.dropped, check);
     }
 
     /** One line of new-connection latency percentiles while the expiry scan runs. */

@@ -6,6 +6,7 @@ import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.ConnectionUpdate;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.Stats;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.inet.IpHeaders;
@@ -189,6 +190,75 @@ public final class WorkloadC {
             Frames.writeUdp(f, 0, 0x0c00_0000, Router.SERVER, 1024, 53);
             boolean room = track(net, p, f);
             return new ExpiryPause(count, sorted, scanNanos, unexpected, left, full, room);
+        } finally {
+            net.close();
+        }
+    }
+
+    /** What a flood of new flows did to a full table of unassured connections. */
+    public static final class Flood {
+        public final int table;
+        /** Latencies of the flood's packets ({@code in} plus {@code confirm}), sorted, in nanoseconds. */
+        public final long[] latencies;
+        /** Flows that got a connection (early drop made room), and those dropped (no victim in their 8 buckets). */
+        public final long inserted;
+        public final long dropped;
+        /** Connections dropped early, and the most the table held at any moment and at the end. */
+        public final long earlyDrops;
+        public final int most;
+        public final int after;
+
+        Flood(int table, long[] latencies, long inserted, long dropped, long earlyDrops, int most, int after) {
+            this.table = table;
+            this.latencies = latencies;
+            this.inserted = inserted;
+            this.dropped = dropped;
+            this.earlyDrops = earlyDrops;
+            this.most = most;
+            this.after = after;
+        }
+
+        /** The table never went beyond its maximum, and every connection gone was counted as dropped early. */
+        public boolean consistent() {
+            return inserted + dropped == latencies.length && most <= table && table + inserted - after == earlyDrops;
+        }
+
+        public long quantile(double q) {
+            return latencies.length == 0 ? -1 : latencies[Math.min(latencies.length - 1,
+                (int) Math.floor(q * latencies.length))];
+        }
+    }
+
+    /**
+     * A full table of {@code count} unassured UDP connections ({@code nf_conntrack_max} reached: request and reply,
+     * not yet a stream), then as many new one-way flows from another network, as a UDP or SYN flood: each finds the
+     * table full and runs early drop, which kills the unassured entries of the first of 8 buckets that has some, or
+     * drops the packet ({@code drop}). Times each flood packet; counts what went in, what was dropped early.
+     */
+    public static Flood earlyDropFlood(EngineSource engines, int count) {
+        ManualClock clock = CpuClock.fixedClock();
+        Map<String, String> settings = new java.util.HashMap<>(settingsFor(count));
+        settings.put("nf_conntrack_max", Integer.toString(count));
+        Conntrack net = engines.create("bench-c-flood", clock, settings);
+        try {
+            fillUdp(net, count);
+            long early = net.stats().get(Stats.EARLY_DROP);
+            Packet p = new Packet(256);
+            byte[] f = new byte[Frames.UDP_FRAME];
+            long[] lat = new long[count];
+            long inserted = 0;
+            int most = net.table().count();
+            for (int i = 0; i < count; i++) {
+                Frames.writeUdp(f, 0, 0x0b00_0000 + (i >>> 6), Router.SERVER, 1024 + (i & 63), 53);
+                long a = System.nanoTime();
+                boolean ok = track(net, p, f);
+                lat[i] = System.nanoTime() - a;
+                inserted += ok ? 1 : 0;
+                most = Math.max(most, net.table().count());
+            }
+            java.util.Arrays.sort(lat);
+            return new Flood(count, lat, inserted, count - inserted, net.stats().get(Stats.EARLY_DROP) - early, most,
+                net.table().count());
         } finally {
             net.close();
         }

@@ -41,4 +41,14 @@ class WorkloadCTest {
     void masqueradeVariantIsSkippedWithoutNat() {
         assertNull(WorkloadC.established(engines, true, 10, 64));
     }
+
+    @Test
+    void floodOnAFullTableOfUnassuredFlowsDropsThemEarlyAndStaysWithinTheMaximum() {
+        WorkloadC.Flood f = WorkloadC.earlyDropFlood(engines, 20_000);
+        assertEquals(20_000, f.latencies.length);
+        assertTrue(f.consistent(), "inserted " + f.inserted + ", dropped " + f.dropped + ", early drops "
+            + f.earlyDrops + ", most " + f.most + ", after " + f.after);
+        assertTrue(f.inserted > f.dropped, "most flows find an unassured victim: " + f.inserted);
+        assertTrue(f.earlyDrops >= f.inserted);
+    }
 }

@@ -30,14 +30,15 @@ import org.conntrack4j.testkit.Plugins;
 /**
  * The bundles of the distribution wired together without OSGi through the test kit, as their components would be:
  * the trackers (with the protocol numbers of their service properties) and the GRE key map, NAT, the helpers (FTP,
- * TFTP, IRC, Amanda, SANE, PPTP, SIP over UDP and TCP), the rules evaluator.
+ * TFTP, IRC, Amanda, SANE, PPTP, SIP over UDP and TCP), the rules evaluator. Public for the fuzz module, which runs
+ * its packet path on the same wiring.
  */
-final class Shipped {
+public final class Shipped {
     private Shipped() {
     }
 
     /** Every shipped plug-in. */
-    static Plugins full() {
+    public static Plugins full() {
         Plugins p = trackersOnly();
         p.addExtension(new NatComponent(), "nat");
         p.addHelper(new FtpHelper());
@@ -52,7 +53,7 @@ final class Shipped {
     }
 
     /** The trackers and nothing else. */
-    static Plugins trackersOnly() {
+    public static Plugins trackersOnly() {
         Plugins p = new Plugins();
         p.addTracker(new UdpTracker(), IpProto.UDP);
         p.addTracker(new UdpLiteTracker(), IpProto.UDPLITE);

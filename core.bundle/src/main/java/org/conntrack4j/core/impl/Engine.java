@@ -89,6 +89,14 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
      * keys and connection ids (a replay passes a constant for reproducible output).
      */
     public Engine(Registry registry, String name, Clock clock, long seed) {
+        this(registry, name, clock, seed, (int) CoreSettings.BUCKETS.defaultValue());
+    }
+
+    /**
+     * An engine whose table starts with {@code buckets} buckets (a valid {@code nf_conntrack_buckets}): an engine
+     * made with that setting is allocated at its size instead of being rehashed from the default's 262144.
+     */
+    public Engine(Registry registry, String name, Clock clock, long seed, int buckets) {
         this.registry = registry;
         this.hooks = new HookChains(registry.log);
         this.name = name;
@@ -98,13 +106,18 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         this.ids = new AtomicInteger(random.nextInt());
         this.settings = new EngineSettings(registry::activeSettingKeys);
         this.stats = new EngineStats(count::get, this::expectCount, this::defragCounters);
-        this.table = new ConnTable((int) CoreSettings.BUCKETS.defaultValue(), random.nextLong());
+        this.table = new ConnTable(buckets, random.nextLong());
+        this.lastBuckets = buckets;
         this.expects = new ExpectTable(this);
         this.events = new EventSink(name, registry.rcu, registry.log);
         stats.eventsLost(events.lost::get);
         // Its own seed, so that the connection ids and hash keys drawn above stay what they were.
         this.defrag = new Defrag(this, seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
         this.collector = new Collector(this, hz);
+        if (buckets != CoreSettings.BUCKETS.defaultValue()) {
+            // the setting says what the table has, so that a change of another setting does not size it back
+            settings.set(CoreSettings.BUCKETS, buckets);
+        }
         settings.onChange(this::settingsChanged);
         coreHooks.add(registerHook(Family.INET, Hook.PRE_ROUTING, Priority.CONNTRACK, this::hookIn, "conntrack_in (core)"));
         coreHooks.add(registerHook(Family.INET, Hook.LOCAL_OUT, Priority.CONNTRACK, this::hookLocal,
@@ -116,7 +129,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         registry.engineCreated(this);
     }
 
-    private int lastBuckets = (int) CoreSettings.BUCKETS.defaultValue();
+    private int lastBuckets;
 
     /** Users of defragmentation and its hooks while there are any (guarded by {@link #defragLock}). */
     private final Object defragLock = new Object();

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.conntrack4j.core.api.Clock;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CoreSettings;
+import org.conntrack4j.core.api.SettingKey;
 
 /** Creates engines with settings applied; shared by the OSGi component and plain-Java users. */
 public final class EngineFactory {
@@ -20,7 +21,7 @@ public final class EngineFactory {
      */
     public static Conntrack create(Registry registry, String name, Clock clock, Map<String, String> settings,
         boolean ignoreUnknown) {
-        Engine e = new Engine(registry, name, clock, name.hashCode() * 0x9E3779B97F4A7C15L);
+        Engine e = new Engine(registry, name, clock, name.hashCode() * 0x9E3779B97F4A7C15L, initialBuckets(settings));
         // A full namespace's conntrack: fragments are reassembled before it, as Linux does wherever conntrack is used.
         e.enableDefrag();
         List<String> problems = new ArrayList<>();
@@ -50,5 +51,25 @@ public final class EngineFactory {
             throw new IllegalArgumentException("bad settings: " + String.join("; ", problems));
         }
         return e;
+    }
+
+    /** The table size asked for, when it is a valid one (else the default; the settings loop reports a bad one). */
+    private static int initialBuckets(Map<String, String> settings) {
+        SettingKey k = CoreSettings.BUCKETS;
+        if (settings != null) {
+            for (Map.Entry<String, String> s : settings.entrySet()) {
+                if (k.name().equals(EngineSettings.shortName(s.getKey()))) {
+                    try {
+                        long v = Long.parseLong(s.getValue().trim());
+                        if (v >= k.min() && v <= k.max()) {
+                            return (int) v;
+                        }
+                    } catch (NumberFormatException ignored) {
+                        // reported with the other settings
+                    }
+                }
+            }
+        }
+        return (int) k.defaultValue();
     }
 }
