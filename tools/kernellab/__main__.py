@@ -10,6 +10,8 @@
   sync-vectors [ftfw|notrack|alarm...] [--out DIR]
                                         two real conntrackd around a kernel router: their sync traffic and
                                         caches as the sync bundle's golden vectors (syncvectors.py)
+  ctcmd [SESSION...] [--out DIR]        sessions of conntrack commands (-I -U -L -G -D -C) against the kernel,
+                                        with their output (ctcmd.py), for the shell's CtSessionTest
   clean                                 deletes namespaces left by a lab whose process was killed
 """
 import os
@@ -24,6 +26,10 @@ def main(argv):
     if cmd == "sync-vectors":
         from .syncvectors import main as sync_vectors
         sync_vectors(args)
+        return 0
+    if cmd == "ctcmd":
+        from .ctcmd import main as ctcmd
+        ctcmd(args)
         return 0
     if cmd == "clean":
         from .lab import clean

@@ -343,14 +343,45 @@ def chatter_line(line, purposeful):
     return ("ff02:" in line or "dst=ff" in line) and not any(p in line for p in purposeful)
 
 
+def _hops_masked(ip):
+    """The packet with what forwarding changes masked: IPv6 hop limit; IPv4 TTL and header checksum."""
+    b = bytearray(ip)
+    if len(b) >= 40 and b[0] >> 4 == 6:
+        b[7] = 0
+    elif len(b) >= 20 and b[0] >> 4 == 4:
+        b[8] = 0
+        b[10:12] = b"\0\0"
+    return bytes(b)
+
+
+def answers_crafted(keep):
+    """A test for the router's packets that crafted ones caused, and so are evidence even where they look like
+    link-local chatter: a crafted packet forwarded (the same but for hop limit or TTL), and a neighbour
+    advertisement answering a crafted solicitation (its target, to the solicitation's source)."""
+    forwarded = {_hops_masked(ip) for ip in keep if ip}
+    solicited = {(ip[8:24], ip[48:64]) for ip in keep
+                 if ip and len(ip) >= 64 and ip[0] >> 4 == 6 and ip[6] == 58 and ip[40] == 135}
+
+    def test(ip):
+        if ip is None:
+            return False
+        if _hops_masked(ip) in forwarded:
+            return True
+        return (len(ip) >= 64 and ip[0] >> 4 == 6 and ip[6] == 58 and ip[40] == 136
+                and (ip[24:40], ip[48:64]) in solicited)
+    return test
+
+
 def captured(raw, direction, keep=frozenset()):
     """(ts, iface, frame, ip) of the router's frames in one direction ("in", "out") on lan, then on wan, in
-    capture order, link-local noise left out (but for the packets in ``keep``)."""
+    capture order, link-local noise left out (but for the packets in ``keep`` and, going out, what they caused:
+    ``answers_crafted``)."""
+    caused = answers_crafted(keep) if direction == "out" else (lambda ip: False)
     for dev in ("lan", "wan"):
         frames, _ = read_pcap(os.path.join(raw, "%s-%s.pcap" % (dev, direction)))
         for ts, b in frames:
             ip = ip_of_frame(b)
-            if ip in keep or not noise(ip):
+            if ip in keep or not noise(ip) or caused(ip):
                 yield ts, dev, b, ip
 
 
@@ -497,7 +528,7 @@ def assemble(raw, out, meta):
     write_pcapng(os.path.join(out, "ingress.pcapng"), pcap_frames, True)
 
     # egress
-    eg = [(ts, dev, b, None) for ts, dev, b, _ in captured(raw, "out") if snap is None or ts <= snap]
+    eg = [(ts, dev, b, None) for ts, dev, b, _ in captured(raw, "out", keep) if snap is None or ts <= snap]
     eg.sort(key=lambda x: x[0])
     write_pcapng(os.path.join(out, "egress.pcapng"), eg, False)
     etsv = ["idx\ttime\tiface\tsummary"]

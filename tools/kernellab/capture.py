@@ -15,6 +15,21 @@ import subprocess
 import time
 
 
+def labelled_conntrack(workdir):
+    """The conntrack command printing labels through a map that names each label by its number ("3 3", as the
+    oracle's cases were recorded): /etc/xtables/connlabel.conf seen through an overlay in a mount namespace of its
+    own (files under ``workdir``), so the machine's /etc is not touched. Its arguments follow."""
+    conf = os.path.join(workdir, "upper", "xtables", "connlabel.conf")
+    if not os.path.exists(conf):
+        os.makedirs(os.path.dirname(conf), exist_ok=True)
+        os.makedirs(os.path.join(workdir, "work"), exist_ok=True)
+        with open(conf, "w") as f:
+            f.write("".join("%d %d\n" % (i, i) for i in range(128)))
+    script = ("mount -t overlay overlay -o lowerdir=/etc,upperdir=%s,workdir=%s /etc && exec conntrack \"$@\""
+              % (os.path.join(workdir, "upper"), os.path.join(workdir, "work")))
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "conntrack"]
+
+
 class Capture:
     def __init__(self, lab, workdir, expect=False, xml=False):
         self.lab = lab
@@ -70,18 +85,8 @@ class Capture:
 
     def conntrack(self, *args):
         """The conntrack command with ``args``, printing labels through a map that names each label by its number
-        ("3 3", as the oracle's cases were recorded): /etc/xtables/connlabel.conf seen through an overlay in a mount
-        namespace of its own, so the machine's /etc is not touched."""
-        d = os.path.join(self.dir, "labelmap")
-        conf = os.path.join(d, "upper", "xtables", "connlabel.conf")
-        if not os.path.exists(conf):
-            os.makedirs(os.path.dirname(conf), exist_ok=True)
-            os.makedirs(os.path.join(d, "work"), exist_ok=True)
-            with open(conf, "w") as f:
-                f.write("".join("%d %d\n" % (i, i) for i in range(128)))
-        script = ("mount -t overlay overlay -o lowerdir=/etc,upperdir=%s,workdir=%s /etc && exec conntrack \"$@\""
-                  % (os.path.join(d, "upper"), os.path.join(d, "work")))
-        return ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "conntrack"] + list(args)
+        (``labelled_conntrack``)."""
+        return labelled_conntrack(os.path.join(self.dir, "labelmap")) + list(args)
 
     def change_ruleset(self, text):
         """Replaces the router's ruleset between packets (``nft -f`` of ``flush ruleset`` and ``text``, one

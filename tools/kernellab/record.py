@@ -101,6 +101,8 @@ def record(fn, out, keep_raw=False):
             meta["topology"]["routes"] = spec["routes"]
         if net.operations:
             meta["operations"] = net.operations
+        if net.router_sockets:
+            meta["router_sockets"] = net.router_sockets
         net.close()
     problems = assemble(raw, out, meta)
     if not keep_raw:

@@ -12,7 +12,8 @@ import pkgutil
 SCENARIOS = {}     # id -> function, in registration order (subject modules in SUBJECTS order); the id is the name
                    # for a recorded case, HOME/NAME for the others (probes of two subjects may share a name)
 SUBJECTS = ["tcp", "udp", "icmp", "ipv6", "nat", "ftp", "fragments", "timeouts", "settings", "rulesets", "headers",
-            "sctp", "helpers", "features", "pptp", "sip", "probe_tcp", "probe_ftp", "probe_nat", "probe_icmp"]
+            "sctp", "helpers", "features", "pptp", "sip", "local", "probe_tcp", "probe_ftp", "probe_nat",
+            "probe_icmp"]
 
 
 def scenario(**spec):

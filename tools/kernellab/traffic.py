@@ -26,6 +26,8 @@ class Net:
         self.threads = []
         self._raw = {}
         self.operations = []    # what was done to the router's table besides packets: case.json "operations"
+        self.router_sockets = []    # the router's own sockets: case.json "router_sockets"
+        self._own = []
 
     def note(self, text):
         self.notes.append(text)
@@ -99,6 +101,54 @@ class Net:
             t.join(timeout)
         self.threads = []
 
+    # -- the router's own sockets ---------------------------------------------------------------------
+    def router_listen(self, proto, addr, port, note=""):
+        """A socket of the router's own on (addr, port): TCP listening, UDP bound. Its application reads everything
+        and writes nothing (a replay can know what the router's stack answers, never what an application would
+        write); it closes a TCP connection when the peer has closed it. Listed in case.json "router_sockets"."""
+        fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+        s = self.lab.socket("rtr", fam, kind)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((addr, port))
+        s.settimeout(0.2)
+        self._own.append(s)
+        if proto == "tcp":
+            s.listen(8)
+            threading.Thread(target=self._tcp_sink, args=(s,), daemon=True).start()
+        else:
+            threading.Thread(target=self._udp_sink, args=(s,), daemon=True).start()
+        self.router_sockets.append({"protocol": proto, "family": "ipv6" if fam == socket.AF_INET6 else "ipv4",
+                                    "address": addr, "port": port, "state": "LISTEN" if proto == "tcp" else "UNCONN",
+                                    "owner": "kernellab sink (reads, never writes)", "note": note})
+        return s
+
+    def _tcp_sink(self, ls):
+        while ls.fileno() >= 0:
+            try:
+                c, _ = ls.accept()
+            except (socket.timeout, OSError):
+                continue
+            threading.Thread(target=self._drain, args=(c,), daemon=True).start()
+
+    @staticmethod
+    def _drain(c):
+        c.settimeout(10)
+        try:
+            while c.recv(65536):
+                pass
+        except OSError:
+            pass
+        c.close()
+
+    @staticmethod
+    def _udp_sink(s):
+        while s.fileno() >= 0:
+            try:
+                s.recv(65536)
+            except (socket.timeout, OSError):
+                continue
+
     # -- crafted frames -----------------------------------------------------------------------------
     def raw(self, side):
         if side not in self._raw:
@@ -158,4 +208,6 @@ class Net:
 
     def close(self):
         for s in self._raw.values():
+            s.close()
+        for s in self._own:
             s.close()

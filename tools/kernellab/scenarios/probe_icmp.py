@@ -63,10 +63,12 @@ class Prober:
 
 
 def _extra_neighbours(net):
-    """The crafted sources and destinations beyond the hosts' own addresses get static neighbours on the router."""
+    """The crafted sources and destinations beyond the hosts' own addresses get static neighbours on the router
+    (fe80::fe too: without one, the errors the router owes the redirects it receives from there wait for a
+    resolution that never comes, and the capture shows nothing of them)."""
     drop_everything_at_hosts(net)
     for side, mac, addrs in (("lan", "02:00:00:00:01:02", (X, X6, "fe80::10")),
-                             ("wan", "02:00:00:00:02:02", (M, M6))):
+                             ("wan", "02:00:00:00:02:02", (M, M6, "fe80::fe"))):
         for addr in addrs:
             net.lab.sh("rtr", ["ip", "neigh", "replace", addr, "lladdr", mac, "dev", side, "nud", "permanent"])
 

@@ -1,16 +1,18 @@
-"""SIP: the sip helper (nf_conntrack_sip, nf_nat_sip) over UDP. Phones, proxies and a PBX are real UDP sockets in the
-host namespaces driven from here; each side answers with what it actually received (after the router's rewriting),
+"""SIP: the sip helper (nf_conntrack_sip, nf_nat_sip) over UDP and TCP. Phones, proxies and a PBX are real UDP (or
+TCP) sockets in the host namespaces driven from here; each side answers with what it actually received (after the router's rewriting),
 so the recording shows what the kernel wrote. Media is a few RTP-sized datagrams on the negotiated ports."""
+import re
 import time
 
 from ..registry import scenario
 from ..traffic import C1, C1_6, LSRV, RTR_WAN, SRV, SRV_6, WCLI
-from .common import GAP, MASQ_TEXT, dnat_and_masq
+from .common import GAP, MASQ_TEXT, Puppet, dnat_and_masq
 
 PORT = 5060
 SIP_HELPER = {"type": "sip", "object": "sip_h", "protocol": "udp", "l3proto": "ip", "port": PORT}
 SIP_HELPER_INET = dict(SIP_HELPER, l3proto="inet")
 SIP_NAT = dict(helper=SIP_HELPER, masq=True, nat_text=MASQ_TEXT)
+SIP_TCP_HELPER = dict(SIP_HELPER, object="sip_t", protocol="tcp")
 DNAT_PBX = ['iifname "wan" ip daddr 203.0.113.1 udp dport 5060 dnat ip to 198.51.100.20']
 
 
@@ -65,12 +67,13 @@ def media(a, b, a_to, b_to, n=2):
         time.sleep(0.02)
 
 
-def dialog(user, peer_user, phone, phone_port, proxy, cseq, method, body="", call_id="kl1", tag="t1"):
+def dialog(user, peer_user, phone, phone_port, proxy, cseq, method, body="", call_id="kl1", tag="t1", transport="UDP"):
     """A request of the phone's dialog to the proxy."""
-    hs = ["Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK%s%d;rport" % (phone, phone_port, method.lower(), cseq),
+    hs = ["Via: SIP/2.0/%s %s:%d;branch=z9hG4bK%s%d;rport" % (transport, phone, phone_port, method.lower(), cseq),
           "Max-Forwards: 70", 'From: "%s" <sip:%s@%s>;tag=%s' % (user, user, phone, tag),
           "To: <sip:%s@%s>" % (peer_user, proxy), "Call-ID: %s@%s" % (call_id, phone),
-          "CSeq: %d %s" % (cseq, method), "Contact: <sip:%s@%s:%d>" % (user, phone, phone_port)]
+          "CSeq: %d %s" % (cseq, method),
+          "Contact: <sip:%s@%s:%d%s>" % (user, phone, phone_port, "" if transport == "UDP" else ";transport=tcp")]
     if body:
         hs.append("Content-Type: application/sdp")
     return msg("%s sip:%s@%s SIP/2.0" % (method, peer_user, proxy), hs, body)
@@ -157,6 +160,85 @@ def sip_invite_ipv6(net, cap):
     got, at = send(net, phone, proxy, dialog("alice", "bob", "[%s]" % C1_6, PORT, "[%s]" % SRV_6, 2, "BYE"),
                    (SRV_6, PORT))
     send(net, proxy, phone, response(got, 200, "OK"), at[:2])
+
+
+def whole_messages(buf):
+    """Does ``buf`` hold whole SIP messages only, each ended by as much body as its Content-Length says?"""
+    rest = buf
+    while rest:
+        head, sep, tail = rest.partition(b"\r\n\r\n")
+        if not sep:
+            return False
+        m = re.search(rb"(?im)^(?:content-length|l)[ \t]*:[ \t]*(\d+)", head)
+        n = int(m.group(1)) if m else 0
+        if len(tail) < n:
+            return False
+        rest = tail[n:]
+    return bool(buf)
+
+
+@scenario(params={"sip_rtp_c": 49400, "sip_rtp_s": 30400}, helper=SIP_TCP_HELPER, masq=True, nat_text=MASQ_TEXT)
+def sip_tcp_masq(net, cap):
+    """SIP over TCP through masquerade, every send one segment: the phone's INVITE with SDP (Via, From, Contact, o=,
+    c= and Content-Length rewritten: several changes in one segment, one sequence adjustment), the proxy's 100 Trying
+    and 200 OK with SDP together in one segment (two messages, each rewritten back), ACK, media both ways, BYE and
+    its 200 (again two changes each way), then both ends close. The acknowledgements show the adjustments."""
+    p = Puppet(net, C1, 5070, SRV, PORT)
+    p.done = whole_messages
+    got = p.cmd(dialog("alice", "bob", C1, 5070, SRV, 1, "INVITE", sdp("alice", C1, 49400), transport="TCP"))
+    time.sleep(GAP)
+    p.reply(response(got, 100, "Trying") + response(got, 200, "OK", sdp("bob", SRV, 30400),
+                                                      "<sip:bob@%s;transport=tcp>" % SRV))
+    time.sleep(GAP)
+    p.cmd(dialog("alice", "bob", C1, 5070, SRV, 1, "ACK", transport="TCP"))
+    time.sleep(GAP)
+    pr = net.udp_socket(C1, 49400)
+    sr = net.udp_socket(SRV, 30400)
+    media(pr, sr, (SRV, 30400), (RTR_WAN, 49400))
+    got = p.cmd(dialog("alice", "bob", C1, 5070, SRV, 2, "BYE", transport="TCP"))
+    time.sleep(GAP)
+    p.reply(response(got, 200, "OK"))
+    time.sleep(GAP)
+    p.c.close()
+    time.sleep(GAP)
+    p.s.close()
+    time.sleep(GAP)
+
+
+@scenario(params={"sip_port": PORT}, helper=SIP_TCP_HELPER, masq=True, nat_text=MASQ_TEXT)
+def sip_tcp_framing_masq(net, cap):
+    """How sip_help_tcp frames messages, through masquerade, each send one segment: an OPTIONS whose Content-Length is
+    2^32 (beyond the segment: not read), two OPTIONS with a message without Content-Length between them (sought in
+    the rest of the segment: the first two read as one), a complete OPTIONS followed by a message without
+    Content-Length at the end (the rest passes unread), and an INVITE cut after its headers whose body follows in
+    the next segment (a message continuing later: the segment passes unread, and so does the next)."""
+    p = Puppet(net, C1, 5071, SRV, PORT)
+    p.done = whole_messages
+
+    def options(cseq, clen=None):
+        text = dialog("alice", "bob", C1, 5071, SRV, cseq, "OPTIONS", transport="TCP")
+        return text if clen is None else text.replace(b"Content-Length: 0", b"Content-Length: " + clen)
+
+    bare = ("OPTIONS sip:bob@%s SIP/2.0\r\nVia: SIP/2.0/TCP %s:5071\r\nCSeq: 9 OPTIONS\r\n\r\n" % (SRV, C1)).encode()
+    p.done = lambda buf: buf.endswith(b"\r\n\r\n")
+    p.cmd(options(1, b"4294967296"))
+    time.sleep(GAP)
+    p.cmd(options(2) + bare + options(3))
+    time.sleep(GAP)
+    p.cmd(options(4) + bare)
+    time.sleep(GAP)
+    invite = dialog("alice", "bob", C1, 5071, SRV, 5, "INVITE", sdp("alice", C1, 49500), transport="TCP")
+    cut = invite.index(b"\r\n\r\n") + 4
+    p.done = lambda buf: len(buf) >= cut
+    p.cmd(invite[:cut])
+    time.sleep(GAP)
+    p.done = lambda buf: len(buf) > 0
+    p.cmd(invite[cut:])
+    time.sleep(GAP)
+    p.c.close()
+    time.sleep(GAP)
+    p.s.close()
+    time.sleep(GAP)
 
 
 def offer(net, src, dst, data, to, wait=0.3):

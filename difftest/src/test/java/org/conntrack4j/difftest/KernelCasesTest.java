@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Replays every kernel case found under testdata/oracle/cases (recorded for the project, the reference) and
  * testdata/recorded (recorded by the project itself on a Linux 6.18 kernel with tools/kernellab: variants the
- * reference does not show) with the shipped bundles and scores it part by part (verdicts, reasons, events,
+ * reference does not show), and the ICMP probes of testdata/probes/icmp, with the shipped bundles and scores it part by part (verdicts, reasons, events,
  * expectation events, table, egress) as the oracle README says. Every case must agree with the kernel
  * completely, except the ones listed in {@link #KNOWN_GAPS} with the reason; a case listed there that starts
  * to agree fails the test too, so that the list stays true. Cases added to the folders are picked up.
@@ -71,6 +71,15 @@ class KernelCasesTest {
     @TestFactory
     Stream<DynamicTest> everyCaseRecordedByTheProject() throws IOException {
         return cases(testdata("recorded"), "recorded/");
+    }
+
+    /**
+     * The ICMP and ICMPv6 probes (testdata/probes/icmp): crafted messages one at a time, replayed whole and held to
+     * the kernel in every part like the recorded cases (they need no route beyond the WAN host).
+     */
+    @TestFactory
+    Stream<DynamicTest> everyIcmpProbe() throws IOException {
+        return cases(testdata("probes/icmp"), "probes/icmp/");
     }
 
     private static Stream<DynamicTest> cases(Path root, String prefix) throws IOException {

@@ -9,6 +9,7 @@ import org.conntrack4j.helper.irc.IrcHelper;
 import org.conntrack4j.helper.pptp.PptpHelper;
 import org.conntrack4j.helper.sane.SaneHelper;
 import org.conntrack4j.helper.sip.SipHelper;
+import org.conntrack4j.helper.sip.SipTcpHelper;
 import org.conntrack4j.helper.tftp.TftpHelper;
 import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.gre.GreKeymaps;
@@ -29,8 +30,8 @@ import org.conntrack4j.testkit.Plugins;
 /**
  * The bundles of the distribution wired together without OSGi through the test kit, as their components would be:
  * the trackers (with the protocol numbers of their service properties) and the GRE key map, NAT, the helpers (FTP,
- * TFTP, IRC, Amanda, SANE, PPTP, SIP), the rules evaluator. Public for the fuzz module,
- * which runs its packet path on the same wiring.
+ * TFTP, IRC, Amanda, SANE, PPTP, SIP over UDP and TCP), the rules evaluator. Public for the fuzz module, which runs
+ * its packet path on the same wiring.
  */
 public final class Shipped {
     private Shipped() {
@@ -47,6 +48,7 @@ public final class Shipped {
         p.addHelper(new SaneHelper());
         p.addHelper(new PptpHelper());
         p.addHelper(new SipHelper());
+        p.addHelper(new SipTcpHelper());
         return p;
     }
 

@@ -20,9 +20,9 @@ final class Mangle {
     private Mangle() {
     }
 
-    /** {@code __nf_nat_mangle_tcp_packet} with {@code adjust}: see {@code Nat.mangleTcpPacket}. */
+    /** {@code __nf_nat_mangle_tcp_packet}: see {@code Nat.mangleTcpPacket}. */
     static boolean tcp(Conntrack net, Packet pkt, Connection ct, int ctinfo, int protoff, int matchOff, int matchLen,
-        byte[] rep, int repOff, int repLen) {
+        byte[] rep, int repOff, int repLen, boolean adjust) {
         if (pkt.length() < protoff + 20) {
             return false;
         }
@@ -32,10 +32,17 @@ final class Mangle {
         }
         int check = Checksum.computeL4(pkt, protoff, IpProto.TCP, protoff + 16);
         pkt.put16(protoff + 16, check == 0 ? 0xffff : check);
-        if (repLen != matchLen) {
-            net.services().seqAdjSet(ct, ctinfo, pkt.u32(protoff + 4), repLen - matchLen);
+        if (adjust) {
+            seqAdjust(net, pkt, ct, ctinfo, protoff, repLen - matchLen);
         }
         return true;
+    }
+
+    /** {@code nf_ct_seqadj_set} for the segment's own sequence number: see {@code Nat.seqAdjust}. */
+    static void seqAdjust(Conntrack net, Packet pkt, Connection ct, int ctinfo, int protoff, int off) {
+        if (off != 0 && pkt.length() >= protoff + 20) {
+            net.services().seqAdjSet(ct, ctinfo, pkt.u32(protoff + 4), off);
+        }
     }
 
     /** {@code nf_nat_mangle_udp_packet}: also the UDP length; a zero checksum (none) stays zero. */

@@ -520,7 +520,18 @@ final class NatEngine implements Nat {
     @Override
     public boolean mangleTcpPacket(Packet pkt, Connection ct, int ctinfo, int protoff, int matchOff, int matchLen,
         byte[] rep, int repOff, int repLen) {
-        return Mangle.tcp(net, pkt, ct, ctinfo, protoff, matchOff, matchLen, rep, repOff, repLen);
+        return Mangle.tcp(net, pkt, ct, ctinfo, protoff, matchOff, matchLen, rep, repOff, repLen, true);
+    }
+
+    @Override
+    public boolean mangleTcpPacket(Packet pkt, Connection ct, int ctinfo, int protoff, int matchOff, int matchLen,
+        byte[] rep, int repOff, int repLen, boolean adjust) {
+        return Mangle.tcp(net, pkt, ct, ctinfo, protoff, matchOff, matchLen, rep, repOff, repLen, adjust);
+    }
+
+    @Override
+    public void seqAdjust(Packet pkt, Connection ct, int ctinfo, int protoff, int off) {
+        Mangle.seqAdjust(net, pkt, ct, ctinfo, protoff, off);
     }
 
     @Override

@@ -145,12 +145,44 @@ class HelperSupportTest {
         }
     }
 
-    private void handshake(String client, int sport, int cisn, int sisn) {
+    @Test
+    void severalRewritesOfOneSegmentAreAdjustedOnceBySumWithoutPerChangeRecording() {
+        int port = handshake(C, 5000, 1000, 7000);
+        Packet p = twoRewrites(false);
+        assertEquals("cc cc", payload(p.toBytes()));
+        assertTrue(Pkts.l4Ok(p.toBytes()));
+        assertFalse(p.ct.hasStatus(Status.SEQ_ADJUST), "nothing recorded while adjust is false");
+        rig.nat.seqAdjust(p, p.ct, p.ctinfo, 20, -4);
+        assertTrue(p.ct.hasStatus(Status.SEQ_ADJUST));
+        NatRig.Fwd ack = rig.forward(Pkts.tcp(S, 21, R, port, 7001, 1006, Pkts.ACK, ""), rig.wan);
+        assertEquals(1010, (int) Pkts.u32(ack.bytes, 28), "5 bytes acknowledged are the client's 9");
+    }
+
+    @Test
+    void aSecondRecordedChangeOfTheSameSegmentIsIgnoredAsLinuxDoes() {
+        int port = handshake(C, 5000, 1000, 7000);
+        twoRewrites(true);
+        NatRig.Fwd ack = rig.forward(Pkts.tcp(S, 21, R, port, 7001, 1006, Pkts.ACK, ""), rig.wan);
+        assertEquals(1008, (int) Pkts.u32(ack.bytes, 28), "only the first change of sequence 1001 counts");
+    }
+
+    /** The client's segment "aaaa bbbb" (sequence 1001) with both words rewritten to "cc", recorded or not. */
+    private Packet twoRewrites(boolean adjust) {
+        Packet p = Pkts.wrap(data(C, 5000, S, 21, 1001, 7001, "aaaa bbbb"));
+        rig.net.packets().in(p);
+        byte[] rep = "cc".getBytes(StandardCharsets.US_ASCII);
+        assertTrue(rig.nat.mangleTcpPacket(p, p.ct, p.ctinfo, 20, 0, 4, rep, 0, 2, adjust));
+        assertTrue(rig.nat.mangleTcpPacket(p, p.ct, p.ctinfo, 20, 3, 4, rep, 0, 2, adjust));
+        return p;
+    }
+
+    private int handshake(String client, int sport, int cisn, int sisn) {
         NatRig.Fwd syn = rig.forward(Pkts.tcp(client, sport, S, 21, cisn, 0, Pkts.SYN, ""), rig.lan);
         assertEquals(helper, syn.ct.helper());
         int port = Pkts.sport(syn.bytes);
         rig.forward(Pkts.tcp(S, 21, R, port, sisn, cisn + 1, Pkts.SYN | Pkts.ACK, ""), rig.wan);
         rig.forward(Pkts.tcp(client, sport, S, 21, cisn + 1, sisn + 1, Pkts.ACK, ""), rig.lan);
+        return port;
     }
 
     private static byte[] data(String src, int sport, String dst, int dport, int seq, int ack, String text) {

@@ -19,8 +19,15 @@ public enum Fate {
     PACKET_TOO_BIG("dropped: packet too big"),
     DROPPED_FORWARD("dropped in forward"),
     DROPPED_POSTROUTING("dropped in postrouting"),
-    /** IPv6 with a link-local source or destination: not forwarded beyond its link. */
+    /** IPv6 with a link-local source, to leave by another interface: not forwarded beyond its link. */
     BEYOND_SCOPE("dropped: beyond scope"),
+    /**
+     * A source no router forwards from: IPv6 unspecified (to leave by another interface); IPv4 multicast, limited
+     * broadcast or loopback ({@code martian source}).
+     */
+    BAD_SOURCE("dropped: bad source address"),
+    /** IPv4 to a loopback address ({@code martian destination}). */
+    BAD_DESTINATION("dropped: bad destination address"),
     FORWARDED("forwarded to"),
     DROPPED_INPUT("dropped in input"),
     DELIVERED("delivered locally");

@@ -3,13 +3,15 @@ package org.conntrack4j.router;
 import java.util.List;
 
 /**
- * What a router is made of: its interfaces (their order gives the port numbers) and configured routes. Immutable.
+ * What a router is made of: its interfaces (their order gives the port numbers), configured routes and the sockets
+ * of its own ({@link RouterSocket}). Immutable.
  */
 public final class RouterConfig {
     private final List<RouterInterface> interfaces;
     private final List<Route> routes;
+    private final List<RouterSocket> sockets;
 
-    private RouterConfig(List<RouterInterface> interfaces, List<Route> routes) {
+    private RouterConfig(List<RouterInterface> interfaces, List<Route> routes, List<RouterSocket> sockets) {
         if (interfaces.isEmpty()) {
             throw new IllegalArgumentException("a router needs at least one interface");
         }
@@ -22,16 +24,22 @@ public final class RouterConfig {
         }
         this.interfaces = List.copyOf(interfaces);
         this.routes = List.copyOf(routes);
+        this.sockets = List.copyOf(sockets);
     }
 
     /** A router with these interfaces and only their connected routes. */
     public static RouterConfig of(List<RouterInterface> interfaces) {
-        return new RouterConfig(interfaces, List.of());
+        return new RouterConfig(interfaces, List.of(), List.of());
     }
 
     /** The same with these configured routes. */
     public RouterConfig withRoutes(List<Route> r) {
-        return new RouterConfig(interfaces, r);
+        return new RouterConfig(interfaces, r, sockets);
+    }
+
+    /** The same with these sockets of the router's own. */
+    public RouterConfig withSockets(List<RouterSocket> s) {
+        return new RouterConfig(interfaces, routes, s);
     }
 
     public List<RouterInterface> interfaces() {
@@ -40,5 +48,9 @@ public final class RouterConfig {
 
     public List<Route> routes() {
         return routes;
+    }
+
+    public List<RouterSocket> sockets() {
+        return sockets;
     }
 }

@@ -11,7 +11,9 @@ import org.conntrack4j.core.inet.Addr;
  * the IPv4/IPv6 addresses with their prefixes (which also give the connected routes), and optionally a static
  * neighbour: the link address every packet out of this interface goes to (a replay's topology, a point-to-point
  * link). Without one the router resolves its neighbours (ARP, IPv6 neighbour discovery). An interface with an IPv6
- * address also has its EUI-64 link-local address, unless one is given. Immutable.
+ * address also has its EUI-64 link-local address, unless one is given or {@link #withoutLinkLocal()} says it has
+ * none (Linux's {@code addr_gen_mode} 1, as the recorded kernel cases' routers were set up: no link-local address
+ * and so no link-local route on that link). Immutable.
  */
 public final class RouterInterface {
     private final String name;
@@ -19,8 +21,14 @@ public final class RouterInterface {
     private final byte[] peerMac;
     private final int mtu;
     private final List<NetDevice.IfAddr> addresses;
+    private final boolean linkLocalGenerated;
 
     public RouterInterface(String name, byte[] mac, byte[] peerMac, int mtu, List<NetDevice.IfAddr> addresses) {
+        this(name, mac, peerMac, mtu, addresses, true);
+    }
+
+    private RouterInterface(String name, byte[] mac, byte[] peerMac, int mtu, List<NetDevice.IfAddr> addresses,
+        boolean linkLocalGenerated) {
         if (mac == null || mac.length != 6 || peerMac != null && peerMac.length != 6) {
             throw new IllegalArgumentException("interface " + name + ": a hardware address has six bytes");
         }
@@ -29,6 +37,7 @@ public final class RouterInterface {
         this.peerMac = peerMac == null ? null : peerMac.clone();
         this.mtu = mtu;
         this.addresses = List.copyOf(addresses);
+        this.linkLocalGenerated = linkLocalGenerated;
     }
 
     public String name() {
@@ -57,7 +66,20 @@ public final class RouterInterface {
 
     /** The same interface with another hardware address and MTU (a device's, when it is opened). */
     public RouterInterface withLink(byte[] newMac, int newMtu) {
-        return new RouterInterface(name, newMac, peerMac, newMtu, addresses);
+        return new RouterInterface(name, newMac, peerMac, newMtu, addresses, linkLocalGenerated);
+    }
+
+    /**
+     * The same interface without a generated IPv6 link-local address ({@code addr_gen_mode} 1): only a link-local
+     * address among its own addresses gives it one.
+     */
+    public RouterInterface withoutLinkLocal() {
+        return new RouterInterface(name, mac, peerMac, mtu, addresses, false);
+    }
+
+    /** Does an IPv6 interface get its EUI-64 link-local address when none is given ({@code addr_gen_mode} 0)? */
+    public boolean generatesLinkLocal() {
+        return linkLocalGenerated;
     }
 
     public int mtu() {

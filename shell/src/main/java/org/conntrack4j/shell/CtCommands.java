@@ -60,7 +60,8 @@ public final class CtCommands {
             out.println(CtFormat.XML_HEADER);
         }
         for (ConnectionSnapshot s : l) {
-            out.println(f.xml ? CtFormat.xmlFlow(s, labels) : CtFormat.listLine(s, f.extended, f.showId, labels));
+            out.println(f.xml ? CtFormat.xmlFlow(s, labels)
+                : CtFormat.listLine(s, f.extended, f.showId, labels, f.ktimestamp));
         }
         if (f.xml && !l.isEmpty()) {
             out.println(CtFormat.XML_FOOTER);
@@ -82,16 +83,13 @@ public final class CtCommands {
         }
         PrintStream out = session.getConsole();
         ConnectionSnapshot s = l.get(0);
-        // ctnetlink answers a get with the reference it took for the lookup still held: use is one more
-        ConnectionSnapshot held = new ConnectionSnapshot(s.orig(), s.reply(), s.origL4(), s.replyL4(), s.protoName(),
-            s.status(), s.timeoutSeconds(), s.state(), s.helper(), s.mark(), s.zone(), s.id(), s.use() + 1,
-            s.counters(), s.deltaTimeSeconds(), s.zoneDir(), s.labelsLo(), s.labelsHi());
+        ConnectionSnapshot held = CtChangeCommands.held(s);
         if (f.xml) {
             out.println(CtFormat.XML_HEADER);
             out.println(CtFormat.xmlFlow(held, labels));
             out.println(CtFormat.XML_FOOTER);
         } else {
-            out.println(CtFormat.listLine(held, f.extended, f.showId, labels));
+            out.println(CtFormat.listLine(held, f.extended, f.showId, labels, f.ktimestamp));
         }
         out.flush();
         System.err.println(TOOL + ": 1 flow entries have been shown.");
@@ -115,98 +113,12 @@ public final class CtCommands {
         System.err.println(TOOL + ": " + l.size() + " expectations have been shown.");
     }
 
-    @Descriptor("follow events (conntrack -E) until interrupted, or -n COUNT / -t SECONDS: -o"
-        + " extended,timestamp,id,labels,xml; -e NEW,UPDATES,DESTROY")
+    @Descriptor("follow events (conntrack -E, or conntrack -E expect with 'expect') until interrupted, or -n COUNT /"
+        + " -t SECONDS: -o extended,timestamp,id,labels,xml,ktimestamp; -e NEW,UPDATES,DESTROY; -b BYTES")
     public void events(CommandSession session,
-        @Descriptor("-o OPTIONS, -e EVENTS, -n COUNT, -t SECONDS") String... args) throws InterruptedException {
-        long max = Long.MAX_VALUE;
-        long seconds = Long.MAX_VALUE / 2_000_000_000L;
-        boolean timestamp = false;
-        boolean extended = false;
-        boolean id = false;
-        boolean xml = false;
-        LabelMap labels = null;
-        int types = CtFilter.ALL_EVENTS;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!List.of("-o", "--output", "-e", "--event-mask", "-n", "-t").contains(a)) {
-                throw new IllegalArgumentException("unknown option " + a);
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + a + " needs a value");
-            }
-            String v = args[++i];
-            switch (a) {
-                case "-o": case "--output":
-                    for (String o : v.split(",")) {
-                        switch (o.trim()) {
-                            case "timestamp": timestamp = true; break;
-                            case "extended": extended = true; break;
-                            case "id": id = true; break;
-                            case "xml": xml = true; break;
-                            case "labels": labels = CtFilter.labelMap(); break;
-                            // events of other processes' changes: there are none here
-                            case "userspace": break;
-                            default: throw new IllegalArgumentException("unknown output option " + o);
-                        }
-                    }
-                    break;
-                case "-e": case "--event-mask": types = CtFilter.eventTypes(v); break;
-                case "-n": max = Long.parseLong(v); break;
-                case "-t": seconds = Long.parseLong(v); break;
-                default: throw new IllegalArgumentException("unknown option " + a);
-            }
-        }
-        BlockingQueue<String> lines = new ArrayBlockingQueue<>(4096);
-        LabelMap map = labels;
-        boolean ts = timestamp;
-        boolean ext = extended;
-        boolean showId = id;
-        boolean asXml = xml;
-        int wanted = types;
-        Registration reg = net.table().addListener(new ConntrackListener() {
-            @Override
-            public void onEvent(ConntrackEvent e) {
-                if ((wanted & (1 << e.type())) != 0) {
-                    lines.offer(asXml ? CtFormat.xmlEvent(e, ts, map) : CtFormat.event(e, ts, ext, showId, map));
-                }
-            }
-
-            @Override
-            public void onExpectationEvent(ExpectationEvent e) {
-                // not part of conntrack's XML document
-                if (!asXml) {
-                    lines.offer(CtFormat.expectationEvent(e, true));
-                }
-            }
-        }, false);
-        long n = 0;
-        try {
-            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-            while (n < max) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                String l = lines.poll(Math.min(left, 200_000_000L), TimeUnit.NANOSECONDS);
-                if (l != null) {
-                    // conntrack opens the XML document with the first event
-                    if (xml && n == 0) {
-                        session.getConsole().println(CtFormat.XML_HEADER);
-                    }
-                    session.getConsole().println(l);
-                    session.getConsole().flush();
-                    n++;
-                }
-            }
-        } finally {
-            reg.close();
-            if (xml && n > 0) {
-                session.getConsole().println(CtFormat.XML_FOOTER);
-            }
-            session.getConsole().flush();
-            System.err.println(TOOL + ": " + n + " flow events have been shown.");
-        }
+        @Descriptor("[expect] -o OPTIONS, -e EVENTS, -n COUNT, -t SECONDS, -b BUFFER_BYTES") String... args)
+        throws InterruptedException {
+        new CtEvents(net).run(session, args);
     }
 
     @Descriptor("show statistics: conntrack -S (its cpu line, one engine being one CPU), conntrack -S expect with"
@@ -218,7 +130,8 @@ public final class CtCommands {
             throw new IllegalArgumentException("ct:stats takes nothing, expect or invalid");
         }
         if (what.equals("invalid")) {
-            out.println("entries=" + net.table().count() + " expectations=" + net.stats().expectCount());
+            out.println("entries=" + net.table().count() + " expectations=" + net.stats().expectCount()
+                + " events_lost=" + net.stats().eventsLost());
             for (Map.Entry<String, Long> r : net.stats().invalidByReason().entrySet()) {
                 out.println("invalid reason=\"" + r.getKey() + "\" count=" + r.getValue());
             }
@@ -242,8 +155,8 @@ public final class CtCommands {
         if (p == null) {
             throw new IllegalArgumentException("ct:delete needs a filter (use ct:flush to delete everything)");
         }
-        LabelMap labels = f.labels ? CtFilter.labelMap() : null;
-        // conntrack dumps what passes the filters, then deletes each: it prints the entries as they were
+        // conntrack dumps what passes the filters, then deletes each: it prints the entries as they were, without
+        // labels or timestamps whatever -o says (its delete callback prints without the label map)
         Map<Integer, ConnectionSnapshot> listed = new java.util.LinkedHashMap<>();
         for (ConnectionSnapshot s : f.keep(net.table().list(p))) {
             listed.put(s.id(), s);
@@ -260,7 +173,7 @@ public final class CtCommands {
         for (ConnectionSnapshot s : listed.values()) {
             if (deleted.contains(s.id())) {
                 // the flows alone, without the XML document around them, as conntrack -D -o xml prints them
-                out.println(f.xml ? CtFormat.xmlFlow(s, labels) : CtFormat.listLine(s, f.extended, f.showId, labels));
+                out.println(f.xml ? CtFormat.xmlFlow(s, null) : CtFormat.listLine(s, f.extended, f.showId, null));
             }
         }
         out.flush();

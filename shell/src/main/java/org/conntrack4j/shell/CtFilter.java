@@ -13,6 +13,7 @@ import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Status;
+import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Zone;
 import org.conntrack4j.core.inet.Addr;
 import org.conntrack4j.core.text.LabelMap;
@@ -47,6 +48,10 @@ final class CtFilter {
     boolean xml;
     /** {@code -o labels}: labels by name, through {@link #labelMap}. */
     boolean labels;
+    /** {@code -o ktimestamp}: the start (and stop) time of a connection with a timestamp. */
+    boolean ktimestamp;
+    /** ICMP's type, code and id of the original tuple, -1 where not given. */
+    private final int[] icmp = {-1, -1, -1};
     /** The protocol of {@code -p}, -1 without. */
     private int proto = -1;
 
@@ -82,7 +87,8 @@ final class CtFilter {
                         // conntrack -L takes them and prints nothing different (they are for -E)
                         case "timestamp": case "userspace":
                             break;
-                        case "ktimestamp": case "save":
+                        case "ktimestamp": f.ktimestamp = true; break;
+                        case "save":
                             throw new IllegalArgumentException("output option " + o + " is not supported");
                         default: throw new IllegalArgumentException("unknown output option " + o);
                     }
@@ -129,6 +135,17 @@ final class CtFilter {
                 // it shows none
                 case "--zone": f.zone = u16(v, "zone"); f.zoneTests.add(shownZone(Zone.DIR_BOTH, v)); break;
                 case "--orig-zone": f.zoneTests.add(shownZone(Zone.DIR_ORIGINAL, v)); break;
+                case "-l": case "--label": {
+                    // the connections with every label named (comma lists and repeated options join), as
+                    // conntrack's filter_label; the label map it loads prints the labels too
+                    long[] want = CtChange.labelBits(v, labelMap());
+                    f.labels = true;
+                    f.tests.add(c -> (c.labelsLo() & want[0]) == want[0] && (c.labelsHi() & want[1]) == want[1]);
+                    break;
+                }
+                case "--icmp-type": case "--icmpv6-type": f.icmp(a, v, 0); break;
+                case "--icmp-code": case "--icmpv6-code": f.icmp(a, v, 1); break;
+                case "--icmp-id": case "--icmpv6-id": f.icmp(a, v, 2); break;
                 case "--reply-zone": f.zoneTests.add(shownZone(Zone.DIR_REPLY, v)); break;
                 case "--state": {
                     // a protocol option: only after -p tcp / -p sctp, one state, its exact name
@@ -159,6 +176,35 @@ final class CtFilter {
         return f;
     }
 
+    /**
+     * {@code --icmp-type/-code/-id} (ICMPv6's after {@code -p icmpv6}): a protocol option, so only after its
+     * {@code -p}; part {@code k} of the original tuple (type, code, id), as conntrack's ICMP extension reads them.
+     */
+    private void icmp(String option, String v, int k) {
+        boolean six = option.startsWith("--icmpv6-");
+        if (proto != (six ? IpProto.ICMPV6 : IpProto.ICMP)) {
+            throw new IllegalArgumentException("unknown option `" + option + "'");
+        }
+        int x = k == 2 ? u16(v, "ICMP id") : u16(v, "ICMP " + (k == 0 ? "type" : "code"));
+        if (k < 2 && x > 255) {
+            throw new IllegalArgumentException("not an ICMP " + (k == 0 ? "type" : "code") + ": " + v);
+        }
+        icmp[k] = x;
+        switch (k) {
+            case 0: tests.add(c -> icmpTuple(c).icmpType() == x); break;
+            case 1: tests.add(c -> icmpTuple(c).icmpCode() == x); break;
+            default: tests.add(c -> icmpTuple(c).icmpId() == x); break;
+        }
+    }
+
+    /** The original tuple's two 16-bit fields, where ICMP keeps its type, code and id. */
+    private static Tuple icmpTuple(Connection c) {
+        Tuple t = new Tuple();
+        t.srcPort = c.srcPort(Direction.ORIGINAL);
+        t.dstPort = c.dstPort(Direction.ORIGINAL);
+        return t;
+    }
+
     private static String value(String[] args, int i, String opt) {
         if (i >= args.length) {
             throw new IllegalArgumentException("option " + opt + " needs a value");
@@ -183,7 +229,7 @@ final class CtFilter {
             : c.dstHi(dir) == hi && c.dstLo(dir) == lo));
     }
 
-    private static int proto(String v) {
+    static int proto(String v) {
         switch (v.toLowerCase()) {
             case "tcp": return IpProto.TCP;
             case "udp": return IpProto.UDP;
@@ -192,6 +238,7 @@ final class CtFilter {
             case "icmpv6": return IpProto.ICMPV6;
             case "sctp": return IpProto.SCTP;
             case "gre": return IpProto.GRE;
+            case "dccp": return 33;
             default:
                 try {
                     int p = Integer.parseInt(v);
@@ -229,7 +276,7 @@ final class CtFilter {
     }
 
     /** A 16-bit number (a port, a zone), decimal. */
-    private static int u16(String v, String what) {
+    static int u16(String v, String what) {
         try {
             int p = Integer.parseInt(v);
             if (p >= 0 && p <= 65535) {
@@ -261,10 +308,25 @@ final class CtFilter {
         if (proto < 0) {
             throw new IllegalArgumentException("You need to supply the `--protonum' option for this command");
         }
+        if (proto == IpProto.ICMP || proto == IpProto.ICMPV6) {
+            // conntrack's ICMP extension wants the type and the code for -G; the id is 0 unless given
+            String p = proto == IpProto.ICMP ? "icmp" : "icmpv6";
+            if (icmp[0] < 0) {
+                throw new IllegalArgumentException("You need to supply the `--" + p + "-type' option for this command");
+            }
+            if (icmp[1] < 0) {
+                throw new IllegalArgumentException("You need to supply the `--" + p + "-code' option for this command");
+            }
+            if (icmp[2] < 0) {
+                tests.add(c -> icmpTuple(c).icmpId() == 0);
+            }
+            List<Predicate<Connection>> t = List.copyOf(tests);
+            return c -> t.stream().allMatch(x -> x.test(c));
+        }
         if (proto != IpProto.TCP && proto != IpProto.UDP && proto != IpProto.UDPLITE && proto != IpProto.SCTP
             && proto != 33) {
             throw new IllegalArgumentException("ct:get takes the tuple of a port protocol (tcp, udp, udplite, sctp, "
-                + "dccp) only");
+                + "dccp) or of ICMP only");
         }
         if (!given.contains("--sport") && !given.contains("--orig-port-src")
             || !given.contains("--dport") && !given.contains("--orig-port-dst")) {
@@ -337,7 +399,7 @@ final class CtFilter {
     }
 
     /** A 32-bit value, decimal or 0x hexadecimal. */
-    private static int u32(String v, String what) {
+    static int u32(String v, String what) {
         try {
             long x = Long.decode(v);
             if (x >= 0 && x <= 0xffffffffL) {

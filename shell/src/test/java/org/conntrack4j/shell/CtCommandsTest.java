@@ -151,7 +151,7 @@ class CtCommandsTest {
         ct.stats(session, "expect");
         assertEquals(List.of("cpu=0   \texpect_new=0 expect_create=0 expect_delete=0 "), printed());
         ct.stats(session, "invalid");
-        assertEquals(List.of("entries=2 expectations=0", "invalid reason=\"short packet\" count=1"), printed());
+        assertEquals(List.of("entries=2 expectations=0 events_lost=0", "invalid reason=\"short packet\" count=1"), printed());
         assertThrows(IllegalArgumentException.class, () -> ct.stats(session, "bogus"));
     }
 

@@ -200,14 +200,27 @@ public class FakeNat implements Nat {
     @Override
     public boolean mangleTcpPacket(Packet pkt, Connection ct, int ctinfo, int protoff, int matchOff, int matchLen,
         byte[] rep, int repOff, int repLen) {
+        return mangleTcpPacket(pkt, ct, ctinfo, protoff, matchOff, matchLen, rep, repOff, repLen, true);
+    }
+
+    @Override
+    public boolean mangleTcpPacket(Packet pkt, Connection ct, int ctinfo, int protoff, int matchOff, int matchLen,
+        byte[] rep, int repOff, int repLen, boolean adjust) {
         int dataoff = protoff + ((pkt.u8(protoff + 12) >>> 4) << 2);
         if (!mangle(pkt, ct, protoff, dataoff + matchOff, matchLen, rep, repOff, repLen, IpProto.TCP, 16)) {
             return false;
         }
-        if (repLen != matchLen) {
-            net.services().seqAdjSet(ct, ctinfo, pkt.u32(protoff + 4), repLen - matchLen);
+        if (adjust) {
+            seqAdjust(pkt, ct, ctinfo, protoff, repLen - matchLen);
         }
         return true;
+    }
+
+    @Override
+    public void seqAdjust(Packet pkt, Connection ct, int ctinfo, int protoff, int off) {
+        if (off != 0) {
+            net.services().seqAdjSet(ct, ctinfo, pkt.u32(protoff + 4), off);
+        }
     }
 
     @Override

@@ -27,6 +27,8 @@ public final class ConnectionSnapshot {
     private final int zoneDir;
     private final long labelsLo;
     private final long labelsHi;
+    private final long startNanos;
+    private final long stopNanos;
 
     /**
      * @param timeoutSeconds seconds left, or -1 when the timeout is not to be shown
@@ -60,6 +62,15 @@ public final class ConnectionSnapshot {
     public ConnectionSnapshot(Tuple orig, Tuple reply, String origL4, String replyL4, String protoName, int status,
         long timeoutSeconds, String state, String helper, int mark, int zone, int id, int use, long[] counters,
         long deltaTimeSeconds, int zoneDir, long labelsLo, long labelsHi) {
+        this(orig, reply, origL4, replyL4, protoName, status, timeoutSeconds, state, helper, mark, zone, id, use,
+            counters, deltaTimeSeconds, zoneDir, labelsLo, labelsHi, 0, 0);
+    }
+
+    private ConnectionSnapshot(Tuple orig, Tuple reply, String origL4, String replyL4, String protoName, int status,
+        long timeoutSeconds, String state, String helper, int mark, int zone, int id, int use, long[] counters,
+        long deltaTimeSeconds, int zoneDir, long labelsLo, long labelsHi, long startNanos, long stopNanos) {
+        this.startNanos = startNanos;
+        this.stopNanos = stopNanos;
         this.zoneDir = zoneDir;
         this.labelsLo = labelsLo;
         this.labelsHi = labelsHi;
@@ -165,6 +176,39 @@ public final class ConnectionSnapshot {
     /** {@code delta-time=}: seconds the connection lived (so far), or -1 without timestamps. @since 1.1 */
     public long deltaTimeSeconds() {
         return deltaTimeSeconds;
+    }
+
+    /**
+     * The same with the connection's start and stop time ({@code nf_conntrack_timestamp}, wall-clock nanoseconds; 0
+     * for none), as a dump and a DESTROY event carry them ({@code conntrack -o ktimestamp}).
+     *
+     * @since 2.1
+     */
+    public ConnectionSnapshot withTimestamps(long start, long stop) {
+        return new ConnectionSnapshot(orig, reply, origL4, replyL4, protoName, status, timeoutSeconds, state, helper,
+            mark, zone, id, use, counters, deltaTimeSeconds, zoneDir, labelsLo, labelsHi, start, stop);
+    }
+
+    /**
+     * The same with another reference count: ctnetlink answers a get with the reference its lookup holds, so
+     * {@code conntrack -G} shows one more than {@code -L}.
+     *
+     * @since 2.1
+     */
+    public ConnectionSnapshot withUse(int references) {
+        return new ConnectionSnapshot(orig, reply, origL4, replyL4, protoName, status, timeoutSeconds, state, helper,
+            mark, zone, id, references, counters, deltaTimeSeconds, zoneDir, labelsLo, labelsHi, startNanos,
+            stopNanos);
+    }
+
+    /** When the connection started (wall-clock nanoseconds), 0 when unknown. @since 2.1 */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** When the connection stopped (wall-clock nanoseconds), 0 while it lives or when unknown. @since 2.1 */
+    public long stopNanos() {
+        return stopNanos;
     }
 
     @Override

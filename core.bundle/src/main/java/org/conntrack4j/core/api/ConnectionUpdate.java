@@ -15,7 +15,7 @@ public final class ConnectionUpdate {
     public static final int GONE = -2;
 
     /** Changes nothing. */
-    public static final ConnectionUpdate NONE = new ConnectionUpdate(false, 0, 0, 0, -1, false);
+    public static final ConnectionUpdate NONE = new ConnectionUpdate(false, 0, 0, 0, -1, false, null);
 
     private final boolean hasMark;
     private final int mark;
@@ -23,25 +23,28 @@ public final class ConnectionUpdate {
     private final int setStatus;
     private final long timeoutSeconds;
     private final boolean removeHelper;
+    /** The labels' bits and mask, lo and hi words, or null to leave them. */
+    private final long[] labels;
 
     private ConnectionUpdate(boolean hasMark, int mark, int markMask, int setStatus, long timeoutSeconds,
-        boolean removeHelper) {
+        boolean removeHelper, long[] labels) {
         this.hasMark = hasMark;
         this.mark = mark;
         this.markMask = markMask;
         this.setStatus = setStatus;
         this.timeoutSeconds = timeoutSeconds;
         this.removeHelper = removeHelper;
+        this.labels = labels;
     }
 
     /** Also sets the mark to {@code (old & ~mask) ^ mark} ({@code ctnetlink_change_mark}); mask -1 replaces it. */
     public ConnectionUpdate withMark(int newMark, int mask) {
-        return new ConnectionUpdate(true, newMark, mask, setStatus, timeoutSeconds, removeHelper);
+        return new ConnectionUpdate(true, newMark, mask, setStatus, timeoutSeconds, removeHelper, labels);
     }
 
     /** Also sets these {@link Status} bits (ctnetlink never clears one). */
     public ConnectionUpdate withStatus(int bits) {
-        return new ConnectionUpdate(hasMark, mark, markMask, setStatus | bits, timeoutSeconds, removeHelper);
+        return new ConnectionUpdate(hasMark, mark, markMask, setStatus | bits, timeoutSeconds, removeHelper, labels);
     }
 
     /** Also sets the timeout to {@code seconds} from now. */
@@ -49,7 +52,7 @@ public final class ConnectionUpdate {
         if (seconds < 0) {
             throw new IllegalArgumentException("timeout " + seconds + " s");
         }
-        return new ConnectionUpdate(hasMark, mark, markMask, setStatus, seconds, removeHelper);
+        return new ConnectionUpdate(hasMark, mark, markMask, setStatus, seconds, removeHelper, labels);
     }
 
     /**
@@ -60,7 +63,37 @@ public final class ConnectionUpdate {
      * @since 2.1
      */
     public ConnectionUpdate withoutHelper() {
-        return new ConnectionUpdate(hasMark, mark, markMask, setStatus, timeoutSeconds, true);
+        return new ConnectionUpdate(hasMark, mark, markMask, setStatus, timeoutSeconds, true, labels);
+    }
+
+    /**
+     * Also replaces the labels under a mask, {@code (old & ~mask) ^ bits} per word ({@code nf_connlabels_replace},
+     * as ctnetlink takes {@code CTA_LABELS} with {@code CTA_LABELS_MASK}): bit N of the 128 in the lo word for N &lt;
+     * 64, else in the hi word. An UPDATE event follows when they changed.
+     *
+     * @since 2.1
+     */
+    public ConnectionUpdate withLabels(long bitsLo, long bitsHi, long maskLo, long maskHi) {
+        return new ConnectionUpdate(hasMark, mark, markMask, setStatus, timeoutSeconds, removeHelper,
+            new long[] {bitsLo, bitsHi, maskLo, maskHi});
+    }
+
+    /**
+     * Does the update change the labels ({@link #withLabels})?
+     *
+     * @since 2.1
+     */
+    public boolean hasLabels() {
+        return labels != null;
+    }
+
+    /**
+     * The labels' new bits and mask: {@code {bitsLo, bitsHi, maskLo, maskHi}} (a copy), or null.
+     *
+     * @since 2.1
+     */
+    public long[] labels() {
+        return labels == null ? null : labels.clone();
     }
 
     public boolean hasMark() {
@@ -98,7 +131,8 @@ public final class ConnectionUpdate {
     public String toString() {
         return "update[" + ((hasMark ? "mark=" + Integer.toUnsignedString(mark) + "/0x" + Integer.toHexString(markMask) + " "
             : "") + (setStatus != 0 ? "status=" + Status.names(setStatus) + " " : "")
-            + (timeoutSeconds >= 0 ? "timeout=" + timeoutSeconds + " " : "") + (removeHelper ? "helper=\"\"" : "")).trim()
+            + (timeoutSeconds >= 0 ? "timeout=" + timeoutSeconds + " " : "") + (removeHelper ? "helper=\"\" " : "")
+            + (labels != null ? "labels" : "")).trim()
             + "]";
     }
 }

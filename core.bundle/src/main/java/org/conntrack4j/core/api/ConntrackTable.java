@@ -15,9 +15,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * walk of the table that the packet path would wait for. Events caused by these calls are delivered on the calling
  * thread with no engine lock held.
  *
- * <p>Not in 2.0: inserting a connection from administration data ({@code conntrack -I}, the commit of a state
- * synchronisation). It needs the tracker's own state from outside (TCP windows) and NAT bindings; it will come as
- * a method added here (a minor version of this package).
+ * <p>Since 2.1, {@link #create} inserts a connection from administration data ({@code conntrack -I}, the commit of a
+ * state synchronisation). NAT bindings, a helper, sequence adjustments and a master are not part of it yet.
  */
 @ProviderType
 public interface ConntrackTable {
@@ -45,13 +44,33 @@ public interface ConntrackTable {
      */
     int delete(Predicate<? super Connection> filter);
 
+    /**
+     * Inserts a confirmed connection described by {@code c}, as ctnetlink does for {@code conntrack -I}
+     * ({@code ctnetlink_create_conntrack}): its tracker is the one serving its family and protocol now (the generic
+     * tracker where none does); the reply tuple, when not given, is the tracker's inverse of the original; the
+     * tracker takes the given state ({@code L4Tracker.setProtoInfo}) or starts from none; the timeout runs from the
+     * insertion; status bits userspace may not set are ignored. With accounting or timestamps on
+     * ({@code nf_conntrack_acct}, {@code nf_conntrack_timestamp}) the connection gets its counters, its start time
+     * is the insertion. Counted as {@code insert} in the statistics; delivered to listeners as a NEW event whose
+     * bits are those ctnetlink reports for a creation (NEW, REPLY, ASSURED, HELPER, PROTOINFO, SEQADJ, MARK,
+     * SYNPROXY, and LABEL when it has labels).
+     *
+     * <p>Returns {@link NewConnection#CREATED}; {@link NewConnection#EXISTS} when a connection of the same zone has
+     * the original or the reply tuple in either direction ({@code EEXIST}; not counted in the statistics, as Linux
+     * 6.18 counts it nowhere); {@link NewConnection#INVALID} for what ctnetlink refuses as
+     * invalid; {@link NewConnection#TABLE_FULL} when {@code nf_conntrack_max} is reached and early drop freed nothing.
+     *
+     * @since 2.1
+     */
+    int create(NewConnection c);
+
     /** Destroys every connection ({@code conntrack -F}); returns how many. */
     int flush();
 
     /**
      * Changes what {@code conntrack -U} may change of a confirmed connection ({@code ctnetlink_change_conntrack}):
      * the mark (under a mask), status bits (set only, and only those ctnetlink lets userspace set) and the timeout;
-     * and, since 2.1, takes its helper away ({@link ConnectionUpdate#withoutHelper}: its expectations are removed,
+     * since 2.1 the labels ({@link ConnectionUpdate#withLabels}); and, since 2.1, takes its helper away ({@link ConnectionUpdate#withoutHelper}: its expectations are removed,
      * with their events, and the helper detached, as ctnetlink does for a helper of empty name). On success an
      * UPDATE event carries the bits ctnetlink reports for an update (REPLY, ASSURED, HELPER, LABEL, PROTOINFO,
      * SEQADJ, MARK, SYNPROXY). Returns {@link ConnectionUpdate#DONE}, {@link ConnectionUpdate#REFUSED} when the
@@ -78,6 +97,17 @@ public interface ConntrackTable {
      * {@code ConntrackListener} services receive the live engine's events without calling this.
      */
     Registration addListener(ConntrackListener listener, boolean sync);
+
+    /**
+     * Adds an asynchronous event listener whose queue holds {@code capacity} events (at least 1), as a netlink
+     * socket's receive buffer holds so many messages: events that find it full are dropped, counted
+     * ({@link Stats#eventsLost}) and reported to the listener ({@code ConntrackListener.onOverflow}) before the next
+     * event it gets, as ctnetlink's {@code ENOBUFS}. {@link #addListener(ConntrackListener, boolean)} with
+     * {@code sync} false gives a queue of 65536.
+     *
+     * @since 2.1
+     */
+    Registration addListener(ConntrackListener listener, int capacity);
 
     /**
      * Runs the expiry work that is due ({@code gc_worker}): destroys connections and expectations whose time is up,

@@ -40,6 +40,16 @@ public interface Stats {
     int expectCount();
 
     /**
+     * Events dropped because an asynchronous listener's queue was full (ctnetlink's {@code ENOBUFS}), all listeners
+     * together, since the engine started. Not part of {@link #counters()}.
+     *
+     * @since 2.1
+     */
+    default long eventsLost() {
+        return 0;
+    }
+
+    /**
      * The counters of the defragmentation that runs before conntrack, per family, with the names of Linux's
      * SNMP counters ({@code nstat}): {@code IpReasmReqds} (fragments received), {@code IpReasmOKs} (datagrams
      * rebuilt), {@code IpReasmFails} (fragments or datagrams given up: overlap, bad length, over the memory

@@ -60,6 +60,11 @@
  * reset ends, which asks its tracker ({@code L4Tracker.setClosing} of the SPI 2.1; TCP implements it).</li>
  * <li>{@link org.conntrack4j.core.api.ConnectionUpdate#withoutHelper}: a table update that takes a connection's helper
  * away, as ctnetlink does for a helper of empty name.</li>
+ * <li>{@link org.conntrack4j.core.api.ConntrackTable#create}: a connection inserted from a description
+ * ({@link org.conntrack4j.core.api.NewConnection}, the tracker's state as {@link org.conntrack4j.core.api.ProtoInfo}),
+ * as ctnetlink's {@code conntrack -I}; the commit of a state synchronisation uses it too. Trackers take a given state
+ * with {@code L4Tracker.setProtoInfo} (SPI 2.1, a default method that ignores it, as Linux does for a tracker without
+ * {@code from_nlattr}; TCP implements it).</li>
  * </ul>
  *
  * <h2>Departure</h2>

@@ -58,6 +58,18 @@ final class EngineStats implements Stats {
         this.defrag = defrag;
     }
 
+    /** Where {@link #eventsLost} is read: the engine's event sink. */
+    private volatile java.util.function.LongSupplier eventsLost = () -> 0;
+
+    void eventsLost(java.util.function.LongSupplier lost) {
+        eventsLost = lost;
+    }
+
+    @Override
+    public long eventsLost() {
+        return eventsLost.getAsLong();
+    }
+
     void inc(int i) {
         counters[i].increment();
     }

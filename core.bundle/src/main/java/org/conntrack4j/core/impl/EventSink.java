@@ -14,7 +14,8 @@ import org.conntrack4j.core.spi.ConntrackListener;
  * Delivers one engine's events to its listeners, in emission order per listener. Synchronous listeners
  * run on the packet's thread; each asynchronous one gets a bounded queue and its own daemon thread, which
  * stops when the listener is removed or the engine closes. Events that do not fit a full queue are counted
- * as lost ({@link #lost}), as ctnetlink drops messages for a slow socket.
+ * as lost ({@link #lost}) and the listener is told before its next event, as ctnetlink drops messages for a slow
+ * socket and reports ENOBUFS.
  *
  * <p>Shared state: the listener array (volatile, copy-on-write under this object's monitor, a leaf of the lock
  * order). Listeners are called with no engine lock held (see the package documentation).
@@ -29,13 +30,17 @@ final class EventSink {
         final Thread thread;
         volatile boolean running = true;
 
-        Entry(ConntrackListener l, boolean sync, String engineName) {
+        /** Events dropped since the listener was last told ({@link ConntrackListener#onOverflow}). */
+        final AtomicLong overflow = new AtomicLong();
+
+        /** {@code capacity} 0: synchronous. */
+        Entry(ConntrackListener l, int capacity, String engineName) {
             this.listener = l;
-            if (sync) {
+            if (capacity == 0) {
                 queue = null;
                 thread = null;
             } else {
-                queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+                queue = new ArrayBlockingQueue<>(capacity);
                 thread = new Thread(this::drain, "conntrack-events-" + engineName);
                 thread.setDaemon(true);
                 thread.start();
@@ -47,12 +52,23 @@ final class EventSink {
                 call(listener, ev);
             } else if (!queue.offer(ev)) {
                 lost.incrementAndGet();
+                overflow.incrementAndGet();
             }
         }
 
         private void drain() {
             try {
                 while (running || !queue.isEmpty()) {
+                    // as a netlink read returns ENOBUFS before the messages still queued
+                    long dropped = overflow.getAndSet(0);
+                    if (dropped > 0) {
+                        try {
+                            listener.onOverflow(dropped);
+                        } catch (RuntimeException e) {
+                            failures.incrementAndGet();
+                            log.warn("event listener " + listener + " failed", e);
+                        }
+                    }
                     Object ev = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (ev != null) {
                         call(listener, ev);
@@ -129,8 +145,9 @@ final class EventSink {
         }
     }
 
-    synchronized Registration add(ConntrackListener l, boolean sync) {
-        Entry e = new Entry(l, sync, engineName);
+    /** A listener, synchronous for {@code capacity} 0, else with a queue of {@code capacity} events. */
+    synchronized Registration add(ConntrackListener l, int capacity) {
+        Entry e = new Entry(l, capacity, engineName);
         Entry[] n = Arrays.copyOf(entries, entries.length + 1);
         n[n.length - 1] = e;
         entries = n;

@@ -64,6 +64,10 @@ public final class IpHeaders {
         if (p.u8(8) == 0xff) {
             return "ipv6: multicast source address";
         }
+        // ip6_rcv_core: the loopback address belongs to no link (RFC 4291 2.5.3)
+        if (p.u64(8) == 0 && p.u64(16) == 1 || p.u64(24) == 0 && p.u64(32) == 1) {
+            return "ipv6: loopback address on a link";
+        }
         int plen = p.u16(4);
         if (plen == 0 && p.u8(6) == IpProto.HOPOPTS) {
             return "ipv6: jumbograms are not supported";

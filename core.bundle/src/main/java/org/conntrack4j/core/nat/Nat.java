@@ -97,6 +97,24 @@ public interface Nat {
         int repOff, int repLen);
 
     /**
+     * {@link #mangleTcpPacket} with the recording of the length change left to the caller when {@code adjust} is
+     * false ({@code __nf_nat_mangle_tcp_packet}). A helper that rewrites several places of one segment (SIP: several
+     * headers of several messages) must do so, and then record the sum once with {@link #seqAdjust}: the sequence
+     * adjustment keeps one change per sequence number, so a second change recorded for the same segment would be
+     * lost. Returns what {@link #mangleTcpPacket} returns.
+     */
+    boolean mangleTcpPacket(Packet pkt, Connection ct, int ctinfo, int protoff, int matchOff, int matchLen, byte[] rep,
+        int repOff, int repLen, boolean adjust);
+
+    /**
+     * Records that the payload of the TCP segment {@code pkt} (TCP header at {@code protoff}) changed length by
+     * {@code off} bytes in all, for sequence adjustment of the connection's later segments of this direction
+     * ({@code nf_ct_seqadj_set} with the segment's own sequence number). Nothing for {@code off} 0. Call it once per
+     * segment, after the rewrites made with {@code adjust} false.
+     */
+    void seqAdjust(Packet pkt, Connection ct, int ctinfo, int protoff, int off);
+
+    /**
      * The same for UDP payloads ({@code nf_nat_mangle_udp_packet}): also the UDP length; a zero UDP checksum
      * (none) stays zero; no sequence adjustment.
      */

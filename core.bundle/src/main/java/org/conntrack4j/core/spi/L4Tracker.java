@@ -4,6 +4,7 @@ import java.util.List;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Packet;
+import org.conntrack4j.core.api.ProtoInfo;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.api.Tuple;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -132,6 +133,18 @@ public interface L4Tracker {
      * @since 2.1
      */
     default void setClosing(Conntrack net, Connection ct) {
+    }
+
+    /**
+     * {@code from_nlattr}: a connection administration inserts ({@code ConntrackTable.create}, {@code conntrack -I})
+     * comes with the tracker's state; set it on {@code ct}, which is not confirmed yet (no other thread sees it).
+     * Returns false to refuse the connection ({@code EINVAL}: a state the tracker does not have). By default the
+     * state is ignored and the connection starts with none, as Linux does for a tracker without {@code from_nlattr}.
+     *
+     * @since 2.1
+     */
+    default boolean setProtoInfo(Conntrack net, Connection ct, ProtoInfo info) {
+        return true;
     }
 
     /**

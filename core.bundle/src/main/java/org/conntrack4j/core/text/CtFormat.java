@@ -47,8 +47,20 @@ public final class CtFormat {
      * @since 1.1
      */
     public static String listLine(ConnectionSnapshot s, boolean extended, boolean id, LabelMap labels) {
+        return listLine(s, extended, id, labels, false);
+    }
+
+    /**
+     * As {@link #listLine(ConnectionSnapshot, boolean, boolean, LabelMap)}, and with {@code ktimestamp} ({@code -o
+     * ktimestamp}) the start and stop time of a connection that has them after its {@code delta-time=}, as
+     * {@code [start=Mon Dec  7 13:24:22 2026]}: C's {@code ctime} in the local time zone, as conntrack prints it.
+     *
+     * @since 1.1
+     */
+    public static String listLine(ConnectionSnapshot s, boolean extended, boolean id, LabelMap labels,
+        boolean ktimestamp) {
         StringBuilder sb = new StringBuilder(256);
-        entry(sb, s, extended, s.timeoutSeconds() >= 0, s.state() != null, true, true, true, id, labels);
+        entry(sb, s, extended, s.timeoutSeconds() >= 0, s.state() != null, true, true, true, id, labels, ktimestamp);
         return sb.toString();
     }
 
@@ -74,6 +86,18 @@ public final class CtFormat {
      * @since 1.1
      */
     public static String event(ConntrackEvent e, boolean timestamp, boolean extended, boolean id, LabelMap labels) {
+        return event(e, timestamp, extended, id, labels, false);
+    }
+
+    /**
+     * As {@link #event(ConntrackEvent, boolean, boolean, boolean, LabelMap)}, with {@code -o ktimestamp}: the start
+     * and stop time where the event carries them (a DESTROY of a connection with a timestamp), as
+     * {@link #listLine(ConnectionSnapshot, boolean, boolean, LabelMap, boolean)} prints them.
+     *
+     * @since 1.1
+     */
+    public static String event(ConntrackEvent e, boolean timestamp, boolean extended, boolean id, LabelMap labels,
+        boolean ktimestamp) {
         StringBuilder sb = new StringBuilder(256);
         if (timestamp) {
             timestamp(sb, e.wallNanos());
@@ -86,7 +110,7 @@ public final class CtFormat {
         // ctnetlink leaves the helper out of a DESTROY message, and the labels out of a message that did not change
         // them
         entry(sb, s, extended, s.timeoutSeconds() >= 0, state, mark, e.type() != ConntrackEvent.DESTROY, false, id,
-            e.type() != ConntrackEvent.DESTROY && e.has(CtEvent.LABEL) ? labels : null);
+            e.type() != ConntrackEvent.DESTROY && e.has(CtEvent.LABEL) ? labels : null, ktimestamp);
         return sb.toString();
     }
 
@@ -265,8 +289,17 @@ public final class CtFormat {
         return sb.append("]\t");
     }
 
+    /** C's {@code ctime} of a wall-clock time, whole seconds, in the local time zone, without its newline. */
+    private static String ctime(long wallNanos) {
+        return CTIME.format(java.time.Instant.ofEpochSecond(Math.floorDiv(wallNanos, 1_000_000_000L))
+            .atZone(java.time.ZoneId.systemDefault()));
+    }
+
+    private static final java.time.format.DateTimeFormatter CTIME =
+        java.time.format.DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", java.util.Locale.ENGLISH);
+
     private static void entry(StringBuilder sb, ConnectionSnapshot s, boolean l3, boolean timeout, boolean state,
-        boolean mark, boolean helper, boolean use, boolean id, LabelMap labels) {
+        boolean mark, boolean helper, boolean use, boolean id, LabelMap labels, boolean ktimestamp) {
         Tuple o = s.orig();
         Tuple r = s.reply();
         if (l3) {
@@ -315,6 +348,12 @@ public final class CtFormat {
         }
         if (s.deltaTimeSeconds() >= 0) {
             sb.append("delta-time=").append(s.deltaTimeSeconds()).append(' ');
+        }
+        if (ktimestamp && s.startNanos() != 0) {
+            sb.append("[start=").append(ctime(s.startNanos())).append("] ");
+        }
+        if (ktimestamp && s.stopNanos() != 0) {
+            sb.append("[stop=").append(ctime(s.stopNanos())).append("] ");
         }
         if (helper && s.helper() != null) {
             sb.append("helper=").append(s.helper()).append(' ');

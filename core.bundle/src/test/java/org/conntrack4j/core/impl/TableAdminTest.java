@@ -16,6 +16,8 @@ import org.conntrack4j.core.api.CtEvent;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.api.NewConnection;
+import org.conntrack4j.core.api.Zone;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
@@ -142,5 +144,111 @@ class TableAdminTest {
         assertEquals(4, slices, "one pass of four slices, run back to back");
         assertEquals(500, net.table().count(), "the 10-second entries are gone, the others stay");
         assertFalse(net.expireSlice(), "nothing due until the next run");
+    }
+
+    @Test
+    void createInsertsAConfirmedConnectionAsCtnetlinkDoes() {
+        NewConnection c = NewConnection.of(tuple("10.0.0.1", 1000), 100).withStatus(Status.ASSURED | Status.SRC_NAT)
+            .withMark(7).withZone(3).withLabels(1L << 5, 1L);
+        assertEquals(NewConnection.CREATED, net.table().create(c));
+        assertEquals(1, net.table().count());
+        assertEquals(1, net.stats().get("insert"));
+        Connection ct = net.table().connections(null).get(0);
+        assertTrue(ct.isConfirmed());
+        assertEquals(Status.ASSURED | Status.CONFIRMED, ct.status(), "NAT bits are not userspace's to set");
+        assertEquals(7, ct.mark());
+        assertEquals(3, ct.zone());
+        assertEquals(1L << 5, ct.labelsLo());
+        assertEquals(1L, ct.labelsHi());
+        // the reply is the tracker's inverse, the timeout runs from the insertion
+        assertEquals(53, ct.srcPort(Direction.REPLY));
+        assertEquals(1000, ct.dstPort(Direction.REPLY));
+        clock.advanceSeconds(1.5);
+        assertEquals(98, net.table().snapshot(ct).timeoutSeconds());
+        // one NEW event with ctnetlink's bits for a creation, labels included
+        assertEquals(1, events.size());
+        assertEquals(ConntrackEvent.NEW, events.get(0).type());
+        int bits = events.get(0).bits();
+        for (int b : new int[] {CtEvent.NEW, CtEvent.REPLY, CtEvent.ASSURED, CtEvent.MARK, CtEvent.LABEL}) {
+            assertTrue((bits & 1 << b) != 0, "bit " + b);
+        }
+        // a packet of it finds it, in its zone
+        TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.9.9", 53, 4);
+        p.zone = Zone.template(3, Zone.DIR_BOTH);
+        net.packets().runHook(Hook.PRE_ROUTING, p);
+        assertEquals(ct, p.ct);
+    }
+
+    @Test
+    void createRefusesATakenTupleInEitherDirectionAndWhatCtnetlinkRefuses() {
+        assertEquals(NewConnection.CREATED, net.table().create(NewConnection.of(tuple("10.0.0.1", 1000), 30)));
+        assertEquals(NewConnection.EXISTS, net.table().create(NewConnection.of(tuple("10.0.0.1", 1000), 30)));
+        // another original whose reply is taken; the reply direction of the first as an original
+        Tuple reply = new Tuple().invertL3(tuple("10.0.0.1", 1000));
+        reply.srcPort = 53;
+        reply.dstPort = 1000;
+        assertEquals(NewConnection.EXISTS, net.table().create(NewConnection.of(tuple("10.0.0.7", 1000), 30)
+            .withReply(reply)));
+        assertEquals(NewConnection.EXISTS, net.table().create(NewConnection.of(reply, 30)));
+        // the same tuple in another zone is another connection
+        assertEquals(NewConnection.CREATED, net.table().create(NewConnection.of(tuple("10.0.0.1", 1000), 30)
+            .withZone(9)));
+        assertEquals(NewConnection.INVALID, net.table().create(NewConnection.of(tuple("10.0.0.2", 1000), 30)
+            .withStatus(Status.EXPECTED)));
+        Tuple v6 = tuple("10.0.0.3", 1000);
+        v6.family = org.conntrack4j.core.api.Family.IPV6;
+        assertEquals(NewConnection.INVALID, net.table().create(NewConnection.of(tuple("10.0.0.3", 1000), 30)
+            .withReply(v6)));
+        assertEquals(2, net.table().count());
+        assertEquals(2, net.stats().get("insert"));
+        assertEquals(0, net.stats().get("insert_failed"), "Linux counted no refusal (conntrack -S)");
+        // full, and nothing that early drop may take
+        for (Connection c : net.table().connections(null)) {
+            net.table().update(c, ConnectionUpdate.NONE.withStatus(Status.ASSURED));
+        }
+        net.settings().set(CoreSettings.MAX, 2);
+        assertEquals(NewConnection.TABLE_FULL, net.table().create(NewConnection.of(tuple("10.0.0.4", 1000), 30)
+            .withStatus(Status.ASSURED)));
+    }
+
+    @Test
+    void aListenerWhoseQueueIsFullLosesEventsAndIsToldBeforeTheQueuedOnes() throws InterruptedException {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(3);
+        org.conntrack4j.core.api.Registration r = net.table().addListener(new org.conntrack4j.core.spi.ConntrackListener() {
+            @Override
+            public void onEvent(ConntrackEvent e) {
+                seen.add("event " + e.connection().orig().srcPort);
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                }
+                done.countDown();
+            }
+
+            @Override
+            public void onOverflow(long lost) {
+                seen.add("overflow " + lost);
+            }
+        }, 2);
+        try {
+            net.table().create(NewConnection.of(tuple("10.0.0.1", 1000), 30));
+            assertTrue(entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            // the listener is busy with the first: two fit its queue, seven are lost
+            for (int port = 1001; port < 1010; port++) {
+                net.table().create(NewConnection.of(tuple("10.0.0.1", port), 30));
+            }
+            assertEquals(7, net.stats().eventsLost());
+            release.countDown();
+            assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(List.of("event 1000", "overflow 7", "event 1001", "event 1002"), seen);
+        } finally {
+            release.countDown();
+            r.close();
+        }
     }
 }

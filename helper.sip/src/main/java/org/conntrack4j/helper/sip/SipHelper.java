@@ -28,9 +28,9 @@ import org.conntrack4j.core.spi.HelperService;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The SIP helper over UDP ({@code nf_conntrack_sip.c}), IPv4 and IPv6. Every datagram of a helped connection
- * refreshes it to {@code sip_timeout}; a request or response is read as Linux reads it ({@link SipText}) and acted
- * on by method:
+ * The SIP helper over UDP ({@code nf_conntrack_sip.c}), IPv4 and IPv6; {@link SipTcpHelper} is the same over TCP.
+ * Every datagram (segment with data) of a helped connection refreshes it to {@code sip_timeout}; a request or
+ * response is read as Linux reads it ({@link SipText}) and acted on by method:
  * <pre>
  *   request   INVITE            media expectations of its SDP (the previous ones flushed); its CSeq noted
  *             UPDATE, ACK, PRACK media expectations of its SDP
@@ -53,7 +53,7 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(service = Helper.class)
 @HelperService(name = "sip")
-public final class SipHelper implements Helper {
+public class SipHelper implements Helper {
     /** Module parameter: how long a signalling connection lives after its last datagram. */
     static final SettingKey SIP_TIMEOUT = SettingKey.seconds("nf_conntrack_sip.sip_timeout", 3600,
         "timeout for the master SIP session (module parameter sip_timeout)");
@@ -96,8 +96,20 @@ public final class SipHelper implements Helper {
     /** The shortest message read: a status line. */
     private static final int MIN_LENGTH = "SIP/2.0 200".length();
     private static final int UDP_HEADER = 8;
+    private static final int TCP_HEADER = 20;
 
     final SipCounters counters = new SipCounters();
+    /** IpProto.UDP or TCP: one helper per protocol, as Linux registers sip/udp and sip/tcp. */
+    private final int proto;
+
+    /** The UDP helper. */
+    public SipHelper() {
+        this(IpProto.UDP);
+    }
+
+    SipHelper(int proto) {
+        this.proto = proto;
+    }
 
     @Override
     public String name() {
@@ -106,7 +118,7 @@ public final class SipHelper implements Helper {
 
     @Override
     public int protocol() {
-        return IpProto.UDP;
+        return proto;
     }
 
     @Override
@@ -131,7 +143,17 @@ public final class SipHelper implements Helper {
 
     @Override
     public int help(Conntrack net, Packet pkt, int protoff, Connection ct, int ctinfo) {
-        int dataoff = protoff + UDP_HEADER;
+        int dataoff;
+        if (proto == IpProto.TCP) {
+            // sip_help_tcp: only established segments with data are read
+            if (ctinfo != CtInfo.ESTABLISHED && ctinfo != CtInfo.ESTABLISHED_REPLY
+                || pkt.length() < protoff + TCP_HEADER) {
+                return Verdict.ACCEPT;
+            }
+            dataoff = protoff + ((pkt.u8(protoff + 12) >>> 4) << 2);
+        } else {
+            dataoff = protoff + UDP_HEADER;
+        }
         if (dataoff >= pkt.length()) {
             return Verdict.ACCEPT;
         }
@@ -154,11 +176,71 @@ public final class SipHelper implements Helper {
             m.info = (SipMaster) data;
             m.nat = ct.hasStatus(Status.NAT_MASK) ? net.services().extension(Nat.class) : null;
             try {
-                return processMsg(m);
+                return proto == IpProto.TCP ? processSegment(m) : processMsg(m);
             } finally {
                 m.clear();
             }
         }
+    }
+
+    /**
+     * {@code sip_help_tcp}'s loop: the segment's messages one after the other, each ended by its Content-Length
+     * after the blank line that ends its headers. Reading stops at the first message without a readable
+     * Content-Length or blank line (the rest passes unread); a message continuing in a later segment lets the
+     * segment pass without anything recorded, as Linux does. Behind NAT the messages are rewritten one by one and
+     * the segment's total length change is recorded once for sequence adjustment.
+     */
+    private int processSegment(SipMsg m) {
+        int dataoff = m.dataoff;
+        int datalen = m.len;
+        int tdiff = 0;
+        int ret = Verdict.ACCEPT;
+        while (true) {
+            m.view(dataoff, datalen);
+            if (SipText.getHeader(m, 0, SipText.CONTENT_LENGTH) <= 0) {
+                break;
+            }
+            long clen = SipText.strtoul(m, m.matchOff, 10);
+            if (m.end == m.matchOff || Long.compareUnsigned(clen, datalen) > 0) {
+                break;
+            }
+            int end = blankLine(m, m.end);
+            if (end < 0) {
+                break;
+            }
+            long msglen = end + 4 + clen;
+            if (msglen > datalen) {
+                return Verdict.ACCEPT;
+            }
+            int origlen = (int) msglen;
+            m.view(dataoff, origlen);
+            ret = processMsg(m);
+            if (ret != Verdict.ACCEPT) {
+                break;
+            }
+            int diff = m.len - origlen;
+            // Linux adds the changes up in a 16-bit signed integer
+            tdiff = (short) (tdiff + diff);
+            dataoff += m.len;
+            datalen = datalen + diff - m.len;
+        }
+        if (ret == Verdict.ACCEPT && m.ct.hasStatus(Status.NAT_MASK)) {
+            Nat nat = m.net.services().extension(Nat.class);
+            if (nat != null) {
+                nat.seqAdjust(m.pkt, m.ct, m.ctinfo, m.protoff, tdiff);
+            }
+        }
+        return ret;
+    }
+
+    /** Where the first CR LF CR LF at or after {@code from} starts, or -1. */
+    private static int blankLine(SipMsg m, int from) {
+        for (int i = from; i + 4 <= m.len; i++) {
+            if (m.at(i) == '\r' && m.at(i + 1) == '\n' && m.at(i + 2) == '\r' && m.at(i + 3) == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** {@code process_sip_msg}: the request or response, then NAT's rewriting of its headers. */
@@ -227,6 +309,10 @@ public final class SipHelper implements Helper {
     }
 
     private int processResponse(SipMsg m) {
+        // over UDP the datagram was long enough; a later message of a TCP segment may not be
+        if (m.len < MIN_LENGTH) {
+            return Verdict.ACCEPT;
+        }
         long code = SipText.strtouint(m, SipText.RESPONSE.length, 10);
         if (code == 0) {
             return drop(m, "cannot get code", counters.badMessage);

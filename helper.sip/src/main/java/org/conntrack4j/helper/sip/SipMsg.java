@@ -28,12 +28,16 @@ final class SipMsg {
     int family;
     /** The connection's L4 protocol: which Via transport is read, what a Contact's transport must be. */
     int proto;
-    /** Offset of the payload from the start of the packet (the IP header). */
+    /** Offset of the L4 payload from the start of the packet (the IP header). */
+    int payloadOff;
+    /** Offset of the message from the start of the packet: the payload's, or over TCP a later message's. */
     int dataoff;
     private byte[] b;
     private int base;
     /** The message's length (Linux's {@code datalen}). */
     int len;
+    /** The packet's length when the view was last set, to follow the message's length through rewrites. */
+    private int pktLen;
 
     // results of the last parse
     int matchOff;
@@ -57,20 +61,31 @@ final class SipMsg {
     /** A scratch tuple for expectation lookups. */
     final Tuple tuple = new Tuple();
 
+    /** The whole payload from {@code payloadOff} as the message. */
     SipMsg load(Packet p, int family, int proto, int payloadOff) {
         this.pkt = p;
         this.family = family;
         this.proto = proto;
-        this.dataoff = payloadOff;
-        reload();
+        this.payloadOff = payloadOff;
+        return view(payloadOff, p.length() - payloadOff);
+    }
+
+    /** The message of {@code msgLen} bytes at packet offset {@code msgOff} (one of several in a TCP segment). */
+    SipMsg view(int msgOff, int msgLen) {
+        dataoff = msgOff;
+        len = msgLen;
+        pktLen = pkt.length();
+        b = pkt.array();
+        base = pkt.head() + dataoff;
         return this;
     }
 
-    /** Reads the packet again after it was rewritten (its buffer and length may have changed). */
+    /**
+     * Reads the packet again after a rewrite of this message (its buffer may have moved): the message grew or
+     * shrank by what the packet did.
+     */
     void reload() {
-        b = pkt.array();
-        base = pkt.head() + dataoff;
-        len = pkt.length() - dataoff;
+        view(dataoff, len + pkt.length() - pktLen);
     }
 
     /** The byte at {@code i} (0 <= i < len). */

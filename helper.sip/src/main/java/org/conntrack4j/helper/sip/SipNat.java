@@ -42,9 +42,17 @@ final class SipNat {
     private static final byte[] RPORT = SipText.bytes("rport=");
     private static final byte[] NONE = new byte[0];
 
-    /** {@code mangle_packet}: replaces {@code len} bytes at {@code off} of the message; reloads the view. */
+    /**
+     * {@code mangle_packet}: replaces {@code len} bytes at {@code off} of the message; reloads the view. Over TCP the
+     * length change is not recorded here: the helper records the sum of a segment's changes once
+     * ({@link SipHelper}), since a second change recorded for one segment would be lost.
+     */
     private static boolean mangle(SipMsg m, int off, int len, byte[] rep, SipCounters counters) {
-        if (!m.nat.mangleUdpPacket(m.pkt, m.ct, m.ctinfo, m.protoff, off, len, rep, 0, rep.length)) {
+        int at = off + m.dataoff - m.payloadOff;
+        boolean ok = m.proto == IpProto.TCP
+            ? m.nat.mangleTcpPacket(m.pkt, m.ct, m.ctinfo, m.protoff, at, len, rep, 0, rep.length, false)
+            : m.nat.mangleUdpPacket(m.pkt, m.ct, m.ctinfo, m.protoff, at, len, rep, 0, rep.length);
+        if (!ok) {
             counters.mangleFailed.increment();
             return false;
         }

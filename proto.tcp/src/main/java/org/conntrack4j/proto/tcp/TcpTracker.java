@@ -28,6 +28,7 @@ import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.PluginServices;
+import org.conntrack4j.core.api.ProtoInfo;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.api.Settings;
 import org.conntrack4j.core.api.Status;
@@ -113,6 +114,32 @@ public final class TcpTracker implements L4Tracker {
     @Override
     public boolean seqAdjust(Conntrack net, Connection ct, Packet pkt, int dataoff, int ctinfo) {
         return TcpSeqAdjust.adjust(ct, pkt, dataoff, ctinfo);
+    }
+
+    /**
+     * {@code nlattr_to_tcp}: the state administration gives a connection it inserts (a state of the table, else
+     * refused as {@code EINVAL}), each sender's flags and window scale where given. The windows stay unknown
+     * ({@code td_maxwin} 0): each side's first packet starts its window tracking, as for a connection picked up
+     * in the middle.
+     */
+    @Override
+    public boolean setProtoInfo(Conntrack net, Connection ct, ProtoInfo info) {
+        if (info.state() >= TcpStateTable.STATES) {
+            return false;
+        }
+        TcpProtoState st = new TcpProtoState();
+        st.state = (byte) info.state();
+        st.lastIndex = TcpStateTable.NONE_SET;
+        for (int dir = 0; dir < 2; dir++) {
+            if (info.hasTcpFlags()) {
+                st.flags(dir, info.tcpFlags(dir));
+            }
+            if (info.hasTcpWindowScale()) {
+                st.scale(dir, info.tcpWindowScale(dir));
+            }
+        }
+        ct.setProtoState(st);
+        return true;
     }
 
     /**

@@ -10,12 +10,14 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
+import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.replay.compare.CaseComparison;
 import org.conntrack4j.replay.compare.ComparisonResult;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 import org.conntrack4j.replay.run.ReplayReport;
+import org.conntrack4j.router.RouterSocket;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.Rulesets;
@@ -57,11 +59,18 @@ public final class ReplayCommand {
             err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check] [--tick-phase MICROS] [--no-adopt-random]"
                 + " [--labels CONNLABEL_CONF]");
             err.println("       replay --pcap FILE [--rules FILE] --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,...][,mtu=N]"
-                + "... [--in IFACE] [--sysctl NAME=VALUE]... [--tick-phase MICROS] [--adopt-random] --out OUT_DIR");
+                + "... [--in IFACE] [--listen tcp|udp:PORT]... [--sysctl NAME=VALUE]... [--tick-phase MICROS]"
+                + " [--adopt-random] --out OUT_DIR");
             return USAGE;
         }
         try {
             CaseSpec spec = o.spec();
+            for (RouterSocket s : spec.sockets()) {
+                if (s.protocol == IpProto.TCP) {
+                    err.println("replay: the router's " + s + " is not answered as Linux's TCP yet: its connections are"
+                        + " reset as if nothing listened");
+                }
+            }
             Map<String, String> ignored = new TreeMap<>();
             ReplayReport r = Replay.run(spec, o.out, (name, clock, sysctls) -> {
                 Conntrack net;

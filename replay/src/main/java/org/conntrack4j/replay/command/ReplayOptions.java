@@ -12,6 +12,7 @@ import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 import org.conntrack4j.router.RouterInterface;
+import org.conntrack4j.router.RouterSocket;
 import org.conntrack4j.rules.nft.NftParser;
 
 /**
@@ -33,6 +34,8 @@ final class ReplayOptions {
     /** A connlabel.conf naming the labels to print, or null: each label by its number. */
     Path labels;
     final List<String> ifaces = new ArrayList<>();
+    /** {@code --listen tcp:PORT|udp:PORT}: sockets of the router's own, for a plain capture. */
+    final List<String> listens = new ArrayList<>();
     final Map<String, String> sysctls = new LinkedHashMap<>();
 
     static ReplayOptions parse(String... args) {
@@ -45,6 +48,7 @@ final class ReplayOptions {
                 case "--rules": o.rules = Paths.get(value(args, ++i, a)); break;
                 case "--iface": o.ifaces.add(value(args, ++i, a)); break;
                 case "--in": o.inIface = value(args, ++i, a); break;
+                case "--listen": o.listens.add(value(args, ++i, a)); break;
                 case "--quiet": case "-q": o.quiet = true; break;
                 case "--check": o.check = true; break;
                 case "--adopt-random": o.adoptRandom = Boolean.TRUE; break;
@@ -79,8 +83,8 @@ final class ReplayOptions {
         if (o.pcap != null && o.ifaces.isEmpty()) {
             throw new IllegalArgumentException("--pcap needs the router's interfaces: --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX...");
         }
-        if (o.caseDir != null && (!o.ifaces.isEmpty() || o.rules != null || o.inIface != null)) {
-            throw new IllegalArgumentException("--iface, --rules and --in go with --pcap; a case folder has its own");
+        if (o.caseDir != null && (!o.ifaces.isEmpty() || o.rules != null || o.inIface != null || !o.listens.isEmpty())) {
+            throw new IllegalArgumentException("--iface, --rules, --in and --listen go with --pcap; a case folder has its own");
         }
         return o;
     }
@@ -129,7 +133,7 @@ final class ReplayOptions {
             Map<String, String> s = new LinkedHashMap<>(c.sysctls());
             s.putAll(sysctls);
             return new CaseSpec(c.name(), c.interfaces(), s, c.ruleset(), c.rulesetName(), c.capture(),
-                c.defaultInterface(), c.tickPhaseNanos(), c.adoptRandomPorts(), c.tableAtNanos());
+                c.defaultInterface(), c.tickPhaseNanos(), c.adoptRandomPorts(), c.tableAtNanos()).withSockets(c.sockets());
         }
         List<RouterInterface> list = new ArrayList<>();
         for (String spec : ifaces) {
@@ -153,8 +157,17 @@ final class ReplayOptions {
         if (!Files.isRegularFile(pcap)) {
             throw new ReplayException(pcap + ": no such capture file", ReplayException.INPUT);
         }
+        List<RouterSocket> sockets = new ArrayList<>();
+        for (String l : listens) {
+            try {
+                sockets.add(RouterSocket.parse(l));
+            } catch (IllegalArgumentException e) {
+                throw new ReplayException("--listen " + l + ": " + e.getMessage(), ReplayException.INPUT);
+            }
+        }
         String name = pcap.getFileName().toString().replaceFirst("\\.(pcapng|pcap)$", "");
-        return new CaseSpec(name, list, sysctls, text, rules == null ? null : rules.toString(), pcap, inIface);
+        return new CaseSpec(name, list, sysctls, text, rules == null ? null : rules.toString(), pcap, inIface)
+            .withSockets(sockets);
     }
 
     /** {@code NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,ADDR/PREFIX...][,mtu=N]}. */

@@ -11,6 +11,7 @@ import org.conntrack4j.core.text.LabelMap;
 import org.conntrack4j.replay.json.JsonParser;
 import org.conntrack4j.replay.json.JsonSyntaxException;
 import org.conntrack4j.router.RouterInterface;
+import org.conntrack4j.router.RouterSocket;
 import org.conntrack4j.rules.nft.NftParser;
 
 /**
@@ -33,6 +34,7 @@ public final class CaseSpec {
     private final boolean eventsUntilTable;
     private final List<RulesetChange> rulesetChanges;
     private final List<TableOperation> operations;
+    private final List<RouterSocket> sockets;
 
     /**
      * A ruleset loaded while the recording ran ({@code case.json} → {@code ruleset_changes}): {@code atNanos} after the
@@ -64,14 +66,15 @@ public final class CaseSpec {
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
         long tableAtNanos) {
         this(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            adoptRandomPorts, tableAtNanos, LabelMap.numeric(), false, List.of(), List.of());
+            adoptRandomPorts, tableAtNanos, LabelMap.numeric(), false, List.of(), List.of(), List.of());
     }
 
     private CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
         long tableAtNanos, LabelMap labels, boolean eventsUntilTable, List<RulesetChange> rulesetChanges,
-        List<TableOperation> operations) {
+        List<TableOperation> operations, List<RouterSocket> sockets) {
         this.operations = List.copyOf(operations);
+        this.sockets = List.copyOf(sockets);
         this.rulesetChanges = List.copyOf(rulesetChanges);
         this.labels = labels;
         this.eventsUntilTable = eventsUntilTable;
@@ -112,7 +115,7 @@ public final class CaseSpec {
     /** The same case with adoption of the recording kernel's random ports on or off. */
     public CaseSpec withAdoptRandomPorts(boolean on) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            on, tableAtNanos, labels, eventsUntilTable, rulesetChanges, operations);
+            on, tableAtNanos, labels, eventsUntilTable, rulesetChanges, operations, sockets);
     }
 
     /**
@@ -127,7 +130,21 @@ public final class CaseSpec {
     /** The same case with labels printed through {@code map} (null: not printed). */
     public CaseSpec withLabels(LabelMap map) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            adoptRandomPorts, tableAtNanos, map, eventsUntilTable, rulesetChanges, operations);
+            adoptRandomPorts, tableAtNanos, map, eventsUntilTable, rulesetChanges, operations, sockets);
+    }
+
+    /**
+     * The router's own sockets ({@code case.json} → {@code router_sockets}, or {@code --listen} for a plain capture):
+     * what its local stack takes in instead of refusing.
+     */
+    public List<RouterSocket> sockets() {
+        return sockets;
+    }
+
+    /** The same case with these sockets of the router's own. */
+    public CaseSpec withSockets(List<RouterSocket> s) {
+        return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
+            adoptRandomPorts, tableAtNanos, labels, eventsUntilTable, rulesetChanges, operations, s);
     }
 
     /** The rulesets loaded while the recording ran, in time order (none for most cases). */
@@ -242,7 +259,9 @@ public final class CaseSpec {
                 list.add(RouterInterface.of(e.getKey(), text(i.get("mac"), json, e.getKey() + ".mac"),
                     i.get("peer_mac") == null ? null : i.get("peer_mac").toString(), mtu,
                     i.get("ipv4") == null ? null : i.get("ipv4").toString(),
-                    i.get("ipv6") == null ? null : i.get("ipv6").toString()));
+                    i.get("ipv6") == null ? null : i.get("ipv6").toString())
+                    // the recording routers had no link-local address (addr_gen_mode 1, tools/kernellab/lab.py)
+                    .withoutLinkLocal());
             } catch (IllegalArgumentException ex) {
                 throw new ReplayException(json + ": interface " + e.getKey() + ": " + ex.getMessage(), ReplayException.INPUT);
             }
@@ -308,7 +327,30 @@ public final class CaseSpec {
         }
         // a kernel case folder: its replies answer the kernel's own random NAT picks
         return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true, tableAt(c, json),
-            LabelMap.numeric(), Boolean.TRUE.equals(c.get("events_until_table")), rulesetChanges(c, json), ops);
+            LabelMap.numeric(), Boolean.TRUE.equals(c.get("events_until_table")), rulesetChanges(c, json), ops,
+            routerSockets(c, json));
+    }
+
+    /** {@code router_sockets}: {@code [{protocol, family, address, port, ...}]}; absent or empty: none. */
+    private static List<RouterSocket> routerSockets(Map<String, Object> c, Path json) throws ReplayException {
+        if (c.get("router_sockets") == null) {
+            return List.of();
+        }
+        if (!(c.get("router_sockets") instanceof List)) {
+            throw new ReplayException(json + ": router_sockets is not a list", ReplayException.INPUT);
+        }
+        List<RouterSocket> out = new ArrayList<>();
+        for (Object o : (List<?>) c.get("router_sockets")) {
+            Map<String, Object> m = object(o, json, "a router_sockets entry");
+            try {
+                out.add(RouterSocket.of(String.valueOf(m.get("protocol")),
+                    m.get("family") == null ? null : m.get("family").toString(),
+                    m.get("address") == null ? null : m.get("address").toString(), String.valueOf(m.get("port"))));
+            } catch (IllegalArgumentException e) {
+                throw new ReplayException(json + ": router_sockets: " + e.getMessage(), ReplayException.INPUT);
+            }
+        }
+        return out;
     }
 
     private static List<RulesetChange> rulesetChanges(Map<String, Object> c, Path json) throws ReplayException {

@@ -172,7 +172,7 @@ public final class Replay {
                     }
                 }
             }, true));
-            Router router = Routers.create(net, RouterConfig.of(spec.interfaces()));
+            Router router = Routers.create(net, RouterConfig.of(spec.interfaces()).withSockets(spec.sockets()));
             regs.add(router::close);
             List<String> portNames = new ArrayList<>();
             router.devices().forEach(d -> portNames.add(d.name()));

@@ -42,4 +42,19 @@ class ReplayOptionsTest {
         assertTrue(ReplayOptions.parse("--pcap", pcap, "--iface", lan, "--out", "o", "--adopt-random").spec()
             .adoptRandomPorts());
     }
+
+    @Test
+    void routerSocketsComeFromTheCaseOrFromListenForAPlainCapture() throws ReplayException {
+        String pcap = TestData.oracleCases().resolve("udp/ingress.pcapng").toString();
+        String lan = "lan,02:00:00:00:01:01,02:00:00:00:01:02,198.51.100.1/24";
+        assertEquals("[udp 198.51.100.1/32:5353]", ReplayOptions.parse(TestData.folder("recorded/udp_router_socket")
+            .toString(), "--out", "o").spec().sockets().toString());
+        assertEquals("[tcp *:22, udp *:53]", ReplayOptions.parse("--pcap", pcap, "--iface", lan, "--listen", "tcp:22",
+            "--listen", "udp:53", "--out", "o").spec().sockets().toString());
+        ReplayException e = assertThrows(ReplayException.class, () -> ReplayOptions.parse("--pcap", pcap, "--iface", lan,
+            "--listen", "udp:x", "--out", "o").spec());
+        assertEquals("--listen udp:x: port x: not a number", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse(TestData.oracleCases().resolve("udp")
+            .toString(), "--listen", "udp:53", "--out", "o"));
+    }
 }

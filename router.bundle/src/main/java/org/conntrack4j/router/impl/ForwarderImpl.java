@@ -89,7 +89,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         this.net = router.net;
         this.ports = router.ports;
         this.egress = egress;
-        this.local = new LocalStack(router.icmpLimit);
+        this.local = new LocalStack(router.icmpLimit, router.sockets);
     }
 
     @Override
@@ -187,6 +187,9 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             result.fate = Fate.DROPPED_PREROUTING;
             return;
         }
+        if (pkt.family == Family.IPV4 && martian(pkt, result)) {
+            return;
+        }
         if (router.isLocal(pkt.family, dstHi(pkt), dstLo(pkt))) {
             deliverLocal(pkt, inPort, result);
             return;
@@ -198,13 +201,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             result.fate = Fate.NOT_FOR_US;
             return;
         }
-        if (pkt.family == Family.IPV6 && (Macs.isLinkLocal(pkt.u64(8)) || Macs.isLinkLocal(pkt.u64(24)))) {
-            sendError(pkt, in, LocalStack.ICMPV6_DEST_UNREACH, LocalStack.ICMPV6_NOT_NEIGHBOUR, 0);
-            stats[Stat.NO_ROUTE]++;
-            result.fate = Fate.BEYOND_SCOPE;
-            return;
-        }
-        NetDevice out = route(pkt.family, dstHi(pkt), dstLo(pkt));
+        NetDevice out = routeInput(pkt, inPort);
         if (out == null) {
             sendError(pkt, in, pkt.family == Family.IPV4 ? LocalStack.ICMP_DEST_UNREACH : LocalStack.ICMPV6_DEST_UNREACH,
                 pkt.family == Family.IPV4 ? LocalStack.ICMP_NET_UNREACH : LocalStack.ICMPV6_NOROUTE, 0);
@@ -221,6 +218,46 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         r.ctDir = hasCt ? (CtInfo.direction(p.ctinfo) == 0 ? "original" : "reply") : "none";
         r.logReason = p.logReason;
         r.logProto = p.logProto;
+    }
+
+    /**
+     * The checks of {@code ip_route_input_slow} that no route lookup makes, with route_localnet off: a multicast,
+     * limited broadcast or loopback source, or a loopback destination, is dropped without an answer (counted as
+     * {@code in_martian_src} / {@code in_martian_dst} are). Linux 6.18 forwards sources in 0.0.0.0/8 and 240.0.0.0/4
+     * and routes destinations in 0.0.0.0/8 like any other (no route here: net unreachable), as asked of it.
+     */
+    private boolean martian(Packet p, Result result) {
+        long src = p.u32(12) & 0xffffffffL;
+        long dst = p.u32(16) & 0xffffffffL;
+        boolean badSource = src >>> 28 == 0xe || src == 0xffffffffL;
+        if (!badSource && (dst == 0xffffffffL || src == 0 && dst == 0)) {
+            return false; // the limited broadcast is taken in before the loopback checks
+        }
+        if (!badSource && dst >>> 24 == 127) {
+            stats[Stat.MARTIAN_DESTINATION]++;
+            result.note = "martian destination";
+            result.fate = Fate.BAD_DESTINATION;
+            return true;
+        }
+        if (badSource || src >>> 24 == 127) {
+            stats[Stat.MARTIAN_SOURCE]++;
+            result.note = "martian source";
+            result.fate = Fate.BAD_SOURCE;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The input route ({@code ip_route_input} / {@code ip6_route_input}): an IPv6 link-local destination only on
+     * the link it came from, through that link's fe80::/64 route, which exists when the interface has a link-local
+     * address; anything else by the routing table.
+     */
+    private NetDevice routeInput(Packet p, Port inPort) {
+        if (p.family == Family.IPV6 && Macs.isLinkLocal(p.u64(24))) {
+            return inPort.linkLocal() != null ? inPort.dev : null;
+        }
+        return route(p.family, dstHi(p), dstLo(p));
     }
 
     /** {@code ip_forward} / {@code ip6_forward}. */
@@ -246,6 +283,9 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
                 sendError(p, in, LocalStack.ICMPV6_TIME_EXCEED, 0, 0);
                 stats[Stat.TTL_EXCEEDED]++;
                 result.fate = Fate.HOP_LIMIT_EXCEEDED;
+                return;
+            }
+            if (out != in && badSource6(p, in, result)) {
                 return;
             }
             int mtu = Math.max(mtu(out), IpFragmenter.IPV6_MIN_MTU);
@@ -276,6 +316,30 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         stats[Stat.FORWARDED]++;
         result.fate = Fate.FORWARDED;
         result.out = out;
+    }
+
+    /**
+     * {@code ip6_forward}'s source check for a packet leaving by another interface than it came in by (the same
+     * interface would get a redirect, and be forwarded): an unspecified, multicast or loopback source is dropped
+     * (counted as {@code Ip6InAddrErrors}); a link-local one is, with a destination unreachable "beyond scope of
+     * source address" to its sender. Returns true when the packet is dropped.
+     */
+    private boolean badSource6(Packet p, NetDevice in, Result result) throws IOException {
+        long hi = p.u64(8);
+        long lo = p.u64(16);
+        if (hi == 0 && (lo == 0 || lo == 1) || hi >>> 56 == 0xff) {
+            stats[Stat.IN_ADDR_ERRORS]++;
+            result.note = "ipv6: source address not forwarded";
+            result.fate = Fate.BAD_SOURCE;
+            return true;
+        }
+        if (Macs.isLinkLocal(hi)) {
+            sendError(p, in, LocalStack.ICMPV6_DEST_UNREACH, LocalStack.ICMPV6_NOT_NEIGHBOUR, 0);
+            stats[Stat.IN_ADDR_ERRORS]++;
+            result.fate = Fate.BEYOND_SCOPE;
+            return true;
+        }
+        return false;
     }
 
     /** The link's MTU as the feeder last reported it. */
@@ -492,6 +556,14 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
     private void sendError(Packet about, NetDevice in, int type, int code, int info) throws IOException {
         long sHi = srcHi(about);
         long sLo = srcLo(about);
+        if (about.family == Family.IPV6 && Macs.isLinkLocal(sHi)) {
+            // icmp6_send routes the error: a link-local sender is reached only through the fe80::/64 route of the
+            // link it is on, which an interface without a link-local address lacks (no error then)
+            Port inPort = in == null ? null : ports[in.index() - 1];
+            if (inPort == null || inPort.linkLocal() == null) {
+                return;
+            }
+        }
         NetDevice back = route(about.family, sHi, sLo);
         long[] src = LocalStack.sourceFor(back != null ? back : in, about.family, sHi, sLo);
         if (src == null) {

@@ -5,9 +5,11 @@ import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.router.RouterSocket;
 
 /**
- * What the router's own IP stack answers, as a Linux host with no listening sockets: echo requests get
+ * What the router's own IP stack answers, as a Linux host with no listening sockets but the UDP ones it is given
+ * ({@link RouterSocket}: a datagram for one is taken in silently): echo requests get
  * echo replies; UDP gets ICMP port unreachable; TCP gets a reset (unless it is one); other protocols get
  * protocol unreachable (ICMPv6: parameter problem); ICMP errors and replies are consumed. Also builds the
  * ICMP errors the forwarding path sends (time exceeded, unreachable, fragmentation needed / packet too big).
@@ -40,10 +42,27 @@ final class LocalStack {
     private static final int ICMPV6_MAX_QUOTE = 1280 - 40 - 8;
 
     private final RateLimiter limiter;
+    private final RouterSocket[] sockets;
     private int nextId = 1;
 
-    LocalStack(RateLimiter limiter) {
+    LocalStack(RateLimiter limiter, RouterSocket[] sockets) {
         this.limiter = limiter;
+        this.sockets = sockets;
+    }
+
+    /** Is a UDP socket of the router's own bound where the datagram goes (then it is taken in, unanswered)? */
+    private boolean udpTaken(Packet in, int l4) {
+        if (in.length() - l4 < 4) {
+            return false;
+        }
+        long hi = in.family == Family.IPV4 ? 0 : in.u64(24);
+        long lo = in.family == Family.IPV4 ? in.u32(16) & 0xffffffffL : in.u64(32);
+        for (RouterSocket s : sockets) {
+            if (s.takes(IpProto.UDP, in.family, hi, lo, in.u16(l4 + 2))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -62,9 +81,10 @@ final class LocalStack {
             }
             switch (proto) {
                 case IpProto.ICMP:
-                    return in.length() - l4 >= 8 && in.u8(l4) == ICMP_ECHO && echoReply(in, out, l4);
+                    return in.length() - l4 >= 8 && in.u8(l4) == ICMP_ECHO && echoReply(in, out, l4, 0, 0);
                 case IpProto.UDP:
-                    return error(in, out, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, srcOf(in), now, hz, true);
+                    return !udpTaken(in, l4)
+                        && error(in, out, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, srcOf(in), now, hz, true);
                 case IpProto.TCP:
                     return tcpReset(in, out, l4);
                 default:
@@ -72,13 +92,22 @@ final class LocalStack {
             }
         }
         if ((in.u8(24) & 0xff) == 0xff) {
-            return false;
+            // icmpv6_echo_reply (echo_ignore_multicast 0): a group the router is in is answered, from the address
+            // routing picks for the sender; nothing else sent to a group gets an answer
+            if (proto != IpProto.ICMPV6 || in.length() - l4 < 8 || in.u8(l4) != ICMPV6_ECHO_REQUEST
+                || !joined(in.in, in.u64(24), in.u64(32))) {
+                return false;
+            }
+            long[] src = sourceFor(in.in, Family.IPV6, in.u64(8), in.u64(16));
+            return src != null && echoReply(in, out, l4, src[0], src[1]);
         }
         switch (proto) {
             case IpProto.ICMPV6:
-                return in.length() - l4 >= 8 && in.u8(l4) == ICMPV6_ECHO_REQUEST && echoReply(in, out, l4);
+                return in.length() - l4 >= 8 && in.u8(l4) == ICMPV6_ECHO_REQUEST
+                    && echoReply(in, out, l4, in.u64(24), in.u64(32));
             case IpProto.UDP:
-                return error(in, out, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, srcOf(in), now, hz, true);
+                return !udpTaken(in, l4)
+                    && error(in, out, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, srcOf(in), now, hz, true);
             case IpProto.TCP:
                 return tcpReset(in, out, l4);
             case IpProto.NONE:
@@ -154,8 +183,28 @@ final class LocalStack {
         return id;
     }
 
-    /** Echo reply: same identifier, sequence and data, addresses swapped (Linux's {@code icmp_reply}). */
-    private boolean echoReply(Packet in, Packet out, int l4) {
+    /**
+     * Is the router in the IPv6 group on {@code dev}: all nodes, all routers (link and site scope: it forwards),
+     * the solicited-node group of one of the device's addresses?
+     */
+    static boolean joined(NetDevice dev, long hi, long lo) {
+        if (hi == Ndisc.ALL_NODES_HI && (lo == 1 || lo == 2) || hi == 0xff05_0000_0000_0000L && lo == 2) {
+            return true;
+        }
+        if (hi != Ndisc.SOLICITED_NODE_HI || dev == null) {
+            return false;
+        }
+        for (int i = 0; i < dev.addressCount(); i++) {
+            NetDevice.IfAddr a = dev.address(i);
+            if (a.family == Family.IPV6 && Ndisc.solicitedNodeLo(a.lo) == lo) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Echo reply: same identifier, sequence and data, back to the sender (Linux's {@code icmp_reply}). */
+    private boolean echoReply(Packet in, Packet out, int l4, long srcHi, long srcLo) {
         int dataLen = in.length() - l4;
         if (in.family == Family.IPV4) {
             int total = 20 + dataLen;
@@ -170,7 +219,7 @@ final class LocalStack {
         int total = 40 + dataLen;
         out.reset().load(new byte[total], 0, total, 64);
         out.copyIn(40, in.array(), in.head() + l4, dataLen);
-        IpOut.ipv6Header(out, (in.u32(0) >>> 20) & 0xff, 0, IpOut.DEFAULT_TTL, IpProto.ICMPV6, in.u64(24), in.u64(32),
+        IpOut.ipv6Header(out, (in.u32(0) >>> 20) & 0xff, 0, IpOut.DEFAULT_TTL, IpProto.ICMPV6, srcHi, srcLo,
             in.u64(8), in.u64(16), dataLen);
         out.put8(40, ICMPV6_ECHO_REPLY);
         IpOut.l4Checksum(out, 40, IpProto.ICMPV6, 42);

@@ -48,7 +48,7 @@ final class Port {
         }
         // Linux gives every IPv6 interface its EUI-64 link-local address (addr_gen_mode 0); last, so that the
         // first IPv6 address stays the primary one.
-        if (v6 && !config.hasLinkLocal()) {
+        if (v6 && !config.hasLinkLocal() && config.generatesLinkLocal()) {
             addrs.add(new NetDevice.IfAddr(Family.IPV6, 0xfe80_0000_0000_0000L, Macs.eui64(m), 64));
         }
         byte[] b = new byte[6];

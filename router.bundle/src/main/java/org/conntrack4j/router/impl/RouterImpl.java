@@ -16,6 +16,7 @@ import org.conntrack4j.router.Egress;
 import org.conntrack4j.router.Forwarder;
 import org.conntrack4j.router.Router;
 import org.conntrack4j.router.RouterConfig;
+import org.conntrack4j.router.RouterSocket;
 import org.conntrack4j.router.RouterInterface;
 
 /**
@@ -28,6 +29,8 @@ public final class RouterImpl implements Router {
     final Port[] ports;
     final Routes routes;
     final RateLimiter icmpLimit = new RateLimiter();
+    /** The router's own sockets: what its local stack takes in instead of refusing. */
+    final RouterSocket[] sockets;
     final AtomicLongArray sharedStats = new AtomicLongArray(Stat.COUNT);
     final Neighbours neighbours = new Neighbours(sharedStats);
     private final List<ForwarderImpl> forwarders = new CopyOnWriteArrayList<>();
@@ -48,6 +51,7 @@ public final class RouterImpl implements Router {
             devs[i] = ports[i].dev;
         }
         routes = new Routes(devs, config.routes());
+        sockets = config.sockets().toArray(new RouterSocket[0]);
         output = net.services().provideExtension(LocalOutput.class, this::sendLocal);
     }
 

@@ -39,7 +39,11 @@ final class Stat {
     static final int NEIGH_UNRES_DISCARDS = 26;
     static final int NEIGH_TABLE_FULL = 27;
     static final int NEIGH_QUEUED = 28;
-    static final int COUNT = 29;
+    // what the IP layer refused by address (forwarder slots, kept apart from the shared ones above)
+    static final int IN_ADDR_ERRORS = 29;
+    static final int MARTIAN_SOURCE = 30;
+    static final int MARTIAN_DESTINATION = 31;
+    static final int COUNT = 32;
 
     static final String[] NAMES = {
         "rx_frames", "rx_not_for_us", "rx_too_short", "rx_unknown_ethertype", "rx_ip_errors", "rx_arp",
@@ -47,7 +51,8 @@ final class Stat {
         "forwarded", "delivered", "fragments_held", "dropped_by_hooks", "no_route", "ttl_exceeded", "too_big",
         "tx_frames", "tx_link_down", "icmp_errors_sent", "arp_replies_sent", "arp_requests_sent", "na_sent",
         "ns_sent", "announcements_sent",
-        "neigh_resolved", "neigh_failed", "neigh_unres_discards", "neigh_table_full", "neigh_queued"};
+        "neigh_resolved", "neigh_failed", "neigh_unres_discards", "neigh_table_full", "neigh_queued",
+        "in_addr_errors", "martian_source", "martian_destination"};
 
     private Stat() {
     }

@@ -188,14 +188,19 @@ class RouterFragmentTest {
         return f;
     }
 
-    private void receive(String iface, byte[] ip) throws IOException {
+    /** The Ethernet frame carrying {@code ip} to {@code dstMac}. */
+    static byte[] ethernet(byte[] dstMac, byte[] ip) {
         byte[] frame = new byte[14 + ip.length];
-        byte[] mac = router.devices().get(router.port(iface)).mac();
-        System.arraycopy(mac, 0, frame, 0, 6);
+        System.arraycopy(dstMac, 0, frame, 0, 6);
         int type = (ip[0] & 0xf0) == 0x60 ? 0x86dd : 0x0800;
         frame[12] = (byte) (type >>> 8);
         frame[13] = (byte) type;
         System.arraycopy(ip, 0, frame, 14, ip.length);
+        return frame;
+    }
+
+    private void receive(String iface, byte[] ip) throws IOException {
+        byte[] frame = ethernet(router.devices().get(router.port(iface)).mac(), ip);
         clock.advanceSeconds(0.001);
         forwarder.receive(iface, Forwarder.LINKTYPE_ETHERNET, frame, 0, frame.length, clock.wallNanos(), ++tag, result);
     }

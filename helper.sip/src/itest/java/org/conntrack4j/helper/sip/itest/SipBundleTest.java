@@ -112,9 +112,11 @@ class SipBundleTest {
     }
 
     @Test
-    void theHelperIsAUdpServiceOfBothFamiliesWithItsModuleParameters() {
+    void theHelperIsAUdpAndATcpServiceOfBothFamiliesWithItsModuleParameters() {
         assertNotNull(conntrack.services().helper("sip", Family.IPV4, IpProto.UDP));
         assertNotNull(conntrack.services().helper("sip", Family.IPV6, IpProto.UDP));
+        assertNotNull(conntrack.services().helper("sip", Family.IPV4, IpProto.TCP));
+        assertNotNull(conntrack.services().helper("sip", Family.IPV6, IpProto.TCP));
         assertEquals(3600L, conntrack.settings().get("nf_conntrack_sip.sip_timeout"));
         assertEquals(1L, conntrack.settings().get("nf_conntrack_sip.sip_direct_media"));
         assertEquals(1L, conntrack.settings().get("nf_conntrack_sip.sip_direct_signalling"));
@@ -136,6 +138,7 @@ class SipBundleTest {
 
         bundle().stop();
         assertNull(conntrack.services().helper("sip", Family.IPV4, IpProto.UDP));
+        assertNull(conntrack.services().helper("sip", Family.IPV4, IpProto.TCP));
         assertEquals(List.of(), conntrack.table().expectations(), "its expectations are destroyed");
         assertEquals(3, expectEvents.size(), expectEvents.toString());
         assertNull(call.ct.helper(), "detached");
