@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayInputStream;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
+import java.net.URL;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Enumeration;
@@ -70,6 +75,11 @@ final class PluginBundles {
     private final ConntrackFactory factory;
     /** Where each plug-in was installed from, to bring back one that left (or that a failed test left out). */
     private final Map<String, String> locations = new HashMap<>();
+    /**
+     * Each plug-in's jar as it was when the tests began: a reinstall or update from the location would read whatever
+     * a build has put there since (another branch's build in a shared Maven repository), not the bundle under test.
+     */
+    private final Map<String, byte[]> jars = new HashMap<>();
 
     /**
      * Works through the test bundle's own context, so that what it installs persists across tests; every plug-in
@@ -80,15 +90,31 @@ final class PluginBundles {
         this.conntrack = conntrack;
         this.factory = factory;
         for (String bsn : PLUGINS) {
-            locations.put(bsn, bundle(bsn).getLocation());
+            String location = bundle(bsn).getLocation();
+            locations.put(bsn, location);
+            jars.put(bsn, read(location));
         }
+    }
+
+    private static byte[] read(String location) {
+        String url = location.startsWith("reference:") ? location.substring("reference:".length()) : location;
+        try (InputStream in = new URL(url).openStream()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the bundle at " + location, e);
+        }
+    }
+
+    /** The plug-in's jar as the tests began with it. */
+    InputStream jar(String bsn) {
+        return new ByteArrayInputStream(jars.get(bsn));
     }
 
     /** Installs the plug-ins that are missing again, then starts every bundle named in {@code active} that is not. */
     void bringBack(Set<String> active) throws Exception {
         for (String bsn : PLUGINS) {
             if (find(bsn) == null) {
-                own.installBundle(locations.get(bsn));
+                own.installBundle(locations.get(bsn), jar(bsn));
             }
         }
         for (Bundle b : own.getBundles()) {

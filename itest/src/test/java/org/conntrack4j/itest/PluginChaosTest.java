@@ -59,8 +59,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
 
 /**
- * Chaos under load: two threads push mixed traffic (TCP, UDP, ICMP, SCTP, GRE, FTP, PPTP and IRC control connections
- * and TFTP requests with their expectations, masqueraded out of the WAN) through the live engine while the test thread takes a plug-in
+ * Chaos under load: two threads push mixed traffic (TCP, UDP, ICMP, SCTP, GRE, FTP, PPTP and IRC control connections,
+ * TFTP requests and SIP calls with their expectations, masqueraded out of the WAN) through the live engine while the test thread takes a plug-in
  * bundle at random and stops and starts it, updates it, or uninstalls and reinstalls it, for a fixed number of rounds.
  * Before each round a sentinel connection per protocol runs on the LAN (no NAT binding), the FTP and PPTP ones with
  * their helper and expectations. While the bundle is away: nothing of it is registered, the engine holds nothing of its
@@ -171,7 +171,7 @@ class PluginChaosTest {
                         bundles.bundle(bsn).stop();
                     } else if (action == 1) {
                         Bundle b = bundles.bundle(bsn);
-                        b.update();
+                        b.update(bundles.jar(bsn));
                         refresh(b);
                     } else {
                         bundles.uninstallAndRefresh(bsn);
@@ -367,7 +367,7 @@ class PluginChaosTest {
      * verdict that is none of netfilter's; what a flow gets depends on which plug-ins are there at that moment.
      */
     private final class Traffic implements Runnable {
-        static final String[] KINDS = {"tcp", "udp", "icmp", "sctp", "gre", "ftp", "pptp", "tftp", "irc"};
+        static final String[] KINDS = {"tcp", "udp", "icmp", "sctp", "gre", "ftp", "pptp", "tftp", "irc", "sip"};
         final int id;
         final int basePort;
         final AtomicBoolean stop = new AtomicBoolean();
@@ -436,8 +436,14 @@ class PluginChaosTest {
                     Packet rrq = send(7, udp(CLIENT, port, SERVER, 69, "\0\1file\0octet\0"), lan, wan);
                     send(7, udp(SERVER, 40000 + (port & 1023), src(rrq), sport(rrq), "\0\3\0\1data"), wan, lan);
                 }
-                default -> control(8, port, 6667, ascii("PRIVMSG peer :\1DCC CHAT chat 3325256714 " + (port & 0x7fff)
+                case 8 -> control(8, port, 6667, ascii("PRIVMSG peer :\1DCC CHAT chat 3325256714 " + (port & 0x7fff)
                     + "\1\r\n"));
+                default -> {
+                    // a SIP INVITE with its SDP (the helper rewrites and expects the media), and the callee's answer
+                    Packet invite = send(9, udp(CLIENT, port, SERVER, 5060, invite(port)), lan, wan);
+                    send(9, udp(SERVER, 5060, src(invite), sport(invite), "SIP/2.0 100 Trying\r\nCall-ID: " + port
+                        + "@chaos\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"), wan, lan);
+                }
             }
         }
 
@@ -469,6 +475,16 @@ class PluginChaosTest {
             sent.incrementAndGet(kind);
             return p;
         }
+    }
+
+    /** A SIP INVITE from the client's {@code port}, offering audio on port+1000 (IPv4, SDP). */
+    private static String invite(int port) {
+        String sdp = "v=0\r\no=- 1 1 IN IP4 " + CLIENT + "\r\ns=-\r\nc=IN IP4 " + CLIENT + "\r\nt=0 0\r\nm=audio "
+            + (port + 1000) + " RTP/AVP 0\r\n";
+        return "INVITE sip:bob@" + SERVER + " SIP/2.0\r\nVia: SIP/2.0/UDP " + CLIENT + ":" + port + ";branch=z9hG4bK"
+            + port + "\r\nFrom: <sip:alice@" + CLIENT + ">;tag=" + port + "\r\nTo: <sip:bob@" + SERVER + ">\r\nCall-ID: "
+            + port + "@chaos\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@" + CLIENT + ":" + port + ">\r\n"
+            + "Content-Type: application/sdp\r\nContent-Length: " + sdp.length() + "\r\n\r\n" + sdp;
     }
 
     private static byte[] ascii(String text) {
