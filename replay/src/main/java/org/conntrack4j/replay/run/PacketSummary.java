@@ -52,14 +52,21 @@ public final class PacketSummary {
 
     private static String ipv4(byte[] b, int off, int n) {
         int ihl = (u8(b, off) & 15) * 4;
-        int tot = Math.min(u16(b, off + 2), n);
+        int total = u16(b, off + 2);
+        // 0 is what a sender doing TCP segmentation offload (and Linux's big TCP) leaves for the device to fill in:
+        // the length is the frame's, as tcpdump presumes
+        int tot = total == 0 ? n : Math.min(total, n);
         int proto = u8(b, off + 9);
         String src = Addr.toText(Family.IPV4, 0, u32(b, off + 12));
         String dst = Addr.toText(Family.IPV4, 0, u32(b, off + 16));
+        if (ihl < 20 || tot < ihl) {
+            return "IPv4 " + src + " > " + dst + (ihl < 20 ? " bad-hlen " + ihl : " bad-len " + total) + " | IPv4 id="
+                + u16(b, off + 4) + " ttl=" + u8(b, off + 8);
+        }
         int frag = u16(b, off + 6);
         int fragOff = (frag & 0x1fff) * 8;
         boolean mf = (frag & 0x2000) != 0;
-        String tail = " | IPv4 id=" + u16(b, off + 4) + " ttl=" + u8(b, off + 8);
+        String tail = " | IPv4 id=" + u16(b, off + 4) + " ttl=" + u8(b, off + 8) + (total == 0 ? " length 0 (TSO)" : "");
         if (fragOff != 0 || mf) {
             String first = fragOff == 0 && tot - ihl >= 4 ? " first=[" + l4Name(proto) + " " + u16(b, off + ihl) + " > "
                 + u16(b, off + ihl + 2) + "]" : "";

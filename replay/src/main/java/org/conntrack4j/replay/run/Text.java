@@ -1,0 +1,119 @@
+package org.conntrack4j.replay.run;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A growable line of UTF-8 bytes, built by hand: the replay writes one row per frame, and {@code String.format} or a
+ * {@code Writer}'s encoder per row cost more than the conntrack work behind it.
+ */
+final class Text {
+    byte[] bytes;
+    int length;
+
+    Text(int capacity) {
+        bytes = new byte[capacity];
+    }
+
+    Text clear() {
+        length = 0;
+        return this;
+    }
+
+    private void room(int n) {
+        if (length + n > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(length + n, 2 * bytes.length));
+        }
+    }
+
+    Text ch(char c) {
+        room(1);
+        bytes[length++] = (byte) c;
+        return this;
+    }
+
+    /** {@code s} in UTF-8 (an unpaired surrogate as {@code ?}, as the JDK's encoder writes it). */
+    Text str(String s) {
+        return str(s, false);
+    }
+
+    /** {@code s} with its tabs as spaces, so that it stays one column. */
+    Text column(String s) {
+        return str(s, true);
+    }
+
+    private Text str(String s, boolean tabs) {
+        int n = s.length();
+        room(n);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
+                room(rest.length);
+                System.arraycopy(rest, 0, bytes, length, rest.length);
+                length += rest.length;
+                return this;
+            }
+            bytes[length++] = (byte) (tabs && c == '\t' ? ' ' : c);
+        }
+        return this;
+    }
+
+    /** The first {@code n} bytes of {@code b}. */
+    Text bytes(byte[] b, int n) {
+        room(n);
+        System.arraycopy(b, 0, bytes, length, n);
+        length += n;
+        return this;
+    }
+
+    /** {@code v} in decimal. */
+    Text dec(long v) {
+        if (v < 0) {
+            if (v == Long.MIN_VALUE) {
+                return str(Long.toString(v));
+            }
+            ch('-');
+            v = -v;
+        }
+        int digits = 1;
+        for (long x = v; x >= 10; x /= 10) {
+            digits++;
+        }
+        room(digits);
+        for (int i = length + digits - 1; i >= length; i--) {
+            bytes[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        length += digits;
+        return this;
+    }
+
+    /**
+     * Nanoseconds as seconds with six decimals, as {@code "%d.%06d"} of the microseconds' quotient and the absolute
+     * value of their remainder (so -0.5 s prints {@code 0.500000}, as the replay always printed it).
+     */
+    Text seconds(long nanos) {
+        long us = nanos / 1000;
+        dec(us / 1_000_000);
+        ch('.');
+        long frac = Math.abs(us % 1_000_000);
+        room(6);
+        for (int i = length + 5; i >= length; i--) {
+            bytes[i] = (byte) ('0' + frac % 10);
+            frac /= 10;
+        }
+        length += 6;
+        return this;
+    }
+
+    byte[] copy() {
+        return Arrays.copyOf(bytes, length);
+    }
+
+    void writeTo(OutputStream out) throws IOException {
+        out.write(bytes, 0, length);
+    }
+}
