@@ -248,7 +248,7 @@ public final class Replay {
                     int l3 = l3(f);
                     Text summary = rows.begin(f.index(), ts - firstTs, iface);
                     if (l3 >= 0) {
-                        summary.column(PacketSummary.describe(f.array(), f.offset() + l3, f.capturedLength() - l3));
+                        PacketSummary.describe(summary, f.array(), f.offset() + l3, f.capturedLength() - l3);
                     } else {
                         summary.str("non-IP frame (").dec(f.capturedLength()).str(" bytes)");
                     }

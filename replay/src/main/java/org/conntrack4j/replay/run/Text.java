@@ -36,15 +36,6 @@ final class Text {
 
     /** {@code s} in UTF-8 (an unpaired surrogate as {@code ?}, as the JDK's encoder writes it). */
     Text str(String s) {
-        return str(s, false);
-    }
-
-    /** {@code s} with its tabs as spaces, so that it stays one column. */
-    Text column(String s) {
-        return str(s, true);
-    }
-
-    private Text str(String s, boolean tabs) {
         int n = s.length();
         room(n);
         for (int i = 0; i < n; i++) {
@@ -56,7 +47,7 @@ final class Text {
                 length += rest.length;
                 return this;
             }
-            bytes[length++] = (byte) (tabs && c == '\t' ? ' ' : c);
+            bytes[length++] = (byte) c;
         }
         return this;
     }
@@ -107,6 +98,36 @@ final class Text {
         }
         length += 6;
         return this;
+    }
+
+    /** The low {@code digits} hex digits of {@code v}, lower case, zero-padded. */
+    Text hex(long v, int digits) {
+        room(digits);
+        for (int i = digits - 1; i >= 0; i--) {
+            bytes[length++] = (byte) Character.forDigit((int) (v >>> (4 * i)) & 15, 16);
+        }
+        return this;
+    }
+
+    /** The IPv4 address in the four bytes of {@code b} at {@code off}, dotted. */
+    Text ipv4(byte[] b, int off) {
+        for (int i = 0; i < 4; i++) {
+            if (i > 0) {
+                ch('.');
+            }
+            dec(b[off + i] & 0xff);
+        }
+        return this;
+    }
+
+    /** Back to {@code n} bytes, dropping what came after. */
+    void truncate(int n) {
+        length = n;
+    }
+
+    @Override
+    public String toString() {
+        return new String(bytes, 0, length, StandardCharsets.UTF_8);
     }
 
     byte[] copy() {
