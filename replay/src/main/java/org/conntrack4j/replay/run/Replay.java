@@ -151,6 +151,11 @@ public final class Replay {
         // room to write the outputs out and say why after running out of memory
         byte[][] reserve = {new byte[RESERVE_BYTES]};
         Files.createDirectories(outDir);
+        // what an earlier run left must not pass for this one's (a table after a fatal error, events after
+        // --verdicts-only)
+        for (String name : OUTPUTS) {
+            Files.deleteIfExists(outDir.resolve(name));
+        }
         long phase = tickPhaseNanos >= 0 ? tickPhaseNanos
             : spec.tickPhaseNanos() >= 0 ? spec.tickPhaseNanos() : RECORDING_TICK_PHASE_NANOS;
         ManualClock clock = new ManualClock(HZ, phase);
@@ -212,6 +217,7 @@ public final class Replay {
             String problem = null;
             Throwable failure = null;
             int frames = 0;
+            int done = 0;
             Result result = new Result();
             long firstTs = Long.MIN_VALUE;
             long lastTs = 0;
@@ -254,6 +260,7 @@ public final class Replay {
                     }
                     forwarder.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
                     rows.end(result, ts, f.index());
+                    done++;
                     if (progress != null && (frames & 1023) == 0 && System.nanoTime() - lastProgress > 500_000_000L) {
                         lastProgress = System.nanoTime();
                         progress.printf("\rreplay %s: %d frames (%d%%)", spec.name(), frames,
@@ -278,8 +285,8 @@ public final class Replay {
             // seen by conntrack
             rows.finish();
             if (fatal.error() != null) {
-                throw new ReplayException("fatal: " + fatal.describe() + " after " + frames + " frames of "
-                    + spec.capture() + " (the outputs hold what was processed)", ReplayException.FATAL, fatal.error());
+                throw new ReplayException("fatal: " + fatal.describe() + " after " + done + " frames of "
+                    + spec.capture() + " (the outputs hold them)", ReplayException.FATAL, fatal.error());
             }
             if (progress != null && frames > 0) {
                 progress.printf("\rreplay %s: %d frames (100%%)%n", spec.name(), frames);
@@ -310,6 +317,10 @@ public final class Replay {
             Reference.reachabilityFence(reserve);
         }
     }
+
+    /** Every file a replay writes. */
+    private static final List<String> OUTPUTS = List.of("ctstate.tsv", "events.txt", "expect-events.txt", "table.txt",
+        "table.xml", "egress.pcapng");
 
     /** Memory set aside for the way out of an {@link OutOfMemoryError}: closing the outputs and saying why. */
     private static final int RESERVE_BYTES = 4 << 20;
