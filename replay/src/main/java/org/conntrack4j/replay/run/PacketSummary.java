@@ -63,29 +63,9 @@ public final class PacketSummary {
         return u32(b, i) << 32 | u32(b, i + 4);
     }
 
-    /** The addresses of a packet: IPv4 ones read in place, IPv6 ones as text (rare enough). */
-    private static final class Addrs {
-        final byte[] b;
-        final int src;
-        final int dst;
-        final String src6;
-        final String dst6;
-
-        Addrs(byte[] b, int src, int dst, String src6, String dst6) {
-            this.b = b;
-            this.src = src;
-            this.dst = dst;
-            this.src6 = src6;
-            this.dst6 = dst6;
-        }
-
-        Text src(Text t) {
-            return src6 != null ? t.str(src6) : t.ipv4(b, src);
-        }
-
-        Text dst(Text t) {
-            return dst6 != null ? t.str(dst6) : t.ipv4(b, dst);
-        }
+    /** The address at {@code off} of {@code b}: IPv4 read in place, or {@code v6}'s text where not null. */
+    private static Text addr(Text t, byte[] b, int off, String v6) {
+        return v6 != null ? t.str(v6) : t.ipv4(b, off);
     }
 
     private static void ipv4(Text t, byte[] b, int off, int n) {
@@ -95,10 +75,11 @@ public final class PacketSummary {
         // the length is the frame's, as tcpdump presumes
         int tot = total == 0 ? n : Math.min(total, n);
         int proto = u8(b, off + 9);
-        Addrs a = new Addrs(b, off + 12, off + 16, null, null);
+        int src = off + 12;
+        int dst = off + 16;
         if (ihl < 20 || tot < ihl) {
-            a.src(t.str("IPv4 ")).str(" > ");
-            a.dst(t).str(ihl < 20 ? " bad-hlen " : " bad-len ").dec(ihl < 20 ? ihl : total);
+            addr(t.str("IPv4 "), b, src, null).str(" > ");
+            addr(t, b, dst, null).str(ihl < 20 ? " bad-hlen " : " bad-len ").dec(ihl < 20 ? ihl : total);
             t.str(" | IPv4 id=").dec(u16(b, off + 4)).str(" ttl=").dec(u8(b, off + 8));
             return;
         }
@@ -106,9 +87,9 @@ public final class PacketSummary {
         int fragOff = (frag & 0x1fff) * 8;
         boolean mf = (frag & 0x2000) != 0;
         if (fragOff != 0 || mf) {
-            a.src(t.str("IPv4-FRAG ")).str(" > ");
-            a.dst(t).str(" proto=").dec(proto).str(" id=").dec(u16(b, off + 4)).str(" off=").dec(fragOff).str(" len=")
-                .dec(tot - ihl);
+            addr(t.str("IPv4-FRAG "), b, src, null).str(" > ");
+            addr(t, b, dst, null).str(" proto=").dec(proto).str(" id=").dec(u16(b, off + 4)).str(" off=").dec(fragOff)
+                .str(" len=").dec(tot - ihl);
             if (mf) {
                 t.str(" MF");
             }
@@ -119,7 +100,7 @@ public final class PacketSummary {
             t.str(" | IPv4 ttl=").dec(u8(b, off + 8));
             return;
         }
-        l4(t, b, off + ihl, tot - ihl, proto, a);
+        l4(t, b, off + ihl, tot - ihl, proto, src, dst, null, null);
         t.str(" | IPv4 id=").dec(u16(b, off + 4)).str(" ttl=").dec(u8(b, off + 8));
         if (total == 0) {
             t.str(" length 0 (TSO)");
@@ -128,8 +109,8 @@ public final class PacketSummary {
 
     private static void ipv6(Text t, byte[] b, int off, int n) {
         int plen = Math.min(u16(b, off + 4), n - 40);
-        Addrs a = new Addrs(b, 0, 0, Addr.toText(Family.IPV6, u64(b, off + 8), u64(b, off + 16)),
-            Addr.toText(Family.IPV6, u64(b, off + 24), u64(b, off + 32)));
+        String src = Addr.toText(Family.IPV6, u64(b, off + 8), u64(b, off + 16));
+        String dst = Addr.toText(Family.IPV6, u64(b, off + 24), u64(b, off + 32));
         int nh = u8(b, off + 6);
         int pos = off + 40;
         int end = off + 40 + plen;
@@ -139,8 +120,7 @@ public final class PacketSummary {
                 boolean m = (fo & 1) != 0;
                 int foff = fo & ~7;
                 int inner = u8(b, pos);
-                a.src(t.str("IPv6-FRAG ")).str(" > ");
-                a.dst(t).str(" nh=").dec(inner).str(" fid=").dec(u32(b, pos + 4)).str(" off=").dec(foff).str(" len=")
+                t.str("IPv6-FRAG ").str(src).str(" > ").str(dst).str(" nh=").dec(inner).str(" fid=").dec(u32(b, pos + 4)).str(" off=").dec(foff).str(" len=")
                     .dec(end - pos - 8);
                 if (m) {
                     t.str(" M");
@@ -156,7 +136,7 @@ public final class PacketSummary {
             nh = u8(b, pos);
             pos += len;
         }
-        l4(t, b, pos, end - pos, nh, a);
+        l4(t, b, pos, end - pos, nh, 0, 0, src, dst);
         t.str(" | IPv6 hlim=").dec(u8(b, off + 7));
     }
 
@@ -171,10 +151,14 @@ public final class PacketSummary {
         }
     }
 
-    private static void l4(Text t, byte[] b, int p, int len, int proto, Addrs a) {
+    /**
+     * The transport part, between the addresses at {@code src} and {@code dst} in {@code b} (IPv4), or {@code src6}
+     * and {@code dst6} (IPv6).
+     */
+    private static void l4(Text t, byte[] b, int p, int len, int proto, int src, int dst, String src6, String dst6) {
         if ((proto == 6 || proto == 17) && len >= (proto == 6 ? 20 : 8)) {
-            a.src(t.str(l4Name(proto)).ch(' ')).ch(':').dec(u16(b, p)).str(" > ");
-            a.dst(t).ch(':').dec(u16(b, p + 2));
+            addr(t.str(l4Name(proto)).ch(' '), b, src, src6).ch(':').dec(u16(b, p)).str(" > ");
+            addr(t, b, dst, dst6).ch(':').dec(u16(b, p + 2));
             if (proto == 17) {
                 t.str(" len=").dec(Math.max(0, len - 8));
                 return;
@@ -201,13 +185,13 @@ public final class PacketSummary {
             return;
         }
         if (proto == 132 && len >= 12) {
-            sctp(t, b, p, len, a);
+            sctp(t, b, p, len, src, dst, src6, dst6);
             return;
         }
         if (proto == 1 && len >= 8) {
             int type = u8(b, p);
-            a.src(t.str("ICMP ")).str(" > ");
-            a.dst(t).str(" type=").dec(type).str(" code=").dec(u8(b, p + 1));
+            addr(t.str("ICMP "), b, src, src6).str(" > ");
+            addr(t, b, dst, dst6).str(" type=").dec(type).str(" code=").dec(u8(b, p + 1));
             if (type == 3 || type == 4 || type == 5 || type == 11 || type == 12) {
                 inner(t, b, p + 8, len - 8);
                 return;
@@ -217,15 +201,15 @@ public final class PacketSummary {
         }
         if (proto == 58 && len >= 4) {
             int type = u8(b, p);
-            a.src(t.str("ICMPv6 ")).str(" > ");
-            a.dst(t).str(" type=").dec(type).str(" code=").dec(u8(b, p + 1));
+            addr(t.str("ICMPv6 "), b, src, src6).str(" > ");
+            addr(t, b, dst, dst6).str(" type=").dec(type).str(" code=").dec(u8(b, p + 1));
             if ((type == 128 || type == 129) && len >= 8) {
                 t.str(" id=").dec(u16(b, p + 4)).str(" seq=").dec(u16(b, p + 6));
             }
             return;
         }
-        a.src(t.str(l4Name(proto)).ch(' ')).str(" > ");
-        a.dst(t).str(" len=").dec(len);
+        addr(t.str(l4Name(proto)).ch(' '), b, src, src6).str(" > ");
+        addr(t, b, dst, dst6).str(" len=").dec(len);
     }
 
     /** The most chunks described; a longer list ends with "...". */
@@ -237,9 +221,9 @@ public final class PacketSummary {
      * {@code SCTP src:port > dst:port vtag=0x.. CHUNK,...}: DATA with its TSN and data length, INIT and INIT ACK
      * with the initiate tag and initial TSN, SACK and SHUTDOWN with the cumulative TSN ack.
      */
-    private static void sctp(Text t, byte[] b, int p, int len, Addrs a) {
-        a.src(t.str("SCTP ")).ch(':').dec(u16(b, p)).str(" > ");
-        a.dst(t).ch(':').dec(u16(b, p + 2)).str(" vtag=0x").hex(u32(b, p + 4), 8).ch(' ');
+    private static void sctp(Text t, byte[] b, int p, int len, int src, int dst, String src6, String dst6) {
+        addr(t.str("SCTP "), b, src, src6).ch(':').dec(u16(b, p)).str(" > ");
+        addr(t, b, dst, dst6).ch(':').dec(u16(b, p + 2)).str(" vtag=0x").hex(u32(b, p + 4), 8).ch(' ');
         int n = 0;
         for (int off = 12; off + 4 <= len; off += (u16(b, p + off + 2) + 3) & ~3) {
             if (n++ == CHUNKS_SHOWN) {
