@@ -19,19 +19,29 @@ import org.conntrack4j.router.Result;
  * completed it, or when it no longer can: a reassembly queue lives at most its timeout ({@code ipfrag_time},
  * {@code nf_conntrack_frag6_timeout}) from its first fragment, and a restarted queue drops what it held, so a
  * fragment not absorbed within that time of its own arrival, on the capture's clock, never will be; it gets
- * {@code -}. Meanwhile the rows after it wait in memory: at most that much capture time's worth.
+ * {@code -}. Meanwhile the rows after it wait: the first {@link #MEMORY_ROWS} in memory, the others in a temporary
+ * file beside the output, copied over when their turn comes (and the file removed).
  */
 final class VerdictRows implements Closeable {
     static final String HEADER = "idx\ttime\tiface\tct_state\tct_dir\tsummary\tct_log_reason\n";
     private static final String NEVER_COMPLETED = "(fragment held for reassembly; its datagram never completed)";
 
-    /** A row that waits: a held fragment's ({@link #done} null until decided), or one after it. */
+    /** Decided rows kept in memory behind an undecided one; the rest wait in the spill file. */
+    static final int MEMORY_ROWS = 65536;
+
+    /**
+     * A row that waits: a held fragment's ({@link #done} null until decided), one after it, or a run of rows after it
+     * that wait in the spill file ({@link #spilled} bytes of it).
+     */
     private static final class Row {
         final long ts;
         final long tag;
         byte[] prefix;
         byte[] summary;
         byte[] done;
+        long spilled;
+        /** A held fragment's row (not counted in {@link #inMemory}). */
+        boolean fragment;
 
         Row(long ts, long tag) {
             this.ts = ts;
@@ -49,14 +59,27 @@ final class VerdictRows implements Closeable {
     private final Map<Long, Row> held = new HashMap<>();
     /** Frames per ct state word (the router's constants). */
     private final Map<String, long[]> states = new HashMap<>();
+    private final Path spillDir;
+    private final int memoryRows;
+    private int inMemory;
+    private Path spillFile;
+    private OutputStream spillOut;
+    private java.io.InputStream spillIn;
 
     /**
      * Opens {@code file} and writes the header; a held fragment is decided {@code heldLimitNanos} of capture time
      * after it arrived at the latest.
      */
     VerdictRows(Path file, long heldLimitNanos) throws IOException {
+        this(file, heldLimitNanos, MEMORY_ROWS);
+    }
+
+    /** As {@link #VerdictRows(Path, long)}, keeping at most {@code memoryRows} decided rows in memory while waiting. */
+    VerdictRows(Path file, long heldLimitNanos, int memoryRows) throws IOException {
         this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
         this.heldLimitNanos = heldLimitNanos;
+        this.memoryRows = memoryRows;
+        this.spillDir = file.toAbsolutePath().getParent();
         out.write(HEADER.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
@@ -70,6 +93,7 @@ final class VerdictRows implements Closeable {
     void end(Result result, long ts, long tag) throws IOException {
         if (result.held) {
             Row h = new Row(ts, tag);
+            h.fragment = true;
             h.prefix = prefix.copy();
             h.summary = summary.copy();
             waiting.add(h);
@@ -82,10 +106,13 @@ final class VerdictRows implements Closeable {
             count(result.ctState);
             if (waiting.isEmpty()) {
                 row.writeTo(out);
-            } else {
+            } else if (inMemory < memoryRows) {
                 Row r = new Row(ts, tag);
                 r.done = row.copy();
                 waiting.add(r);
+                inMemory++;
+            } else {
+                spill(ts, tag);
             }
         }
         // the frames this one completed a datagram with carry its verdict
@@ -102,21 +129,81 @@ final class VerdictRows implements Closeable {
                 count(result.ctState);
             }
         }
-        drain(ts);
+        drain(ts, false);
     }
 
-    /** Writes the waiting rows that are decided, in order, deciding held fragments whose time ran out by {@code now}. */
-    private void drain(long now) throws IOException {
+    /** Appends the row built last to the spill file, as part of the run at the end of the queue. */
+    private void spill(long ts, long tag) throws IOException {
+        if (spillOut == null) {
+            spillFile = Files.createTempFile(spillDir, ".ctstate", ".spill");
+            spillOut = new BufferedOutputStream(Files.newOutputStream(spillFile), 1 << 16);
+        }
+        Row last = waiting.peekLast();
+        if (last.spilled == 0) {
+            last = new Row(ts, tag);
+            waiting.add(last);
+        }
+        row.writeTo(spillOut);
+        last.spilled += row.length;
+    }
+
+    /**
+     * Writes the waiting rows that are decided, in order, deciding held fragments whose time ran out by {@code now}
+     * (all of them when {@code all}).
+     */
+    private void drain(long now, boolean all) throws IOException {
         Row r;
         while ((r = waiting.peek()) != null) {
-            if (r.done == null) {
-                if (now - r.ts <= heldLimitNanos) {
-                    return;
+            if (r.spilled > 0) {
+                unspill(r.spilled);
+            } else {
+                if (r.done == null) {
+                    if (!all && now - r.ts <= heldLimitNanos) {
+                        return;
+                    }
+                    neverCompleted(r);
                 }
-                neverCompleted(r);
+                out.write(r.done);
+                if (!r.fragment) {
+                    inMemory--;
+                }
             }
-            out.write(r.done);
             waiting.poll();
+        }
+        closeSpill();
+    }
+
+    /** Copies the next {@code n} bytes of the spill file to the output. */
+    private void unspill(long n) throws IOException {
+        if (spillIn == null) {
+            spillOut.flush();
+            spillIn = new java.io.BufferedInputStream(Files.newInputStream(spillFile), 1 << 16);
+        }
+        byte[] buf = row.bytes;
+        while (n > 0) {
+            int k = spillIn.read(buf, 0, (int) Math.min(buf.length, n));
+            if (k < 0) {
+                throw new IOException(spillFile + ": ends before the rows written to it");
+            }
+            out.write(buf, 0, k);
+            n -= k;
+        }
+    }
+
+    private void closeSpill() throws IOException {
+        if (spillFile == null) {
+            return;
+        }
+        try {
+            if (spillIn != null) {
+                spillIn.close();
+            }
+            spillOut.close();
+        } finally {
+            Files.deleteIfExists(spillFile);
+            spillFile = null;
+            spillIn = null;
+            spillOut = null;
         }
     }
 
@@ -133,14 +220,7 @@ final class VerdictRows implements Closeable {
      * written and flushed.
      */
     void finish() throws IOException {
-        drain(Long.MAX_VALUE);
-        for (Row r : waiting) {
-            if (r.done == null) {
-                neverCompleted(r);
-            }
-            out.write(r.done);
-        }
-        waiting.clear();
+        drain(0, true);
         out.flush();
     }
 
@@ -182,6 +262,10 @@ final class VerdictRows implements Closeable {
 
     @Override
     public void close() throws IOException {
-        out.close();
+        try {
+            closeSpill();
+        } finally {
+            out.close();
+        }
     }
 }

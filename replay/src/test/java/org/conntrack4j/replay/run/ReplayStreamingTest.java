@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.Family;
@@ -211,6 +212,47 @@ class ReplayStreamingTest {
         }
         assertEquals(List.of(VerdictRows.HEADER.trim(), "7\t-1.500000\tlan\tnew\toriginal\tfirst\t-",
             "8\t0.000500\tlan\tnew\toriginal\tlast\t-"), Files.readAllLines(file));
+    }
+
+    /** The same frames through rows that keep {@code memoryRows} in memory while waiting; returns the file's lines. */
+    private static List<String> rowsOf(Path dir, int memoryRows) throws Exception {
+        Path file = dir.resolve("ctstate-" + memoryRows + ".tsv");
+        SplittableRandom random = new SplittableRandom(5);
+        Result r = new Result();
+        try (VerdictRows rows = new VerdictRows(file, 61_000_000_000L, memoryRows)) {
+            long waitingFor = -1;
+            for (int i = 1; i <= 5000; i++) {
+                r.clear();
+                r.ctState = "established";
+                r.ctDir = "original";
+                if (waitingFor < 0 && random.nextInt(50) == 0) {
+                    r.held = true;
+                    waitingFor = i;
+                } else if (waitingFor >= 0 && random.nextInt(400) == 0) {
+                    // completes the datagram: its first fragment takes this verdict
+                    r.ctState = "new";
+                    r.absorbed = new long[] {waitingFor, i};
+                    r.absorbedCount = 2;
+                    waitingFor = -1;
+                }
+                rows.begin(i, i * 1_000_000L, "lan").str("frame ").dec(i);
+                rows.end(r, T0 + i * 1_000_000L, i);
+            }
+            rows.finish();
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.filter(p -> p.toString().endsWith(".spill")).count(), "the spill file is removed");
+        }
+        return Files.readAllLines(file);
+    }
+
+    @Test
+    void rowsWaitingBeyondTheMemoryLimitWaitInAFileInTheirOrder(@TempDir Path tmp) throws Exception {
+        List<String> inMemory = rowsOf(tmp, VerdictRows.MEMORY_ROWS);
+        assertEquals(5001, inMemory.size());
+        assertTrue(inMemory.stream().anyMatch(l -> l.contains("\tnew\t")), "some datagrams completed");
+        assertEquals(inMemory, rowsOf(tmp, 3));
+        assertEquals(inMemory, rowsOf(tmp, 0));
     }
 
     @Test
