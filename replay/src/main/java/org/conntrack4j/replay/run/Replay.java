@@ -184,6 +184,8 @@ public final class Replay {
             int nextChange = 0;
             int[] counts = new int[2];
             boolean[] quiet = {false};
+            // a listener's exception would be the engine's to log and survive: a failed write waits here instead
+            IOException[] unwritten = {null};
             if (!verdictsOnly) {
                 regs.add(net.table().addListener(new ConntrackListener() {
                     @Override
@@ -191,14 +193,14 @@ public final class Replay {
                         if (quiet[0]) {
                             return;
                         }
-                        line(events, CtFormat.event(e, true, spec.labels()));
+                        write(events, CtFormat.event(e, true, spec.labels()), unwritten);
                         counts[0]++;
                     }
 
                     @Override
                     public void onExpectationEvent(ExpectationEvent e) {
                         if (expects != null) {
-                            line(expects, CtFormat.expectationEvent(e, true));
+                            write(expects, CtFormat.expectationEvent(e, true), unwritten);
                             counts[1]++;
                         }
                     }
@@ -261,6 +263,9 @@ public final class Replay {
                     forwarder.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
                     rows.end(result, ts, f.index());
                     done++;
+                    if (unwritten[0] != null) {
+                        throw unwritten[0];
+                    }
                     if (progress != null && (frames & 1023) == 0 && System.nanoTime() - lastProgress > 500_000_000L) {
                         lastProgress = System.nanoTime();
                         progress.printf("\rreplay %s: %d frames (%d%%)", spec.name(), frames,
@@ -391,12 +396,16 @@ public final class Replay {
         return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
     }
 
-    private static void line(BufferedWriter w, String s) {
+    /** Writes the line {@code s}, or keeps the first failure in {@code failed} (a listener cannot throw it). */
+    private static void write(BufferedWriter w, String s, IOException[] failed) {
+        if (failed[0] != null) {
+            return;
+        }
         try {
             w.write(s);
             w.write('\n');
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            failed[0] = e;
         }
     }
 }
