@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.conntrack4j.core.api.Clock;
 import org.conntrack4j.core.api.ConnectionSnapshot;
@@ -195,6 +196,7 @@ public final class Replay {
             long size = Math.max(1, Files.size(spec.capture()));
             String defaultIface = spec.defaultInterface() != null ? spec.defaultInterface()
                 : spec.interfaces().get(0).name();
+            IngressFrames ingress = new IngressFrames(spec.interfaceMap(), Set.copyOf(portNames), defaultIface);
             List<TableOperation> ops = spec.operations();
             int nextOp = 0;
             try (CaptureReader reader = CaptureReader.open(spec.capture())) {
@@ -220,13 +222,20 @@ public final class Replay {
                         ruleset[0] = rules.install(net, change.ruleset(), spec.name() + " ruleset_changes["
                             + (nextChange - 1) + "]");
                     }
-                    String iface = f.interfaceName() != null ? f.interfaceName() : defaultIface;
-                    int l3 = l3(f);
-                    String summary = l3 >= 0 ? PacketSummary.describe(f.array(), f.offset() + l3, f.capturedLength() - l3)
+                    ingress.take(f);
+                    String iface = ingress.iface;
+                    int l3 = ingress.network;
+                    String summary = l3 >= 0 ? PacketSummary.describe(f.array(), ingress.offset + l3, ingress.length - l3)
                         : "non-IP frame (" + f.capturedLength() + " bytes)";
                     String prefix = f.index() + "\t" + seconds(ts - firstTs) + "\t" + iface + "\t";
                     summary = summary.replace('\t', ' ');
-                    forwarder.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
+                    if (ingress.skip == null) {
+                        forwarder.receive(iface, ingress.linkType, f.array(), ingress.offset, ingress.length, ts, f.index(),
+                            result);
+                    } else {
+                        result.clear();
+                        result.note = ingress.skip;
+                    }
                     if (result.held) {
                         held.put((long) f.index(), new HeldRow(rows.size(), prefix, summary));
                         rows.add(null);
@@ -302,7 +311,8 @@ public final class Replay {
                 }
             }
             return new ReplayReport(spec.name(), frames, states, egress.framesWritten(), counts[0], counts[1], table, rows,
-                problem, System.nanoTime() - started, spec.adoptRandomPorts());
+                problem, System.nanoTime() - started, spec.adoptRandomPorts()).withIngress(ingress.warnings(),
+                ingress.noneMapped());
         } finally {
             for (int i = regs.size() - 1; i >= 0; i--) {
                 regs.get(i).close();
@@ -342,25 +352,6 @@ public final class Replay {
         String reason = result.logReason != null ? "nf_ct_proto_" + result.logProto + ": " + result.logReason
             : result.note != null ? "(" + result.note + ")" : "-";
         return prefix + result.ctState + "\t" + result.ctDir + "\t" + summary + "\t" + reason;
-    }
-
-    private static int l3(CaptureFrame f) {
-        byte[] a = f.array();
-        int o = f.offset();
-        int n = f.capturedLength();
-        if (f.linkType() != Forwarder.LINKTYPE_ETHERNET) {
-            return 0;
-        }
-        int pos = 12;
-        while (pos + 2 <= n) {
-            int t = (a[o + pos] & 0xff) << 8 | (a[o + pos + 1] & 0xff);
-            if (t == 0x8100 || t == 0x88a8) {
-                pos += 4;
-                continue;
-            }
-            return t == 0x0800 || t == 0x86dd ? pos + 2 : -1;
-        }
-        return -1;
     }
 
     private static String seconds(long nanos) {
