@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CtEvent;
 import org.conntrack4j.core.api.Registration;
@@ -113,6 +114,9 @@ final class Soak {
     /** Packets from a peer that the router did not pass on (dropped somewhere); should stay 0. */
     private long lost;
     private int nextPort;
+    /** What is being sent (session kind and packet), to say where packets were lost. */
+    private String doing = "";
+    private final Map<String, Long> lostBy = new TreeMap<>();
 
     // the long-lived pool, in parallel arrays: client, its port, the port it leaves the WAN side by, server, seqs
     private final int[] llClient;
@@ -207,9 +211,16 @@ final class Soak {
                     Thread.sleep(1);
                 }
             }
-            return String.format("soak: %.1f minutes, %d sessions, %d packets, %d lost; heap after GC: start %.1f MB,"
-                + " end %.1f MB, max %.1f MB; table max %d", o.minutes, sessions, packets, lost, startHeap, endHeap,
-                maxHeap, maxTable);
+            String summary = String.format("soak: %.1f minutes, %d sessions, %d packets, %d lost; heap after GC: start"
+                + " %.1f MB, end %.1f MB, max %.1f MB; table max %d", o.minutes, sessions, packets, lost, startHeap,
+                endHeap, maxHeap, maxTable);
+            if (!net.stats().invalidByReason().isEmpty()) {
+                summary += "\nsoak: invalid by reason: " + net.stats().invalidByReason();
+            }
+            if (!lostBy.isEmpty()) {
+                summary += "\nsoak: lost: " + lostBy;
+            }
+            return summary;
         } finally {
             net.close();
         }
@@ -253,14 +264,19 @@ final class Soak {
         sessions++;
         int kind = random.nextInt(100);
         if (kind < 35) {
+            doing = "tcp";
             tcpSession(client(), port(), server(), 80);
         } else if (kind < 40) {
+            doing = "refused";
             refused(client(), port(), server());
         } else if (kind < 70) {
+            doing = "udp";
             udp(client(), port(), server());
         } else if (kind < 85) {
+            doing = "ping";
             ping(client(), server());
         } else {
+            doing = "ftp";
             ftp(client(), port(), server(), kind < 97);
         }
     }
@@ -280,6 +296,11 @@ final class Soak {
         forwarder.receive(in, Forwarder.LINKTYPE_ETHERNET, f.buf, 0, f.length, now, packets++, result);
         if (sentCount[expectOut] == before) {
             lost++;
+            int proto = f.buf[SoakFrames.ETH + 9];
+            String packet = proto == 6 ? String.format("tcp flags 0x%02x", f.buf[SoakFrames.ETH + SoakFrames.IP + 13])
+                : "protocol " + proto;
+            lostBy.merge(doing + ", " + packet + " from " + (in == LAN ? "lan" : "wan") + ": "
+                + (result.note != null ? result.note : result.fateText()) + " ct " + result.ctState, 1L, Long::sum);
             return false;
         }
         return true;
@@ -435,6 +456,7 @@ final class Soak {
 
     /** The next long-lived connection sends a chunk each way, or closes and is replaced when its lifetime is up. */
     private void exchange() throws IOException {
+        doing = "long-lived";
         int i = llNext;
         llNext = (llNext + 1) % llClient.length;
         if (llNatPort[i] < 0 || --llLeft[i] <= 0) {
