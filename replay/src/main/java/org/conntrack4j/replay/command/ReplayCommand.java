@@ -47,8 +47,8 @@ public final class ReplayCommand {
 
     @Descriptor("replay a kernel case folder (or --pcap with --rules and --iface) into --out DIR")
     public int replay(CommandSession session, @Descriptor("CASE_DIR --out DIR [--quiet] [--check] | --pcap FILE "
-        + "--rules FILE --iface SPEC... [--in IFACE] [--map-iface RECORDED=ROUTER]... [--sysctl NAME=VALUE]... --out DIR; [--tick-phase MICROS] "
-        + "[--labels CONNLABEL_CONF]") String... args) {
+        + "--rules FILE --iface SPEC... [--in IFACE] [--map-iface RECORDED=ROUTER]... [--sysctl NAME=VALUE]... --out DIR; "
+        + "[--tick-phase MICROS] [--labels CONNLABEL_CONF]") String... args) {
         PrintStream out = session.getConsole();
         PrintStream err = System.err;
         ReplayOptions o;
@@ -59,8 +59,8 @@ public final class ReplayCommand {
             err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check] [--tick-phase MICROS] [--no-adopt-random]"
                 + " [--labels CONNLABEL_CONF]");
             err.println("       replay --pcap FILE [--rules FILE] --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,...][,mtu=N]"
-                + "... [--in IFACE] [--map-iface RECORDED=ROUTER]... [--listen tcp|udp:PORT]... [--sysctl NAME=VALUE]... [--tick-phase MICROS]"
-                + " [--adopt-random] --out OUT_DIR");
+                + "... [--in IFACE] [--map-iface RECORDED=ROUTER]... [--listen tcp|udp:PORT]... [--sysctl NAME=VALUE]..."
+                + " [--tick-phase MICROS] [--adopt-random] --out OUT_DIR");
             return USAGE;
         }
         try {
