@@ -1,10 +1,23 @@
 package org.conntrack4j.bench;
 
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.conntrack4j.core.clock.ManualClock;
 
-/** The clocks of a measurement: the calling thread's CPU time, and the engines' fixed packet clock. */
+/**
+ * The clocks of a measurement: the calling thread's CPU time, the whole process's CPU time (every thread: the
+ * collector's, the JIT compilers', the framework's), and the engines' fixed packet clock.
+ */
 public final class CpuClock {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** The engines' time: 2023-11-14T22:13:20Z; it never moves, so nothing expires. */
@@ -18,7 +31,73 @@ public final class CpuClock {
         }
     }
 
+    private static final ObjectName OS;
+
+    static {
+        ObjectName n;
+        try {
+            n = new ObjectName("java.lang:type=OperatingSystem");
+        } catch (JMException e) {
+            n = null;
+        }
+        OS = n;
+    }
+
     private CpuClock() {
+    }
+
+    /**
+     * CPU time (user + system) of the whole process in nanoseconds, every thread included, or -1 where it cannot
+     * be read. The platform's operating-system bean gives it to the nanosecond (read as an attribute, so that no
+     * {@code com.sun.management} import is needed); {@code /proc/self/stat} (clock ticks) where the bean has none.
+     */
+    public static long processCpuNanos() {
+        if (OS != null) {
+            try {
+                MBeanServer s = ManagementFactory.getPlatformMBeanServer();
+                Object v = s.getAttribute(OS, "ProcessCpuTime");
+                if (v instanceof Long && (Long) v >= 0) {
+                    return (Long) v;
+                }
+            } catch (JMException | RuntimeException e) {
+                // no such attribute on this JVM: /proc below
+            }
+        }
+        return procStatCpuNanos();
+    }
+
+    /** utime + stime of {@code /proc/self/stat} in nanoseconds (at 100 ticks per second), or -1. */
+    static long procStatCpuNanos() {
+        try {
+            String s = Files.readString(Path.of("/proc/self/stat"), StandardCharsets.US_ASCII);
+            // the command name (field 2) may hold spaces: fields are counted after its closing parenthesis
+            String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The collectors this JVM runs with, by their beans' names (e.g. "G1 Young Generation, G1 Old Generation"). */
+    public static String collectors() {
+        List<String> names = new ArrayList<>();
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            names.add(b.getName());
+        }
+        return names.isEmpty() ? "unknown" : String.join(", ", names);
+    }
+
+    /** The JVM's options as given on its command line (heap size, collector, object layout). */
+    public static String jvmOptions() {
+        List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        List<String> kept = new ArrayList<>();
+        for (String a : args) {
+            if (a.startsWith("-X") || a.startsWith("-XX:")) {
+                kept.add(a);
+            }
+        }
+        return kept.isEmpty() ? "(none)" : String.join(" ", kept);
     }
 
     /** CPU time (user + system) of the calling thread in nanoseconds, or -1 where the JVM cannot tell. */

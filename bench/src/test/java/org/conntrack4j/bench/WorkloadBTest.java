@@ -2,6 +2,7 @@ package org.conntrack4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,8 @@ class WorkloadBTest {
         ZoneFlows flows = new ZoneFlows(conns);
         int[] threads = {1, 2};
         WorkloadB.Scaling[] scaling = new WorkloadB.Scaling[2];
-        WorkloadB.Result r = WorkloadB.run(TestEngines.withTrackers(), flows, 3, 2, threads, scaling);
+        WorkloadB.Result r = WorkloadB.run(TestEngines.withTrackers(), flows, 3, 1, 2, true, threads,
+            scaling);
         int distinct = conns - 1;
         assertEquals(3 * distinct, r.initialCount);
         for (int i = 0; i < 2; i++) {
@@ -34,6 +36,8 @@ class WorkloadBTest {
             assertEquals(0, r.flushedEmpty[i]);
         }
         assertNull(Bench.checkB(r, distinct, 3));
+        assertEquals(conns, r.latencies.length, "one latency per new connection");
+        assertTrue(r.latency(0.5) > 0 && r.latency(0.5) <= r.latency(0.999));
         for (int t = 0; t < 2; t++) {
             assertEquals((long) conns * threads[t], scaling[t].lookups);
             assertEquals(scaling[t].lookups, scaling[t].found);
