@@ -57,6 +57,17 @@ public final class Bench {
                 failures++;
             }
         }
+        StringBuilder kinds = new StringBuilder();
+        for (Map.Entry<String, Long> k : CpuClock.cpuByThreadKind()) {
+            if (k.getValue() >= 50_000_000L) {
+                kinds.append(kinds.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f s", k.getKey(),
+                    k.getValue() / 1e9));
+            }
+        }
+        if (kinds.length() > 0) {
+            out.printf(Locale.ROOT, "%nCPU of the process's live threads since it started, by kind (0.05 s or more): %s%n",
+                kinds);
+        }
         out.printf(Locale.ROOT, "%ndone in %.1f s; load average now %s; %s%n", (System.nanoTime() - start) / 1e9,
             loadAverage(), failures == 0 ? "all checks passed" : failures + " check(s) FAILED");
         out.flush();

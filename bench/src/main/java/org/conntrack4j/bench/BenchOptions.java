@@ -24,8 +24,8 @@ public final class BenchOptions {
         "  --batch          A's batch sizes (default 32,1)",
         "  --runs           measured runs per figure (default 5, quick 3); medians and min-max are over runs",
         "  --packets        A's packets per thread per run (default 5000000, quick 1000000)",
-        "  --conns, --zones, --iterations   B's N_CONNS N_ZONES ITERATIONS (default 10000,100000,1000000 2 20, at",
-        "                   1000000 connections 3 iterations unless given; quick 20000 2 5); --conns may list sizes",
+        "  --conns, --zones, --iterations   B's N_CONNS N_ZONES ITERATIONS (default 10000,100000,1000000 2, and",
+        "                   200, 20 and 3 iterations; quick 20000 2 5); --conns may list sizes",
         "  --warmup         run before timing: A's packets per thread (default 1000000, quick 200000) and B's",
         "                   iterations (default 2, quick 1), on an engine of the same kind",
         "  --memory-conns   C's live connections for the heap figures (default 1000000, quick 100000)",
@@ -135,9 +135,16 @@ public final class BenchOptions {
         seconds = 2;
     }
 
-    /** B's iterations at {@code conns} connections: as given, else 20 (3 from 1,000,000 on, about a minute). */
+    /**
+     * B's iterations at {@code conns} connections: as given; else about 2,000,000 connections' worth (at least 3,
+     * at most 200), so that the process's CPU, counted in 10 ms ticks, adds up to a fair figure: 200 at 10k, 20 at
+     * 100k, 3 at 1M (about a minute); quick: 5.
+     */
     public int iterationsFor(int conns) {
-        return iterationsGiven || conns < 1_000_000 ? iterations : Math.min(iterations, 3);
+        if (iterationsGiven || quick) {
+            return iterations;
+        }
+        return Math.max(3, Math.min(200, 2_000_000 / conns));
     }
 
     /** A's warm-up packets per thread. */

@@ -5,10 +5,13 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -47,9 +50,12 @@ public final class CpuClock {
     }
 
     /**
-     * CPU time (user + system) of the whole process in nanoseconds, every thread included, or -1 where it cannot
-     * be read. The platform's operating-system bean gives it to the nanosecond (read as an attribute, so that no
-     * {@code com.sun.management} import is needed); {@code /proc/self/stat} (clock ticks) where the bean has none.
+     * CPU time (user + system) of the whole process in nanoseconds, every thread included (the collector's and the
+     * JIT's, and threads that ended), or -1 where it cannot be read: the platform's operating-system bean (read as an
+     * attribute, so that no {@code com.sun.management} import is needed), else {@code /proc/self/stat}. On Linux
+     * both count clock ticks (10 ms), sampled by the kernel: sums over many phases are right, one short phase is
+     * not; the bench's process figures are sums over iterations or runs of a fair length. A read costs some
+     * tens of microseconds.
      */
     public static long processCpuNanos() {
         if (OS != null) {
@@ -77,6 +83,35 @@ public final class CpuClock {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * The CPU time of the process's live threads by kind, from {@code /proc/self/task/}: the thread's name up to its
+     * first digit or {@code #} ("GC Thread", "G1 Refine", "C2 CompilerThre", "bench-a-", ...), nanoseconds (clock
+     * ticks), largest first; empty where there is no such folder. Threads that ended are not in it.
+     */
+    public static List<Map.Entry<String, Long>> cpuByThreadKind() {
+        Map<String, Long> kinds = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                String s;
+                try {
+                    s = Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+                String kind = name.replaceAll("#.*$", "").replaceAll("[0-9]+$", "").trim();
+                String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+                long ns = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+                kinds.merge(kind.isEmpty() ? name : kind, ns, Long::sum);
+            }
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+        List<Map.Entry<String, Long>> out = new ArrayList<>(kinds.entrySet());
+        out.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+        return out;
     }
 
     /** The collectors this JVM runs with, by their beans' names (e.g. "G1 Young Generation, G1 Old Generation"). */

@@ -211,29 +211,36 @@ public final class WorkloadB {
 
     /** One iteration, its figures into {@code r} at {@code it}. */
     private static void iteration(Conntrack net, ZoneFlows flows, Packet p, Result r, int it) {
-        long[] w = new long[5];
-        long[] c = new long[5];
-        long[] pc = new long[5];
-        mark(w, c, pc, 0);
+        // per phase: {wall, thread CPU, process CPU} at its start and its end; the slow process CPU read is taken
+        // outside the wall and thread spans
+        long[] t = new long[6];
+        start(t);
         r.flushed[it] = net.table().delete(ZONE, null);
-        mark(w, c, pc, 1);
+        end(t, r, FLUSH, it);
+        start(t);
         r.committed[it] = flows.commitAll(net, ZONE, p);
-        mark(w, c, pc, 2);
+        end(t, r, COMMIT, it);
+        start(t);
         r.found[it] = flows.lookupAll(net, ZONE, p, 0);
-        mark(w, c, pc, 3);
+        end(t, r, LOOKUP, it);
+        start(t);
         r.flushedEmpty[it] = net.table().delete(EMPTY_ZONE, null);
-        mark(w, c, pc, 4);
-        for (int ph = 0; ph < 4; ph++) {
-            r.wall[ph][it] = w[ph + 1] - w[ph];
-            r.cpu[ph][it] = c[0] < 0 ? -1 : c[ph + 1] - c[ph];
-            r.processCpu[ph][it] = pc[0] < 0 ? -1 : pc[ph + 1] - pc[ph];
-        }
+        end(t, r, FLUSH_EMPTY, it);
     }
 
-    private static void mark(long[] w, long[] c, long[] pc, int i) {
-        w[i] = System.nanoTime();
-        c[i] = CpuClock.threadCpuNanos();
-        pc[i] = CpuClock.processCpuNanos();
+    private static void start(long[] t) {
+        t[2] = CpuClock.processCpuNanos();
+        t[1] = CpuClock.threadCpuNanos();
+        t[0] = System.nanoTime();
+    }
+
+    private static void end(long[] t, Result r, int phase, int it) {
+        t[3] = System.nanoTime();
+        t[4] = CpuClock.threadCpuNanos();
+        t[5] = CpuClock.processCpuNanos();
+        r.wall[phase][it] = t[3] - t[0];
+        r.cpu[phase][it] = t[1] < 0 ? -1 : t[4] - t[1];
+        r.processCpu[phase][it] = t[2] < 0 || t[5] < 0 ? -1 : t[5] - t[2];
     }
 
     /** Zone 1 flushed, then committed flow by flow, each new connection timed alone; sorted nanoseconds. */

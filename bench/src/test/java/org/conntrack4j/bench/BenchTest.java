@@ -21,6 +21,7 @@ class BenchTest {
         assertArrayEquals(new int[] {10_000, 100_000, 1_000_000}, d.conns);
         assertEquals(2, d.zones);
         assertEquals(20, d.iterationsFor(100_000));
+        assertEquals(200, d.iterationsFor(10_000));
         assertEquals(3, d.iterationsFor(1_000_000), "a million connections: fewer iterations unless given");
         assertEquals(20, BenchOptions.parse("--iterations", "20").iterationsFor(1_000_000));
         assertEquals(1_000_000, d.warmupPackets());
