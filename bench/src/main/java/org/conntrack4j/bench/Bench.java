@@ -144,7 +144,8 @@ public final class Bench {
         ZoneFlows flows = new ZoneFlows(conns);
         int distinct = distinctFlows(conns);
         WorkloadB.Result[] results = new WorkloadB.Result[o.bRuns];
-        WorkloadB.Scaling[][] scal = new WorkloadB.Scaling[o.bRuns][o.threads.length];
+        int nt = o.threads.length;
+        WorkloadB.Scaling[][] scal = new WorkloadB.Scaling[o.bRuns][2 * nt];
         String check = "ok";
         for (int r = 0; r < o.bRuns; r++) {
             results[r] = WorkloadB.run(engines, flows, o.zones, o.warmupIterations(), iterations, true, o.threads, scal[r]);
@@ -152,9 +153,10 @@ public final class Bench {
             if (c != null) {
                 check = "FAILED: " + c;
             }
-            for (int t = 0; t < o.threads.length; t++) {
+            for (int t = 0; t < 2 * nt; t++) {
                 if (scal[r][t].found != scal[r][t].lookups) {
-                    check = "FAILED: lookup scaling found " + scal[r][t].found + " of " + scal[r][t].lookups;
+                    check = "FAILED: " + (t < nt ? "lookup" : "commit") + " scaling found " + scal[r][t].found + " of "
+                        + scal[r][t].lookups;
                 }
             }
         }
@@ -197,23 +199,32 @@ public final class Bench {
         out.printf(Locale.ROOT, "  checks: %s (%,d distinct flows; initial %,d entries; per iteration %,d flushed, "
             + "%,d committed, %,d found, %,d flushed from the empty zone)%n", check, distinct, last.initialCount,
             last.flushed[0], last.committed[0], last.found[0], last.flushedEmpty[0]);
-        out.printf(Locale.ROOT, "  lookups of zone 1 by several threads at once (each thread looks up all %,d flows):%n",
-            conns);
-        out.printf(Locale.ROOT, "  %7s  %-24s %-26s %s%n", "threads", "M lookups/s", "process CPU ns/lookup",
-            "CPU ns/lookup");
+        scalingTable(o, scal, 0, "lookups of zone 1 by several threads at once (each thread looks up all "
+            + String.format(Locale.ROOT, "%,d flows)", conns), "M lookups/s", "B lookups threads ");
+        scalingTable(o, scal, nt, "new connections into an emptied zone 1 by several threads at once (each its "
+            + String.format(Locale.ROOT, "share of the %,d flows)", conns), "M commits/s", "B commits threads ");
+    }
+
+    private void scalingTable(BenchOptions o, WorkloadB.Scaling[][] scal, int first, String title, String unit,
+        String key) {
+        out.printf(Locale.ROOT, "  %s:%n", title);
+        out.printf(Locale.ROOT, "  %7s  %-24s %-26s %s%n", "threads", unit, "process CPU ns/op", "CPU ns/op");
+        double base = 0;
         for (int t = 0; t < o.threads.length; t++) {
             double[] rate = new double[o.bRuns];
             double[] cpu = new double[o.bRuns];
             double[] pcpu = new double[o.bRuns];
             for (int r = 0; r < o.bRuns; r++) {
-                rate[r] = scal[r][t].mlps();
-                cpu[r] = scal[r][t].cpuNsPerLookup();
-                pcpu[r] = scal[r][t].processCpuNsPerLookup();
+                rate[r] = scal[r][first + t].mlps();
+                cpu[r] = scal[r][first + t].cpuNsPerLookup();
+                pcpu[r] = scal[r][first + t].processCpuNsPerLookup();
             }
             Summary s = new Summary(rate);
-            scaling.put("B lookups threads " + o.threads[t], s.median());
-            out.printf(Locale.ROOT, "  %7d  %-24s %-26s %s%n", o.threads[t], s.format(2), new Summary(pcpu).format(1),
-                new Summary(cpu).format(1));
+            scaling.put(key + o.threads[t], s.median());
+            base = t == 0 ? s.median() : base;
+            out.printf(Locale.ROOT, "  %7d  %-24s %-26s %-24s%s%n", o.threads[t], s.format(2), new Summary(pcpu).format(1),
+                new Summary(cpu).format(1), t == 0 ? "" : String.format(Locale.ROOT, " x%.2f the rate of %d thread(s)",
+                    s.median() / base, o.threads[0]));
         }
     }
 
@@ -346,6 +357,7 @@ public final class Bench {
             any |= scalingLine("workload A, batch " + batch, "Mpps", "A batch " + batch + " threads ", o.threads);
         }
         any |= scalingLine("workload B lookups", "M lookups/s", "B lookups threads ", o.threads);
+        any |= scalingLine("workload B commits", "M commits/s", "B commits threads ", o.threads);
         if (!any) {
             out.println("    (run workloads A and B with C for these figures)");
         }

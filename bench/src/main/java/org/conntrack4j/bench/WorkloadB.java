@@ -108,10 +108,13 @@ public final class WorkloadB {
         }
     }
 
-    /** Lookups of all flows of zone 1 by several threads at once (the scaling part of workload C). */
+    /**
+     * Lookups of all flows of zone 1, or commits of them into an emptied zone 1, by several threads at once (the
+     * scaling part).
+     */
     public static final class Scaling {
         public final int threads;
-        /** Lookups done, all threads together, and the wall and summed CPU time they took. */
+        /** Operations done, all threads together, and the wall and summed CPU time they took. */
         public final long lookups;
         public final long wallNanos;
         public final long cpuNanos;
@@ -164,7 +167,8 @@ public final class WorkloadB {
     /**
      * One run on a fresh engine: initial insert, {@code warmup} iterations, the timed {@code iterations}, with
      * {@code latency} the latency pass; then, if {@code scalingThreads} is given, zone 1 is looked up by each number
-     * of threads in it, into {@code scalingOut}.
+     * of threads in it, then flushed and committed anew by each number of threads, into {@code scalingOut} (twice
+     * as long as {@code scalingThreads}: the lookups, then the commits).
      */
     public static Result run(EngineSource engines, ZoneFlows flows, int zones, int warmup, int iterations,
         boolean latency, int[] scalingThreads, Scaling[] scalingOut) {
@@ -177,6 +181,9 @@ public final class WorkloadB {
             if (scalingThreads != null) {
                 for (int i = 0; i < scalingThreads.length; i++) {
                     scalingOut[i] = lookups(net, flows, scalingThreads[i]);
+                }
+                for (int i = 0; i < scalingThreads.length; i++) {
+                    scalingOut[scalingThreads.length + i] = commits(net, flows, scalingThreads[i]);
                 }
             }
             return r;
@@ -264,6 +271,27 @@ public final class WorkloadB {
      * the first thread's start to the last thread's end.
      */
     static Scaling lookups(Conntrack net, ZoneFlows flows, int threads) {
+        return together(flows, threads, "bench-b-lookup-", (p, index) ->
+            flows.lookupAll(net, ZONE, p, (int) ((long) flows.count() * index / threads)), (long) flows.count() * threads);
+    }
+
+    /**
+     * Zone 1 flushed, then {@code threads} threads commit its flows anew, each its own share (new connections from
+     * several threads at once: do they wait for each other?); found = connections confirmed.
+     */
+    static Scaling commits(Conntrack net, ZoneFlows flows, int threads) {
+        net.table().delete(ZONE, null);
+        int n = flows.count();
+        return together(flows, threads, "bench-b-commit-", (p, index) -> flows.commitRange(net, ZONE, p,
+            (int) ((long) n * index / threads), (int) ((long) n * (index + 1) / threads)), n);
+    }
+
+    /** The work of one thread of {@link #together}: returns what it counts as found. */
+    private interface Share {
+        long run(Packet p, int index);
+    }
+
+    private static Scaling together(ZoneFlows flows, int threads, String name, Share share, long operations) {
         CyclicBarrier barrier = new CyclicBarrier(threads + 1);
         long[] cpu = new long[threads];
         long[] start = new long[threads];
@@ -279,14 +307,14 @@ public final class WorkloadB {
                 start[index] = System.nanoTime();
                 long c0 = CpuClock.threadCpuNanos();
                 try {
-                    found[index] = flows.lookupAll(net, ZONE, p, (int) ((long) flows.count() * index / threads));
+                    found[index] = share.run(p, index);
                 } catch (RuntimeException | Error e) {
                     failure[index] = e;
                 }
                 cpu[index] = c0 < 0 ? -1 : CpuClock.threadCpuNanos() - c0;
                 end[index] = System.nanoTime();
                 WorkloadA.await(barrier);
-            }, "bench-b-lookup-" + i);
+            }, name + i);
             ts[i].setDaemon(true);
             ts[i].start();
         }
@@ -301,14 +329,13 @@ public final class WorkloadB {
         for (int i = 0; i < threads; i++) {
             WorkloadA.join(ts[i]);
             if (failure[i] != null) {
-                throw new IllegalStateException("lookup thread " + i + " failed: " + failure[i], failure[i]);
+                throw new IllegalStateException(name + i + " failed: " + failure[i], failure[i]);
             }
             first = Math.min(first, start[i]);
             last = Math.max(last, end[i]);
             cpuSum = cpu[i] < 0 || cpuSum < 0 ? -1 : cpuSum + cpu[i];
             foundSum += found[i];
         }
-        return new Scaling(threads, (long) flows.count() * threads, last - first, cpuSum, foundSum,
-            pc0 < 0 || pc1 < 0 ? -1 : pc1 - pc0);
+        return new Scaling(threads, operations, last - first, cpuSum, foundSum, pc0 < 0 || pc1 < 0 ? -1 : pc1 - pc0);
     }
 }

@@ -24,7 +24,7 @@ class WorkloadBTest {
         int conns = 66_000;
         ZoneFlows flows = new ZoneFlows(conns);
         int[] threads = {1, 2};
-        WorkloadB.Scaling[] scaling = new WorkloadB.Scaling[2];
+        WorkloadB.Scaling[] scaling = new WorkloadB.Scaling[4];
         WorkloadB.Result r = WorkloadB.run(TestEngines.withTrackers(), flows, 3, 1, 2, true, threads,
             scaling);
         int distinct = conns - 1;
@@ -41,6 +41,8 @@ class WorkloadBTest {
         for (int t = 0; t < 2; t++) {
             assertEquals((long) conns * threads[t], scaling[t].lookups);
             assertEquals(scaling[t].lookups, scaling[t].found);
+            assertEquals(conns, scaling[2 + t].lookups, "commits: each flow once, shared out");
+            assertEquals(conns, scaling[2 + t].found, "every commit confirmed a connection (or found its twin's)");
         }
     }
 }
