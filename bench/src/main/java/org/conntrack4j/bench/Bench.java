@@ -199,10 +199,12 @@ public final class Bench {
         out.printf(Locale.ROOT, "  checks: %s (%,d distinct flows; initial %,d entries; per iteration %,d flushed, "
             + "%,d committed, %,d found, %,d flushed from the empty zone)%n", check, distinct, last.initialCount,
             last.flushed[0], last.committed[0], last.found[0], last.flushedEmpty[0]);
-        scalingTable(o, scal, 0, "lookups of zone 1 by several threads at once (each thread looks up all "
-            + String.format(Locale.ROOT, "%,d flows)", conns), "M lookups/s", "B lookups threads ");
-        scalingTable(o, scal, nt, "new connections into an emptied zone 1 by several threads at once (each its "
-            + String.format(Locale.ROOT, "share of the %,d flows)", conns), "M commits/s", "B commits threads ");
+        int passes = WorkloadB.passes(conns);
+        scalingTable(o, scal, 0, String.format(Locale.ROOT, "lookups of zone 1 by several threads at once (each thread "
+            + "looks up all %,d flows, %d times)", conns, passes), "M lookups/s", "B lookups threads ");
+        scalingTable(o, scal, nt, String.format(Locale.ROOT, "new connections into an emptied zone 1 by several threads "
+            + "at once (each its share of the %,d flows; %d times, the zone flushed between)", conns, passes),
+            "M commits/s", "B commits threads ");
     }
 
     private void scalingTable(BenchOptions o, WorkloadB.Scaling[][] scal, int first, String title, String unit,

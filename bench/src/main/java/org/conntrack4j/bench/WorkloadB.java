@@ -267,31 +267,48 @@ public final class WorkloadB {
     }
 
     /**
-     * {@code threads} threads each look up every flow of zone 1 once (each from its own starting flow); timed from
-     * the first thread's start to the last thread's end.
+     * Passes over zone 1 by the scaling measurements: enough for about 2,000,000 operations, so that the process's
+     * CPU (counted in 10 ms ticks) adds up to a fair figure.
      */
-    static Scaling lookups(Conntrack net, ZoneFlows flows, int threads) {
-        return together(flows, threads, "bench-b-lookup-", (p, index) ->
-            flows.lookupAll(net, ZONE, p, (int) ((long) flows.count() * index / threads)), (long) flows.count() * threads);
+    static int passes(int conns) {
+        return Math.max(1, Math.min(100, 2_000_000 / conns));
     }
 
     /**
-     * Zone 1 flushed, then {@code threads} threads commit its flows anew, each its own share (new connections from
-     * several threads at once: do they wait for each other?); found = connections confirmed.
+     * {@code threads} threads each look up every flow of zone 1 once per pass (each from its own starting flow);
+     * each pass timed from the first thread's start to the last thread's end.
      */
-    static Scaling commits(Conntrack net, ZoneFlows flows, int threads) {
-        net.table().delete(ZONE, null);
-        int n = flows.count();
-        return together(flows, threads, "bench-b-commit-", (p, index) -> flows.commitRange(net, ZONE, p,
-            (int) ((long) n * index / threads), (int) ((long) n * (index + 1) / threads)), n);
+    static Scaling lookups(Conntrack net, ZoneFlows flows, int threads) {
+        int passes = passes(flows.count());
+        return together(threads, passes, "bench-b-lookup-", () -> { }, (p, index) ->
+            flows.lookupAll(net, ZONE, p, (int) ((long) flows.count() * index / threads)),
+            (long) flows.count() * threads * passes);
     }
 
-    /** The work of one thread of {@link #together}: returns what it counts as found. */
+    /**
+     * Per pass, zone 1 flushed (untimed), then {@code threads} threads commit its flows anew, each its own share (new
+     * connections from several threads at once: do they wait for each other?); found = connections confirmed.
+     */
+    static Scaling commits(Conntrack net, ZoneFlows flows, int threads) {
+        int n = flows.count();
+        int passes = passes(n);
+        return together(threads, passes, "bench-b-commit-", () -> net.table().delete(ZONE, null), (p, index) ->
+            flows.commitRange(net, ZONE, p, (int) ((long) n * index / threads), (int) ((long) n * (index + 1) / threads)),
+            (long) n * passes);
+    }
+
+    /** The work of one thread of {@link #together} in one pass: returns what it counts as found. */
     private interface Share {
         long run(Packet p, int index);
     }
 
-    private static Scaling together(ZoneFlows flows, int threads, String name, Share share, long operations) {
+    /**
+     * Runs {@code share} on {@code threads} threads at once, {@code passes} times, {@code beforePass} on the calling
+     * thread before each pass (outside every figure): wall time, the threads' CPU and the process's CPU of the passes
+     * only, summed.
+     */
+    private static Scaling together(int threads, int passes, String name, Runnable beforePass, Share share,
+        long operations) {
         CyclicBarrier barrier = new CyclicBarrier(threads + 1);
         long[] cpu = new long[threads];
         long[] start = new long[threads];
@@ -303,27 +320,42 @@ public final class WorkloadB {
             int index = i;
             ts[i] = new Thread(() -> {
                 Packet p = new Packet(256);
-                WorkloadA.await(barrier);
-                start[index] = System.nanoTime();
-                long c0 = CpuClock.threadCpuNanos();
-                try {
-                    found[index] = share.run(p, index);
-                } catch (RuntimeException | Error e) {
-                    failure[index] = e;
+                for (int pass = 0; pass < passes; pass++) {
+                    WorkloadA.await(barrier);
+                    start[index] = System.nanoTime();
+                    long c0 = CpuClock.threadCpuNanos();
+                    try {
+                        if (failure[index] == null) {
+                            found[index] += share.run(p, index);
+                        }
+                    } catch (RuntimeException | Error e) {
+                        failure[index] = e;
+                    }
+                    cpu[index] = c0 < 0 || cpu[index] < 0 ? -1 : cpu[index] + CpuClock.threadCpuNanos() - c0;
+                    end[index] = System.nanoTime();
+                    WorkloadA.await(barrier);
                 }
-                cpu[index] = c0 < 0 ? -1 : CpuClock.threadCpuNanos() - c0;
-                end[index] = System.nanoTime();
-                WorkloadA.await(barrier);
             }, name + i);
             ts[i].setDaemon(true);
             ts[i].start();
         }
-        long pc0 = CpuClock.processCpuNanos();
-        WorkloadA.await(barrier);
-        WorkloadA.await(barrier);
-        long pc1 = CpuClock.processCpuNanos();
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
+        long wall = 0;
+        long processCpu = 0;
+        for (int pass = 0; pass < passes; pass++) {
+            beforePass.run();
+            long pc0 = CpuClock.processCpuNanos();
+            WorkloadA.await(barrier);
+            WorkloadA.await(barrier);
+            long pc1 = CpuClock.processCpuNanos();
+            processCpu = pc0 < 0 || pc1 < 0 || processCpu < 0 ? -1 : processCpu + pc1 - pc0;
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            for (int i = 0; i < threads; i++) {
+                first = Math.min(first, start[i]);
+                last = Math.max(last, end[i]);
+            }
+            wall += last - first;
+        }
         long cpuSum = 0;
         long foundSum = 0;
         for (int i = 0; i < threads; i++) {
@@ -331,11 +363,9 @@ public final class WorkloadB {
             if (failure[i] != null) {
                 throw new IllegalStateException(name + i + " failed: " + failure[i], failure[i]);
             }
-            first = Math.min(first, start[i]);
-            last = Math.max(last, end[i]);
             cpuSum = cpu[i] < 0 || cpuSum < 0 ? -1 : cpuSum + cpu[i];
             foundSum += found[i];
         }
-        return new Scaling(threads, operations, last - first, cpuSum, foundSum, pc0 < 0 || pc1 < 0 ? -1 : pc1 - pc0);
+        return new Scaling(threads, operations, wall, cpuSum, foundSum, processCpu);
     }
 }
