@@ -1358,6 +1358,22 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     }
 
     @Override
+    public int delete(int zone, Predicate<? super Connection> filter) {
+        if (zone < 0 || zone > 0xffff) {
+            return 0;
+        }
+        List<ConnEntry> inZone = new ArrayList<>();
+        table.zoneEntries(zone, inZone);
+        int n = 0;
+        for (ConnEntry e : inZone) {
+            if (!e.isDying() && (filter == null || filter.test(e)) && kill(e)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
     public int create(NewConnection c) {
         Tuple o = c.original();
         Tuple r = c.reply();
