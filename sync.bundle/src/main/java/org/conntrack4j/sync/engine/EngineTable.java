@@ -75,59 +75,51 @@ public final class EngineTable implements SyncTable {
         return net.services().expectRelated(req) == 0;
     }
 
-    @Override
-    public boolean inject(SyncConnection c) {
+    /** Runs a DisableExternalCache write: the events it causes are INJECT, not sent back. */
+    private boolean injecting(java.util.function.BooleanSupplier write) {
         own = SyncEvents.Origin.INJECT;
         try {
-            long timeout = c.timeout() == null ? 60 : c.timeout();
-            int r = net.table().create(EngineMap.newConnection(c, timeout));
-            if (r == NewConnection.EXISTS) {
-                Connection ct = find(c);
-                if (ct == null) {
-                    return false;
-                }
-                ConnectionUpdate u = ConnectionUpdate.NONE.withTimeout(timeout)
-                    .withStatus((int) c.status() & (Status.SEEN_REPLY | Status.ASSURED));
-                if (c.mark() != null) {
-                    u = u.withMark(c.mark().intValue(), -1);
-                }
-                return net.table().update(ct, u) == ConnectionUpdate.DONE;
-            }
-            return r == NewConnection.CREATED;
+            return write.getAsBoolean();
         } finally {
             own = SyncEvents.Origin.COMMIT;
         }
+    }
+
+    @Override
+    public boolean inject(SyncConnection c) {
+        return injecting(() -> {
+            long timeout = c.timeout() == null ? 60 : c.timeout();
+            int r = net.table().create(EngineMap.newConnection(c, timeout));
+            if (r != NewConnection.EXISTS) {
+                return r == NewConnection.CREATED;
+            }
+            Connection ct = find(c);
+            if (ct == null) {
+                return false;
+            }
+            ConnectionUpdate u = ConnectionUpdate.NONE.withTimeout(timeout)
+                .withStatus((int) c.status() & (Status.SEEN_REPLY | Status.ASSURED));
+            if (c.mark() != null) {
+                u = u.withMark(c.mark().intValue(), -1);
+            }
+            return net.table().update(ct, u) == ConnectionUpdate.DONE;
+        });
     }
 
     @Override
     public boolean remove(SyncConnection c) {
-        own = SyncEvents.Origin.INJECT;
-        try {
-            return destroy(c);
-        } finally {
-            own = SyncEvents.Origin.COMMIT;
-        }
+        return injecting(() -> destroy(c));
     }
 
     @Override
     public boolean inject(SyncExpectation e) {
-        own = SyncEvents.Origin.INJECT;
-        try {
-            return commit(e, e.timeout() == null ? 60 : e.timeout());
-        } finally {
-            own = SyncEvents.Origin.COMMIT;
-        }
+        return injecting(() -> commit(e, e.timeout() == null ? 60 : e.timeout()));
     }
 
     @Override
     public boolean remove(SyncExpectation e) {
-        own = SyncEvents.Origin.INJECT;
-        try {
-            Tuple t = EngineMap.tuple(e.expected(), Direction.ORIGINAL);
-            return net.table().deleteExpectations(x -> x.tuple().sameAs(t)) > 0;
-        } finally {
-            own = SyncEvents.Origin.COMMIT;
-        }
+        Tuple t = EngineMap.tuple(e.expected(), Direction.ORIGINAL);
+        return injecting(() -> net.table().deleteExpectations(x -> x.tuple().sameAs(t)) > 0);
     }
 
     @Override

@@ -1,0 +1,285 @@
+package org.conntrack4j.dist;
+
+import static org.conntrack4j.dist.LiveRouterTest.in;
+import static org.conntrack4j.dist.LiveRouterTest.sh;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * State sync between the distribution's live router and a real conntrackd (conntrack-tools 1.4.7) on a kernel router,
+ * both ways, over a dedicated veth link (FTFW over UDP). Two routers with the same addresses, each with a LAN and a
+ * WAN host of its own, as the two members of an HA pair: {@code rtr} runs {@code conntrack4j router --sync}, {@code krt}
+ * is the kernel with {@code tools/router/ruleset.nft} (masquerade) and conntrackd. A TCP connection held open through
+ * each router:
+ * <ul>
+ * <li>the kernel's reaches our external cache ({@code sync:external}, ESTABLISHED, ASSURED), and after
+ * {@code sync:commit} our table holds it with the kernel's masquerade binding;</li>
+ * <li>ours reaches conntrackd's external cache ({@code conntrackd -e}), and after {@code conntrackd -c} the kernel's
+ * table holds it ESTABLISHED with our binding.</li>
+ * </ul>
+ * Namespaces are unique and removed even when a step fails; needs root, conntrackd, conntrack, nft, python3.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class SyncLiveTest {
+    @TempDir
+    static Path tmp;
+    static Path home;
+    static String tag;
+    static String instance;
+    static final List<String> NAMESPACES = new ArrayList<>();
+    static final List<Process> PROCESSES = new ArrayList<>();
+    static String lan;
+    static String rtr;
+    static String wan;
+    static String klan;
+    static String krt;
+    static String kwan;
+
+    private static final String CONF = """
+        Sync {
+            Mode FTFW {
+            }
+            UDP {
+                IPv4_address SELF
+                IPv4_Destination_Address PEER
+                Port 3780
+                Interface sync0
+            }
+        }
+        General {
+            HashSize 8192
+            LockFile DIR/lock
+            LogFile DIR/log
+            Syslog off
+            UNIX {
+                Path DIR/sock
+            }
+            Filter From Userspace {
+                Address Ignore {
+                    IPv4_address 127.0.0.1
+                    IPv4_address 203.0.113.0/30
+                }
+            }
+        }
+        """;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        home = Dist.unpack(Files.createDirectory(tmp.resolve("opt")));
+        tag = ProcessHandle.current().pid() + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000,
+            0x10000));
+        instance = "sync-" + tag;
+        lan = ns("lan");
+        rtr = ns("rtr");
+        wan = ns("wan");
+        klan = ns("klan");
+        krt = ns("krt");
+        kwan = ns("kwan");
+        for (String[] r : new String[][] {{rtr, lan, wan}, {krt, klan, kwan}}) {
+            in(r[0], "ip", "link", "add", "lan", "type", "veth", "peer", "name", "lan0", "netns", r[1]);
+            in(r[0], "ip", "link", "add", "wan", "type", "veth", "peer", "name", "wan0", "netns", r[2]);
+            host(r[1], "lan0", "192.0.2." + (r[0].equals(rtr) ? 10 : 20) + "/24", "192.0.2.1");
+            host(r[2], "wan0", "198.51.100." + (r[0].equals(rtr) ? 10 : 20) + "/24", null);
+        }
+        // the sync link: kernel interfaces in both routers' namespaces
+        in(krt, "ip", "link", "add", "sync0", "type", "veth", "peer", "name", "sync0", "netns", rtr);
+        in(krt, "ip", "addr", "add", "203.0.113.1/30", "dev", "sync0");
+        in(rtr, "ip", "addr", "add", "203.0.113.2/30", "dev", "sync0");
+        in(krt, "ip", "link", "set", "sync0", "up");
+        in(rtr, "ip", "link", "set", "sync0", "up");
+        // the kernel router
+        in(krt, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        in(krt, "ip", "addr", "add", "192.0.2.1/24", "dev", "lan");
+        in(krt, "ip", "addr", "add", "198.51.100.1/24", "dev", "wan");
+        in(krt, "ip", "link", "set", "lan", "up");
+        in(krt, "ip", "link", "set", "wan", "up");
+        in(krt, "nft", "-f", Dist.SOURCE_ROOT.resolve("tools/router/ruleset.nft").toString());
+        // conntrack4j's devices: up, no address or forwarding of the kernel's
+        in(rtr, "sysctl", "-qw", "net.ipv4.ip_forward=0");
+        for (String dev : List.of("lan", "wan")) {
+            in(rtr, "sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=1");
+            in(rtr, "ip", "link", "set", dev, "up");
+        }
+        // servers that accept and hold TCP connections
+        for (String w : List.of(wan, kwan)) {
+            String addr = w.equals(wan) ? "198.51.100.10" : "198.51.100.20";
+            PROCESSES.add(start(w, "python3", "-c", String.join("\n",
+                "import socket, threading",
+                "s = socket.socket()",
+                "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "s.bind(('" + addr + "', 7000))",
+                "s.listen(8)",
+                "held = []",
+                "while True:",
+                "    c, a = s.accept()",
+                "    c.sendall(b'hello\\n')",
+                "    held.append(c)")));
+        }
+    }
+
+    private static String ns(String role) {
+        String n = "ct4j-sync-" + role + "-" + tag;
+        sh("ip", "netns", "add", n);
+        NAMESPACES.add(n);
+        in(n, "ip", "link", "set", "lo", "up");
+        return n;
+    }
+
+    private static void host(String ns, String dev, String v4, String gw) {
+        in(ns, "ip", "addr", "add", v4, "dev", dev);
+        in(ns, "ip", "link", "set", dev, "up");
+        in(ns, "ip", "route", "add", "default", "via", gw == null ? "198.51.100.1" : gw);
+    }
+
+    private static Process start(String ns, String... cmd) throws java.io.IOException {
+        List<String> l = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        l.addAll(List.of(cmd));
+        Process p = new ProcessBuilder(l).redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("proc-" + PROCESSES.size() + ".log").toFile()).start();
+        return p;
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        for (Process p : PROCESSES) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        for (String n : NAMESPACES) {
+            // conntrackd (a daemon) and anything else still running in the namespace
+            try {
+                String pids = sh("ip", "netns", "pids", n).strip();
+                for (String pid : pids.split("\\s+")) {
+                    if (!pid.isEmpty()) {
+                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+            } catch (AssertionError e) {
+                // gone already
+            }
+            new ProcessBuilder("ip", "netns", "del", n).start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<String> ctl(String... args) {
+        List<String> c = new ArrayList<>(List.of(home.resolve("bin/conntrack4j").toString(), "--instance", instance));
+        c.addAll(List.of(args));
+        return c;
+    }
+
+    private static String ctlOk(String... args) {
+        Dist.Result r = Dist.run(ctl(args), tmp, Dist.plainEnv(tmp), null, 30);
+        r.assertStatus(0);
+        return r.out();
+    }
+
+    private static String await(String what, Supplier<String> probe, String... needles) throws InterruptedException {
+        long until = System.nanoTime() + 30_000_000_000L;
+        String last = "";
+        while (System.nanoTime() < until) {
+            last = probe.get();
+            for (String line : last.split("\n")) {
+                boolean all = true;
+                for (String n : needles) {
+                    all &= line.contains(n);
+                }
+                if (all) {
+                    return line;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(what + ": no line with " + List.of(needles) + " within 30 s:\n" + last);
+    }
+
+    /** A client in {@code ns} that connects to {@code server}:7000 and holds the connection; its source port. */
+    private static int hold(String ns, String server) throws Exception {
+        Path out = tmp.resolve("client-" + ns + ".txt");
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "python3", "-u", "-c", String.join("\n",
+            "import socket, time",
+            "c = socket.create_connection(('" + server + "', 7000), timeout=10)",
+            "c.recv(16)",
+            "print(c.getsockname()[1], flush=True)",
+            "time.sleep(200)")).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        PROCESSES.add(p);
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < until) {
+            String s = Files.readString(out).strip();
+            if (!s.isEmpty()) {
+                return Integer.parseInt(s.split("\\s+")[0]);
+            }
+            assertTrue(p.isAlive(), "client in " + ns + ": " + Files.readString(out));
+            Thread.sleep(50);
+        }
+        throw new AssertionError("client in " + ns + " did not connect: " + Files.readString(out));
+    }
+
+    @Test
+    void connectionsGoBothWaysBetweenConntrack4jAndARealConntrackd() throws Exception {
+        Path kdir = Files.createDirectories(tmp.resolve("krt"));
+        Path kconf = kdir.resolve("conntrackd.conf");
+        Files.writeString(kconf, CONF.replace("SELF", "203.0.113.1").replace("PEER", "203.0.113.2")
+            .replace("DIR", kdir.toString()));
+        Path odir = Files.createDirectories(tmp.resolve("rtr"));
+        Path oconf = odir.resolve("conntrackd.conf");
+        Files.writeString(oconf, CONF.replace("SELF", "203.0.113.2").replace("PEER", "203.0.113.1")
+            .replace("DIR", odir.toString()));
+        in(krt, "conntrackd", "-C", kconf.toString(), "-d");
+        Path log = tmp.resolve("router.log");
+        Process router = new ProcessBuilder("ip", "netns", "exec", rtr, home.resolve("bin/conntrack4j").toString(),
+            "router", "--instance", instance, "--iface", "lan=lan,192.0.2.1/24", "--iface", "wan=wan,198.51.100.1/24",
+            "--rules", Dist.SOURCE_ROOT.resolve("tools/router/ruleset.nft").toString(), "--sync", oconf.toString())
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        PROCESSES.add(router);
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (!Files.readString(log).contains("conntrack4j router ready")) {
+            assertTrue(router.isAlive() && System.nanoTime() < until, "router:\n" + Files.readString(log));
+            Thread.sleep(100);
+        }
+        assertTrue(Files.readString(log).contains("sync: FTFW over UDP 203.0.113.2->203.0.113.1:3780 on sync0"),
+            Files.readString(log));
+
+        // the kernel's connection reaches our external cache, as conntrackd -e would print it
+        int kport = hold(klan, "198.51.100.20");
+        String ext = await("sync:external", () -> ctlOk("sync:external"), "tcp      6 ESTABLISHED src=192.0.2.20"
+            + " dst=198.51.100.20 sport=" + kport + " dport=7000 ", "[ASSURED]");
+        assertTrue(ext.endsWith("[ASSURED] [active since 0s]") || ext.matches(".*\\[active since [0-9]+s\\]"), ext);
+        String commit = ctlOk("sync:commit");
+        assertTrue(commit.matches("committed [1-9][0-9]* connections, 0 failed; committed 0 expectations, 0 failed\n"),
+            commit);
+        String ours = await("ct:list", () -> ctlOk("ct:list"), "ESTABLISHED src=192.0.2.20 dst=198.51.100.20 sport="
+            + kport + " dport=7000 src=198.51.100.20 dst=198.51.100.1 sport=7000 ", "[ASSURED]");
+        assertTrue(ours.startsWith("tcp      6 "), ours);
+        assertTrue(ctlOk("sync:stats").contains("external"), "sync:stats answers");
+
+        // ours reaches conntrackd's external cache; its commit puts it into the kernel's table with our binding
+        int oport = hold(lan, "198.51.100.10");
+        await("conntrackd -e", () -> in(krt, "conntrackd", "-C", kconf.toString(), "-e"),
+            "tcp      6 ESTABLISHED src=192.0.2.10 dst=198.51.100.10 sport=" + oport + " dport=7000 ", "[ASSURED]");
+        in(krt, "conntrackd", "-C", kconf.toString(), "-c");
+        await("conntrack -L", () -> in(krt, "conntrack", "-L", "-p", "tcp"),
+            "ESTABLISHED src=192.0.2.10 dst=198.51.100.10 sport=" + oport + " dport=7000 src=198.51.100.10"
+                + " dst=198.51.100.1 sport=7000 ", "[ASSURED]");
+        // our own internal cache prints it as conntrackd -i does
+        await("sync:internal", () -> ctlOk("sync:internal"), "tcp      6 ESTABLISHED src=192.0.2.10 dst=198.51.100.10"
+            + " sport=" + oport + " dport=7000 ");
+
+        router.destroy();
+        assertTrue(router.waitFor(30, TimeUnit.SECONDS), "the router stops on SIGTERM");
+        assertEquals(0, router.exitValue(), Files.readString(log));
+        Dist.run(ctl("sync:stats"), tmp, Dist.plainEnv(tmp), null, 30).assertStatus(1);
+    }
+}
