@@ -9,8 +9,10 @@ import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.ExpectationRequest;
 import org.conntrack4j.core.api.ExpectationSnapshot;
 import org.conntrack4j.core.api.NewConnection;
+import org.conntrack4j.core.api.ProtoInfo;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.spi.L4Tracker;
 import org.conntrack4j.sync.api.SyncConnection;
 import org.conntrack4j.sync.api.SyncEvents;
 import org.conntrack4j.sync.api.SyncExpectation;
@@ -148,9 +150,10 @@ public final class EngineTable implements SyncTable {
         }
     }
 
-    /** The tracker's state of a live connection, as ctnetlink dumps it, or null. */
-    org.conntrack4j.core.api.ProtoInfo protoInfo(Connection ct) {
-        return null;
+    /** The tracker's state of a live connection, as ctnetlink dumps it ({@code to_nlattr}), or null. */
+    ProtoInfo protoInfo(Connection ct) {
+        L4Tracker t = net.services().tracker(ct.family(), ct.protocol());
+        return t == null ? null : t.protoInfo(ct);
     }
 
     @Override
