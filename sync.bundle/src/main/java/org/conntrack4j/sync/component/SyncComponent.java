@@ -62,7 +62,7 @@ public final class SyncComponent implements SyncControl {
             return;
         }
         cfg.warnings().forEach(w -> LOG.warning("sync: " + w));
-        EngineTable table = new EngineTable(net);
+        EngineTable table = new EngineTable(net, cfg.tcpWindowTracking);
         try {
             runner = new SyncRunner(cfg, table, m -> LOG.info("sync: " + m));
         } catch (IOException | RuntimeException e) {

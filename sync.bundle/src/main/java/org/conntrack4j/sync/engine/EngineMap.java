@@ -173,12 +173,18 @@ final class EngineMap {
         return Integer.toUnsignedLong(v);
     }
 
+    /** {@code IP_CT_TCP_FLAG_BE_LIBERAL}: the TCP tracker does not check this side's sequence numbers. */
+    static final int TCP_FLAG_BE_LIBERAL = 0x08;
+
     /**
-     * What conntrackd's commit gives ctnetlink for a connection of the external cache: the original tuple (the reply
-     * is the tracker's inverse, then NAT's), status without EXPECTED (conntrackd clears it: the master makes it),
-     * the protocol state, mark, zone, labels, NAT bindings, helper, sequence adjustment and master.
+     * What conntrackd's commit gives ctnetlink for a connection of the external cache ({@code nl_create_conntrack}):
+     * the original tuple (the reply is the tracker's inverse, then NAT's), status without EXPECTED (conntrackd clears
+     * it: the master makes it), the protocol state, mark, zone, labels, NAT bindings, helper, sequence adjustment and
+     * master. Without {@code windowTracking} (TCPWindowTracking Off, the default) a TCP connection is made liberal on
+     * both sides, as conntrackd forces it: the windows were not synchronised, and the first segments after a failover
+     * would be out of the window the tracker starts from.
      */
-    static NewConnection newConnection(SyncConnection c, long timeoutSeconds) {
+    static NewConnection newConnection(SyncConnection c, long timeoutSeconds, boolean windowTracking) {
         Tuple o = tuple(c.orig(), Direction.ORIGINAL);
         NewConnection n = NewConnection.of(o, timeoutSeconds)
             .withStatus((int) (c.status() & ~SyncConnection.IPS_EXPECTED));
@@ -192,6 +198,9 @@ final class EngineMap {
             ProtoInfo p = ProtoInfo.state(c.tcp().state());
             if (c.tcp().wscaleOrig() != null && c.tcp().wscaleReply() != null) {
                 p = p.withTcpWindowScale(c.tcp().wscaleOrig(), c.tcp().wscaleReply());
+            }
+            if (!windowTracking) {
+                p = p.withTcpFlags(TCP_FLAG_BE_LIBERAL, TCP_FLAG_BE_LIBERAL);
             }
             n = n.withProtoInfo(p);
         } else if (c.sctp() != null) {

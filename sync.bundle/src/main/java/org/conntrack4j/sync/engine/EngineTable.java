@@ -25,11 +25,14 @@ import org.conntrack4j.sync.api.SyncTable;
  */
 public final class EngineTable implements SyncTable {
     private final Conntrack net;
+    /** TCPWindowTracking: without it, committed TCP connections are liberal (conntrackd's ctd_force_tcp_be_liberal). */
+    private final boolean windowTracking;
     /** The origin of events caused on the node's thread: COMMIT, or INJECT while injecting. */
     private volatile SyncEvents.Origin own = SyncEvents.Origin.COMMIT;
 
-    public EngineTable(Conntrack net) {
+    public EngineTable(Conntrack net, boolean windowTracking) {
         this.net = net;
+        this.windowTracking = windowTracking;
     }
 
     /** The origin of an event delivered on the node's thread (the caller checks the thread). */
@@ -47,7 +50,7 @@ public final class EngineTable implements SyncTable {
 
     @Override
     public boolean commit(SyncConnection c, long timeoutSeconds) {
-        NewConnection n = EngineMap.newConnection(c, timeoutSeconds);
+        NewConnection n = EngineMap.newConnection(c, timeoutSeconds, windowTracking);
         int r = net.table().create(n);
         if (r == NewConnection.EXISTS) {
             // conntrackd: on EEXIST the entry is destroyed and created again
@@ -91,7 +94,7 @@ public final class EngineTable implements SyncTable {
     public boolean inject(SyncConnection c) {
         return injecting(() -> {
             long timeout = c.timeout() == null ? 60 : c.timeout();
-            int r = net.table().create(EngineMap.newConnection(c, timeout));
+            int r = net.table().create(EngineMap.newConnection(c, timeout, windowTracking));
             if (r != NewConnection.EXISTS) {
                 return r == NewConnection.CREATED;
             }

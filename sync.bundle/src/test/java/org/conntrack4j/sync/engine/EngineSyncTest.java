@@ -66,16 +66,16 @@ class EngineSyncTest {
         plugins.addExtension(new NatComponent(), "nat");
         a = plugins.factory().create("a", clock, Map.of(), true);
         b = plugins.factory().create("b", clock, Map.of(), true);
-        EngineTable tableB = new EngineTable(b);
+        EngineTable tableB = new EngineTable(b, false);
         nodeB = new SyncNode(ConfParser.parse("b.conf", CONF), List.of(new FakeLink(1472)), tableB, () -> micros,
             new Random(1), m -> { });
         FakeLink toB = new FakeLink(1472).to(d -> nodeB.received(0, d, 0, d.length));
-        nodeA = new SyncNode(ConfParser.parse("a.conf", CONF), List.of(toB), new EngineTable(a), () -> micros,
+        nodeA = new SyncNode(ConfParser.parse("a.conf", CONF), List.of(toB), new EngineTable(a, false), () -> micros,
             new Random(2), m -> { });
         nodeA.start();
         nodeB.start();
         // what EngineEvents does through the runner, here on the test's thread
-        EngineTable tableA = new EngineTable(a);
+        EngineTable tableA = new EngineTable(a, false);
         a.table().addListener(e -> {
             Connection live = e.type() == ConntrackEvent.DESTROY ? null : tableA.live(e.connection().orig(),
                 e.connection().zone());
@@ -130,6 +130,10 @@ class EngineSyncTest {
         assertEquals(41000, m.dstPort(Direction.REPLY));
         assertEquals(9, m.mark());
         assertEquals("ESTABLISHED", b.table().snapshot(m).state());
+        // TCPWindowTracking Off: committed liberal on both sides, as conntrackd does
+        ProtoInfo info = b.services().tracker(Family.IPV4, IpProto.TCP).protoInfo(m);
+        assertEquals(EngineMap.TCP_FLAG_BE_LIBERAL, info.tcpFlags(0) & EngineMap.TCP_FLAG_BE_LIBERAL);
+        assertEquals(EngineMap.TCP_FLAG_BE_LIBERAL, info.tcpFlags(1) & EngineMap.TCP_FLAG_BE_LIBERAL);
         Connection d = b.services().find(data, 0);
         assertNotNull(d);
         assertTrue(d.hasStatus(Status.EXPECTED));
@@ -152,8 +156,8 @@ class EngineSyncTest {
         // conntrackd -i: no timeout, the reply tuple, the age in the cache
         assertEquals("udp      17 src=198.51.100.12 dst=203.0.113.12 sport=1000 dport=2000 [UNREPLIED] src=203.0.113.12"
             + " dst=198.51.100.12 sport=2000 dport=1000 mark=0 [active since 0s]\n", in);
-        assertTrue(new EngineTable(a).contains(nodeA.internalConnections().get(0)));
-        assertTrue(new EngineTable(a).destroy(nodeA.internalConnections().get(0)));
+        assertTrue(new EngineTable(a, false).contains(nodeA.internalConnections().get(0)));
+        assertTrue(new EngineTable(a, false).destroy(nodeA.internalConnections().get(0)));
         assertEquals(0, a.table().count());
         assertEquals("", nodeA.dumpInternal(false));
     }
