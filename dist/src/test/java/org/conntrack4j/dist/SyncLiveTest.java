@@ -1,15 +1,12 @@
 package org.conntrack4j.dist;
 
 import static org.conntrack4j.dist.LiveRouterTest.in;
-import static org.conntrack4j.dist.LiveRouterTest.sh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -37,10 +34,8 @@ class SyncLiveTest {
     @TempDir
     static Path tmp;
     static Path home;
-    static String tag;
+    static SyncLab lab;
     static String instance;
-    static final List<String> NAMESPACES = new ArrayList<>();
-    static final List<Process> PROCESSES = new ArrayList<>();
     static String lan;
     static String rtr;
     static String wan;
@@ -48,58 +43,24 @@ class SyncLiveTest {
     static String krt;
     static String kwan;
 
-    private static final String CONF = """
-        Sync {
-            Mode FTFW {
-            }
-            UDP {
-                IPv4_address SELF
-                IPv4_Destination_Address PEER
-                Port 3780
-                Interface sync0
-            }
-        }
-        General {
-            HashSize 8192
-            LockFile DIR/lock
-            LogFile DIR/log
-            Syslog off
-            UNIX {
-                Path DIR/sock
-            }
-            Filter From Userspace {
-                Address Ignore {
-                    IPv4_address 127.0.0.1
-                    IPv4_address 203.0.113.0/30
-                }
-            }
-        }
-        """;
-
     @BeforeAll
     static void setUp() throws Exception {
         home = Dist.unpack(Files.createDirectory(tmp.resolve("opt")));
-        tag = ProcessHandle.current().pid() + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000,
-            0x10000));
-        instance = "sync-" + tag;
-        lan = ns("lan");
-        rtr = ns("rtr");
-        wan = ns("wan");
-        klan = ns("klan");
-        krt = ns("krt");
-        kwan = ns("kwan");
+        lab = new SyncLab(tmp, "ct4j-sync");
+        instance = "sync-" + lab.tag;
+        lan = lab.ns("lan");
+        rtr = lab.ns("rtr");
+        wan = lab.ns("wan");
+        klan = lab.ns("klan");
+        krt = lab.ns("krt");
+        kwan = lab.ns("kwan");
         for (String[] r : new String[][] {{rtr, lan, wan}, {krt, klan, kwan}}) {
             in(r[0], "ip", "link", "add", "lan", "type", "veth", "peer", "name", "lan0", "netns", r[1]);
             in(r[0], "ip", "link", "add", "wan", "type", "veth", "peer", "name", "wan0", "netns", r[2]);
             host(r[1], "lan0", "192.0.2." + (r[0].equals(rtr) ? 10 : 20) + "/24", "192.0.2.1");
             host(r[2], "wan0", "198.51.100." + (r[0].equals(rtr) ? 10 : 20) + "/24", null);
         }
-        // the sync link: kernel interfaces in both routers' namespaces
-        in(krt, "ip", "link", "add", "sync0", "type", "veth", "peer", "name", "sync0", "netns", rtr);
-        in(krt, "ip", "addr", "add", "203.0.113.1/30", "dev", "sync0");
-        in(rtr, "ip", "addr", "add", "203.0.113.2/30", "dev", "sync0");
-        in(krt, "ip", "link", "set", "sync0", "up");
-        in(rtr, "ip", "link", "set", "sync0", "up");
+        lab.syncLink(krt, rtr);
         // the kernel router
         in(krt, "sysctl", "-qw", "net.ipv4.ip_forward=1");
         in(krt, "ip", "addr", "add", "192.0.2.1/24", "dev", "lan");
@@ -116,8 +77,8 @@ class SyncLiveTest {
         // servers that accept and hold TCP connections
         for (String w : List.of(wan, kwan)) {
             String addr = w.equals(wan) ? "198.51.100.10" : "198.51.100.20";
-            PROCESSES.add(start(w, "python3", "-c", String.join("\n",
-                "import socket, threading",
+            lab.start(w, tmp.resolve("server-" + addr + ".log"), "python3", "-c", String.join("\n",
+                "import socket",
                 "s = socket.socket()",
                 "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
                 "s.bind(('" + addr + "', 7000))",
@@ -126,16 +87,8 @@ class SyncLiveTest {
                 "while True:",
                 "    c, a = s.accept()",
                 "    c.sendall(b'hello\\n')",
-                "    held.append(c)")));
+                "    held.append(c)"));
         }
-    }
-
-    private static String ns(String role) {
-        String n = "ct4j-sync-" + role + "-" + tag;
-        sh("ip", "netns", "add", n);
-        NAMESPACES.add(n);
-        in(n, "ip", "link", "set", "lo", "up");
-        return n;
     }
 
     private static void host(String ns, String dev, String v4, String gw) {
@@ -144,46 +97,15 @@ class SyncLiveTest {
         in(ns, "ip", "route", "add", "default", "via", gw == null ? "198.51.100.1" : gw);
     }
 
-    private static Process start(String ns, String... cmd) throws java.io.IOException {
-        List<String> l = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        l.addAll(List.of(cmd));
-        Process p = new ProcessBuilder(l).redirectErrorStream(true)
-            .redirectOutput(tmp.resolve("proc-" + PROCESSES.size() + ".log").toFile()).start();
-        return p;
-    }
-
     @AfterAll
     static void tearDown() throws Exception {
-        for (Process p : PROCESSES) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (lab != null) {
+            lab.close();
         }
-        for (String n : NAMESPACES) {
-            // conntrackd (a daemon) and anything else still running in the namespace
-            try {
-                String pids = sh("ip", "netns", "pids", n).strip();
-                for (String pid : pids.split("\\s+")) {
-                    if (!pid.isEmpty()) {
-                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-                    }
-                }
-            } catch (AssertionError e) {
-                // gone already
-            }
-            new ProcessBuilder("ip", "netns", "del", n).start().waitFor(30, TimeUnit.SECONDS);
-        }
-    }
-
-    private static List<String> ctl(String... args) {
-        List<String> c = new ArrayList<>(List.of(home.resolve("bin/conntrack4j").toString(), "--instance", instance));
-        c.addAll(List.of(args));
-        return c;
     }
 
     private static String ctlOk(String... args) {
-        Dist.Result r = Dist.run(ctl(args), tmp, Dist.plainEnv(tmp), null, 30);
-        r.assertStatus(0);
-        return r.out();
+        return lab.ctl(home, instance, args);
     }
 
     private static String await(String what, Supplier<String> probe, String... needles) throws InterruptedException {
@@ -208,13 +130,12 @@ class SyncLiveTest {
     /** A client in {@code ns} that connects to {@code server}:7000 and holds the connection; its source port. */
     private static int hold(String ns, String server) throws Exception {
         Path out = tmp.resolve("client-" + ns + ".txt");
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "python3", "-u", "-c", String.join("\n",
+        Process p = lab.start(ns, out, "python3", "-u", "-c", String.join("\n",
             "import socket, time",
             "c = socket.create_connection(('" + server + "', 7000), timeout=10)",
             "c.recv(16)",
             "print(c.getsockname()[1], flush=True)",
-            "time.sleep(200)")).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        PROCESSES.add(p);
+            "time.sleep(200)"));
         long until = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < until) {
             String s = Files.readString(out).strip();
@@ -229,26 +150,12 @@ class SyncLiveTest {
 
     @Test
     void connectionsGoBothWaysBetweenConntrack4jAndARealConntrackd() throws Exception {
-        Path kdir = Files.createDirectories(tmp.resolve("krt"));
-        Path kconf = kdir.resolve("conntrackd.conf");
-        Files.writeString(kconf, CONF.replace("SELF", "203.0.113.1").replace("PEER", "203.0.113.2")
-            .replace("DIR", kdir.toString()));
-        Path odir = Files.createDirectories(tmp.resolve("rtr"));
-        Path oconf = odir.resolve("conntrackd.conf");
-        Files.writeString(oconf, CONF.replace("SELF", "203.0.113.2").replace("PEER", "203.0.113.1")
-            .replace("DIR", odir.toString()));
+        Path kconf = lab.conf("krt", 1);
         in(krt, "conntrackd", "-C", kconf.toString(), "-d");
         Path log = tmp.resolve("router.log");
-        Process router = new ProcessBuilder("ip", "netns", "exec", rtr, home.resolve("bin/conntrack4j").toString(),
-            "router", "--instance", instance, "--iface", "lan=lan,192.0.2.1/24", "--iface", "wan=wan,198.51.100.1/24",
-            "--rules", Dist.SOURCE_ROOT.resolve("tools/router/ruleset.nft").toString(), "--sync", oconf.toString())
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        PROCESSES.add(router);
-        long until = System.nanoTime() + 60_000_000_000L;
-        while (!Files.readString(log).contains("conntrack4j router ready")) {
-            assertTrue(router.isAlive() && System.nanoTime() < until, "router:\n" + Files.readString(log));
-            Thread.sleep(100);
-        }
+        Process router = lab.router(home, rtr, log, "--instance", instance, "--iface", "lan=lan,192.0.2.1/24",
+            "--iface", "wan=wan,198.51.100.1/24", "--rules", Dist.SOURCE_ROOT.resolve("tools/router/ruleset.nft")
+                .toString(), "--sync", lab.conf("rtr", 2).toString());
         assertTrue(Files.readString(log).contains("sync: FTFW over UDP 203.0.113.2->203.0.113.1:3780 on sync0"),
             Files.readString(log));
 
@@ -280,6 +187,6 @@ class SyncLiveTest {
         router.destroy();
         assertTrue(router.waitFor(30, TimeUnit.SECONDS), "the router stops on SIGTERM");
         assertEquals(0, router.exitValue(), Files.readString(log));
-        Dist.run(ctl("sync:stats"), tmp, Dist.plainEnv(tmp), null, 30).assertStatus(1);
+        lab.ctlRun(home, instance, "sync:stats").assertStatus(1);
     }
 }
