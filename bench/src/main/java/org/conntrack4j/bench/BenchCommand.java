@@ -3,6 +3,7 @@ package org.conntrack4j.bench;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
@@ -24,6 +25,10 @@ public final class BenchCommand {
     @Reference
     ConntrackFactory factory;
 
+    /** Runs the {@code replay} command for workload replay. */
+    @Reference
+    CommandProcessor processor;
+
     @Descriptor("run the benchmarks (BENCH.md workloads A, B, C); --help for the options")
     public int bench(CommandSession session, @Descriptor("options") String... args) {
         PrintStream out = session.getConsole();
@@ -38,6 +43,12 @@ public final class BenchCommand {
         if (o.help) {
             out.print(BenchOptions.USAGE);
             return 0;
+        }
+        if (o.workloads.remove(BenchOptions.REPLAY)) {
+            int status = WorkloadReplay.run(processor, out, o);
+            if (o.workloads.isEmpty() || status != 0) {
+                return status;
+            }
         }
         List<String> missing = new ArrayList<>();
         String udp = tracker(IpProto.UDP);

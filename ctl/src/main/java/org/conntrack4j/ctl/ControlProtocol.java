@@ -39,6 +39,8 @@ public final class ControlProtocol {
     public static final String DEFAULT_INSTANCE = "default";
     /** The largest file a request carries. */
     public static final int MAX_FILE = 16 << 20;
+    /** The most characters of a request's arguments, all together. */
+    private static final int MAX_ARGS_CHARS = 1 << 20;
 
     private ControlProtocol() {
     }
@@ -91,8 +93,14 @@ public final class ControlProtocol {
             throw new IOException("bad argument count " + n);
         }
         List<String> args = new ArrayList<>(n);
+        long chars = 0;
         for (int i = 0; i < n; i++) {
-            args.add(in.readUTF());
+            String a = in.readUTF();
+            chars += a.length();
+            if (chars > MAX_ARGS_CHARS) {
+                throw new IOException("arguments longer than " + MAX_ARGS_CHARS + " characters");
+            }
+            args.add(a);
         }
         int fileArg = in.readInt();
         byte[] file = null;

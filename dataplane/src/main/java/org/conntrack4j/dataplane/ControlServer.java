@@ -35,7 +35,8 @@ import org.conntrack4j.ctl.ControlProtocol;
  * framework ({@code ct:*}, {@code nft:*}, {@code router:*}, {@code sync:*}) in a shell session of its own, streams what it prints,
  * and ends with its exit status; the client closing the connection interrupts the command.
  *
- * <p>Threads: one accepting, one per connection (and one watching that the client is still there). Closing stops
+ * <p>Threads: one accepting, one per connection (and one watching that the client is still there), at most
+ * {@link #MAX_CLIENTS} connections at once: one more is answered with an error and exit status 1. Closing stops
  * accepting, interrupts the running commands and removes the socket file.
  */
 final class ControlServer implements AutoCloseable {
@@ -45,6 +46,8 @@ final class ControlServer implements AutoCloseable {
     /** Commands a client may run: conntrack's, nft's, the router's own and the sync node's, not the shell's. */
     private static final List<String> SCOPES = List.of("ct:", "nft:", "router:", "sync:");
     private static final List<String> REFUSED = List.of("router:start", "router:stop");
+    /** Control connections served at once (each a thread, and a request of up to {@code ControlProtocol}'s limits). */
+    static final int MAX_CLIENTS = 8;
 
     private final Path socket;
     private final Path scratch;
@@ -109,6 +112,10 @@ final class ControlServer implements AutoCloseable {
                 Thread t = new Thread(() -> serve(ch), "router-control-client");
                 t.setDaemon(true);
                 synchronized (running) {
+                    if (running.size() >= MAX_CLIENTS) {
+                        refuse(ch);
+                        continue;
+                    }
                     running.add(t);
                 }
                 t.start();
@@ -119,6 +126,19 @@ final class ControlServer implements AutoCloseable {
                     LOG.log(Level.WARNING, "control socket " + socket + ": accept failed", e);
                 }
             }
+        }
+    }
+
+    /** Tells a client beyond {@link #MAX_CLIENTS} to come back later, without reading its request. */
+    private void refuse(SocketChannel ch) {
+        try (ch) {
+            DataOutputStream out = new DataOutputStream(ControlProtocol.output(ch));
+            byte[] msg = ("router: busy: " + MAX_CLIENTS + " control clients already connected\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ControlProtocol.writeFrame(out, ControlProtocol.ERR, msg, 0, msg.length);
+            ControlProtocol.writeExit(out, 1);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "control client went away", e);
         }
     }
 

@@ -1,38 +1,45 @@
 package org.conntrack4j.itest;
 
+import static org.conntrack4j.itest.ItPackets.echo;
+import static org.conntrack4j.itest.ItPackets.icmpEcho;
+import static org.conntrack4j.itest.ItPackets.message;
+import static org.conntrack4j.itest.ItPackets.packet;
+import static org.conntrack4j.itest.ItPackets.payload;
+import static org.conntrack4j.itest.ItPackets.tcp;
+import static org.conntrack4j.itest.ItPackets.udp;
+import static org.conntrack4j.itest.ItPackets.words;
+import static org.conntrack4j.itest.PluginBundles.AMANDA;
+import static org.conntrack4j.itest.PluginBundles.FTP;
+import static org.conntrack4j.itest.PluginBundles.GRE;
+import static org.conntrack4j.itest.PluginBundles.ICMP;
+import static org.conntrack4j.itest.PluginBundles.IRC;
+import static org.conntrack4j.itest.PluginBundles.NAT;
+import static org.conntrack4j.itest.PluginBundles.PLUGINS;
+import static org.conntrack4j.itest.PluginBundles.PPTP;
+import static org.conntrack4j.itest.PluginBundles.SANE;
+import static org.conntrack4j.itest.PluginBundles.SCTP;
+import static org.conntrack4j.itest.PluginBundles.SIP;
+import static org.conntrack4j.itest.PluginBundles.TCP;
+import static org.conntrack4j.itest.PluginBundles.TFTP;
+import static org.conntrack4j.itest.PluginBundles.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Dictionary;
-import java.util.Enumeration;
-import java.util.HashSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
-import javax.management.ObjectName;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.ExpectationEvent;
-import org.conntrack4j.core.api.ExpectationSnapshot;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
@@ -43,20 +50,14 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.inet.Checksum;
-import org.conntrack4j.core.inet.IpHeaders;
 import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.text.CtFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.ServiceReference;
-import org.osgi.framework.wiring.FrameworkWiring;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
 
@@ -67,65 +68,20 @@ import org.osgi.test.common.annotation.InjectService;
  * bundle is uninstalled and the framework refreshed; nothing it registered may remain (services, the core's
  * trackers, helpers, extensions, hooks and settings), nothing the engine keeps may be of its classes, no thread may
  * run its code or carry its class loader, and the class loader must become unreachable. The bundle is then
- * installed again from its location and must work, so that later tests see the whole runtime.
+ * installed again from its location and must work, so that later tests see the whole runtime. The checks live in
+ * {@link PluginBundles}, shared with the chaos test; the ruleset in {@link TestRuleset}, the packets in
+ * {@link ItPackets}.
  *
  * <p>The test holds its own packets, connections and the bundle only inside helper methods, so that nothing of
  * the test keeps the loader alive; waits are bounded loops, never timing assertions. When the loader stays
  * reachable the heap is dumped next to the reports (under target/) to find the path that holds it.
  */
 class BundleLeaveLeakTest {
-    private static final String UDP = "org.conntrack4j.proto.udp";
-    private static final String TCP = "org.conntrack4j.proto.tcp";
-    private static final String ICMP = "org.conntrack4j.proto.icmp";
-    private static final String NAT = "org.conntrack4j.nat";
-    private static final String FTP = "org.conntrack4j.helper.ftp";
-    private static final String GRE = "org.conntrack4j.proto.gre";
-    private static final String SCTP = "org.conntrack4j.proto.sctp";
-    private static final String TFTP = "org.conntrack4j.helper.tftp";
-    private static final String IRC = "org.conntrack4j.helper.irc";
-    private static final String AMANDA = "org.conntrack4j.helper.amanda";
-    private static final String SANE = "org.conntrack4j.helper.sane";
-    private static final String PPTP = "org.conntrack4j.helper.pptp";
-    private static final String SIP = "org.conntrack4j.helper.sip";
-    private static final List<String> PLUGINS = List.of(UDP, TCP, ICMP, NAT, FTP, GRE, SCTP, TFTP, IRC, AMANDA, SANE,
-        PPTP, SIP);
-
-    /** The live ruleset's configuration ({@code LiveRuleset}). */
-    private static final String RULES_PID = "org.conntrack4j.rules";
-    /**
-     * Helpers for their ports (FTP 21, TFTP 69, IRC 6667, Amanda 10080, SANE 6566, PPTP 1723, SIP 5060) and
-     * masquerade out of ltwan, as the recorded *_masq and ftp_*_snat cases run; and a filter after source NAT that
-     * drops what goes to {@link #DROPPED}.
-     */
-    private static final String RULESET = "table inet leaktest {\n"
-        + "\tct helper ftp_helper {\n\t\ttype \"ftp\" protocol tcp\n\t\tl3proto inet\n\t}\n\n"
-        + "\tct helper tftp_helper {\n\t\ttype \"tftp\" protocol udp\n\t\tl3proto inet\n\t}\n\n"
-        + "\tct helper irc_helper {\n\t\ttype \"irc\" protocol tcp\n\t\tl3proto ip\n\t}\n\n"
-        + "\tct helper amanda_helper {\n\t\ttype \"amanda\" protocol udp\n\t\tl3proto inet\n\t}\n\n"
-        + "\tct helper sane_helper {\n\t\ttype \"sane\" protocol tcp\n\t\tl3proto inet\n\t}\n\n"
-        + "\tct helper pptp_helper {\n\t\ttype \"pptp\" protocol tcp\n\t\tl3proto ip\n\t}\n\n"
-        + "\tct helper sip_helper {\n\t\ttype \"sip\" protocol udp\n\t\tl3proto inet\n\t}\n\n"
-        + "\tchain helpers {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
-        + "\t\tct state new tcp dport 21 ct helper set \"ftp_helper\"\n"
-        + "\t\tct state new udp dport 69 ct helper set \"tftp_helper\"\n"
-        + "\t\tct state new tcp dport 6667 ct helper set \"irc_helper\"\n"
-        + "\t\tct state new udp dport 10080 ct helper set \"amanda_helper\"\n"
-        + "\t\tct state new tcp dport 6566 ct helper set \"sane_helper\"\n"
-        + "\t\tct state new tcp dport 1723 ct helper set \"pptp_helper\"\n"
-        + "\t\tct state new udp dport 5060 ct helper set \"sip_helper\"\n\t}\n\n"
-        + "\tchain nat_post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-        + "\t\toifname \"ltwan\" ip saddr 198.51.100.0/24 masquerade\n\t}\n\n"
-        + "\tchain post_filter {\n\t\ttype filter hook postrouting priority 200; policy accept;\n"
-        + "\t\tip daddr 203.0.113.99 drop\n\t}\n}\n";
-
-    /** Upper bound of every wait for asynchronous work (configuration, refresh, collection). */
-    private static final long WAIT_MILLIS = 10_000;
-
     private static final String CLIENT = "198.51.100.10";
     private static final String LAN_PEER = "198.51.100.20";
     private static final String SERVER = "203.0.113.10";
     private static final String ROUTER = "203.0.113.1";
-    private static final String DROPPED = "203.0.113.99";
+    private static final String DROPPED = TestRuleset.DROPPED;
     private static final int SYN = 0x02;
     private static final int ACK = 0x10;
     private static final int PSH_ACK = 0x18;
@@ -146,26 +102,22 @@ class BundleLeaveLeakTest {
     private final AtomicInteger asyncEvents = new AtomicInteger();
     private final AtomicInteger expectEvents = new AtomicInteger();
     private final List<Registration> listeners = new ArrayList<>();
-    /** Where each plug-in was installed from, to bring back one that a failed test left uninstalled. */
-    private final Map<String, String> locations = new java.util.HashMap<>();
+    private PluginBundles bundles;
     private NetDevice lan;
     private NetDevice wan;
-    private Configuration ruleset;
+    private TestRuleset ruleset;
 
     @BeforeEach
     void setUp() throws Exception {
-        for (String bsn : PLUGINS) {
-            locations.put(bsn, bundle(bsn).getLocation());
-        }
+        bundles = new PluginBundles(own, conntrack, factory);
         conntrack.table().delete(null);
-        lan = new NetDevice("ltlan", 71, null, null, 1500,
-            List.of(new NetDevice.IfAddr(Family.IPV4, 0, 0xc6336401L, 24)));
-        wan = new NetDevice("ltwan", 72, null, null, 1500,
-            List.of(new NetDevice.IfAddr(Family.IPV4, 0, 0xcb007101L, 24)));
+        lan = TestRuleset.LAN;
+        wan = TestRuleset.WAN;
         // one listener of each delivery: the events of the bundle's connections pass through both
         listeners.add(conntrack.table().addListener(new Counting(syncEvents, expectEvents), true));
         listeners.add(conntrack.table().addListener(new Counting(asyncEvents, new AtomicInteger()), false));
-        installRuleset();
+        ruleset = new TestRuleset(own, conntrack, configAdmin);
+        ruleset.install();
     }
 
     @AfterEach
@@ -174,16 +126,8 @@ class BundleLeaveLeakTest {
             r.close();
         }
         listeners.clear();
-        for (String bsn : PLUGINS) {
-            Bundle b = find(bsn);
-            if (b == null) {
-                b = own.installBundle(locations.get(bsn));
-            }
-            if (b.getState() != Bundle.ACTIVE) {
-                b.start();
-            }
-        }
-        removeRuleset();
+        bundles.bringBack(Set.copyOf(PLUGINS));
+        ruleset.remove();
         conntrack.table().delete(null);
     }
 
@@ -300,7 +244,7 @@ class BundleLeaveLeakTest {
      */
     private void leaveAndReturn(String bsn, String privateClass, List<String> settings, Step use, Step works)
         throws Exception {
-        Set<Long> threadsBefore = threadIds();
+        Set<Long> threadsBefore = PluginBundles.threadIds();
         use.run();
         assertTrue(syncEvents.get() > 0 && asyncEventsArrive(), "the listeners got the bundle's events");
         Map<String, Long> active = conntrack.settings().active();
@@ -308,218 +252,24 @@ class BundleLeaveLeakTest {
             assertTrue(active.containsKey(s), s + " is listed while the bundle runs");
         }
 
-        List<PluginInfo> helpers = new ArrayList<>();
-        for (PluginInfo h : factory.helpers()) {
-            if (h.bundle().startsWith(bsn + " ")) {
-                helpers.add(h);
-            }
-        }
-        WeakReference<ClassLoader> loader = loaderOf(bsn, privateClass);
-        Set<String> packages = packagesOf(bsn);
+        List<PluginInfo> helpers = bundles.helpersOf(bsn);
+        WeakReference<ClassLoader> loader = bundles.loaderOf(bsn, privateClass);
+        Set<String> packages = bundles.packagesOf(bsn);
         // bundles importing a package of this one (helper.pptp imports proto.gre's key map) are stopped by the refresh
-        Set<String> activeBefore = activeBundles();
-        uninstallAndRefresh(bsn);
+        Set<String> activeBefore = bundles.activeBundles();
+        bundles.uninstallAndRefresh(bsn);
 
-        assertNothingRegistered(bsn, settings);
-        assertNoReferenceInTheEngine(bsn, helpers, loader);
-        assertNoThreadLeft(bsn, threadsBefore, packages, loader);
-        assertCollected(bsn, loader);
+        bundles.assertNothingRegistered(bsn, settings);
+        bundles.assertNoReferenceInTheEngine(bsn, helpers, loader);
+        PluginBundles.assertNoThreadLeft(bsn, threadsBefore, packages, loader);
+        PluginBundles.assertCollected(bsn, loader);
 
-        Bundle again = own.installBundle(locations.get(bsn));
-        again.start();
-        for (Bundle b : own.getBundles()) {
-            if (activeBefore.contains(b.getSymbolicName()) && b.getState() != Bundle.ACTIVE) {
-                b.start();
-            }
-        }
+        bundles.bringBack(activeBefore);
         works.run();
     }
 
-    /** The symbolic names of the bundles that are active now. */
-    private Set<String> activeBundles() {
-        Set<String> out = new HashSet<>();
-        for (Bundle b : own.getBundles()) {
-            if (b.getState() == Bundle.ACTIVE) {
-                out.add(b.getSymbolicName());
-            }
-        }
-        return out;
-    }
-
     private boolean asyncEventsArrive() throws InterruptedException {
-        return waitFor(() -> asyncEvents.get() >= syncEvents.get());
-    }
-
-    /** The bundle's class loader, held weakly only. */
-    private WeakReference<ClassLoader> loaderOf(String bsn, String privateClass) throws ClassNotFoundException {
-        ClassLoader l = bundle(bsn).loadClass(privateClass).getClassLoader();
-        assertNotNull(l);
-        return new WeakReference<>(l);
-    }
-
-    /** The packages of the bundle's own classes (all private to it). */
-    private Set<String> packagesOf(String bsn) {
-        Set<String> out = new HashSet<>();
-        Enumeration<java.net.URL> e = bundle(bsn).findEntries("/", "*.class", true);
-        while (e != null && e.hasMoreElements()) {
-            String path = e.nextElement().getPath();
-            int slash = path.lastIndexOf('/');
-            out.add(path.substring(path.startsWith("/") ? 1 : 0, slash).replace('/', '.'));
-        }
-        assertFalse(out.isEmpty(), bsn + " has classes");
-        return out;
-    }
-
-    private void uninstallAndRefresh(String bsn) throws Exception {
-        Bundle b = bundle(bsn);
-        b.uninstall();
-        CountDownLatch done = new CountDownLatch(1);
-        own.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), ev -> {
-            if (ev.getType() == FrameworkEvent.PACKAGES_REFRESHED || ev.getType() == FrameworkEvent.ERROR) {
-                done.countDown();
-            }
-        });
-        assertTrue(done.await(WAIT_MILLIS, TimeUnit.MILLISECONDS), "the framework refreshed " + bsn);
-        assertNull(find(bsn));
-    }
-
-    /** No service of the bundle, nothing of it in the core's views, hooks or settings. */
-    private void assertNothingRegistered(String bsn, List<String> settings) throws Exception {
-        List<String> left = new ArrayList<>();
-        ServiceReference<?>[] refs = own.getAllServiceReferences(null, null);
-        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
-            Bundle b = ref.getBundle();
-            if (b != null && bsn.equals(b.getSymbolicName())) {
-                left.add("service " + ref);
-            }
-        }
-        List<PluginInfo> plugins = new ArrayList<>(factory.trackers());
-        plugins.addAll(factory.helpers());
-        plugins.addAll(factory.extensions());
-        for (PluginInfo p : plugins) {
-            if (p.bundle().startsWith(bsn + " ")) {
-                left.add("plug-in " + p);
-            }
-        }
-        for (int family : new int[] {Family.IPV4, Family.IPV6}) {
-            for (String h : conntrack.packets().describeHooks(family)) {
-                if (h.contains(bsn)) {
-                    left.add("hook " + h);
-                }
-            }
-        }
-        Map<String, Long> active = conntrack.settings().active();
-        for (String s : settings) {
-            if (active.containsKey(s)) {
-                left.add("setting " + s);
-            }
-        }
-        assertEquals(List.of(), left, bsn + " left registrations behind");
-    }
-
-    /**
-     * Nothing the engine keeps is of the bundle's classes: trackers in use, its helpers, the NAT extension, what the
-     * connections carry (helper, helper data, tracker state, NAT state), and no expectation of its helpers.
-     */
-    private void assertNoReferenceInTheEngine(String bsn, List<PluginInfo> helpers,
-        WeakReference<ClassLoader> loader) {
-        ClassLoader l = loader.get();
-        if (l == null) {
-            return;
-        }
-        List<String> left = new ArrayList<>();
-        for (int family : new int[] {Family.IPV4, Family.IPV6}) {
-            for (int proto = 0; proto < 256; proto++) {
-                if (of(l, conntrack.services().tracker(family, proto))) {
-                    left.add("tracker for " + Family.name(family) + " protocol " + proto);
-                }
-            }
-            for (PluginInfo h : helpers) {
-                if (of(l, conntrack.services().helper(h.name(), family, h.protocol()))) {
-                    left.add("helper " + h.name() + " for " + Family.name(family));
-                }
-            }
-        }
-        if (of(l, conntrack.services().extension(Nat.class))) {
-            left.add("NAT extension");
-        }
-        for (Connection c : conntrack.table().connections(null)) {
-            if (carries(l, c) || c.master() != null && carries(l, c.master())) {
-                left.add("connection " + CtFormat.listLine(conntrack.table().snapshot(c)));
-            }
-        }
-        for (ExpectationSnapshot x : conntrack.table().expectations()) {
-            for (PluginInfo h : helpers) {
-                if (h.name().equals(x.helper())) {
-                    left.add("expectation " + x);
-                }
-            }
-        }
-        assertEquals(List.of(), left, bsn + " left references in the engine");
-    }
-
-    private static boolean carries(ClassLoader l, Connection c) {
-        return of(l, c.helper()) || of(l, c.helperData()) || of(l, c.protoState()) || of(l, c.natState());
-    }
-
-    private static boolean of(ClassLoader l, Object o) {
-        return o != null && o.getClass().getClassLoader() == l;
-    }
-
-    /**
-     * No thread runs the bundle's code or has its loader as context loader: neither one started while it was used
-     * (recorded in {@code before}) nor one it started earlier, when it was activated.
-     */
-    private static void assertNoThreadLeft(String bsn, Set<Long> before, Set<String> packages,
-        WeakReference<ClassLoader> loader) {
-        List<String> left = new ArrayList<>();
-        for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
-            Thread th = t.getKey();
-            if (!th.isAlive()) {
-                continue;
-            }
-            String which = th.getName() + (before.contains(th.getId()) ? "" : " (started while the bundle was used)");
-            ClassLoader l = loader.get();
-            if (l != null && th.getContextClassLoader() == l) {
-                left.add(which + " has the bundle's context class loader");
-            }
-            for (StackTraceElement f : t.getValue()) {
-                String cls = f.getClassName();
-                int dot = cls.lastIndexOf('.');
-                if (dot > 0 && packages.contains(cls.substring(0, dot))) {
-                    left.add(which + " runs " + f);
-                    break;
-                }
-            }
-        }
-        assertEquals(List.of(), left, bsn + " left threads behind");
-    }
-
-    private static Set<Long> threadIds() {
-        Set<Long> ids = new HashSet<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            ids.add(t.getId());
-        }
-        return ids;
-    }
-
-    /** The loader becomes unreachable; if not, the heap is dumped for the path that holds it. */
-    private static void assertCollected(String bsn, WeakReference<ClassLoader> loader) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-        while (loader.get() != null && System.nanoTime() - deadline < 0) {
-            System.gc();
-            Thread.sleep(50);
-        }
-        if (loader.get() != null) {
-            File dump = new File("leak-" + bsn + ".hprof").getAbsoluteFile();
-            dump.delete();
-            // HotSpotDiagnosticMXBean.dumpHeap, through JMX: the test bundle need not import com.sun.management
-            ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=HotSpotDiagnostic"), "dumpHeap",
-                new Object[] {dump.getPath(), true}, new String[] {String.class.getName(), "boolean"});
-            fail("the class loader of " + bsn + " is still reachable after it was uninstalled; heap dump: " + dump
-                + " (look for the paths from GC roots to " + loader.get() + ")");
-        }
+        return PluginBundles.waitFor(() -> asyncEvents.get() >= syncEvents.get());
     }
 
     // ---- UDP -------------------------------------------------------------------------------------------------------
@@ -691,7 +441,7 @@ class BundleLeaveLeakTest {
     private void natWorks() throws Exception {
         assertNotNull(conntrack.services().extension(Nat.class));
         // the ruleset in force comes back into the new NAT (the live ruleset does it when NAT arrives)
-        assertTrue(waitFor(() -> rulesetInForce(true)), "the ruleset's nat chain is back");
+        assertTrue(PluginBundles.waitFor(() -> ruleset.inForce(true)), "the ruleset's nat chain is back");
         Packet out = udp(CLIENT, 40200, SERVER, 53, "q");
         forward(out, lan, wan);
         assertEquals(ItPackets.ip(ROUTER), out.u32(12), "masqueraded again");
@@ -847,33 +597,6 @@ class BundleLeaveLeakTest {
         assertTrue(conntrack.packets().kill(first.ct));
     }
 
-    // ---- the live ruleset ------------------------------------------------------------------------------------------
-
-    private void installRuleset() throws Exception {
-        // the live ruleset (an immediate component) follows its configuration
-        assertNotNull(own.getServiceReference("org.conntrack4j.rules.live.LiveRuleset"));
-        ruleset = configAdmin.getConfiguration(RULES_PID, "?");
-        Dictionary<String, Object> d = new Hashtable<>();
-        d.put("ruleset.text", RULESET);
-        ruleset.update(d);
-        assertTrue(waitFor(() -> rulesetInForce(true)), "the live ruleset is installed");
-    }
-
-    private void removeRuleset() throws Exception {
-        if (ruleset != null) {
-            ruleset.delete();
-            ruleset = null;
-            assertTrue(waitFor(() -> rulesetInForce(false)), "the live ruleset is removed");
-        }
-    }
-
-    private boolean rulesetInForce(boolean expected) {
-        Nat nat = conntrack.services().extension(Nat.class);
-        boolean filter = conntrack.packets().describeHooks(Family.IPV4).stream().anyMatch(h -> h.contains("leaktest"));
-        boolean natChain = nat != null && nat.describeChains().stream().anyMatch(h -> h.contains("leaktest"));
-        return expected ? filter && natChain : !filter && !natChain;
-    }
-
     // ---- SIP -------------------------------------------------------------------------------------------------------
 
     private void useSip() {
@@ -968,19 +691,6 @@ class BundleLeaveLeakTest {
         }
     }
 
-    /** A PPTP control message of {@code type} with a body of {@code size} bytes starting with these words. */
-    private static byte[] message(int type, int size, int... words) {
-        byte[] m = new byte[12 + size];
-        put16(m, 0, m.length);
-        put16(m, 2, 1);
-        put32(m, 4, 0x1a2b3c4d);
-        put16(m, 8, type);
-        for (int i = 0; i < words.length; i++) {
-            put16(m, 12 + 2 * i, words[i]);
-        }
-        return m;
-    }
-
     // ---- an FTP control connection ---------------------------------------------------------------------------------
 
     /** One FTP control connection from the client to port 21 of {@code server}, out of {@code out}. */
@@ -1063,141 +773,6 @@ class BundleLeaveLeakTest {
         return state;
     }
 
-    private static Packet udp(String src, int sport, String dst, int dport, String text) {
-        byte[] data = text.getBytes(StandardCharsets.US_ASCII);
-        byte[] l4 = new byte[8 + data.length];
-        put16(l4, 0, sport);
-        put16(l4, 2, dport);
-        put16(l4, 4, l4.length);
-        System.arraycopy(data, 0, l4, 8, data.length);
-        return packet(Family.IPV4, IpProto.UDP, src, dst, l4);
-    }
-
-    private static Packet tcp(String src, int sport, String dst, int dport, int seq, int ack, int flags, String text) {
-        return tcp(src, sport, dst, dport, seq, ack, flags, text.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static Packet tcp(String src, int sport, String dst, int dport, int seq, int ack, int flags, byte[] data) {
-        byte[] l4 = new byte[20 + data.length];
-        put16(l4, 0, sport);
-        put16(l4, 2, dport);
-        put32(l4, 4, seq);
-        put32(l4, 8, ack);
-        l4[12] = 5 << 4;
-        l4[13] = (byte) flags;
-        put16(l4, 14, 64240);
-        System.arraycopy(data, 0, l4, 20, data.length);
-        return packet(Family.IPV4, IpProto.TCP, src, dst, l4);
-    }
-
-    private static Packet echo(String src, String dst, int type, int id) {
-        byte[] l4 = icmpEcho(type, id);
-        return packet(Family.IPV4, IpProto.ICMP, src, dst, l4);
-    }
-
-    private static byte[] icmpEcho(int type, int id) {
-        byte[] l4 = new byte[12];
-        l4[0] = (byte) type;
-        put16(l4, 4, id);
-        put16(l4, 6, 1);
-        put32(l4, 8, 0x61626364);
-        return l4;
-    }
-
-    /** Four 16-bit words: GRE headers, or UDP-Lite's (ports, coverage, checksum). */
-    private static byte[] words(int a, int b, int c, int d) {
-        byte[] l4 = new byte[8];
-        put16(l4, 0, a);
-        put16(l4, 2, b);
-        put16(l4, 4, c);
-        put16(l4, 6, d);
-        return l4;
-    }
-
-    /** An IP packet carrying {@code l4}, with valid IP and L4 checksums. */
-    private static Packet packet(int family, int proto, String src, String dst, byte[] l4) {
-        int hl = family == Family.IPV4 ? 20 : 40;
-        int total = hl + l4.length;
-        Packet p = new Packet();
-        p.load(new byte[total], 0, total, 14);
-        if (family == Family.IPV4) {
-            p.put8(0, 0x45);
-            p.put16(2, total);
-            p.put8(8, 64);
-            p.put8(9, proto);
-            p.put32(12, ItPackets.ip(src));
-            p.put32(16, ItPackets.ip(dst));
-            p.put16(10, Checksum.ipv4Header(p));
-        } else {
-            p.put32(0, 0x60000000);
-            p.put16(4, l4.length);
-            p.put8(6, proto);
-            p.put8(7, 64);
-            p.copyIn(8, v6(src), 0, 16);
-            p.copyIn(24, v6(dst), 0, 16);
-        }
-        p.copyIn(hl, l4, 0, l4.length);
-        p.family = family;
-        if (proto == IpProto.ICMP) {
-            p.put16(hl + 2, 0);
-            p.put16(hl + 2, ~Checksum.fold(Checksum.add(p, hl, l4.length, 0)) & 0xffff);
-        } else if (proto == IpProto.UDP || proto == IpProto.UDPLITE) {
-            // UDP-Lite too is summed with a pseudo-header naming UDP, as Linux verifies it
-            p.put16(hl + 6, Checksum.computeL4(p, hl, IpProto.UDP, hl + 6));
-        } else if (proto == IpProto.TCP) {
-            p.put16(hl + 16, Checksum.computeL4(p, hl, proto, hl + 16));
-        } else if (proto == IpProto.ICMPV6) {
-            p.put16(hl + 2, Checksum.computeL4(p, hl, proto, hl + 2));
-        }
-        assertNull(IpHeaders.validate(p));
-        return p;
-    }
-
-    private static byte[] v6(String text) {
-        try {
-            return InetAddress.getByName(text).getAddress();
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException(text, e);
-        }
-    }
-
-    private static void put16(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 8);
-        b[off + 1] = (byte) v;
-    }
-
-    private static void put32(byte[] b, int off, int v) {
-        put16(b, off, v >>> 16);
-        put16(b, off + 2, v);
-    }
-
-    private static String payload(Packet p) {
-        int off = 20 + ((p.u8(32) >>> 4) << 2);
-        byte[] b = new byte[p.length() - off];
-        p.copyOut(off, b, 0, b.length);
-        return new String(b, StandardCharsets.US_ASCII);
-    }
-
     // ---- bundles ---------------------------------------------------------------------------------------------------
 
-    private Bundle find(String bsn) {
-        return Arrays.stream(own.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst().orElse(null);
-    }
-
-    private Bundle bundle(String bsn) {
-        Bundle b = find(bsn);
-        assertNotNull(b, bsn + " is installed");
-        return b;
-    }
-
-    private static boolean waitFor(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return true;
-    }
 }

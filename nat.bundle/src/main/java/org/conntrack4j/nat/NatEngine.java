@@ -136,7 +136,8 @@ final class NatEngine implements Nat {
     /**
      * Undoes {@link #attach} ({@code nf_nat_cleanup}): removes the hooks and the chains, waits for packets in them,
      * destroys the connections with a binding (their reply tuples cannot be un-NATed), and takes NAT's data off
-     * the others (null bindings survive, as Linux keeps them). Connections whose first packet is between two
+     * the others (null bindings survive, as Linux keeps them), dead masters of live connections included.
+     * Connections whose first packet is between two
      * hooks at this moment are not in the table yet: closing the extension registration makes their confirmation
      * fail, as Linux's generation check does when its NAT module leaves.
      */
@@ -162,14 +163,34 @@ final class NatEngine implements Nat {
         if (extensionReg != null) {
             extensionReg.close();
         }
-        net.table().delete(c -> (c.status() & Status.NAT_MASK) != 0);
-        for (Connection c : net.table().connections(c -> binding(c) != null)) {
-            synchronized (c) {
-                if (binding(c) != null) {
-                    c.setNatState(null);
+        List<Connection> killed = new ArrayList<>();
+        net.table().delete(c -> {
+            if ((c.status() & Status.NAT_MASK) == 0) {
+                return false;
+            }
+            killed.add(c);
+            return true;
+        });
+        // A dead connection stays reachable as the master of a related one that lives on; what it carries of NAT
+        // would keep this bundle's classes loaded (Linux's NAT extension is plain data, ours is NAT's class)
+        for (Connection c : killed) {
+            unbind(c);
+        }
+        for (Connection c : net.table().connections(c -> true)) {
+            for (Connection m = c; m != null; m = m.master()) {
+                if (binding(m) != null) {
+                    unbind(m);
+                    m.clearStatus(Status.SRC_NAT_DONE);
                 }
             }
-            c.clearStatus(Status.SRC_NAT_DONE);
+        }
+    }
+
+    private void unbind(Connection c) {
+        synchronized (c) {
+            if (binding(c) != null) {
+                c.setNatState(null);
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -20,11 +21,17 @@ import org.osgi.service.component.annotations.Reference;
  *
  * <p>The session uses the process's own standard streams: Gogo replaces {@code System.in/out} with
  * per-thread streams of its own.
+ *
+ * <p>A fatal error (out of memory, or an error nobody expected) ends a command with one line naming it and exit
+ * status {@link #FATAL}, whether the command's own thread threw it or another thread of the process did not catch it
+ * while the command ran (recorded by a default uncaught exception handler: no stack trace, nothing allocated).
  */
 @Component(service = Callable.class, property = "main.thread=true")
 public final class Main implements Callable<Integer> {
     /** Exit status for a command line that is not understood. */
     static final int USAGE = 2;
+    /** Exit status for a fatal error: out of memory or internal error. */
+    static final int FATAL = 5;
 
     @Reference(service = Object.class, target = "(launcher.ready=true)")
     Map<String, Object> launcher;
@@ -52,7 +59,25 @@ public final class Main implements Callable<Integer> {
                 err.print(Usage.TEXT);
                 return USAGE;
             }
-            Object r = s.execute(commandLine(s, args));
+            AtomicReference<Throwable> elsewhere = new AtomicReference<>();
+            AtomicReference<Thread> where = new AtomicReference<>();
+            Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+            Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+                if (elsewhere.compareAndSet(null, e)) {
+                    where.set(t);
+                }
+            });
+            Object r;
+            try {
+                r = s.execute(commandLine(s, args));
+            } finally {
+                Thread.setDefaultUncaughtExceptionHandler(previous);
+            }
+            if (elsewhere.get() != null) {
+                err.println("conntrack4j: fatal: " + fatal(elsewhere.get()) + " in thread \"" + where.get().getName()
+                    + "\"");
+                return FATAL;
+            }
             if (r instanceof Number) {
                 return ((Number) r).intValue();
             }
@@ -61,7 +86,18 @@ public final class Main implements Callable<Integer> {
                 out.println(text);
             }
             return 0;
+        } catch (Error e) {
+            err.println("conntrack4j: fatal: " + fatal(e));
+            return FATAL;
         } catch (Exception e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof Error) {
+                err.println("conntrack4j: fatal: " + fatal(cause));
+                return FATAL;
+            }
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
             if (e.getClass().getSimpleName().equals("CommandNotFoundException")) {
                 err.println("conntrack4j: unknown command \"" + args[0] + "\"");
@@ -71,6 +107,14 @@ public final class Main implements Callable<Integer> {
             err.println("conntrack4j: " + msg);
             return 1;
         }
+    }
+
+    /** The problem in a few words: out of memory, or the error's class and message. */
+    static String fatal(Throwable e) {
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory" + (e.getMessage() != null ? " (" + e.getMessage() + ")" : "");
+        }
+        return "internal error: " + e.getClass().getName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
     }
 
     /**

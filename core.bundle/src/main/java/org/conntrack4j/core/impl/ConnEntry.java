@@ -70,8 +70,11 @@ final class ConnEntry implements Connection {
         Object helperData;
         Object natState;
         volatile SeqAdjImpl seqAdj;
-        /** The live expectations this connection is master of, newest first; guarded by the expectation table. */
-        List<ExpectEntry> exps;
+        /**
+         * The live expectations this connection is master of, newest first; guarded by the expectation table.
+         * Volatile: an insert creates it before it reads the master's DYING bit, a kill reads it after setting it.
+         */
+        volatile List<ExpectEntry> exps;
         /** {orig packets, orig bytes, reply packets, reply bytes}; guarded by itself. */
         long[] acct;
         /** Kept with {@code nf_conntrack_timestamp} on when the connection was created ({@code nf_conn_tstamp}). */
@@ -123,8 +126,11 @@ final class ConnEntry implements Connection {
     private volatile int ecache;
     final int id;
 
-    /** The tracker that created the connection: the one asked to print and destroy it. */
-    final L4Tracker tracker;
+    /**
+     * The tracker that created the connection: the one asked to print and destroy it. Replaced only in a dead
+     * connection whose tracker left ({@code Engine.releaseDeadMasters}).
+     */
+    L4Tracker tracker;
     /** {@link Registry#generation} when the connection was created: checked once, at confirmation. */
     final int generation;
     volatile ConnEntry nextOrig;

@@ -720,6 +720,8 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             p.ct = winner;
             p.ctinfo = winner.hasStatus(Status.SEEN_REPLY) ? CtInfo.ESTABLISHED : CtInfo.NEW;
             stats.inc(EngineStats.I_CLASH_RESOLVE);
+            // the loser is freed as Linux frees it: out of NAT's by-source table, its tracker and expectations told
+            unconfirmedDone(loser);
             return Verdict.ACCEPT;
         }
         stats.inc(EngineStats.I_INSERT_FAILED);
@@ -809,12 +811,16 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     }
 
     /**
-     * A connection that was never confirmed dies with its first packet: NAT and its tracker are told, as Linux's
-     * {@code nf_ct_destroy} does for every connection freed (GRE's drops its master's key map entries then). One
-     * that was killed meanwhile was told by the kill.
+     * A connection that was never confirmed dies with its first packet, or lost a clash: NAT and its tracker are
+     * told and its expectations go, as Linux's {@code nf_ct_destroy} does for every connection freed (GRE's drops its
+     * master's key map entries then). One that was killed meanwhile was told by the kill.
      */
     private void unconfirmedDone(ConnEntry ct) {
         natDone(ct);
+        if (ct.extOrNull() != null) {
+            // a helper may have expected related connections on its first packet (TFTP, SIP), as nf_ct_destroy knows
+            expects.removeForMaster(ct);
+        }
         if (!ct.isDying()) {
             try {
                 ct.tracker.destroy(ct);
@@ -1219,6 +1225,36 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         });
         registry.rcu.synchronize();
         unexpect(h);
+        releaseDeadMasters(null, h);
+    }
+
+    /**
+     * A dead connection stays reachable as the master of a related one that lives on, as in Linux. Linux's
+     * connection holds no code of a module; ours holds its tracker, tracker state and helper, which would keep a
+     * departed bundle's classes loaded: the dead masters of live connections let go of them, as do the connections
+     * a departing tracker's kill destroys (the generic tracker stands in; no packet reaches a dead connection's
+     * tracker any more).
+     */
+    private static void forgetTracker(ConnEntry dead, L4Tracker tracker) {
+        if (tracker != null && dead.tracker == tracker) {
+            dead.tracker = GenericTrackerImpl.INSTANCE;
+            dead.setProtoState(null);
+        }
+    }
+
+    private void releaseDeadMasters(L4Tracker tracker, Helper helper) {
+        table.forEach(e -> {
+            for (Connection c = e.master(); c != null; c = c.master()) {
+                ConnEntry m = (ConnEntry) c;
+                if (!m.isDying()) {
+                    continue;
+                }
+                forgetTracker(m, tracker);
+                if (helper != null && m.helper() == helper) {
+                    m.setHelper(null, null);
+                }
+            }
+        });
     }
 
     /** Tells the helper it is detached from a live connection, then detaches it. */
@@ -1233,11 +1269,19 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
 
     /** Destroys the connections of one protocol created by {@code tracker} (Linux's kill_l4proto). */
     void killTracked(int family, int proto, L4Tracker tracker) {
+        List<ConnEntry> killed = new ArrayList<>();
         for (ConnEntry e : entries(x -> x.family() == family && x.protocol() == proto)) {
             if (e.tracker == tracker) {
                 kill(e);
+                killed.add(e);
             }
         }
+        // a packet that found one of them before the kill may still be in the tracker with it
+        registry.rcu.synchronize();
+        for (ConnEntry e : killed) {
+            forgetTracker(e, tracker);
+        }
+        releaseDeadMasters(tracker, null);
     }
 
     // ---- extensions ------------------------------------------------------------------------------------------

@@ -138,6 +138,14 @@ final class ExpectTable {
 
     private synchronized int insertLocked(ExpectationRequest req, ConnEntry master, Helper helper, ExpectPolicy p,
         long expectMax, long now, long deadline, Changes changes) {
+        // Linux inserts an expectation of a dying master and the master's last reference removes it again
+        // (nf_ct_destroy). Here a kill marks the master dying, then removes the expectations its list holds; the
+        // list exists before the bit is read, so either the kill finds this one in it or this finds the bit set and
+        // accepts the expectation without keeping it (volatile list and status: one of the two sees the other).
+        master.expsForInsert();
+        if (master.isDying()) {
+            return 0;
+        }
         Tuple tuple = req.tuple();
         List<ExpectEntry> b = buckets[bucket(tuple)];
         if (b != null) {

@@ -66,6 +66,12 @@ public final class LiveEngine extends Engine {
             }
         } catch (RuntimeException ex) {
             registry.log.warn("expiry run failed", ex);
+        } catch (Error ex) {
+            // The executor would keep it in the task's future, unseen, and never run the expiry again: the
+            // process's uncaught exception handler hears of it (a command then ends with its fatal status).
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, ex);
+            throw ex;
         }
     }
 

@@ -102,8 +102,8 @@ public final class CtFormat {
         if (timestamp) {
             timestamp(sb, e.wallNanos());
         }
-        sb.append(pad9(e.type() == ConntrackEvent.NEW ? "[NEW]" : e.type() == ConntrackEvent.DESTROY ? "[DESTROY]"
-            : "[UPDATE]")).append(' ');
+        padLeft9(sb, e.type() == ConntrackEvent.NEW ? "[NEW]" : e.type() == ConntrackEvent.DESTROY ? "[DESTROY]"
+            : "[UPDATE]").append(' ');
         ConnectionSnapshot s = e.connection();
         boolean state = s.state() != null && (e.type() == ConntrackEvent.DESTROY || e.has(CtEvent.PROTOINFO));
         boolean mark = s.mark() != 0 || e.has(CtEvent.MARK);
@@ -270,7 +270,7 @@ public final class CtFormat {
         if (timestamp) {
             timestamp(sb, e.wallNanos());
         }
-        sb.append(pad9(e.type() == CtEvent.EXP_NEW ? "[NEW]" : "[DESTROY]")).append(' ');
+        padLeft9(sb, e.type() == CtEvent.EXP_NEW ? "[NEW]" : "[DESTROY]").append(' ');
         expectationEntry(sb, e.expectation());
         return sb.toString();
     }
@@ -283,9 +283,14 @@ public final class CtFormat {
         long sec = Math.floorDiv(wallNanos, 1_000_000_000L);
         long usec = Math.floorMod(wallNanos, 1_000_000_000L) / 1000;
         sb.append('[');
-        padRight(sb, Long.toString(sec), 8);
+        // appended in place, then padded: this runs for every event a replay writes
+        int start = sb.length();
+        sb.append(sec);
+        pad(sb, start + 8);
         sb.append('.');
-        padRight(sb, Long.toString(usec), 6);
+        start = sb.length();
+        sb.append(usec);
+        pad(sb, start + 6);
         return sb.append("]\t");
     }
 
@@ -441,12 +446,19 @@ public final class CtFormat {
         }
     }
 
-    private static String pad9(String s) {
-        StringBuilder sb = new StringBuilder(9);
+    /** {@code s} right-aligned in 9 columns ({@code %9s}). */
+    private static StringBuilder padLeft9(StringBuilder sb, String s) {
         for (int i = s.length(); i < 9; i++) {
             sb.append(' ');
         }
-        return sb.append(s).toString();
+        return sb.append(s);
+    }
+
+    /** Spaces up to length {@code end}. */
+    private static void pad(StringBuilder sb, int end) {
+        while (sb.length() < end) {
+            sb.append(' ');
+        }
     }
 
     private static StringBuilder padRight(StringBuilder sb, String s, int width) {

@@ -22,7 +22,6 @@ import org.conntrack4j.core.api.Stats;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.spi.ConntrackListener;
-import org.conntrack4j.core.spi.Helper;
 import org.conntrack4j.core.text.CtFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,13 +36,15 @@ class ExpectationTest {
     private final List<String> ctEvents = new ArrayList<>();
     private Engine net;
     private final Packet p = new Packet();
+    private final PortTracker tracker = new PortTracker("udp");
 
     /** Expects a data connection from the peer to the port given in the control payload's first two bytes. */
-    private final Helper helper = new AnnouncingHelper("test", PROTO, 1, 300);
+    private final AnnouncingHelper helper = new AnnouncingHelper("test", PROTO, 1, 300);
 
     @BeforeEach
     void setUp() {
-        reg.addTracker(new PortTracker("udp"), PROTO, true, true, reg.localId(), 0, "test");
+        tracker.allowClash = true;
+        reg.addTracker(tracker, PROTO, true, true, reg.localId(), 0, "test");
         reg.addHelper(helper, reg.localId(), 0, "test");
         clock.setWallNanos(5_000_000_000_000L);
         net = new Engine(reg, "test", clock, 7);
@@ -230,5 +231,62 @@ class ExpectationTest {
         net.runHook(Hook.POST_ROUTING, p);
         assertNotNull(p.ct.master());
         assertEquals(ConnectionUpdate.REFUSED, net.table().update(p.ct, ConnectionUpdate.NONE.withoutHelper()));
+    }
+
+    /** A control packet from 10.0.0.1:1000 announcing {@code port}, up to its confirmation, in a packet of its own. */
+    private Packet firstPacketUpToConfirm(int port) {
+        Packet q = new Packet();
+        TestPackets.v4(q, PROTO, "10.0.0.1", 1000, "10.0.0.2", 21, 4);
+        q.put16(28, port);
+        net.runHook(Hook.PRE_ROUTING, q);
+        net.assignHelper(q.ct, helper);
+        return q;
+    }
+
+    @Test
+    void theLoserOfAClashTakesTheExpectationsOfItsFirstPacketWithIt() {
+        // two first packets of one flow race: each creates a connection, the helper of each expects at confirmation
+        Packet a = firstPacketUpToConfirm(5000);
+        Packet b = firstPacketUpToConfirm(6000);
+        Connection winner = a.ct;
+        Connection loser = b.ct;
+        net.runHook(Hook.POST_ROUTING, a);
+        net.runHook(Hook.POST_ROUTING, b);
+        assertSame(winner, b.ct, "the loser's packet goes on with the winner");
+        assertEquals(1, net.stats().get(Stats.CLASH_RESOLVE));
+        // Linux frees the loser and its expectations with it (nf_ct_destroy)
+        assertEquals(1, net.stats().expectCount());
+        assertEquals(List.of(), net.expectations(loser));
+        assertEquals(1, net.expectations(winner).size());
+    }
+
+    @Test
+    void anExpectationOfADyingMasterIsNotKept() {
+        control(0, false);
+        Connection master = p.ct;
+        assertTrue(net.kill(master));
+        ExpectationRequest e = helper.request(master, CtInfo.ESTABLISHED, 7000);
+        // the helper is told it worked (Linux inserts it, then the master's last reference takes it away)
+        assertEquals(0, net.expectRelated(e));
+        assertEquals(0, net.stats().expectCount());
+        assertEquals(List.of(), net.expectations(master));
+    }
+
+    @Test
+    void aDeadMasterOfALiveConnectionLetsGoOfItsDepartedHelper() {
+        control(0, false);
+        control(5000, true);
+        Connection master = p.ct;
+        TestPackets.v4(p, PROTO, "10.0.0.2", 20, "10.0.0.1", 5000, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        net.runHook(Hook.POST_ROUTING, p);
+        Connection related = p.ct;
+        assertSame(master, related.master());
+        assertTrue(net.kill(master));
+        assertSame(helper, master.helper());
+        reg.removeHelper(helper);
+        // the related connection still refers to its master, as in Linux, but the helper's bundle could not unload
+        assertSame(master, related.master());
+        assertNull(master.helper());
     }
 }

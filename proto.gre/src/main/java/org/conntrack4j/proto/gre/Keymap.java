@@ -1,9 +1,10 @@
 package org.conntrack4j.proto.gre;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,6 @@ import org.conntrack4j.proto.gre.keymap.GreKeymap;
 final class Keymap implements GreKeymap {
     /** A map entry ({@code struct nf_ct_gre_keymap}): the tuple of one direction of a master's call. */
     static final class Entry {
-        final Connection master;
         final int family;
         final long srcHi;
         final long srcLo;
@@ -34,8 +34,7 @@ final class Keymap implements GreKeymap {
         /** Order of addition, kept through a resize. */
         final long seq;
 
-        Entry(Connection master, Tuple t, long seq) {
-            this.master = master;
+        Entry(Tuple t, long seq) {
             this.family = t.family;
             this.srcHi = t.srcHi;
             this.srcLo = t.srcLo;
@@ -57,6 +56,39 @@ final class Keymap implements GreKeymap {
         }
     }
 
+    /**
+     * A master, compared by identity and held weakly: the entries of a master that died after its helper left stay
+     * until purged (Linux keeps them until the namespace goes), and must not keep the dead connection, and what it
+     * carries of other bundles (its tracker's state, NAT's binding), reachable meanwhile.
+     */
+    private static final class MasterRef extends WeakReference<Connection> {
+        private final int hash;
+
+        MasterRef(Connection master) {
+            super(master);
+            hash = System.identityHashCode(master);
+        }
+
+        boolean dead() {
+            Connection c = get();
+            return c == null || c.isDying();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o == this) {
+                return true;
+            }
+            Connection c = get();
+            return o instanceof MasterRef && ((MasterRef) o).hash == hash && c != null && ((MasterRef) o).get() == c;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
     /** The published buckets; a resize publishes new ones. */
     private static final class Table {
         final AtomicReferenceArray<Entry[]> buckets;
@@ -72,7 +104,7 @@ final class Keymap implements GreKeymap {
 
     private volatile Table table = new Table(MIN_BUCKETS);
     /** The entries of each master, by direction; guarded by this. */
-    private final Map<Connection, Entry[]> byMaster = new IdentityHashMap<>();
+    private final Map<MasterRef, Entry[]> byMaster = new HashMap<>();
     private int size;
     private long nextSeq;
     /** Masters above which the next addition first drops the entries of dead ones. */
@@ -105,7 +137,13 @@ final class Keymap implements GreKeymap {
         if (dir != 0 && dir != 1) {
             throw new IllegalArgumentException("direction " + dir);
         }
-        Entry[] own = byMaster.get(master);
+        if (master.isDying()) {
+            // a kill marks its master dying before its helper destroys the master's entries under this monitor:
+            // an entry added now would outlive the master (Linux drops it when the master's last reference goes)
+            return ADDED;
+        }
+        MasterRef key = new MasterRef(master);
+        Entry[] own = byMaster.get(key);
         if (own != null && own[dir] != null) {
             // only the same mapping again is fine: a call set up again (its reply sent twice)
             return own[dir].matches(t) ? KNOWN : TAKEN;
@@ -115,9 +153,9 @@ final class Keymap implements GreKeymap {
                 purgeDead();
             }
             own = new Entry[2];
-            byMaster.put(master, own);
+            byMaster.put(key, own);
         }
-        Entry e = new Entry(master, t, nextSeq++);
+        Entry e = new Entry(t, nextSeq++);
         own[dir] = e;
         size++;
         if (size > 2 * (table.mask + 1)) {
@@ -130,7 +168,7 @@ final class Keymap implements GreKeymap {
 
     @Override
     public synchronized void destroy(Connection master) {
-        Entry[] own = byMaster.remove(master);
+        Entry[] own = byMaster.remove(new MasterRef(master));
         if (own != null) {
             unlinkAll(own);
         }
@@ -162,9 +200,9 @@ final class Keymap implements GreKeymap {
      * map never outgrows the live masters by much. Runs when the count of masters doubled since the last time.
      */
     private void purgeDead() {
-        for (Iterator<Map.Entry<Connection, Entry[]>> it = byMaster.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Connection, Entry[]> m = it.next();
-            if (m.getKey().isDying()) {
+        for (Iterator<Map.Entry<MasterRef, Entry[]>> it = byMaster.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<MasterRef, Entry[]> m = it.next();
+            if (m.getKey().dead()) {
                 Entry[] own = m.getValue();
                 it.remove();
                 unlinkAll(own);

@@ -1,8 +1,11 @@
 package org.conntrack4j.replay.command;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.felix.service.command.CommandSession;
@@ -14,6 +17,7 @@ import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.replay.compare.CaseComparison;
 import org.conntrack4j.replay.compare.ComparisonResult;
 import org.conntrack4j.replay.run.CaseSpec;
+import org.conntrack4j.replay.run.FatalErrors;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 import org.conntrack4j.replay.run.ReplayReport;
@@ -30,7 +34,8 @@ import org.osgi.service.component.annotations.Reference;
  * {@code replay}: runs a capture through a fresh engine built from the trackers, helpers and extensions
  * installed in the framework, and writes the outputs. Returns the exit status: 0 done, 1 disagreement with
  * the kernel under {@code --check}, 2 usage, 3 bad input, 4 ruleset outside the subset or needing a bundle
- * that is not installed.
+ * that is not installed, 5 fatal: out of memory or internal error, in the replay or in any other thread of the
+ * process while it runs (one line naming it; the outputs hold what was processed before it).
  */
 @GogoCommand(scope = "conntrack4j", function = "replay")
 @Component(service = ReplayCommand.class)
@@ -38,6 +43,7 @@ public final class ReplayCommand {
     static final int OK = 0;
     static final int DISAGREES = 1;
     static final int USAGE = 2;
+    static final int FATAL = ReplayException.FATAL;
 
     @Reference
     ConntrackFactory factory;
@@ -48,7 +54,7 @@ public final class ReplayCommand {
     @Descriptor("replay a kernel case folder (or --pcap with --rules and --iface) into --out DIR")
     public int replay(CommandSession session, @Descriptor("CASE_DIR --out DIR [--quiet] [--check] | --pcap FILE "
         + "--rules FILE --iface SPEC... [--in IFACE] [--sysctl NAME=VALUE]... --out DIR; [--tick-phase MICROS] "
-        + "[--labels CONNLABEL_CONF]") String... args) {
+        + "[--labels CONNLABEL_CONF] [--verdicts-only]") String... args) {
         PrintStream out = session.getConsole();
         PrintStream err = System.err;
         ReplayOptions o;
@@ -57,13 +63,13 @@ public final class ReplayCommand {
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
             err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check] [--tick-phase MICROS] [--no-adopt-random]"
-                + " [--labels CONNLABEL_CONF]");
+                + " [--labels CONNLABEL_CONF] [--verdicts-only]");
             err.println("       replay --pcap FILE [--rules FILE] --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,...][,mtu=N]"
                 + "... [--in IFACE] [--listen tcp|udp:PORT]... [--sysctl NAME=VALUE]... [--tick-phase MICROS]"
-                + " [--adopt-random] --out OUT_DIR");
+                + " [--adopt-random] [--verdicts-only] --out OUT_DIR");
             return USAGE;
         }
-        try {
+        try (FatalErrors fatal = FatalErrors.install()) {
             CaseSpec spec = o.spec();
             for (RouterSocket s : spec.sockets()) {
                 if (s.protocol == IpProto.TCP) {
@@ -89,9 +95,9 @@ public final class ReplayCommand {
                 }
                 return net;
             }, (net, text, source) -> install(net, text, source), o.quiet || System.console() == null ? null : err,
-                o.tickPhaseNanos);
+                o.tickPhaseNanos, o.verdictsOnly, fatal);
             if (!o.quiet) {
-                print(out, r);
+                print(out, r, o.out, o.verdictsOnly);
             }
             if (!ignored.isEmpty() && !o.quiet) {
                 err.println("replay: note: no installed bundle uses " + String.join(", ", ignored.keySet())
@@ -102,7 +108,7 @@ public final class ReplayCommand {
                 err.println("replay: " + r.captureProblem() + " (the " + r.frames() + " frames before it were replayed)");
                 status = ReplayException.INPUT;
             }
-            if (o.caseDir != null && Files.isRegularFile(o.caseDir.resolve("ctstate.tsv"))) {
+            if (o.caseDir != null && !o.verdictsOnly && Files.isRegularFile(o.caseDir.resolve("ctstate.tsv"))) {
                 ComparisonResult cmp = CaseComparison.compare(o.caseDir, o.out);
                 out.println();
                 out.println("agreement with the kernel (" + o.caseDir + "):");
@@ -119,6 +125,10 @@ public final class ReplayCommand {
         } catch (IOException e) {
             err.println("replay: " + e);
             return ReplayException.INPUT;
+        } catch (RuntimeException | Error e) {
+            // outside the packet loop (which says how far it got): still one line, and the fatal status
+            err.println("replay: fatal: " + FatalErrors.describe(e));
+            return FATAL;
         }
     }
 
@@ -135,7 +145,8 @@ public final class ReplayCommand {
         }
     }
 
-    private static void print(PrintStream out, ReplayReport r) {
+    /** The summary, then the rows and the table read back from the outputs (memory does not grow with them). */
+    private static void print(PrintStream out, ReplayReport r, Path dir, boolean verdictsOnly) throws IOException {
         out.println("replay " + r.caseName() + ": " + r.frames() + " packets, " + r.egressFrames() + " sent, "
             + r.events() + " events" + (r.expectEvents() > 0 ? ", " + r.expectEvents() + " expectation events" : "")
             + ", " + r.elapsedNanos() / 1_000_000 + " ms");
@@ -144,18 +155,52 @@ public final class ReplayCommand {
                 + " this replay's picks (--no-adopt-random turns this off)");
         }
         out.println();
-        out.printf("%5s  %-5s %-12s %-9s %s%n", "idx", "iface", "ct state", "dir", "packet / reason");
-        for (String row : r.verdictRows()) {
-            String[] c = row.split("\t", -1);
-            out.printf("%5s  %-5s %-12s %-9s %s%n", c[0], c[2], c[3], c[4], c[5]);
-            if (c.length > 6 && !c[6].equals("-")) {
-                out.printf("%5s  %-5s %-12s %-9s   %s%n", "", "", "", "", c[6]);
+        StringBuilder sb = new StringBuilder(256);
+        out.println(columns(sb, "idx", "iface", "ct state", "dir", "packet / reason"));
+        try (BufferedReader in = Files.newBufferedReader(dir.resolve("ctstate.tsv"), StandardCharsets.UTF_8)) {
+            in.readLine();
+            String row;
+            while ((row = in.readLine()) != null) {
+                String[] c = row.split("\t", -1);
+                if (c.length < 6) {
+                    continue;
+                }
+                out.println(columns(sb, c[0], c[2], c[3], c[4], c[5]));
+                if (c.length > 6 && !c[6].equals("-")) {
+                    out.println(columns(sb, "", "", "", "", "  " + c[6]));
+                }
             }
+        }
+        if (verdictsOnly) {
+            return;
         }
         out.println();
         out.println("table (conntrack -L -o extended,id) after the last packet:");
-        for (String l : r.table()) {
-            out.println(l);
+        try (BufferedReader in = Files.newBufferedReader(dir.resolve("table.txt"), StandardCharsets.UTF_8)) {
+            String l;
+            while ((l = in.readLine()) != null) {
+                out.println(l);
+            }
         }
+    }
+
+    /** {@code "%5s  %-5s %-12s %-9s %s"} without a formatter per row. */
+    private static String columns(StringBuilder sb, String idx, String iface, String state, String dir, String text) {
+        sb.setLength(0);
+        pad(sb, idx, 5, true).append("  ");
+        pad(sb, iface, 5, false).append(' ');
+        pad(sb, state, 12, false).append(' ');
+        pad(sb, dir, 9, false).append(' ');
+        return sb.append(text).toString();
+    }
+
+    private static StringBuilder pad(StringBuilder sb, String s, int width, boolean right) {
+        if (!right) {
+            sb.append(s);
+        }
+        for (int i = s.length(); i < width; i++) {
+            sb.append(' ');
+        }
+        return right ? sb.append(s) : sb;
     }
 }

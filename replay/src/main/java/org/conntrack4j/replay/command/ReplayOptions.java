@@ -27,6 +27,8 @@ final class ReplayOptions {
     String inIface;
     boolean quiet;
     boolean check;
+    /** Write ctstate.tsv only (no events, table or egress). */
+    boolean verdictsOnly;
     /** Adopt the recording kernel's random NAT ports: null for the default (on for a case folder, off for --pcap). */
     Boolean adoptRandom;
     /** Where the recording kernel's 4 ms ticks fell, in ns past each multiple; -1: the case's, else the default. */
@@ -51,6 +53,7 @@ final class ReplayOptions {
                 case "--listen": o.listens.add(value(args, ++i, a)); break;
                 case "--quiet": case "-q": o.quiet = true; break;
                 case "--check": o.check = true; break;
+                case "--verdicts-only": o.verdictsOnly = true; break;
                 case "--adopt-random": o.adoptRandom = Boolean.TRUE; break;
                 case "--no-adopt-random": o.adoptRandom = Boolean.FALSE; break;
                 case "--tick-phase": o.tickPhaseNanos = tickPhase(value(args, ++i, a)); break;
@@ -79,6 +82,9 @@ final class ReplayOptions {
         }
         if ((o.caseDir == null) == (o.pcap == null)) {
             throw new IllegalArgumentException("give either a case folder or --pcap FILE");
+        }
+        if (o.check && o.verdictsOnly) {
+            throw new IllegalArgumentException("--check compares events and the table, which --verdicts-only does not write");
         }
         if (o.pcap != null && o.ifaces.isEmpty()) {
             throw new IllegalArgumentException("--pcap needs the router's interfaces: --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX...");

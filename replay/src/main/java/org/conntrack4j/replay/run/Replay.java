@@ -4,19 +4,20 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.conntrack4j.core.api.Clock;
 import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.Conntrack;
+import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.ExpectationEvent;
+import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.spi.ConntrackListener;
@@ -130,17 +131,46 @@ public final class Replay {
      */
     public static ReplayReport run(CaseSpec spec, Path outDir, EngineSource engines, RulesetInstaller rules,
         PrintStream progress, long tickPhaseNanos) throws ReplayException, IOException {
+        try (FatalErrors fatal = FatalErrors.local()) {
+            return run(spec, outDir, engines, rules, progress, tickPhaseNanos, false, fatal);
+        }
+    }
+
+    /**
+     * As {@link #run(CaseSpec, Path, EngineSource, RulesetInstaller, PrintStream, long)}, writing only
+     * {@code ctstate.tsv} when {@code verdictsOnly} (no events, table or egress), and stopping at the first fatal
+     * error: one the packet path throws (an {@link Error}, or an exception the engine did not expect), or one
+     * {@code fatal} recorded from another thread. Then the rows, events and egress of the frames processed so far
+     * are written and flushed (the table is not taken) and a {@link ReplayException} with
+     * {@link ReplayException#FATAL} names the problem in one line.
+     */
+    public static ReplayReport run(CaseSpec spec, Path outDir, EngineSource engines, RulesetInstaller rules,
+        PrintStream progress, long tickPhaseNanos, boolean verdictsOnly, FatalErrors fatal)
+        throws ReplayException, IOException {
         long started = System.nanoTime();
+        // room to write the outputs out and say why after running out of memory
+        byte[][] reserve = {new byte[RESERVE_BYTES]};
         Files.createDirectories(outDir);
+        // what an earlier run left must not pass for this one's (a table after a fatal error, events after
+        // --verdicts-only)
+        for (String name : OUTPUTS) {
+            Files.deleteIfExists(outDir.resolve(name));
+        }
         long phase = tickPhaseNanos >= 0 ? tickPhaseNanos
             : spec.tickPhaseNanos() >= 0 ? spec.tickPhaseNanos() : RECORDING_TICK_PHASE_NANOS;
         ManualClock clock = new ManualClock(HZ, phase);
         Conntrack net = engines.create("replay:" + spec.name(), clock, spec.sysctls());
+        // ctstate.tsv's reason column is the log Linux writes with nf_conntrack_log_invalid on for every protocol,
+        // whatever the case set: the setting decides nothing else, and the rows are the replay's log
+        net.settings().set(CoreSettings.LOG_INVALID, IpProto.RAW);
         List<Registration> regs = new ArrayList<>();
-        try (BufferedWriter ctstate = writer(outDir.resolve("ctstate.tsv"));
-             BufferedWriter events = writer(outDir.resolve("events.txt"));
-             BufferedWriter expects = spec.helperConfigured() ? writer(outDir.resolve("expect-events.txt")) : null;
-             PcapNgWriter egress = PcapNgWriter.create(outDir.resolve("egress.pcapng"))) {
+        long heldLimit = (Math.max(net.settings().get(CoreSettings.IPFRAG_TIME),
+            net.settings().get(CoreSettings.FRAG6_TIMEOUT)) + 1) * 1_000_000_000L;
+        try (VerdictRows rows = new VerdictRows(outDir.resolve("ctstate.tsv"), heldLimit);
+             BufferedWriter events = verdictsOnly ? null : writer(outDir.resolve("events.txt"));
+             BufferedWriter expects = !verdictsOnly && spec.helperConfigured()
+                 ? writer(outDir.resolve("expect-events.txt")) : null;
+             PcapNgWriter egress = verdictsOnly ? null : PcapNgWriter.create(outDir.resolve("egress.pcapng"))) {
             // the ruleset in force: its own slot, since a change replaces it while the capture runs
             Registration[] ruleset = {null};
             regs.add(() -> {
@@ -154,40 +184,42 @@ public final class Replay {
             int nextChange = 0;
             int[] counts = new int[2];
             boolean[] quiet = {false};
-            regs.add(net.table().addListener(new ConntrackListener() {
-                @Override
-                public void onEvent(ConntrackEvent e) {
-                    if (quiet[0]) {
-                        return;
+            // a listener's exception would be the engine's to log and survive: a failed write waits here instead
+            IOException[] unwritten = {null};
+            if (!verdictsOnly) {
+                regs.add(net.table().addListener(new ConntrackListener() {
+                    @Override
+                    public void onEvent(ConntrackEvent e) {
+                        if (quiet[0]) {
+                            return;
+                        }
+                        write(events, CtFormat.event(e, true, spec.labels()), unwritten);
+                        counts[0]++;
                     }
-                    line(events, CtFormat.event(e, true, spec.labels()));
-                    counts[0]++;
-                }
 
-                @Override
-                public void onExpectationEvent(ExpectationEvent e) {
-                    if (expects != null) {
-                        line(expects, CtFormat.expectationEvent(e, true));
-                        counts[1]++;
+                    @Override
+                    public void onExpectationEvent(ExpectationEvent e) {
+                        if (expects != null) {
+                            write(expects, CtFormat.expectationEvent(e, true), unwritten);
+                            counts[1]++;
+                        }
                     }
-                }
-            }, true));
+                }, true));
+            }
             Router router = Routers.create(net, RouterConfig.of(spec.interfaces()).withSockets(spec.sockets()));
             regs.add(router::close);
             List<String> portNames = new ArrayList<>();
             router.devices().forEach(d -> portNames.add(d.name()));
-            Forwarder forwarder = router.forwarder((port, t, b, o, n) -> egress.write(portNames.get(port), t, b, o, n, n,
-                null));
+            Forwarder forwarder = router.forwarder(verdictsOnly ? (port, t, b, o, n) -> { }
+                : (port, t, b, o, n) -> egress.write(portNames.get(port), t, b, o, n, n, null));
             if (spec.adoptRandomPorts()) {
                 // Replies in the capture go to the ports the recording kernel picked at random for clashing flows.
                 regs.add(RecordedPortAdoption.install(net, router.devices()));
             }
-            Map<String, Integer> states = new TreeMap<>();
-            // Rows in frame order; a fragment's row waits for the frame that completes its datagram.
-            List<String> rows = new ArrayList<>();
-            Map<Long, HeldRow> held = new HashMap<>();
             String problem = null;
+            Throwable failure = null;
             int frames = 0;
+            int done = 0;
             Result result = new Result();
             long firstTs = Long.MIN_VALUE;
             long lastTs = 0;
@@ -199,7 +231,7 @@ public final class Replay {
             int nextOp = 0;
             try (CaptureReader reader = CaptureReader.open(spec.capture())) {
                 CaptureFrame f;
-                while ((f = reader.next()) != null) {
+                while (fatal.error() == null && (f = reader.next()) != null) {
                     frames++;
                     long ts = f.timestampNanos();
                     if (firstTs == Long.MIN_VALUE) {
@@ -222,27 +254,19 @@ public final class Replay {
                     }
                     String iface = f.interfaceName() != null ? f.interfaceName() : defaultIface;
                     int l3 = l3(f);
-                    String summary = l3 >= 0 ? PacketSummary.describe(f.array(), f.offset() + l3, f.capturedLength() - l3)
-                        : "non-IP frame (" + f.capturedLength() + " bytes)";
-                    String prefix = f.index() + "\t" + seconds(ts - firstTs) + "\t" + iface + "\t";
-                    summary = summary.replace('\t', ' ');
-                    forwarder.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
-                    if (result.held) {
-                        held.put((long) f.index(), new HeldRow(rows.size(), prefix, summary));
-                        rows.add(null);
+                    Text summary = rows.begin(f.index(), ts - firstTs, iface);
+                    if (l3 >= 0) {
+                        PacketSummary.describe(summary, f.array(), f.offset() + l3, f.capturedLength() - l3);
                     } else {
-                        rows.add(row(prefix, summary, result));
-                        states.merge(result.ctState, 1, Integer::sum);
+                        summary.str("non-IP frame (").dec(f.capturedLength()).str(" bytes)");
                     }
-                    // The frames this one completed a datagram with carry its verdict.
-                    for (int i = 0; i < result.absorbedCount; i++) {
-                        HeldRow h = held.remove(result.absorbed[i]);
-                        if (h != null) {
-                            rows.set(h.position, row(h.prefix, h.summary, result));
-                            states.merge(result.ctState, 1, Integer::sum);
-                        }
+                    forwarder.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
+                    rows.end(result, ts, f.index());
+                    done++;
+                    if (unwritten[0] != null) {
+                        throw unwritten[0];
                     }
-                    if (progress != null && System.nanoTime() - lastProgress > 500_000_000L) {
+                    if (progress != null && (frames & 1023) == 0 && System.nanoTime() - lastProgress > 500_000_000L) {
                         lastProgress = System.nanoTime();
                         progress.printf("\rreplay %s: %d frames (%d%%)", spec.name(), frames,
                             Math.min(100, reader.offset() * 100 / size));
@@ -253,20 +277,28 @@ public final class Replay {
                 problem = e.getMessage();
             } catch (UncheckedIOException e) {
                 throw e.getCause();
+            } catch (OutOfMemoryError e) {
+                reserve[0] = null;
+                failure = e;
+            } catch (RuntimeException | Error e) {
+                failure = e;
             }
-            // Fragments whose datagram never completed were never seen by conntrack.
-            for (HeldRow h : held.values()) {
-                rows.set(h.position, h.prefix + "-\tnone\t" + h.summary
-                    + "\t(fragment held for reassembly; its datagram never completed)");
-                states.merge("-", 1, Integer::sum);
+            if (failure != null) {
+                fatal.uncaughtException(null, failure);
             }
-            ctstate.write("idx\ttime\tiface\tct_state\tct_dir\tsummary\tct_log_reason\n");
-            for (String r : rows) {
-                ctstate.write(r);
-                ctstate.write('\n');
+            // what was processed is written whatever happened; fragments whose datagram never completed were never
+            // seen by conntrack
+            rows.finish();
+            if (fatal.error() != null) {
+                throw new ReplayException("fatal: " + fatal.describe() + " after " + done + " frames of "
+                    + spec.capture() + " (the outputs hold them)", ReplayException.FATAL, fatal.error());
             }
             if (progress != null && frames > 0) {
                 progress.printf("\rreplay %s: %d frames (100%%)%n", spec.name(), frames);
+            }
+            if (verdictsOnly) {
+                return new ReplayReport(spec.name(), frames, rows.states(), 0, 0, 0, 0, problem,
+                    System.nanoTime() - started, spec.adoptRandomPorts());
             }
             if (frames > 0) {
                 long at = lastTs + TABLE_DELAY_NANOS;
@@ -279,36 +311,52 @@ public final class Replay {
             }
             quiet[0] = spec.eventsUntilTable();
             dumpEvictsExpired(net);
-            List<String> table = new ArrayList<>();
-            List<ConnectionSnapshot> listed = net.table().list(null);
-            for (ConnectionSnapshot s : listed) {
-                table.add(CtFormat.listLine(s, true, true, spec.labels()));
-            }
-            try (BufferedWriter t = writer(outDir.resolve("table.txt"))) {
-                for (String l : table) {
-                    t.write(l);
-                    t.write('\n');
-                }
-            }
-            // the same listing as conntrack -L -o xml,labels: the document only around flows
-            try (BufferedWriter t = writer(outDir.resolve("table.xml"))) {
-                if (!listed.isEmpty()) {
-                    t.write(CtFormat.XML_HEADER + "\n");
-                    for (ConnectionSnapshot s : listed) {
-                        t.write(CtFormat.xmlFlow(s, spec.labels()));
-                        t.write('\n');
-                    }
-                    t.write(CtFormat.XML_FOOTER + "\n");
-                }
-            }
-            return new ReplayReport(spec.name(), frames, states, egress.framesWritten(), counts[0], counts[1], table, rows,
-                problem, System.nanoTime() - started, spec.adoptRandomPorts());
+            int listed = writeTable(net, spec, outDir);
+            return new ReplayReport(spec.name(), frames, rows.states(), egress.framesWritten(), counts[0], counts[1],
+                listed, problem, System.nanoTime() - started, spec.adoptRandomPorts());
         } finally {
             for (int i = regs.size() - 1; i >= 0; i--) {
                 regs.get(i).close();
             }
             net.close();
+            Reference.reachabilityFence(reserve);
         }
+    }
+
+    /** Every file a replay writes. */
+    private static final List<String> OUTPUTS = List.of("ctstate.tsv", "events.txt", "expect-events.txt", "table.txt",
+        "table.xml", "egress.pcapng");
+
+    /** Memory set aside for the way out of an {@link OutOfMemoryError}: closing the outputs and saying why. */
+    private static final int RESERVE_BYTES = 4 << 20;
+
+    /**
+     * {@code table.txt} ({@code conntrack -L -o extended,id,labels}) and {@code table.xml} ({@code -o xml,labels}: the
+     * document only around flows), one connection at a time; returns the connections listed.
+     */
+    private static int writeTable(Conntrack net, CaseSpec spec, Path outDir) throws IOException {
+        long now = net.now();
+        int n = 0;
+        try (BufferedWriter t = writer(outDir.resolve("table.txt"));
+             BufferedWriter x = writer(outDir.resolve("table.xml"))) {
+            for (org.conntrack4j.core.api.Connection c : net.table().connections(null)) {
+                if (c.timeout() - now <= 0) {
+                    continue;
+                }
+                ConnectionSnapshot s = net.table().snapshot(c);
+                t.write(CtFormat.listLine(s, true, true, spec.labels()));
+                t.write('\n');
+                if (n++ == 0) {
+                    x.write(CtFormat.XML_HEADER + "\n");
+                }
+                x.write(CtFormat.xmlFlow(s, spec.labels()));
+                x.write('\n');
+            }
+            if (n > 0) {
+                x.write(CtFormat.XML_FOOTER + "\n");
+            }
+        }
+        return n;
     }
 
     /**
@@ -323,25 +371,6 @@ public final class Replay {
             ops.get(i).apply(net);
         }
         return i;
-    }
-
-    /** A frame whose row waits for its datagram: where the row goes, and its first columns. */
-    private static final class HeldRow {
-        final int position;
-        final String prefix;
-        final String summary;
-
-        HeldRow(int position, String prefix, String summary) {
-            this.position = position;
-            this.prefix = prefix;
-            this.summary = summary;
-        }
-    }
-
-    private static String row(String prefix, String summary, Result result) {
-        String reason = result.logReason != null ? "nf_ct_proto_" + result.logProto + ": " + result.logReason
-            : result.note != null ? "(" + result.note + ")" : "-";
-        return prefix + result.ctState + "\t" + result.ctDir + "\t" + summary + "\t" + reason;
     }
 
     private static int l3(CaptureFrame f) {
@@ -363,21 +392,20 @@ public final class Replay {
         return -1;
     }
 
-    private static String seconds(long nanos) {
-        long us = nanos / 1000;
-        return String.format("%d.%06d", us / 1_000_000, Math.abs(us % 1_000_000));
-    }
-
     private static BufferedWriter writer(Path p) throws IOException {
         return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
     }
 
-    private static void line(BufferedWriter w, String s) {
+    /** Writes the line {@code s}, or keeps the first failure in {@code failed} (a listener cannot throw it). */
+    private static void write(BufferedWriter w, String s, IOException[] failed) {
+        if (failed[0] != null) {
+            return;
+        }
         try {
             w.write(s);
             w.write('\n');
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            failed[0] = e;
         }
     }
 }

@@ -24,4 +24,6 @@ public final class ReplayException extends Exception {
     public static final int INPUT = 3;
     /** The ruleset needs a bundle that is not installed, or is outside the supported subset. */
     public static final int RULESET = 4;
+    /** Fatal: out of memory or internal error (the outputs hold what was processed before it). */
+    public static final int FATAL = 5;
 }

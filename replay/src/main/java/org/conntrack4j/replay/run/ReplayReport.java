@@ -1,9 +1,11 @@
 package org.conntrack4j.replay.run;
 
-import java.util.List;
 import java.util.Map;
 
-/** What a replay did: counts, the final table, and the capture problem that stopped it early, if any. */
+/**
+ * What a replay did: counts, and the capture problem that stopped it early, if any. The rows and the table are in
+ * the output files only: memory does not grow with the capture.
+ */
 public final class ReplayReport {
     private final String caseName;
     private final int frames;
@@ -11,14 +13,13 @@ public final class ReplayReport {
     private final int egressFrames;
     private final int events;
     private final int expectEvents;
-    private final List<String> table;
-    private final List<String> verdictRows;
+    private final int connections;
     private final String captureProblem;
     private final long elapsedNanos;
     private final boolean adoptedRandomPorts;
 
     ReplayReport(String caseName, int frames, Map<String, Integer> states, int egressFrames, int events,
-        int expectEvents, List<String> table, List<String> verdictRows, String captureProblem, long elapsedNanos,
+        int expectEvents, int connections, String captureProblem, long elapsedNanos,
         boolean adoptedRandomPorts) {
         this.adoptedRandomPorts = adoptedRandomPorts;
         this.caseName = caseName;
@@ -27,8 +28,7 @@ public final class ReplayReport {
         this.egressFrames = egressFrames;
         this.events = events;
         this.expectEvents = expectEvents;
-        this.table = List.copyOf(table);
-        this.verdictRows = List.copyOf(verdictRows);
+        this.connections = connections;
         this.captureProblem = captureProblem;
         this.elapsedNanos = elapsedNanos;
     }
@@ -63,14 +63,9 @@ public final class ReplayReport {
         return expectEvents;
     }
 
-    /** The final table, {@code conntrack -L} lines. */
-    public List<String> table() {
-        return table;
-    }
-
-    /** The ctstate.tsv rows without header (tab-separated). */
-    public List<String> verdictRows() {
-        return verdictRows;
+    /** Connections in the final table ({@code table.txt}; 0 when only the verdicts were written). */
+    public int connections() {
+        return connections;
     }
 
     /** Why reading the capture stopped before its end (file, offset, problem), or null. */
