@@ -16,7 +16,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * thread with no engine lock held.
  *
  * <p>Since 2.1, {@link #create} inserts a connection from administration data ({@code conntrack -I}, the commit of a
- * state synchronisation). NAT bindings, a helper, sequence adjustments and a master are not part of it yet.
+ * state synchronisation); since 2.2 with NAT bindings, a helper, sequence adjustments and a master
+ * ({@link NewConnection#withNat}, {@link NewConnection#withHelper}, {@link NewConnection#withSeqAdj},
+ * {@link NewConnection#withMaster}).
  */
 @ProviderType
 public interface ConntrackTable {
@@ -68,7 +70,8 @@ public interface ConntrackTable {
      * <p>Returns {@link NewConnection#CREATED}; {@link NewConnection#EXISTS} when a connection of the same zone has
      * the original or the reply tuple in either direction ({@code EEXIST}; not counted in the statistics, as Linux
      * 6.18 counts it nowhere); {@link NewConnection#INVALID} for what ctnetlink refuses as
-     * invalid; {@link NewConnection#TABLE_FULL} when {@code nf_conntrack_max} is reached and early drop freed nothing.
+     * invalid; since 2.2 {@link NewConnection#NOT_FOUND} for a master not in the table or a helper not registered;
+     * {@link NewConnection#TABLE_FULL} when {@code nf_conntrack_max} is reached and early drop freed nothing.
      *
      * @since 2.1
      */

@@ -253,6 +253,30 @@ class TableAdminTest {
     }
 
     @Test
+    void createTakesAMasterBySeqAdjAndRefusesAMissingMasterOrHelper() {
+        Tuple master = tuple("10.0.0.1", 1000);
+        assertEquals(NewConnection.NOT_FOUND, net.table().create(NewConnection.of(tuple("10.0.0.2", 2000), 30)
+            .withMaster(master)), "ENOENT: the master must be there first");
+        assertEquals(NewConnection.CREATED, net.table().create(NewConnection.of(master, 30)));
+        assertEquals(NewConnection.CREATED, net.table().create(NewConnection.of(tuple("10.0.0.2", 2000), 30)
+            .withMaster(master).withSeqAdj(Direction.ORIGINAL, 1000, 0, 5).withSeqAdj(Direction.REPLY, 7, 1, 2)));
+        Connection related = net.table().get(tuple("10.0.0.2", 2000), 0) == null ? null
+            : net.table().connections(c -> c.srcPort(Direction.ORIGINAL) == 2000).get(0);
+        assertTrue(related.hasStatus(Status.EXPECTED | Status.SEQ_ADJUST));
+        assertEquals(1000, related.master().srcPort(Direction.ORIGINAL));
+        assertEquals(5, related.seqAdj().offsetAfter(Direction.ORIGINAL));
+        assertEquals(1000, related.seqAdj().correctionPos(Direction.ORIGINAL));
+        assertEquals(7, related.seqAdj().correctionPos(Direction.REPLY));
+        assertEquals(1, related.seqAdj().offsetBefore(Direction.REPLY));
+        // a helper nobody registered (EOPNOTSUPP), and in another zone the master is not found
+        assertEquals(NewConnection.NOT_FOUND, net.table().create(NewConnection.of(tuple("10.0.0.3", 3000), 30)
+            .withHelper("ftp")));
+        assertEquals(NewConnection.NOT_FOUND, net.table().create(NewConnection.of(tuple("10.0.0.4", 4000), 30)
+            .withMaster(master).withZone(5)));
+        assertEquals(2, net.table().count());
+    }
+
+    @Test
     void aListenerWhoseQueueIsFullLosesEventsAndIsToldBeforeTheQueuedOnes() throws InterruptedException {
         java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
