@@ -185,11 +185,11 @@ class EngineSyncTest {
         InetAddress client = m.src();
         InetAddress server = m.dst();
         InetAddress router = EngineMap.address(Family.IPV4, 0, wan);
-        SyncTuple any = new SyncTuple(EngineMap.address(Family.IPV4, 0, 0), EngineMap.address(Family.IPV4, 0, 0xffffffffL),
-            IpProto.TCP, 0, 0xffff);
+        InetAddress none = EngineMap.address(Family.IPV4, 0, 0);
+        SyncTuple any = new SyncTuple(none, EngineMap.address(Family.IPV4, 0, 0xffffffffL), IpProto.TCP, 0, 0xffff);
         // from a kernel peer: ctnetlink's NAT tuple (saved address and port as its source) and function
         SyncExpectation kernel = new SyncExpectation(m, new SyncTuple(server, router, IpProto.TCP, 0, 50000), any,
-            300L, 0, 0L, new SyncTuple(client, EngineMap.address(Family.IPV4, 0, 0), IpProto.TCP, 50000, 0), 1, "ftp",
+            300L, 0, 0L, new SyncTuple(client, none, IpProto.TCP, 50000, 0), 1, "ftp",
             EngineTable.FOLLOW_MASTER);
         // from a conntrack4j peer: neither
         SyncExpectation ours = new SyncExpectation(m, new SyncTuple(server, router, IpProto.TCP, 0, 50001), any, 300L,
