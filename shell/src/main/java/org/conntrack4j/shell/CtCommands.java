@@ -26,6 +26,7 @@ import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.core.text.LabelMap;
+import org.conntrack4j.core.text.Names;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -212,19 +213,20 @@ public final class CtCommands {
         }
     }
 
-    @Descriptor("show settings (sysctl net.netfilter), one setting, or set one: ct:sysctl NAME VALUE")
+    @Descriptor("show settings (sysctl net.netfilter, net.ipv4.ipfrag_*), one setting, or set one: ct:sysctl NAME VALUE")
     public void sysctl(CommandSession session, @Descriptor("[NAME [VALUE]]") String... args) {
         PrintStream out = session.getConsole();
         if (args.length == 0) {
             for (Map.Entry<String, Long> s : net.settings().active().entrySet()) {
-                out.println("net.netfilter." + s.getKey() + " = " + s.getValue());
+                out.println(Names.sysctl(s.getKey()) + " = " + s.getValue());
             }
             return;
         }
         SettingKey key = net.settings().key(args[0]);
         if (key == null) {
+            String closest = Names.suggestion(Names.setting(args[0]), net.settings().active().keySet());
             throw new IllegalArgumentException("unknown setting " + args[0].trim()
-                + " (no registered plug-in declares it)");
+                + (closest.isEmpty() ? " (no registered plug-in declares it)" : closest));
         }
         String name = key.name();
         if (args.length >= 2) {
@@ -236,7 +238,7 @@ public final class CtCommands {
             }
             net.settings().set(name, v);
         }
-        out.println("net.netfilter." + name + " = " + net.settings().get(name));
+        out.println(Names.sysctl(name) + " = " + net.settings().get(name));
     }
 
     @Descriptor("show the hook chains (family ipv4 or ipv6)")

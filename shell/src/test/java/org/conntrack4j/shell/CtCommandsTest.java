@@ -164,6 +164,15 @@ class CtCommandsTest {
         assertEquals(45, rig.net().settings().get("nf_conntrack_udp_timeout"));
         ct.sysctl(session);
         assertTrue(printed().contains("net.netfilter.nf_conntrack_udp_timeout = 45"));
+        // the IPv4 reassembly limits are Linux's net.ipv4 sysctls, not netfilter's
+        ct.sysctl(session, "net.ipv4.ipfrag_time", "20");
+        assertEquals(List.of("net.ipv4.ipfrag_time = 20"), printed());
+        ct.sysctl(session);
+        List<String> all = printed();
+        assertTrue(all.contains("net.ipv4.ipfrag_time = 20") && all.stream().noneMatch(l -> l.contains("netfilter.ipfrag")),
+            all.toString());
+        assertEquals("unknown setting nf_conntrack_udp_timout (did you mean nf_conntrack_udp_timeout?)",
+            assertThrows(IllegalArgumentException.class, () -> ct.sysctl(session, "nf_conntrack_udp_timout")).getMessage());
         assertEquals("unknown setting nf_conntrack_bogus (no registered plug-in declares it)",
             assertThrows(IllegalArgumentException.class, () -> ct.sysctl(session, "nf_conntrack_bogus")).getMessage());
         assertEquals("nf_conntrack_udp_timeout: not a number: soon", assertThrows(IllegalArgumentException.class,

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.conntrack4j.core.text.LabelMap;
+import org.conntrack4j.core.text.Names;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
@@ -39,6 +40,13 @@ final class ReplayOptions {
     /** {@code --listen tcp:PORT|udp:PORT}: sockets of the router's own, for a plain capture. */
     final List<String> listens = new ArrayList<>();
     final Map<String, String> sysctls = new LinkedHashMap<>();
+    /** The {@code --iface} and {@code --listen} options parsed. */
+    final List<RouterInterface> interfaces = new ArrayList<>();
+    final List<RouterSocket> sockets = new ArrayList<>();
+
+    /** Every option {@link #parse} takes, for the suggestion when one is mistyped. */
+    static final List<String> OPTIONS = List.of("--out", "--pcap", "--rules", "--iface", "--in", "--listen", "--quiet",
+        "--check", "--verdicts-only", "--adopt-random", "--no-adopt-random", "--tick-phase", "--labels", "--sysctl");
 
     static ReplayOptions parse(String... args) {
         ReplayOptions o = new ReplayOptions();
@@ -69,7 +77,7 @@ final class ReplayOptions {
                 }
                 default:
                     if (a.startsWith("-")) {
-                        throw new IllegalArgumentException("unknown option " + a);
+                        throw new IllegalArgumentException("unknown option " + a + Names.suggestion(a, OPTIONS));
                     }
                     if (o.caseDir != null) {
                         throw new IllegalArgumentException("one case folder only (also got " + a + ")");
@@ -88,6 +96,24 @@ final class ReplayOptions {
         }
         if (o.pcap != null && o.ifaces.isEmpty()) {
             throw new IllegalArgumentException("--pcap needs the router's interfaces: --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX...");
+        }
+        // a topology that cannot be is a usage error (exit 2), found before anything is read
+        for (String spec : o.ifaces) {
+            try {
+                o.interfaces.add(iface(spec));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--iface " + spec + ": " + e.getMessage(), e);
+            }
+        }
+        if (o.inIface != null && o.interfaces.stream().noneMatch(r -> r.name().equals(o.inIface))) {
+            throw new IllegalArgumentException("--in " + o.inIface + ": no such interface among --iface");
+        }
+        for (String l : o.listens) {
+            try {
+                o.sockets.add(RouterSocket.parse(l));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--listen " + l + ": " + e.getMessage(), e);
+            }
         }
         if (o.caseDir != null && (!o.ifaces.isEmpty() || o.rules != null || o.inIface != null || !o.listens.isEmpty())) {
             throw new IllegalArgumentException("--iface, --rules, --in and --listen go with --pcap; a case folder has its own");
@@ -141,17 +167,6 @@ final class ReplayOptions {
             return new CaseSpec(c.name(), c.interfaces(), s, c.ruleset(), c.rulesetName(), c.capture(),
                 c.defaultInterface(), c.tickPhaseNanos(), c.adoptRandomPorts(), c.tableAtNanos()).withSockets(c.sockets());
         }
-        List<RouterInterface> list = new ArrayList<>();
-        for (String spec : ifaces) {
-            try {
-                list.add(iface(spec));
-            } catch (IllegalArgumentException e) {
-                throw new ReplayException("--iface " + spec + ": " + e.getMessage(), ReplayException.INPUT);
-            }
-        }
-        if (inIface != null && list.stream().noneMatch(r -> r.name().equals(inIface))) {
-            throw new ReplayException("--in " + inIface + ": no such interface among --iface", ReplayException.INPUT);
-        }
         String text = null;
         if (rules != null) {
             try {
@@ -163,16 +178,8 @@ final class ReplayOptions {
         if (!Files.isRegularFile(pcap)) {
             throw new ReplayException(pcap + ": no such capture file", ReplayException.INPUT);
         }
-        List<RouterSocket> sockets = new ArrayList<>();
-        for (String l : listens) {
-            try {
-                sockets.add(RouterSocket.parse(l));
-            } catch (IllegalArgumentException e) {
-                throw new ReplayException("--listen " + l + ": " + e.getMessage(), ReplayException.INPUT);
-            }
-        }
         String name = pcap.getFileName().toString().replaceFirst("\\.(pcapng|pcap)$", "");
-        return new CaseSpec(name, list, sysctls, text, rules == null ? null : rules.toString(), pcap, inIface)
+        return new CaseSpec(name, interfaces, sysctls, text, rules == null ? null : rules.toString(), pcap, inIface)
             .withSockets(sockets);
     }
 
