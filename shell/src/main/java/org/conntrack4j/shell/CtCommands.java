@@ -52,10 +52,13 @@ public final class CtCommands {
     @Descriptor("list connections (conntrack -L): -o extended,id,labels,xml; filters -s -d -r -q -p --sport --dport"
         + " -m VALUE[/MASK] -u STATUS --zone --orig-zone --reply-zone -p tcp|sctp --state -f")
     public void list(CommandSession session, @Descriptor("options and filters") String... args) {
+        if (CtUsage.printed(session, "list", args)) {
+            return;
+        }
         CtFilter f = CtFilter.parse(args);
         LabelMap labels = f.labels ? CtFilter.labelMap() : null;
         List<ConnectionSnapshot> l = f.keep(net.table().list(f.predicate()));
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         // conntrack prints the XML document only around flows: nothing at all for none
         if (f.xml && !l.isEmpty()) {
             out.println(CtFormat.XML_HEADER);
@@ -67,12 +70,15 @@ public final class CtCommands {
         if (f.xml && !l.isEmpty()) {
             out.println(CtFormat.XML_FOOTER);
         }
-        session.getConsole().flush();
+        Output.of(session).flush();
         System.err.println(TOOL + ": " + l.size() + " flow entries have been shown.");
     }
 
     @Descriptor("show one connection by its original tuple (conntrack -G): -s -d -p --sport --dport [--zone] [-o ...]")
     public void get(CommandSession session, @Descriptor("the original tuple, output options") String... args) {
+        if (CtUsage.printed(session, "get", args)) {
+            return;
+        }
         CtFilter f = CtFilter.parse(args);
         Predicate<Connection> p = f.tuple();
         LabelMap labels = f.labels ? CtFilter.labelMap() : null;
@@ -82,7 +88,7 @@ public final class CtCommands {
         if (l.isEmpty()) {
             throw new IllegalStateException(TOOL + ": Operation failed: such conntrack doesn't exist");
         }
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         ConnectionSnapshot s = l.get(0);
         ConnectionSnapshot held = CtChangeCommands.held(s);
         if (f.xml) {
@@ -98,18 +104,27 @@ public final class CtCommands {
 
     @Descriptor("print how many connections there are (conntrack -C)")
     public void count(CommandSession session, @Descriptor("none: conntrack -C takes no option") String... args) {
+        if (CtUsage.printed(session, "count", args)) {
+            return;
+        }
         if (args.length > 0) {
             throw new IllegalArgumentException("Illegal option `" + args[0] + "' with this command");
         }
-        session.getConsole().println(net.table().count());
-        session.getConsole().flush();
+        Output.of(session).println(net.table().count());
+        Output.of(session).flush();
     }
 
     @Descriptor("list expectations (conntrack -L expect)")
-    public void expect(CommandSession session) {
+    public void expect(CommandSession session, @Descriptor("none (--help: usage)") String... args) {
+        if (CtUsage.printed(session, "expect", args)) {
+            return;
+        }
+        if (args.length > 0) {
+            throw new IllegalArgumentException("ct:expect takes no option (" + args[0] + ")");
+        }
         List<ExpectationSnapshot> l = net.table().expectations();
         for (ExpectationSnapshot x : l) {
-            session.getConsole().println(CtFormat.expectation(x));
+            Output.of(session).println(CtFormat.expectation(x));
         }
         System.err.println(TOOL + ": " + l.size() + " expectations have been shown.");
     }
@@ -119,13 +134,19 @@ public final class CtCommands {
     public void events(CommandSession session,
         @Descriptor("[expect] -o OPTIONS, -e EVENTS, -n COUNT, -t SECONDS, -b BUFFER_BYTES") String... args)
         throws InterruptedException {
+        if (CtUsage.printed(session, "events", args)) {
+            return;
+        }
         new CtEvents(net).run(session, args);
     }
 
     @Descriptor("show statistics: conntrack -S (its cpu line, one engine being one CPU), conntrack -S expect with"
         + " 'expect'; with 'invalid', conntrack4j's invalid packets per reason and the table's sizes")
     public void stats(CommandSession session, @Descriptor("nothing, expect or invalid") String... args) {
-        PrintStream out = session.getConsole();
+        if (CtUsage.printed(session, "stats", args)) {
+            return;
+        }
+        PrintStream out = Output.of(session);
         String what = args.length == 0 ? "" : args[0];
         if (args.length > 1 || !what.isEmpty() && !what.equals("expect") && !what.equals("invalid")) {
             throw new IllegalArgumentException("ct:stats takes nothing, expect or invalid");
@@ -151,6 +172,9 @@ public final class CtCommands {
 
     @Descriptor("delete connections matching the filters (conntrack -D), printing each as ct:list would")
     public void delete(CommandSession session, @Descriptor("the filters and output options of ct:list") String... args) {
+        if (CtUsage.printed(session, "delete", args)) {
+            return;
+        }
         CtFilter f = CtFilter.parse(args);
         Predicate<Connection> p = f.predicate();
         if (p == null) {
@@ -170,7 +194,7 @@ public final class CtCommands {
             }
             return hit;
         });
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         for (ConnectionSnapshot s : listed.values()) {
             if (deleted.contains(s.id())) {
                 // the flows alone, without the XML document around them, as conntrack -D -o xml prints them
@@ -185,7 +209,10 @@ public final class CtCommands {
     }
 
     @Descriptor("delete every connection (conntrack -F), or every expectation with 'expect'")
-    public int flush(@Descriptor("nothing, or expect") String... args) {
+    public int flush(CommandSession session, @Descriptor("nothing, or expect") String... args) {
+        if (CtUsage.printed(session, "flush", args)) {
+            return 0;
+        }
         if (args.length > 0 && args[0].equals("expect")) {
             net.table().deleteExpectations(null);
             System.err.println(TOOL + ": expectation table has been emptied.");
@@ -197,8 +224,14 @@ public final class CtCommands {
     }
 
     @Descriptor("which tracker serves which protocol, from which bundle; helpers and extensions")
-    public void trackers(CommandSession session) {
-        PrintStream out = session.getConsole();
+    public void trackers(CommandSession session, @Descriptor("none (--help: usage)") String... args) {
+        if (CtUsage.printed(session, "trackers", args)) {
+            return;
+        }
+        if (args.length > 0) {
+            throw new IllegalArgumentException("ct:trackers takes no option (" + args[0] + ")");
+        }
+        PrintStream out = Output.of(session);
         out.printf("%-6s %-9s %-10s %-8s %s%n", "proto", "tracker", "families", "state", "bundle");
         for (PluginInfo p : factory.trackers()) {
             out.printf("%-6s %-9s %-10s %-8s %s%n", p.protocol() < 0 ? "*" : Integer.toString(p.protocol()), p.name(),
@@ -215,7 +248,10 @@ public final class CtCommands {
 
     @Descriptor("show settings (sysctl net.netfilter, net.ipv4.ipfrag_*), one setting, or set one: ct:sysctl NAME VALUE")
     public void sysctl(CommandSession session, @Descriptor("[NAME [VALUE]]") String... args) {
-        PrintStream out = session.getConsole();
+        if (CtUsage.printed(session, "sysctl", args)) {
+            return;
+        }
+        PrintStream out = Output.of(session);
         if (args.length == 0) {
             for (Map.Entry<String, Long> s : net.settings().active().entrySet()) {
                 out.println(Names.sysctl(s.getKey()) + " = " + s.getValue());
@@ -243,9 +279,12 @@ public final class CtCommands {
 
     @Descriptor("show the hook chains (family ipv4 or ipv6)")
     public void hooks(CommandSession session, @Descriptor("ipv4|ipv6") String... args) {
+        if (CtUsage.printed(session, "hooks", args)) {
+            return;
+        }
         int fam = args.length > 0 && args[0].equals("ipv6") ? Family.IPV6 : Family.IPV4;
         for (String h : net.packets().describeHooks(fam)) {
-            session.getConsole().println(h);
+            Output.of(session).println(h);
         }
     }
 }

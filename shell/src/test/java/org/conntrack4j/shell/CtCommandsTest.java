@@ -129,10 +129,10 @@ class CtCommandsTest {
         assertEquals("conntrack v1.4.7 (conntrack4j): 0 flow entries have been deleted.", assertThrows(
             IllegalStateException.class, () -> ct.delete(session, "--dport", "123")).getMessage(), "exit status 1");
         assertEquals(1, rig.net().table().count());
-        assertEquals(0, ct.flush());
+        assertEquals(0, ct.flush(session));
         assertEquals(0, rig.net().table().count());
         assertEquals("conntrack v1.4.7 (conntrack4j): connection tracking table has been emptied.\n", err());
-        assertEquals(0, ct.flush("expect"));
+        assertEquals(0, ct.flush(session, "expect"));
         assertEquals("conntrack v1.4.7 (conntrack4j): expectation table has been emptied.\n", err());
     }
 
@@ -306,5 +306,29 @@ class CtCommandsTest {
         assertEquals("unknown output option bogus", assertThrows(IllegalArgumentException.class,
             () -> ct.events(session, "-o", "bogus")).getMessage());
         assertEquals(CtFilter.ALL_EVENTS, CtFilter.eventTypes("new,UPD,destroy"));
+    }
+
+    @Test
+    void helpPrintsUsageWithEveryOptionInsteadOfAskingForAValue() throws Exception {
+        ct.list(session, "--help");
+        String usage = String.join("\n", printed());
+        assertTrue(usage.startsWith("usage: ct:list"), usage);
+        // every option ct:list's parser takes (CtFilter.parse)
+        for (String o : List.of("-o", "--output", "-s", "--src", "--orig-src", "-d", "--dst", "--orig-dst", "-r",
+            "--reply-src", "-q", "--reply-dst", "-p", "--proto", "--sport", "--orig-port-src", "--dport",
+            "--orig-port-dst", "-m", "--mark", "-u", "--status", "--zone", "--orig-zone", "--reply-zone", "-l", "--label",
+            "--icmp-type", "--icmp-code", "--icmp-id", "--state", "-f", "--family", "extended", "id", "labels", "xml",
+            "ktimestamp")) {
+            assertTrue(usage.matches("(?s).*[ ,]" + java.util.regex.Pattern.quote(o) + "([ ,\\]\\n].*|$)"),
+                o + " missing:\n" + usage);
+        }
+        for (String c : List.of("get", "count", "expect", "stats", "delete", "flush", "trackers", "sysctl", "hooks")) {
+            java.lang.reflect.Method m = CtCommands.class.getMethod(c, CommandSession.class, String[].class);
+            m.invoke(ct, session, new String[] {"--help"});
+            assertTrue(printed().get(0).startsWith("usage: ct:" + c), c);
+        }
+        ct.events(session, "-h");
+        assertTrue(printed().get(0).startsWith("usage: ct:events"));
+        assertEquals("", err(), "usage goes to the output");
     }
 }
