@@ -1,7 +1,6 @@
 package org.conntrack4j.dataplane;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +15,7 @@ import org.conntrack4j.io.PacketIoException;
 import org.conntrack4j.rules.RulesetInForce;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.Rulesets;
+import org.conntrack4j.rules.nft.NftParser;
 import org.conntrack4j.rules.nft.RulesetParseException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -94,7 +94,7 @@ public final class LiveRouter {
                 Path file = Path.of(settings.rules);
                 String text;
                 try {
-                    text = Files.readString(file);
+                    text = NftParser.read(file); // bytes, as nft reads them: any byte in comments and strings
                 } catch (IOException e) {
                     throw new Failure(3, "--rules " + file + ": cannot read: " + e.getMessage());
                 }

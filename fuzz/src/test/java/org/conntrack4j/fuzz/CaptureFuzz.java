@@ -6,10 +6,13 @@ import java.io.IOException;
 import org.conntrack4j.replay.pcap.CaptureFormatException;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
+import org.conntrack4j.replay.pcap.LinkHeader;
+import org.conntrack4j.replay.pcap.LinkType;
 
 /**
  * The capture readers (pcap and pcapng, chosen by the magic as for a file): every frame is read and looked at
- * (its bytes, time, interface, comment, text); a corrupt capture must end in a {@link CaptureFormatException}
+ * (its bytes, time, interface, comment, text, and its link header read as its own link type and as each one the
+ * replay reads); a corrupt capture must end in a {@link CaptureFormatException}
  * that names the capture and an offset within it. Anything else thrown is a finding; so is a frame claiming more
  * bytes than the capture holds.
  */
@@ -34,7 +37,26 @@ public class CaptureFuzz {
         fuzzerTestOneInput(data);
     }
 
+    private static final int[] LINK_TYPES = {LinkType.NULL, LinkType.ETHERNET, LinkType.PPP, LinkType.RAW_12,
+        LinkType.RAW_14, LinkType.PPP_HDLC, LinkType.RAW, LinkType.LOOP, LinkType.LINUX_SLL, LinkType.IPV4,
+        LinkType.IPV6, LinkType.LINUX_SLL2};
+    private static final LinkHeader HEADER = new LinkHeader();
+
+    /** The IP packet a link header points at must lie within the frame. */
+    private static void link(CaptureFrame f, int linkType) {
+        HEADER.decode(linkType, f.array(), f.offset(), f.capturedLength());
+        if (HEADER.family() != LinkHeader.NONE && (HEADER.network() < 0 || HEADER.network() >= f.capturedLength())) {
+            throw new IllegalStateException("frame " + f.index() + " as link type " + linkType + ": IP header at "
+                + HEADER.network() + " of " + f.capturedLength() + " bytes");
+        }
+        LinkType.describe(linkType);
+    }
+
     private static void look(CaptureFrame f, int inputLength) {
+        link(f, f.linkType());
+        for (int type : LINK_TYPES) {
+            link(f, type);
+        }
         if (f.capturedLength() < 0 || f.capturedLength() > inputLength) {
             throw new IllegalStateException("frame " + f.index() + " of " + f.capturedLength() + " bytes from "
                 + inputLength);

@@ -60,8 +60,8 @@ public final class ReplayCommand {
 
     @Descriptor("replay a kernel case folder (or --pcap with --rules and --iface) into --out DIR")
     public int replay(CommandSession session, @Descriptor("CASE_DIR --out DIR [--quiet] [--check] | --pcap FILE "
-        + "--rules FILE --iface SPEC... [--in IFACE] [--sysctl NAME=VALUE]... --out DIR; [--tick-phase MICROS] "
-        + "[--labels CONNLABEL_CONF] [--verdicts-only]") String... args) {
+        + "--rules FILE --iface SPEC... [--in IFACE] [--map-iface RECORDED=ROUTER]... [--sysctl NAME=VALUE]... --out DIR; "
+        + "[--tick-phase MICROS] [--labels CONNLABEL_CONF] [--verdicts-only]") String... args) {
         PrintStream out = session.getConsole();
         PrintStream err = System.err;
         ReplayOptions o;
@@ -72,8 +72,8 @@ public final class ReplayCommand {
             err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check] [--tick-phase MICROS] [--no-adopt-random]"
                 + " [--labels CONNLABEL_CONF] [--verdicts-only]");
             err.println("       replay --pcap FILE [--rules FILE] --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,...][,mtu=N]"
-                + "... [--in IFACE] [--listen tcp|udp:PORT]... [--sysctl NAME=VALUE]... [--tick-phase MICROS]"
-                + " [--adopt-random] [--verdicts-only] --out OUT_DIR");
+                + "... [--in IFACE] [--map-iface RECORDED=ROUTER]... [--listen tcp|udp:PORT]... [--sysctl NAME=VALUE]..."
+                + " [--tick-phase MICROS] [--adopt-random] [--verdicts-only] --out OUT_DIR");
             return USAGE;
         }
         try (FatalErrors fatal = FatalErrors.install()) {
@@ -126,7 +126,15 @@ public final class ReplayCommand {
                 err.println("replay: note: no installed bundle uses " + String.join(", ", ignored.keySet())
                     + " (ignored)");
             }
+            for (String w : r.warnings()) {
+                err.println("replay: warning: " + w);
+            }
             int status = OK;
+            if (r.noFrameMapped()) {
+                err.println("replay: no frame came from an interface of the router: map the recorded ones with"
+                    + " --map-iface RECORDED=ROUTER");
+                status = USAGE;
+            }
             if (r.captureProblem() != null) {
                 err.println("replay: " + r.captureProblem() + " (the " + r.frames() + " frames before it were replayed)");
                 status = ReplayException.INPUT;

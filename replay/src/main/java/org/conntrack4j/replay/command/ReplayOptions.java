@@ -40,13 +40,15 @@ final class ReplayOptions {
     /** {@code --listen tcp:PORT|udp:PORT}: sockets of the router's own, for a plain capture. */
     final List<String> listens = new ArrayList<>();
     final Map<String, String> sysctls = new LinkedHashMap<>();
+    /** {@code --map-iface RECORDED=ROUTER}: recorded interfaces (SLL2 index, pcapng name, number) to the router's. */
+    final Map<String, String> mapIfaces = new LinkedHashMap<>();
     /** The {@code --iface} and {@code --listen} options parsed. */
     final List<RouterInterface> interfaces = new ArrayList<>();
     final List<RouterSocket> sockets = new ArrayList<>();
 
     /** Every option {@link #parse} takes, for the suggestion when one is mistyped. */
     static final List<String> OPTIONS = List.of("--out", "--pcap", "--rules", "--iface", "--in", "--listen", "--quiet",
-        "--check", "--verdicts-only", "--adopt-random", "--no-adopt-random", "--tick-phase", "--labels", "--sysctl");
+        "--check", "--verdicts-only", "--adopt-random", "--no-adopt-random", "--tick-phase", "--labels", "--sysctl", "--map-iface");
 
     static ReplayOptions parse(String... args) {
         ReplayOptions o = new ReplayOptions();
@@ -58,6 +60,7 @@ final class ReplayOptions {
                 case "--rules": o.rules = Paths.get(value(args, ++i, a)); break;
                 case "--iface": o.ifaces.add(value(args, ++i, a)); break;
                 case "--in": o.inIface = value(args, ++i, a); break;
+                case "--map-iface": o.mapIface(value(args, ++i, a)); break;
                 case "--listen": o.listens.add(value(args, ++i, a)); break;
                 case "--quiet": case "-q": o.quiet = true; break;
                 case "--check": o.check = true; break;
@@ -97,6 +100,11 @@ final class ReplayOptions {
         if (o.pcap != null && o.ifaces.isEmpty()) {
             throw new IllegalArgumentException("--pcap needs the router's interfaces: --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX...");
         }
+        if (o.caseDir != null && (!o.ifaces.isEmpty() || o.rules != null || o.inIface != null || !o.listens.isEmpty()
+            || !o.mapIfaces.isEmpty())) {
+            throw new IllegalArgumentException("--iface, --rules, --in, --map-iface and --listen go with --pcap; a case"
+                + " folder has its own");
+        }
         // a topology that cannot be is a usage error (exit 2), found before anything is read
         for (String spec : o.ifaces) {
             try {
@@ -115,10 +123,26 @@ final class ReplayOptions {
                 throw new IllegalArgumentException("--listen " + l + ": " + e.getMessage(), e);
             }
         }
-        if (o.caseDir != null && (!o.ifaces.isEmpty() || o.rules != null || o.inIface != null || !o.listens.isEmpty())) {
-            throw new IllegalArgumentException("--iface, --rules, --in and --listen go with --pcap; a case folder has its own");
+        for (Map.Entry<String, String> m : o.mapIfaces.entrySet()) {
+            if (o.interfaces.stream().noneMatch(r -> r.name().equals(m.getValue()))) {
+                throw new IllegalArgumentException("--map-iface " + m.getKey() + "=" + m.getValue() + ": no such interface"
+                    + " among --iface");
+            }
         }
         return o;
+    }
+
+    /** {@code RECORDED=ROUTER}; a recorded interface maps to one router interface only. */
+    private void mapIface(String text) {
+        int eq = text.lastIndexOf('=');
+        if (eq <= 0 || eq == text.length() - 1) {
+            throw new IllegalArgumentException("--map-iface wants RECORDED=ROUTER, not " + text);
+        }
+        String recorded = text.substring(0, eq);
+        String previous = mapIfaces.put(recorded, text.substring(eq + 1));
+        if (previous != null) {
+            throw new IllegalArgumentException("--map-iface " + recorded + " given twice");
+        }
     }
 
     /** Microseconds (fractions allowed) within the 4 ms tick of the replay's HZ. */
@@ -180,7 +204,7 @@ final class ReplayOptions {
         }
         String name = pcap.getFileName().toString().replaceFirst("\\.(pcapng|pcap)$", "");
         return new CaseSpec(name, interfaces, sysctls, text, rules == null ? null : rules.toString(), pcap, inIface)
-            .withSockets(sockets);
+            .withSockets(sockets).withInterfaceMap(mapIfaces);
     }
 
     /** {@code NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,ADDR/PREFIX...][,mtu=N]}. */

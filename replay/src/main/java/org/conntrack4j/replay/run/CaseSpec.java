@@ -35,6 +35,7 @@ public final class CaseSpec {
     private final List<RulesetChange> rulesetChanges;
     private final List<TableOperation> operations;
     private final List<RouterSocket> sockets;
+    private final Map<String, String> interfaceMap;
 
     /**
      * A ruleset loaded while the recording ran ({@code case.json} → {@code ruleset_changes}): {@code atNanos} after the
@@ -66,13 +67,14 @@ public final class CaseSpec {
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
         long tableAtNanos) {
         this(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            adoptRandomPorts, tableAtNanos, LabelMap.numeric(), false, List.of(), List.of(), List.of());
+            adoptRandomPorts, tableAtNanos, LabelMap.numeric(), false, List.of(), List.of(), List.of(), Map.of());
     }
 
     private CaseSpec(String name, List<RouterInterface> interfaces, Map<String, String> sysctls, String ruleset,
         String rulesetName, Path capture, String defaultInterface, long tickPhaseNanos, boolean adoptRandomPorts,
         long tableAtNanos, LabelMap labels, boolean eventsUntilTable, List<RulesetChange> rulesetChanges,
-        List<TableOperation> operations, List<RouterSocket> sockets) {
+        List<TableOperation> operations, List<RouterSocket> sockets, Map<String, String> interfaceMap) {
+        this.interfaceMap = Map.copyOf(interfaceMap);
         this.operations = List.copyOf(operations);
         this.sockets = List.copyOf(sockets);
         this.rulesetChanges = List.copyOf(rulesetChanges);
@@ -115,7 +117,7 @@ public final class CaseSpec {
     /** The same case with adoption of the recording kernel's random ports on or off. */
     public CaseSpec withAdoptRandomPorts(boolean on) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            on, tableAtNanos, labels, eventsUntilTable, rulesetChanges, operations, sockets);
+            on, tableAtNanos, labels, eventsUntilTable, rulesetChanges, operations, sockets, interfaceMap);
     }
 
     /**
@@ -130,7 +132,7 @@ public final class CaseSpec {
     /** The same case with labels printed through {@code map} (null: not printed). */
     public CaseSpec withLabels(LabelMap map) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            adoptRandomPorts, tableAtNanos, map, eventsUntilTable, rulesetChanges, operations, sockets);
+            adoptRandomPorts, tableAtNanos, map, eventsUntilTable, rulesetChanges, operations, sockets, interfaceMap);
     }
 
     /**
@@ -144,7 +146,22 @@ public final class CaseSpec {
     /** The same case with these sockets of the router's own. */
     public CaseSpec withSockets(List<RouterSocket> s) {
         return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
-            adoptRandomPorts, tableAtNanos, labels, eventsUntilTable, rulesetChanges, operations, s);
+            adoptRandomPorts, tableAtNanos, labels, eventsUntilTable, rulesetChanges, operations, s, interfaceMap);
+    }
+
+    /**
+     * Recorded interfaces to router interfaces ({@code --map-iface RECORDED=ROUTER}): an SLL2 interface index in
+     * decimal, a pcapng interface name, or an interface's number in the capture; empty for a kernel case folder,
+     * whose capture names the router's interfaces.
+     */
+    public Map<String, String> interfaceMap() {
+        return interfaceMap;
+    }
+
+    /** The same case with this interface mapping. */
+    public CaseSpec withInterfaceMap(Map<String, String> m) {
+        return new CaseSpec(name, interfaces, sysctls, ruleset, rulesetName, capture, defaultInterface, tickPhaseNanos,
+            adoptRandomPorts, tableAtNanos, labels, eventsUntilTable, rulesetChanges, operations, sockets, m);
     }
 
     /** The rulesets loaded while the recording ran, in time order (none for most cases). */
@@ -329,7 +346,7 @@ public final class CaseSpec {
         // a kernel case folder: its replies answer the kernel's own random NAT picks
         return new CaseSpec(name, list, sysctls, ruleset, rulesetName, ingress, null, phase, true, tableAt(c, json),
             LabelMap.numeric(), Boolean.TRUE.equals(c.get("events_until_table")), rulesetChanges(c, json), ops,
-            routerSockets(c, json));
+            routerSockets(c, json), Map.of());
     }
 
     /** {@code router_sockets}: {@code [{protocol, family, address, port, ...}]}; absent or empty: none. */

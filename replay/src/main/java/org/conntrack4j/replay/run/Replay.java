@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.conntrack4j.core.api.Clock;
 import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.Conntrack;
@@ -227,6 +228,7 @@ public final class Replay {
             long size = Math.max(1, Files.size(spec.capture()));
             String defaultIface = spec.defaultInterface() != null ? spec.defaultInterface()
                 : spec.interfaces().get(0).name();
+            IngressFrames ingress = new IngressFrames(spec.interfaceMap(), Set.copyOf(portNames), defaultIface);
             List<TableOperation> ops = spec.operations();
             int nextOp = 0;
             try (CaptureReader reader = CaptureReader.open(spec.capture())) {
@@ -252,15 +254,22 @@ public final class Replay {
                         ruleset[0] = rules.install(net, change.ruleset(), spec.name() + " ruleset_changes["
                             + (nextChange - 1) + "]");
                     }
-                    String iface = f.interfaceName() != null ? f.interfaceName() : defaultIface;
-                    int l3 = l3(f);
+                    ingress.take(f);
+                    String iface = ingress.iface;
+                    int l3 = ingress.network;
                     Text summary = rows.begin(f.index(), ts - firstTs, iface);
                     if (l3 >= 0) {
-                        PacketSummary.describe(summary, f.array(), f.offset() + l3, f.capturedLength() - l3);
+                        PacketSummary.describe(summary, f.array(), ingress.offset + l3, ingress.length - l3);
                     } else {
                         summary.str("non-IP frame (").dec(f.capturedLength()).str(" bytes)");
                     }
-                    forwarder.receive(iface, f.linkType(), f.array(), f.offset(), f.capturedLength(), ts, f.index(), result);
+                    if (ingress.skip == null) {
+                        forwarder.receive(iface, ingress.linkType, f.array(), ingress.offset, ingress.length, ts, f.index(),
+                            result);
+                    } else {
+                        result.clear();
+                        result.note = ingress.skip;
+                    }
                     rows.end(result, ts, f.index());
                     done++;
                     if (unwritten[0] != null) {
@@ -313,7 +322,8 @@ public final class Replay {
             dumpEvictsExpired(net);
             int listed = writeTable(net, spec, outDir);
             return new ReplayReport(spec.name(), frames, rows.states(), egress.framesWritten(), counts[0], counts[1],
-                listed, problem, System.nanoTime() - started, spec.adoptRandomPorts());
+                listed, problem, System.nanoTime() - started, spec.adoptRandomPorts()).withIngress(ingress.warnings(),
+                ingress.noneMapped());
         } finally {
             for (int i = regs.size() - 1; i >= 0; i--) {
                 regs.get(i).close();
@@ -373,23 +383,6 @@ public final class Replay {
         return i;
     }
 
-    private static int l3(CaptureFrame f) {
-        byte[] a = f.array();
-        int o = f.offset();
-        int n = f.capturedLength();
-        if (f.linkType() != Forwarder.LINKTYPE_ETHERNET) {
-            return 0;
-        }
-        int pos = 12;
-        while (pos + 2 <= n) {
-            int t = (a[o + pos] & 0xff) << 8 | (a[o + pos + 1] & 0xff);
-            if (t == 0x8100 || t == 0x88a8) {
-                pos += 4;
-                continue;
-            }
-            return t == 0x0800 || t == 0x86dd ? pos + 2 : -1;
-        }
-        return -1;
     }
 
     private static BufferedWriter writer(Path p) throws IOException {

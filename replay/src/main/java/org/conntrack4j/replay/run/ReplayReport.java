@@ -17,6 +17,8 @@ public final class ReplayReport {
     private final String captureProblem;
     private final long elapsedNanos;
     private final boolean adoptedRandomPorts;
+    private List<String> warnings = List.of();
+    private boolean noFrameMapped;
 
     ReplayReport(String caseName, int frames, Map<String, Integer> states, int egressFrames, int events,
         int expectEvents, int connections, String captureProblem, long elapsedNanos,
@@ -31,6 +33,26 @@ public final class ReplayReport {
         this.connections = connections;
         this.captureProblem = captureProblem;
         this.elapsedNanos = elapsedNanos;
+    }
+
+    /** The same report with what reading the capture's frames found ({@code IngressFrames}). */
+    ReplayReport withIngress(List<String> ingressWarnings, boolean noneMapped) {
+        this.warnings = List.copyOf(ingressWarnings);
+        this.noFrameMapped = noneMapped;
+        return this;
+    }
+
+    /**
+     * One line per link type the replay does not read (with its frame count) and one for frames of recorded
+     * interfaces no router interface was mapped to; empty when every frame was read and placed.
+     */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** Whether the capture had frames and every one came from a recorded interface not mapped to the router's. */
+    public boolean noFrameMapped() {
+        return noFrameMapped;
     }
 
     /** Were replies renamed from the recording kernel's random NAT ports to ours ({@code CaseSpec.adoptRandomPorts})? */

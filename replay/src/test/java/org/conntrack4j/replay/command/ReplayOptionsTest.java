@@ -76,4 +76,26 @@ class ReplayOptionsTest {
         e = assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("case", "--out", "o", "--frobnicate"));
         assertEquals("unknown option --frobnicate", e.getMessage());
     }
+
+    @Test
+    void mapIfaceIsRepeatableAndEachRecordedInterfaceMapsOnce() throws ReplayException {
+        String pcap = TestData.folder("linktypes").resolve("any-sll2.pcap").toString();
+        String lan = "lan,02:00:00:00:01:01,02:00:00:00:01:02,198.51.100.1/24";
+        String wan = "wan,02:00:00:00:02:01,02:00:00:00:02:02,203.0.113.1/24";
+        ReplayOptions o = ReplayOptions.parse("--pcap", pcap, "--iface", lan, "--iface", wan, "--map-iface", "2=lan",
+            "--map-iface", "\\Device\\NPF_{X}=wan", "--out", "o");
+        assertEquals(java.util.Map.of("2", "lan", "\\Device\\NPF_{X}", "wan"), o.spec().interfaceMap());
+        assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("--pcap", pcap, "--iface", lan,
+            "--map-iface", "2=lan", "--map-iface", "2=wan", "--out", "o"));
+        for (String bad : new String[] {"2", "=lan", "2="}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse(
+                "--pcap", pcap, "--iface", lan, "--map-iface", bad, "--out", "o"));
+            assertTrue(e.getMessage().contains("RECORDED=ROUTER"), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("--pcap",
+            pcap, "--iface", lan, "--map-iface", "2=dmz", "--out", "o"));
+        assertTrue(e.getMessage().contains("2=dmz"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse(
+            TestData.oracleCases().resolve("udp").toString(), "--map-iface", "2=lan", "--out", "o"));
+    }
 }
