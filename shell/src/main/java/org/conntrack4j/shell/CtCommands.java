@@ -25,6 +25,7 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.core.text.CtJson;
 import org.conntrack4j.core.text.LabelMap;
 import org.conntrack4j.core.text.Names;
 import org.osgi.service.component.annotations.Component;
@@ -49,7 +50,7 @@ public final class CtCommands {
     @Reference
     ConntrackFactory factory;
 
-    @Descriptor("list connections (conntrack -L): -o extended,id,labels,xml; filters -s -d -r -q -p --sport --dport"
+    @Descriptor("list connections (conntrack -L): -o extended,id,labels,xml (or json: one object per line); filters -s -d -r -q -p --sport --dport"
         + " -m VALUE[/MASK] -u STATUS --zone --orig-zone --reply-zone -p tcp|sctp --state -f")
     public void list(CommandSession session, @Descriptor("options and filters") String... args) {
         if (CtUsage.printed(session, "list", args)) {
@@ -59,6 +60,17 @@ public final class CtCommands {
         LabelMap labels = f.labels ? CtFilter.labelMap() : null;
         List<ConnectionSnapshot> l = f.keep(net.table().list(f.predicate()));
         PrintStream out = Output.of(session);
+        if (f.json) {
+            if (f.xml) {
+                throw new IllegalArgumentException("-o json and -o xml exclude each other");
+            }
+            for (ConnectionSnapshot s : l) {
+                out.println(CtJson.flow(s));
+            }
+            out.flush();
+            System.err.println(TOOL + ": " + l.size() + " flow entries have been shown.");
+            return;
+        }
         // conntrack prints the XML document only around flows: nothing at all for none
         if (f.xml && !l.isEmpty()) {
             out.println(CtFormat.XML_HEADER);

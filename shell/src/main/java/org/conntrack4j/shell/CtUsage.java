@@ -26,7 +26,9 @@ final class CtUsage {
     private static final String OUTPUT = "  -o, --output FORMAT[,FORMAT...]        extended, id, labels, xml, timestamp, ktimestamp";
 
     private static final Map<String, String> TEXTS = Map.ofEntries(
-        Map.entry("list", "usage: ct:list [OPTIONS]      list connections (conntrack -L)\n" + OUTPUT + "\n" + FILTERS),
+        Map.entry("list", "usage: ct:list [OPTIONS]      list connections (conntrack -L)\n" + OUTPUT
+            + "\n  -o json                                one JSON object per connection (schema: README, The shell)\n"
+            + FILTERS),
         Map.entry("get", "usage: ct:get -s ADDR -d ADDR -p PROTO [--sport PORT --dport PORT] [--zone N] [-o FORMAT]\n"
             + "  one connection by its original tuple (conntrack -G)\n" + OUTPUT),
         Map.entry("delete", "usage: ct:delete FILTERS [-o FORMAT]      delete matching connections (conntrack -D)\n"

@@ -286,6 +286,23 @@ class CtCommandsTest {
     }
 
     @Test
+    void listInJsonIsOneVersionedObjectPerConnection() {
+        ct.list(session, "-o", "json");
+        assertEquals(List.of(), printed());
+        traffic();
+        ct.list(session, "-o", "json", "--dport", "53");
+        List<String> lines = printed();
+        assertEquals(1, lines.size(), lines.toString());
+        int id = rig.net().table().list(c -> c.dstPort(0) == 53).get(0).id();
+        assertEquals("{\"version\":1,\"id\":" + Integer.toUnsignedString(id) + ",\"family\":\"ipv4\",\"protocol\":\"udp\","
+            + "\"protonum\":17,\"timeout\":30,\"status\":[\"CONFIRMED\"],\"mark\":0,\"zone\":0,\"use\":1,"
+            + "\"original\":{\"src\":\"198.51.100.10\",\"dst\":\"203.0.113.10\",\"sport\":40000,\"dport\":53},"
+            + "\"reply\":{\"src\":\"203.0.113.10\",\"dst\":\"198.51.100.10\",\"sport\":53,\"dport\":40000}}", lines.get(0));
+        assertTrue(err().contains("1 flow entries have been shown."));
+        assertThrows(IllegalArgumentException.class, () -> ct.list(session, "-o", "json,xml"));
+    }
+
+    @Test
     void eventsTakeConntracksOptionsAndEventMask() throws InterruptedException {
         Thread later = trafficSoon();
         // conntrack -E -e NEW -o xml: the document opens with the first event and closes at the end
