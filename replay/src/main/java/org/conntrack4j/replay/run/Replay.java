@@ -383,8 +383,6 @@ public final class Replay {
         return i;
     }
 
-    }
-
     private static BufferedWriter writer(Path p) throws IOException {
         return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
     }

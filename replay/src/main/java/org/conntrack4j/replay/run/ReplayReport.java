@@ -1,5 +1,6 @@
 package org.conntrack4j.replay.run;
 
+import java.util.List;
 import java.util.Map;
 
 /**
