@@ -57,6 +57,17 @@ public final class Bench {
                 failures++;
             }
         }
+        StringBuilder kinds = new StringBuilder();
+        for (Map.Entry<String, Long> k : CpuClock.cpuByThreadKind()) {
+            if (k.getValue() >= 50_000_000L) {
+                kinds.append(kinds.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f s", k.getKey(),
+                    k.getValue() / 1e9));
+            }
+        }
+        if (kinds.length() > 0) {
+            out.printf(Locale.ROOT, "%nCPU of the process's live threads since it started, by kind (0.05 s or more): %s%n",
+                kinds);
+        }
         out.printf(Locale.ROOT, "%ndone in %.1f s; load average now %s; %s%n", (System.nanoTime() - start) / 1e9,
             loadAverage(), failures == 0 ? "all checks passed" : failures + " check(s) FAILED");
         out.flush();
@@ -64,32 +75,40 @@ public final class Bench {
     }
 
     private void header(BenchOptions o) {
-        out.printf(Locale.ROOT, "conntrack4j bench%s: Java %s (%s), %d CPUs, max heap %d MB, load average %s%n",
+        out.printf(Locale.ROOT, "conntrack4j bench%s: Java %s (%s %s), %d CPUs, max heap %d MB, load average %s%n",
             o.quick ? " --quick" : "", System.getProperty("java.version"), System.getProperty("java.vm.name"),
-            Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, loadAverage());
+            System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors(),
+            Runtime.getRuntime().maxMemory() >> 20, loadAverage());
+        out.println("collector: " + CpuClock.collectors() + "; JVM options: " + CpuClock.jvmOptions());
         out.println(platform);
-        out.println("figures: median [min-max] over runs; CPU = user+sys time of the working threads; "
-            + "the engines' clock stands still");
+        out.println("figures: median [min-max] over runs, after a warm-up; CPU = user+sys time of the working threads; "
+            + "process CPU = user+sys of the whole process (every thread: collector, JIT, framework) over the same "
+            + "span; the engines' clock stands still");
     }
 
     // ---- A ------------------------------------------------------------------------------------------------
 
     private void workloadA(BenchOptions o) {
         out.printf(Locale.ROOT, "%nWorkload A: one UDP flow per thread, original direction, commit, %,d packets per "
-            + "thread, %d runs%n  (OVS: test-conntrack benchmark N_THREADS %d BATCH)%n", o.packets, o.runs, o.packets);
-        out.printf(Locale.ROOT, "  %7s %5s  %-22s %-24s %-24s %s%n", "threads", "batch", "Mpps", "CPU ns/packet",
-            "wall ns/packet", "checks");
+            + "thread, %d runs after %,d warm-up packets per thread%n  (OVS: test-conntrack benchmark N_THREADS %d BATCH)%n",
+            o.packets, o.runs, o.warmupPackets(), o.packets);
+        out.printf(Locale.ROOT, "  %7s %5s  %-22s %-24s %-24s %-24s %s%n", "threads", "batch", "Mpps",
+            "process CPU ns/packet", "CPU ns/packet", "wall ns/packet", "checks");
         for (int batch : o.batches) {
             for (int threads : o.threads) {
-                WorkloadA.run(engines, threads, Math.max(o.packets / 2, 1), batch);
+                if (o.warmupPackets() > 0) {
+                    WorkloadA.run(engines, threads, o.warmupPackets(), batch);
+                }
                 double[] mpps = new double[o.runs];
                 double[] cpu = new double[o.runs];
+                double[] pcpu = new double[o.runs];
                 double[] wall = new double[o.runs];
                 String check = "ok";
                 for (int r = 0; r < o.runs; r++) {
                     WorkloadA.Result res = WorkloadA.run(engines, threads, o.packets, batch);
                     mpps[r] = res.mpps();
                     cpu[r] = res.cpuNsPerPacket();
+                    pcpu[r] = res.processCpuNsPerPacket();
                     wall[r] = res.wallNsPerPacket();
                     if (res.notNew != 0 || res.parseErrors != 0 || res.connections != threads) {
                         check = "FAILED: " + res.notNew + " not NEW, " + res.parseErrors + " parse errors, "
@@ -101,71 +120,113 @@ public final class Bench {
                 }
                 Summary m = new Summary(mpps);
                 scaling.put("A batch " + batch + " threads " + threads, m.median());
-                out.printf(Locale.ROOT, "  %7d %5d  %-22s %-24s %-24s %s%n", threads, batch, m.format(2),
-                    new Summary(cpu).format(1), new Summary(wall).format(1), check);
+                out.printf(Locale.ROOT, "  %7d %5d  %-22s %-24s %-24s %-24s %s%n", threads, batch, m.format(2),
+                    new Summary(pcpu).format(1), new Summary(cpu).format(1), new Summary(wall).format(1), check);
             }
         }
-        out.printf(Locale.ROOT, "  target: CPU ns/packet <= %.0f (OVS: 119 at batch 32, 129 at batch 1; about 8 Mpps "
-            + "per core)%n", TARGET_A_CPU_NS);
+        out.printf(Locale.ROOT, "  target: process CPU ns/packet <= %.0f (OVS: 119 at batch 32, 129 at batch 1; about 8 "
+            + "Mpps per core)%n", TARGET_A_CPU_NS);
     }
 
     // ---- B ------------------------------------------------------------------------------------------------
 
     private void workloadB(BenchOptions o) {
-        out.printf(Locale.ROOT, "%nWorkload B: %,d connections, %d zones, %d iterations, single thread, %d runs%n"
-            + "  (OVS: test-conntrack benchmark-zones %d %d %d); ns/op = phase time / %d, best iteration%n",
-            o.conns, o.zones, o.iterations, o.bRuns, o.conns, o.zones, o.iterations, o.conns);
-        ZoneFlows flows = new ZoneFlows(o.conns);
-        int distinct = distinctFlows(o.conns);
+        for (int conns : o.conns) {
+            workloadB(o, conns, o.iterationsFor(conns));
+        }
+    }
+
+    private void workloadB(BenchOptions o, int conns, int iterations) {
+        out.printf(Locale.ROOT, "%nWorkload B: %,d connections, %d zones, %d iterations after %d warm-up, single thread, "
+            + "%d runs%n  (OVS: test-conntrack benchmark-zones %d %d %d); ns/op = phase time / %d: wall and thread CPU "
+            + "of the best iteration (as OVS), process CPU averaged over the iterations%n", conns, o.zones, iterations,
+            o.warmupIterations(), o.bRuns, conns, o.zones, iterations, conns);
+        ZoneFlows flows = new ZoneFlows(conns);
+        int distinct = distinctFlows(conns);
         WorkloadB.Result[] results = new WorkloadB.Result[o.bRuns];
-        WorkloadB.Scaling[][] scal = new WorkloadB.Scaling[o.bRuns][o.threads.length];
+        int nt = o.threads.length;
+        WorkloadB.Scaling[][] scal = new WorkloadB.Scaling[o.bRuns][2 * nt];
         String check = "ok";
         for (int r = 0; r < o.bRuns; r++) {
-            results[r] = WorkloadB.run(engines, flows, o.zones, o.iterations, o.threads, scal[r]);
+            results[r] = WorkloadB.run(engines, flows, o.zones, o.warmupIterations(), iterations, true, o.threads, scal[r]);
             String c = checkB(results[r], distinct, o.zones);
             if (c != null) {
                 check = "FAILED: " + c;
             }
-            for (int t = 0; t < o.threads.length; t++) {
+            for (int t = 0; t < 2 * nt; t++) {
                 if (scal[r][t].found != scal[r][t].lookups) {
-                    check = "FAILED: lookup scaling found " + scal[r][t].found + " of " + scal[r][t].lookups;
+                    check = "FAILED: " + (t < nt ? "lookup" : "commit") + " scaling found " + scal[r][t].found + " of "
+                        + scal[r][t].lookups;
                 }
             }
         }
         if (!check.equals("ok")) {
             failures++;
         }
-        String[] ovs = {"314 per entry", "657", "248", "-"};
+        String[] ovs = {"314 per entry", "657", "248", "3-5 us in all"};
         String[] target = {"-", "<= " + (int) TARGET_B_NEW_NS, "<= " + (int) TARGET_B_LOOKUP_NS, "-"};
-        out.printf(Locale.ROOT, "  %-20s %-24s %-24s %-8s %s%n", "phase", "wall ns/op", "CPU ns/op", "target",
-            "OVS ns/op");
+        out.printf(Locale.ROOT, "  %-20s %-24s %-24s %-24s %-8s %s%n", "phase", "process CPU ns/op", "CPU ns/op",
+            "wall ns/op", "target", "OVS ns/op (100k)");
         for (int ph = 0; ph < 4; ph++) {
             double[] wall = new double[o.bRuns];
             double[] cpu = new double[o.bRuns];
+            double[] pcpu = new double[o.bRuns];
             for (int r = 0; r < o.bRuns; r++) {
                 wall[r] = results[r].minWallNsPerOp(ph);
                 cpu[r] = results[r].minCpuNsPerOp(ph);
+                pcpu[r] = results[r].processCpuNsPerOp(ph);
             }
-            out.printf(Locale.ROOT, "  %-20s %-24s %-24s %-8s %s%n", WorkloadB.PHASES[ph], new Summary(wall).format(1),
-                new Summary(cpu).format(1), target[ph], ovs[ph]);
+            out.printf(Locale.ROOT, "  %-20s %-24s %-24s %-24s %-8s %s%n", WorkloadB.PHASES[ph],
+                new Summary(pcpu).format(1), new Summary(cpu).format(1), new Summary(wall).format(1), target[ph], ovs[ph]);
         }
+        double[] whole = new double[o.bRuns];
+        double[] emptyUs = new double[o.bRuns];
+        double[][] lat = new double[3][o.bRuns];
+        double[] quantiles = {0.5, 0.99, 0.999};
+        for (int r = 0; r < o.bRuns; r++) {
+            whole[r] = results[r].processCpuNsPerIterationConn();
+            emptyUs[r] = results[r].minWallNsPerOp(WorkloadB.FLUSH_EMPTY) * conns / 1e3;
+            for (int q = 0; q < 3; q++) {
+                lat[q][r] = results[r].latency(quantiles[q]);
+            }
+        }
+        out.printf(Locale.ROOT, "  whole process per iteration and connection (all four phases): %s ns; empty zone "
+            + "flushed in %s us (wall, best iteration)%n", new Summary(whole).format(1), new Summary(emptyUs).format(1));
+        out.printf(Locale.ROOT, "  new connection latency (wall, each timed alone, one pass of %,d): p50 %s ns, p99 %s ns, "
+            + "p999 %s ns%n", conns, new Summary(lat[0]).format(0), new Summary(lat[1]).format(0),
+            new Summary(lat[2]).format(0));
         WorkloadB.Result last = results[o.bRuns - 1];
         out.printf(Locale.ROOT, "  checks: %s (%,d distinct flows; initial %,d entries; per iteration %,d flushed, "
             + "%,d committed, %,d found, %,d flushed from the empty zone)%n", check, distinct, last.initialCount,
             last.flushed[0], last.committed[0], last.found[0], last.flushedEmpty[0]);
-        out.printf(Locale.ROOT, "  lookups of zone 1 by several threads at once (each thread looks up all %,d flows):%n",
-            o.conns);
-        out.printf(Locale.ROOT, "  %7s  %-24s %s%n", "threads", "M lookups/s", "CPU ns/lookup");
+        int passes = WorkloadB.passes(conns);
+        scalingTable(o, scal, 0, String.format(Locale.ROOT, "lookups of zone 1 by several threads at once (each thread "
+            + "looks up all %,d flows, %d times)", conns, passes), "M lookups/s", "B lookups threads ");
+        scalingTable(o, scal, nt, String.format(Locale.ROOT, "new connections into an emptied zone 1 by several threads "
+            + "at once (each its share of the %,d flows; %d times, the zone flushed between)", conns, passes),
+            "M commits/s", "B commits threads ");
+    }
+
+    private void scalingTable(BenchOptions o, WorkloadB.Scaling[][] scal, int first, String title, String unit,
+        String key) {
+        out.printf(Locale.ROOT, "  %s:%n", title);
+        out.printf(Locale.ROOT, "  %7s  %-24s %-26s %s%n", "threads", unit, "process CPU ns/op", "CPU ns/op");
+        double base = 0;
         for (int t = 0; t < o.threads.length; t++) {
             double[] rate = new double[o.bRuns];
             double[] cpu = new double[o.bRuns];
+            double[] pcpu = new double[o.bRuns];
             for (int r = 0; r < o.bRuns; r++) {
-                rate[r] = scal[r][t].mlps();
-                cpu[r] = scal[r][t].cpuNsPerLookup();
+                rate[r] = scal[r][first + t].mlps();
+                cpu[r] = scal[r][first + t].cpuNsPerLookup();
+                pcpu[r] = scal[r][first + t].processCpuNsPerLookup();
             }
             Summary s = new Summary(rate);
-            scaling.put("B lookups threads " + o.threads[t], s.median());
-            out.printf(Locale.ROOT, "  %7d  %-24s %s%n", o.threads[t], s.format(2), new Summary(cpu).format(1));
+            scaling.put(key + o.threads[t], s.median());
+            base = t == 0 ? s.median() : base;
+            out.printf(Locale.ROOT, "  %7d  %-24s %-26s %-24s%s%n", o.threads[t], s.format(2), new Summary(pcpu).format(1),
+                new Summary(cpu).format(1), t == 0 ? "" : String.format(Locale.ROOT, " x%.2f the rate of %d thread(s)",
+                    s.median() / base, o.threads[0]));
         }
     }
 
@@ -298,6 +359,7 @@ public final class Bench {
             any |= scalingLine("workload A, batch " + batch, "Mpps", "A batch " + batch + " threads ", o.threads);
         }
         any |= scalingLine("workload B lookups", "M lookups/s", "B lookups threads ", o.threads);
+        any |= scalingLine("workload B commits", "M commits/s", "B commits threads ", o.threads);
         if (!any) {
             out.println("    (run workloads A and B with C for these figures)");
         }

@@ -10,8 +10,8 @@ import java.util.Set;
 public final class BenchOptions {
     public static final String USAGE = String.join("\n",
         "usage: bench [--quick] [--workload A|B|C|R|replay|all[,...]] [--threads 1,2] [--batch 32,1] [--runs N]",
-        "             [--packets N] [--conns N] [--zones N] [--iterations N] [--memory-conns N] [--pairs N]",
-        "             [--payload N]",
+        "             [--packets N] [--conns N[,...]] [--zones N] [--iterations N] [--warmup N]",
+        "             [--memory-conns N] [--pairs N] [--payload N]",
         "  --quick          small sizes and fewer runs (about 10 s)",
         "  --workload       A: one UDP flow per thread (OVS benchmark N_THREADS N_PKTS BATCH)",
         "                   B: many flows in zones (OVS benchmark-zones N_CONNS N_ZONES ITERATIONS)",
@@ -27,7 +27,10 @@ public final class BenchOptions {
         "  --batch          A's batch sizes (default 32,1)",
         "  --runs           measured runs per figure (default 5, quick 3); medians and min-max are over runs",
         "  --packets        A's packets per thread per run (default 5000000, quick 1000000)",
-        "  --conns, --zones, --iterations   B's N_CONNS N_ZONES ITERATIONS (default 100000 2 20, quick 20000 2 5)",
+        "  --conns, --zones, --iterations   B's N_CONNS N_ZONES ITERATIONS (default 10000,100000,1000000 2, and",
+        "                   200, 20 and 3 iterations; quick 20000 2 5); --conns may list sizes",
+        "  --warmup         run before timing: A's packets per thread (default 1000000, quick 200000) and B's",
+        "                   iterations (default 2, quick 1), on an engine of the same kind",
         "  --memory-conns   C's live connections for the heap figures (default 1000000, quick 100000)",
         "  --pairs          C's data+ACK pairs per established-path run (default 1000000, quick 250000)",
         "  --payload        C's data segment payload in bytes (default 64)",
@@ -42,9 +45,14 @@ public final class BenchOptions {
     public int[] batches = {32, 1};
     public int runs = 5;
     public long packets = 5_000_000;
-    public int conns = 100_000;
+    /** B's sizes, one B run set each. */
+    public int[] conns = {10_000, 100_000, 1_000_000};
     public int zones = 2;
     public int iterations = 20;
+    /** Whether --iterations was given: if not, 1M connections get fewer ({@link #iterationsFor}). */
+    public boolean iterationsGiven;
+    /** --warmup, or -1 for the defaults (A and B differ). */
+    public long warmup = -1;
     public int bRuns = 3;
     public int memoryConns = 1_000_000;
     public long pairs = 1_000_000;
@@ -87,13 +95,17 @@ public final class BenchOptions {
                     o.packets = ints(value(args, ++i, a), a, 1, Integer.MAX_VALUE)[0];
                     break;
                 case "--conns":
-                    o.conns = ints(value(args, ++i, a), a, 1, 50_000_000)[0];
+                    o.conns = ints(value(args, ++i, a), a, 1, 50_000_000);
                     break;
                 case "--zones":
                     o.zones = ints(value(args, ++i, a), a, 2, 65534)[0];
                     break;
                 case "--iterations":
                     o.iterations = ints(value(args, ++i, a), a, 1, 100_000)[0];
+                    o.iterationsGiven = true;
+                    break;
+                case "--warmup":
+                    o.warmup = ints(value(args, ++i, a), a, 0, Integer.MAX_VALUE)[0];
                     break;
                 case "--memory-conns":
                     o.memoryConns = ints(value(args, ++i, a), a, 1, 50_000_000)[0];
@@ -122,11 +134,33 @@ public final class BenchOptions {
         runs = 3;
         bRuns = 2;
         packets = 1_000_000;
-        conns = 20_000;
+        conns = new int[] {20_000};
         iterations = 5;
         memoryConns = 100_000;
         pairs = 250_000;
         seconds = 2;
+    }
+
+    /**
+     * B's iterations at {@code conns} connections: as given; else about 2,000,000 connections' worth (at least 3,
+     * at most 200), so that the process's CPU, counted in 10 ms ticks, adds up to a fair figure: 200 at 10k, 20 at
+     * 100k, 3 at 1M (about a minute); quick: 5.
+     */
+    public int iterationsFor(int conns) {
+        if (iterationsGiven || quick) {
+            return iterations;
+        }
+        return Math.max(3, Math.min(200, 2_000_000 / conns));
+    }
+
+    /** A's warm-up packets per thread. */
+    public long warmupPackets() {
+        return warmup >= 0 ? warmup : quick ? 200_000 : 1_000_000;
+    }
+
+    /** B's warm-up iterations. */
+    public int warmupIterations() {
+        return warmup >= 0 ? (int) Math.min(warmup, 100_000) : quick ? 1 : 2;
     }
 
     private static String value(String[] args, int i, String option) {

@@ -56,8 +56,13 @@ public final class ZoneFlows {
      * a confirmed connection.
      */
     public int commitAll(Conntrack net, int zone, Packet p) {
+        return commitRange(net, zone, p, 0, count);
+    }
+
+    /** As {@link #commitAll} for flows {@code from} (included) to {@code to} (excluded) only. */
+    public int commitRange(Conntrack net, int zone, Packet p, int from, int to) {
         int tracked = 0;
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < to; i++) {
             receive(i, p, zone);
             net.packets().in(p);
             net.packets().confirm(p);

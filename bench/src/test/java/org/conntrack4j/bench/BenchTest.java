@@ -18,9 +18,18 @@ class BenchTest {
         assertEquals(Set.of('A', 'B', 'C'), d.workloads);
         assertArrayEquals(new int[] {1, 2}, d.threads);
         assertArrayEquals(new int[] {32, 1}, d.batches);
-        assertEquals(100_000, d.conns);
+        assertArrayEquals(new int[] {10_000, 100_000, 1_000_000}, d.conns);
         assertEquals(2, d.zones);
-        assertEquals(20, d.iterations);
+        assertEquals(20, d.iterationsFor(100_000));
+        assertEquals(200, d.iterationsFor(10_000));
+        assertEquals(3, d.iterationsFor(1_000_000), "a million connections: fewer iterations unless given");
+        assertEquals(20, BenchOptions.parse("--iterations", "20").iterationsFor(1_000_000));
+        assertEquals(1_000_000, d.warmupPackets());
+        assertEquals(2, d.warmupIterations());
+        BenchOptions w = BenchOptions.parse("--warmup", "5", "--conns", "1000");
+        assertEquals(5, w.warmupPackets());
+        assertEquals(5, w.warmupIterations());
+        assertArrayEquals(new int[] {1000}, w.conns);
         assertEquals(1_000_000, d.memoryConns);
         BenchOptions q = BenchOptions.parse("--workload", "a,c", "--quick", "--threads", "1,2,4", "--runs", "2");
         assertTrue(q.quick);
@@ -64,13 +73,16 @@ class BenchTest {
     void tinyRunOfEveryWorkloadPrintsItsTablesAndPassesItsChecks() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        BenchOptions o = BenchOptions.parse("--quick", "--runs", "1", "--packets", "2000", "--conns", "3000",
+        BenchOptions o = BenchOptions.parse("--quick", "--runs", "1", "--packets", "2000", "--conns", "3000", "--warmup", "1",
             "--iterations", "2", "--memory-conns", "3000", "--pairs", "1000");
         int status = new Bench(TestEngines.withTrackers(), out, "test engines").run(o);
         String text = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, text);
         assertTrue(text.contains("Workload A"), text);
         assertTrue(text.contains("commit (new conn)"), text);
+        assertTrue(text.contains("new connection latency"), text);
+        assertTrue(text.contains("whole process per iteration and connection"), text);
+        assertTrue(text.contains("collector: "), text);
         assertTrue(text.contains("TCP (ESTABLISHED, ASSURED)"), text);
         assertTrue(text.contains("through masquerade     " + Router.NAT_MISSING), text);
         assertTrue(text.contains("workload B lookups"), text);

@@ -2,6 +2,7 @@ package org.conntrack4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +24,9 @@ class WorkloadBTest {
         int conns = 66_000;
         ZoneFlows flows = new ZoneFlows(conns);
         int[] threads = {1, 2};
-        WorkloadB.Scaling[] scaling = new WorkloadB.Scaling[2];
-        WorkloadB.Result r = WorkloadB.run(TestEngines.withTrackers(), flows, 3, 2, threads, scaling);
+        WorkloadB.Scaling[] scaling = new WorkloadB.Scaling[4];
+        WorkloadB.Result r = WorkloadB.run(TestEngines.withTrackers(), flows, 3, 1, 2, true, threads,
+            scaling);
         int distinct = conns - 1;
         assertEquals(3 * distinct, r.initialCount);
         for (int i = 0; i < 2; i++) {
@@ -34,9 +36,15 @@ class WorkloadBTest {
             assertEquals(0, r.flushedEmpty[i]);
         }
         assertNull(Bench.checkB(r, distinct, 3));
+        assertEquals(conns, r.latencies.length, "one latency per new connection");
+        assertTrue(r.latency(0.5) > 0 && r.latency(0.5) <= r.latency(0.999));
         for (int t = 0; t < 2; t++) {
-            assertEquals((long) conns * threads[t], scaling[t].lookups);
+            int passes = WorkloadB.passes(conns);
+            assertEquals((long) conns * threads[t] * passes, scaling[t].lookups);
             assertEquals(scaling[t].lookups, scaling[t].found);
+            assertEquals((long) conns * passes, scaling[2 + t].lookups, "commits: each flow once per pass, shared out");
+            assertEquals(scaling[2 + t].lookups, scaling[2 + t].found, "every commit confirmed a connection (or found "
+                + "its twin's)");
         }
     }
 }

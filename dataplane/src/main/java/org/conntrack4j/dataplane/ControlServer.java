@@ -32,7 +32,7 @@ import org.conntrack4j.ctl.ControlProtocol;
 /**
  * The control socket of a running router ({@link ControlProtocol}): a Unix socket file, mode 0600, in a folder of
  * mode 0700, so that only the owner (and root) reaches it. Each connection runs one command of the router's
- * framework ({@code ct:*}, {@code nft:*}, {@code router:*}) in a shell session of its own, streams what it prints,
+ * framework ({@code ct:*}, {@code nft:*}, {@code router:*}, {@code sync:*}) in a shell session of its own, streams what it prints,
  * and ends with its exit status; the client closing the connection interrupts the command.
  *
  * <p>Threads: one accepting, one per connection (and one watching that the client is still there), at most
@@ -43,8 +43,8 @@ final class ControlServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ControlServer.class.getName());
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_SOCKET = PosixFilePermissions.fromString("rw-------");
-    /** Commands a client may run: conntrack's, nft's and the router's own, not the shell's. */
-    private static final List<String> SCOPES = List.of("ct:", "nft:", "router:");
+    /** Commands a client may run: conntrack's, nft's, the router's own and the sync node's, not the shell's. */
+    private static final List<String> SCOPES = List.of("ct:", "nft:", "router:", "sync:");
     private static final List<String> REFUSED = List.of("router:start", "router:stop");
     /** Control connections served at once (each a thread, and a request of up to {@code ControlProtocol}'s limits). */
     static final int MAX_CLIENTS = 8;
@@ -157,8 +157,8 @@ final class ControlServer implements AutoCloseable {
             List<String> args = new ArrayList<>(req.args());
             String name = args.get(0);
             if (SCOPES.stream().noneMatch(name::startsWith) || REFUSED.contains(name)) {
-                byte[] m = ("conntrack4j: " + name + " is not a command of the running router (ct:*, nft:*, router:stats,"
-                    + " router:neigh, router:links)\n").getBytes(StandardCharsets.UTF_8);
+                byte[] m = ("conntrack4j: " + name + " is not a command of the running router (ct:*, nft:*, sync:*,"
+                    + " router:stats, router:neigh, router:links)\n").getBytes(StandardCharsets.UTF_8);
                 ControlProtocol.writeFrame(out, ControlProtocol.ERR, m, 0, m.length);
                 ControlProtocol.writeExit(out, 2);
                 return;

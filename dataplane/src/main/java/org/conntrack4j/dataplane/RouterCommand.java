@@ -2,12 +2,17 @@ package org.conntrack4j.dataplane;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Dictionary;
+import java.util.List;
 import java.util.Hashtable;
 import java.util.UUID;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.sync.api.SyncControl;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Component;
@@ -24,6 +29,10 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  *
  * <p>Exit status: 0 after a clean stop; 2 bad arguments; 3 a device or the control socket that cannot be opened; 4 a
  * ruleset that cannot be installed; 1 anything else (the router did not start in time).
+ *
+ * <p>{@code --sync CONNTRACKD.CONF} also runs a sync node with that file (conntrackd's, as conntrackd reads it): the
+ * command writes the configuration {@value SyncControl#PID} once the router is up, waits for the node, and deletes it
+ * when the router stops. A file that cannot be read or is wrong: exit status 2, with the line that is wrong.
  */
 @GogoCommand(scope = "conntrack4j", function = "router")
 @Component(service = RouterCommand.class)
@@ -37,6 +46,9 @@ public final class RouterCommand {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile LiveRouter router;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile SyncControl sync;
+
     @Descriptor("run the live router on Linux devices until interrupted (router --help for its arguments)")
     public int router(CommandSession session, @Descriptor("--iface NAME=DEV,ADDR/PREFIX ... --rules FILE ...")
         String... args) throws IOException {
@@ -49,8 +61,25 @@ public final class RouterCommand {
         Configuration cfg = configs.getConfiguration(RouterSettings.PID, "?");
         Dictionary<String, Object> props;
         RouterSettings settings;
+        // --sync is the sync node's, not the router's: its own configuration
+        String syncConf = null;
+        List<String> routerArgs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].equals("--sync")) {
+                routerArgs.add(args[i]);
+            } else if (i + 1 < args.length) {
+                syncConf = Path.of(args[++i]).toAbsolutePath().toString();
+            } else {
+                err.println("conntrack4j router: --sync needs a conntrackd.conf");
+                return 2;
+            }
+        }
+        if (syncConf != null && !Files.isReadable(Path.of(syncConf))) {
+            err.println("conntrack4j router: --sync " + syncConf + ": cannot be read");
+            return 2;
+        }
         try {
-            settings = RouterSettings.parseArgs(args);
+            settings = RouterSettings.parseArgs(routerArgs.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
             err.println("conntrack4j router: " + e.getMessage());
             err.println(RouterSettings.USAGE);
@@ -71,6 +100,7 @@ public final class RouterCommand {
         props.put(RouterSettings.TOKEN, token);
         cfg.update(props);
         boolean made = !settings.isEmpty();
+        Configuration syncCfg = null;
         try {
             LiveRouter r = awaitStart(token);
             if (r == null) {
@@ -80,6 +110,19 @@ public final class RouterCommand {
             if (r.state() == LiveRouter.State.FAILED) {
                 err.println("conntrack4j router: " + r.message());
                 return r.exitCode();
+            }
+            if (syncConf != null) {
+                syncCfg = configs.getConfiguration(SyncControl.PID, "?");
+                Hashtable<String, Object> sp = new Hashtable<>();
+                sp.put(SyncControl.CONF, syncConf);
+                sp.put(SyncControl.TOKEN, token);
+                syncCfg.update(sp);
+                SyncControl s = awaitSync(token);
+                if (s == null || s.error() != null) {
+                    err.println("conntrack4j router: sync: " + (s == null ? "the sync node did not start" : s.error()));
+                    return s == null ? 1 : 2;
+                }
+                err.println("conntrack4j router: " + s.describe());
             }
             out.println(r.message());
             out.flush();
@@ -94,10 +137,26 @@ public final class RouterCommand {
         } catch (InterruptedException e) {
             return 0;
         } finally {
+            if (syncCfg != null) {
+                deleteIfOurs(syncCfg, SyncControl.TOKEN, token);
+            }
             if (made) {
-                deleteIfOurs(cfg, token);
+                deleteIfOurs(cfg, RouterSettings.TOKEN, token);
             }
         }
+    }
+
+    /** The sync node started from the configuration carrying {@code token}; null: timeout. */
+    private SyncControl awaitSync(String token) throws InterruptedException {
+        long until = System.nanoTime() + START_NANOS;
+        while (System.nanoTime() - until < 0) {
+            SyncControl s = sync;
+            if (s != null && token.equals(s.token())) {
+                return s;
+            }
+            Thread.sleep(20);
+        }
+        return null;
     }
 
     /** The router started from the configuration carrying {@code token}, once it is READY or FAILED; null: timeout. */
@@ -116,10 +175,10 @@ public final class RouterCommand {
         return null;
     }
 
-    private static void deleteIfOurs(Configuration cfg, String token) {
+    private static void deleteIfOurs(Configuration cfg, String key, String token) {
         try {
             Dictionary<String, Object> p = cfg.getProperties();
-            if (p != null && token.equals(p.get(RouterSettings.TOKEN))) {
+            if (p != null && token.equals(p.get(key))) {
                 cfg.delete();
             }
         } catch (IOException | IllegalStateException e) {

@@ -42,7 +42,7 @@ final class RouterSettings {
 
     static final String USAGE = "usage: router --iface NAME=DEV,ADDR/PREFIX[,ADDR6/PREFIX...][,mtu=N] [--iface ...]\n"
         + "              [--route PREFIX via GATEWAY] ... [--rules RULESET.nft] [--sysctl NAME=VALUE] ...\n"
-        + "              [--threads N] [--instance NAME]\n"
+        + "              [--threads N] [--instance NAME] [--sync CONNTRACKD.CONF]\n"
         + "       router        (no arguments: the configuration " + PID + ", etc/" + PID + ".cfg)";
 
     final List<LiveInterface> ifaces;

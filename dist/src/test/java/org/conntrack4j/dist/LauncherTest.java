@@ -234,6 +234,21 @@ class LauncherTest {
         assertTrue(r.err().contains("needs Java 17 or later") && r.err().contains("11.0.22"), r.err());
     }
 
+    /** bench runs on the throughput collector (the launcher's choice), unless JAVA_OPTS names another. */
+    @Test
+    void benchRunsOnParallelGcUnlessJavaOptsNamesACollector() {
+        List<String> tiny = launcher("bench", "--workload", "A", "--threads", "1", "--batch", "1", "--runs", "1",
+            "--packets", "1000", "--warmup", "0");
+        Dist.Result r = Dist.run(tiny, elsewhere, env, null, 120);
+        r.assertStatus(0);
+        assertTrue(r.out().contains("collector: PS MarkSweep, PS Scavenge"), r.out());
+        Map<String, String> serial = new TreeMap<>(env);
+        serial.put("JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC");
+        r = Dist.run(tiny, elsewhere, serial, null, 120);
+        r.assertStatus(0);
+        assertTrue(r.out().contains("collector: Copy, MarkSweepCompact"), r.out());
+    }
+
     /** A read-only distribution: CONNTRACK4J_DATA moves data/ elsewhere. */
     @Test
     void dataFolderCanLiveElsewhere() throws IOException {

@@ -4,7 +4,6 @@ import java.util.concurrent.TimeUnit;
 import org.conntrack4j.bench.CpuClock;
 import org.conntrack4j.bench.WorkloadB;
 import org.conntrack4j.bench.ZoneFlows;
-import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Packet;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -59,16 +58,12 @@ public class ZonesBenchmark {
         net.close();
     }
 
-    static boolean inZone1(Connection c) {
-        return c.zone() == WorkloadB.ZONE;
-    }
-
     /** Zone 1 emptied before each call. */
     @State(Scope.Thread)
     public static class EmptyZone {
         @Setup(Level.Invocation)
         public void flush(ZonesBenchmark b) {
-            b.net.table().delete(ZonesBenchmark::inZone1);
+            b.net.table().delete(WorkloadB.ZONE, null);
         }
     }
 
@@ -106,7 +101,7 @@ public class ZonesBenchmark {
     @Benchmark
     @OperationsPerInvocation(CONNS)
     public int flushZone(FullZone z) {
-        int n = net.table().delete(ZonesBenchmark::inZone1);
+        int n = net.table().delete(WorkloadB.ZONE, null);
         if (n != perZone) {
             throw new IllegalStateException(n + " of " + perZone + " flushed");
         }

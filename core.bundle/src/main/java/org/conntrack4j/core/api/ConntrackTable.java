@@ -16,7 +16,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * thread with no engine lock held.
  *
  * <p>Since 2.1, {@link #create} inserts a connection from administration data ({@code conntrack -I}, the commit of a
- * state synchronisation). NAT bindings, a helper, sequence adjustments and a master are not part of it yet.
+ * state synchronisation); since 2.2 with NAT bindings, a helper, sequence adjustments and a master
+ * ({@link NewConnection#withNat}, {@link NewConnection#withHelper}, {@link NewConnection#withSeqAdj},
+ * {@link NewConnection#withMaster}).
  */
 @ProviderType
 public interface ConntrackTable {
@@ -45,6 +47,16 @@ public interface ConntrackTable {
     int delete(Predicate<? super Connection> filter);
 
     /**
+     * Destroys the connections of zone id {@code zone} ({@link Connection#zone()}) that pass {@code filter} (null:
+     * all of that zone), as {@link #delete(Predicate)} does; returns how many. Costs what the zone holds, not what
+     * the table holds: an empty zone is flushed in microseconds whatever the table's size (OVS's
+     * {@code ct-flush-zone}). A zone outside 0-65535 holds nothing.
+     *
+     * @since 2.1
+     */
+    int delete(int zone, Predicate<? super Connection> filter);
+
+    /**
      * Inserts a confirmed connection described by {@code c}, as ctnetlink does for {@code conntrack -I}
      * ({@code ctnetlink_create_conntrack}): its tracker is the one serving its family and protocol now (the generic
      * tracker where none does); the reply tuple, when not given, is the tracker's inverse of the original; the
@@ -58,7 +70,8 @@ public interface ConntrackTable {
      * <p>Returns {@link NewConnection#CREATED}; {@link NewConnection#EXISTS} when a connection of the same zone has
      * the original or the reply tuple in either direction ({@code EEXIST}; not counted in the statistics, as Linux
      * 6.18 counts it nowhere); {@link NewConnection#INVALID} for what ctnetlink refuses as
-     * invalid; {@link NewConnection#TABLE_FULL} when {@code nf_conntrack_max} is reached and early drop freed nothing.
+     * invalid; since 2.2 {@link NewConnection#NOT_FOUND} for a master not in the table or a helper not registered;
+     * {@link NewConnection#TABLE_FULL} when {@code nf_conntrack_max} is reached and early drop freed nothing.
      *
      * @since 2.1
      */

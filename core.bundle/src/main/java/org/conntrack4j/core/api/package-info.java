@@ -67,6 +67,12 @@
  * {@code from_nlattr}; TCP implements it).</li>
  * </ul>
  *
+ * <h2>2.2: what a state synchronisation commits</h2>
+ * Additions only. {@link org.conntrack4j.core.api.NewConnection} also carries NAT bindings (set up by the engine's
+ * NAT extension before insertion, as ctnetlink's {@code CTA_NAT_SRC}/{@code _DST}), a helper by name, sequence
+ * adjustments and the master of a RELATED connection; {@link org.conntrack4j.core.api.ConntrackTable#create} answers
+ * {@link org.conntrack4j.core.api.NewConnection#NOT_FOUND} when the master or the helper is missing.
+ *
  * <h2>Departure</h2>
  * Handles stay valid as long as their engine: a connection handle of a destroyed connection answers but is no
  * longer in the table ({@link org.conntrack4j.core.api.Connection#isDying}). Every {@code Registration} undoes what
@@ -74,5 +80,5 @@
  * interface); its settings leave the listings, while values set for them stay with each engine, by name.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 package org.conntrack4j.core.api;

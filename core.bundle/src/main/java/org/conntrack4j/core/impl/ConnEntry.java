@@ -135,6 +135,9 @@ final class ConnEntry implements Connection {
     final int generation;
     volatile ConnEntry nextOrig;
     volatile ConnEntry nextReply;
+    /** The links of its zone's list ({@link ConnTable}), guarded by that list's monitor. */
+    ConnEntry zonePrev;
+    ConnEntry zoneNext;
 
     private Object protoState;
     private long protoWord;

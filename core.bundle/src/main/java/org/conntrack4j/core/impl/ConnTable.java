@@ -2,6 +2,7 @@ package org.conntrack4j.core.impl;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
@@ -14,6 +15,12 @@ import java.util.function.Consumer;
  * unlinked keeps its own link, so a reader standing on it goes on correctly). Writers hold the bucket lock
  * stripes of both tuples' buckets (their order: the package documentation). A resize replaces {@link #tables}; a
  * reader that misses checks whether the tables changed meanwhile and restarts (Linux's {@code search_restart}).
+ *
+ * <p>Each zone id also keeps its confirmed connections in {@link #ZONE_LISTS} doubly linked lists (through
+ * {@code zonePrev} and {@code zoneNext}; the list is picked by the top bits of the original hash), so that flushing a
+ * zone costs what the zone holds, not what the table holds (OVS keeps a table per zone for the same reason). Each
+ * list's own monitor guards its links; it is a leaf taken inside the bucket stripes (package documentation).
+ * Several lists per zone, so that new connections of one zone from several threads seldom meet on one monitor.
  *
  * <p>Hashing mixes every tuple field with per-table random multipliers, so that collisions cannot be chosen
  * from outside (Linux uses siphash with a random key for the same reason).
@@ -56,6 +63,22 @@ final class ConnTable {
             ARR.setRelease(heads, (bucket << 1) | 1, e);
         }
     }
+
+    /** Lists per zone id; a power of two. */
+    static final int ZONE_LISTS = 16;
+    private static final VarHandle PAGE = MethodHandles.arrayElementVarHandle(ZoneList[][].class);
+    private static final VarHandle LIST = MethodHandles.arrayElementVarHandle(ZoneList[].class);
+
+    /** One of a zone's lists: its head, guarded by its own monitor (as are the links of its entries). */
+    static final class ZoneList {
+        ConnEntry head;
+    }
+
+    /**
+     * The zone lists, made on first use: page {@code id >> 8} holds the lists of zone ids {@code id & ~0xff} and up,
+     * {@link #ZONE_LISTS} per zone, so that an engine that uses one zone pays for 256 of them, not for 65536.
+     */
+    private final ZoneList[][] zonePages = new ZoneList[256][];
 
     private final Object[] locks = new Object[STRIPES];
     /**
@@ -105,7 +128,7 @@ final class ConnTable {
         return locks[stripe];
     }
 
-    /** Links a new entry into both tables. Caller holds the stripes of both hashes. */
+    /** Links a new entry into both tables and its zone's list. Caller holds the stripes of both hashes. */
     void link(Tables t, ConnEntry e) {
         int io = e.hashOrig & t.mask;
         e.nextOrig = t.orig(io);
@@ -113,10 +136,78 @@ final class ConnTable {
         int ir = e.hashReply & t.mask;
         e.nextReply = t.reply(ir);
         t.setReply(ir, e);
+        ZoneList l = zoneList(e.zone(), e.hashOrig >>> 28, true);
+        synchronized (l) {
+            ConnEntry h = l.head;
+            e.zonePrev = null;
+            e.zoneNext = h;
+            if (h != null) {
+                h.zonePrev = e;
+            }
+            l.head = e;
+        }
     }
 
-    /** Unlinks an entry from both tables. Caller holds the stripes of both hashes. */
+    /** The list {@code k} of zone {@code zone}; made when {@code make}, else null when there is none yet. */
+    private ZoneList zoneList(int zone, int k, boolean make) {
+        ZoneList[] page = (ZoneList[]) PAGE.getAcquire(zonePages, zone >>> 8);
+        if (page == null) {
+            if (!make) {
+                return null;
+            }
+            PAGE.compareAndSet(zonePages, zone >>> 8, null, new ZoneList[256 * ZONE_LISTS]);
+            page = (ZoneList[]) PAGE.getAcquire(zonePages, zone >>> 8);
+        }
+        int i = (zone & 0xff) * ZONE_LISTS + k;
+        ZoneList l = (ZoneList) LIST.getAcquire(page, i);
+        if (l == null && make) {
+            LIST.compareAndSet(page, i, null, new ZoneList());
+            l = (ZoneList) LIST.getAcquire(page, i);
+        }
+        return l;
+    }
+
+    /**
+     * Adds the entries of zone id {@code zone} to {@code out}; a snapshot per list, weakly consistent as
+     * {@link #forEach}. Costs what the zone holds: nothing for a zone that never had a connection.
+     */
+    void zoneEntries(int zone, List<ConnEntry> out) {
+        ZoneList[] page = (ZoneList[]) PAGE.getAcquire(zonePages, zone >>> 8);
+        if (page == null) {
+            return;
+        }
+        for (int k = 0; k < ZONE_LISTS; k++) {
+            ZoneList l = (ZoneList) LIST.getAcquire(page, (zone & 0xff) * ZONE_LISTS + k);
+            if (l == null) {
+                continue;
+            }
+            synchronized (l) {
+                for (ConnEntry e = l.head; e != null; e = e.zoneNext) {
+                    out.add(e);
+                }
+            }
+        }
+    }
+
+    /** Unlinks an entry from both tables and its zone's list. Caller holds the stripes of both hashes. */
     void unlink(Tables t, ConnEntry e) {
+        ZoneList l = zoneList(e.zone(), e.hashOrig >>> 28, false);
+        if (l != null) {
+            synchronized (l) {
+                ConnEntry prev = e.zonePrev;
+                ConnEntry next = e.zoneNext;
+                if (prev != null) {
+                    prev.zoneNext = next;
+                } else if (l.head == e) {
+                    l.head = next;
+                }
+                if (next != null) {
+                    next.zonePrev = prev;
+                }
+                e.zonePrev = null;
+                e.zoneNext = null;
+            }
+        }
         int io = e.hashOrig & t.mask;
         ConnEntry p = t.orig(io);
         if (p == e) {

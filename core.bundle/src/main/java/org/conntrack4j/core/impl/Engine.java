@@ -43,6 +43,8 @@ import org.conntrack4j.core.api.Tuple;
 import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.core.api.Zone;
 import org.conntrack4j.core.nat.Nat;
+import org.conntrack4j.core.nat.NatManip;
+import org.conntrack4j.core.nat.NatRange;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.spi.Helper;
 import org.conntrack4j.core.spi.HookFunction;
@@ -1358,6 +1360,22 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     }
 
     @Override
+    public int delete(int zone, Predicate<? super Connection> filter) {
+        if (zone < 0 || zone > 0xffff) {
+            return 0;
+        }
+        List<ConnEntry> inZone = new ArrayList<>();
+        table.zoneEntries(zone, inZone);
+        int n = 0;
+        for (ConnEntry e : inZone) {
+            if (!e.isDying() && (filter == null || filter.test(e)) && kill(e)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
     public int create(NewConnection c) {
         Tuple o = c.original();
         Tuple r = c.reply();
@@ -1399,24 +1417,46 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             if (tstamp) {
                 e.ext().tstamp = true;
             }
-            if (c.protoInfo() != null && !t.setProtoInfo(this, e, c.protoInfo())) {
-                return NewConnection.INVALID;
+            // ctnetlink_create_conntrack's order: helper, NAT, status, sequence adjustment, tracker state, mark,
+            // labels, master
+            int result = createExtras(c, e, o.family, o.proto, zone);
+            if (result == NewConnection.CREATED && c.protoInfo() != null && !t.setProtoInfo(this, e, c.protoInfo())) {
+                result = NewConnection.INVALID;
             }
-            // the bits userspace may set (ctnetlink_change_status on a new entry), then the rest
-            e.setStatus(c.status() & ~Status.UNCHANGEABLE_MASK);
-            e.setMark(c.mark());
+            if (result == NewConnection.CREATED) {
+                if (c.hasSeqAdj()) {
+                    SeqAdjImpl s = seqAdjInit(e);
+                    for (int d = Direction.ORIGINAL; d <= Direction.REPLY; d++) {
+                        int[] v = c.seqAdj(d);
+                        s.restore(d, v[0], v[1], v[2]);
+                    }
+                    e.setStatus(Status.SEQ_ADJUST);
+                }
+                // the bits userspace may set (ctnetlink_change_status on a new entry), then the rest
+                e.setStatus(c.status() & ~Status.UNCHANGEABLE_MASK);
+                e.setMark(c.mark());
+            }
             boolean labelled = (c.labelsLo() | c.labelsHi()) != 0;
             if (labelled) {
                 e.replaceLabels(c.labelsLo(), c.labelsHi(), -1L, -1L);
             }
-            e.setTimeout(Math.min(c.timeoutSeconds() * hz, Integer.MAX_VALUE));
-            int result = insertCreated(e);
-            if (result != NewConnection.CREATED) {
-                try {
-                    t.destroy(e);
-                } catch (RuntimeException ex) {
-                    registry.log.warn("tracker destroy failed", ex);
+            Tuple mt = c.master();
+            if (result == NewConnection.CREATED && mt != null) {
+                mt.dir = Direction.ORIGINAL;
+                Connection m = mt.family == o.family ? find(mt, zone) : null;
+                if (m == null) {
+                    result = NewConnection.NOT_FOUND;
+                } else {
+                    e.setStatus(Status.EXPECTED);
+                    e.ext().master = m;
                 }
+            }
+            e.setTimeout(Math.min(c.timeoutSeconds() * hz, Integer.MAX_VALUE));
+            if (result == NewConnection.CREATED) {
+                result = insertCreated(e);
+            }
+            if (result != NewConnection.CREATED) {
+                unconfirmedDone(e);
                 return result;
             }
             if (eventsOn()) {
@@ -1430,6 +1470,46 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         } finally {
             registry.rcu.exit(slot);
         }
+    }
+
+    /**
+     * The parts of a {@link #create} a state synchronisation's commit adds: the helper by name, then NAT's bindings,
+     * destination first, each missing one a null binding ({@code ctnetlink_setup_nat}), made by the engine's NAT
+     * extension while the connection is not confirmed. Returns CREATED, NOT_FOUND (no such helper) or INVALID (NAT
+     * could not bind).
+     */
+    private int createExtras(NewConnection c, ConnEntry e, int family, int proto, int zone) {
+        String helperName = c.helper();
+        if (helperName != null) {
+            Helper h = registry.helper(helperName, family, proto);
+            if (h == null || !assignHelper(e, h)) {
+                return NewConnection.NOT_FOUND;
+            }
+        }
+        Nat nat = c.hasNat(NatManip.SRC) || c.hasNat(NatManip.DST) ? extension(Nat.class) : null;
+        if (nat == null) {
+            return NewConnection.CREATED;
+        }
+        Tuple reply = new Tuple();
+        for (int manip : new int[] {NatManip.DST, NatManip.SRC}) {
+            NatRange range;
+            if (c.hasNat(manip)) {
+                int port = c.natPort(manip);
+                range = new NatRange(NatRange.MAP_IPS | (port >= 0 ? NatRange.PROTO_SPECIFIED : 0), family,
+                    c.natHi(manip), c.natLo(manip), c.natHi(manip), c.natLo(manip), Math.max(port, 0),
+                    Math.max(port, 0));
+            } else {
+                // __nf_nat_alloc_null_binding: this side stays what the reply tuple says
+                e.tuple(Direction.REPLY, reply);
+                long hi = manip == NatManip.SRC ? reply.dstHi : reply.srcHi;
+                long lo = manip == NatManip.SRC ? reply.dstLo : reply.srcLo;
+                range = new NatRange(NatRange.MAP_IPS, family, hi, lo, hi, lo, 0, 0);
+            }
+            if (nat.setup(null, e, range, manip, null) != Verdict.ACCEPT) {
+                return NewConnection.INVALID;
+            }
+        }
+        return NewConnection.CREATED;
     }
 
     /**

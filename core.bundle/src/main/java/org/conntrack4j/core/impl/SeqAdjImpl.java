@@ -21,6 +21,13 @@ final class SeqAdjImpl implements SeqAdj {
         }
     }
 
+    /** Takes a direction's adjustment as a state synchronisation reports it ({@code CTA_SEQ_ADJ_*}). */
+    synchronized void restore(int dir, int pos, int before, int after) {
+        correctionPos[dir] = pos;
+        offsetBefore[dir] = before;
+        offsetAfter[dir] = after;
+    }
+
     /** The offset to add to sequence number {@code seq} of direction {@code dir} ({@code nf_ct_seq_offset}). */
     @Override
     public synchronized int offset(int dir, int seq) {

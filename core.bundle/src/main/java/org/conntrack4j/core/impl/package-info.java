@@ -20,7 +20,8 @@
  * lock.</li>
  * <li><b>The table's bucket stripes</b> ({@link org.conntrack4j.core.impl.ConnTable}, 1024 monitors). Guard the
  * chain links and heads. Taken in ascending stripe order, at most the two of one connection's tuples (insertion,
- * removal), or all of them in order for a resize. Nothing is taken inside them.</li>
+ * removal), or all of them in order for a resize. Nothing is taken inside them but a zone list's monitor (a
+ * leaf, below).</li>
  * <li><b>Leaves</b>, each held only for its own short work, with nothing taken inside: the registry
  * ({@link org.conntrack4j.core.impl.Registry}: the plug-in lists and their publication, the generation that
  * unconfirmed connections are checked against; clean-up after a departure,
@@ -31,7 +32,9 @@
  * removes the defragmentation hooks, i.e. takes a registration's monitor); the settings (copy-on-write); the event
  * sink's listener array; the grace-period epoch and slot list ({@link org.conntrack4j.core.impl.Rcu}); each
  * defragmentation direction ({@link org.conntrack4j.core.impl.FragDir}); a connection's sequence adjustment
- * ({@link org.conntrack4j.core.impl.SeqAdjImpl}) and accounting counters.</li>
+ * ({@link org.conntrack4j.core.impl.SeqAdjImpl}) and accounting counters; a zone's list of connections
+ * ({@link org.conntrack4j.core.impl.ConnTable.ZoneList}, taken inside the stripes to link and unlink, alone to
+ * list a zone).</li>
  * </ol>
  *
  * Plug-ins' own locks come after line 1 and are leaves towards the engine: NAT's chain lock ({@code NatEngine.lock},

@@ -148,6 +148,18 @@ public interface L4Tracker {
     }
 
     /**
+     * {@code to_nlattr}: the tracker's state of {@code ct} as ctnetlink reports it ({@code CTA_PROTOINFO}: TCP's state,
+     * window scales and flags; SCTP's state and verification tags), for a state synchronisation that sends it to a
+     * peer; read without the connection's monitor (a value a packet is changing may be the old one). Null when the
+     * tracker reports none (the default, as Linux for a tracker without {@code to_nlattr}) or has no state for it.
+     *
+     * @since 2.2
+     */
+    default ProtoInfo protoInfo(Connection ct) {
+        return null;
+    }
+
+    /**
      * Called once when a connection of this protocol is destroyed: killed or expired, or never confirmed because its
      * first packet was dropped (Linux's {@code nf_ct_destroy} runs for every connection freed).
      */

@@ -26,6 +26,10 @@
  * reset by the stack (TCP) moves the connection to its closing state; a default method, so trackers built on 2.0 need
  * no change.
  *
+ * <h2>2.2</h2>
+ * {@code L4Tracker.protoInfo} ({@code to_nlattr}): the tracker's state of a connection as plain data, which a state
+ * synchronisation sends to its peer (TCP and SCTP implement it); a default method returning null.
+ *
  * <h2>Departure</h2>
  * When a plug-in's service goes, the core cleans up behind it before the unregistration returns, after packets
  * still using it have finished: a tracker's connections are destroyed, a helper's expectations destroyed and its
@@ -36,5 +40,5 @@
  * are no longer listed. Each interface says the details.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 package org.conntrack4j.core.spi;

@@ -121,6 +121,47 @@ class TableAdminTest {
         assertEquals(3, events.stream().filter(e -> e.type() == ConntrackEvent.DESTROY).count());
     }
 
+    private Connection connectIn(int zoneTemplate, String src, int sport) {
+        TestPackets.v4(p, PROTO, src, sport, "10.0.9.9", 53, 4);
+        p.zone = zoneTemplate;
+        net.packets().runHook(Hook.PRE_ROUTING, p);
+        net.packets().runHook(Hook.POST_ROUTING, p);
+        return p.ct;
+    }
+
+    @Test
+    void deleteOfAZoneTakesThatZonesConnectionsOnlyWithEvents() {
+        for (int i = 0; i < 200; i++) {
+            connectIn(Zone.template(1, Zone.DIR_BOTH), "10.0.1." + (i & 0xff), 2000 + i);
+        }
+        for (int i = 0; i < 30; i++) {
+            // a zone of the original direction only is still zone 2 ({@code zone->id})
+            connectIn(Zone.template(2, Zone.DIR_ORIGINAL), "10.0.2.1", 3000 + i);
+            connect("10.0.0.1", 3000 + i);
+        }
+        assertEquals(260, net.table().count());
+        events.clear();
+        assertEquals(100, net.table().delete(1, c -> c.srcPort(Direction.ORIGINAL) % 2 == 0));
+        // one killed by a plain delete leaves its zone's list too
+        assertEquals(1, net.table().delete(c -> c.zone() == 1 && c.srcPort(Direction.ORIGINAL) == 2001));
+        assertEquals(99, net.table().delete(1, null));
+        assertEquals(0, net.table().delete(1, null), "zone 1 is empty now");
+        assertEquals(0, net.table().delete(65535, null), "a zone never used");
+        assertEquals(0, net.table().delete(-1, null));
+        assertEquals(0, net.table().delete(1 << 16, null));
+        assertEquals(200, events.stream().filter(e -> e.type() == ConntrackEvent.DESTROY).count());
+        assertEquals(60, net.table().count());
+        assertTrue(net.table().list(c -> c.zone() == 1).isEmpty());
+        // the zone fills again and flushes again
+        for (int i = 0; i < 10; i++) {
+            assertTrue(connectIn(Zone.template(1, Zone.DIR_BOTH), "10.0.1.1", 2000 + i).isConfirmed());
+        }
+        assertEquals(10, net.table().delete(1, null));
+        assertEquals(30, net.table().delete(2, null));
+        assertEquals(30, net.table().delete(0, null));
+        assertEquals(0, net.table().count());
+    }
+
     @Test
     void expiryInSlicesDestroysWhatAFullScanAtItsTimeWould() {
         // four slices' worth of buckets, entries spread over all of them
@@ -209,6 +250,30 @@ class TableAdminTest {
         net.settings().set(CoreSettings.MAX, 2);
         assertEquals(NewConnection.TABLE_FULL, net.table().create(NewConnection.of(tuple("10.0.0.4", 1000), 30)
             .withStatus(Status.ASSURED)));
+    }
+
+    @Test
+    void createTakesAMasterBySeqAdjAndRefusesAMissingMasterOrHelper() {
+        Tuple master = tuple("10.0.0.1", 1000);
+        assertEquals(NewConnection.NOT_FOUND, net.table().create(NewConnection.of(tuple("10.0.0.2", 2000), 30)
+            .withMaster(master)), "ENOENT: the master must be there first");
+        assertEquals(NewConnection.CREATED, net.table().create(NewConnection.of(master, 30)));
+        assertEquals(NewConnection.CREATED, net.table().create(NewConnection.of(tuple("10.0.0.2", 2000), 30)
+            .withMaster(master).withSeqAdj(Direction.ORIGINAL, 1000, 0, 5).withSeqAdj(Direction.REPLY, 7, 1, 2)));
+        Connection related = net.table().get(tuple("10.0.0.2", 2000), 0) == null ? null
+            : net.table().connections(c -> c.srcPort(Direction.ORIGINAL) == 2000).get(0);
+        assertTrue(related.hasStatus(Status.EXPECTED | Status.SEQ_ADJUST));
+        assertEquals(1000, related.master().srcPort(Direction.ORIGINAL));
+        assertEquals(5, related.seqAdj().offsetAfter(Direction.ORIGINAL));
+        assertEquals(1000, related.seqAdj().correctionPos(Direction.ORIGINAL));
+        assertEquals(7, related.seqAdj().correctionPos(Direction.REPLY));
+        assertEquals(1, related.seqAdj().offsetBefore(Direction.REPLY));
+        // a helper nobody registered (EOPNOTSUPP), and in another zone the master is not found
+        assertEquals(NewConnection.NOT_FOUND, net.table().create(NewConnection.of(tuple("10.0.0.3", 3000), 30)
+            .withHelper("ftp")));
+        assertEquals(NewConnection.NOT_FOUND, net.table().create(NewConnection.of(tuple("10.0.0.4", 4000), 30)
+            .withMaster(master).withZone(5)));
+        assertEquals(2, net.table().count());
     }
 
     @Test

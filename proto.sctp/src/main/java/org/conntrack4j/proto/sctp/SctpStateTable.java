@@ -52,6 +52,9 @@ final class SctpStateTable {
     /** ABORT and SHUTDOWN COMPLETE: the T bit says the sender used its peer's tag (it had no association). */
     static final int FLAG_T = 0x01;
 
+    /** {@code SCTP_CONNTRACK_MAX}: the number of states (HEARTBEAT_ACKED is kept, unused, as in Linux). */
+    static final int STATES = 10;
+
     private static final String[] NAMES = {"NONE", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED",
         "SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT", "HEARTBEAT_SENT", "HEARTBEAT_ACKED"};
 

@@ -23,6 +23,7 @@ import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.CtEvent;
 import org.conntrack4j.core.api.CtInfo;
 import org.conntrack4j.core.api.Direction;
+import org.conntrack4j.core.api.ProtoInfo;
 import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
@@ -112,6 +113,34 @@ public final class SctpTracker implements L4Tracker {
     public String stateName(Connection ct) {
         Object st = ct.protoState();
         return SctpStateTable.name(st instanceof SctpProtoState ? ((SctpProtoState) st).state() : NONE);
+    }
+
+    /** {@code sctp_to_nlattr}: the state and the tag each direction's packets carry. */
+    @Override
+    public ProtoInfo protoInfo(Connection ct) {
+        if (!(ct.protoState() instanceof SctpProtoState st)) {
+            return null;
+        }
+        synchronized (ct) {
+            return ProtoInfo.state(st.state()).withSctpVtags(st.vtag(Direction.ORIGINAL), st.vtag(Direction.REPLY));
+        }
+    }
+
+    /**
+     * {@code nlattr_to_sctp}: a created connection takes the state and both tags; a state SCTP does not have
+     * ({@code SCTP_CONNTRACK_MAX} and above) or missing tags refuse it ({@code EINVAL}).
+     */
+    @Override
+    public boolean setProtoInfo(Conntrack net, Connection ct, ProtoInfo info) {
+        if (info.state() >= SctpStateTable.STATES || !info.hasSctpVtags()) {
+            return false;
+        }
+        SctpProtoState st = new SctpProtoState();
+        st.state = (byte) info.state();
+        st.vtag(Direction.ORIGINAL, info.sctpVtag(Direction.ORIGINAL));
+        st.vtag(Direction.REPLY, info.sctpVtag(Direction.REPLY));
+        ct.setProtoState(st);
+        return true;
     }
 
     @Override

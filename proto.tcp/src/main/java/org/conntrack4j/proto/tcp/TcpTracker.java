@@ -142,6 +142,18 @@ public final class TcpTracker implements L4Tracker {
         return true;
     }
 
+    /** {@code tcp_to_nlattr}: state, and each direction's window scale and flags. */
+    @Override
+    public ProtoInfo protoInfo(Connection ct) {
+        if (!(ct.protoState() instanceof TcpProtoState st)) {
+            return null;
+        }
+        synchronized (ct) {
+            return ProtoInfo.state(st.state()).withTcpWindowScale(st.scale(0), st.scale(1))
+                .withTcpFlags(st.flags(0), st.flags(1));
+        }
+    }
+
     /**
      * {@code nf_conntrack_tcp_set_closing}: the stack reset the connection (a rule's reject): CLOSE, with CLOSE's
      * timeout unless it was CLOSE already or has a fixed timeout, and the state's event.

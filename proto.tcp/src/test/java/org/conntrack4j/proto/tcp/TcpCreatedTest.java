@@ -46,6 +46,20 @@ class TcpCreatedTest {
     }
 
     @Test
+    void theTrackerReportsTheStateScalesAndFlagsItTook() {
+        TcpLab lab = new TcpLab();
+        assertEquals(NewConnection.CREATED, lab.net.table().create(established(lab, TcpStateTable.ESTABLISHED,
+            TcpProtoState.SACK_PERM).withProtoInfo(ProtoInfo.state(TcpStateTable.ESTABLISHED).withTcpWindowScale(7, 3)
+            .withTcpFlags(TcpProtoState.SACK_PERM, 0))));
+        ProtoInfo back = lab.tracker.protoInfo(lab.net.table().connections(null).get(0));
+        assertEquals(TcpStateTable.ESTABLISHED, back.state());
+        assertEquals(7, back.tcpWindowScale(0));
+        assertEquals(3, back.tcpWindowScale(1));
+        assertEquals(TcpProtoState.SACK_PERM, back.tcpFlags(0));
+        assertEquals(0, back.tcpFlags(1));
+    }
+
+    @Test
     void aStateTheTableDoesNotHaveIsRefused() {
         TcpLab lab = new TcpLab();
         assertEquals(NewConnection.INVALID, lab.net.table().create(established(lab, TcpStateTable.STATES, 0)));

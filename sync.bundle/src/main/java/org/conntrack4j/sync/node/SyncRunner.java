@@ -135,6 +135,20 @@ public final class SyncRunner implements SyncEvents, AutoCloseable {
         }
     }
 
+    /**
+     * Hands work to the node's thread without waiting (the engine integration maps an event there, off the packet's
+     * thread); when the inbox is full it is dropped and counted as an overrun, as an event would be.
+     */
+    public void submit(Runnable r) {
+        offer(r);
+        selector.wakeup();
+    }
+
+    /** @return whether the caller is the node's thread (events it causes come from a commit or flush) */
+    public boolean onNodeThread() {
+        return Thread.currentThread() == thread;
+    }
+
     @Override
     public void newConnection(SyncConnection c, Origin origin) {
         offer(() -> node.connectionEvent(0, c, origin));
