@@ -92,6 +92,9 @@ public final class CtCommands {
             return;
         }
         CtFilter f = CtFilter.parse(args);
+        if (f.json) {
+            throw new IllegalArgumentException("-o json goes with ct:list only");
+        }
         Predicate<Connection> p = f.tuple();
         LabelMap labels = f.labels ? CtFilter.labelMap() : null;
         // a lookup of the tuple in its zone (nf_conntrack_find_get): the original direction's zone, 0 by default
@@ -188,6 +191,9 @@ public final class CtCommands {
             return;
         }
         CtFilter f = CtFilter.parse(args);
+        if (f.json) {
+            throw new IllegalArgumentException("-o json goes with ct:list only");
+        }
         Predicate<Connection> p = f.predicate();
         if (p == null) {
             throw new IllegalArgumentException("ct:delete needs a filter (use ct:flush to delete everything)");

@@ -300,6 +300,7 @@ class CtCommandsTest {
             + "\"reply\":{\"src\":\"203.0.113.10\",\"dst\":\"198.51.100.10\",\"sport\":53,\"dport\":40000}}", lines.get(0));
         assertTrue(err().contains("1 flow entries have been shown."));
         assertThrows(IllegalArgumentException.class, () -> ct.list(session, "-o", "json,xml"));
+        assertThrows(IllegalArgumentException.class, () -> ct.delete(session, "-p", "udp", "-o", "json"));
     }
 
     @Test
