@@ -391,13 +391,16 @@ class LiveRouterTest {
         return c;
     }
 
-    /** A control command from outside the namespaces; answers within a second (it boots no framework). */
+    /**
+     * A control command from outside the namespaces. It boots no framework, so it answers well within the 5 s that
+     * booting one takes on a loaded machine (a one-second bound failed twice at load average 15-17).
+     */
     private static String ctlOk(String... args) {
         long t0 = System.nanoTime();
         Dist.Result r = Dist.run(ctl(args), tmp, Dist.plainEnv(tmp), null, 30);
         long millis = (System.nanoTime() - t0) / 1_000_000;
         r.assertStatus(0);
-        assertTrue(millis < 1000, String.join(" ", args) + " took " + millis + " ms");
+        assertTrue(millis < 5000, String.join(" ", args) + " took " + millis + " ms");
         return r.out();
     }
 
