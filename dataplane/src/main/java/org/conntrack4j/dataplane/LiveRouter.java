@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import org.apache.felix.service.command.CommandProcessor;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.SettingKey;
+import org.conntrack4j.core.text.Names;
 import org.conntrack4j.io.PacketIo;
 import org.conntrack4j.io.PacketIoException;
 import org.conntrack4j.rules.RulesetInForce;
@@ -160,7 +161,8 @@ public final class LiveRouter {
         for (Map.Entry<String, String> e : s.sysctls.entrySet()) {
             SettingKey k = net.settings().key(e.getKey());
             if (k == null) {
-                throw new Failure(2, "--sysctl " + e.getKey() + ": unknown sysctl (ct:sysctl lists them)");
+                throw new Failure(2, "--sysctl " + e.getKey() + ": unknown sysctl (ct:sysctl lists them)"
+                    + Names.suggestion(Names.setting(e.getKey()), net.settings().active().keySet()));
             }
             keys.add(k);
         }

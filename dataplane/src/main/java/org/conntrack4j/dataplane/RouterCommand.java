@@ -52,7 +52,7 @@ public final class RouterCommand {
     @Descriptor("run the live router on Linux devices until interrupted (router --help for its arguments)")
     public int router(CommandSession session, @Descriptor("--iface NAME=DEV,ADDR/PREFIX ... --rules FILE ...")
         String... args) throws IOException {
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         PrintStream err = System.err;
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(RouterSettings.USAGE);

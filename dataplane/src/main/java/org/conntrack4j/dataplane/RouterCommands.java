@@ -27,7 +27,7 @@ public final class RouterCommands {
         if (d == null) {
             return notRunning();
         }
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         for (Map.Entry<String, Long> e : d.counters().entrySet()) {
             out.println(e.getKey() + " " + e.getValue());
         }
@@ -40,7 +40,7 @@ public final class RouterCommands {
         if (d == null) {
             return notRunning();
         }
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         d.router().neighbours().forEach(out::println);
         return 0;
     }
@@ -51,7 +51,7 @@ public final class RouterCommands {
         if (d == null) {
             return notRunning();
         }
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         d.describe().forEach(out::println);
         return 0;
     }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.conntrack4j.core.text.Names;
 import org.conntrack4j.ctl.ControlProtocol;
 import org.conntrack4j.router.Route;
 
@@ -110,7 +111,8 @@ final class RouterSettings {
                     control = Path.of(value(args, i++, a));
                     break;
                 default:
-                    throw new IllegalArgumentException("unknown argument " + a);
+                    throw new IllegalArgumentException("unknown argument " + a + Names.suggestion(a, List.of("--iface",
+                        "--route", "--rules", "--sysctl", "--threads", "--instance", "--control-dir")));
             }
         }
         RouterSettings s = new RouterSettings(ifaces, routes, sysctls, rules, threads, instance, control);

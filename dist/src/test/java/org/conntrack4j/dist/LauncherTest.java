@@ -196,6 +196,22 @@ class LauncherTest {
         assertEquals(List.of(), leftInData());
     }
 
+    /**
+     * In the interactive shell, exit and logout end it as Karaf's do (exit with the status asked for; no line after
+     * them runs), and a command's output goes down a pipe: grep keeps only the UDP tracker's row.
+     */
+    @Test
+    void exitAndLogoutEndTheShellAndCommandsPrintIntoPipes() {
+        Dist.Result r = Dist.run(launcher(), elsewhere, env, "ct:trackers | grep udp\nexit 3\nct:trackers\n", 120);
+        r.assertStatus(3);
+        assertTrue(r.out().contains(" udp "), r.out());
+        assertFalse(r.out().contains(" tcp ") || r.out().contains(" icmp "), "grep let other rows through:\n" + r.out());
+        assertFalse(r.out().contains("Cannot coerce") || r.err().contains("Cannot coerce"), r.out() + r.err());
+        r = Dist.run(launcher(), elsewhere, env, "logout\nct:trackers\n", 120);
+        r.assertStatus(0);
+        assertFalse(r.out().contains(" udp "), "a command after logout ran:\n" + r.out());
+    }
+
     @Test
     void helpNamesTheLauncherCommandsToo() {
         Dist.Result r = Dist.run(launcher("--help"), elsewhere, env, null, 60);

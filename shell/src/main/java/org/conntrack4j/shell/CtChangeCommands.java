@@ -31,6 +31,9 @@ public final class CtChangeCommands {
         + " --reply-port-dst] | --icmp-type --icmp-code [--icmp-id]) [--state S] -t SECONDS [-u STATUS] [-m MARK]"
         + " [--zone Z|--orig-zone Z|--reply-zone Z] [--label-add L]")
     public void create(CommandSession session, @Descriptor("conntrack -I's options") String... args) {
+        if (CtUsage.printed(session, "create", args)) {
+            return;
+        }
         CtChange o = CtChange.create(args);
         LabelMap labels = o.given.containsKey("label-add") ? CtFilter.labelMap() : null;
         int r = net.table().create(o.newConnection(labels));
@@ -50,6 +53,9 @@ public final class CtChangeCommands {
     @Descriptor("change the connections the addresses, protocol and ports select (conntrack -U): -m VALUE[/MASK],"
         + " -u STATUS, -t SECONDS, --label-add L, --label-del [L]; each changed entry is printed as ct:get prints it")
     public void update(CommandSession session, @Descriptor("conntrack -U's options") String... args) {
+        if (CtUsage.printed(session, "update", args)) {
+            return;
+        }
         CtChange o = CtChange.update(args);
         boolean needMap = o.labels || o.given.containsKey("label") || o.given.containsKey("label-add")
             || o.given.containsKey("label-del") && !o.given.get("label-del").isEmpty();
@@ -57,7 +63,7 @@ public final class CtChangeCommands {
         // conntrack prints labels whenever it loaded its label map, for -o labels or for a label option
         LabelMap shown = needMap ? labels : null;
         Predicate<Connection> p = o.selection(labels);
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         int n = 0;
         for (Connection c : net.table().connections(p)) {
             ConnectionSnapshot before = net.table().snapshot(c);

@@ -25,7 +25,9 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.core.text.CtJson;
 import org.conntrack4j.core.text.LabelMap;
+import org.conntrack4j.core.text.Names;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -48,13 +50,27 @@ public final class CtCommands {
     @Reference
     ConntrackFactory factory;
 
-    @Descriptor("list connections (conntrack -L): -o extended,id,labels,xml; filters -s -d -r -q -p --sport --dport"
+    @Descriptor("list connections (conntrack -L): -o extended,id,labels,xml (or json: one object per line); filters -s -d -r -q -p --sport --dport"
         + " -m VALUE[/MASK] -u STATUS --zone --orig-zone --reply-zone -p tcp|sctp --state -f")
     public void list(CommandSession session, @Descriptor("options and filters") String... args) {
+        if (CtUsage.printed(session, "list", args)) {
+            return;
+        }
         CtFilter f = CtFilter.parse(args);
         LabelMap labels = f.labels ? CtFilter.labelMap() : null;
         List<ConnectionSnapshot> l = f.keep(net.table().list(f.predicate()));
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
+        if (f.json) {
+            if (f.xml) {
+                throw new IllegalArgumentException("-o json and -o xml exclude each other");
+            }
+            for (ConnectionSnapshot s : l) {
+                out.println(CtJson.flow(s));
+            }
+            out.flush();
+            System.err.println(TOOL + ": " + l.size() + " flow entries have been shown.");
+            return;
+        }
         // conntrack prints the XML document only around flows: nothing at all for none
         if (f.xml && !l.isEmpty()) {
             out.println(CtFormat.XML_HEADER);
@@ -66,13 +82,19 @@ public final class CtCommands {
         if (f.xml && !l.isEmpty()) {
             out.println(CtFormat.XML_FOOTER);
         }
-        session.getConsole().flush();
+        Output.of(session).flush();
         System.err.println(TOOL + ": " + l.size() + " flow entries have been shown.");
     }
 
     @Descriptor("show one connection by its original tuple (conntrack -G): -s -d -p --sport --dport [--zone] [-o ...]")
     public void get(CommandSession session, @Descriptor("the original tuple, output options") String... args) {
+        if (CtUsage.printed(session, "get", args)) {
+            return;
+        }
         CtFilter f = CtFilter.parse(args);
+        if (f.json) {
+            throw new IllegalArgumentException("-o json goes with ct:list only");
+        }
         Predicate<Connection> p = f.tuple();
         LabelMap labels = f.labels ? CtFilter.labelMap() : null;
         // a lookup of the tuple in its zone (nf_conntrack_find_get): the original direction's zone, 0 by default
@@ -81,7 +103,7 @@ public final class CtCommands {
         if (l.isEmpty()) {
             throw new IllegalStateException(TOOL + ": Operation failed: such conntrack doesn't exist");
         }
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         ConnectionSnapshot s = l.get(0);
         ConnectionSnapshot held = CtChangeCommands.held(s);
         if (f.xml) {
@@ -97,18 +119,27 @@ public final class CtCommands {
 
     @Descriptor("print how many connections there are (conntrack -C)")
     public void count(CommandSession session, @Descriptor("none: conntrack -C takes no option") String... args) {
+        if (CtUsage.printed(session, "count", args)) {
+            return;
+        }
         if (args.length > 0) {
             throw new IllegalArgumentException("Illegal option `" + args[0] + "' with this command");
         }
-        session.getConsole().println(net.table().count());
-        session.getConsole().flush();
+        Output.of(session).println(net.table().count());
+        Output.of(session).flush();
     }
 
     @Descriptor("list expectations (conntrack -L expect)")
-    public void expect(CommandSession session) {
+    public void expect(CommandSession session, @Descriptor("none (--help: usage)") String... args) {
+        if (CtUsage.printed(session, "expect", args)) {
+            return;
+        }
+        if (args.length > 0) {
+            throw new IllegalArgumentException("ct:expect takes no option (" + args[0] + ")");
+        }
         List<ExpectationSnapshot> l = net.table().expectations();
         for (ExpectationSnapshot x : l) {
-            session.getConsole().println(CtFormat.expectation(x));
+            Output.of(session).println(CtFormat.expectation(x));
         }
         System.err.println(TOOL + ": " + l.size() + " expectations have been shown.");
     }
@@ -118,13 +149,19 @@ public final class CtCommands {
     public void events(CommandSession session,
         @Descriptor("[expect] -o OPTIONS, -e EVENTS, -n COUNT, -t SECONDS, -b BUFFER_BYTES") String... args)
         throws InterruptedException {
+        if (CtUsage.printed(session, "events", args)) {
+            return;
+        }
         new CtEvents(net).run(session, args);
     }
 
     @Descriptor("show statistics: conntrack -S (its cpu line, one engine being one CPU), conntrack -S expect with"
         + " 'expect'; with 'invalid', conntrack4j's invalid packets per reason and the table's sizes")
     public void stats(CommandSession session, @Descriptor("nothing, expect or invalid") String... args) {
-        PrintStream out = session.getConsole();
+        if (CtUsage.printed(session, "stats", args)) {
+            return;
+        }
+        PrintStream out = Output.of(session);
         String what = args.length == 0 ? "" : args[0];
         if (args.length > 1 || !what.isEmpty() && !what.equals("expect") && !what.equals("invalid")) {
             throw new IllegalArgumentException("ct:stats takes nothing, expect or invalid");
@@ -150,7 +187,13 @@ public final class CtCommands {
 
     @Descriptor("delete connections matching the filters (conntrack -D), printing each as ct:list would")
     public void delete(CommandSession session, @Descriptor("the filters and output options of ct:list") String... args) {
+        if (CtUsage.printed(session, "delete", args)) {
+            return;
+        }
         CtFilter f = CtFilter.parse(args);
+        if (f.json) {
+            throw new IllegalArgumentException("-o json goes with ct:list only");
+        }
         Predicate<Connection> p = f.predicate();
         if (p == null) {
             throw new IllegalArgumentException("ct:delete needs a filter (use ct:flush to delete everything)");
@@ -169,7 +212,7 @@ public final class CtCommands {
             }
             return hit;
         });
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         for (ConnectionSnapshot s : listed.values()) {
             if (deleted.contains(s.id())) {
                 // the flows alone, without the XML document around them, as conntrack -D -o xml prints them
@@ -184,7 +227,10 @@ public final class CtCommands {
     }
 
     @Descriptor("delete every connection (conntrack -F), or every expectation with 'expect'")
-    public int flush(@Descriptor("nothing, or expect") String... args) {
+    public int flush(CommandSession session, @Descriptor("nothing, or expect") String... args) {
+        if (CtUsage.printed(session, "flush", args)) {
+            return 0;
+        }
         if (args.length > 0 && args[0].equals("expect")) {
             net.table().deleteExpectations(null);
             System.err.println(TOOL + ": expectation table has been emptied.");
@@ -196,8 +242,14 @@ public final class CtCommands {
     }
 
     @Descriptor("which tracker serves which protocol, from which bundle; helpers and extensions")
-    public void trackers(CommandSession session) {
-        PrintStream out = session.getConsole();
+    public void trackers(CommandSession session, @Descriptor("none (--help: usage)") String... args) {
+        if (CtUsage.printed(session, "trackers", args)) {
+            return;
+        }
+        if (args.length > 0) {
+            throw new IllegalArgumentException("ct:trackers takes no option (" + args[0] + ")");
+        }
+        PrintStream out = Output.of(session);
         out.printf("%-6s %-9s %-10s %-8s %s%n", "proto", "tracker", "families", "state", "bundle");
         for (PluginInfo p : factory.trackers()) {
             out.printf("%-6s %-9s %-10s %-8s %s%n", p.protocol() < 0 ? "*" : Integer.toString(p.protocol()), p.name(),
@@ -212,19 +264,23 @@ public final class CtCommands {
         }
     }
 
-    @Descriptor("show settings (sysctl net.netfilter), one setting, or set one: ct:sysctl NAME VALUE")
+    @Descriptor("show settings (sysctl net.netfilter, net.ipv4.ipfrag_*), one setting, or set one: ct:sysctl NAME VALUE")
     public void sysctl(CommandSession session, @Descriptor("[NAME [VALUE]]") String... args) {
-        PrintStream out = session.getConsole();
+        if (CtUsage.printed(session, "sysctl", args)) {
+            return;
+        }
+        PrintStream out = Output.of(session);
         if (args.length == 0) {
             for (Map.Entry<String, Long> s : net.settings().active().entrySet()) {
-                out.println("net.netfilter." + s.getKey() + " = " + s.getValue());
+                out.println(Names.sysctl(s.getKey()) + " = " + s.getValue());
             }
             return;
         }
         SettingKey key = net.settings().key(args[0]);
         if (key == null) {
+            String closest = Names.suggestion(Names.setting(args[0]), net.settings().active().keySet());
             throw new IllegalArgumentException("unknown setting " + args[0].trim()
-                + " (no registered plug-in declares it)");
+                + (closest.isEmpty() ? " (no registered plug-in declares it)" : closest));
         }
         String name = key.name();
         if (args.length >= 2) {
@@ -236,14 +292,17 @@ public final class CtCommands {
             }
             net.settings().set(name, v);
         }
-        out.println("net.netfilter." + name + " = " + net.settings().get(name));
+        out.println(Names.sysctl(name) + " = " + net.settings().get(name));
     }
 
     @Descriptor("show the hook chains (family ipv4 or ipv6)")
     public void hooks(CommandSession session, @Descriptor("ipv4|ipv6") String... args) {
+        if (CtUsage.printed(session, "hooks", args)) {
+            return;
+        }
         int fam = args.length > 0 && args[0].equals("ipv6") ? Family.IPV6 : Family.IPV4;
         for (String h : net.packets().describeHooks(fam)) {
-            session.getConsole().println(h);
+            Output.of(session).println(h);
         }
     }
 }

@@ -129,7 +129,7 @@ final class CtEvents {
         };
         Registration reg = net.table().addListener(listener, (int) Math.max(1, bufferBytes / EVENT_BYTES));
         long n = 0;
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         try {
             long deadline = System.nanoTime() + seconds * 1_000_000_000L;
             while (n < max) {

@@ -46,6 +46,8 @@ final class CtFilter {
     boolean showId;
     /** {@code -o xml}: libnetfilter_conntrack's XML. */
     boolean xml;
+    /** {@code -o json}: one JSON object per connection (CtJson), for ct:list. */
+    boolean json;
     /** {@code -o labels}: labels by name, through {@link #labelMap}. */
     boolean labels;
     /** {@code -o ktimestamp}: the start (and stop) time of a connection with a timestamp. */
@@ -84,6 +86,7 @@ final class CtFilter {
                         case "id": f.showId = true; break;
                         case "labels": f.labels = true; break;
                         case "xml": f.xml = true; break;
+                        case "json": f.json = true; break;
                         // conntrack -L takes them and prints nothing different (they are for -E)
                         case "timestamp": case "userspace":
                             break;

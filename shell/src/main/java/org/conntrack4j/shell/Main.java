@@ -45,10 +45,11 @@ public final class Main implements Callable<Integer> {
         String[] args = a instanceof String[] ? (String[]) a : new String[0];
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
-        try (CommandSession s = processor.createSession(new FileInputStream(FileDescriptor.in), out, err)) {
+        Keyboard keyboard = new Keyboard(new FileInputStream(FileDescriptor.in));
+        try (CommandSession s = processor.createSession(keyboard, out, err)) {
             if (args.length == 0) {
                 s.execute("gosh --login --noshutdown");
-                return 0;
+                return keyboard.status();
             }
             if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
                 out.print(Usage.TEXT);

@@ -129,10 +129,10 @@ class CtCommandsTest {
         assertEquals("conntrack v1.4.7 (conntrack4j): 0 flow entries have been deleted.", assertThrows(
             IllegalStateException.class, () -> ct.delete(session, "--dport", "123")).getMessage(), "exit status 1");
         assertEquals(1, rig.net().table().count());
-        assertEquals(0, ct.flush());
+        assertEquals(0, ct.flush(session));
         assertEquals(0, rig.net().table().count());
         assertEquals("conntrack v1.4.7 (conntrack4j): connection tracking table has been emptied.\n", err());
-        assertEquals(0, ct.flush("expect"));
+        assertEquals(0, ct.flush(session, "expect"));
         assertEquals("conntrack v1.4.7 (conntrack4j): expectation table has been emptied.\n", err());
     }
 
@@ -164,6 +164,15 @@ class CtCommandsTest {
         assertEquals(45, rig.net().settings().get("nf_conntrack_udp_timeout"));
         ct.sysctl(session);
         assertTrue(printed().contains("net.netfilter.nf_conntrack_udp_timeout = 45"));
+        // the IPv4 reassembly limits are Linux's net.ipv4 sysctls, not netfilter's
+        ct.sysctl(session, "net.ipv4.ipfrag_time", "20");
+        assertEquals(List.of("net.ipv4.ipfrag_time = 20"), printed());
+        ct.sysctl(session);
+        List<String> all = printed();
+        assertTrue(all.contains("net.ipv4.ipfrag_time = 20") && all.stream().noneMatch(l -> l.contains("netfilter.ipfrag")),
+            all.toString());
+        assertEquals("unknown setting nf_conntrack_udp_timout (did you mean nf_conntrack_udp_timeout?)",
+            assertThrows(IllegalArgumentException.class, () -> ct.sysctl(session, "nf_conntrack_udp_timout")).getMessage());
         assertEquals("unknown setting nf_conntrack_bogus (no registered plug-in declares it)",
             assertThrows(IllegalArgumentException.class, () -> ct.sysctl(session, "nf_conntrack_bogus")).getMessage());
         assertEquals("nf_conntrack_udp_timeout: not a number: soon", assertThrows(IllegalArgumentException.class,
@@ -277,6 +286,24 @@ class CtCommandsTest {
     }
 
     @Test
+    void listInJsonIsOneVersionedObjectPerConnection() {
+        ct.list(session, "-o", "json");
+        assertEquals(List.of(), printed());
+        traffic();
+        ct.list(session, "-o", "json", "--dport", "53");
+        List<String> lines = printed();
+        assertEquals(1, lines.size(), lines.toString());
+        int id = rig.net().table().list(c -> c.dstPort(0) == 53).get(0).id();
+        assertEquals("{\"version\":1,\"id\":" + Integer.toUnsignedString(id) + ",\"family\":\"ipv4\",\"protocol\":\"udp\","
+            + "\"protonum\":17,\"timeout\":30,\"status\":[\"CONFIRMED\"],\"mark\":0,\"zone\":0,\"use\":1,"
+            + "\"original\":{\"src\":\"198.51.100.10\",\"dst\":\"203.0.113.10\",\"sport\":40000,\"dport\":53},"
+            + "\"reply\":{\"src\":\"203.0.113.10\",\"dst\":\"198.51.100.10\",\"sport\":53,\"dport\":40000}}", lines.get(0));
+        assertTrue(err().contains("1 flow entries have been shown."));
+        assertThrows(IllegalArgumentException.class, () -> ct.list(session, "-o", "json,xml"));
+        assertThrows(IllegalArgumentException.class, () -> ct.delete(session, "-p", "udp", "-o", "json"));
+    }
+
+    @Test
     void eventsTakeConntracksOptionsAndEventMask() throws InterruptedException {
         Thread later = trafficSoon();
         // conntrack -E -e NEW -o xml: the document opens with the first event and closes at the end
@@ -297,5 +324,29 @@ class CtCommandsTest {
         assertEquals("unknown output option bogus", assertThrows(IllegalArgumentException.class,
             () -> ct.events(session, "-o", "bogus")).getMessage());
         assertEquals(CtFilter.ALL_EVENTS, CtFilter.eventTypes("new,UPD,destroy"));
+    }
+
+    @Test
+    void helpPrintsUsageWithEveryOptionInsteadOfAskingForAValue() throws Exception {
+        ct.list(session, "--help");
+        String usage = String.join("\n", printed());
+        assertTrue(usage.startsWith("usage: ct:list"), usage);
+        // every option ct:list's parser takes (CtFilter.parse)
+        for (String o : List.of("-o", "--output", "-s", "--src", "--orig-src", "-d", "--dst", "--orig-dst", "-r",
+            "--reply-src", "-q", "--reply-dst", "-p", "--proto", "--sport", "--orig-port-src", "--dport",
+            "--orig-port-dst", "-m", "--mark", "-u", "--status", "--zone", "--orig-zone", "--reply-zone", "-l", "--label",
+            "--icmp-type", "--icmp-code", "--icmp-id", "--state", "-f", "--family", "extended", "id", "labels", "xml",
+            "ktimestamp")) {
+            assertTrue(usage.matches("(?s).*[ ,]" + java.util.regex.Pattern.quote(o) + "([ ,\\]\\n].*|$)"),
+                o + " missing:\n" + usage);
+        }
+        for (String c : List.of("get", "count", "expect", "stats", "delete", "flush", "trackers", "sysctl", "hooks")) {
+            java.lang.reflect.Method m = CtCommands.class.getMethod(c, CommandSession.class, String[].class);
+            m.invoke(ct, session, new String[] {"--help"});
+            assertTrue(printed().get(0).startsWith("usage: ct:" + c), c);
+        }
+        ct.events(session, "-h");
+        assertTrue(printed().get(0).startsWith("usage: ct:events"));
+        assertEquals("", err(), "usage goes to the output");
     }
 }

@@ -103,8 +103,8 @@ class CtFilterTest {
             assertThrows(IllegalArgumentException.class, () -> CtFilter.parse("--sport", "70000")).getMessage());
         assertEquals("family must be ipv4 or ipv6: inet",
             assertThrows(IllegalArgumentException.class, () -> CtFilter.parse("-f", "inet")).getMessage());
-        assertEquals("unknown output option json",
-            assertThrows(IllegalArgumentException.class, () -> CtFilter.parse("-o", "json")).getMessage());
+        assertEquals("unknown output option yaml",
+            assertThrows(IllegalArgumentException.class, () -> CtFilter.parse("-o", "yaml")).getMessage());
     }
 
     // conntrack 1.4.7's meanings, from what it listed on Linux 6.18 for a table of UDP flows in zone 7 of the

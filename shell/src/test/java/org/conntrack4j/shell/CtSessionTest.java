@@ -207,7 +207,7 @@ class CtSessionTest {
                         case "-D" -> ct.delete(session, rest);
                         case "-C" -> ct.count(session, rest);
                         case "-S" -> ct.stats(session, rest);
-                        case "-F" -> ct.flush(rest);
+                        case "-F" -> ct.flush(session, rest);
                         default -> throw new AssertionError("no command for " + argv[0]);
                     }
                 } catch (IllegalArgumentException | IllegalStateException e) {

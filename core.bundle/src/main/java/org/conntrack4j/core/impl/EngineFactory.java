@@ -7,6 +7,7 @@ import org.conntrack4j.core.api.Clock;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.SettingKey;
+import org.conntrack4j.core.text.Names;
 
 /** Creates engines with settings applied; shared by the OSGi component and plain-Java users. */
 public final class EngineFactory {
@@ -33,7 +34,7 @@ public final class EngineFactory {
                 }
                 if (e.settings().key(key) == null) {
                     if (!ignoreUnknown) {
-                        problems.add(key + ": unknown setting");
+                        problems.add(key + ": unknown setting" + Names.suggestion(key, e.settings().active().keySet()));
                     }
                     continue;
                 }

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.api.Settings;
+import org.conntrack4j.core.text.Names;
 
 /**
  * One engine's setting values. Values are kept by name ({@link #values}), so that they outlive the key objects of a
@@ -170,7 +171,7 @@ final class EngineSettings implements Settings {
     private SettingKey require(String name) {
         SettingKey k = key(name);
         if (k == null) {
-            throw new IllegalArgumentException("unknown setting " + name);
+            throw new IllegalArgumentException("unknown setting " + name + Names.suggestion(shortName(name), active().keySet()));
         }
         return k;
     }
@@ -209,10 +210,6 @@ final class EngineSettings implements Settings {
      * limits live).
      */
     static String shortName(String name) {
-        String n = name.trim();
-        if (n.startsWith("net.netfilter.")) {
-            return n.substring("net.netfilter.".length());
-        }
-        return n.startsWith("net.ipv4.") ? n.substring("net.ipv4.".length()) : n;
+        return Names.setting(name);
     }
 }

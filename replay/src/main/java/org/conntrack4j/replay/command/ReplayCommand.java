@@ -4,7 +4,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,7 +18,9 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
+import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.api.IpProto;
+import org.conntrack4j.core.text.Names;
 import org.conntrack4j.replay.compare.CaseComparison;
 import org.conntrack4j.replay.compare.ComparisonResult;
 import org.conntrack4j.replay.run.CaseSpec;
@@ -70,6 +77,15 @@ public final class ReplayCommand {
             return USAGE;
         }
         try (FatalErrors fatal = FatalErrors.install()) {
+            try {
+                Files.createDirectories(o.out);
+                if (!Files.isWritable(o.out)) {
+                    throw new AccessDeniedException(o.out.toString());
+                }
+            } catch (IOException e) {
+                err.println("replay: --out " + o.out + ": cannot write there: " + problem(e));
+                return ReplayException.INPUT;
+            }
             CaseSpec spec = o.spec();
             for (RouterSocket s : spec.sockets()) {
                 if (s.protocol == IpProto.TCP) {
@@ -85,9 +101,16 @@ public final class ReplayCommand {
                 } catch (IllegalArgumentException e) {
                     throw new ReplayException(spec.name() + ": " + e.getMessage(), ReplayException.INPUT);
                 }
+                // a name given on the command line must be one the engine knows: a typo is not silently ignored
+                for (String given : o.sysctls.keySet()) {
+                    if (net.settings().key(given) == null && !CoreSettings.READ_ONLY.contains(Names.setting(given))) {
+                        net.close();
+                        throw new ReplayException("--sysctl " + given + ": unknown sysctl"
+                            + Names.suggestion(Names.setting(given), net.settings().active().keySet()), USAGE);
+                    }
+                }
                 for (Map.Entry<String, String> s : sysctls.entrySet()) {
-                    String k = s.getKey().trim();
-                    k = k.startsWith("net.netfilter.") ? k.substring("net.netfilter.".length()) : k;
+                    String k = Names.setting(s.getKey());
                     // Only conntrack's own sysctls matter; the read-only count is not a setting.
                     if (k.startsWith("nf_conntrack_") && !k.equals("nf_conntrack_count") && net.settings().key(k) == null) {
                         ignored.put(k, s.getValue());
@@ -131,13 +154,36 @@ public final class ReplayCommand {
             err.println("replay: " + e.getMessage());
             return e.exitStatus();
         } catch (IOException e) {
-            err.println("replay: " + e);
+            err.println("replay: " + (e instanceof FileSystemException f && f.getFile() != null ? f.getFile() + ": " : "")
+                + problem(e));
             return ReplayException.INPUT;
         } catch (RuntimeException | Error e) {
             // outside the packet loop (which says how far it got): still one line, and the fatal status
             err.println("replay: fatal: " + FatalErrors.describe(e));
             return FATAL;
         }
+    }
+
+    /** An I/O failure in words, without the exception's class: what the system said, or what kind of failure. */
+    static String problem(IOException e) {
+        if (e instanceof FileSystemException f) {
+            if (f.getReason() != null) {
+                return f.getReason().toLowerCase(java.util.Locale.ROOT);
+            }
+            if (e instanceof NoSuchFileException) {
+                return "no such file or directory";
+            }
+            if (e instanceof AccessDeniedException) {
+                return "permission denied";
+            }
+            if (e instanceof FileAlreadyExistsException) {
+                return "a file is in the way";
+            }
+            if (e instanceof NotDirectoryException) {
+                return "not a directory";
+            }
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private org.conntrack4j.core.api.Registration install(org.conntrack4j.core.api.Conntrack net, String text,

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.conntrack4j.core.text.LabelMap;
+import org.conntrack4j.core.text.Names;
 import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
@@ -41,6 +42,13 @@ final class ReplayOptions {
     final Map<String, String> sysctls = new LinkedHashMap<>();
     /** {@code --map-iface RECORDED=ROUTER}: recorded interfaces (SLL2 index, pcapng name, number) to the router's. */
     final Map<String, String> mapIfaces = new LinkedHashMap<>();
+    /** The {@code --iface} and {@code --listen} options parsed. */
+    final List<RouterInterface> interfaces = new ArrayList<>();
+    final List<RouterSocket> sockets = new ArrayList<>();
+
+    /** Every option {@link #parse} takes, for the suggestion when one is mistyped. */
+    static final List<String> OPTIONS = List.of("--out", "--pcap", "--rules", "--iface", "--in", "--listen", "--quiet",
+        "--check", "--verdicts-only", "--adopt-random", "--no-adopt-random", "--tick-phase", "--labels", "--sysctl", "--map-iface");
 
     static ReplayOptions parse(String... args) {
         ReplayOptions o = new ReplayOptions();
@@ -72,7 +80,7 @@ final class ReplayOptions {
                 }
                 default:
                     if (a.startsWith("-")) {
-                        throw new IllegalArgumentException("unknown option " + a);
+                        throw new IllegalArgumentException("unknown option " + a + Names.suggestion(a, OPTIONS));
                     }
                     if (o.caseDir != null) {
                         throw new IllegalArgumentException("one case folder only (also got " + a + ")");
@@ -96,6 +104,30 @@ final class ReplayOptions {
             || !o.mapIfaces.isEmpty())) {
             throw new IllegalArgumentException("--iface, --rules, --in, --map-iface and --listen go with --pcap; a case"
                 + " folder has its own");
+        }
+        // a topology that cannot be is a usage error (exit 2), found before anything is read
+        for (String spec : o.ifaces) {
+            try {
+                o.interfaces.add(iface(spec));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--iface " + spec + ": " + e.getMessage(), e);
+            }
+        }
+        if (o.inIface != null && o.interfaces.stream().noneMatch(r -> r.name().equals(o.inIface))) {
+            throw new IllegalArgumentException("--in " + o.inIface + ": no such interface among --iface");
+        }
+        for (String l : o.listens) {
+            try {
+                o.sockets.add(RouterSocket.parse(l));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--listen " + l + ": " + e.getMessage(), e);
+            }
+        }
+        for (Map.Entry<String, String> m : o.mapIfaces.entrySet()) {
+            if (o.interfaces.stream().noneMatch(r -> r.name().equals(m.getValue()))) {
+                throw new IllegalArgumentException("--map-iface " + m.getKey() + "=" + m.getValue() + ": no such interface"
+                    + " among --iface");
+            }
         }
         return o;
     }
@@ -159,23 +191,6 @@ final class ReplayOptions {
             return new CaseSpec(c.name(), c.interfaces(), s, c.ruleset(), c.rulesetName(), c.capture(),
                 c.defaultInterface(), c.tickPhaseNanos(), c.adoptRandomPorts(), c.tableAtNanos()).withSockets(c.sockets());
         }
-        List<RouterInterface> list = new ArrayList<>();
-        for (String spec : ifaces) {
-            try {
-                list.add(iface(spec));
-            } catch (IllegalArgumentException e) {
-                throw new ReplayException("--iface " + spec + ": " + e.getMessage(), ReplayException.INPUT);
-            }
-        }
-        if (inIface != null && list.stream().noneMatch(r -> r.name().equals(inIface))) {
-            throw new ReplayException("--in " + inIface + ": no such interface among --iface", ReplayException.INPUT);
-        }
-        for (Map.Entry<String, String> m : mapIfaces.entrySet()) {
-            if (list.stream().noneMatch(r -> r.name().equals(m.getValue()))) {
-                throw new ReplayException("--map-iface " + m.getKey() + "=" + m.getValue() + ": no such interface among"
-                    + " --iface", ReplayException.INPUT);
-            }
-        }
         String text = null;
         if (rules != null) {
             try {
@@ -187,16 +202,8 @@ final class ReplayOptions {
         if (!Files.isRegularFile(pcap)) {
             throw new ReplayException(pcap + ": no such capture file", ReplayException.INPUT);
         }
-        List<RouterSocket> sockets = new ArrayList<>();
-        for (String l : listens) {
-            try {
-                sockets.add(RouterSocket.parse(l));
-            } catch (IllegalArgumentException e) {
-                throw new ReplayException("--listen " + l + ": " + e.getMessage(), ReplayException.INPUT);
-            }
-        }
         String name = pcap.getFileName().toString().replaceFirst("\\.(pcapng|pcap)$", "");
-        return new CaseSpec(name, list, sysctls, text, rules == null ? null : rules.toString(), pcap, inIface)
+        return new CaseSpec(name, interfaces, sysctls, text, rules == null ? null : rules.toString(), pcap, inIface)
             .withSockets(sockets).withInterfaceMap(mapIfaces);
     }
 

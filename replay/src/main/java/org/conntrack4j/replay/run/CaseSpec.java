@@ -303,8 +303,9 @@ public final class CaseSpec {
                 ruleset = (String) c.get("nft_ruleset");
                 rulesetName = json + " (nft_ruleset)";
             } else {
-                ruleset = null;
-                rulesetName = null;
+                // a case without its ruleset would replay as a router without one: not what was recorded
+                throw new ReplayException(rules + ": missing (a case folder holds case.json, ruleset.nft,"
+                    + " ingress.pcapng; an empty ruleset.nft for none)", ReplayException.INPUT);
             }
         } catch (IOException e) {
             throw new ReplayException(rules + ": cannot read: " + e.getMessage(), ReplayException.INPUT, e);

@@ -2,11 +2,13 @@ package org.conntrack4j.replay.soak;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.conntrack4j.core.api.ConntrackFactory;
+import org.conntrack4j.core.text.Names;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.Rulesets;
 import org.conntrack4j.rules.nft.RulesetParseException;
@@ -65,6 +67,9 @@ public final class SoakCommand {
         }
     }
 
+    /** Every option {@link #parse} takes, for the suggestion when one is mistyped. */
+    static final List<String> OPTIONS = List.of("--minutes", "--conns", "--long", "--report-seconds", "--sysctl");
+
     static Soak.Options parse(String... args) {
         Soak.Options o = new Soak.Options();
         Map<String, String> sysctls = new LinkedHashMap<>();
@@ -85,7 +90,7 @@ public final class SoakCommand {
                     break;
                 }
                 default:
-                    throw new IllegalArgumentException("unknown argument " + a);
+                    throw new IllegalArgumentException("unknown argument " + a + Names.suggestion(a, OPTIONS));
             }
         }
         o.sysctls = Map.copyOf(sysctls);

@@ -51,11 +51,30 @@ class ReplayOptionsTest {
             .toString(), "--out", "o").spec().sockets().toString());
         assertEquals("[tcp *:22, udp *:53]", ReplayOptions.parse("--pcap", pcap, "--iface", lan, "--listen", "tcp:22",
             "--listen", "udp:53", "--out", "o").spec().sockets().toString());
-        ReplayException e = assertThrows(ReplayException.class, () -> ReplayOptions.parse("--pcap", pcap, "--iface", lan,
-            "--listen", "udp:x", "--out", "o").spec());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("--pcap", pcap,
+            "--iface", lan, "--listen", "udp:x", "--out", "o"));
         assertEquals("--listen udp:x: port x: not a number", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse(TestData.oracleCases().resolve("udp")
             .toString(), "--listen", "udp:53", "--out", "o"));
+    }
+
+    @Test
+    void aTopologyThatCannotBeIsAUsageErrorFoundWhileParsing() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("--pcap",
+            "in.pcap", "--iface", "lan,02:00:00:00:01:zz,02:00:00:00:01:02,198.51.100.1/24", "--out", "o"));
+        assertTrue(e.getMessage().startsWith("--iface lan,02:00:00:00:01:zz,"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("--pcap", "in.pcap", "--iface",
+            "lan,02:00:00:00:01:01,02:00:00:00:01:02,198.51.100.1/24", "--in", "wan", "--out", "o"));
+        assertEquals("--in wan: no such interface among --iface", e.getMessage());
+    }
+
+    @Test
+    void anUnknownOptionIsRefusedWithTheClosestOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> ReplayOptions.parse("case", "--out", "o", "--sysclt", "nf_conntrack_max=1"));
+        assertEquals("unknown option --sysclt (did you mean --sysctl?)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("case", "--out", "o", "--frobnicate"));
+        assertEquals("unknown option --frobnicate", e.getMessage());
     }
 
     @Test
@@ -73,8 +92,8 @@ class ReplayOptionsTest {
                 "--pcap", pcap, "--iface", lan, "--map-iface", bad, "--out", "o"));
             assertTrue(e.getMessage().contains("RECORDED=ROUTER"), e.getMessage());
         }
-        ReplayException e = assertThrows(ReplayException.class, () -> ReplayOptions.parse("--pcap", pcap, "--iface",
-            lan, "--map-iface", "2=dmz", "--out", "o").spec());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse("--pcap",
+            pcap, "--iface", lan, "--map-iface", "2=dmz", "--out", "o"));
         assertTrue(e.getMessage().contains("2=dmz"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ReplayOptions.parse(
             TestData.oracleCases().resolve("udp").toString(), "--map-iface", "2=lan", "--out", "o"));

@@ -19,7 +19,19 @@ class CaseSpecTest {
         Files.writeString(dir.resolve("case.json"), "{\"scenario\": \"t\", " + extra + "\"topology\": {\"router_interfaces\": "
             + "{\"lan\": {\"mac\": \"02:00:00:00:01:01\", \"ipv4\": \"198.51.100.1/24\", \"peer_mac\": \"02:00:00:00:01:02\"}}}}");
         Files.write(dir.resolve("ingress.pcapng"), new byte[0]);
+        Files.writeString(dir.resolve("ruleset.nft"), "");
         return dir;
+    }
+
+    @Test
+    void aCaseFolderWithoutItsRulesetIsRefused() throws Exception {
+        Files.delete(folder("").resolve("ruleset.nft"));
+        ReplayException e = assertThrows(ReplayException.class, () -> CaseSpec.load(dir));
+        assertEquals(ReplayException.INPUT, e.exitStatus());
+        assertTrue(e.getMessage().contains("ruleset.nft: missing"), e.getMessage());
+        // the ruleset may also come inline, as case.json's nft_ruleset
+        Files.delete(folder("\"nft_ruleset\": \"table ip t {}\", ").resolve("ruleset.nft"));
+        assertEquals("table ip t {}", CaseSpec.load(dir).ruleset());
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class NftCommands {
     @Descriptor("list the ruleset in force (nft list ruleset), with live counters")
     public void list(CommandSession session) {
         InstalledRuleset rs = live.current();
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         if (rs != null) {
             out.print(rs.listing());
         }
@@ -51,7 +51,7 @@ public final class NftCommands {
 
     @Descriptor("list the NAT rules in force and which connections they bound")
     public void nat(CommandSession session) {
-        PrintStream out = session.getConsole();
+        PrintStream out = Output.of(session);
         out.print(NftRulesets.natListing(live.net(), live.current()));
         out.flush();
     }
