@@ -3,6 +3,9 @@ package org.conntrack4j.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.BindException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +52,9 @@ public final class Bench {
         }
         if (o.workloads.contains('C')) {
             workloadC(o);
+        }
+        if (o.workloads.contains(BenchOptions.SYNC)) {
+            workloadSync(o);
         }
         if (o.workloads.contains('R')) {
             String why = WorkloadR.run(out, o.seconds);
@@ -266,6 +272,55 @@ public final class Bench {
             }
         }
         return d;
+    }
+
+    // ---- sync ---------------------------------------------------------------------------------------------
+
+    private void workloadSync(BenchOptions o) {
+        out.printf(Locale.ROOT, "%nWorkload sync: two sync nodes (FTFW, UDP over loopback, datagrams cut for MTU %d), "
+            + "each on its own engine;%n  established TCP connections on A reach B's external cache "
+            + "(phase time: from A's first change until B holds all)%n", WorkloadSync.MTU);
+        for (int conns : o.syncConns()) {
+            WorkloadSync.Result r;
+            try {
+                r = WorkloadSync.run(engines, conns, freeUdpPort());
+            } catch (Exception e) {
+                out.println("  FAILED: " + e);
+                failures++;
+                continue;
+            }
+            out.printf(Locale.ROOT, "  %,d connections:%n  %-30s %9s %12s %12s %12s %8s %14s %s%n", conns, "phase",
+                "seconds", "messages", "messages/s", "datagrams/s", "lost", "process CPU s", "checks");
+            for (WorkloadSync.Phase p : r.phases) {
+                String check = p.failure == null ? "ok" : "FAILED: " + p.failure;
+                if (p.failure != null) {
+                    failures++;
+                }
+                out.printf(Locale.ROOT, "  %-30s %9.2f %,12d %,12.0f %,12.0f %,8d %14.2f %s%n", p.name, p.nanos / 1e9,
+                    p.messages, p.messagesPerSecond(), p.datagramsPerSecond(), p.lost, p.processCpuNanos / 1e9, check);
+            }
+            String check = r.externalEntries == conns && r.overruns == 0 ? "ok"
+                : "FAILED: " + r.externalEntries + " entries, " + r.overruns + " events dropped";
+            if (!check.equals("ok")) {
+                failures++;
+            }
+            out.printf(Locale.ROOT, "  B's external cache: %,d entries, %.1f bytes/entry (used heap after full GCs, "
+                + "full less flushed)  %s%n", r.externalEntries, r.bytesPerEntry(), check);
+        }
+    }
+
+    /** A UDP port free on 127.0.0.1 and 127.0.0.2 for the sync link (both nodes use the same, as conntrackd). */
+    private static int freeUdpPort() throws IOException {
+        for (int tries = 0; ; tries++) {
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+                DatagramSocket t = new DatagramSocket(s.getLocalPort(), InetAddress.getByName("127.0.0.2"))) {
+                return s.getLocalPort();
+            } catch (BindException e) {
+                if (tries == 20) {
+                    throw e;
+                }
+            }
+        }
     }
 
     // ---- C ------------------------------------------------------------------------------------------------

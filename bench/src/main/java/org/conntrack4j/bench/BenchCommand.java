@@ -56,7 +56,7 @@ public final class BenchCommand {
         if (udp == null && (o.workloads.contains('A') || o.workloads.contains('B') || o.workloads.contains('C'))) {
             missing.add("udp");
         }
-        if (tcp == null && o.workloads.contains('C')) {
+        if (tcp == null && (o.workloads.contains('C') || o.workloads.contains(BenchOptions.SYNC))) {
             missing.add("tcp");
         }
         if (!missing.isEmpty()) {

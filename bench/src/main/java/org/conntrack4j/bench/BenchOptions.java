@@ -9,7 +9,7 @@ import java.util.Set;
 /** The {@code bench} command line, with the defaults (about a minute on 2 cores; {@code --quick} about 10 s). */
 public final class BenchOptions {
     public static final String USAGE = String.join("\n",
-        "usage: bench [--quick] [--workload A|B|C|R|replay|all[,...]] [--threads 1,2] [--batch 32,1] [--runs N]",
+        "usage: bench [--quick] [--workload A|B|C|R|replay|sync|all[,...]] [--threads 1,2] [--batch 32,1] [--runs N]",
         "             [--packets N] [--conns N[,...]] [--zones N] [--iterations N] [--warmup N]",
         "             [--memory-conns N] [--pairs N] [--payload N]",
         "  --quick          small sizes and fewer runs (about 10 s)",
@@ -22,6 +22,10 @@ public final class BenchOptions {
         "                   replay: the replay command end to end on a generated capture of 1,000,000 frames",
         "                      (40,000 TCP and 90,000 UDP flows, ct state ruleset; frames/s, process CPU per frame;",
         "                      not in all)",
+        "                   sync: two sync nodes on their own engines, FTFW over UDP on loopback (datagrams",
+        "                      cut for MTU 1500): --conns connections (default 100000, quick 20000) replicated",
+        "                      as events, then updated, then bulk resync; messages/s, time until the peer's",
+        "                      external cache holds them all, heap per external cache entry (not in all)",
         "  --seconds        R's seconds per iperf3 run (default 5, quick 2)",
         "  --threads        thread counts for A and for B's lookup scaling (default 1,2)",
         "  --batch          A's batch sizes (default 32,1)",
@@ -38,6 +42,8 @@ public final class BenchOptions {
 
     /** The replay workload's letter in {@link #workloads} ({@code --workload replay}). */
     public static final char REPLAY = 'P';
+    /** The sync workload's letter in {@link #workloads} ({@code --workload sync}). */
+    public static final char SYNC = 'S';
 
     public boolean quick;
     public Set<Character> workloads = new LinkedHashSet<>(List.of('A', 'B', 'C'));
@@ -47,6 +53,8 @@ public final class BenchOptions {
     public long packets = 5_000_000;
     /** B's sizes, one B run set each. */
     public int[] conns = {10_000, 100_000, 1_000_000};
+    /** Whether --conns was given: if not, the sync workload runs at 100,000 (quick 20,000). */
+    public boolean connsGiven;
     public int zones = 2;
     public int iterations = 20;
     /** Whether --iterations was given: if not, 1M connections get fewer ({@link #iterationsFor}). */
@@ -96,6 +104,7 @@ public final class BenchOptions {
                     break;
                 case "--conns":
                     o.conns = ints(value(args, ++i, a), a, 1, 50_000_000);
+                    o.connsGiven = true;
                     break;
                 case "--zones":
                     o.zones = ints(value(args, ++i, a), a, 2, 65534)[0];
@@ -158,6 +167,11 @@ public final class BenchOptions {
         return warmup >= 0 ? warmup : quick ? 200_000 : 1_000_000;
     }
 
+    /** The sync workload's sizes: --conns, else 100,000 (quick 20,000). */
+    public int[] syncConns() {
+        return connsGiven ? conns : new int[] {quick ? 20_000 : 100_000};
+    }
+
     /** B's warm-up iterations. */
     public int warmupIterations() {
         return warmup >= 0 ? (int) Math.min(warmup, 100_000) : quick ? 1 : 2;
@@ -180,8 +194,10 @@ public final class BenchOptions {
                 s.add(u.charAt(0));
             } else if (u.equals("REPLAY")) {
                 s.add(REPLAY);
+            } else if (u.equals("SYNC")) {
+                s.add(SYNC);
             } else {
-                throw new IllegalArgumentException("unknown workload " + w + " (A, B, C, R, replay or all)");
+                throw new IllegalArgumentException("unknown workload " + w + " (A, B, C, R, replay, sync or all)");
             }
         }
         return s;

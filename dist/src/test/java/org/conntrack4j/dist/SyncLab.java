@@ -19,14 +19,17 @@ import java.util.concurrent.TimeUnit;
  * commands.
  */
 final class SyncLab implements AutoCloseable {
-    /** conntrackd.conf of one end of the sync link 203.0.113.0/30 on sync0 (FTFW, expectations too). */
+    /**
+     * conntrackd.conf of one end of the sync link on sync0 (expectations too): FTFW over 203.0.113.0/30 or, the second
+     * configuration, NOTRACK over 2001:db8:5::/64.
+     */
     private static final String CONF = """
         Sync {
-            Mode FTFW {
+            Mode MODE {
             }
             UDP {
-                IPv4_address SELF
-                IPv4_Destination_Address PEER
+                FAMILY_address SELF
+                FAMILY_Destination_Address PEER
                 Port 3780
                 Interface sync0
             }
@@ -46,6 +49,8 @@ final class SyncLab implements AutoCloseable {
                 Address Ignore {
                     IPv4_address 127.0.0.1
                     IPv4_address 203.0.113.0/30
+                    IPv6_address ::1
+                    IPv6_address 2001:db8:5::/64
                 }
             }
         }
@@ -73,21 +78,36 @@ final class SyncLab implements AutoCloseable {
         return n;
     }
 
-    /** The sync link: sync0 in both namespaces, 203.0.113.1/30 in {@code first}, .2 in {@code second}. */
+    /**
+     * The sync link: sync0 in both namespaces, 203.0.113.1/30 and 2001:db8:5::1/64 in {@code first}, .2 and ::2 in
+     * {@code second} (without duplicate address detection, so that the addresses can be bound at once).
+     */
     void syncLink(String first, String second) {
         in(first, "ip", "link", "add", "sync0", "type", "veth", "peer", "name", "sync0", "netns", second);
         in(first, "ip", "addr", "add", "203.0.113.1/30", "dev", "sync0");
         in(second, "ip", "addr", "add", "203.0.113.2/30", "dev", "sync0");
+        in(first, "ip", "addr", "add", "2001:db8:5::1/64", "dev", "sync0", "nodad");
+        in(second, "ip", "addr", "add", "2001:db8:5::2/64", "dev", "sync0", "nodad");
         in(first, "ip", "link", "set", "sync0", "up");
         in(second, "ip", "link", "set", "sync0", "up");
     }
 
-    /** Writes the conntrackd.conf of the end {@code self} (1 or 2 of 203.0.113.0/30) into a folder of its own. */
+    /** Writes the FTFW conntrackd.conf of the end {@code self} (1 or 2 of 203.0.113.0/30) into a folder of its own. */
     Path conf(String name, int self) throws IOException {
+        return conf(name, self, false);
+    }
+
+    /**
+     * Writes the conntrackd.conf of the end {@code self} (1 or 2) into a folder of its own: FTFW over IPv4, or with
+     * {@code notrackIpv6} NOTRACK over IPv6.
+     */
+    Path conf(String name, int self, boolean notrackIpv6) throws IOException {
         Path d = Files.createDirectories(dir.resolve(name));
         Path f = d.resolve("conntrackd.conf");
-        Files.writeString(f, CONF.replace("SELF", "203.0.113." + self).replace("PEER", "203.0.113." + (3 - self))
-            .replace("DIR", d.toString()));
+        String net = notrackIpv6 ? "2001:db8:5::" : "203.0.113.";
+        Files.writeString(f, CONF.replace("MODE", notrackIpv6 ? "NOTRACK" : "FTFW")
+            .replace("FAMILY", notrackIpv6 ? "IPv6" : "IPv4").replace("SELF", net + self)
+            .replace("PEER", net + (3 - self)).replace("DIR", d.toString()));
         return f;
     }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * State sync between the distribution's live router and a real conntrackd (conntrack-tools 1.4.7) on a kernel router,
- * both ways, over a dedicated veth link (FTFW over UDP). Two routers with the same addresses, each with a LAN and a
+ * both ways, over a dedicated veth link. Two routers with the same addresses, each with a LAN and a
  * WAN host of its own, as the two members of an HA pair: {@code rtr} runs {@code conntrack4j router --sync}, {@code krt}
  * is the kernel with {@code tools/router/ruleset.nft} (masquerade) and conntrackd. A TCP connection held open through
  * each router:
@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <li>ours reaches conntrackd's external cache ({@code conntrackd -e}), and after {@code conntrackd -c} the kernel's
  * table holds it ESTABLISHED with our binding.</li>
  * </ul>
- * Namespaces are unique and removed even when a step fails; needs root, conntrackd, conntrack, nft, python3.
+ * Twice: FTFW over UDP on the link's IPv4 addresses, and NOTRACK over UDP on its IPv6 ones (the second
+ * configuration, which the other live tests do not use). Namespaces are unique and removed even when a step fails;
+ * needs root, conntrackd, conntrack, nft, python3.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SyncLiveTest {
@@ -104,10 +106,6 @@ class SyncLiveTest {
         }
     }
 
-    private static String ctlOk(String... args) {
-        return lab.ctl(home, instance, args);
-    }
-
     private static String await(String what, Supplier<String> probe, String... needles) throws InterruptedException {
         long until = System.nanoTime() + 30_000_000_000L;
         String last = "";
@@ -150,27 +148,57 @@ class SyncLiveTest {
 
     @Test
     void connectionsGoBothWaysBetweenConntrack4jAndARealConntrackd() throws Exception {
-        Path kconf = lab.conf("krt", 1);
+        bothWays(false, "sync: FTFW over UDP 203.0.113.2->203.0.113.1:3780 on sync0");
+    }
+
+    /** The second configuration: NOTRACK (no sequence tracking, no resends) over UDP on the link's IPv6 addresses. */
+    @Test
+    void connectionsGoBothWaysInNotrackModeOverAnIpv6Link() throws Exception {
+        bothWays(true, "sync: NOTRACK over UDP 2001:db8:5:0:0:0:0:2->2001:db8:5:0:0:0:0:1:3780 on sync0");
+    }
+
+    /**
+     * One configuration, both ways; conntrackd and the router are stopped at the end (the clients of an earlier
+     * configuration stay, their ports told apart).
+     */
+    private static void bothWays(boolean notrackIpv6, String describes) throws Exception {
+        String name = notrackIpv6 ? "notrack6" : "ftfw4";
+        String instance = SyncLiveTest.instance + "-" + name;
+        Path kconf = lab.conf("krt-" + name, 1, notrackIpv6);
         in(krt, "conntrackd", "-C", kconf.toString(), "-d");
-        Path log = tmp.resolve("router.log");
+        Path log = tmp.resolve("router-" + name + ".log");
         Process router = lab.router(home, rtr, log, "--instance", instance, "--iface", "lan=lan,192.0.2.1/24",
             "--iface", "wan=wan,198.51.100.1/24", "--rules", Dist.SOURCE_ROOT.resolve("tools/router/ruleset.nft")
-                .toString(), "--sync", lab.conf("rtr", 2).toString());
-        assertTrue(Files.readString(log).contains("sync: FTFW over UDP 203.0.113.2->203.0.113.1:3780 on sync0"),
-            Files.readString(log));
+                .toString(), "--sync", lab.conf("rtr-" + name, 2, notrackIpv6).toString());
+        try {
+            assertTrue(Files.readString(log).contains(describes), Files.readString(log));
+            connections(instance, kconf, router, log);
+        } finally {
+            // conntrackd is a daemon of the namespace: the next configuration starts its own
+            lab.killAllIn(krt);
+            router.destroyForcibly();
+        }
+    }
 
+    private static String ctlOk(String instance, String... args) {
+        return lab.ctl(home, instance, args);
+    }
+
+    private static void connections(String instance, Path kconf, Process router, Path log) throws Exception {
         // the kernel's connection reaches our external cache, as conntrackd -e would print it
         int kport = hold(klan, "198.51.100.20");
-        String ext = await("sync:external", () -> ctlOk("sync:external"), "tcp      6 ESTABLISHED src=192.0.2.20"
+        String ext = await("sync:external", () -> ctlOk(instance, "sync:external"), "tcp      6 ESTABLISHED"
+            + " src=192.0.2.20"
             + " dst=198.51.100.20 sport=" + kport + " dport=7000 ", "[ASSURED]");
         assertTrue(ext.endsWith("[ASSURED] [active since 0s]") || ext.matches(".*\\[active since [0-9]+s\\]"), ext);
-        String commit = ctlOk("sync:commit");
+        String commit = ctlOk(instance, "sync:commit");
         assertTrue(commit.matches("committed [1-9][0-9]* connections, 0 failed; committed 0 expectations, 0 failed\n"),
             commit);
-        String ours = await("ct:list", () -> ctlOk("ct:list"), "ESTABLISHED src=192.0.2.20 dst=198.51.100.20 sport="
-            + kport + " dport=7000 src=198.51.100.20 dst=198.51.100.1 sport=7000 ", "[ASSURED]");
+        String ours = await("ct:list", () -> ctlOk(instance, "ct:list"), "ESTABLISHED src=192.0.2.20"
+            + " dst=198.51.100.20 sport=" + kport + " dport=7000 src=198.51.100.20 dst=198.51.100.1 sport=7000 ",
+            "[ASSURED]");
         assertTrue(ours.startsWith("tcp      6 "), ours);
-        assertTrue(ctlOk("sync:stats").contains("external"), "sync:stats answers");
+        assertTrue(ctlOk(instance, "sync:stats").contains("external"), "sync:stats answers");
 
         // ours reaches conntrackd's external cache; its commit puts it into the kernel's table with our binding
         int oport = hold(lan, "198.51.100.10");
@@ -181,8 +209,8 @@ class SyncLiveTest {
             "ESTABLISHED src=192.0.2.10 dst=198.51.100.10 sport=" + oport + " dport=7000 src=198.51.100.10"
                 + " dst=198.51.100.1 sport=7000 ", "[ASSURED]");
         // our own internal cache prints it as conntrackd -i does
-        await("sync:internal", () -> ctlOk("sync:internal"), "tcp      6 ESTABLISHED src=192.0.2.10 dst=198.51.100.10"
-            + " sport=" + oport + " dport=7000 ");
+        await("sync:internal", () -> ctlOk(instance, "sync:internal"), "tcp      6 ESTABLISHED src=192.0.2.10"
+            + " dst=198.51.100.10 sport=" + oport + " dport=7000 ");
 
         router.destroy();
         assertTrue(router.waitFor(30, TimeUnit.SECONDS), "the router stops on SIGTERM");

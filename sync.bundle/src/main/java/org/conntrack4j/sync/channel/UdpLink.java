@@ -30,13 +30,23 @@ public final class UdpLink implements Link, AutoCloseable {
     private final LinkStats stats = new LinkStats();
 
     public UdpLink(SyncConfig.Link conf) throws IOException {
+        this(conf, 0);
+    }
+
+    /**
+     * A link for two nodes on one host's loopback (the benchmark) when {@code mtu} is above 0: its datagrams are cut
+     * for that MTU rather than the interface's (loopback's 64 KiB would batch as no Ethernet sync link can), and a
+     * unicast sender is bound to the configured address, as a host's only address on a sync link would be its
+     * source (on loopback the kernel would pick 127.0.0.1 for every node, and a node takes only its peer's).
+     */
+    public UdpLink(SyncConfig.Link conf, int mtu) throws IOException {
         this.conf = conf;
         NetworkInterface nif = NetworkInterface.getByName(conf.iface);
         if (nif == null) {
             throw new IOException(conf.iface + " is an invalid interface");
         }
-        int mtu = nif.getMTU();
-        this.payload = mtu - conf.headerSize();
+        boolean loopback = mtu > 0;
+        this.payload = (loopback ? mtu : nif.getMTU()) - conf.headerSize();
         boolean v6 = conf.address instanceof Inet6Address;
         StandardProtocolFamily fam = v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
         rx = DatagramChannel.open(fam);
@@ -61,6 +71,9 @@ public final class UdpLink implements Link, AutoCloseable {
         } else {
             InetAddress local = v6 ? scoped((Inet6Address) conf.address, nif) : conf.address;
             rx.bind(new InetSocketAddress(local, conf.port));
+            if (loopback) {
+                txc.bind(new InetSocketAddress(local, 0));
+            }
             InetAddress dest = v6 ? scoped((Inet6Address) conf.destination, nif) : conf.destination;
             target = new InetSocketAddress(dest, conf.port);
         }

@@ -12,6 +12,7 @@ import org.conntrack4j.core.api.NewConnection;
 import org.conntrack4j.core.api.ProtoInfo;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
+import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.core.spi.L4Tracker;
 import org.conntrack4j.sync.api.SyncConnection;
 import org.conntrack4j.sync.api.SyncEvents;
@@ -77,7 +78,55 @@ public final class EngineTable implements SyncTable {
                 anySrc ? null : new long[] {t.srcHi, t.srcLo}, new long[] {t.dstHi, t.dstLo}, t.proto,
                 m.srcPort == 0 ? -1 : t.srcPort, t.dstPort)
             .flags((int) e.flags()).timeoutSeconds(timeoutSeconds);
+        followMaster(req, e, master, t, anySrc);
         return net.services().expectRelated(req) == 0;
+    }
+
+    /** The kernel's name of NAT's expectation function, as ctnetlink dumps it ({@code CTA_EXPECT_FN}). */
+    static final String FOLLOW_MASTER = "nat-follow-master";
+
+    /**
+     * Gives a committed expectation NAT's follow-master function, so that the connection it expects is translated
+     * as the master is, as it would have been on the peer: when the peer named that function (ctnetlink sets it
+     * from {@code CTA_EXPECT_FN}), or named none and the master has NAT (a conntrack4j peer, whose expectations
+     * carry neither function nor NAT tuple). The saved port and direction come from the peer's NAT tuple where it
+     * sent one ({@code CTA_EXPECT_NAT}: the saved address and port are its source); otherwise the direction is the
+     * master's one whose tuple the expected connection repeats (as the helpers announce it) and the port the
+     * expected one, which NAT keeps unless it clashed.
+     */
+    private void followMaster(ExpectationRequest req, SyncExpectation e, Connection master, Tuple t,
+        boolean anySrc) {
+        boolean named = FOLLOW_MASTER.equals(e.function());
+        if (!named && (e.function() != null || (master.status() & Status.NAT_MASK) == 0)) {
+            return;
+        }
+        Nat nat = net.services().extension(Nat.class);
+        if (nat == null) {
+            return;
+        }
+        if (e.nat() != null) {
+            // an IPv6 NAT tuple travels without addresses (unspecified here); follow-master needs only port and way
+            long[] w = EngineMap.words(e.nat().src());
+            req.saved(w[0], w[1], e.nat().srcPort(), (int) e.natDir() & 1);
+        } else {
+            int dir = announcedIn(master, t, anySrc);
+            if (dir < 0) {
+                return;
+            }
+            req.saved(t.dstHi, t.dstLo, t.dstPort, dir);
+        }
+        req.expectFn(nat::followMaster);
+    }
+
+    /** The direction of the master whose addresses the expected tuple has, or -1 for neither. */
+    private static int announcedIn(Connection master, Tuple t, boolean anySrc) {
+        for (int d = Direction.ORIGINAL; d <= Direction.REPLY; d++) {
+            if (master.dstHi(d) == t.dstHi && master.dstLo(d) == t.dstLo
+                && (anySrc || master.srcHi(d) == t.srcHi && master.srcLo(d) == t.srcLo)) {
+                return d;
+            }
+        }
+        return -1;
     }
 
     /** Runs a DisableExternalCache write: the events it causes are INJECT, not sent back. */

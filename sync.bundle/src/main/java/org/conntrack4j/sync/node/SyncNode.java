@@ -806,6 +806,16 @@ public final class SyncNode implements SyncMode.Host {
         return recv;
     }
 
+    /** @return how many connections the external cache holds */
+    public int externalConnectionCount() {
+        return externalCt == null ? 0 : externalCt.size();
+    }
+
+    /** @return the counters of the external connection cache (zeros without one) */
+    public Cache.Stats externalCacheStats() {
+        return externalCt == null ? new Cache.Stats() : externalCt.stats();
+    }
+
     /** @return the connections of the external cache (live entries, dump order) */
     public List<SyncConnection> externalConnections() {
         List<SyncConnection> l = new ArrayList<>();

@@ -41,10 +41,15 @@ public final class SyncRunner implements SyncEvents, AutoCloseable {
     private volatile boolean running = true;
 
     public SyncRunner(SyncConfig cfg, SyncTable table, Consumer<String> log) throws IOException {
+        this(cfg, table, log, 0);
+    }
+
+    /** A runner whose links are those of two nodes on one loopback when {@code mtu} is above 0 ({@link UdpLink}). */
+    public SyncRunner(SyncConfig cfg, SyncTable table, Consumer<String> log, int mtu) throws IOException {
         selector = Selector.open();
         try {
             for (SyncConfig.Link l : cfg.links) {
-                UdpLink u = new UdpLink(l);
+                UdpLink u = new UdpLink(l, mtu);
                 links.add(u);
                 u.receiver().register(selector, SelectionKey.OP_READ, links.size() - 1);
             }
@@ -122,6 +127,15 @@ public final class SyncRunner implements SyncEvents, AutoCloseable {
     /** @return the node (use it only through {@link #call}) */
     public SyncNode node() {
         return node;
+    }
+
+    /** @return the link counters, in the order of the configuration (read them on the node's thread) */
+    public List<Link.LinkStats> linkStats() {
+        List<Link.LinkStats> l = new ArrayList<>();
+        for (UdpLink u : links) {
+            l.add(u.stats());
+        }
+        return l;
     }
 
     /** @return engine events dropped because the node could not keep up */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -14,8 +15,10 @@ import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Direction;
 import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.Hook;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.NewConnection;
+import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.ProtoInfo;
 import org.conntrack4j.core.api.Status;
 import org.conntrack4j.core.api.Tuple;
@@ -26,9 +29,12 @@ import org.conntrack4j.nat.NatComponent;
 import org.conntrack4j.proto.tcp.TcpTracker;
 import org.conntrack4j.proto.udp.UdpTracker;
 import org.conntrack4j.sync.api.SyncEvents;
+import org.conntrack4j.sync.api.SyncExpectation;
+import org.conntrack4j.sync.api.SyncTuple;
 import org.conntrack4j.sync.config.ConfParser;
 import org.conntrack4j.sync.node.FakeLink;
 import org.conntrack4j.sync.node.SyncNode;
+import org.conntrack4j.testkit.Packets;
 import org.conntrack4j.testkit.Plugins;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -160,5 +166,62 @@ class EngineSyncTest {
         assertTrue(new EngineTable(a, false).destroy(nodeA.internalConnections().get(0)));
         assertEquals(0, a.table().count());
         assertEquals("", nodeA.dumpInternal(false));
+    }
+    /**
+     * Active FTP through A's source NAT: the client's PORT made an expectation for the server's data connection to
+     * the router's address, which NAT's follow-master sends on to the client. Committed on B, the expectation gets
+     * the same function, from the NAT tuple and function name a kernel peer sends or, from a conntrack4j peer that
+     * sends neither, from the master; the data connection's SYN on B is then translated to the client.
+     */
+    @Test
+    void expectationsOfANattedMasterAreCommittedWithFollowMaster() {
+        long wan = Integer.toUnsignedLong(Addr.parseV4("203.0.113.1"));
+        Tuple master = tuple(IpProto.TCP, "198.51.100.10", 40000, "203.0.113.10", 21);
+        assertEquals(NewConnection.CREATED, b.table().create(NewConnection.of(master, 3000)
+            .withStatus(Status.SEEN_REPLY | Status.ASSURED).withProtoInfo(ProtoInfo.state(3))
+            .withNat(NatManip.SRC, 0, wan, 41000)));
+        EngineTable table = new EngineTable(b, false);
+        SyncTuple m = EngineMap.tuple(master);
+        InetAddress client = m.src();
+        InetAddress server = m.dst();
+        InetAddress router = EngineMap.address(Family.IPV4, 0, wan);
+        InetAddress none = EngineMap.address(Family.IPV4, 0, 0);
+        SyncTuple any = new SyncTuple(none, EngineMap.address(Family.IPV4, 0, 0xffffffffL), IpProto.TCP, 0, 0xffff);
+        // from a kernel peer: ctnetlink's NAT tuple (saved address and port as its source) and function
+        SyncExpectation kernel = new SyncExpectation(m, new SyncTuple(server, router, IpProto.TCP, 0, 50000), any,
+            300L, 0, 0L, new SyncTuple(client, none, IpProto.TCP, 50000, 0), 1, "ftp",
+            EngineTable.FOLLOW_MASTER);
+        // from a conntrack4j peer: neither
+        SyncExpectation ours = new SyncExpectation(m, new SyncTuple(server, router, IpProto.TCP, 0, 50001), any, 300L,
+            0, 0L, null, 0, "ftp", null);
+        assertTrue(table.commit(kernel, 300));
+        assertTrue(table.commit(ours, 300));
+        for (int port : new int[] {50000, 50001}) {
+            Packet syn = Packets.packet(Packets.tcp("203.0.113.10", 20, "203.0.113.1", port, 1, 0, Packets.SYN,
+                new byte[0]));
+            syn.tstamp = 1;
+            b.packets().runHook(Hook.PRE_ROUTING, syn);
+            Connection data = syn.ct;
+            assertNotNull(data, "port " + port);
+            assertTrue(data.hasStatus(Status.EXPECTED | Status.DST_NAT), "port " + port);
+            // the reply comes from the client at the port it announced
+            assertEquals(Integer.toUnsignedLong(Addr.parseV4("198.51.100.10")), data.srcLo(Direction.REPLY));
+            assertEquals(port, data.srcPort(Direction.REPLY));
+        }
+
+        // a master without NAT: nothing to follow, the expected connection keeps its addresses
+        Tuple plain = tuple(IpProto.TCP, "198.51.100.20", 40000, "203.0.113.20", 21);
+        assertEquals(NewConnection.CREATED, b.table().create(NewConnection.of(plain, 3000)
+            .withStatus(Status.SEEN_REPLY | Status.ASSURED).withProtoInfo(ProtoInfo.state(3))));
+        SyncTuple p = EngineMap.tuple(plain);
+        assertTrue(table.commit(new SyncExpectation(p, new SyncTuple(p.dst(), p.src(), IpProto.TCP, 0, 50002), any,
+            300L, 0, 0L, null, 0, "ftp", null), 300));
+        Packet syn = Packets.packet(Packets.tcp("203.0.113.20", 20, "198.51.100.20", 50002, 1, 0, Packets.SYN,
+            new byte[0]));
+        syn.tstamp = 1;
+        b.packets().runHook(Hook.PRE_ROUTING, syn);
+        assertNotNull(syn.ct);
+        assertTrue(syn.ct.hasStatus(Status.EXPECTED));
+        assertEquals(0, syn.ct.status() & Status.NAT_MASK);
     }
 }
