@@ -176,7 +176,8 @@ final class NatEngine implements Nat {
         for (Connection c : killed) {
             unbind(c);
         }
-        for (Connection c : net.table().connections(c -> true)) {
+        // only those that carry a binding or hang on a master: a full table's list would be as large as the table
+        for (Connection c : net.table().connections(c -> binding(c) != null || c.master() != null)) {
             for (Connection m = c; m != null; m = m.master()) {
                 if (binding(m) != null) {
                     unbind(m);
