@@ -35,6 +35,10 @@ import org.osgi.service.log.admin.LoggerContext;
  * {@code log:set LEVEL BUNDLE} that of a bundle's loggers (its context's {@code ROOT}); {@code log:set LEVEL LOGGER}, a
  * name that is no bundle's, that logger and those below it in every bundle (the root context's entry for it).
  * {@code DEFAULT} takes a level away again. Levels: {@code AUDIT ERROR WARN INFO DEBUG TRACE}.
+ *
+ * <p>As the {@code ct:*} commands, they return nothing (the interactive shell prints no result after them) and answer
+ * bad arguments with an {@link IllegalArgumentException} whose message names the problem (exit status 1 on the
+ * command line).
  */
 @GogoCommand(scope = "log", function = {"display", "set", "get"})
 @Component(service = LogCommands.class)
@@ -61,18 +65,16 @@ public final class LogCommands {
     }
 
     @Descriptor("the recent log entries that passed their levels, oldest first (log:display [N]: the last N)")
-    public int display(CommandSession session, @Descriptor("[N]") String... args) {
+    public void display(CommandSession session, @Descriptor("[N]") String... args) {
         int n = Integer.MAX_VALUE;
         if (args.length > 1 || args.length == 1 && !args[0].matches("[0-9]{1,9}")) {
-            System.err.println("log:display: usage: log:display [N]");
-            return 2;
+            throw new IllegalArgumentException("log:display: usage: log:display [N]");
         }
         if (args.length == 1) {
             n = Integer.parseInt(args[0]);
         }
         PrintStream out = out(session);
         display(reader, admin, n).forEach(out::print);
-        return 0;
     }
 
     /** The last {@code n} entries of {@code r} that pass their levels, oldest first, as the file's lines. */
@@ -92,18 +94,19 @@ public final class LogCommands {
     }
 
     @Descriptor("set a log level: log:set LEVEL [BUNDLE|LOGGER] (DEFAULT takes it away)")
-    public int set(@Descriptor("LEVEL [BUNDLE|LOGGER]") String... args) {
+    public void set(@Descriptor("LEVEL [BUNDLE|LOGGER]") String... args) {
+        String error = set(admin(), bundleNames(), args);
+        if (error != null) {
+            throw new IllegalArgumentException("log:set: " + error);
+        }
+    }
+
+    private LoggerAdmin admin() {
         LoggerAdmin a = admin;
         if (a == null) {
-            System.err.println("log:set: no Log Service runs");
-            return 1;
+            throw new IllegalStateException("no Log Service runs");
         }
-        String error = set(a, bundleNames(), args);
-        if (error != null) {
-            System.err.println("log:set: " + error);
-            return 2;
-        }
-        return 0;
+        return a;
     }
 
     /** Applies {@code log:set ARGS}; returns a one-line error, or null. */
@@ -140,19 +143,13 @@ public final class LogCommands {
     }
 
     @Descriptor("the log levels set: log:get (every context), log:get BUNDLE (its loggers' and the effective one)")
-    public int get(CommandSession session, @Descriptor("[BUNDLE]") String... args) {
-        LoggerAdmin a = admin;
-        if (a == null) {
-            System.err.println("log:get: no Log Service runs");
-            return 1;
-        }
+    public void get(CommandSession session, @Descriptor("[BUNDLE]") String... args) {
+        LoggerAdmin a = admin();
         if (args.length > 1) {
-            System.err.println("log:get: usage: log:get [BUNDLE]");
-            return 2;
+            throw new IllegalArgumentException("log:get: usage: log:get [BUNDLE]");
         }
         PrintStream out = out(session);
         get(a, args.length == 1 ? List.of(args[0]) : bundleNames(), args.length == 0).forEach(out::println);
-        return 0;
     }
 
     /** {@code CONTEXT LOGGER = LEVEL} lines: the root context's (if {@code root}), then each bundle's that has levels. */
