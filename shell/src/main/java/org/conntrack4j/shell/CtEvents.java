@@ -137,7 +137,13 @@ final class CtEvents {
                 if (left <= 0) {
                     break;
                 }
-                Object l = lines.poll(Math.min(left, 200_000_000L), TimeUnit.NANOSECONDS);
+                Object l;
+                try {
+                    l = lines.poll(Math.min(left, 200_000_000L), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException ctrlC) {
+                    // Ctrl-C in the shell interrupts the command: end as conntrack -E ends on SIGINT
+                    break;
+                }
                 if (l == OVERFLOW) {
                     // conntrack warns and goes on
                     out.flush();

@@ -1,6 +1,7 @@
 package org.conntrack4j.shell;
 
 import java.util.Map;
+import java.util.Set;
 import org.apache.felix.service.command.CommandSession;
 
 /**
@@ -75,8 +76,13 @@ final class CtUsage {
         return false;
     }
 
-    /** The usage text of a command (for tests). */
+    /** The usage text of a command. */
     static String of(String command) {
         return TEXTS.get(command);
+    }
+
+    /** The commands that have a usage text here. */
+    static Set<String> commands() {
+        return TEXTS.keySet();
     }
 }
