@@ -40,6 +40,7 @@ final class CtUsage {
             "usage: ct:events [expect] [OPTIONS]      follow events (conntrack -E) until interrupted",
             "  expect                                 expectation events instead of connection events",
             "  -o, --output FORMAT[,FORMAT...]        extended, id, labels, xml, timestamp, ktimestamp",
+            "  -o json                                one JSON object per event (schema: README, The shell)",
             "  -e, --event-mask EVENT[,EVENT...]      NEW, UPDATES, DESTROY, ALL",
             "  -n COUNT                               stop after COUNT events",
             "  -t SECONDS                             stop after SECONDS",
