@@ -1,6 +1,7 @@
 package org.conntrack4j.shell;
 
 import java.util.Map;
+import java.util.Set;
 import org.apache.felix.service.command.CommandSession;
 
 /**
@@ -39,6 +40,7 @@ final class CtUsage {
             "usage: ct:events [expect] [OPTIONS]      follow events (conntrack -E) until interrupted",
             "  expect                                 expectation events instead of connection events",
             "  -o, --output FORMAT[,FORMAT...]        extended, id, labels, xml, timestamp, ktimestamp",
+            "  -o json                                one JSON object per event (schema: README, The shell)",
             "  -e, --event-mask EVENT[,EVENT...]      NEW, UPDATES, DESTROY, ALL",
             "  -n COUNT                               stop after COUNT events",
             "  -t SECONDS                             stop after SECONDS",
@@ -75,8 +77,13 @@ final class CtUsage {
         return false;
     }
 
-    /** The usage text of a command (for tests). */
+    /** The usage text of a command. */
     static String of(String command) {
         return TEXTS.get(command);
+    }
+
+    /** The commands that have a usage text here. */
+    static Set<String> commands() {
+        return TEXTS.keySet();
     }
 }
