@@ -42,9 +42,10 @@ import org.osgi.service.log.LoggerFactory;
  *
  * <p>A running instance is one that stays up: the interactive shell, {@code conntrack4j server} and
  * {@code conntrack4j router}, which is to say a framework started with no command, or with {@code router} or
- * {@code gosh} (what the launcher runs for {@code server}). A one-shot command ({@code replay}, {@code bench}, ...)
- * serves nothing: it would hold the port for a few seconds and race a router for it. {@code conntrack4j router}
- * serves once its router is ready (a router that cannot start opens nothing and says nothing about a port).
+ * {@code shell:serve} (what the launcher runs for {@code server}; {@code gosh} too, a console-less Gogo session).
+ * A one-shot command ({@code replay}, {@code bench}, ...) serves nothing: it would hold the port for a few seconds
+ * and race a router for it. {@code conntrack4j router} serves once its router is ready (a router that cannot start
+ * opens nothing and says nothing about a port).
  *
  * <p>Configuration (PID {@value #PID}, optional): {@value #LISTEN} {@code = ADDRESS:PORT | PORT | :PORT | off}
  * ({@value #DEFAULT_LISTEN} by default; {@code :PORT} every address, an IPv6 address in brackets, port 0 any free
@@ -147,7 +148,7 @@ public final class MetricsComponent {
 
     static Instance instance(Object arguments) {
         String[] a = arguments instanceof String[] ? (String[]) arguments : new String[0];
-        if (a.length == 0 || a[0].equals("gosh")) {
+        if (a.length == 0 || a[0].equals("shell:serve") || a[0].equals("serve") || a[0].equals("gosh")) {
             return Instance.RUNNING;
         }
         return a[0].equals("router") ? Instance.ROUTER : Instance.ONE_SHOT;

@@ -161,6 +161,7 @@ class MetricsComponentTest {
         assertEquals(Instance.RUNNING, MetricsComponent.instance(new String[0]));
         assertEquals(Instance.ROUTER, MetricsComponent.instance(new String[] {"router", "--iface", "x"}));
         assertEquals(Instance.RUNNING, MetricsComponent.instance(new String[] {"gosh", "--nointeractive", "-c", "x"}));
+        assertEquals(Instance.RUNNING, MetricsComponent.instance(new String[] {"shell:serve"}), "conntrack4j server");
         assertEquals(Instance.ONE_SHOT, MetricsComponent.instance(new String[] {"replay", "x"}));
         assertEquals(Instance.ONE_SHOT, MetricsComponent.instance(new String[] {"bench"}));
     }
