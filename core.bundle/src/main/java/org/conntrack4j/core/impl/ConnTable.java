@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 
 /**
  * The confirmed connections, findable by either tuple: one open-addressing table (linear probing) whose slots hold
- * both directions' tuples of every connection. A slot is an int tag in {@link Tables#tags} (empty, deleted, being
+ * both directions' tuples of every connection. A slot is a 16-bit tag in {@link Tables#tags} (empty, deleted, being
  * written, or a few bits of the tuple's hash with the direction) and the entry in {@link Tables#refs}; a lookup
  * scans the tags from the tuple's home slot to the first empty one and looks at an entry only where the tag
  * matches, so that a miss costs a cache line of tags instead of one cache miss per entry of a chain. Tuple hashes
@@ -36,7 +36,7 @@ import java.util.function.Consumer;
 final class ConnTable {
     static final int STRIPES = 1024;
     private static final VarHandle ARR = MethodHandles.arrayElementVarHandle(ConnEntry[].class);
-    private static final VarHandle TAG = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle TAG = MethodHandles.arrayElementVarHandle(short[].class);
 
     /** A slot never used since the arrays were made: a probe ends here. */
     static final int EMPTY = 0;
@@ -44,19 +44,22 @@ final class ConnTable {
     static final int DELETED = 1;
     /** A slot claimed by an insertion that has not published its tag yet. */
     static final int CLAIMED = 2;
-    /** Set in every live tag (which also holds the hash's bits 3-31 and the direction in bit 0). */
+    /**
+     * Set in every live tag, which also holds the direction in bit 0 and the hash's top 13 bits in its own top bits
+     * (the home slot comes from the low bits: the tag tells apart entries of one probe sequence).
+     */
     private static final int LIVE = 4;
     /** Slots per connection the table is sized for: the original and the reply tuple. */
     static final int SLOTS_PER_CONN = 2;
 
     /** The tag of a live slot holding the tuple of direction {@code dir} whose hash is {@code hash}. */
     static int tag(int hash, int dir) {
-        return hash & ~7 | LIVE | dir;
+        return (short) (hash >>> 16 & ~7 | LIVE | dir);
     }
 
     /** Is {@code v} the tag of a live slot with hash {@code hash}, either direction? */
     static boolean matches(int v, int hash) {
-        return (v | 1) == (hash & ~7 | LIVE | 1);
+        return (v | 1) == tag(hash, 1);
     }
 
     /** Is {@code v} the tag of a live slot (not empty, deleted or claimed)? Tags may be negative. */
@@ -74,7 +77,7 @@ final class ConnTable {
      * {@code Tables} are never written again.
      */
     static final class Tables {
-        final int[] tags;
+        final short[] tags;
         final ConnEntry[] refs;
         final int mask;
         /** Slots not {@link #EMPTY}; a rebuild is due beyond {@link #limit}. */
@@ -82,7 +85,7 @@ final class ConnTable {
         final int limit;
 
         Tables(int slots) {
-            tags = new int[slots];
+            tags = new short[slots];
             refs = new ConnEntry[slots];
             mask = slots - 1;
             limit = slots / 4 * 3;
@@ -93,7 +96,7 @@ final class ConnTable {
         }
 
         int tag(int i) {
-            return (int) TAG.getAcquire(tags, i);
+            return (short) TAG.getAcquire(tags, i);
         }
 
         ConnEntry ref(int i) {
@@ -104,7 +107,7 @@ final class ConnTable {
         void claim(int hash, int dir, ConnEntry e) {
             for (int i = hash & mask, n = 0; n <= mask; i = (i + 1) & mask, n++) {
                 int v = tag(i);
-                while ((v == EMPTY || v == DELETED) && !TAG.compareAndSet(tags, i, v, CLAIMED)) {
+                while ((v == EMPTY || v == DELETED) && !TAG.compareAndSet(tags, i, (short) v, (short) CLAIMED)) {
                     v = tag(i);
                 }
                 if (v == EMPTY || v == DELETED) {
@@ -112,7 +115,7 @@ final class ConnTable {
                         used.incrementAndGet();
                     }
                     ARR.setRelease(refs, i, e);
-                    TAG.setRelease(tags, i, ConnTable.tag(hash, dir));
+                    TAG.setRelease(tags, i, (short) ConnTable.tag(hash, dir));
                     return;
                 }
             }
@@ -140,7 +143,7 @@ final class ConnTable {
         void remove(ConnEntry e, int dir) {
             int i = slotOf(e, dir);
             if (i >= 0) {
-                TAG.setRelease(tags, i, DELETED);
+                TAG.setRelease(tags, i, (short) DELETED);
                 ARR.setRelease(refs, i, null);
             }
         }

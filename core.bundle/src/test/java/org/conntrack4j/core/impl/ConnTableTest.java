@@ -108,7 +108,7 @@ class ConnTableTest {
 
     @Test
     void aTagNeverEqualsTheMarksOfFreeSlotsAndKeepsTheDirection() {
-        for (int h : new int[] {0, 1, 2, 3, 7, -1, Integer.MIN_VALUE, 0x7ffffff8}) {
+        for (int h : new int[] {0, 1, 2, 3, 7, 0xffff, -1, Integer.MIN_VALUE, 0x7ffffff8, 0x80000}) {
             for (int dir = 0; dir < 2; dir++) {
                 int v = ConnTable.tag(h, dir);
                 assertTrue(ConnTable.live(v));
@@ -117,7 +117,7 @@ class ConnTableTest {
                 assertNotEquals(ConnTable.CLAIMED, v);
                 assertEquals(dir, ConnTable.dir(v));
                 assertTrue(ConnTable.matches(v, h));
-                assertTrue(!ConnTable.matches(v, h ^ 0x100));
+                assertTrue(!ConnTable.matches(v, h ^ 0x100000));
             }
         }
         assertTrue(!ConnTable.live(ConnTable.EMPTY) && !ConnTable.live(ConnTable.DELETED)
