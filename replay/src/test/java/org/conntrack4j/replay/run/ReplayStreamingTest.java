@@ -186,8 +186,8 @@ class ReplayStreamingTest {
         List<String> lines = Files.readAllLines(file);
         assertEquals(VerdictRows.HEADER.trim(), lines.get(0));
         assertEquals("1\t0.000000\tlan\t-\tnone\tIPv4-FRAG\t(fragment held for reassembly; its datagram never"
-            + " completed)", lines.get(1));
-        assertEquals("63\t62.000000\tlan\tnew\toriginal\tUDP\t-", lines.get(63));
+            + " completed)\theld for reassembly, never completed", lines.get(1));
+        assertEquals("63\t62.000000\tlan\tnew\toriginal\tUDP\t-\t-", lines.get(63));
     }
 
     @Test
@@ -210,8 +210,9 @@ class ReplayStreamingTest {
             assertEquals(0, rows.waiting());
             rows.finish();
         }
-        assertEquals(List.of(VerdictRows.HEADER.trim(), "7\t-1.500000\tlan\tnew\toriginal\tfirst\t-",
-            "8\t0.000500\tlan\tnew\toriginal\tlast\t-"), Files.readAllLines(file));
+        assertEquals(List.of(VerdictRows.HEADER.trim(),
+            "7\t-1.500000\tlan\tnew\toriginal\tfirst\t-\treassembled from 2 fragments, -",
+            "8\t0.000500\tlan\tnew\toriginal\tlast\t-\treassembled from 2 fragments, -"), Files.readAllLines(file));
     }
 
     /** The same frames through rows that keep {@code memoryRows} in memory while waiting; returns the file's lines. */
