@@ -176,13 +176,13 @@ class ReplayExplainTest {
             err());
     }
 
-    /** {@code n} UDP datagrams of one flow from lan, in a classic pcap. */
+    /** {@code n} UDP datagrams from lan, each of its own flow, in a classic pcap. */
     private Path flow(int n) throws Exception {
         Path pcap = tmp.resolve("flow.pcap");
         try (PcapWriter w = PcapWriter.create(pcap, LinkType.ETHERNET, true)) {
             for (int i = 0; i < n; i++) {
                 w.write(T0 + i * 1_000_000L, eth("02:00:00:00:01:01", "02:00:00:00:01:02",
-                    Packets.udp("198.51.100.10", 40000, "203.0.113.10", 53, new byte[8])));
+                    Packets.udp("198.51.100.10", 10000 + i, "203.0.113.10", 53, new byte[8])));
             }
         }
         return pcap;
@@ -199,10 +199,14 @@ class ReplayExplainTest {
         assertTrue(summary.contains("by ct state and direction:\n         1,001  new original\n"), summary);
         assertTrue(summary.contains("by fate:\n         1,001  forwarded to wan\n"), summary);
         assertFalse(summary.contains("  -> forwarded to wan"), "no row is printed");
+        assertEquals(ReplayCommand.TABLE_LINES_WITH_SUMMARY, summary.split(" dport=53 \\[UNREPLIED\\]", -1).length - 1,
+            "the table's first lines");
+        assertTrue(summary.contains("\n(981 more in "), summary);
         console.reset();
         assertEquals(0, command.replay(session, "--pcap", pcap.toString(), "--iface", LAN, "--iface", WAN, "--verbose",
             "--out", tmp.resolve("out2").toString()), err());
         assertEquals(ReplayCommand.ROWS_SHOWN_UP_TO + 1, out().split("  -> forwarded to wan\n", -1).length - 1);
+        assertEquals(ReplayCommand.ROWS_SHOWN_UP_TO + 1, out().split(" dport=53 \\[UNREPLIED\\]", -1).length - 1);
     }
 
     /** The report of the udp case, parsed as XML (it must be well-formed). */

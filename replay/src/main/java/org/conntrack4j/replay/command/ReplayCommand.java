@@ -248,13 +248,25 @@ public final class ReplayCommand {
         }
         out.println();
         out.println("table (conntrack -L -o extended,id) after the last packet:");
+        // with the summary, the table's first lines and a count of the others (they are all in table.txt)
+        long shown = r.frames() > ROWS_SHOWN_UP_TO && !verbose ? TABLE_LINES_WITH_SUMMARY : Long.MAX_VALUE;
+        long lines = 0;
         try (BufferedReader in = Files.newBufferedReader(dir.resolve("table.txt"), StandardCharsets.UTF_8)) {
             String l;
             while ((l = in.readLine()) != null) {
-                out.println(l);
+                if (lines++ < shown) {
+                    out.println(l);
+                }
             }
         }
+        if (lines > shown) {
+            out.println(String.format(java.util.Locale.ROOT, "(%,d more in %s; --verbose prints them here)",
+                lines - shown, dir.resolve("table.txt")));
+        }
     }
+
+    /** Connections of the table printed with the summary. */
+    static final int TABLE_LINES_WITH_SUMMARY = 20;
 
     /** Each row of {@code ctstate.tsv}: the packet and its fate, conntrack's reason under it. */
     private static void printRows(PrintStream out, Path dir) throws IOException {
