@@ -254,7 +254,12 @@ final class VerdictRows implements Closeable {
         if (fragments > 0) {
             t.str("reassembled from ").dec(fragments).str(" fragments, ");
         }
-        r.appendFate(t).oneCell(from).ch('\n');
+        r.appendFate(t);
+        if (r.by != null) {
+            // a rule's text may hold a comment with anything in it; the rest are our own words and interface names
+            t.oneCell(from);
+        }
+        t.ch('\n');
     }
 
     private void count(String state) {

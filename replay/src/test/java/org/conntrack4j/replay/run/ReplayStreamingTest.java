@@ -215,6 +215,24 @@ class ReplayStreamingTest {
             "8\t0.000500\tlan\tnew\toriginal\tlast\t-\treassembled from 2 fragments, -"), Files.readAllLines(file));
     }
 
+    @Test
+    void aDroppingRulesTextStaysInItsCell(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("ctstate.tsv");
+        Result dropped = new Result();
+        dropped.clear();
+        dropped.ctState = "new";
+        dropped.ctDir = "original";
+        dropped.fate = org.conntrack4j.router.Fate.DROPPED_FORWARD;
+        dropped.by = "table ip t chain c rule 1 (handle 2): drop comment \"a\ttab\nand a line\"";
+        try (VerdictRows rows = new VerdictRows(file, 61_000_000_000L)) {
+            rows.begin(1, 0, "lan").str("UDP");
+            rows.end(dropped, T0, 1);
+            rows.finish();
+        }
+        assertEquals(List.of(VerdictRows.HEADER.trim(), "1\t0.000000\tlan\tnew\toriginal\tUDP\t-\tdropped in forward by"
+            + " table ip t chain c rule 1 (handle 2): drop comment \"a tab and a line\""), Files.readAllLines(file));
+    }
+
     /** The same frames through rows that keep {@code memoryRows} in memory while waiting; returns the file's lines. */
     private static List<String> rowsOf(Path dir, int memoryRows) throws Exception {
         Path file = dir.resolve("ctstate-" + memoryRows + ".tsv");
