@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Process;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
@@ -69,7 +70,9 @@ public final class ReplayCommand {
         + "--rules FILE --iface SPEC... [--in IFACE] [--map-iface RECORDED=ROUTER]... [--sysctl NAME=VALUE]... --out DIR; "
         + "[--tick-phase MICROS] [--labels CONNLABEL_CONF] [--verdicts-only] [--verbose] [--report FILE.html]")
         String... args) {
-        PrintStream out = session.getConsole();
+        // the command's own output: a pipe or redirection when there is one (replay ... | grep NEW), else the console
+        Process self = Process.Utils.current();
+        PrintStream out = self != null ? self.out() : session.getConsole();
         PrintStream err = System.err;
         ReplayOptions o;
         try {
