@@ -89,7 +89,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         this.net = router.net;
         this.ports = router.ports;
         this.egress = egress;
-        this.local = new LocalStack(router.icmpLimit, router.sockets);
+        this.local = new LocalStack(router.icmpLimit, router.sockets, router.peerSegments, stats);
     }
 
     @Override
@@ -378,7 +378,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         if (p.family == Family.IPV6 && neighbourDiscovery(p, inPort)) {
             return;
         }
-        if (local.answer(p, own, net.now(), net.clock().hz())) {
+        if (local.answer(p, own, net.now(), net.clock().hz(), inPort.mtu, now)) {
             output(own, p.tstamp, inPort.index);
         }
     }
