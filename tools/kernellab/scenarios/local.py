@@ -146,3 +146,19 @@ def tcp_listener_ipv6(net, cap):
     time.sleep(GAP)
     c.close()
     time.sleep(0.4)
+
+
+@scenario(home="probes/local", params={"cport": 46140},
+          prepare=_listener(RTR_LAN, "a reader on the LAN address"))
+def tcp_listener_bulk(net, cap):
+    """Two bulk writes of 40,000 bytes (28 segments each, back to back) a pause apart, then the client closes: past
+    Linux's 16 quick ACKs, where the window stops growing and the receive buffer fills while the reader catches up."""
+    c = net.tcp_socket(C1, 46140)
+    c.settimeout(3)
+    c.connect((RTR_LAN, 2222))
+    time.sleep(GAP)
+    for _ in range(2):
+        c.sendall(bytes(range(250)) * 160)
+        time.sleep(GAP)
+    c.close()
+    time.sleep(0.4)
