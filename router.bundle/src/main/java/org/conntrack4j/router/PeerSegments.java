@@ -146,4 +146,10 @@ public interface PeerSegments {
      * within the look's reach.
      */
     boolean next(int family, long peerHi, long peerLo, int peerPort, int seq, Segment into);
+
+    /**
+     * Finds the next segment (after the frame being processed) from the peer whose echoed timestamp (TSecr) is later
+     * than {@code afterTsecr} (in sequence space: modulo 2^32); fills {@code into} and returns true, or false.
+     */
+    boolean nextEcho(int family, long peerHi, long peerLo, int peerPort, int afterTsecr, Segment into);
 }

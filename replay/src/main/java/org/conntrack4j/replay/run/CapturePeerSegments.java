@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
 import org.conntrack4j.router.PeerSegments;
@@ -54,10 +55,21 @@ final class CapturePeerSegments implements PeerSegments, Closeable {
 
     @Override
     public boolean next(int family, long peerHi, long peerLo, int peerPort, int seq, Segment into) {
+        return find(s -> from(s, family, peerHi, peerLo, peerPort) && s.seg.seq == seq, into);
+    }
+
+    @Override
+    public boolean nextEcho(int family, long peerHi, long peerLo, int peerPort, int afterTsecr, Segment into) {
+        return find(s -> from(s, family, peerHi, peerLo, peerPort) && s.seg.hasTimestamp
+            && s.seg.tsecr - afterTsecr > 0, into);
+    }
+
+    /** The first segment after the current frame that {@code wanted} accepts, read ahead as far as the reach. */
+    private boolean find(Predicate<Seen> wanted, Segment into) {
         into.clear();
         for (Iterator<Seen> it = ahead.iterator(); it.hasNext(); ) {
             Seen s = it.next();
-            if (s.index > current && matches(s, family, peerHi, peerLo, peerPort, seq)) {
+            if (s.index > current && wanted.test(s)) {
                 return fill(s, into);
             }
         }
@@ -65,7 +77,7 @@ final class CapturePeerSegments implements PeerSegments, Closeable {
             while (!ended && lastRead - current < REACH_FRAMES
                 && (lastRead < 0 || lastReadNanos - currentNanos < REACH_NANOS)) {
                 Seen s = readOne();
-                if (s != null && s.index > current && matches(s, family, peerHi, peerLo, peerPort, seq)) {
+                if (s != null && s.index > current && wanted.test(s)) {
                     return fill(s, into);
                 }
             }
@@ -76,9 +88,9 @@ final class CapturePeerSegments implements PeerSegments, Closeable {
         return false;
     }
 
-    private static boolean matches(Seen s, int family, long hi, long lo, int port, int seq) {
+    private static boolean from(Seen s, int family, long hi, long lo, int port) {
         Segment g = s.seg;
-        return g.family == family && g.srcHi == hi && g.srcLo == lo && g.sport == port && g.seq == seq;
+        return g.family == family && g.srcHi == hi && g.srcLo == lo && g.sport == port;
     }
 
     private static boolean fill(Seen s, Segment into) {

@@ -277,6 +277,9 @@ public final class Replay {
                         summary.str("non-IP frame (").dec(f.capturedLength()).str(" bytes)");
                     }
                     if (peers != null) {
+                        // what the router's own TCP owes by now (an ACK after its reader drained the queue), its
+                        // look ahead still including this frame
+                        forwarder.tick(ts);
                         peers.at(f.index(), ts);
                     }
                     if (ingress.skip == null) {
@@ -333,6 +336,9 @@ public final class Replay {
                 // the operations the recording did before it took the table
                 operate(net, clock, ops, nextOp, at);
                 clock.setWallNanos(at);
+                if (peers != null) {
+                    forwarder.tick(at);
+                }
             }
             quiet[0] = spec.eventsUntilTable();
             dumpEvictsExpired(net);

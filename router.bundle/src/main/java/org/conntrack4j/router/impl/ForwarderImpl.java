@@ -752,6 +752,11 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
 
     @Override
     public void tick(long nanos) throws IOException {
+        // the local TCP stack's owed ACKs go as soon as they are due (its reader's and delayed-ACK timers)
+        now = nanos;
+        while (local.tcp.timers(nanos, own)) {
+            output(own, nanos, -1);
+        }
         if (lastTick != Long.MIN_VALUE && nanos - lastTick < TICK_NANOS) {
             return;
         }

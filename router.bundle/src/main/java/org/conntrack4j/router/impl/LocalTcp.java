@@ -13,18 +13,18 @@ import org.conntrack4j.router.RouterSocket;
 /**
  * The router's TCP for its own listening sockets ({@link RouterSocket}), as Linux 6.18's with default sysctls and an
  * application that accepts at once, reads everything as it comes, writes nothing and closes when the peer has
- * closed: the handshake (SYN-ACK with Linux's options and window), an immediate ACK for every segment while the
- * connection is in quick-ack mode, the advertised window as {@code tcp_select_window} computes it from the receive
- * buffer, {@code rcv_ssthresh} and the scaling ratio the segments' sizes teach, FIN|ACK as soon as the peer's FIN
- * arrives, then the connection is gone when that FIN is acknowledged.
+ * closed: the handshake (SYN-ACK with Linux's options and window), ACKs as {@code __tcp_ack_snd_check} decides
+ * (at once in quick-ack mode, else when the reader drains the queue or the delayed-ACK timer fires: {@link #timers}),
+ * the advertised window as {@code tcp_select_window} computes it from the receive buffer, {@code rcv_ssthresh} and
+ * the scaling ratio the segments' sizes teach, FIN|ACK as soon as the peer's FIN arrives, then the connection is gone
+ * when that FIN is acknowledged.
  *
  * <p>Values Linux draws at random (initial sequence number, timestamp offset) come from {@link PeerSegments} when
  * the router has one (a replay: the peer's next acknowledgement and echo), else from a random source; the per-socket
  * IP id start is drawn either way (reproducibly in a replay).
  *
- * <p>Not modelled (see the README): delayed ACKs once quick-ack mode ends (every segment is still ACKed at once),
- * retransmission of the SYN-ACK or FIN, receive-buffer autotuning, SACK blocks, keeping out-of-order data,
- * SYN cookies. Connections are bounded ({@link #MAX_CONNECTIONS}); a SYN beyond that is dropped and counted.
+ * <p>Not modelled (see the README): the reader's timing beyond a fixed delay, retransmission of the SYN-ACK or FIN,
+ * receive-buffer autotuning, SACK blocks, keeping out-of-order data, SYN cookies. Connections are bounded ({@link #MAX_CONNECTIONS}); a SYN beyond that is dropped and counted.
  * Used by one forwarder's thread.
  */
 final class LocalTcp {
@@ -52,10 +52,13 @@ final class LocalTcp {
     private static final int TCPOLEN_TSTAMP_ALIGNED = 12;
     /**
      * How long the application takes to read what arrived: segments closer together than this (a burst) pile up in
-     * the receive buffer and shrink the free space the window is computed from, as in the recordings; after a
-     * longer pause everything has been read.
+     * the receive buffer and shrink the free space the window is computed from, as in the recordings; this long
+     * after the last one everything has been read (the recordings' reader caught up 50 to 500 microseconds after a
+     * burst), which sends the ACK Linux owes then ({@code tcp_cleanup_rbuf}).
      */
-    static final long READ_DELAY_NANOS = 1_000_000L;
+    static final long READ_DELAY_NANOS = 250_000L;
+    /** {@code TCP_DELACK_MIN}: a delayed ACK nothing else sent goes after 40 ms. */
+    static final long DELACK_NANOS = 40_000_000L;
 
     static final int FIN = 0x01;
     static final int SYN = 0x02;
@@ -192,6 +195,9 @@ final class LocalTcp {
          */
         long phaseLo;
         long phaseHi = 1_000_000L;
+        /** The TSval sent last, and the newest the peer has echoed. */
+        int tsLast;
+        int peerEcho;
         int tsRecent;
         // receiving
         int rcvNxt;
@@ -210,6 +216,11 @@ final class LocalTcp {
         int rmem;
         /** When data was last queued. */
         long lastDataNanos;
+        /** An ACK is owed (Linux's delayed ACK scheduled), since {@code ackPendingNanos}. */
+        boolean ackPending;
+        long ackPendingNanos;
+        /** {@code ICSK_ACK_PUSHED}: a segment smaller than the receive MSS came since the last ACK. */
+        boolean pushed;
 
         Conn(Key key) {
             this.key = key;
@@ -233,6 +244,9 @@ final class LocalTcp {
         }
         c.lastNanos = nanos;
         long tsval = seg.hasTimestamp ? seg.tsval & 0xffffffffL : -1;
+        if (seg.hasTimestamp && seg.hasAck && seg.tsecr - c.peerEcho > 0) {
+            c.peerEcho = seg.tsecr;
+        }
         if (c.state == SYN_RECV) {
             return synRecv(c, in, l4, seg.dataOffset, flags, seg.seq, seg.ack, len, tsval, out, nanos);
         }
@@ -299,6 +313,9 @@ final class LocalTcp {
             }
         }
         c.sndNxt = c.iss + 1;
+        c.tsLast = c.tsBase;
+        // nothing sent yet: the SYN-ACK's own TSval counts as echoed until it is sent
+        c.peerEcho = c.tsBase;
         c.state = SYN_RECV;
         conns.put(c.key, c);
         synAck(c, out, nanos, mssOpt);
@@ -430,8 +447,53 @@ final class LocalTcp {
             c.sndNxt++;
             return true;
         }
+        if (len > 0 && !ackNow(c)) {
+            // __tcp_ack_snd_check: the ACK waits for the reader or the delayed-ACK timer
+            if (!c.ackPending) {
+                c.ackPending = true;
+                c.ackPendingNanos = nanos;
+            }
+            return false;
+        }
         ack(c, out, nanos, 0);
         return true;
+    }
+
+    /**
+     * {@code __tcp_ack_snd_check}: at once in quick-ack mode, or when more than a full segment is unacknowledged
+     * and the window would not shrink.
+     */
+    private static boolean ackNow(Conn c) {
+        return c.quick > 0 || c.rcvNxt - c.rcvWup > c.rcvMss && chooseWindow(c) >= c.rcvWnd;
+    }
+
+    /**
+     * What the application's reads and the delayed-ACK timer send by {@code nanos} (the feeder's timers): at most one
+     * ACK per call, written into {@code out}; false when nothing is due.
+     */
+    boolean timers(long nanos, Packet out) {
+        for (Conn c : conns.values()) {
+            if (c.state != ESTABLISHED || !c.ackPending) {
+                continue;
+            }
+            long read = c.lastDataNanos + READ_DELAY_NANOS;
+            if (c.rmem > 0 && nanos >= read) {
+                // the reader drains the queue (tcp_cleanup_rbuf): the owed ACK goes when more than a segment
+                // is unacknowledged or a short segment came
+                c.rmem = 0;
+                if (c.rcvNxt - c.rcvWup > c.rcvMss || c.pushed) {
+                    ack(c, out, read, 0);
+                    return true;
+                }
+            }
+            long delack = c.ackPendingNanos + DELACK_NANOS;
+            if (nanos >= delack) {
+                c.rmem = 0;
+                ack(c, out, delack, 0);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code tcp_event_data_recv}: the receive MSS and scaling ratio, the quick-ack engine, window growth. */
@@ -456,13 +518,18 @@ final class LocalTcp {
         } else {
             int withHeader = len + doff;
             int expectedHeader = 20 + (c.ts ? TCPOLEN_TSTAMP_ALIGNED : 0);
+            boolean same = false;
             if (withHeader >= TCP_MSS_DEFAULT + 20
                 || withHeader >= TCP_MIN_MSS + 20 && (flags & (FIN | URG | SYN | PSH)) == 0) {
                 int size = withHeader - expectedHeader;
                 c.lastSegSize = size;
                 if (size == lss) {
                     c.rcvMss = size;
+                    same = true;
                 }
+            }
+            if (!same) {
+                c.pushed = true;
             }
         }
         if (!c.atoSet) {
@@ -578,9 +645,22 @@ final class LocalTcp {
      */
     private int tsNow(Conn c, long nanos, int nextPeerSeq) {
         long since = nanos - c.tsBaseNanos;
+        if (peers != null && c.peerEcho - c.tsLast >= 0
+            && peers.nextEcho(c.key.family, c.key.peerHi, c.key.peerLo, c.key.peerPort, c.peerEcho, seen)) {
+            // everything sent so far has been echoed, so the next newer echo comes from this segment or a later
+            // one: this TSval is at most that echo, which bounds the phase from above
+            long hi = (long) (seen.tsecr - c.tsBase + 1) * 1_000_000L - since;
+            if (hi > c.phaseLo && hi < c.phaseHi) {
+                c.phaseHi = hi;
+            }
+        }
         int predicted = c.tsBase + (int) Math.floorDiv((c.phaseLo + c.phaseHi) / 2 + since, 1_000_000L);
+        // the clock never goes back: an echo older than what was sent last is the echo of an earlier segment
+        if (predicted - c.tsLast < 0) {
+            predicted = c.tsLast;
+        }
         if (peers != null && peers.next(c.key.family, c.key.peerHi, c.key.peerLo, c.key.peerPort, nextPeerSeq, seen)
-            && seen.hasTimestamp && Math.abs(seen.tsecr - predicted) <= 1) {
+            && seen.hasTimestamp && Math.abs(seen.tsecr - predicted) <= 1 && seen.tsecr - c.tsLast >= 0) {
             // echo = base + floor(phase + since): the phase lies in [echo - base) ms - since, plus a millisecond
             long lo = (long) (seen.tsecr - c.tsBase) * 1_000_000L - since;
             long hi = lo + 1_000_000L;
@@ -588,8 +668,10 @@ final class LocalTcp {
                 c.phaseLo = Math.max(lo, c.phaseLo);
                 c.phaseHi = Math.min(hi, c.phaseHi);
             }
+            c.tsLast = seen.tsecr;
             return seen.tsecr;
         }
+        c.tsLast = predicted;
         return predicted;
     }
 
@@ -644,6 +726,9 @@ final class LocalTcp {
         if (c.quick > 0) {
             c.quick--;
         }
+        // tcp_event_ack_sent: nothing is owed any more
+        c.ackPending = false;
+        c.pushed = false;
         finish(c, out, ip);
     }
 

@@ -119,6 +119,12 @@ class LocalTcpTest {
             into.tsecr = 777000;
             return true;
         }
+
+        @Override
+        public boolean nextEcho(int family, long peerHi, long peerLo, int peerPort, int afterTsecr, Segment into) {
+            into.clear();
+            return false;
+        }
     }
 
     @Test
@@ -139,9 +145,7 @@ class LocalTcpTest {
 
     @Test
     void windowsGrowAsLinuxsAndTheCloseAnswersTheFinAtOnce() throws IOException {
-        start(new Recorded());
-        send(46101, 2222, 1000, 0, LocalTcp.SYN, synOptions(1), 0, 0);
-        assertEquals(null, send(46101, 2222, 1001, 5001, LocalTcp.ACK, ts(2, 777000), 0, 50), "the handshake's ACK");
+        handshake();
         int seq = 1001;
         int[][] steps = {{40, 64}, {1024, 67}, {16, 67}};
         for (int[] step : steps) {
@@ -165,16 +169,21 @@ class LocalTcpTest {
         assertEquals(5002, u32(rst, 24));
     }
 
-    @Test
-    void aBurstPilesUpInTheBufferAndTheWindowNeverShrinks() throws IOException {
+    /** A connection from port 46101 established with ISN 5000 (the handshake's last ACK 50 microseconds later). */
+    private void handshake() throws IOException {
         start(new Recorded());
         send(46101, 2222, 1000, 0, LocalTcp.SYN, synOptions(1), 0, 0);
-        send(46101, 2222, 1001, 5001, LocalTcp.ACK, ts(2, 777000), 0, 50);
+        assertEquals(null, send(46101, 2222, 1001, 5001, LocalTcp.ACK, ts(2, 777000), 0, 50), "the handshake's ACK");
+    }
+
+    @Test
+    void aBurstPilesUpInTheBufferAndTheWindowNeverShrinks() throws IOException {
+        handshake();
         int seq = 1001;
         long edge = 0;
         int most = 0;
         int last = 0;
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 18; i++) {
             byte[] ack = send(46101, 2222, seq, 5001, LocalTcp.ACK, ts(3, 777000), 1448, i == 0 ? 150_000 : 8);
             seq += 1448;
             last = u16(ack, 34);
@@ -185,6 +194,30 @@ class LocalTcpTest {
             most = Math.max(most, last);
         }
         assertTrue(last < most, "the unread burst shrinks the free buffer the window comes from");
+    }
+
+    @Test
+    void pastTheQuickAcksTheAckWaitsForTheReaderOrTheDelayedAckTimer() throws IOException {
+        handshake();
+        int seq = 1001;
+        int acks = 0;
+        for (int i = 0; i < 30; i++) {
+            acks += send(46101, 2222, seq, 5001, LocalTcp.ACK, ts(3, 777000), 1448, i == 0 ? 150_000 : 8) != null ? 1 : 0;
+            seq += 1448;
+        }
+        assertTrue(acks >= 16 && acks < 30, acks + " ACKs for 30 segments: quick ACKs first, then they wait");
+        int before = sent.size();
+        forwarder.tick(now + LocalTcp.READ_DELAY_NANOS - 1000);
+        assertEquals(before, sent.size(), "the reader has not drained the queue yet");
+        forwarder.tick(now + LocalTcp.READ_DELAY_NANOS);
+        assertEquals(before + 1, sent.size(), "the reader drained it: the owed ACK goes");
+        assertEquals(seq, u32(sent.get(before), 28));
+        forwarder.tick(now + LocalTcp.DELACK_NANOS * 2);
+        assertEquals(before + 1, sent.size(), "nothing more is owed");
+        // one short segment after a pause: owed, sent by the reader (a short segment is pushed)
+        send(46101, 2222, seq, 5001, LocalTcp.ACK | LocalTcp.PSH, ts(4, 777000), 10, 200_000);
+        forwarder.tick(now + LocalTcp.READ_DELAY_NANOS);
+        assertEquals(seq + 10, u32(sent.get(sent.size() - 1), 28));
     }
 
     @Test
