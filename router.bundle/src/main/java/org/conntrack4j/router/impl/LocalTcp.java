@@ -86,6 +86,8 @@ final class LocalTcp {
     private final long seed;
     /** The forwarder's counters ({@link Stat#LISTEN_DROPS}). */
     private final long[] stats;
+    /** Connections owing an ACK: {@link #timers} has nothing to look at (and allocates nothing) while there are none. */
+    private int owed;
 
     LocalTcp(RouterSocket[] sockets, PeerSegments peers, long[] stats) {
         this.sockets = sockets;
@@ -324,12 +326,25 @@ final class LocalTcp {
 
     private boolean evictStale(long nanos) {
         for (Iterator<Conn> it = conns.values().iterator(); it.hasNext(); ) {
-            if (nanos - it.next().lastNanos > STALE_NANOS) {
+            Conn c = it.next();
+            if (nanos - c.lastNanos > STALE_NANOS) {
                 it.remove();
+                if (c.ackPending) {
+                    owed--;
+                }
                 return true;
             }
         }
         return false;
+    }
+
+    /** The connection is closed: gone from the table, owing nothing. */
+    private void forget(Conn c) {
+        conns.remove(c.key);
+        if (c.ackPending) {
+            c.ackPending = false;
+            owed--;
+        }
     }
 
     /** {@code tcp_check_req}: the handshake's last ACK makes the socket; a retransmitted SYN gets the SYN-ACK again. */
@@ -337,7 +352,7 @@ final class LocalTcp {
         Packet out, long nanos) {
         if ((flags & RST) != 0) {
             if (seq == c.rcvNxt || inWindow(c, seq)) {
-                conns.remove(c.key);
+                forget(c);
             }
             return false;
         }
@@ -392,7 +407,7 @@ final class LocalTcp {
         long tsval, Packet out, long nanos) {
         if ((flags & RST) != 0) {
             if (seq == c.rcvNxt) {
-                conns.remove(c.key);
+                forget(c);
                 return false;
             }
             if (inWindow(c, seq)) {
@@ -412,7 +427,7 @@ final class LocalTcp {
         int end = seq + len + ((flags & FIN) != 0 ? 1 : 0);
         if (c.state == LAST_ACK && ackSeq == c.sndNxt && end - c.rcvNxt <= 0) {
             // our FIN is acknowledged: the socket is closed and gone
-            conns.remove(c.key);
+            forget(c);
             return false;
         }
         if (end == seq) {
@@ -452,6 +467,7 @@ final class LocalTcp {
             if (!c.ackPending) {
                 c.ackPending = true;
                 c.ackPendingNanos = nanos;
+                owed++;
             }
             return false;
         }
@@ -472,6 +488,9 @@ final class LocalTcp {
      * ACK per call, written into {@code out}; false when nothing is due.
      */
     boolean timers(long nanos, Packet out) {
+        if (owed == 0) {
+            return false;
+        }
         for (Conn c : conns.values()) {
             if (c.state != ESTABLISHED || !c.ackPending) {
                 continue;
@@ -727,7 +746,10 @@ final class LocalTcp {
             c.quick--;
         }
         // tcp_event_ack_sent: nothing is owed any more
-        c.ackPending = false;
+        if (c.ackPending) {
+            c.ackPending = false;
+            owed--;
+        }
         c.pushed = false;
         finish(c, out, ip);
     }
