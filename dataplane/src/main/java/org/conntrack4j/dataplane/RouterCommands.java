@@ -22,7 +22,11 @@ public final class RouterCommands {
     volatile LiveRouter router;
 
     @Descriptor("the running router's counters and its devices' (one NAME value per line)")
-    public int stats(CommandSession session) {
+    public int stats(CommandSession session, @Descriptor("--help for usage") String... args) {
+        if (usage(session, "router:stats      the running router's counters and its devices' (NAME value per line)",
+            args)) {
+            return 0;
+        }
         Dataplane d = running();
         if (d == null) {
             return notRunning();
@@ -35,7 +39,10 @@ public final class RouterCommands {
     }
 
     @Descriptor("the running router's neighbour table (ip neigh)")
-    public int neigh(CommandSession session) {
+    public int neigh(CommandSession session, @Descriptor("--help for usage") String... args) {
+        if (usage(session, "router:neigh      the running router's neighbour table (ip neigh)", args)) {
+            return 0;
+        }
         Dataplane d = running();
         if (d == null) {
             return notRunning();
@@ -46,7 +53,10 @@ public final class RouterCommands {
     }
 
     @Descriptor("the running router's interfaces and their links")
-    public int links(CommandSession session) {
+    public int links(CommandSession session, @Descriptor("--help for usage") String... args) {
+        if (usage(session, "router:links      the running router's interfaces and their links", args)) {
+            return 0;
+        }
         Dataplane d = running();
         if (d == null) {
             return notRunning();
@@ -54,6 +64,20 @@ public final class RouterCommands {
         PrintStream out = Output.of(session);
         d.describe().forEach(out::println);
         return 0;
+    }
+
+    /** True when the arguments ask for the usage (then printed); none of these commands takes any other. */
+    private static boolean usage(CommandSession session, String text, String[] args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                Output.of(session).println("usage: " + text);
+                return true;
+            }
+        }
+        if (args.length > 0) {
+            throw new IllegalArgumentException("usage: " + text + " (no arguments)");
+        }
+        return false;
     }
 
     private Dataplane running() {

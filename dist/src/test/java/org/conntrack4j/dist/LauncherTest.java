@@ -212,6 +212,61 @@ class LauncherTest {
         assertFalse(r.out().contains(" udp "), "a command after logout ran:\n" + r.out());
     }
 
+    /**
+     * On a terminal (a pseudo-terminal that script(1) holds): Ctrl-C ends the running command and not the shell,
+     * Ctrl-C at the prompt gives a fresh prompt, Tab completes a command's name, and the history keeps the lines
+     * typed.
+     */
+    @Test
+    void ctrlCInterruptsTheCommandOnlyAndTabCompletes() throws Exception {
+        Path history = home.resolve("data/history");
+        Files.deleteIfExists(history);
+        Process p = start(List.of("script", "-qfec", "stty cols 120 rows 40; exec " + home.resolve("bin/conntrack4j"),
+            "/dev/null"));
+        Dist.Drain out = new Dist.Drain(p.getInputStream());
+        try (OutputStream in = p.getOutputStream()) {
+            awaitText(p, out, "g! ", 1);
+            type(in, "ct:events\r");
+            Thread.sleep(1500);   // the command runs, waiting for events
+            type(in, "\u0003");
+            awaitText(p, out, "g! ", 2);
+            type(in, "\u0003");   // at the prompt: a fresh line, nothing else
+            awaitText(p, out, "g! ", 3);
+            type(in, "ct:cou\t\r");
+            awaitText(p, out, "\n0\n", 1);
+            type(in, "exit 7\r");
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the shell did not end at exit:\n" + out.now());
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(7, p.exitValue(), out.text());
+        String text = plain(out.text());
+        assertTrue(text.contains("ct:count"), "Tab did not complete ct:cou:\n" + text);
+        assertTrue(text.lines().anyMatch(l -> l.strip().equals("0")), "ct:count did not run:\n" + text);
+        assertTrue(Files.readString(history).contains("ct:events"), "history: " + Files.readString(history));
+    }
+
+    /** Waits (30 s at most) until the text occurs at least {@code times} times in the output. */
+    private static void awaitText(Process p, Dist.Drain out, String text, int times) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (plain(out.now()).split(Pattern.quote(text), -1).length - 1 < times) {
+            if (System.nanoTime() > deadline || !p.isAlive()) {
+                fail("no " + times + " x \"" + text + "\" in:\n" + out.now());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Terminal output without its escape sequences (colours, modes) and carriage returns. */
+    private static String plain(String terminal) {
+        return terminal.replaceAll("\u001B\\[[?0-9;]*[A-Za-z=>]|\u001B[=>]|\r", "");
+    }
+
+    private static void type(OutputStream in, String keys) throws IOException {
+        in.write(keys.getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
     @Test
     void helpNamesTheLauncherCommandsToo() {
         Dist.Result r = Dist.run(launcher("--help"), elsewhere, env, null, 60);
@@ -278,10 +333,14 @@ class LauncherTest {
         return pb.start();
     }
 
-    /** What is left under data/tmp: at most empty folders of instances that ended (removed at the next start). */
+    /**
+     * What is left under data/: at most empty folders of instances that ended (removed at the next start), and the
+     * shell's command history.
+     */
     private static List<String> leftInData() throws IOException {
         try (Stream<Path> s = Files.walk(home.resolve("data"))) {
-            return s.filter(Files::isRegularFile).map(Path::toString).toList();
+            return s.filter(Files::isRegularFile).filter(f -> !f.equals(home.resolve("data/history")))
+                .map(Path::toString).toList();
         }
     }
 

@@ -12,6 +12,7 @@ import org.conntrack4j.core.api.ExpectationEvent;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.core.text.CtJson;
 import org.conntrack4j.core.text.LabelMap;
 
 /**
@@ -49,6 +50,7 @@ final class CtEvents {
         boolean extended = false;
         boolean id = false;
         boolean xml = false;
+        boolean json = false;
         boolean ktimestamp = false;
         LabelMap labels = null;
         int types = CtFilter.ALL_EVENTS;
@@ -71,6 +73,7 @@ final class CtEvents {
                             case "extended": extended = true; break;
                             case "id": id = true; break;
                             case "xml": xml = true; break;
+                            case "json": json = true; break;
                             case "ktimestamp": ktimestamp = true; break;
                             case "labels": labels = CtFilter.labelMap(); break;
                             // events of other processes' changes: there are none here
@@ -94,8 +97,11 @@ final class CtEvents {
                     break;
             }
         }
-        if (expect && (xml || extended || id || ktimestamp || labels != null)) {
+        if (expect && (xml || json || extended || id || ktimestamp || labels != null)) {
             throw new IllegalArgumentException("ct:events expect takes -o timestamp only");
+        }
+        if (json && (xml || extended || id || ktimestamp || labels != null || timestamp)) {
+            throw new IllegalArgumentException("-o json takes no other output option (it carries them all)");
         }
         // the handoff to this thread blocks the listener's thread until this one takes the line: events wait in the
         // engine's queue, the socket buffer
@@ -105,13 +111,15 @@ final class CtEvents {
         boolean ext = extended;
         boolean showId = id;
         boolean asXml = xml;
+        boolean asJson = json;
         boolean kts = ktimestamp;
         int wanted = types;
         ConntrackListener listener = new ConntrackListener() {
             @Override
             public void onEvent(ConntrackEvent e) {
                 if (!expect && (wanted & (1 << e.type())) != 0) {
-                    hand(lines, asXml ? CtFormat.xmlEvent(e, ts, map) : CtFormat.event(e, ts, ext, showId, map, kts));
+                    hand(lines, asJson ? CtJson.event(e) : asXml ? CtFormat.xmlEvent(e, ts, map)
+                        : CtFormat.event(e, ts, ext, showId, map, kts));
                 }
             }
 
@@ -137,7 +145,13 @@ final class CtEvents {
                 if (left <= 0) {
                     break;
                 }
-                Object l = lines.poll(Math.min(left, 200_000_000L), TimeUnit.NANOSECONDS);
+                Object l;
+                try {
+                    l = lines.poll(Math.min(left, 200_000_000L), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException ctrlC) {
+                    // Ctrl-C in the shell interrupts the command: end as conntrack -E ends on SIGINT
+                    break;
+                }
                 if (l == OVERFLOW) {
                     // conntrack warns and goes on
                     out.flush();

@@ -1,6 +1,7 @@
 package org.conntrack4j.shell;
 
 import java.util.Map;
+import java.util.Set;
 import org.apache.felix.service.command.CommandSession;
 
 /**
@@ -39,13 +40,15 @@ final class CtUsage {
             "usage: ct:events [expect] [OPTIONS]      follow events (conntrack -E) until interrupted",
             "  expect                                 expectation events instead of connection events",
             "  -o, --output FORMAT[,FORMAT...]        extended, id, labels, xml, timestamp, ktimestamp",
+            "  -o json                                one JSON object per event (schema: README, The shell)",
             "  -e, --event-mask EVENT[,EVENT...]      NEW, UPDATES, DESTROY, ALL",
             "  -n COUNT                               stop after COUNT events",
             "  -t SECONDS                             stop after SECONDS",
             "  -b, --buffer-size BYTES                the event buffer (events beyond it are lost, as ENOBUFS)")),
         Map.entry("stats", "usage: ct:stats [expect|invalid]      conntrack -S; with invalid, invalid packets per reason"),
         Map.entry("flush", "usage: ct:flush [expect]      delete every connection (conntrack -F), or every expectation"),
-        Map.entry("trackers", "usage: ct:trackers      which tracker serves which protocol, helpers and extensions"),
+        Map.entry("trackers", "usage: ct:trackers      which tracker serves which protocol, helpers and extensions,"
+            + " bundles that cannot resolve"),
         Map.entry("sysctl", "usage: ct:sysctl [NAME [VALUE]]      show all settings, one, or set one (NAME with or"
             + " without net.netfilter. / net.ipv4.)"),
         Map.entry("hooks", "usage: ct:hooks [ipv4|ipv6]      the hook chains with priorities and owners"),
@@ -75,8 +78,13 @@ final class CtUsage {
         return false;
     }
 
-    /** The usage text of a command (for tests). */
+    /** The usage text of a command. */
     static String of(String command) {
         return TEXTS.get(command);
+    }
+
+    /** The commands that have a usage text here. */
+    static Set<String> commands() {
+        return TEXTS.keySet();
     }
 }

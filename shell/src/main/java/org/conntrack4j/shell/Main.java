@@ -4,6 +4,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,7 +16,7 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * The distribution's entry: called by the bnd launcher on the main thread once every bundle has started;
- * its result is the process exit status. Without arguments it runs the interactive Gogo shell; with
+ * its result is the process exit status. Without arguments it runs the interactive shell ({@link Gosh}); with
  * arguments it runs them as one shell command ({@code replay CASE --out DIR}, {@code bench},
  * {@code ct:list}) and exits with the command's number result (0 for other results).
  *
@@ -39,18 +40,25 @@ public final class Main implements Callable<Integer> {
     @Reference
     CommandProcessor processor;
 
+    @Reference
+    Gosh gosh;
+
     @Override
     public Integer call() {
         Object a = launcher.get("launcher.arguments");
         String[] args = a instanceof String[] ? (String[]) a : new String[0];
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
-        Keyboard keyboard = new Keyboard(new FileInputStream(FileDescriptor.in));
-        try (CommandSession s = processor.createSession(keyboard, out, err)) {
-            if (args.length == 0) {
-                s.execute("gosh --login --noshutdown");
-                return keyboard.status();
+        if (args.length == 0) {
+            try {
+                String data = System.getProperty("conntrack4j.data");   // set by bin/conntrack4j
+                return gosh.interactive(data == null ? null : Path.of(data, "history"));
+            } catch (Exception | Error e) {
+                err.println("conntrack4j: shell: " + (e instanceof Error ? fatal(e) : e.toString()));
+                return e instanceof Error ? FATAL : 1;
             }
+        }
+        try (CommandSession s = processor.createSession(new FileInputStream(FileDescriptor.in), out, err)) {
             if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
                 out.print(Usage.TEXT);
                 return 0;

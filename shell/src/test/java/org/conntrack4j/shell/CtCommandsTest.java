@@ -327,6 +327,23 @@ class CtCommandsTest {
     }
 
     @Test
+    void eventsInJsonAreTheConnectionsObjectWithEventAndTime() throws InterruptedException {
+        Thread later = trafficSoon();
+        ct.events(session, "-e", "NEW", "-o", "json", "-n", "1", "-t", "20");
+        later.join();
+        List<String> lines = printed();
+        assertEquals(1, lines.size(), lines.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+            "\\{\"version\":1,\"event\":\"new\",\"time\":(\\d+)\\.\\d{6},\"id\":\\d+,\"family\":\"ipv4\","
+            + "\"protocol\":\"udp\",.*\"original\":\\{\"src\":\"198\\.51\\.100\\.10\",.*\\}\\}").matcher(lines.get(0));
+        assertTrue(m.matches(), lines.get(0));
+        // the rig's clock stands still at its start
+        assertEquals(org.conntrack4j.testkit.Rig.START_NANOS / 1_000_000_000L, Long.parseLong(m.group(1)));
+        assertThrows(IllegalArgumentException.class, () -> ct.events(session, "-o", "json,extended"));
+        assertThrows(IllegalArgumentException.class, () -> ct.events(session, "expect", "-o", "json"));
+    }
+
+    @Test
     void helpPrintsUsageWithEveryOptionInsteadOfAskingForAValue() throws Exception {
         ct.list(session, "--help");
         String usage = String.join("\n", printed());

@@ -2,6 +2,7 @@ package org.conntrack4j.core.text;
 
 import org.conntrack4j.core.api.ConnLabels;
 import org.conntrack4j.core.api.ConnectionSnapshot;
+import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Tuple;
@@ -30,7 +31,27 @@ public final class CtJson {
 
     /** One connection as one JSON object, on one line. */
     public static String flow(ConnectionSnapshot s) {
-        StringBuilder sb = new StringBuilder(512).append("{\"version\":").append(VERSION);
+        return members(new StringBuilder(512).append("{\"version\":").append(VERSION), s).append('}').toString();
+    }
+
+    /**
+     * One event as one JSON object, on one line ({@code ct:events -o json}): the connection's object with, after
+     * {@code version}, {@code event} ({@code new}, {@code update} or {@code destroy}) and {@code time} (wall clock,
+     * seconds since the epoch with microseconds, as {@code -o timestamp} prints it).
+     *
+     * @since 1.1
+     */
+    public static String event(ConntrackEvent e) {
+        StringBuilder sb = new StringBuilder(560).append("{\"version\":").append(VERSION).append(",\"event\":\"")
+            .append(e.type() == ConntrackEvent.NEW ? "new" : e.type() == ConntrackEvent.DESTROY ? "destroy" : "update")
+            .append("\",\"time\":").append(Math.floorDiv(e.wallNanos(), 1_000_000_000L)).append('.');
+        String micros = Long.toString(Math.floorMod(e.wallNanos(), 1_000_000_000L) / 1000 + 1_000_000);
+        sb.append(micros, 1, micros.length());
+        return members(sb, e.connection()).append('}').toString();
+    }
+
+    /** The members of a connection's object after the first, each with its leading comma. */
+    private static StringBuilder members(StringBuilder sb, ConnectionSnapshot s) {
         sb.append(",\"id\":").append(Integer.toUnsignedString(s.id()));
         sb.append(",\"family\":\"").append(Family.name(s.family())).append('"');
         sb.append(",\"protocol\":");
@@ -69,7 +90,7 @@ public final class CtJson {
         long[] c = s.counters();
         direction(sb.append(",\"original\":"), s.orig(), s.zoneDir() == Zone.DIR_ORIGINAL ? s.zone() : 0, c, 0);
         direction(sb.append(",\"reply\":"), s.reply(), s.zoneDir() == Zone.DIR_REPLY ? s.zone() : 0, c, 2);
-        return sb.append('}').toString();
+        return sb;
     }
 
     private static void direction(StringBuilder sb, Tuple t, int zone, long[] counters, int at) {

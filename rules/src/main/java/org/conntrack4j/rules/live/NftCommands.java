@@ -28,7 +28,10 @@ public final class NftCommands {
     LiveRuleset live;
 
     @Descriptor("list the ruleset in force (nft list ruleset), with live counters")
-    public void list(CommandSession session) {
+    public void list(CommandSession session, @Descriptor("--help for usage") String... args) {
+        if (usage(session, "nft:list      the ruleset in force (nft list ruleset), with live counters", args, 0)) {
+            return;
+        }
         InstalledRuleset rs = live.current();
         PrintStream out = Output.of(session);
         if (rs != null) {
@@ -38,21 +41,48 @@ public final class NftCommands {
     }
 
     @Descriptor("load an nft file into the default engine, replacing the ruleset in force (nft -f FILE)")
-    public void load(CommandSession session, @Descriptor("ruleset file") String file)
+    public void load(CommandSession session, @Descriptor("ruleset file (or --help)") String... args)
         throws IOException, RulesetParseException, RulesetInstallException {
-        Ruleset rs = NftParser.parse(Path.of(file));
+        if (usage(session, "nft:load FILE      replace the ruleset in force with FILE's, atomically (nft -f FILE)",
+            args, 1)) {
+            return;
+        }
+        Ruleset rs = NftParser.parse(Path.of(args[0]));
         live.replace(rs);
     }
 
     @Descriptor("remove the ruleset in force (nft flush ruleset)")
-    public void flush(CommandSession session) {
+    public void flush(CommandSession session, @Descriptor("--help for usage") String... args) {
+        if (usage(session, "nft:flush      remove the ruleset in force (nft flush ruleset)", args, 0)) {
+            return;
+        }
         live.flush();
     }
 
     @Descriptor("list the NAT rules in force and which connections they bound")
-    public void nat(CommandSession session) {
+    public void nat(CommandSession session, @Descriptor("--help for usage") String... args) {
+        if (usage(session, "nft:nat      the NAT rules in force and which connections each bound", args, 0)) {
+            return;
+        }
         PrintStream out = Output.of(session);
         out.print(NftRulesets.natListing(live.net(), live.current()));
         out.flush();
+    }
+
+    /**
+     * True when the arguments ask for the usage ({@code --help}, {@code -h}), which is then printed; otherwise
+     * checks that there are {@code count} arguments.
+     */
+    private static boolean usage(CommandSession session, String text, String[] args, int count) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                Output.of(session).println("usage: " + text);
+                return true;
+            }
+        }
+        if (args.length != count) {
+            throw new IllegalArgumentException("usage: " + text);
+        }
+        return false;
     }
 }

@@ -252,5 +252,19 @@ class LiveRulesetTest {
         cmd.list(s);
         assertEquals("", out.toString(StandardCharsets.UTF_8));
         assertEquals(0, rulesetHooks());
+
+        // --help prints the usage (and does nothing else); a missing or extra argument is a usage error
+        cmd.load(s, file.toString());
+        out.reset();
+        cmd.flush(s, "--help");
+        assertNotNull(live.current(), "flush --help flushed");
+        cmd.load(s, "-h");
+        cmd.list(s, "--help");
+        assertEquals("usage: nft:flush      remove the ruleset in force (nft flush ruleset)\n"
+            + "usage: nft:load FILE      replace the ruleset in force with FILE's, atomically (nft -f FILE)\n"
+            + "usage: nft:list      the ruleset in force (nft list ruleset), with live counters\n",
+            out.toString(StandardCharsets.UTF_8));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.load(s)).getMessage().startsWith("usage: "));
+        assertThrows(IllegalArgumentException.class, () -> cmd.nat(s, "extra"));
     }
 }
