@@ -40,7 +40,18 @@ class KernelCasesTest {
     /**
      * Cases that cannot agree, and why: "part: reason". Every other part of such a case must agree.
      */
-    static final Map<String, String> KNOWN_GAPS = Map.of();
+    static final Map<String, String> KNOWN_GAPS = Map.of(
+        "probes/local/ssh_redirect_listener", "egress: the router's segments after the SYN-ACK carry IP ids the"
+            + " recording kernel drew for the socket (random start), which no ingress frame shows; they leave from the"
+            + " redirected server's address, which compare.py does not mask as the router's own (4 of 5 differ in the"
+            + " IP id alone)",
+        "probes/local/tcp_listener_bulk", "egress: in the second burst Linux does not acknowledge the second"
+            + " segment although its window could still grow (likely its reader, woken by the first, held the socket"
+            + " and the segment waited in the backlog, a time no frame shows); the local stack grows the window and"
+            + " acknowledges it, so the two ACKs after it offer one more unit of window (22 of 25 agree)",
+        "probes/local/tcp_listener_crafted", "egress: two SYN-ACKs are never acknowledged (the LAN host resets them"
+            + " with a bare RST, seq = their ack), so the initial sequence numbers (and the first one's TSval) the"
+            + " recording kernel drew show in no ingress frame");
 
     /**
      * Cases that need what conntrack4j does not have yet (a helper bundle, an nftables feature): the replay must
@@ -80,6 +91,15 @@ class KernelCasesTest {
     @TestFactory
     Stream<DynamicTest> everyIcmpProbe() throws IOException {
         return cases(testdata("probes/icmp"), "probes/icmp/");
+    }
+
+    /**
+     * TCP to listeners of the router's own (testdata/probes/local, case.json "router_sockets"): the local TCP stack's
+     * handshake, acknowledgements and close, held to the kernel like the recorded cases.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyLocalSocketProbe() throws IOException {
+        return cases(testdata("probes/local"), "probes/local/");
     }
 
     private static Stream<DynamicTest> cases(Path root, String prefix) throws IOException {

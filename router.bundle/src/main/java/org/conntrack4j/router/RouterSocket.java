@@ -10,8 +10,9 @@ import org.conntrack4j.core.api.NetDevice;
  * socket on a port, for one address or for any address of one family or of both. Traffic it takes is not
  * refused: a UDP datagram to it gets no port unreachable. Immutable.
  *
- * <p>So far only UDP is answered as Linux's stack would (it takes the datagram in silently); a TCP listener is
- * accepted as configuration but its connections are still reset, as without it (issue 12 item 6).
+ * <p>A UDP datagram is taken in silently; a TCP listener's connections get Linux's handshake, acknowledgements and
+ * close from the router's local TCP stack, with an application that reads everything, writes nothing and closes
+ * when the peer has closed (the README's replay section says where it differs from Linux).
  */
 public final class RouterSocket {
     /** {@link IpProto#TCP} or {@link IpProto#UDP}. */

@@ -21,7 +21,6 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.CoreSettings;
-import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.text.Names;
 import org.conntrack4j.replay.compare.CaseComparison;
 import org.conntrack4j.replay.compare.ComparisonResult;
@@ -32,7 +31,6 @@ import org.conntrack4j.replay.run.PacketConnections;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 import org.conntrack4j.replay.run.ReplayReport;
-import org.conntrack4j.router.RouterSocket;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.Rulesets;
@@ -97,12 +95,6 @@ public final class ReplayCommand {
                 return ReplayException.INPUT;
             }
             CaseSpec spec = o.spec();
-            for (RouterSocket s : spec.sockets()) {
-                if (s.protocol == IpProto.TCP) {
-                    err.println("replay: the router's " + s + " is not answered as Linux's TCP yet: its connections are"
-                        + " reset as if nothing listened");
-                }
-            }
             Map<String, String> ignored = new TreeMap<>();
             PacketConnections connections = o.report == null ? null : new PacketConnections(REPORT_FRAMES);
             ReplayReport r = Replay.run(spec, o.out, (name, clock, sysctls) -> {

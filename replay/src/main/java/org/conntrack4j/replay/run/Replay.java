@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -217,7 +218,21 @@ public final class Replay {
                     }
                 }, true));
             }
-            Router router = Routers.create(net, RouterConfig.of(spec.interfaces()).withSockets(spec.sockets()));
+            String defaultIface = spec.defaultInterface() != null ? spec.defaultInterface()
+                : spec.interfaces().get(0).name();
+            Set<String> routerNames = new HashSet<>();
+            spec.interfaces().forEach(i -> routerNames.add(i.name()));
+            RouterConfig config = RouterConfig.of(spec.interfaces()).withSockets(spec.sockets());
+            CapturePeerSegments peers = null;
+            if (spec.sockets().stream().anyMatch(s -> s.protocol == IpProto.TCP)) {
+                // the local TCP stack adopts what the recording kernel drew from what the peers send next
+                CapturePeerSegments p = new CapturePeerSegments(spec.capture(), spec.interfaceMap(), routerNames,
+                    defaultIface);
+                regs.add(p::close);
+                peers = p;
+                config = config.withPeerSegments(p);
+            }
+            Router router = Routers.create(net, config);
             regs.add(router::close);
             List<String> portNames = new ArrayList<>();
             router.devices().forEach(d -> portNames.add(d.name()));
@@ -237,8 +252,6 @@ public final class Replay {
             long lastProgress = 0;
             boolean progressShown = false;
             long size = Math.max(1, Files.size(spec.capture()));
-            String defaultIface = spec.defaultInterface() != null ? spec.defaultInterface()
-                : spec.interfaces().get(0).name();
             IngressFrames ingress = new IngressFrames(spec.interfaceMap(), Set.copyOf(portNames), defaultIface,
                 spec.interfaces());
             List<TableOperation> ops = spec.operations();
@@ -274,6 +287,12 @@ public final class Replay {
                         PacketSummary.describe(summary, f.array(), ingress.offset + l3, ingress.length - l3);
                     } else {
                         summary.str("non-IP frame (").dec(f.capturedLength()).str(" bytes)");
+                    }
+                    if (peers != null) {
+                        // what the router's own TCP owes by now (an ACK after its reader drained the queue), its
+                        // look ahead still including this frame
+                        forwarder.tick(ts);
+                        peers.at(f.index(), ts);
                     }
                     if (ingress.skip == null) {
                         forwarder.receive(iface, ingress.linkType, f.array(), ingress.offset, ingress.length, ts, f.index(),
@@ -337,6 +356,9 @@ public final class Replay {
                 // the operations the recording did before it took the table
                 operate(net, clock, ops, nextOp, at);
                 clock.setWallNanos(at);
+                if (peers != null) {
+                    forwarder.tick(at);
+                }
             }
             quiet[0] = spec.eventsUntilTable();
             dumpEvictsExpired(net);

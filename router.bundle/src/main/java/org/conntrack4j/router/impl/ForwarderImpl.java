@@ -89,7 +89,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         this.net = router.net;
         this.ports = router.ports;
         this.egress = egress;
-        this.local = new LocalStack(router.icmpLimit, router.sockets);
+        this.local = new LocalStack(router.icmpLimit, router.sockets, router.peerSegments, stats);
     }
 
     @Override
@@ -385,7 +385,8 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         if (p.family == Family.IPV6 && neighbourDiscovery(p, inPort)) {
             return;
         }
-        if (local.answer(p, own, net.now(), net.clock().hz()) && output(own, p.tstamp, inPort.index)) {
+        if (local.answer(p, own, net.now(), net.clock().hz(), inPort.mtu, now)
+            && output(own, p.tstamp, inPort.index)) {
             result.fate = Fate.ANSWERED;
             result.answer = answerKind(own);
         }
@@ -402,7 +403,10 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         int type = o.u8(l4);
         int code = o.u8(l4 + 1);
         if (proto == IpProto.TCP) {
-            return o.length() >= l4 + 14 && (o.u8(l4 + 13) & 0x04) != 0 ? "TCP reset" : "TCP segment";
+            int flags = o.length() >= l4 + 14 ? o.u8(l4 + 13) : 0;
+            // the local TCP stack's answers: RST, SYN|ACK, FIN|ACK, a bare ACK
+            return (flags & 0x04) != 0 ? "TCP reset" : (flags & 0x02) != 0 ? "TCP SYN-ACK"
+                : (flags & 0x01) != 0 ? "TCP FIN" : (flags & 0x10) != 0 ? "TCP ACK" : "TCP segment";
         }
         if (proto == IpProto.ICMP) {
             if (type == LocalStack.ICMP_ECHOREPLY) {
@@ -796,6 +800,11 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
 
     @Override
     public void tick(long nanos) throws IOException {
+        // the local TCP stack's owed ACKs go as soon as they are due (its reader's and delayed-ACK timers)
+        now = nanos;
+        while (local.tcp.timers(nanos, own)) {
+            output(own, nanos, -1);
+        }
         if (lastTick != Long.MIN_VALUE && nanos - lastTick < TICK_NANOS) {
             return;
         }

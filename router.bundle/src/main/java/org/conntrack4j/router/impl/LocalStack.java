@@ -5,12 +5,14 @@ import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.router.PeerSegments;
 import org.conntrack4j.router.RouterSocket;
 
 /**
- * What the router's own IP stack answers, as a Linux host with no listening sockets but the UDP ones it is given
- * ({@link RouterSocket}: a datagram for one is taken in silently): echo requests get
- * echo replies; UDP gets ICMP port unreachable; TCP gets a reset (unless it is one); other protocols get
+ * What the router's own IP stack answers, as a Linux host with the sockets it is given ({@link RouterSocket}: a UDP
+ * datagram for one is taken in silently, a TCP listener's connections are {@link LocalTcp}'s): echo requests get
+ * echo replies; UDP to other ports gets ICMP port unreachable; TCP to other ports gets a reset (unless it is one);
+ * other protocols get
  * protocol unreachable (ICMPv6: parameter problem); ICMP errors and replies are consumed. Also builds the
  * ICMP errors the forwarding path sends (time exceeded, unreachable, fragmentation needed / packet too big).
  * Used by one forwarder's thread; the rate limit is the router's, shared.
@@ -43,11 +45,14 @@ final class LocalStack {
 
     private final RateLimiter limiter;
     private final RouterSocket[] sockets;
+    /** TCP for the router's listeners. */
+    final LocalTcp tcp;
     private int nextId = 1;
 
-    LocalStack(RateLimiter limiter, RouterSocket[] sockets) {
+    LocalStack(RateLimiter limiter, RouterSocket[] sockets, PeerSegments peers, long[] stats) {
         this.limiter = limiter;
         this.sockets = sockets;
+        this.tcp = new LocalTcp(sockets, peers, stats);
     }
 
     /** Is a UDP socket of the router's own bound where the datagram goes (then it is taken in, unanswered)? */
@@ -67,9 +72,10 @@ final class LocalStack {
 
     /**
      * The answer to a packet delivered to the router, written into {@code out}, or false if there is none.
-     * {@code now}/{@code hz} drive the ICMP error rate limit.
+     * {@code now}/{@code hz} drive the ICMP error rate limit; {@code mtu} is the link's the packet came by (the MSS
+     * a TCP listener advertises), {@code nanos} the feeder's clock (TCP timestamps).
      */
-    boolean answer(Packet in, Packet out, long now, int hz) {
+    boolean answer(Packet in, Packet out, long now, int hz, int mtu, long nanos) {
         int l4 = l4Offset(in);
         if (l4 < 0) {
             return false;
@@ -86,7 +92,7 @@ final class LocalStack {
                     return !udpTaken(in, l4)
                         && error(in, out, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, srcOf(in), now, hz, true);
                 case IpProto.TCP:
-                    return tcpReset(in, out, l4);
+                    return tcp.listening(in, l4) ? tcp.segment(in, l4, out, mtu, nanos) : tcpReset(in, out, l4);
                 default:
                     return error(in, out, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0, srcOf(in), now, hz, true);
             }
@@ -109,7 +115,7 @@ final class LocalStack {
                 return !udpTaken(in, l4)
                     && error(in, out, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, srcOf(in), now, hz, true);
             case IpProto.TCP:
-                return tcpReset(in, out, l4);
+                return tcp.listening(in, l4) ? tcp.segment(in, l4, out, mtu, nanos) : tcpReset(in, out, l4);
             case IpProto.NONE:
                 return false;
             default:
@@ -226,8 +232,11 @@ final class LocalStack {
         return true;
     }
 
-    /** {@code tcp_v4_send_reset} / {@code tcp_v6_send_reset} for a segment to a port with no listener. */
-    private boolean tcpReset(Packet in, Packet out, int l4) {
+    /**
+     * {@code tcp_v4_send_reset} / {@code tcp_v6_send_reset} for a segment to a port with no listener (or an ACK a
+     * listener has no request for).
+     */
+    static boolean tcpReset(Packet in, Packet out, int l4) {
         if (in.length() - l4 < 20) {
             return false;
         }

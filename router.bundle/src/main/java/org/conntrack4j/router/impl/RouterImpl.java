@@ -14,6 +14,7 @@ import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.router.Egress;
 import org.conntrack4j.router.Forwarder;
+import org.conntrack4j.router.PeerSegments;
 import org.conntrack4j.router.Router;
 import org.conntrack4j.router.RouterConfig;
 import org.conntrack4j.router.RouterSocket;
@@ -31,6 +32,8 @@ public final class RouterImpl implements Router {
     final RateLimiter icmpLimit = new RateLimiter();
     /** The router's own sockets: what its local stack takes in instead of refusing. */
     final RouterSocket[] sockets;
+    /** Where the local TCP stack learns what the recording kernel drew (a replay), or null. */
+    final PeerSegments peerSegments;
     final AtomicLongArray sharedStats = new AtomicLongArray(Stat.COUNT);
     final Neighbours neighbours = new Neighbours(sharedStats);
     private final List<ForwarderImpl> forwarders = new CopyOnWriteArrayList<>();
@@ -52,6 +55,7 @@ public final class RouterImpl implements Router {
         }
         routes = new Routes(devs, config.routes());
         sockets = config.sockets().toArray(new RouterSocket[0]);
+        peerSegments = config.peerSegments();
         output = net.services().provideExtension(LocalOutput.class, this::sendLocal);
     }
 

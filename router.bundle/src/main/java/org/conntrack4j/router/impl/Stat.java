@@ -43,7 +43,9 @@ final class Stat {
     static final int IN_ADDR_ERRORS = 29;
     static final int MARTIAN_SOURCE = 30;
     static final int MARTIAN_DESTINATION = 31;
-    static final int COUNT = 32;
+    // the local TCP stack: SYNs to a listener dropped because the connection table was full (nstat ListenDrops)
+    static final int LISTEN_DROPS = 32;
+    static final int COUNT = 33;
 
     static final String[] NAMES = {
         "rx_frames", "rx_not_for_us", "rx_too_short", "rx_unknown_ethertype", "rx_ip_errors", "rx_arp",
@@ -52,7 +54,8 @@ final class Stat {
         "tx_frames", "tx_link_down", "icmp_errors_sent", "arp_replies_sent", "arp_requests_sent", "na_sent",
         "ns_sent", "announcements_sent",
         "neigh_resolved", "neigh_failed", "neigh_unres_discards", "neigh_table_full", "neigh_queued",
-        "in_addr_errors", "martian_source", "martian_destination"};
+        "in_addr_errors", "martian_source", "martian_destination",
+        "listen_drops"};
 
     private Stat() {
     }
