@@ -30,6 +30,7 @@ import org.conntrack4j.core.text.LabelMap;
 import org.conntrack4j.core.text.Names;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 
 /**
  * conntrack-tools for the live engine, in its formats: {@code ct:list} ({@code conntrack -L}), {@code ct:get}
@@ -49,6 +50,10 @@ public final class CtCommands {
 
     @Reference
     ConntrackFactory factory;
+
+    /** Bundles that cannot resolve, listed by ct:trackers (absent in tests that build the commands by hand). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL)
+    Unresolved unresolved;
 
     @Descriptor("list connections (conntrack -L): -o extended,id,labels,xml (or json: one object per line); filters -s -d -r -q -p --sport --dport"
         + " -m VALUE[/MASK] -u STATUS --zone --orig-zone --reply-zone -p tcp|sctp --state -f")
@@ -261,6 +266,10 @@ public final class CtCommands {
         }
         for (PluginInfo p : factory.extensions()) {
             out.printf("extension %-12s %s%n", p.name(), p.bundle());
+        }
+        Unresolved u = unresolved;
+        if (u != null) {
+            u.problems().forEach((bundle, why) -> out.println("unresolved " + bundle + ": " + why));
         }
     }
 

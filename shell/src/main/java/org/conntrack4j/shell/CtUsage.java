@@ -47,7 +47,8 @@ final class CtUsage {
             "  -b, --buffer-size BYTES                the event buffer (events beyond it are lost, as ENOBUFS)")),
         Map.entry("stats", "usage: ct:stats [expect|invalid]      conntrack -S; with invalid, invalid packets per reason"),
         Map.entry("flush", "usage: ct:flush [expect]      delete every connection (conntrack -F), or every expectation"),
-        Map.entry("trackers", "usage: ct:trackers      which tracker serves which protocol, helpers and extensions"),
+        Map.entry("trackers", "usage: ct:trackers      which tracker serves which protocol, helpers and extensions,"
+            + " bundles that cannot resolve"),
         Map.entry("sysctl", "usage: ct:sysctl [NAME [VALUE]]      show all settings, one, or set one (NAME with or"
             + " without net.netfilter. / net.ipv4.)"),
         Map.entry("hooks", "usage: ct:hooks [ipv4|ipv6]      the hook chains with priorities and owners"),
