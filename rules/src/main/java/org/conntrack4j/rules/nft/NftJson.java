@@ -144,7 +144,7 @@ public final class NftJson {
                     policy.put(st.name(), v);
                 }
             }
-            m.put("policy", policy);
+            m.put("policy", policy.isEmpty() ? NULL : policy); // nft writes null when every state has its default
             return Map.of("ct timeout", m);
         }
         if (o instanceof CtExpectationObject x) {
