@@ -9,11 +9,12 @@ phases are given too: OVS's own thread-CPU table (its -cpu build; single-threade
 beside our bench's process-CPU figure per phase. Ratios are OVS / ours (above 1: we are faster); medians with
 min-max over the pairs, and the load average before each pair.
 
-    tools/bench-vs-ovs.py --peer DIR [--pairs 3] [--out report.md] [--ours NAME=JAVA_OPTS[@JAVA_HOME] ...]
+    tools/bench-vs-ovs.py --peer DIR [--pairs 3] [--out report.md] [--ours NAME=JAVA_OPTS[@JAVA_HOME][#LAUNCHER] ...]
                           [--workloads A1,A2,B10k,B100k,B1M] [--scale F]
 
 DIR holds ovstest-3.7.1 and ovstest-3.7.1-cpu (BENCH.md). --ours may be repeated to compare JVM settings in the same
-run, e.g. --ours g1=-XX:+UseG1GC --ours parallel=-XX:+UseParallelGC --ours jdk25=@/usr/lib/jvm/temurin-25-jdk-amd64;
+run, e.g. --ours g1=-XX:+UseG1GC --ours parallel=-XX:+UseParallelGC --ours jdk25=@/usr/lib/jvm/temurin-25-jdk-amd64,
+or builds (#LAUNCHER: another tree's bin/conntrack4j, e.g. before and after a change: --ours before#/tmp/a/bin/conntrack4j);
 without it, one variant "conntrack4j" with the launcher's own choices. The launcher is ./conntrack4j beside this
 tools/ folder (--launcher to change it). Python 3 standard library only.
 """
@@ -152,7 +153,8 @@ def main():
     ap.add_argument("--peer", required=True, help="folder of ovstest-3.7.1 and ovstest-3.7.1-cpu")
     ap.add_argument("--pairs", type=int, default=3)
     ap.add_argument("--out", help="Markdown report (also printed)")
-    ap.add_argument("--ours", action="append", default=[], help="NAME=JAVA_OPTS[@JAVA_HOME], repeatable")
+    ap.add_argument("--ours", action="append", default=[],
+                    help="NAME=JAVA_OPTS[@JAVA_HOME][#LAUNCHER], repeatable")
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies the sizes (A packets, B iterations)")
     ap.add_argument("--launcher", default=os.path.join(HERE, "..", "conntrack4j"))
@@ -168,9 +170,10 @@ def main():
             WORKLOADS[w] = (kind, size, (max(1, int(n1 * a.scale)), max(2, int(n2 * a.scale))))
     ours = []
     for spec in a.ours or ["conntrack4j"]:
+        spec, _, launcher = spec.partition("#")
         name, _, rest = spec.partition("=")
         opts, _, home = rest.partition("@")
-        ours.append(Ours(name, opts if "=" in spec else None, home or None, a.launcher))
+        ours.append(Ours(name, opts if "=" in spec else None, home or None, launcher or a.launcher))
     ovs = Ovs(a.peer)
     # results[workload][tool name] = list of per-pair dicts
     results = {w: {t.name: [] for t in [ovs] + ours} for w in workloads}

@@ -154,17 +154,17 @@ final class Dataplane implements AutoCloseable {
         return router;
     }
 
-    /** The router's counters, then each device's as {@code DEV.rx_frames} and so on. */
+    /** The router's counters, then each device's as {@code DEV.rx_frames} and so on ({@code router:stats}). */
     Map<String, Long> counters() {
         Map<String, Long> m = new LinkedHashMap<>(router.counters());
+        Map<String, DeviceStats> devices = deviceStats();
         for (Link l : links) {
-            PacketDevice d = l.device;
             String p = l.config.name + ".";
-            if (d == null) {
+            DeviceStats s = devices.get(l.config.name);
+            if (s == null) {
                 m.put(p + "present", 0L);
                 continue;
             }
-            DeviceStats s = d.stats();
             m.put(p + "rx_frames", s.rxFrames());
             m.put(p + "rx_kernel_drops", s.rxKernelDrops());
             m.put(p + "rx_segmented", s.rxSegmented());
@@ -176,6 +176,23 @@ final class Dataplane implements AutoCloseable {
         }
         m.put("reopened", reopened);
         return m;
+    }
+
+    /** Each interface's device counters by interface name, in the configuration's order; absent devices left out. */
+    Map<String, DeviceStats> deviceStats() {
+        Map<String, DeviceStats> m = new LinkedHashMap<>();
+        for (Link l : links) {
+            PacketDevice d = l.device;
+            if (d != null) {
+                m.put(l.config.name, d.stats());
+            }
+        }
+        return m;
+    }
+
+    /** How often a device was opened again after it went away or outgrew its rings. */
+    long reopened() {
+        return reopened;
     }
 
     /** The interfaces as they run: name, device, link state. */

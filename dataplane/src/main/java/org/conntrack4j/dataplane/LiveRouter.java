@@ -3,6 +3,8 @@ package org.conntrack4j.dataplane;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -10,6 +12,8 @@ import org.apache.felix.service.command.CommandProcessor;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.SettingKey;
 import org.conntrack4j.core.text.Names;
+import org.conntrack4j.dataplane.api.LiveRouterStats;
+import org.conntrack4j.io.DeviceStats;
 import org.conntrack4j.io.PacketIo;
 import org.conntrack4j.io.PacketIoException;
 import org.conntrack4j.rules.RulesetInForce;
@@ -17,6 +21,8 @@ import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.Rulesets;
 import org.conntrack4j.rules.nft.NftParser;
 import org.conntrack4j.rules.nft.RulesetParseException;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -66,9 +72,13 @@ public final class LiveRouter {
     private ControlServer control;
     /** Stops the router when the JVM ends while it runs; null when it does not run. */
     private Thread exitHook;
+    private BundleContext context;
+    /** The {@link LiveRouterStats} service while the router is READY, else null. */
+    private ServiceRegistration<LiveRouterStats> statsService;
 
     @Activate
-    synchronized void activate(Map<String, Object> props) {
+    synchronized void activate(BundleContext ctx, Map<String, Object> props) {
+        context = ctx;
         start(props);
     }
 
@@ -121,6 +131,7 @@ public final class LiveRouter {
             Runtime.getRuntime().addShutdownHook(exitHook);
             message = readyLine();
             state = State.READY;
+            registerStats();
             if (token == null) {
                 // a router of a configuration file: the log is where it says so (the command prints it itself)
                 LOG.info(message);
@@ -207,7 +218,45 @@ public final class LiveRouter {
         state = State.STOPPED;
     }
 
+    /** Registers the running router's counters for other bundles (the metrics); {@link #stop} takes them away. */
+    private void registerStats() {
+        Dataplane d = dataplane;
+        String instance = settings.instance;
+        LiveRouterStats stats = new LiveRouterStats() {
+            @Override
+            public String instance() {
+                return instance;
+            }
+
+            @Override
+            public Map<String, Long> counters() {
+                Map<String, Long> m = new LinkedHashMap<>(d.router().counters());
+                m.put("reopened", d.reopened());
+                return m;
+            }
+
+            @Override
+            public Map<String, DeviceStats> devices() {
+                return d.deviceStats();
+            }
+        };
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(LiveRouterStats.INSTANCE, instance);
+        if (settings.metrics != null) {
+            props.put(LiveRouterStats.METRICS, settings.metrics);
+        }
+        statsService = context.registerService(LiveRouterStats.class, stats, props);
+    }
+
     private void stop() {
+        if (statsService != null) {
+            try {
+                statsService.unregister();
+            } catch (IllegalStateException e) {
+                // the bundle is stopping: the framework took it away already
+            }
+            statsService = null;
+        }
         if (exitHook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(exitHook);

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.conntrack4j.core.text.Names;
 import org.conntrack4j.ctl.ControlProtocol;
 import org.conntrack4j.router.Route;
@@ -25,6 +26,7 @@ import org.conntrack4j.router.Route;
  *   rules = /path/to/ruleset.nft                     (else the ruleset of org.conntrack4j.rules applies)
  *   threads = 1
  *   instance = default
+ *   metrics = 127.0.0.1:9876                         (where /metrics listens while it runs: ADDRESS:PORT | PORT | off)
  * </pre>
  * Immutable. Bad input is an {@link IllegalArgumentException} with a one-line message.
  */
@@ -37,12 +39,15 @@ final class RouterSettings {
     static final String THREADS = "threads";
     static final String INSTANCE = "instance";
     static final String CONTROL_DIR = "control.dir";
+    static final String METRICS = "metrics";
+    /** What the metrics bundle's {@code listen} takes: {@code off}, {@code PORT}, {@code [ADDRESS]:PORT}. */
+    private static final Pattern LISTEN = Pattern.compile("off|(\\[[0-9A-Fa-f:.%a-zA-Z]+\\]:|[0-9A-Za-z.-]*:)?[0-9]{1,5}");
     /** Set by the {@code router} command on the configuration it makes, to know its router's service. */
     static final String TOKEN = "router.token";
 
     static final String USAGE = "usage: router --iface NAME=DEV,ADDR/PREFIX[,ADDR6/PREFIX...][,mtu=N] [--iface ...]\n"
         + "              [--route PREFIX via GATEWAY] ... [--rules RULESET.nft] [--sysctl NAME=VALUE] ...\n"
-        + "              [--threads N] [--instance NAME] [--sync CONNTRACKD.CONF]\n"
+        + "              [--threads N] [--instance NAME] [--sync CONNTRACKD.CONF] [--metrics ADDRESS:PORT|PORT|off]\n"
         + "       router        (no arguments: the configuration " + PID + ", etc/" + PID + ".cfg)";
 
     final List<LiveInterface> ifaces;
@@ -52,9 +57,11 @@ final class RouterSettings {
     final int threads;
     final String instance;
     final Path controlDir;
+    /** Where the instance's metrics listen while this router runs, or null: as configured for the instance. */
+    final String metrics;
 
     private RouterSettings(List<LiveInterface> ifaces, List<Route> routes, Map<String, String> sysctls, String rules,
-        int threads, String instance, Path controlDir) {
+        int threads, String instance, Path controlDir, String metrics) {
         this.ifaces = List.copyOf(ifaces);
         this.routes = List.copyOf(routes);
         this.sysctls = Map.copyOf(sysctls);
@@ -62,6 +69,7 @@ final class RouterSettings {
         this.threads = threads;
         this.instance = instance;
         this.controlDir = controlDir;
+        this.metrics = metrics;
     }
 
     /** The command line of {@code router}. Empty: an empty settings object ({@link #isEmpty}). */
@@ -73,6 +81,7 @@ final class RouterSettings {
         int threads = 1;
         String instance = ControlProtocol.DEFAULT_INSTANCE;
         Path control = null;
+        String metrics = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -110,12 +119,15 @@ final class RouterSettings {
                 case "--control-dir":
                     control = Path.of(value(args, i++, a));
                     break;
+                case "--metrics":
+                    metrics = metrics(value(args, i++, a));
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + a + Names.suggestion(a, List.of("--iface",
-                        "--route", "--rules", "--sysctl", "--threads", "--instance", "--control-dir")));
+                        "--route", "--rules", "--sysctl", "--threads", "--instance", "--control-dir", "--metrics")));
             }
         }
-        RouterSettings s = new RouterSettings(ifaces, routes, sysctls, rules, threads, instance, control);
+        RouterSettings s = new RouterSettings(ifaces, routes, sysctls, rules, threads, instance, control, metrics);
         if (args.length > 0) {
             s.check();
         }
@@ -143,11 +155,13 @@ final class RouterSettings {
         Object threads = props.get(THREADS);
         Object instance = props.get(INSTANCE);
         Object control = props.get(CONTROL_DIR);
+        Object metrics = props.get(METRICS);
         RouterSettings s = new RouterSettings(new ArrayList<>(ifaces.values()), new ArrayList<>(routes.values()), sysctls,
             rules == null || rules.toString().isBlank() ? null : rules.toString().trim(),
             threads == null ? 1 : threads(threads.toString().trim()),
             instance == null ? ControlProtocol.DEFAULT_INSTANCE : instance(instance.toString().trim()),
-            control == null ? null : Path.of(control.toString().trim()));
+            control == null ? null : Path.of(control.toString().trim()),
+            metrics == null || metrics.toString().isBlank() ? null : metrics(metrics.toString().trim()));
         s.check();
         return s;
     }
@@ -172,6 +186,9 @@ final class RouterSettings {
         t.put(INSTANCE, instance);
         if (controlDir != null) {
             t.put(CONTROL_DIR, controlDir.toAbsolutePath().toString());
+        }
+        if (metrics != null) {
+            t.put(METRICS, metrics);
         }
         return t;
     }
@@ -228,6 +245,13 @@ final class RouterSettings {
             // below
         }
         throw new IllegalArgumentException("--threads " + s + ": a number from 1 to 64");
+    }
+
+    private static String metrics(String s) {
+        if (!LISTEN.matcher(s).matches()) {
+            throw new IllegalArgumentException("--metrics " + s + ": ADDRESS:PORT, PORT, [IPV6]:PORT or off");
+        }
+        return s;
     }
 
     private static String instance(String s) {

@@ -70,8 +70,8 @@ class ArchiveTest {
     @Test
     void etcHoldsConfigurationLoggingAndTheExampleRuleset() {
         assertEquals(List.of("etc/logging.properties", "etc/org.apache.felix.fileinstall-deploy.cfg",
-            "etc/org.conntrack4j.core.cfg", "etc/org.conntrack4j.rules.cfg", "etc/org.osgi.service.log.admin.cfg",
-            "etc/ruleset.nft"), under("etc"));
+            "etc/org.conntrack4j.core.cfg", "etc/org.conntrack4j.log.cfg", "etc/org.conntrack4j.metrics.cfg",
+            "etc/org.conntrack4j.rules.cfg", "etc/org.osgi.service.log.admin.cfg", "etc/ruleset.nft"), under("etc"));
     }
 
     @Test

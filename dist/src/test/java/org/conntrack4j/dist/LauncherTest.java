@@ -202,9 +202,13 @@ class LauncherTest {
      */
     @Test
     void exitAndLogoutEndTheShellAndCommandsPrintIntoPipes() {
-        Dist.Result r = Dist.run(launcher(), elsewhere, env, "ct:trackers | grep udp\nexit 3\nct:trackers\n", 120);
+        String replay = "replay " + home.resolve("examples/udp") + " --out " + tmp.resolve("piped") + " | grep agreement\n";
+        Dist.Result r = Dist.run(launcher(), elsewhere, env, "ct:trackers | grep udp\n" + replay + "exit 3\nct:trackers\n",
+            120);
         r.assertStatus(3);
         assertTrue(r.out().contains(" udp "), r.out());
+        assertTrue(r.out().contains("agreement with the kernel"), "replay's output did not reach grep:\n" + r.out());
+        assertFalse(r.out().contains("verdicts 21/21"), "grep let replay's other lines through:\n" + r.out());
         assertFalse(r.out().contains(" tcp ") || r.out().contains(" icmp "), "grep let other rows through:\n" + r.out());
         assertFalse(r.out().contains("Cannot coerce") || r.err().contains("Cannot coerce"), r.out() + r.err());
         r = Dist.run(launcher(), elsewhere, env, "logout\nct:trackers\n", 120);

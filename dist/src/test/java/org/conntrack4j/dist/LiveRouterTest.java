@@ -178,6 +178,15 @@ class LiveRouterTest {
                     ctlOk("ct:sysctl", "nf_conntrack_udp_timeout"), "sysctls as Linux spells them, prefix or not");
                 String routerStats = ctlOk("router:stats");
                 assertTrue(routerStats.contains("forwarded "), routerStats);
+                // the metrics endpoint answers while it forwards (default address, in the router's namespace)
+                String metrics = in(rtr, "curl", "-sSf", "--max-time", "10", "http://127.0.0.1:9876/metrics");
+                for (String series : List.of("conntrack4j_router_forwarded_total{instance=\"" + instance + "\"}",
+                    "conntrack4j_interface_rx_frames_total{instance=\"" + instance + "\",interface=\"lan\"}",
+                    "conntrack4j_interface_tx_frames_total{instance=\"" + instance + "\",interface=\"wan\"}",
+                    "conntrack4j_connections", "conntrack4j_helper_connections{helper=\"ftp\"}")) {
+                    Matcher v = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\d+)$").matcher(metrics);
+                    assertTrue(v.find() && Long.parseLong(v.group(1)) > 0, series + " > 0 in /metrics:\n" + metrics);
+                }
             } finally {
                 events.destroy();
                 events.waitFor(10, TimeUnit.SECONDS);

@@ -3,12 +3,10 @@ package org.conntrack4j.itest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Hashtable;
-import java.util.function.BooleanSupplier;
 
 import org.conntrack4j.sync.api.SyncControl;
 import org.junit.jupiter.api.Test;
@@ -26,7 +24,6 @@ import org.osgi.test.common.annotation.InjectService;
  */
 class SyncNodeLifecycleTest {
     private static final String THREAD = "conntrack4j-sync";
-    private static final long WAIT_MILLIS = 10_000;
 
     @InjectService
     ConfigurationAdmin configAdmin;
@@ -35,16 +32,6 @@ class SyncNodeLifecycleTest {
 
     private static boolean syncThreadRuns() {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(THREAD) && t.isAlive());
-    }
-
-    private static void await(String what, BooleanSupplier cond) throws InterruptedException {
-        long until = System.currentTimeMillis() + WAIT_MILLIS;
-        while (!cond.getAsBoolean()) {
-            if (System.currentTimeMillis() > until) {
-                fail(what + " within " + WAIT_MILLIS + " ms");
-            }
-            Thread.sleep(20);
-        }
     }
 
     private SyncControl control() {
@@ -74,30 +61,30 @@ class SyncNodeLifecycleTest {
             p.put(SyncControl.CONF, conf.toString());
             p.put(SyncControl.TOKEN, "itest");
             cfg.update(p);
-            await("the node's service", () -> control() != null && "itest".equals(control().token()));
+            ItSupport.until("the node's service", () -> control() != null && "itest".equals(control().token()));
             assertNull(control().error(), control().describe());
             assertTrue(control().describe().startsWith("sync: NOTRACK over UDP 127.0.0.1->127.0.0.1:37801 on lo"),
                 control().describe());
-            await("the node's thread", SyncNodeLifecycleTest::syncThreadRuns);
+            ItSupport.until("the node's thread", SyncNodeLifecycleTest::syncThreadRuns);
 
             Bundle b = syncBundle();
             b.stop();
-            await("no sync thread once the bundle stopped", () -> !syncThreadRuns());
+            ItSupport.until("no sync thread once the bundle stopped", () -> !syncThreadRuns());
             b.start();
-            await("the node again", () -> control() != null && syncThreadRuns());
+            ItSupport.until("the node again", () -> control() != null && syncThreadRuns());
 
             // a bad file: the service says why, nothing runs
             Files.writeString(conf, "Sync {\n  Mode FROB {\n  }\n}\n");
             p.put(SyncControl.TOKEN, "bad");
             cfg.update(p);
-            await("the bad file's error", () -> control() != null && "bad".equals(control().token()));
+            ItSupport.until("the bad file's error", () -> control() != null && "bad".equals(control().token()));
             assertTrue(control().error() != null && control().error().contains(conf.toString()), control().describe());
             assertTrue(!syncThreadRuns(), "nothing runs with a bad file");
         } finally {
             cfg.delete();
             Files.deleteIfExists(conf);
         }
-        await("the service gone with its configuration", () -> control() == null);
+        ItSupport.until("the service gone with its configuration", () -> control() == null);
         assertEquals(false, syncThreadRuns());
     }
 }

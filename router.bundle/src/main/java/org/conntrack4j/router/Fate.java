@@ -30,7 +30,10 @@ public enum Fate {
     BAD_DESTINATION("dropped: bad destination address"),
     FORWARDED("forwarded to"),
     DROPPED_INPUT("dropped in input"),
-    DELIVERED("delivered locally");
+    /** Taken in by the router's own stack without an answer (an ICMP error or reply, a datagram for a socket). */
+    DELIVERED("consumed by the local stack"),
+    /** Delivered to the router, whose stack answered it ({@link Result#answer} says how). */
+    ANSWERED("answered locally:");
 
     /** The fate in words. */
     public final String words;

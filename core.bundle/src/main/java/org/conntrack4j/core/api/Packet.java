@@ -76,6 +76,17 @@ public final class Packet {
     public String logReason;
     /** Protocol number of the tracker that gave the reason (the {@code nf_ct_proto_N} prefix of the log). */
     public int logProto;
+    /**
+     * Who ended the packet at the last hook traversal that returned something other than {@code ACCEPT} (a drop,
+     * or a packet taken over): what the deciding hook function put here (a rule, a chain's policy), else that
+     * function's owner as it was registered ({@code conntrack_in (core)}, a chain's name). An object whose
+     * {@code toString()} names it, made before any packet ran (so setting it allocates nothing) and formatted only
+     * when someone reports it; null while every hook accepted. Each traversal starts by clearing it, and a hook
+     * function that sets it returns a verdict other than {@code ACCEPT}.
+     *
+     * @since 2.3
+     */
+    public Object verdictBy;
 
     /** Scratch tuples for the hooks on this packet's thread (the core uses {@link #tuple}, {@link #tuple2}). */
     public final Tuple tuple = new Tuple();
@@ -155,6 +166,7 @@ public final class Packet {
         reason = null;
         logReason = null;
         logProto = 0;
+        verdictBy = null;
         cookie = 0;
         defrag = DEFRAG_PASSED;
         fragCount = 0;

@@ -73,6 +73,10 @@
  * adjustments and the master of a RELATED connection; {@link org.conntrack4j.core.api.ConntrackTable#create} answers
  * {@link org.conntrack4j.core.api.NewConnection#NOT_FOUND} when the master or the helper is missing.
  *
+ * <h2>2.3: who dropped a packet</h2>
+ * Additions only. {@link org.conntrack4j.core.api.Packet#verdictBy} names what ended a packet at a hook (a rule, a
+ * chain's policy, else the hook function's owner), for a replay that explains each packet's fate.
+ *
  * <h2>Departure</h2>
  * Handles stay valid as long as their engine: a connection handle of a destroyed connection answers but is no
  * longer in the table ({@link org.conntrack4j.core.api.Connection#isDying}). Every {@code Registration} undoes what
@@ -80,5 +84,5 @@
  * interface); its settings leave the listings, while values set for them stay with each engine, by name.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.2.0")
+@org.osgi.annotation.versioning.Version("2.3.0")
 package org.conntrack4j.core.api;

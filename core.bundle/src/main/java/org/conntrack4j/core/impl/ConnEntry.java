@@ -23,10 +23,9 @@ import org.conntrack4j.core.spi.L4Tracker;
  * Linux's {@code nf_ct_ext}.
  *
  * <p>Shared state and its guard: {@code status} and {@code ecache} change only through atomic bit
- * operations; {@code timeout} and {@code mark} are volatile; the table links ({@code nextOrig},
- * {@code nextReply}) are written under the table's bucket locks and read without locks (volatile); the
- * reply tuple and its hash change only before the connection is confirmed (one thread owns it then); the
- * extension is published once (volatile) and its fields are written before confirmation or under the
+ * operations; {@code timeout} and {@code mark} are volatile; the table's slots refer to the entry
+ * ({@link ConnTable}), which keeps no table links but those of its zone's list; the reply tuple and its hash change
+ * only before the connection is confirmed (one thread owns it then); the extension is published once (volatile) and its fields are written before confirmation or under the
  * connection's monitor; the tracker's state is the tracker's business (its own locking on this monitor). Where
  * that monitor stands among the locks: the package documentation.
  */
@@ -133,8 +132,6 @@ final class ConnEntry implements Connection {
     L4Tracker tracker;
     /** {@link Registry#generation} when the connection was created: checked once, at confirmation. */
     final int generation;
-    volatile ConnEntry nextOrig;
-    volatile ConnEntry nextReply;
     /** The links of its zone's list ({@link ConnTable}), guarded by that list's monitor. */
     ConnEntry zonePrev;
     ConnEntry zoneNext;

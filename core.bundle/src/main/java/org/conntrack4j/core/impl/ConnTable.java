@@ -4,17 +4,25 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The confirmed connections, findable by either tuple: two chained hash tables of the same size, one keyed
- * by the original tuple (chained through {@code nextOrig}), one by the reply tuple ({@code nextReply}).
- * A lookup hashes the tuple once and probes the same bucket index in both.
+ * The confirmed connections, findable by either tuple: one open-addressing table (linear probing) whose slots hold
+ * both directions' tuples of every connection. A slot is a 16-bit tag in {@link Tables#tags} (empty, deleted, being
+ * written, or a few bits of the tuple's hash with the direction) and the entry in {@link Tables#refs}; a lookup
+ * scans the tags from the tuple's home slot to the first empty one and looks at an entry only where the tag
+ * matches, so that a miss costs a cache line of tags instead of one cache miss per entry of a chain. Tuple hashes
+ * do not depend on the direction, so a lookup finds the original and the reply direction in one probe sequence.
  *
- * <p>Concurrency: readers walk chains without locks (chain heads and links are volatile; an entry being
- * unlinked keeps its own link, so a reader standing on it goes on correctly). Writers hold the bucket lock
- * stripes of both tuples' buckets (their order: the package documentation). A resize replaces {@link #tables}; a
- * reader that misses checks whether the tables changed meanwhile and restarts (Linux's {@code search_restart}).
+ * <p>Concurrency: readers take no lock. Entries never move while the arrays are in use: a deletion leaves a
+ * tombstone (reused by later insertions), and only a rebuild ({@link #resize}, {@link #ensureRoom}) places them
+ * anew, into new arrays published through {@link #tables}; a reader that misses checks whether a rebuild ran
+ * meanwhile and restarts (Linux's {@code search_restart}). Writers hold the bucket lock stripes of both tuples'
+ * hashes (their order: the package documentation), so one key is never inserted twice; slots are claimed with a
+ * compare-and-set, since neighbouring keys of other stripes probe through the same slots. A writer publishes the
+ * entry before its tag, and a reader checks the whole tuple of every entry it looks at, so a slot reused between
+ * its two reads can only yield an entry that really has the tuple.
  *
  * <p>Each zone id also keeps its confirmed connections in {@link #ZONE_LISTS} doubly linked lists (through
  * {@code zonePrev} and {@code zoneNext}; the list is picked by the top bits of the original hash), so that flushing a
@@ -28,39 +36,116 @@ import java.util.function.Consumer;
 final class ConnTable {
     static final int STRIPES = 1024;
     private static final VarHandle ARR = MethodHandles.arrayElementVarHandle(ConnEntry[].class);
+    private static final VarHandle TAG = MethodHandles.arrayElementVarHandle(short[].class);
+
+    /** A slot never used since the arrays were made: a probe ends here. */
+    static final int EMPTY = 0;
+    /** A slot whose entry was removed: probes go on past it, an insertion may reuse it. */
+    static final int DELETED = 1;
+    /** A slot claimed by an insertion that has not published its tag yet. */
+    static final int CLAIMED = 2;
+    /**
+     * Set in every live tag, which also holds the direction in bit 0 and the hash's top 13 bits in its own top bits
+     * (the home slot comes from the low bits: the tag tells apart entries of one probe sequence).
+     */
+    private static final int LIVE = 4;
+    /** Slots per connection the table is sized for: the original and the reply tuple. */
+    static final int SLOTS_PER_CONN = 2;
+
+    /** The tag of a live slot holding the tuple of direction {@code dir} whose hash is {@code hash}. */
+    static int tag(int hash, int dir) {
+        return (short) (hash >>> 16 & ~7 | LIVE | dir);
+    }
+
+    /** Is {@code v} the tag of a live slot with hash {@code hash}, either direction? */
+    static boolean matches(int v, int hash) {
+        return (v | 1) == tag(hash, 1);
+    }
+
+    /** Is {@code v} the tag of a live slot (not empty, deleted or claimed)? Tags may be negative. */
+    static boolean live(int v) {
+        return (v & LIVE) != 0;
+    }
+
+    /** The direction of a live tag. */
+    static int dir(int v) {
+        return v & 1;
+    }
 
     /**
-     * The bucket heads of both tables in one array, original at {@code 2i} and reply at {@code 2i + 1}: a lookup
-     * that misses the original table finds the reply bucket in the same cache line. Replaced as a whole by a
-     * resize.
+     * The slots: tags and entries at the same index. Replaced as a whole by a rebuild; the arrays of a replaced
+     * {@code Tables} are never written again.
      */
     static final class Tables {
-        final ConnEntry[] heads;
+        final short[] tags;
+        final ConnEntry[] refs;
         final int mask;
+        /** Slots not {@link #EMPTY}; a rebuild is due beyond {@link #limit}. */
+        final AtomicInteger used = new AtomicInteger();
+        final int limit;
 
-        Tables(int size) {
-            heads = new ConnEntry[2 * size];
-            mask = size - 1;
+        Tables(int slots) {
+            tags = new short[slots];
+            refs = new ConnEntry[slots];
+            mask = slots - 1;
+            limit = slots / 4 * 3;
         }
 
         int size() {
             return mask + 1;
         }
 
-        ConnEntry orig(int bucket) {
-            return (ConnEntry) ARR.getAcquire(heads, bucket << 1);
+        int tag(int i) {
+            return (short) TAG.getAcquire(tags, i);
         }
 
-        ConnEntry reply(int bucket) {
-            return (ConnEntry) ARR.getAcquire(heads, (bucket << 1) | 1);
+        ConnEntry ref(int i) {
+            return (ConnEntry) ARR.getAcquire(refs, i);
         }
 
-        void setOrig(int bucket, ConnEntry e) {
-            ARR.setRelease(heads, bucket << 1, e);
+        /** Puts {@code e} in the first free slot of {@code hash}'s probe sequence. Caller holds the hash's stripe. */
+        void claim(int hash, int dir, ConnEntry e) {
+            for (int i = hash & mask, n = 0; n <= mask; i = (i + 1) & mask, n++) {
+                int v = tag(i);
+                while ((v == EMPTY || v == DELETED) && !TAG.compareAndSet(tags, i, (short) v, (short) CLAIMED)) {
+                    v = tag(i);
+                }
+                if (v == EMPTY || v == DELETED) {
+                    if (v == EMPTY) {
+                        used.incrementAndGet();
+                    }
+                    ARR.setRelease(refs, i, e);
+                    TAG.setRelease(tags, i, (short) ConnTable.tag(hash, dir));
+                    return;
+                }
+            }
+            // ensureRoom keeps a quarter of the slots empty; only a broken invariant gets here
+            throw new IllegalStateException("connection table has no free slot");
         }
 
-        void setReply(int bucket, ConnEntry e) {
-            ARR.setRelease(heads, (bucket << 1) | 1, e);
+        /** The slot holding {@code e}'s tuple of direction {@code dir}, or -1. */
+        int slotOf(ConnEntry e, int dir) {
+            int hash = dir == 0 ? e.hashOrig : e.hashReply;
+            int want = ConnTable.tag(hash, dir);
+            for (int i = hash & mask, n = 0; n <= mask; i = (i + 1) & mask, n++) {
+                int v = tag(i);
+                if (v == EMPTY) {
+                    return -1;
+                }
+                if (v == want && ref(i) == e) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** Leaves a tombstone where {@code e}'s tuple of direction {@code dir} was. Caller holds the stripe. */
+        void remove(ConnEntry e, int dir) {
+            int i = slotOf(e, dir);
+            if (i >= 0) {
+                TAG.setRelease(tags, i, (short) DELETED);
+                ARR.setRelease(refs, i, null);
+            }
         }
     }
 
@@ -82,9 +167,9 @@ final class ConnTable {
 
     private final Object[] locks = new Object[STRIPES];
     /**
-     * Odd while a resize relinks entries (Linux's {@code nf_conntrack_generation} seqcount): a reader that
-     * missed must not conclude "absent" while it is odd or after it changed, since relinked entries may have
-     * been skipped.
+     * Odd while a rebuild places entries anew (Linux's {@code nf_conntrack_generation} seqcount): a reader that
+     * missed must not conclude "absent" while it is odd or after it changed, since it may have read arrays that a
+     * rebuild replaced before an entry was inserted into the new ones.
      */
     private volatile int generation;
     private final long k1;
@@ -92,6 +177,8 @@ final class ConnTable {
     private final long k3;
     private final long k4;
     private final long k5;
+    /** The slots {@code nf_conntrack_buckets} asks for ({@link #SLOTS_PER_CONN} per bucket); written under every stripe. */
+    private int minSlots;
     volatile Tables tables;
 
     ConnTable(int buckets, long seed) {
@@ -104,7 +191,8 @@ final class ConnTable {
         k3 = r.nextLong() | 1;
         k4 = r.nextLong() | 1;
         k5 = r.nextLong() | 1;
-        tables = new Tables(sizeFor(buckets));
+        minSlots = SLOTS_PER_CONN * sizeFor(buckets);
+        tables = new Tables(minSlots);
     }
 
     static int sizeFor(int buckets) {
@@ -128,14 +216,13 @@ final class ConnTable {
         return locks[stripe];
     }
 
-    /** Links a new entry into both tables and its zone's list. Caller holds the stripes of both hashes. */
+    /**
+     * Puts a new entry's two tuples into the slots and the entry into its zone's list. Caller holds the stripes of
+     * both hashes, and made room first ({@link #ensureRoom}).
+     */
     void link(Tables t, ConnEntry e) {
-        int io = e.hashOrig & t.mask;
-        e.nextOrig = t.orig(io);
-        t.setOrig(io, e);
-        int ir = e.hashReply & t.mask;
-        e.nextReply = t.reply(ir);
-        t.setReply(ir, e);
+        t.claim(e.hashOrig, 0, e);
+        t.claim(e.hashReply, 1, e);
         ZoneList l = zoneList(e.zone(), e.hashOrig >>> 28, true);
         synchronized (l) {
             ConnEntry h = l.head;
@@ -189,7 +276,7 @@ final class ConnTable {
         }
     }
 
-    /** Unlinks an entry from both tables and its zone's list. Caller holds the stripes of both hashes. */
+    /** Removes an entry's two tuples from the slots and the entry from its zone's list. Caller holds both stripes. */
     void unlink(Tables t, ConnEntry e) {
         ZoneList l = zoneList(e.zone(), e.hashOrig >>> 28, false);
         if (l != null) {
@@ -208,30 +295,8 @@ final class ConnTable {
                 e.zoneNext = null;
             }
         }
-        int io = e.hashOrig & t.mask;
-        ConnEntry p = t.orig(io);
-        if (p == e) {
-            t.setOrig(io, e.nextOrig);
-        } else {
-            while (p != null && p.nextOrig != e) {
-                p = p.nextOrig;
-            }
-            if (p != null) {
-                p.nextOrig = e.nextOrig;
-            }
-        }
-        int ir = e.hashReply & t.mask;
-        p = t.reply(ir);
-        if (p == e) {
-            t.setReply(ir, e.nextReply);
-        } else {
-            while (p != null && p.nextReply != e) {
-                p = p.nextReply;
-            }
-            if (p != null) {
-                p.nextReply = e.nextReply;
-            }
-        }
+        t.remove(e, 0);
+        t.remove(e, 1);
     }
 
     /** The resize generation before a lookup; pass it to {@link #missIsFinal}. */
@@ -248,38 +313,57 @@ final class ConnTable {
         return generation == gen;
     }
 
-    /** Rebuilds the tables with a new size, holding every stripe. */
+    /**
+     * Makes sure one more connection fits in the slots without crossing the rebuild limit: rebuilds (at a size that
+     * leaves the live slots at most half of it, or at the configured size, whichever is more) when it would cross it.
+     * Called with no stripe held.
+     */
+    void ensureRoom() {
+        Tables t = tables;
+        if (t.used.get() + SLOTS_PER_CONN > t.limit) {
+            lockAll(0, () -> {
+                if (tables.used.get() + SLOTS_PER_CONN > tables.limit) {
+                    rebuild(minSlots);
+                }
+            });
+        }
+    }
+
+    /** Sets the size {@code nf_conntrack_buckets} asks for, and rebuilds at it (or larger, for what is there). */
     void resize(int buckets) {
         lockAll(0, () -> {
-            Tables old = tables;
-            Tables t = new Tables(sizeFor(buckets));
-            if (t.size() == old.size()) {
-                return;
-            }
-            generation++;
-            for (int i = 0; i < old.size(); i++) {
-                ConnEntry e = old.orig(i);
-                while (e != null) {
-                    ConnEntry next = e.nextOrig;
-                    int io = e.hashOrig & t.mask;
-                    e.nextOrig = t.orig(io);
-                    t.setOrig(io, e);
-                    e = next;
-                }
-            }
-            for (int i = 0; i < old.size(); i++) {
-                ConnEntry e = old.reply(i);
-                while (e != null) {
-                    ConnEntry next = e.nextReply;
-                    int ir = e.hashReply & t.mask;
-                    e.nextReply = t.reply(ir);
-                    t.setReply(ir, e);
-                    e = next;
-                }
-            }
-            tables = t;
-            generation++;
+            minSlots = SLOTS_PER_CONN * sizeFor(buckets);
+            rebuild(minSlots);
         });
+    }
+
+    /** Places every entry anew into fresh arrays of at least {@code slots}. Caller holds every stripe. */
+    private void rebuild(int slots) {
+        Tables old = tables;
+        int live = 0;
+        for (int i = 0; i < old.size(); i++) {
+            if (live(old.tags[i])) {
+                live++;
+            }
+        }
+        int n = slots;
+        while (n < (1 << 30) && (live + SLOTS_PER_CONN) * 2 > n) {
+            n <<= 1;
+        }
+        if (n == old.size() && old.used.get() == live) {
+            return;
+        }
+        Tables t = new Tables(n);
+        generation++;
+        for (int i = 0; i < old.size(); i++) {
+            int v = old.tags[i];
+            ConnEntry e = old.refs[i];
+            if (live(v) && e != null) {
+                t.claim(dir(v) == 0 ? e.hashOrig : e.hashReply, dir(v), e);
+            }
+        }
+        tables = t;
+        generation++;
     }
 
     private void lockAll(int i, Runnable r) {
@@ -292,25 +376,34 @@ final class ConnTable {
         }
     }
 
-    /** Calls {@code c} for every entry (through the original table); weakly consistent. */
+    /** Calls {@code c} for every entry (through its original tuple's slot); weakly consistent. */
     void forEach(Consumer<ConnEntry> c) {
         Tables t = tables;
         for (int i = 0; i < t.size(); i++) {
-            for (ConnEntry e = t.orig(i); e != null; e = e.nextOrig) {
-                c.accept(e);
-            }
+            visit(t, i, c);
         }
     }
 
-    /** Calls {@code c} for the entries of buckets [from, to) of the original table; returns the table size. */
+    /**
+     * Calls {@code c} for the entries whose original tuple is in the slots of buckets [from, to), a bucket being
+     * {@link #SLOTS_PER_CONN} slots (so that the collector's slices keep their size); returns the buckets there are.
+     */
     int forRange(int from, int to, Consumer<ConnEntry> c) {
         Tables t = tables;
-        int n = t.size();
-        for (int i = from; i < Math.min(to, n); i++) {
-            for (ConnEntry e = t.orig(i); e != null; e = e.nextOrig) {
+        int n = t.size() / SLOTS_PER_CONN;
+        for (int i = from * SLOTS_PER_CONN; i < Math.min(to, n) * SLOTS_PER_CONN; i++) {
+            visit(t, i, c);
+        }
+        return n;
+    }
+
+    private static void visit(Tables t, int i, Consumer<ConnEntry> c) {
+        int v = t.tag(i);
+        if (live(v) && dir(v) == 0) {
+            ConnEntry e = t.ref(i);
+            if (e != null) {
                 c.accept(e);
             }
         }
-        return n;
     }
 }

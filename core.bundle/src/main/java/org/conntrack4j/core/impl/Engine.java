@@ -59,11 +59,12 @@ import org.conntrack4j.core.spi.L4Tracker;
  * package documentation.
  */
 public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServices {
-    /** Buckets examined for an unassured victim when the table is full ({@code NF_CT_EVICTION_RANGE}). */
+    /**
+     * Buckets examined for an unassured victim when the table is full ({@code NF_CT_EVICTION_RANGE}); a bucket is
+     * {@link #EVICTION_SLOTS} slots of the table from the new connection's home slot on.
+     */
     static final int EVICTION_RANGE = 8;
-    /** Longest chain accepted at insertion, before the random part ({@code MIN_CHAINLEN}). */
-    static final int MIN_CHAINLEN = 8;
-    static final int MAX_CHAINLEN = 64 - MIN_CHAINLEN;
+    static final int EVICTION_SLOTS = ConnTable.SLOTS_PER_CONN;
     private static final int MAX_REPEATS = 4;
 
     final Registry registry;
@@ -385,20 +386,12 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
         int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
         long now = clock.jiffies();
-        ConnEntry e = findOrig(mo, tu, h, now);
-        boolean reply = false;
-        if (e == null) {
-            e = findReply(mr, tu, h, now);
-            reply = e != null;
-            if (e == null && mr != mo) {
-                int h2 = table.hash(mr, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
-                e = findOrig(mo, tu, h2, now);
-                if (e == null) {
-                    e = findReply(mr, tu, h2, now);
-                    reply = e != null;
-                }
-            }
+        ConnEntry e = find(mo, mr, tu, h, now, false);
+        if (e == null && mr != mo) {
+            int h2 = table.hash(mr, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+            e = find(mo, mr, tu, h2, now, false);
         }
+        boolean reply = e != null && !e.origMatches(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
         int ctinfo;
         if (e != null && !reply) {
             int st = e.status();
@@ -424,43 +417,47 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         return 0;
     }
 
-    private ConnEntry findOrig(int m, Tuple tu, int h, long now) {
+    /**
+     * The connection whose original tuple (compared with meta {@code mo}) or reply tuple (meta {@code mr}) is
+     * {@code tu}, among the slots of hash {@code h}: Linux's lookup of the original then the reply table at one
+     * bucket, in one probe. An entry of the direction asked first ({@code preferReply}) wins over one of the other.
+     * Expired entries met on the way are destroyed ({@code nf_ct_gc_expired}).
+     */
+    private ConnEntry find(int mo, int mr, Tuple tu, int h, long now, boolean preferReply) {
         int ports = tu.srcPort << 16 | tu.dstPort;
         while (true) {
             int gen = table.generation();
             ConnTable.Tables t = table.tables;
-            for (ConnEntry e = t.orig(h & t.mask); e != null; e = e.nextOrig) {
+            ConnEntry other = null;
+            for (int i = h & t.mask, n = 0; n <= t.mask; i = (i + 1) & t.mask, n++) {
+                int v = t.tag(i);
+                if (v == ConnTable.EMPTY) {
+                    break;
+                }
+                if (!ConnTable.matches(v, h)) {
+                    continue;
+                }
+                ConnEntry e = t.ref(i);
+                if (e == null) {
+                    continue;
+                }
                 if (e.timeout() - now <= 0) {
                     gcExpired(e, now);
                     continue;
                 }
-                if (e.origMatches(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
-                    return e;
+                boolean orig = ConnTable.dir(v) == Direction.ORIGINAL;
+                if (orig ? e.origMatches(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)
+                    : e.replyMatches(mr, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
+                    if (orig != preferReply) {
+                        return e;
+                    }
+                    if (other == null) {
+                        other = e;
+                    }
                 }
             }
-            if (table.missIsFinal(gen)) {
-                return null;
-            }
-            stats.inc(EngineStats.I_SEARCH_RESTART);
-        }
-    }
-
-    private ConnEntry findReply(int m, Tuple tu, int h, long now) {
-        int ports = tu.srcPort << 16 | tu.dstPort;
-        while (true) {
-            int gen = table.generation();
-            ConnTable.Tables t = table.tables;
-            for (ConnEntry e = t.reply(h & t.mask); e != null; e = e.nextReply) {
-                if (e.timeout() - now <= 0) {
-                    gcExpired(e, now);
-                    continue;
-                }
-                if (e.replyMatches(m, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
-                    return e;
-                }
-            }
-            if (table.missIsFinal(gen)) {
-                return null;
+            if (other != null || table.missIsFinal(gen)) {
+                return other;
             }
             stats.inc(EngineStats.I_SEARCH_RESTART);
         }
@@ -507,13 +504,22 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         return e;
     }
 
-    /** {@code early_drop}: kills unassured connections of the first of 8 buckets that has any. */
+    /**
+     * {@code early_drop}: kills the unassured connections of the first of {@link #EVICTION_RANGE} buckets (runs of
+     * {@link #EVICTION_SLOTS} slots from the home slot of {@code h}) that has any, each found by its original tuple.
+     */
     private boolean earlyDrop(int h, long now) {
         ConnTable.Tables t = table.tables;
-        int bucket = h & t.mask;
-        for (int i = 0; i < EVICTION_RANGE; i++) {
+        int home = h & t.mask;
+        for (int b = 0; b < EVICTION_RANGE; b++) {
             int drops = 0;
-            for (ConnEntry e = t.orig((bucket + i) & t.mask); e != null; e = e.nextOrig) {
+            for (int k = 0; k < EVICTION_SLOTS; k++) {
+                int i = (home + b * EVICTION_SLOTS + k) & t.mask;
+                int v = t.tag(i);
+                ConnEntry e = ConnTable.live(v) && ConnTable.dir(v) == Direction.ORIGINAL ? t.ref(i) : null;
+                if (e == null) {
+                    continue;
+                }
                 if (e.timeout() - now <= 0) {
                     gcExpired(e, now);
                     continue;
@@ -616,6 +622,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             return Verdict.ACCEPT;
         }
         ConnEntry clash;
+        table.ensureRoom();
         int s1 = ConnTable.stripe(ct.hashOrig);
         int s2 = ConnTable.stripe(ct.hashReply);
         synchronized (table.lock(Math.min(s1, s2))) {
@@ -630,15 +637,9 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                     return Verdict.DROP;
                 }
                 ConnTable.Tables t = table.tables;
-                int maxChain = MIN_CHAINLEN + ((ct.hashOrig >>> 8) & 0xffffff) % MAX_CHAINLEN;
-                clash = clashIn(t, ct, true, maxChain);
+                clash = clashIn(t, ct, true);
                 if (clash == null) {
-                    clash = clashIn(t, ct, false, maxChain);
-                }
-                if (clash == CHAIN_TOO_LONG) {
-                    stats.inc(EngineStats.I_CHAINTOOLONG);
-                    stats.inc(EngineStats.I_INSERT_FAILED);
-                    return Verdict.DROP;
+                    clash = clashIn(t, ct, false);
                 }
                 if (clash == null) {
                     linkConfirmed(t, ct);
@@ -670,14 +671,15 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         count.incrementAndGet();
     }
 
-    private static final ConnEntry CHAIN_TOO_LONG = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0, 0, null, 0);
-
     /**
-     * Looks for an entry equal to {@code ct}'s original (or reply) tuple in either table: a connection
-     * inserted meanwhile with the same flow, or NAT having picked a taken reply tuple.
+     * Looks for an entry whose original or reply tuple equals {@code ct}'s original (or reply) tuple: a connection
+     * inserted meanwhile with the same flow, or NAT having picked a taken reply tuple. An entry matching by its
+     * original tuple wins over one matching by its reply tuple. (Linux also refuses an insertion into a chain longer
+     * than 8-63 entries, {@code chaintoolong}; probes of this table stay short at any size, as the table grows
+     * before it is three quarters full, so that counter stays 0.)
      */
-    private ConnEntry clashIn(ConnTable.Tables t, ConnEntry ct, boolean orig, int maxChain) {
-        int idx = (orig ? ct.hashOrig : ct.hashReply) & t.mask;
+    private ConnEntry clashIn(ConnTable.Tables t, ConnEntry ct, boolean orig) {
+        int h = orig ? ct.hashOrig : ct.hashReply;
         int dir = orig ? Direction.ORIGINAL : Direction.REPLY;
         // nf_ct_key_equal: an entry's zone is compared in the direction of the entry found (of both connections)
         int mo = ct.metaFor(Direction.ORIGINAL);
@@ -687,25 +689,25 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         long dHi = ct.dstHi(dir);
         long dLo = ct.dstLo(dir);
         int ports = ct.srcPort(dir) << 16 | ct.dstPort(dir);
-        int len = 0;
-        for (ConnEntry e = t.orig(idx); e != null; e = e.nextOrig) {
-            if (e.origMatches(mo, sHi, sLo, dHi, dLo, ports)) {
-                return e;
+        ConnEntry byReply = null;
+        for (int i = h & t.mask, n = 0; n <= t.mask; i = (i + 1) & t.mask, n++) {
+            int v = t.tag(i);
+            if (v == ConnTable.EMPTY) {
+                break;
             }
-            if (++len > maxChain) {
-                return CHAIN_TOO_LONG;
+            ConnEntry e = ConnTable.matches(v, h) ? t.ref(i) : null;
+            if (e == null) {
+                continue;
+            }
+            if (ConnTable.dir(v) == Direction.ORIGINAL) {
+                if (e.origMatches(mo, sHi, sLo, dHi, dLo, ports)) {
+                    return e;
+                }
+            } else if (byReply == null && e.replyMatches(mr, sHi, sLo, dHi, dLo, ports)) {
+                byReply = e;
             }
         }
-        len = 0;
-        for (ConnEntry e = t.reply(idx); e != null; e = e.nextReply) {
-            if (e.replyMatches(mr, sHi, sLo, dHi, dLo, ports)) {
-                return e;
-            }
-            if (++len > maxChain) {
-                return CHAIN_TOO_LONG;
-            }
-        }
-        return null;
+        return byReply;
     }
 
     /**
@@ -971,16 +973,10 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
         int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
         long now = clock.jiffies();
-        ConnEntry e = findOrig(mo, tu, h, now);
-        if (e == null) {
-            e = findReply(mr, tu, h, now);
-        }
+        ConnEntry e = find(mo, mr, tu, h, now, false);
         if (e == null && mr != mo) {
             int h2 = table.hash(mr, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
-            e = findOrig(mo, tu, h2, now);
-            if (e == null) {
-                e = findReply(mr, tu, h2, now);
-            }
+            e = find(mo, mr, tu, h2, now, false);
         }
         return e;
     }
@@ -997,11 +993,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         int mo = meta(reply, self == null ? 0 : self.zoneId(Direction.ORIGINAL));
         int mr = meta(reply, self == null ? 0 : self.zoneId(Direction.REPLY));
         int h = table.hash(mr, reply.srcHi, reply.srcLo, reply.dstHi, reply.dstLo, reply.srcPort << 16 | reply.dstPort);
-        long now = clock.jiffies();
-        ConnEntry e = findReply(mr, reply, h, now);
-        if (e == null) {
-            e = findOrig(mo, reply, h, now);
-        }
+        ConnEntry e = find(mo, mr, reply, h, clock.jiffies(), true);
         if (e == null || e == self) {
             return false;
         }
@@ -1514,10 +1506,11 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
 
     /**
      * {@code nf_conntrack_hash_check_insert}: links a connection made by {@link #create}, unless its original or
-     * reply tuple is taken (EEXIST: another connection's reply, or a race with a packet or another creation), a chain
-     * is too long (chaintoolong), or a plug-in it holds left since it was made.
+     * reply tuple is taken (EEXIST: another connection's reply, or a race with a packet or another creation), or a
+     * plug-in it holds left since it was made (no chaintoolong: {@link #clashIn}).
      */
     private int insertCreated(ConnEntry ct) {
+        table.ensureRoom();
         int s1 = ConnTable.stripe(ct.hashOrig);
         int s2 = ConnTable.stripe(ct.hashReply);
         synchronized (table.lock(Math.min(s1, s2))) {
@@ -1526,14 +1519,9 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                     return NewConnection.INVALID;
                 }
                 ConnTable.Tables t = table.tables;
-                int maxChain = MIN_CHAINLEN + ((ct.hashOrig >>> 8) & 0xffffff) % MAX_CHAINLEN;
-                ConnEntry clash = clashIn(t, ct, true, maxChain);
+                ConnEntry clash = clashIn(t, ct, true);
                 if (clash == null) {
-                    clash = clashIn(t, ct, false, maxChain);
-                }
-                if (clash == CHAIN_TOO_LONG) {
-                    stats.inc(EngineStats.I_CHAINTOOLONG);
-                    return NewConnection.TABLE_FULL;
+                    clash = clashIn(t, ct, false);
                 }
                 if (clash != null) {
                     // not counted: Linux 6.18 counted neither this nor the lookup's refusal (conntrack -S)

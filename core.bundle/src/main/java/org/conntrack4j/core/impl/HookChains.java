@@ -108,6 +108,7 @@ final class HookChains {
     /** {@code nf_hook_slow}: runs the chain; returns the final verdict. */
     int run(int hook, Packet p) {
         Entry[] chain = (p.family == Family.IPV6 ? v6 : v4)[hook];
+        p.verdictBy = null;
         for (int i = 0; i < chain.length; i++) {
             int v;
             int repeats = 0;
@@ -118,6 +119,7 @@ final class HookChains {
                     // A plug-in bug must not escape the packet path: the packet is dropped and counted.
                     exceptions.incrementAndGet();
                     log.warn("hook function of " + chain[i].owner + " failed; packet dropped", e);
+                    p.verdictBy = chain[i].owner;
                     return Verdict.DROP;
                 }
             } while ((v & 0xff) == Verdict.REPEAT && ++repeats < MAX_REPEAT);
@@ -128,6 +130,10 @@ final class HookChains {
                 case Verdict.STOP:
                     return Verdict.ACCEPT;
                 default:
+                    // who decided, for whoever reports the packet's fate: the function's own account, else its owner
+                    if (p.verdictBy == null) {
+                        p.verdictBy = chain[i].owner;
+                    }
                     return v & 0xff;
             }
         }

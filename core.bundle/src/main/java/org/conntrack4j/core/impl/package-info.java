@@ -18,10 +18,12 @@
  * count and the ids. Inside it nothing else is taken: a master's extension exists before it can have
  * expectations (it has a helper), so no connection monitor is needed; the helper's policy is read before the
  * lock.</li>
- * <li><b>The table's bucket stripes</b> ({@link org.conntrack4j.core.impl.ConnTable}, 1024 monitors). Guard the
- * chain links and heads. Taken in ascending stripe order, at most the two of one connection's tuples (insertion,
- * removal), or all of them in order for a resize. Nothing is taken inside them but a zone list's monitor (a
- * leaf, below).</li>
+ * <li><b>The table's bucket stripes</b> ({@link org.conntrack4j.core.impl.ConnTable}, 1024 monitors, picked by the
+ * tuple's hash). The stripe of a hash guards the insertion and removal of tuples of that hash: a tuple's presence,
+ * and the slots it takes (claimed with a compare-and-set, since tuples of other stripes probe through the same
+ * slots). Taken in ascending stripe order, at most the two of one connection's tuples (insertion, removal), or all of
+ * them in order for a rebuild of the slot arrays (a resize, or the growth an insertion makes room with before it
+ * takes its own two). Nothing is taken inside them but a zone list's monitor (a leaf, below).</li>
  * <li><b>Leaves</b>, each held only for its own short work, with nothing taken inside: the registry
  * ({@link org.conntrack4j.core.impl.Registry}: the plug-in lists and their publication, the generation that
  * unconfirmed connections are checked against; clean-up after a departure,

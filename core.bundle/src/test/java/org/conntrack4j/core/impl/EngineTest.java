@@ -245,14 +245,14 @@ class EngineTest {
 
     @Test
     void tableFullDropsAnUnassuredConnectionFirst() {
-        // Early drop looks at 8 buckets from the new connection's: with 16 buckets, pick a new flow whose range
-        // covers one of the two existing connections.
+        // Early drop looks at 8 buckets (of 2 slots) from the new connection's home slot: with 16 buckets (32
+        // slots), pick a new flow whose range covers one of the two existing connections.
         net.settings().set(CoreSettings.BUCKETS, 16);
         net.settings().set(CoreSettings.MAX, 2);
         forward("10.0.0.1", 1000, "10.0.0.2", 53);
         forward("10.0.0.1", 1001, "10.0.0.2", 53);
         int port = 1002;
-        while (!victimInRange(tuple("10.0.0.1", port, "10.0.0.2", 53), 15)) {
+        while (!victimInRange(tuple("10.0.0.1", port, "10.0.0.2", 53))) {
             port++;
         }
         assertEquals("new/original", forward("10.0.0.1", port, "10.0.0.2", 53));
@@ -260,11 +260,12 @@ class EngineTest {
         assertEquals(1, net.stats().get(Stats.EARLY_DROP));
     }
 
-    private boolean victimInRange(Tuple t, int mask) {
-        int b = net.hash(t, 0) & mask;
+    private boolean victimInRange(Tuple t) {
+        ConnTable.Tables slots = net.table.tables;
+        int home = net.hash(t, 0) & slots.mask;
         for (Connection c : net.connections(null)) {
-            int cb = ((ConnEntry) c).hashOrig & mask;
-            if (((cb - b) & mask) < Engine.EVICTION_RANGE) {
+            int at = slots.slotOf((ConnEntry) c, Direction.ORIGINAL);
+            if (((at - home) & slots.mask) < Engine.EVICTION_RANGE * Engine.EVICTION_SLOTS) {
                 return true;
             }
         }
@@ -278,7 +279,7 @@ class EngineTest {
         forward("10.0.0.1", 1000, "10.0.0.2", 53);
         forward("10.0.0.1", 1001, "10.0.0.2", 53);
         int port = 1002;
-        while (victimInRange(tuple("10.0.0.1", port, "10.0.0.2", 53), 15)) {
+        while (victimInRange(tuple("10.0.0.1", port, "10.0.0.2", 53))) {
             port++;
         }
         TestPackets.v4(p, PROTO, "10.0.0.1", port, "10.0.0.2", 53, 4);

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * dropped by conntrack and counted {@code drop}, nothing inserted. Assured connections are never dropped early, and
  * keep flowing through the flood. ({@code insert} stays 0: Linux counts it only for entries ctnetlink creates.)
  *
- * <p>The table has as many buckets as its maximum, so that chains stay far below the shortest chain confirmation
- * refuses ({@code chaintoolong}, 8 to 63 entries).
+ * <p>The table has as many buckets as its maximum (two slots each), so that early drop's 8 buckets from a new
+ * connection's hash hold a few entries, as Linux's do at that ratio.
  */
 class SynFloodTest {
     private static final int MAX = 64;

@@ -33,7 +33,7 @@ class UdpFloodTest {
 
     UdpFloodTest() {
         plugins.addTracker(new UdpTracker(), IpProto.UDP);
-        // as many buckets as entries: chains stay far below what confirmation refuses (chaintoolong)
+        // as many buckets as entries (two slots each), Linux's ratio: early drop's 8 buckets hold a few entries
         rig = new Rig(plugins).defrag().set("nf_conntrack_buckets", MAX).set("nf_conntrack_max", MAX);
     }
 

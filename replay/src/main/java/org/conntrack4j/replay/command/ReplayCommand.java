@@ -11,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Process;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
@@ -24,7 +26,9 @@ import org.conntrack4j.core.text.Names;
 import org.conntrack4j.replay.compare.CaseComparison;
 import org.conntrack4j.replay.compare.ComparisonResult;
 import org.conntrack4j.replay.run.CaseSpec;
+import org.conntrack4j.replay.report.HtmlReport;
 import org.conntrack4j.replay.run.FatalErrors;
+import org.conntrack4j.replay.run.PacketConnections;
 import org.conntrack4j.replay.run.Replay;
 import org.conntrack4j.replay.run.ReplayException;
 import org.conntrack4j.replay.run.ReplayReport;
@@ -52,6 +56,9 @@ public final class ReplayCommand {
     static final int USAGE = 2;
     static final int FATAL = ReplayException.FATAL;
 
+    /** The frames whose connection the HTML report knows (the first ones): bounds its memory. */
+    static final int REPORT_FRAMES = 1_000_000;
+
     @Reference
     ConntrackFactory factory;
 
@@ -61,8 +68,11 @@ public final class ReplayCommand {
     @Descriptor("replay a kernel case folder (or --pcap with --rules and --iface) into --out DIR")
     public int replay(CommandSession session, @Descriptor("CASE_DIR --out DIR [--quiet] [--check] | --pcap FILE "
         + "--rules FILE --iface SPEC... [--in IFACE] [--map-iface RECORDED=ROUTER]... [--sysctl NAME=VALUE]... --out DIR; "
-        + "[--tick-phase MICROS] [--labels CONNLABEL_CONF] [--verdicts-only]") String... args) {
-        PrintStream out = session.getConsole();
+        + "[--tick-phase MICROS] [--labels CONNLABEL_CONF] [--verdicts-only] [--verbose] [--report FILE.html]")
+        String... args) {
+        // the command's own output: a pipe or redirection when there is one (replay ... | grep NEW), else the console
+        Process self = Process.Utils.current();
+        PrintStream out = self != null ? self.out() : session.getConsole();
         PrintStream err = System.err;
         ReplayOptions o;
         try {
@@ -70,10 +80,10 @@ public final class ReplayCommand {
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
             err.println("usage: replay CASE_DIR --out OUT_DIR [--quiet] [--check] [--tick-phase MICROS] [--no-adopt-random]"
-                + " [--labels CONNLABEL_CONF] [--verdicts-only]");
+                + " [--labels CONNLABEL_CONF] [--verdicts-only] [--verbose] [--report FILE.html]");
             err.println("       replay --pcap FILE [--rules FILE] --iface NAME,MAC,NEIGHBOUR_MAC,ADDR/PREFIX[,...][,mtu=N]"
                 + "... [--in IFACE] [--map-iface RECORDED=ROUTER]... [--listen tcp|udp:PORT]... [--sysctl NAME=VALUE]..."
-                + " [--tick-phase MICROS] [--adopt-random] [--verdicts-only] --out OUT_DIR");
+                + " [--tick-phase MICROS] [--adopt-random] [--verdicts-only] [--verbose] [--report FILE.html] --out OUT_DIR");
             return USAGE;
         }
         try (FatalErrors fatal = FatalErrors.install()) {
@@ -94,6 +104,7 @@ public final class ReplayCommand {
                 }
             }
             Map<String, String> ignored = new TreeMap<>();
+            PacketConnections connections = o.report == null ? null : new PacketConnections(REPORT_FRAMES);
             ReplayReport r = Replay.run(spec, o.out, (name, clock, sysctls) -> {
                 Conntrack net;
                 try {
@@ -118,9 +129,9 @@ public final class ReplayCommand {
                 }
                 return net;
             }, (net, text, source) -> install(net, text, source), o.quiet || System.console() == null ? null : err,
-                o.tickPhaseNanos, o.verdictsOnly, fatal);
+                o.tickPhaseNanos, o.verdictsOnly, fatal, connections);
             if (!o.quiet) {
-                print(out, r, o.out, o.verdictsOnly);
+                print(out, r, o.out, o.verdictsOnly, o.verbose);
             }
             if (!ignored.isEmpty() && !o.quiet) {
                 err.println("replay: note: no installed bundle uses " + String.join(", ", ignored.keySet())
@@ -149,6 +160,16 @@ public final class ReplayCommand {
                 }
             }
             out.println("outputs: " + o.out);
+            if (o.report != null) {
+                try {
+                    int shown = HtmlReport.write(o.report, r.caseName(), o.out,
+                        o.caseDir == null ? null : o.caseDir.resolve("ctstate.tsv"), connections);
+                    out.println("report: " + o.report + " (" + shown + " connection" + (shown == 1 ? "" : "s") + ")");
+                } catch (IOException e) {
+                    err.println("replay: --report " + o.report + ": cannot write there: " + problem(e));
+                    return status == OK ? ReplayException.INPUT : status;
+                }
+            }
             return status;
         } catch (ReplayException e) {
             err.println("replay: " + e.getMessage());
@@ -199,8 +220,19 @@ public final class ReplayCommand {
         }
     }
 
-    /** The summary, then the rows and the table read back from the outputs (memory does not grow with them). */
-    private static void print(PrintStream out, ReplayReport r, Path dir, boolean verdictsOnly) throws IOException {
+    /** Above this many packets the console gets a summary of the rows instead of each one, unless {@code --verbose}. */
+    static final int ROWS_SHOWN_UP_TO = 1000;
+    /** Distinct fates counted in that summary; the others are counted together. */
+    private static final int FATES_COUNTED = 1000;
+    /** Fates listed in it, the most frequent first. */
+    private static final int FATES_LISTED = 25;
+
+    /**
+     * The summary, then the rows (each, or their summary above {@link #ROWS_SHOWN_UP_TO} without {@code verbose}) and the
+     * table, read back from the outputs (memory does not grow with them).
+     */
+    private static void print(PrintStream out, ReplayReport r, Path dir, boolean verdictsOnly, boolean verbose)
+        throws IOException {
         out.println("replay " + r.caseName() + ": " + r.frames() + " packets, " + r.egressFrames() + " sent, "
             + r.events() + " events" + (r.expectEvents() > 0 ? ", " + r.expectEvents() + " expectation events" : "")
             + ", " + r.elapsedNanos() / 1_000_000 + " ms");
@@ -209,32 +241,99 @@ public final class ReplayCommand {
                 + " this replay's picks (--no-adopt-random turns this off)");
         }
         out.println();
-        StringBuilder sb = new StringBuilder(256);
-        out.println(columns(sb, "idx", "iface", "ct state", "dir", "packet / reason"));
-        try (BufferedReader in = Files.newBufferedReader(dir.resolve("ctstate.tsv"), StandardCharsets.UTF_8)) {
-            in.readLine();
-            String row;
-            while ((row = in.readLine()) != null) {
-                String[] c = row.split("\t", -1);
-                if (c.length < 6) {
-                    continue;
-                }
-                out.println(columns(sb, c[0], c[2], c[3], c[4], c[5]));
-                if (c.length > 6 && !c[6].equals("-")) {
-                    out.println(columns(sb, "", "", "", "", "  " + c[6]));
-                }
-            }
+        if (r.frames() > ROWS_SHOWN_UP_TO && !verbose) {
+            summarize(out, r, dir);
+        } else {
+            printRows(out, dir);
         }
         if (verdictsOnly) {
             return;
         }
         out.println();
         out.println("table (conntrack -L -o extended,id) after the last packet:");
+        // with the summary, the table's first lines and a count of the others (they are all in table.txt)
+        long shown = r.frames() > ROWS_SHOWN_UP_TO && !verbose ? TABLE_LINES_WITH_SUMMARY : Long.MAX_VALUE;
+        long lines = 0;
         try (BufferedReader in = Files.newBufferedReader(dir.resolve("table.txt"), StandardCharsets.UTF_8)) {
             String l;
             while ((l = in.readLine()) != null) {
-                out.println(l);
+                if (lines++ < shown) {
+                    out.println(l);
+                }
             }
+        }
+        if (lines > shown) {
+            out.println(String.format(java.util.Locale.ROOT, "(%,d more in %s; --verbose prints them here)",
+                lines - shown, dir.resolve("table.txt")));
+        }
+    }
+
+    /** Connections of the table printed with the summary. */
+    static final int TABLE_LINES_WITH_SUMMARY = 20;
+
+    /** Each row of {@code ctstate.tsv}: the packet and its fate, conntrack's reason under it. */
+    private static void printRows(PrintStream out, Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder(256);
+        out.println(columns(sb, "idx", "iface", "ct state", "dir", "packet -> fate / reason"));
+        eachRow(dir, c -> {
+            out.println(columns(sb, c[0], c[2], c[3], c[4], c.length > 7 ? c[5] + "  -> " + c[7] : c[5]));
+            if (c.length > 6 && !c[6].equals("-")) {
+                out.println(columns(sb, "", "", "", "", "  " + c[6]));
+            }
+        });
+    }
+
+    /** Calls {@code each} with the cells of every row of {@code ctstate.tsv} in {@code dir} (a line at a time). */
+    private static void eachRow(Path dir, java.util.function.Consumer<String[]> each) throws IOException {
+        try (BufferedReader in = Files.newBufferedReader(dir.resolve("ctstate.tsv"), StandardCharsets.UTF_8)) {
+            in.readLine();
+            String row;
+            while ((row = in.readLine()) != null) {
+                String[] c = row.split("\t", -1);
+                if (c.length >= 6) {
+                    each.accept(c);
+                }
+            }
+        }
+    }
+
+    /** Packets per ct state and direction, and per fate (the most frequent first), instead of every row. */
+    private static void summarize(PrintStream out, ReplayReport r, Path dir) throws IOException {
+        Map<String, long[]> states = new TreeMap<>();
+        Map<String, long[]> fates = new java.util.HashMap<>();
+        long[] otherFates = {0};
+        eachRow(dir, c -> {
+            states.computeIfAbsent(c[3] + " " + c[4], k -> new long[1])[0]++;
+            String fate = c.length > 7 ? c[7] : "-";
+            long[] n = fates.get(fate);
+            if (n == null && fates.size() >= FATES_COUNTED) {
+                otherFates[0]++;
+                return;
+            }
+            if (n == null) {
+                fates.put(fate, n = new long[1]);
+            }
+            n[0]++;
+        });
+        out.println(String.format(java.util.Locale.ROOT, "%,d packets (each one's row: ctstate.tsv in %s;"
+            + " --verbose prints them here)", r.frames(), dir));
+        out.println("by ct state and direction:");
+        states.forEach((k, v) -> out.println(String.format(java.util.Locale.ROOT, "  %,12d  %s", v[0], k)));
+        out.println("by fate:");
+        List<Map.Entry<String, long[]>> byCount = new java.util.ArrayList<>(fates.entrySet());
+        byCount.sort((a, b) -> a.getValue()[0] != b.getValue()[0] ? Long.compare(b.getValue()[0], a.getValue()[0])
+            : a.getKey().compareTo(b.getKey()));
+        long rest = otherFates[0];
+        for (int i = 0; i < byCount.size(); i++) {
+            if (i < FATES_LISTED) {
+                out.println(String.format(java.util.Locale.ROOT, "  %,12d  %s", byCount.get(i).getValue()[0],
+                    byCount.get(i).getKey()));
+            } else {
+                rest += byCount.get(i).getValue()[0];
+            }
+        }
+        if (rest > 0) {
+            out.println(String.format(java.util.Locale.ROOT, "  %,12d  (other fates)", rest));
         }
     }
 

@@ -27,6 +27,10 @@ final class ReplayOptions {
     Path out;
     String inIface;
     boolean quiet;
+    /** Every row on the console, however many. */
+    boolean verbose;
+    /** Where to write the HTML report, or null. */
+    Path report;
     boolean check;
     /** Write ctstate.tsv only (no events, table or egress). */
     boolean verdictsOnly;
@@ -48,7 +52,8 @@ final class ReplayOptions {
 
     /** Every option {@link #parse} takes, for the suggestion when one is mistyped. */
     static final List<String> OPTIONS = List.of("--out", "--pcap", "--rules", "--iface", "--in", "--listen", "--quiet",
-        "--check", "--verdicts-only", "--adopt-random", "--no-adopt-random", "--tick-phase", "--labels", "--sysctl", "--map-iface");
+        "--check", "--verdicts-only", "--adopt-random", "--no-adopt-random", "--tick-phase", "--labels", "--sysctl", "--map-iface",
+        "--verbose", "--report");
 
     static ReplayOptions parse(String... args) {
         ReplayOptions o = new ReplayOptions();
@@ -63,6 +68,8 @@ final class ReplayOptions {
                 case "--map-iface": o.mapIface(value(args, ++i, a)); break;
                 case "--listen": o.listens.add(value(args, ++i, a)); break;
                 case "--quiet": case "-q": o.quiet = true; break;
+                case "--verbose": case "-v": o.verbose = true; break;
+                case "--report": o.report = Paths.get(value(args, ++i, a)); break;
                 case "--check": o.check = true; break;
                 case "--verdicts-only": o.verdictsOnly = true; break;
                 case "--adopt-random": o.adoptRandom = Boolean.TRUE; break;

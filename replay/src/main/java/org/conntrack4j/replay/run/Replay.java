@@ -148,6 +148,16 @@ public final class Replay {
     public static ReplayReport run(CaseSpec spec, Path outDir, EngineSource engines, RulesetInstaller rules,
         PrintStream progress, long tickPhaseNanos, boolean verdictsOnly, FatalErrors fatal)
         throws ReplayException, IOException {
+        return run(spec, outDir, engines, rules, progress, tickPhaseNanos, verdictsOnly, fatal, null);
+    }
+
+    /**
+     * As {@link #run(CaseSpec, Path, EngineSource, RulesetInstaller, PrintStream, long, boolean, FatalErrors)}, noting
+     * each frame's connection in {@code connections} (null: not kept) for a report.
+     */
+    public static ReplayReport run(CaseSpec spec, Path outDir, EngineSource engines, RulesetInstaller rules,
+        PrintStream progress, long tickPhaseNanos, boolean verdictsOnly, FatalErrors fatal,
+        PacketConnections connections) throws ReplayException, IOException {
         long started = System.nanoTime();
         // room to write the outputs out and say why after running out of memory
         byte[][] reserve = {new byte[RESERVE_BYTES]};
@@ -224,11 +234,13 @@ public final class Replay {
             Result result = new Result();
             long firstTs = Long.MIN_VALUE;
             long lastTs = 0;
-            long lastProgress = System.nanoTime();
+            long lastProgress = 0;
+            boolean progressShown = false;
             long size = Math.max(1, Files.size(spec.capture()));
             String defaultIface = spec.defaultInterface() != null ? spec.defaultInterface()
                 : spec.interfaces().get(0).name();
-            IngressFrames ingress = new IngressFrames(spec.interfaceMap(), Set.copyOf(portNames), defaultIface);
+            IngressFrames ingress = new IngressFrames(spec.interfaceMap(), Set.copyOf(portNames), defaultIface,
+                spec.interfaces());
             List<TableOperation> ops = spec.operations();
             int nextOp = 0;
             try (CaptureReader reader = CaptureReader.open(spec.capture())) {
@@ -271,15 +283,23 @@ public final class Replay {
                         result.note = ingress.skip;
                     }
                     rows.end(result, ts, f.index());
+                    if (connections != null) {
+                        connections.first(ts);
+                        note(connections, result, f.index());
+                    }
                     done++;
                     if (unwritten[0] != null) {
                         throw unwritten[0];
                     }
-                    if (progress != null && (frames & 1023) == 0 && System.nanoTime() - lastProgress > 500_000_000L) {
-                        lastProgress = System.nanoTime();
-                        progress.printf("\rreplay %s: %d frames (%d%%)", spec.name(), frames,
-                            Math.min(100, reader.offset() * 100 / size));
-                        progress.flush();
+                    if (progress != null && (frames & 1023) == 0) {
+                        long t = System.nanoTime();
+                        // only a replay that lasts: the first line after PROGRESS_AFTER_NANOS, then twice a second
+                        if (t - started > PROGRESS_AFTER_NANOS && t - lastProgress > 500_000_000L) {
+                            lastProgress = t;
+                            progressShown = true;
+                            progress.print(progressLine(spec.name(), frames, t - started, reader.offset(), size));
+                            progress.flush();
+                        }
                     }
                 }
             } catch (CaptureFormatException e) {
@@ -302,8 +322,8 @@ public final class Replay {
                 throw new ReplayException("fatal: " + fatal.describe() + " after " + done + " frames of "
                     + spec.capture() + " (the outputs hold them)", ReplayException.FATAL, fatal.error());
             }
-            if (progress != null && frames > 0) {
-                progress.printf("\rreplay %s: %d frames (100%%)%n", spec.name(), frames);
+            if (progressShown) {
+                progress.println(progressLine(spec.name(), frames, System.nanoTime() - started, size, size));
             }
             if (verdictsOnly) {
                 return new ReplayReport(spec.name(), frames, rows.states(), 0, 0, 0, 0, problem,
@@ -330,6 +350,38 @@ public final class Replay {
             }
             net.close();
             Reference.reachabilityFence(reserve);
+        }
+    }
+
+    /** A replay shows progress (on a terminal) once it has run this long. */
+    static final long PROGRESS_AFTER_NANOS = 3_000_000_000L;
+
+    /**
+     * The progress line, from its start ({@code \r}): packets so far, their rate, how far into the capture file and
+     * the time left at that pace (from the bytes read, as the file's frames are not counted in advance).
+     */
+    static String progressLine(String name, long frames, long elapsedNanos, long offset, long size) {
+        double seconds = Math.max(elapsedNanos, 1) / 1e9;
+        double done = Math.min(1.0, (double) offset / Math.max(size, 1));
+        StringBuilder b = new StringBuilder(96).append("\rreplay ").append(name).append(": ")
+            .append(String.format(java.util.Locale.ROOT, "%,d packets, %,.0f/s, %d%%", frames, frames / seconds,
+                (int) (done * 100)));
+        if (done < 1.0 && done > 0) {
+            long left = Math.round(seconds * (1 - done) / done);
+            b.append(", about ").append(left >= 120 ? left / 60 + " min" : left + " s").append(" left");
+        }
+        // the rest of a longer line before it
+        return b.append("      ").toString();
+    }
+
+    /** Notes the frame's connection, and that of the fragments its datagram was rebuilt from. */
+    private static void note(PacketConnections connections, Result result, long index) {
+        if (!result.hasCt) {
+            return;
+        }
+        connections.put(index, result.ctId);
+        for (int i = 0; i < result.absorbedCount; i++) {
+            connections.put(result.absorbed[i], result.ctId);
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * A growable line of UTF-8 bytes, built by hand: the replay writes one row per frame, and {@code String.format} or a
  * {@code Writer}'s encoder per row cost more than the conntrack work behind it.
  */
-final class Text {
+final class Text implements Appendable {
     byte[] bytes;
     int length;
 
@@ -31,6 +31,31 @@ final class Text {
     Text ch(char c) {
         room(1);
         bytes[length++] = (byte) c;
+        return this;
+    }
+
+    @Override
+    public Text append(CharSequence s) {
+        return str(String.valueOf(s));
+    }
+
+    @Override
+    public Text append(CharSequence s, int start, int end) {
+        return str(String.valueOf(s).substring(start, end));
+    }
+
+    @Override
+    public Text append(char c) {
+        return c < 0x80 ? ch(c) : str(String.valueOf(c));
+    }
+
+    /** Turns tabs and line breaks from {@code from} on into spaces, so that text from elsewhere stays one cell. */
+    Text oneCell(int from) {
+        for (int i = from; i < length; i++) {
+            if (bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == '\r') {
+                bytes[i] = ' ';
+            }
+        }
         return this;
     }
 

@@ -23,8 +23,10 @@ import org.conntrack4j.router.Result;
  * file beside the output, copied over when their turn comes (and the file removed).
  */
 final class VerdictRows implements Closeable {
-    static final String HEADER = "idx\ttime\tiface\tct_state\tct_dir\tsummary\tct_log_reason\n";
+    static final String HEADER = "idx\ttime\tiface\tct_state\tct_dir\tsummary\tct_log_reason\tfate\n";
     private static final String NEVER_COMPLETED = "(fragment held for reassembly; its datagram never completed)";
+    /** The fate column of such a fragment. */
+    private static final String NEVER_COMPLETED_FATE = "held for reassembly, never completed";
 
     /** Decided rows kept in memory behind an undecided one; the rest wait in the spill file. */
     static final int MEMORY_ROWS = 65536;
@@ -103,6 +105,7 @@ final class VerdictRows implements Closeable {
             verdict(row, result);
             row.bytes(summary.bytes, summary.length);
             reason(row, result);
+            fate(row, result, result.absorbedCount);
             count(result.ctState);
             if (waiting.isEmpty()) {
                 row.writeTo(out);
@@ -123,6 +126,7 @@ final class VerdictRows implements Closeable {
                 verdict(row, result);
                 row.bytes(h.summary, h.summary.length);
                 reason(row, result);
+                fate(row, result, result.absorbedCount);
                 h.done = row.copy();
                 h.prefix = null;
                 h.summary = null;
@@ -209,7 +213,8 @@ final class VerdictRows implements Closeable {
 
     private void neverCompleted(Row h) {
         row.clear().bytes(h.prefix, h.prefix.length).str("-\tnone\t").bytes(h.summary, h.summary.length).ch('\t')
-            .str(NEVER_COMPLETED).ch('\n');
+            .str(NEVER_COMPLETED).ch('\t')
+            .str(NEVER_COMPLETED_FATE).ch('\n');
         h.done = row.copy();
         held.remove(h.tag);
         count("-");
@@ -236,6 +241,23 @@ final class VerdictRows implements Closeable {
             t.ch('(').str(r.note).ch(')');
         } else {
             t.ch('-');
+        }
+    }
+
+    /**
+     * The fate column and the line's end: what the router did ({@link Result#appendFate}), after "reassembled from N
+     * fragments" for each frame of a datagram rebuilt from {@code fragments} of them (0: none).
+     */
+    private static void fate(Text t, Result r, int fragments) {
+        t.ch('\t');
+        int from = t.length;
+        if (fragments > 0) {
+            t.str("reassembled from ").dec(fragments).str(" fragments, ");
+        }
+        r.appendFate(t);
+        if (r.by != null) {
+            // a rule's text may hold a comment with anything in it; the rest are our own words and interface names
+            t.oneCell(from);
         }
         t.ch('\n');
     }

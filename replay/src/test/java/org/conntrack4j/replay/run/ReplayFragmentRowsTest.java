@@ -93,6 +93,9 @@ class ReplayFragmentRowsTest {
         assertEquals("-", r2[3], "an orphan fragment was never seen by conntrack");
         assertEquals("none", r2[4]);
         assertTrue(r2[6].contains("never completed"), r2[6]);
+        assertEquals("held for reassembly, never completed", r2[7]);
+        assertTrue(r1[7].matches("reassembled from \\d fragments, forwarded to wan"), r1[7]);
+        assertEquals(r1[7], r3[7], "the fragments of one datagram share its fate");
         assertEquals("new", r3[3]);
         assertEquals("new", r4[3]);
         assertEquals("5", r5[0]);

@@ -186,8 +186,8 @@ class ReplayStreamingTest {
         List<String> lines = Files.readAllLines(file);
         assertEquals(VerdictRows.HEADER.trim(), lines.get(0));
         assertEquals("1\t0.000000\tlan\t-\tnone\tIPv4-FRAG\t(fragment held for reassembly; its datagram never"
-            + " completed)", lines.get(1));
-        assertEquals("63\t62.000000\tlan\tnew\toriginal\tUDP\t-", lines.get(63));
+            + " completed)\theld for reassembly, never completed", lines.get(1));
+        assertEquals("63\t62.000000\tlan\tnew\toriginal\tUDP\t-\t-", lines.get(63));
     }
 
     @Test
@@ -210,8 +210,27 @@ class ReplayStreamingTest {
             assertEquals(0, rows.waiting());
             rows.finish();
         }
-        assertEquals(List.of(VerdictRows.HEADER.trim(), "7\t-1.500000\tlan\tnew\toriginal\tfirst\t-",
-            "8\t0.000500\tlan\tnew\toriginal\tlast\t-"), Files.readAllLines(file));
+        assertEquals(List.of(VerdictRows.HEADER.trim(),
+            "7\t-1.500000\tlan\tnew\toriginal\tfirst\t-\treassembled from 2 fragments, -",
+            "8\t0.000500\tlan\tnew\toriginal\tlast\t-\treassembled from 2 fragments, -"), Files.readAllLines(file));
+    }
+
+    @Test
+    void aDroppingRulesTextStaysInItsCell(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("ctstate.tsv");
+        Result dropped = new Result();
+        dropped.clear();
+        dropped.ctState = "new";
+        dropped.ctDir = "original";
+        dropped.fate = org.conntrack4j.router.Fate.DROPPED_FORWARD;
+        dropped.by = "table ip t chain c rule 1 (handle 2): drop comment \"a\ttab\nand a line\"";
+        try (VerdictRows rows = new VerdictRows(file, 61_000_000_000L)) {
+            rows.begin(1, 0, "lan").str("UDP");
+            rows.end(dropped, T0, 1);
+            rows.finish();
+        }
+        assertEquals(List.of(VerdictRows.HEADER.trim(), "1\t0.000000\tlan\tnew\toriginal\tUDP\t-\tdropped in forward by"
+            + " table ip t chain c rule 1 (handle 2): drop comment \"a tab and a line\""), Files.readAllLines(file));
     }
 
     /** The same frames through rows that keep {@code memoryRows} in memory while waiting; returns the file's lines. */

@@ -171,6 +171,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
                 stats[Stat.DROPPED_BY_HOOKS]++;
                 result.note = "fragment dropped by defragmentation";
                 result.fate = Fate.DROPPED_PREROUTING;
+                result.by = pkt.verdictBy;
             }
             return;
         }
@@ -185,6 +186,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         if (v != Verdict.ACCEPT) {
             stats[Stat.DROPPED_BY_HOOKS]++;
             result.fate = Fate.DROPPED_PREROUTING;
+            result.by = pkt.verdictBy;
             return;
         }
         if (pkt.family == Family.IPV4 && martian(pkt, result)) {
@@ -216,6 +218,8 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         boolean hasCt = p.ct != null;
         r.ctState = CtInfo.stateName(hasCt, p.ctinfo);
         r.ctDir = hasCt ? (CtInfo.direction(p.ctinfo) == 0 ? "original" : "reply") : "none";
+        r.hasCt = hasCt;
+        r.ctId = hasCt ? p.ct.id() : 0;
         r.logReason = p.logReason;
         r.logProto = p.logProto;
     }
@@ -302,6 +306,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         if (net.packets().runHook(Hook.FORWARD, p) != Verdict.ACCEPT) {
             stats[Stat.DROPPED_BY_HOOKS]++;
             result.fate = Fate.DROPPED_FORWARD;
+            result.by = p.verdictBy;
             return;
         }
         if (p.family == Family.IPV4) {
@@ -310,6 +315,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         if (net.packets().runHook(Hook.POST_ROUTING, p) != Verdict.ACCEPT) {
             stats[Stat.DROPPED_BY_HOOKS]++;
             result.fate = Fate.DROPPED_POSTROUTING;
+            result.by = p.verdictBy;
             return;
         }
         transmit(p, out, false);
@@ -371,6 +377,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         if (net.packets().runHook(Hook.LOCAL_IN, p) != Verdict.ACCEPT) {
             stats[Stat.DROPPED_BY_HOOKS]++;
             result.fate = Fate.DROPPED_INPUT;
+            result.by = p.verdictBy;
             return;
         }
         stats[Stat.DELIVERED]++;
@@ -378,9 +385,46 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         if (p.family == Family.IPV6 && neighbourDiscovery(p, inPort)) {
             return;
         }
-        if (local.answer(p, own, net.now(), net.clock().hz())) {
-            output(own, p.tstamp, inPort.index);
+        if (local.answer(p, own, net.now(), net.clock().hz()) && output(own, p.tstamp, inPort.index)) {
+            result.fate = Fate.ANSWERED;
+            result.answer = answerKind(own);
         }
+    }
+
+    /** What the local stack's answer {@code o} is, in constant words for {@link Result#answer}. */
+    static String answerKind(Packet o) {
+        boolean v4 = o.family == Family.IPV4;
+        int proto = v4 ? o.u8(9) : LocalStack.l4Proto(o);
+        int l4 = v4 ? (o.u8(0) & 0x0f) << 2 : LocalStack.l4Offset(o);
+        if (l4 < 0 || o.length() < l4 + 2) {
+            return v4 ? "IPv4 packet" : "IPv6 packet";
+        }
+        int type = o.u8(l4);
+        int code = o.u8(l4 + 1);
+        if (proto == IpProto.TCP) {
+            return o.length() >= l4 + 14 && (o.u8(l4 + 13) & 0x04) != 0 ? "TCP reset" : "TCP segment";
+        }
+        if (proto == IpProto.ICMP) {
+            if (type == LocalStack.ICMP_ECHOREPLY) {
+                return "ICMP echo reply";
+            }
+            if (type == LocalStack.ICMP_DEST_UNREACH) {
+                return code == LocalStack.ICMP_PORT_UNREACH ? "ICMP port unreachable"
+                    : code == LocalStack.ICMP_PROT_UNREACH ? "ICMP protocol unreachable" : "ICMP destination unreachable";
+            }
+            return "ICMP message";
+        }
+        if (proto == IpProto.ICMPV6) {
+            if (type == LocalStack.ICMPV6_ECHO_REPLY) {
+                return "ICMPv6 echo reply";
+            }
+            if (type == LocalStack.ICMPV6_DEST_UNREACH) {
+                return code == LocalStack.ICMPV6_PORT_UNREACH ? "ICMPv6 port unreachable"
+                    : "ICMPv6 destination unreachable";
+            }
+            return type == LocalStack.ICMPV6_PARAMPROB ? "ICMPv6 parameter problem" : "ICMPv6 message";
+        }
+        return v4 ? "IPv4 packet" : "IPv6 packet";
     }
 
     /**

@@ -432,7 +432,7 @@ class RouterFragmentTest {
         receive("lan", frag4(ping, 0, 576, true, 0));
         receive("lan", frag4(ping, 576, 576, true, 0));
         receive("lan", frag4(ping, 1152, 256, false, 0));
-        assertEquals("delivered locally", result.fateText());
+        assertEquals("answered locally: ICMP echo reply", result.fateText());
         assertEquals(3, sent.size());
         assertArrayEquals(new int[] {596, 596, 276}, sent.stream().mapToInt(o -> o.u16(2)).toArray());
         assertEquals(0, sent.get(0).u8(20), "echo reply");

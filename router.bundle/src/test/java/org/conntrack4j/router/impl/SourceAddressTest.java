@@ -176,7 +176,7 @@ class SourceAddressTest {
         echo[40] = (byte) 128;
         echo[41] = 0;
         receive("lan", echo);
-        assertEquals(Fate.DELIVERED, result.fate);
+        assertEquals(Fate.ANSWERED, result.fate);
         assertEquals(1, sent.size());
         RouterFragmentTest.Out r = sent.get(0);
         assertEquals(129, r.u8(40));

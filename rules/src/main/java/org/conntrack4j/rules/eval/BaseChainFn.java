@@ -15,10 +15,13 @@ final class BaseChainFn implements HookFunction {
     /** For a ruleset that takes turns with others: the switch, and the token that makes this ruleset the live one. */
     private final RulesetSwitch gate;
     private final Object token;
+    /** The policy's name for {@code Packet.verdictBy}. */
+    private final Object policyRef;
 
-    BaseChainFn(CompiledChain chain, int policy, RulesetSwitch gate, Object token) {
+    BaseChainFn(CompiledChain chain, int policy, Object policyRef, RulesetSwitch gate, Object token) {
         this.chain = chain;
         this.policy = policy;
+        this.policyRef = policyRef;
         this.gate = gate;
         this.token = token;
     }
@@ -30,7 +33,13 @@ final class BaseChainFn implements HookFunction {
             return Verdict.ACCEPT;
         }
         int v = chain.run(pkt, PktInfo.compute(pkt));
-        return v >= 0 ? v : policy;
+        if (v >= 0) {
+            return v;
+        }
+        if (policy != Verdict.ACCEPT) {
+            pkt.verdictBy = policyRef;
+        }
+        return policy;
     }
 
     @Override

@@ -193,18 +193,23 @@ final class Installer {
         for (Chain c : t.chains()) {
             chains.put(c.name(), new CompiledChain(c.name()));
         }
-        for (Chain c : t.chains()) {
+        int[][] handles = RuleRef.handles(t);
+        for (int ci = 0; ci < t.chains().size(); ci++) {
+            Chain c = t.chains().get(ci);
             CompiledChain cc = chains.get(c.name());
             Expr[][] rules = new Expr[c.rules().size()][];
+            Object[] refs = new Object[rules.length];
             for (int i = 0; i < rules.length; i++) {
                 rules[i] = compileRule(t, c, c.rules().get(i), chains, objects);
+                refs[i] = RuleRef.rule(t, c, i + 1, handles[ci][i], c.rules().get(i));
             }
-            cc.setRules(rules);
+            cc.setRules(rules, refs);
             if (c.baseSpec().isPresent()) {
                 BaseChainSpec spec = c.baseSpec().get();
                 int policy = spec.policy() == Policy.DROP ? Verdict.DROP : Verdict.ACCEPT;
                 String owner = "nft " + t.family().keyword() + " " + t.name() + " " + c.name();
-                bases.add(new Base(c, spec, t.family().nfproto(), new BaseChainFn(cc, policy, gate, token), owner));
+                bases.add(new Base(c, spec, t.family().nfproto(), new BaseChainFn(cc, policy,
+                    RuleRef.policy(t, c, policy == Verdict.DROP ? "drop" : "accept"), gate, token), owner));
             }
         }
     }

@@ -1,5 +1,6 @@
 package org.conntrack4j.sync.api;
 
+import java.util.Map;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -26,4 +27,19 @@ public interface SyncControl {
 
     /** @return one line saying what runs: mode and links */
     String describe();
+
+    /**
+     * The node's figures by name, as {@code conntrackd -s} shows them: {@code internal_*} (the internal cache:
+     * {@code active}, {@code created}, {@code create_failed}, {@code updated}, {@code update_failed}, {@code destroyed},
+     * {@code destroy_failed}; {@code bypass_new|updated|destroyed} without one), {@code external_*} likewise
+     * ({@code inject_*} without one), {@code link_bytes|messages|errors_sent|received} of the current link,
+     * {@code messages_malformed}, {@code messages_lost}, and {@code events_overrun} (engine events the node's inbox
+     * had no room for). Names ending in {@code _active} are current sizes; every other value counts since the node
+     * started. Empty when no node runs, or when the node did not answer within a second.
+     *
+     * @since 1.2
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
 }

@@ -5,8 +5,9 @@
  * implements and calls: {@link org.conntrack4j.sync.api.SyncTable} (the live table that a commit writes
  * into and a purge asks) and {@link org.conntrack4j.sync.api.SyncEvents} (the engine's events that fill
  * the internal cache). Values keep Linux's and conntrackd's names and numbers. Since 1.1, a node running on the
- * live engine is a {@link org.conntrack4j.sync.api.SyncControl} service.
+ * live engine is a {@link org.conntrack4j.sync.api.SyncControl} service; since 1.2 it gives its counters
+ * ({@link org.conntrack4j.sync.api.SyncControl#counters}, the metrics).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.conntrack4j.sync.api;

@@ -2,6 +2,7 @@ package org.conntrack4j.sync.component;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
@@ -115,6 +116,25 @@ public final class SyncComponent implements SyncControl {
     @Override
     public String describe() {
         return error != null ? "sync: not running: " + error : description;
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        SyncRunner r = runner;
+        if (r == null) {
+            return Map.of();
+        }
+        try {
+            // a scrape must not hang on a node that is busy: one second, then nothing this time
+            Map<String, Long> m = new LinkedHashMap<>(r.call(r.node()::counters, 1000));
+            m.put("events_overrun", r.overruns());
+            return m;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        } catch (Exception e) {
+            return Map.of();
+        }
     }
 
     /** Runs {@code op} on the node's thread; null when no node runs. */

@@ -1,5 +1,7 @@
 package org.conntrack4j.sync.node;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.conntrack4j.sync.cache.Cache;
 import org.conntrack4j.sync.channel.Link;
 import org.conntrack4j.sync.mode.Queue;
@@ -8,6 +10,55 @@ import org.conntrack4j.sync.wire.RecvStats;
 /** The text of conntrackd -s and its variants, field for field. */
 final class Stats {
     private Stats() {
+    }
+
+    /**
+     * The figures of {@link #general} as name and value ({@code SyncControl.counters()}, the metrics): the internal
+     * cache (or the bypass counts without one), the external cache (or the inject counts), the current link, and
+     * the receive side's malformed and lost messages. Current sizes end in {@code _active}; the rest count.
+     */
+    static Map<String, Long> counters(SyncNode n) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        if (n.internalCt() != null) {
+            cacheCounters(m, "internal_", n.internalCt().stats());
+        } else {
+            long[] b = n.bypass();
+            m.put("bypass_new", b[0]);
+            m.put("bypass_updated", b[1]);
+            m.put("bypass_destroyed", b[2]);
+        }
+        if (n.externalCt() != null) {
+            cacheCounters(m, "external_", n.externalCt().stats());
+        } else {
+            long[] i = n.injectStats();
+            m.put("inject_created", i[0]);
+            m.put("inject_create_failed", i[1]);
+            m.put("inject_updated", i[2]);
+            m.put("inject_update_failed", i[3]);
+            m.put("inject_destroyed", i[4]);
+            m.put("inject_destroy_failed", i[5]);
+        }
+        Link.LinkStats l = n.channels().currentLink().stats();
+        m.put("link_bytes_sent", l.bytesSent);
+        m.put("link_bytes_received", l.bytesRecv);
+        m.put("link_messages_sent", l.messagesSent);
+        m.put("link_messages_received", l.messagesRecv);
+        m.put("link_errors_sent", l.errorsSent);
+        m.put("link_errors_received", l.errorsRecv);
+        RecvStats r = n.recvStats();
+        m.put("messages_malformed", r.malformed);
+        m.put("messages_lost", r.lost);
+        return m;
+    }
+
+    private static void cacheCounters(Map<String, Long> m, String p, Cache.Stats s) {
+        m.put(p + "active", s.active);
+        m.put(p + "created", s.addOk);
+        m.put(p + "create_failed", s.addFail);
+        m.put(p + "updated", s.updOk);
+        m.put(p + "update_failed", s.updFail);
+        m.put(p + "destroyed", s.delOk);
+        m.put(p + "destroy_failed", s.delFail);
     }
 
     static String cache(Cache<?> c, String what) {

@@ -2,6 +2,7 @@ package org.conntrack4j.sync.node;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -762,6 +763,11 @@ public final class SyncNode implements SyncMode.Host {
     /** conntrackd -s expect. */
     public String statsExpect() {
         return cfg.expectationSync ? Stats.expect(this) : "";
+    }
+
+    /** The figures of {@code conntrackd -s} by name (see {@code Stats.counters}); on the node's thread. */
+    public Map<String, Long> counters() {
+        return Stats.counters(this);
     }
 
     // accessors for Stats and tests

@@ -12,6 +12,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -112,6 +114,19 @@ public final class SyncRunner implements SyncEvents, AutoCloseable {
 
     /** Runs {@code op} on the node's thread and waits for its result (the conntrackd -c/-f/-i/... requests). */
     public <T> T call(Callable<T> op) throws Exception {
+        return submit(op).get();
+    }
+
+    /**
+     * Runs {@code op} on the node's thread and waits at most {@code millis} for its result.
+     *
+     * @throws TimeoutException when the node's thread did not get to it in time
+     */
+    public <T> T call(Callable<T> op, long millis) throws Exception {
+        return submit(op).get(millis, TimeUnit.MILLISECONDS);
+    }
+
+    private <T> CompletableFuture<T> submit(Callable<T> op) throws InterruptedException {
         CompletableFuture<T> f = new CompletableFuture<>();
         inbox.put(() -> {
             try {
@@ -121,7 +136,7 @@ public final class SyncRunner implements SyncEvents, AutoCloseable {
             }
         });
         selector.wakeup();
-        return f.get();
+        return f;
     }
 
     /** @return the node (use it only through {@link #call}) */
