@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Process;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.IpProto;
@@ -16,7 +17,7 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The {@code bench} command ({@code ./conntrack4j bench}): runs the workloads of BENCH.md on engines made by
  * the framework's {@link ConntrackFactory}, so with the trackers (and NAT) installed in it, each engine with
- * its own fixed clock. Prints the tables on the session's console; returns 0, 1 when a check failed, 2 for a
+ * its own fixed clock. Prints the tables on the command's output (a pipe gets them); returns 0, 1 when a check failed, 2 for a
  * bad command line.
  */
 @GogoCommand(scope = "conntrack4j", function = "bench")
@@ -31,7 +32,9 @@ public final class BenchCommand {
 
     @Descriptor("run the benchmarks (BENCH.md workloads A, B, C); --help for the options")
     public int bench(CommandSession session, @Descriptor("options") String... args) {
-        PrintStream out = session.getConsole();
+        // the command's own output, so that a pipe (bench | grep) gets the tables; the console outside a pipeline
+        Process proc = Process.Utils.current();
+        PrintStream out = proc != null ? proc.out() : session.getConsole();
         BenchOptions o;
         try {
             o = BenchOptions.parse(args);

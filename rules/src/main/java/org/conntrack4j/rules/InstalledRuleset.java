@@ -24,6 +24,14 @@ public interface InstalledRuleset extends Registration {
     /** The ruleset as {@code nft list ruleset} prints it, with the live {@code counter packets N bytes M} values. */
     String listing();
 
+    /**
+     * The ruleset as installed with the live counter values in its {@code counter} statements: what
+     * {@link #listing()} prints, for other formats ({@code NftJson}).
+     *
+     * @since 1.2
+     */
+    Ruleset liveRuleset();
+
     /** Every NAT statement of the ruleset, in text order. */
     List<NatRule> natRules();
 

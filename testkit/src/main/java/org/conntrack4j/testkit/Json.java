@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON reader for case.json: objects (insertion-ordered maps), arrays (lists), strings, numbers
+ * A small strict JSON reader for case.json and the JSON documents tests compare: objects (insertion-ordered maps), arrays (lists), strings, numbers
  * (doubles), true, false, null. Errors name the offset.
  */
-final class Json {
+public final class Json {
     private final String s;
     private int i;
 
@@ -17,7 +17,8 @@ final class Json {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    /** Parses one JSON document; {@link IllegalArgumentException} naming the offset when it is not one. */
+    public static Object parse(String text) {
         Json j = new Json(text);
         Object v = j.value(0);
         j.ws();

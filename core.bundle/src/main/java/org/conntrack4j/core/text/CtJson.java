@@ -123,8 +123,13 @@ public final class CtJson {
     /** DCCP's protocol number: ports like TCP's. */
     private static final int DCCP = 33;
 
-    /** A JSON string: quotes, backslashes and control characters escaped. */
-    private static StringBuilder string(StringBuilder sb, String s) {
+    /**
+     * Appends {@code s} as a JSON string (quotes, backslashes and control characters escaped) and returns
+     * {@code sb}: the one JSON string writer of the project's JSON outputs.
+     *
+     * @since 1.2
+     */
+    public static StringBuilder string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);

@@ -8,5 +8,5 @@
  * or clean up.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.conntrack4j.core.text;

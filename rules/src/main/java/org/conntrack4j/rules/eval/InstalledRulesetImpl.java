@@ -94,6 +94,11 @@ final class InstalledRulesetImpl implements InstalledRuleset {
 
     @Override
     public String listing() {
+        return liveRuleset().toString();
+    }
+
+    @Override
+    public Ruleset liveRuleset() {
         // the counters appear in the order the installer met them: tables, chains, rules, elements
         int[] next = {0};
         List<Table> tables = new ArrayList<>();
@@ -112,7 +117,7 @@ final class InstalledRulesetImpl implements InstalledRuleset {
             }
             tables.add(new Table(t.family(), t.name(), t.objects(), t.sets(), chains, t.position()));
         }
-        return new Ruleset(tables).toString();
+        return new Ruleset(tables);
     }
 
     @Override

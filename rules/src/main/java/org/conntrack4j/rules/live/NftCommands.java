@@ -3,12 +3,14 @@ package org.conntrack4j.rules.live;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.eval.NftRulesets;
+import org.conntrack4j.rules.nft.NftJson;
 import org.conntrack4j.rules.nft.NftParser;
 import org.conntrack4j.rules.nft.Ruleset;
 import org.conntrack4j.rules.nft.RulesetParseException;
@@ -16,7 +18,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * nft for the default engine: {@code nft:list} ({@code nft list ruleset}, with live counters), {@code nft:load FILE}
+ * nft for the default engine: {@code nft:list} ({@code nft list ruleset}, with live counters; {@code -j} for
+ * {@code nft -j list ruleset}), {@code nft:load FILE}
  * ({@code nft -f FILE}, replacing the ruleset in force), {@code nft:flush} ({@code nft flush ruleset}) and
  * {@code nft:nat} (the NAT rules in force and the connections each bound). Errors are thrown with the
  * {@code FILE:LINE:COLUMN: ...} message, which the shell prints.
@@ -27,14 +30,19 @@ public final class NftCommands {
     @Reference
     LiveRuleset live;
 
-    @Descriptor("list the ruleset in force (nft list ruleset), with live counters")
-    public void list(CommandSession session, @Descriptor("--help for usage") String... args) {
-        if (usage(session, "nft:list      the ruleset in force (nft list ruleset), with live counters", args, 0)) {
+    @Descriptor("list the ruleset in force (nft list ruleset), with live counters; -j/--json as nft -j does")
+    public void list(CommandSession session, @Descriptor("-j or --json for JSON, --help for usage") String... args) {
+        String text = "nft:list [-j|--json]      the ruleset in force (nft list ruleset), with live counters;"
+            + " -j: as nft -j list ruleset prints it";
+        boolean json = args.length == 1 && (args[0].equals("-j") || args[0].equals("--json"));
+        if (usage(session, text, json ? new String[0] : args, 0)) {
             return;
         }
         InstalledRuleset rs = live.current();
         PrintStream out = Output.of(session);
-        if (rs != null) {
+        if (json) {
+            out.println(NftJson.of(rs != null ? rs.liveRuleset() : new Ruleset(List.of())));
+        } else if (rs != null) {
             out.print(rs.listing());
         }
         out.flush();

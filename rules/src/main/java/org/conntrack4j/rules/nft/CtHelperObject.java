@@ -19,6 +19,20 @@ public record CtHelperObject(String name, String type, int protocol, Family l3pr
         }
     }
 
+    /**
+     * The family the kernel lists the object with: an inet object of a helper Linux has for one IP version only
+     * (irc, pptp, snmp: IPv4) serves that version alone and is listed as {@code ip} (or {@code ip6}).
+     *
+     * @since 1.3
+     */
+    public Family listedL3proto() {
+        Symbols.KernelHelper kh = Symbols.kernelHelper(type);
+        if (l3proto != Family.INET || kh == null || kh.ipv4() == kh.ipv6()) {
+            return l3proto;
+        }
+        return kh.ipv4() ? Family.IP : Family.IP6;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof CtHelperObject h && h.name.equals(name) && h.type.equals(type) && h.protocol == protocol

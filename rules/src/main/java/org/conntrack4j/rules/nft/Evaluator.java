@@ -593,7 +593,8 @@ final class Evaluator {
 
     /**
      * {@code reject with tcp reset}: the kernel refuses it at the postrouting hook; nft refuses it after a match of
-     * another transport protocol, and in an inet table puts {@code meta l4proto tcp} before it unless the rule
+     * another transport protocol, and in an inet table puts {@code meta l4proto tcp} first in the rule (as
+     * {@code nft list ruleset} shows it, so a statement before the reject sees TCP only) unless the rule
      * matched tcp already (an ip or ip6 table gets the same test unlisted; the evaluator tests TCP itself).
      */
     private void reject(TableCtx ctx, RuleCtx rc, Hook hook, RejectNode r, RuleNode rule, List<RuleElement> elements)
@@ -610,7 +611,7 @@ final class Evaluator {
             throw err(r.keyword(), "you cannot use tcp reset with this protocol");
         }
         if (other != 6 && ctx.family == Family.INET) {
-            elements.add(new Match(Selector.META_L4PROTO, Op.IMPLICIT, new Operand.Num(6)));
+            elements.add(0, new Match(Selector.META_L4PROTO, Op.IMPLICIT, new Operand.Num(6)));
         }
         rc.transport = 6;
         rc.l4Known = true;

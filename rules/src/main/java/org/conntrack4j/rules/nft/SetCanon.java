@@ -115,6 +115,11 @@ final class SetCanon {
         return new Operand.Range(new Operand.Num(lo.longValue()), new Operand.Num(hi.longValue()));
     }
 
+    /** The host range {@code lo-hi} as nft lists it: the prefix it is exactly, else the range. */
+    static Operand addressInterval(IpAddress lo, IpAddress hi) {
+        return addressInterval(lo.toBigInteger(), hi.toBigInteger(), lo.isIpv6());
+    }
+
     private static Operand addressInterval(BigInteger lo, BigInteger hi, boolean v6) {
         IpAddress l = IpAddress.fromBigInteger(lo, v6);
         if (lo.equals(hi)) {

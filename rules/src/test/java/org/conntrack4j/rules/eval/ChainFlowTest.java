@@ -3,6 +3,7 @@ package org.conntrack4j.rules.eval;
 import static org.conntrack4j.rules.eval.Lab.udp;
 import static org.conntrack4j.rules.eval.Lab.v4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.conntrack4j.core.api.Verdict;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.nft.Chain;
 import org.conntrack4j.rules.nft.CounterStatement;
+import org.conntrack4j.rules.nft.NftJson;
 import org.conntrack4j.rules.nft.NftParser;
 import org.conntrack4j.rules.nft.Rule;
 import org.conntrack4j.rules.nft.RuleElement;
@@ -139,6 +141,8 @@ class ChainFlowTest {
             lab.pre(v4("198.51.100.7", "203.0.113.10", 17, udp(1, 54, 12)), lab.lan);
             assertEquals(text.replace("packets 5 bytes 100", "packets 7 bytes 172"), rs.listing());
             assertEquals(text, rs.ruleset().toString(), "the installed AST keeps the written values");
+            assertTrue(NftJson.of(rs.liveRuleset()).contains("{\"counter\": {\"packets\": 7, \"bytes\": 172}}"),
+                "nft:list -j shows the live values");
         }
     }
 }

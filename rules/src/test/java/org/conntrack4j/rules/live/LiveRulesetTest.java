@@ -16,6 +16,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.felix.service.command.CommandSession;
@@ -26,6 +27,8 @@ import org.conntrack4j.core.nat.Nat;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.eval.NftRulesets;
+import org.conntrack4j.rules.nft.NftJson;
+import org.conntrack4j.rules.nft.Ruleset;
 import org.conntrack4j.rules.nft.RulesetParseException;
 import org.conntrack4j.testkit.EventLog;
 import org.conntrack4j.testkit.LogRecorder;
@@ -232,6 +235,18 @@ class LiveRulesetTest {
         cmd.load(s, file.toString());
         cmd.list(s);
         assertEquals(FILTER, out.toString(StandardCharsets.UTF_8));
+        out.reset();
+        cmd.list(s, "-j");
+        String json = NftJson.of(live.current().liveRuleset()) + "\n";
+        assertEquals(json, out.toString(StandardCharsets.UTF_8));
+        assertTrue(json.contains("{\"rule\": {\"family\": \"ip\", \"table\": \"filter\", \"chain\": \"forward\", "
+            + "\"handle\": 2, \"expr\": [{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"udp\", "
+            + "\"field\": \"dport\"}}, \"right\": 53}}, {\"counter\": {\"packets\": 0, \"bytes\": 0}}]}}"), json);
+        out.reset();
+        cmd.list(s, "--json");
+        assertEquals(json, out.toString(StandardCharsets.UTF_8));
+        assertThrows(IllegalArgumentException.class, () -> cmd.list(s, "-x"));
+        out.reset();
 
         Path bad = dir.resolve("bad.nft");
         Files.writeString(bad, "table ip t {\n\tchain c {\n\t\ttcp dport 99999\n\t}\n}\n");
@@ -251,6 +266,10 @@ class LiveRulesetTest {
         out.reset();
         cmd.list(s);
         assertEquals("", out.toString(StandardCharsets.UTF_8));
+        cmd.list(s, "-j");
+        assertEquals(NftJson.of(new Ruleset(List.of())) + "\n", out.toString(StandardCharsets.UTF_8),
+            "no ruleset: metainfo alone, as nft -j prints for an empty ruleset");
+        out.reset();
         assertEquals(0, rulesetHooks());
 
         // --help prints the usage (and does nothing else); a missing or extra argument is a usage error
@@ -262,7 +281,8 @@ class LiveRulesetTest {
         cmd.list(s, "--help");
         assertEquals("usage: nft:flush      remove the ruleset in force (nft flush ruleset)\n"
             + "usage: nft:load FILE      replace the ruleset in force with FILE's, atomically (nft -f FILE)\n"
-            + "usage: nft:list      the ruleset in force (nft list ruleset), with live counters\n",
+            + "usage: nft:list [-j|--json]      the ruleset in force (nft list ruleset), with live counters; -j: as nft"
+            + " -j list ruleset prints it\n",
             out.toString(StandardCharsets.UTF_8));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.load(s)).getMessage().startsWith("usage: "));
         assertThrows(IllegalArgumentException.class, () -> cmd.nat(s, "extra"));

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Process;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.conntrack4j.sync.api.SyncControl;
 import org.conntrack4j.sync.node.SyncNode;
@@ -16,8 +17,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * conntrackd's requests on the running sync node: {@code sync:commit} ({@code conntrackd -c} and {@code -c expect}
  * in one), {@code sync:flush} ({@code -f}), {@code sync:resync} ({@code -n}), {@code sync:internal} and
  * {@code sync:external} ({@code -i}, {@code -e}, with {@code expect}: the same text), {@code sync:stats}
- * ({@code -s}). In the shell, or from another terminal through the running router's control socket. Exit status 1
- * when no node runs, 2 for a bad argument.
+ * ({@code -s}). In the shell, or from another terminal through the running router's control socket. What they
+ * print is the command's output (a pipe gets it). Exit status 1 when no node runs, 2 for a bad argument.
  */
 @GogoCommand(scope = "sync", function = {"commit", "flush", "resync", "internal", "external", "stats"})
 @Component(service = SyncCommands.class)
@@ -39,6 +40,15 @@ public final class SyncCommands {
             return null;
         }
         return (SyncComponent) c;
+    }
+
+    /**
+     * The command's own output, so that a pipe ({@code sync:stats | grep}) gets what it prints; the session's
+     * console when no Gogo pipeline runs the call.
+     */
+    private static PrintStream out(CommandSession session) {
+        Process p = Process.Utils.current();
+        return p != null ? p.out() : session.getConsole();
     }
 
     private static boolean oneOf(String[] args, String... allowed) {
@@ -84,7 +94,7 @@ public final class SyncCommands {
             }
             return sb.toString();
         });
-        PrintStream out = session.getConsole();
+        PrintStream out = out(session);
         out.println(line);
         out.flush();
         return 0;
@@ -144,7 +154,7 @@ public final class SyncCommands {
         }
         boolean exp = args.length == 1 && args[0].equals("expect");
         String text = n.call(node -> internal ? node.dumpInternal(exp) : node.dumpExternal(exp));
-        PrintStream out = session.getConsole();
+        PrintStream out = out(session);
         out.print(text);
         out.flush();
         return 0;
@@ -169,7 +179,7 @@ public final class SyncCommands {
             case "expect" -> node.statsExpect();
             default -> node.stats();
         });
-        PrintStream out = session.getConsole();
+        PrintStream out = out(session);
         out.print(text);
         long lost = n.overruns();
         if (which.isEmpty() && lost > 0) {
