@@ -87,6 +87,28 @@ final class Figures {
         out.add(invalid);
         out.add(new Family(PREFIX + "events_lost_total", Type.COUNTER,
             "events dropped because a listener's queue was full (ENOBUFS)").add(s.eventsLost()));
+        for (Map.Entry<String, Long> e : new TreeMap<>(s.defrag()).entrySet()) {
+            // nstat's names (IpReasmOKs, Ip6FragQueues...); the queues and their memory are gauges
+            String k = e.getKey();
+            boolean memory = k.endsWith("FragMemory");
+            boolean gauge = memory || k.endsWith("FragQueues");
+            out.add(new Family(PREFIX + "defrag_" + snake(k) + (memory ? "_bytes" : gauge ? "" : "_total"),
+                gauge ? Type.GAUGE : Type.COUNTER, "defragmentation before conntrack, nstat's " + k)
+                .add(e.getValue()));
+        }
+    }
+
+    /** {@code IpReasmOKs} as {@code ip_reasm_oks}: a word starts at a capital after a small letter or a digit. */
+    static String snake(String camel) {
+        StringBuilder sb = new StringBuilder(camel.length() + 4);
+        for (int i = 0; i < camel.length(); i++) {
+            char c = camel.charAt(i);
+            if (i > 0 && Character.isUpperCase(c) && !Character.isUpperCase(camel.charAt(i - 1))) {
+                sb.append('_');
+            }
+            sb.append(Character.toLowerCase(c));
+        }
+        return sb.toString();
     }
 
     /** Connections per tracker and per helper, expectations per helper. */

@@ -49,6 +49,21 @@ class FiguresTest {
     }
 
     @Test
+    void defragmentationCountersAreThereAsNstatNamesThem() {
+        rig.defrag();
+        assertEquals(0, collect(List.of()).get("conntrack4j_defrag_ip_reasm_reqds_total"));
+        rig.forward(Packets.ip("198.51.100.10", "203.0.113.10").id(7).fragment(0x2000)
+            .payload(IpProto.UDP, Packets.udp(40000, 53, new byte[64])).build());
+        Map<String, Long> m = collect(List.of());
+        assertEquals(1, m.get("conntrack4j_defrag_ip_reasm_reqds_total"), m.toString());
+        assertEquals(1, m.get("conntrack4j_defrag_ip_frag_queues"), "a gauge: the datagram waits for its rest");
+        assertTrue(m.get("conntrack4j_defrag_ip_frag_memory_bytes") > 0);
+        assertEquals(0, m.get("conntrack4j_defrag_ip6_reasm_oks_total"));
+        assertEquals("ip_reasm_oks", Figures.snake("IpReasmOKs"));
+        assertEquals("ip6_frag_over_limit", Figures.snake("Ip6FragOverLimit"));
+    }
+
+    @Test
     void theEngineFiguresMoveWithTraffic() {
         Map<String, Long> before = collect(List.of());
         assertEquals(0, before.get("conntrack4j_connections"));
