@@ -6,8 +6,8 @@ import java.util.List;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.Process;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.command.Output;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.PluginInfo;
@@ -32,9 +32,8 @@ public final class BenchCommand {
 
     @Descriptor("run the benchmarks (BENCH.md workloads A, B, C); --help for the options")
     public int bench(CommandSession session, @Descriptor("options") String... args) {
-        // the command's own output, so that a pipe (bench | grep) gets the tables; the console outside a pipeline
-        Process proc = Process.Utils.current();
-        PrintStream out = proc != null ? proc.out() : session.getConsole();
+        // the command's own output, so that a pipe (bench | grep) gets the tables
+        PrintStream out = Output.of(session);
         BenchOptions o;
         try {
             o = BenchOptions.parse(args);

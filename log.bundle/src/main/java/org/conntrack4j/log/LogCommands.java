@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.Process;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.command.Output;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -58,11 +58,6 @@ public final class LogCommands {
         context = ctx;
     }
 
-    /** The output of the command running on this thread (a pipe, a redirection); the console for a direct call. */
-    private static PrintStream out(CommandSession session) {
-        Process p = Process.Utils.current();
-        return p != null ? p.out() : session.getConsole();
-    }
 
     @Descriptor("the recent log entries that passed their levels, oldest first (log:display [N]: the last N)")
     public void display(CommandSession session, @Descriptor("[N]") String... args) {
@@ -73,7 +68,7 @@ public final class LogCommands {
         if (args.length == 1) {
             n = Integer.parseInt(args[0]);
         }
-        PrintStream out = out(session);
+        PrintStream out = Output.of(session);
         display(reader, admin, n).forEach(out::print);
     }
 
@@ -148,7 +143,7 @@ public final class LogCommands {
         if (args.length > 1) {
             throw new IllegalArgumentException("log:get: usage: log:get [BUNDLE]");
         }
-        PrintStream out = out(session);
+        PrintStream out = Output.of(session);
         get(a, args.length == 1 ? List.of(args[0]) : bundleNames(), args.length == 0).forEach(out::println);
     }
 

@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.command.Output;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.ConnectionSnapshot;
 import org.conntrack4j.core.api.Conntrack;

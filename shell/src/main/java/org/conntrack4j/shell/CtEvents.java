@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.CommandSession;
+import org.conntrack4j.command.Output;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.ExpectationEvent;

@@ -3,6 +3,7 @@ package org.conntrack4j.shell;
 import java.util.Map;
 import java.util.Set;
 import org.apache.felix.service.command.CommandSession;
+import org.conntrack4j.command.Output;
 
 /**
  * {@code ct:CMD --help} (or {@code -h}): the command's usage with every option it takes, on its output. The texts

@@ -16,16 +16,16 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.Process;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.command.Output;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.api.CoreSettings;
 import org.conntrack4j.core.text.Names;
 import org.conntrack4j.replay.compare.CaseComparison;
 import org.conntrack4j.replay.compare.ComparisonResult;
-import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.report.HtmlReport;
+import org.conntrack4j.replay.run.CaseSpec;
 import org.conntrack4j.replay.run.FatalErrors;
 import org.conntrack4j.replay.run.PacketConnections;
 import org.conntrack4j.replay.run.Replay;
@@ -68,9 +68,8 @@ public final class ReplayCommand {
         + "--rules FILE --iface SPEC... [--in IFACE] [--map-iface RECORDED=ROUTER]... [--sysctl NAME=VALUE]... --out DIR; "
         + "[--tick-phase MICROS] [--labels CONNLABEL_CONF] [--verdicts-only] [--verbose] [--report FILE.html]")
         String... args) {
-        // the command's own output: a pipe or redirection when there is one (replay ... | grep NEW), else the console
-        Process self = Process.Utils.current();
-        PrintStream out = self != null ? self.out() : session.getConsole();
+        // the command's own output: a pipe or redirection when there is one (replay ... | grep NEW)
+        PrintStream out = Output.of(session);
         PrintStream err = System.err;
         ReplayOptions o;
         try {

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.Process;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.command.Output;
 import org.conntrack4j.core.api.ConntrackFactory;
 import org.conntrack4j.core.text.Names;
 import org.conntrack4j.rules.RulesetInstallException;
@@ -36,9 +36,8 @@ public final class SoakCommand {
     @Descriptor("run the router with churning connections for N minutes, reporting heap, table and counters")
     public int soak(CommandSession session, @Descriptor("[--minutes N] [--conns PER_SECOND] [--long N] "
         + "[--report-seconds S] [--sysctl NAME=VALUE]...") String... args) {
-        // the command's own output: a pipe or redirection when there is one (replay ... | grep NEW), else the console
-        Process self = Process.Utils.current();
-        PrintStream out = self != null ? self.out() : session.getConsole();
+        // the command's own output: a pipe or redirection when there is one (replay ... | grep NEW)
+        PrintStream out = Output.of(session);
         Soak.Options o;
         try {
             o = parse(args);

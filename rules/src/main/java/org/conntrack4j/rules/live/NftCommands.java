@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.conntrack4j.command.Output;
 import org.conntrack4j.rules.InstalledRuleset;
 import org.conntrack4j.rules.RulesetInstallException;
 import org.conntrack4j.rules.eval.NftRulesets;

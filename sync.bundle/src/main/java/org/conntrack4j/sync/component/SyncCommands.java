@@ -1,10 +1,10 @@
 package org.conntrack4j.sync.component;
 
+import org.conntrack4j.command.Output;
 import java.io.PrintStream;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.Process;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.conntrack4j.sync.api.SyncControl;
 import org.conntrack4j.sync.node.SyncNode;
@@ -42,14 +42,6 @@ public final class SyncCommands {
         return (SyncComponent) c;
     }
 
-    /**
-     * The command's own output, so that a pipe ({@code sync:stats | grep}) gets what it prints; the session's
-     * console when no Gogo pipeline runs the call.
-     */
-    private static PrintStream out(CommandSession session) {
-        Process p = Process.Utils.current();
-        return p != null ? p.out() : session.getConsole();
-    }
 
     private static boolean oneOf(String[] args, String... allowed) {
         if (args.length > 1) {
@@ -94,7 +86,7 @@ public final class SyncCommands {
             }
             return sb.toString();
         });
-        PrintStream out = out(session);
+        PrintStream out = Output.of(session);
         out.println(line);
         out.flush();
         return 0;
@@ -154,7 +146,7 @@ public final class SyncCommands {
         }
         boolean exp = args.length == 1 && args[0].equals("expect");
         String text = n.call(node -> internal ? node.dumpInternal(exp) : node.dumpExternal(exp));
-        PrintStream out = out(session);
+        PrintStream out = Output.of(session);
         out.print(text);
         out.flush();
         return 0;
@@ -179,7 +171,7 @@ public final class SyncCommands {
             case "expect" -> node.statsExpect();
             default -> node.stats();
         });
-        PrintStream out = out(session);
+        PrintStream out = Output.of(session);
         out.print(text);
         long lost = n.overruns();
         if (which.isEmpty() && lost > 0) {
