@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * The dataplane forwarding between two hosts in namespaces of its own ({@link Lab}), with masquerade towards the
  * WAN: neighbour resolution in both families, ping and ping6 through, and no allocation on the forwarding threads
  * once a connection is established. Faults: links going down and up under traffic and an MTU outgrowing the rings,
- * floods of ARP requests and neighbour solicitations, malformed frames, a neighbour that never answers; the router
- * keeps forwarding and its counters say what happened.
+ * floods of ARP requests and neighbour solicitations, malformed frames, a neighbour that never answers, a full
+ * transmit ring; the router keeps forwarding and its counters say what happened.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DataplaneLiveTest {
@@ -266,6 +266,28 @@ class DataplaneLiveTest {
         assertTrue(out.contains("2 received"), out);
     }
 
+    @Test
+    void aFullTransmitRingDropsAndCountsAndForwardingResumes() throws Exception {
+        start(1);
+        // the WAN device lets 100 kbit/s leave and queues the rest: the ring's slots stay taken (a frame's slot is
+        // free only once the device is done with it), so a burst of more than its 1024 slots must find it full
+        Lab.in(lab.router, "tc", "qdisc", "add", "dev", "rwan", "root", "tbf", "rate", "100kbit", "burst", "1600", "limit", "10000000");
+        String sent = Lab.in(lab.lan, "python3", "-c", UDP_BURST, Lab.WAN_HOST, "6000");
+        Map<String, Long> c = dataplane.counters();
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (c.get("wan.tx_ring_full") == 0 && System.nanoTime() < until) {
+            Thread.sleep(50);
+            c = dataplane.counters();
+        }
+        String all = sent + " " + c;
+        assertTrue(c.get("wan.tx_ring_full") >= 1000, "frames that found the ring full are counted: " + all);
+        assertTrue(c.get("wan.tx_frames") <= 6000 - c.get("wan.tx_ring_full"), all);
+        Lab.in(lab.router, "tc", "qdisc", "del", "dev", "rwan", "root");
+        String out = Lab.in(lab.lan, "ping", "-c", "3", "-i", "0.2", "-W", "2", Lab.WAN_HOST);
+        assertTrue(out.contains("3 received"), "forwarding resumed: " + out + " " + dataplane.counters());
+        System.out.println("after the transmit ring filled up: " + dataplane.counters());
+    }
+
     /**
      * From DEVICE (argv 1), to the router's MAC (argv 2): COUNT (argv 3) ARP requests for 192.0.2.1 from random LAN
      * senders, as many neighbour solicitations for 2001:db8:1::1 from random LAN sources (checksums right), then
@@ -315,6 +337,16 @@ class DataplaneLiveTest {
         "for i in range(200):",
         "    s.send(rmac + bytes(random.randrange(256) for _ in range(random.randrange(8, 200))))",
         "print('sent', sent + 206)");
+
+    /** Sends COUNT 64-byte UDP datagrams to port 9 of ADDRESS as fast as it can (no answer is awaited). */
+    static final String UDP_BURST = String.join("\n",
+        "import socket, sys",
+        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+        "s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)",
+        "n = int(sys.argv[2])",
+        "for i in range(n):",
+        "    s.sendto(b'x' * 64, (sys.argv[1], 9))",
+        "print('sent', n)");
 
     /** Serves BYTES bytes (byte i is i * 7 mod 251) to every TCP client of PORT, then closes. */
     static final String TCP_SOURCE = String.join("\n",
