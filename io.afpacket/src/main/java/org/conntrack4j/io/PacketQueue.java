@@ -37,7 +37,8 @@ public interface PacketQueue {
      * is to leave in segments of {@code gsoSize} bytes, as the kernel's GSO cuts them. On a queue opened with
      * {@link DeviceConfig#gso} it goes to the kernel whole, before the frames queued so far, with a
      * virtio_net_hdr saying so (the device, or the kernel for it, segments); its transport checksum is
-     * replaced by the partial one the segments need, computed from its headers as they are. Otherwise, or
+     * replaced by the partial one the segments need, computed from its headers as they are (in the caller's
+     * array too: the frame is taken to be sent and done with). Otherwise, or
      * when the kernel refuses it whole, it is segmented here into the transmit ring. Dropped and counted
      * when its segments (IP and transport headers plus {@code gsoSize}) would not fit the MTU, when its
      * headers are no TCP or UDP over IPv4 or IPv6, or when the kernel has no room for it.

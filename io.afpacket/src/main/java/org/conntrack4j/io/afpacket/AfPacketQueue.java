@@ -65,8 +65,8 @@ final class AfPacketQueue implements PacketQueue {
     private boolean gso;
     /** The socket super-frames leave by: no ring, PACKET_VNET_HDR; -1 without gso. */
     private int gsoFd = -1;
-    /** The vnet header and a copy of the frame being sent whole, on the heap and in native memory. */
-    private byte[] gsoOut;
+    /** The vnet header of the frame being sent whole; it and the frame in native memory. */
+    private final byte[] vnetOut = new byte[Offload.VNET_HDR_LEN];
     private Memory gsoMem;
     /** One segment of a super-frame the kernel would not take whole. */
     private byte[] segOut;
@@ -174,8 +174,7 @@ final class AfPacketQueue implements PacketQueue {
                 LibC.setsockopt(gsoFd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, intArg(4 << 20), 4);
             }
             bind(gsoFd, ifindex, 0);
-            gsoOut = new byte[Offload.VNET_HDR_LEN + MAX_SUPER_FRAME];
-            gsoMem = new Memory(gsoOut.length);
+            gsoMem = new Memory(Offload.VNET_HDR_LEN + MAX_SUPER_FRAME);
             segOut = new byte[TxRing.DATA + mtu + 18 + 64];
         }
     }
@@ -585,21 +584,21 @@ final class AfPacketQueue implements PacketQueue {
             add(txc, TX_DROPPED, 1);
             return false;
         }
-        byte[] out = gsoOut != null ? gsoOut : scratchForSegments(length);
-        int h = Offload.VNET_HDR_LEN;
-        System.arraycopy(frame, offset, out, h, length);
-        int type = txOffload.parse(out, h, length);
+        int type = txOffload.parse(frame, offset, length);
         if (type < 0) {
             add(txc, TX_DROPPED, 1);
             return false;
         }
+        int h = Offload.VNET_HDR_LEN;
         if (gsoFd >= 0) {
-            if (txOffload.vnetHeader(out, 0, gsoSize) > mtu) {
+            // the partial checksum is written into the caller's frame, which is not used again
+            if (txOffload.vnetHeader(vnetOut, 0, gsoSize) > mtu) {
                 add(txc, TX_DROPPED, 1); // its segments would not fit the link
                 return false;
             }
             kick();
-            gsoMem.write(0, out, 0, h + length);
+            gsoMem.write(0, vnetOut, 0, h);
+            gsoMem.write(h, frame, offset, length);
             long r = LibC.sendto(gsoFd, gsoMem, h + length, LibC.MSG_DONTWAIT, null, 0);
             if (r >= 0) {
                 add(txc, TX_GSO, 1);
@@ -614,7 +613,10 @@ final class AfPacketQueue implements PacketQueue {
             }
             add(txc, TX_ERRORS, 1); // refused whole: it still leaves, in segments
         }
-        if (!txOffload.prepare(out, h, length, type, gsoSize) || txOffload.longestSegment() > mtu + 14 + vlan) {
+        if (segOut == null) {
+            segOut = new byte[65536]; // a queue opened without gso: at its first super-frame
+        }
+        if (!txOffload.prepare(frame, offset, length, type, gsoSize) || txOffload.longestSegment() > mtu + 14 + vlan) {
             add(txc, TX_DROPPED, 1);
             return false;
         }
@@ -624,13 +626,6 @@ final class AfPacketQueue implements PacketQueue {
             all &= put(segOut, 0, n, mtu);
         }
         return all;
-    }
-
-    private byte[] scratchForSegments(int length) {
-        // a queue opened without gso segments what it is given whole: the buffers come at the first such frame
-        gsoOut = new byte[Offload.VNET_HDR_LEN + MAX_SUPER_FRAME];
-        segOut = new byte[65536];
-        return gsoOut;
     }
 
     /** One send() for every queued slot. */

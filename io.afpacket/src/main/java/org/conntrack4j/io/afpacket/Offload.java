@@ -278,17 +278,29 @@ final class Offload {
         return v6 ? sum(b, l3 + 8, 32, proto + l4len) : sum(b, l3 + 12, 8, proto + l4len);
     }
 
-    /** One's complement sum of 16-bit big-endian words (an odd last byte padded with zero), unfolded. */
+    /**
+     * One's complement sum of 16-bit big-endian words (an odd last byte padded with zero), unfolded. Eight bytes
+     * are read at once and added as two 32-bit numbers: each holds two whole words from the start of the range,
+     * so the folded result is the same, in a quarter of the loads (a super-frame is 64 KiB).
+     */
     static long sum(byte[] b, int off, int len, long acc) {
-        int end = off + (len & ~1);
-        for (int i = off; i < end; i += 2) {
+        int i = off;
+        int end = off + len;
+        for (; i + 8 <= end; i += 8) {
+            long w = (long) BE64.get(b, i);
+            acc += (w >>> 32) + (w & 0xffffffffL);
+        }
+        for (; i + 2 <= end; i += 2) {
             acc += ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
         }
-        if ((len & 1) != 0) {
-            acc += (b[off + len - 1] & 0xff) << 8;
+        if (i < end) {
+            acc += (b[i] & 0xff) << 8;
         }
         return acc;
     }
+
+    private static final java.lang.invoke.VarHandle BE64 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+        long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     static int fold(long sum) {
         while ((sum >>> 16) != 0) {
