@@ -193,8 +193,9 @@ class DataplaneLiveTest {
     @Test
     void superFramesCrossWholeThroughMasqueradeAndArriveIntact() throws Exception {
         // The WAN host's TSO hands the router's WAN device super-frames: they go through conntrack and NAT (the
-        // destination turned back to the LAN host) as one packet each and leave whole for the LAN veth to segment,
-        // with the partial checksum recomputed for the rewritten addresses; the LAN host's TCP checks every byte.
+        // destination turned back to the LAN host) as one packet each and leave whole, with the partial checksum
+        // recomputed for the rewritten addresses; the veth hands them on whole, and the LAN host's TCP checks every
+        // byte (a wrong partial checksum would leave the transfer stalled or short).
         start(1);
         download();
         Map<String, Long> c = dataplane.counters();
