@@ -197,7 +197,22 @@ class DataplaneLiveTest {
         // recomputed for the rewritten addresses; the veth hands them on whole, and the LAN host's TCP checks every
         // byte (a wrong partial checksum would leave the transfer stalled or short).
         start(1);
-        download();
+        // The veth's peer trusts a partial checksum; a wire would not: the LAN host's own view of each super-frame
+        // (its vnet header) must show the pseudo-header sum of the addresses after NAT, where the device adds the rest.
+        Process sniffer = new ProcessBuilder("ip", "netns", "exec", lab.lan, "python3", "-c", PARTIAL_CHECK, "lan0",
+            "8000").redirectErrorStream(true).start();
+        String verdict;
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+            sniffer.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            assertEquals("ready", r.readLine());
+            download();
+            verdict = r.readLine();
+        } finally {
+            sniffer.destroyForcibly();
+        }
+        String[] gb = verdict.split(" ");
+        assertTrue(Integer.parseInt(gb[0]) >= 10 && gb[1].equals("0"), "super-frames with right / wrong partial "
+            + "checksums at the LAN host: " + verdict);
         Map<String, Long> c = dataplane.counters();
         assertTrue(c.get("wan.rx_gso") >= 10, "super-frames received whole: " + c);
         assertTrue(c.get("lan.tx_gso") >= 10, "and sent whole: " + c);
@@ -368,6 +383,41 @@ class DataplaneLiveTest {
         "for i in range(n):",
         "    s.sendto(b'x' * 64, (sys.argv[1], 9))",
         "print('sent', n)");
+
+    /**
+     * On DEVICE (argv 1) with PACKET_VNET_HDR: every IPv4 TCP super-frame from source port PORT (argv 2) must say
+     * NEEDS_CSUM at the TCP checksum and hold there the pseudo-header sum of its own addresses and TCP length. Prints
+     * "ready", then, once frames stopped for a second (or after 30 s), "RIGHT WRONG".
+     */
+    static final String PARTIAL_CHECK = String.join("\n",
+        "import socket, struct, sys, time",
+        "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))",
+        "s.setsockopt(263, 15, 1)",
+        "s.bind((sys.argv[1], 0x0800))",
+        "s.settimeout(0.2)",
+        "port = int(sys.argv[2])",
+        "print('ready', flush=True)",
+        "good = bad = 0",
+        "start = last = time.time()",
+        "while time.time() - start < 30 and (good + bad == 0 or time.time() - last < 1):",
+        "    try:",
+        "        b = s.recv(70000)",
+        "    except socket.timeout:",
+        "        continue",
+        "    flags, gtype, hl, gsz, cs, co = struct.unpack('<BBHHHH', b[:10])",
+        "    f = b[10:]",
+        "    if gtype == 0 or len(f) < 54 or f[23] != 6:",
+        "        continue",
+        "    l4 = 14 + (f[14] & 15) * 4",
+        "    if struct.unpack('!H', f[l4:l4 + 2])[0] != port:",
+        "        continue",
+        "    last = time.time()",
+        "    x = sum(struct.unpack('!4H', f[26:34])) + 6 + struct.unpack('!H', f[16:18])[0] - (l4 - 14)",
+        "    while x >> 16:",
+        "        x = (x & 0xffff) + (x >> 16)",
+        "    ok = flags & 1 and cs == l4 and co == 16 and struct.unpack('!H', f[l4 + 16:l4 + 18])[0] == x",
+        "    good, bad = (good + 1, bad) if ok else (good, bad + 1)",
+        "print(good, bad, flush=True)");
 
     /** Serves BYTES bytes (byte i is i * 7 mod 251) to every TCP client of PORT, then closes. */
     static final String TCP_SOURCE = String.join("\n",
