@@ -37,6 +37,10 @@ import org.conntrack4j.router.Routers;
  * router announces its addresses on it then. A device that disappears, or whose MTU grows beyond what its rings were
  * made for, is opened again by name (every second until it is back); meanwhile its port drops what it would send.
  *
+ * <p>Super-frames (merged by GRO, or sent with TSO by a virtual peer) are received whole, go through the router as one
+ * packet with their segment size, and leave whole for the kernel to segment, as Linux forwards them; the batches'
+ * slots are 64 KiB and more for them.
+ *
  * <p>Forwarding an established connection's packet allocates nothing: the batch, the router's packets and the
  * transmit rings are reused ({@link #allocatedBytes()} reads the forwarding threads' allocation counter).
  */

@@ -180,13 +180,18 @@ class DataplaneLiveTest {
 
     /** 4 MB over TCP from the WAN host to the LAN host, every byte checked. */
     private void download() throws Exception {
-        Process server = Lab.background(lab.wan, "python3", "-c", TCP_SOURCE, "8000", "4000000");
+        download(Lab.WAN_HOST);
+    }
+
+    /** The same from {@code server}, an address of the WAN host. */
+    private void download(String server) throws Exception {
+        Process source = Lab.background(lab.wan, "python3", "-c", TCP_SOURCE, "8000", "4000000", server);
         try {
             Lab.awaitListener(lab.wan, "tcp", 8000);
-            String out = Lab.in(lab.lan, "python3", "-c", TCP_SINK, Lab.WAN_HOST, "8000");
+            String out = Lab.in(lab.lan, "python3", "-c", TCP_SINK, server, "8000");
             assertEquals("4000000 " + TCP_SOURCE_SHA256, out.strip());
         } finally {
-            server.destroyForcibly();
+            source.destroyForcibly();
         }
     }
 
@@ -213,10 +218,12 @@ class DataplaneLiveTest {
         String[] gb = verdict.split(" ");
         assertTrue(Integer.parseInt(gb[0]) >= 10 && gb[1].equals("0"), "super-frames with right / wrong partial "
             + "checksums at the LAN host: " + verdict);
+        // and over IPv6 (masqueraded too), measured against the MTU by its segments as well
+        download(Lab.WAN_HOST6);
         Map<String, Long> c = dataplane.counters();
-        assertTrue(c.get("wan.rx_gso") >= 10, "super-frames received whole: " + c);
-        assertTrue(c.get("lan.tx_gso") >= 10, "and sent whole: " + c);
-        assertTrue(c.get("forwarded") < 4_000_000 / 1448, "fewer packets than segments: " + c);
+        assertTrue(c.get("wan.rx_gso") >= 20, "super-frames received whole: " + c);
+        assertTrue(c.get("lan.tx_gso") >= 20, "and sent whole: " + c);
+        assertTrue(c.get("forwarded") < 2 * 4_000_000 / 1448, "fewer packets than segments: " + c);
         assertEquals(0, c.get("lan.tx_dropped") + c.get("lan.errors"), c.toString());
         System.out.println("super-frames: " + c);
     }
@@ -419,14 +426,18 @@ class DataplaneLiveTest {
         "    good, bad = (good + 1, bad) if ok else (good, bad + 1)",
         "print(good, bad, flush=True)");
 
-    /** Serves BYTES bytes (byte i is i * 7 mod 251) to every TCP client of PORT, then closes. */
+    /**
+     * Serves BYTES bytes (byte i is i * 7 mod 251) to every TCP client of PORT, then closes; on ADDRESS (argv 3, IPv4
+     * or IPv6) if given, else every IPv4 address.
+     */
     static final String TCP_SOURCE = String.join("\n",
         "import socket, sys",
         "port, n = int(sys.argv[1]), int(sys.argv[2])",
+        "addr = sys.argv[3] if len(sys.argv) > 3 else '0.0.0.0'",
         "data = bytes((i * 7) % 251 for i in range(n))",
-        "s = socket.socket()",
+        "s = socket.socket(socket.AF_INET6 if ':' in addr else socket.AF_INET)",
         "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
-        "s.bind(('0.0.0.0', port))",
+        "s.bind((addr, port))",
         "s.listen(4)",
         "while True:",
         "    c, a = s.accept()",
