@@ -3,7 +3,6 @@ package org.conntrack4j.rules.eval;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Family;
-import org.conntrack4j.core.api.FlowOffload;
 import org.conntrack4j.core.api.IpProto;
 import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.api.Status;
@@ -14,8 +13,9 @@ import org.conntrack4j.core.spi.L4Tracker;
  * qualifies, else the rule ends here ({@code NFT_BREAK}), as it does when it is in a flowtable already. Qualifies: a
  * packet without IPv4 options, of a confirmed connection without a helper, sequence adjustment or NAT clash; TCP
  * only established and assured, and not with a FIN or RST in this segment; UDP always; nothing else (the kernel's
- * GRE version 0 case is not done here). The flowtable itself ({@link FlowOffload.Flowtable}, the router's) works
- * out the routes and sets {@code OFFLOAD}; without a router there is none and the rule never goes on.
+ * GRE version 0 case is not done here). The flowtable itself ({@code FlowOffload.Flowtable}, the router's) works
+ * out the routes and sets {@code OFFLOAD}; without a router there is none and the rule never goes on
+ * ({@link FlowtableRef}).
  */
 final class FlowAddExpr extends Expr {
     private static final int TCP_FIN = 0x01;
@@ -23,10 +23,9 @@ final class FlowAddExpr extends Expr {
     private static final int TCP_HEADER = 20;
 
     private final Conntrack net;
-    /** Null when the engine has no flowtable provider. */
-    private final FlowOffload.Flowtable flowtable;
+    private final FlowtableRef flowtable;
 
-    FlowAddExpr(Conntrack net, FlowOffload.Flowtable flowtable) {
+    FlowAddExpr(Conntrack net, FlowtableRef flowtable) {
         this.net = net;
         this.flowtable = flowtable;
     }
@@ -34,7 +33,7 @@ final class FlowAddExpr extends Expr {
     @Override
     int eval(Packet p, long info) {
         Connection ct = p.ct;
-        if (flowtable == null || ct == null || p.family == Family.IPV4 && (p.u8(0) & 0x0f) != 5) {
+        if (ct == null || p.family == Family.IPV4 && (p.u8(0) & 0x0f) != 5) {
             return BREAK;
         }
         int proto = ct.protocol();

@@ -71,7 +71,7 @@ final class Installer {
     /** The timeout policies made for this installation: taken back from their connections when it is removed. */
     private final List<TimeoutPolicy> policies = new ArrayList<>();
     /** The flowtables made for this installation: freed (their flows handed back) when it is removed. */
-    private final List<FlowOffload.Flowtable> flowtables = new ArrayList<>();
+    private final List<FlowtableRef> flowtables = new ArrayList<>();
     private Nat nat;
 
     /** A base chain ready to register. */
@@ -100,13 +100,12 @@ final class Installer {
         checkHelpers();
         nat = net.services().extension(Nat.class);
         checkNat();
-        FlowOffload offload = net.services().extension(FlowOffload.class);
         try {
             for (Table t : ruleset.tables()) {
-                compileTable(t, offload);
+                compileTable(t);
             }
         } catch (RuntimeException e) {
-            for (FlowOffload.Flowtable f : flowtables) {
+            for (FlowtableRef f : flowtables) {
                 f.close();
             }
             throw e;
@@ -189,7 +188,7 @@ final class Installer {
 
     // ---- compilation -------------------------------------------------------------------------------------------
 
-    private void compileTable(Table t, FlowOffload offload) {
+    private void compileTable(Table t) {
         // objects and sets live as long as the installation (the kernel's, as long as the table)
         Map<String, TimeoutPolicy> timeouts = new HashMap<>();
         for (CtTimeoutObject o : t.objectsOf(CtTimeoutObject.class)) {
@@ -202,15 +201,12 @@ final class Installer {
         for (NamedSet s : t.sets()) {
             sets.put(s.name(), new DynamicSet(s.name(), s.size() == 0 ? NamedSet.DEFAULT_DYNAMIC_SIZE : s.size()));
         }
-        Map<String, FlowOffload.Flowtable> fts = new HashMap<>();
+        Map<String, FlowtableRef> fts = new HashMap<>();
         for (FlowtableObject f : t.objectsOf(FlowtableObject.class)) {
-            FlowOffload.Flowtable ft = null;
-            if (offload != null) {
-                int family = t.family().nfproto() == Family.INET ? 0 : t.family().nfproto();
-                ft = offload.create(t.name() + " " + f.name(), family, f.devices(), f.priority().value(),
-                    f.counter() ? FlowOffload.FLAG_COUNTER : 0);
-                flowtables.add(ft);
-            }
+            int family = t.family().nfproto() == Family.INET ? 0 : t.family().nfproto();
+            FlowtableRef ft = new FlowtableRef(net, t.name() + " " + f.name(), family, f.devices(),
+                f.priority().value(), f.counter() ? FlowOffload.FLAG_COUNTER : 0);
+            flowtables.add(ft);
             fts.put(f.name(), ft);
         }
         Objects objects = new Objects(timeouts, sets, fts);
@@ -241,7 +237,7 @@ final class Installer {
 
     /** The runtime state of a table's objects and sets, by name. */
     private record Objects(Map<String, TimeoutPolicy> timeouts, Map<String, DynamicSet> sets,
-        Map<String, FlowOffload.Flowtable> flowtables) {
+        Map<String, FlowtableRef> flowtables) {
     }
 
     private Expr[] compileRule(Table t, Chain c, Rule r, Map<String, CompiledChain> chains, Objects objects) {

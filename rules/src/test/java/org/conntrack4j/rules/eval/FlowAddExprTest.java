@@ -90,6 +90,22 @@ class FlowAddExprTest {
     }
 
     @Test
+    void aProviderArrivingAfterTheRulesetGetsItsFlowtablesAndOneLeavingFreesThem() throws Exception {
+        try (Lab lab = new Lab(); InstalledRuleset rs = lab.install(RULESET)) {
+            Recorder rec = new Recorder();
+            Registration r = lab.net.services().provideExtension(FlowOffload.class, rec);
+            lab.forward(v4(C1, SRV, 17, udp(40000, 53, 4)), lab.lan, lab.wan);
+            assertEquals(Verdict.DROP, lab.forward(v4(SRV, C1, 17, udp(53, 40000, 4)), lab.lan, lab.wan));
+            assertEquals(List.of("t f family " + Family.IPV4 + " [lan, wan] prio 0 flags " + FlowOffload.FLAG_COUNTER),
+                rec.created, "made when a packet first needs it");
+            r.close();
+            assertEquals(Verdict.ACCEPT, lab.forward(v4(C1, SRV, 17, udp(40000, 53, 4)), lab.lan, lab.wan));
+            assertEquals(List.of("t f"), rec.closed, "freed once its provider is gone");
+            assertEquals(1, rec.added.size());
+        }
+    }
+
+    @Test
     void withoutAProviderFlowAddNeverMatches() throws Exception {
         try (Lab lab = new Lab(); InstalledRuleset rs = lab.install(RULESET)) {
             lab.forward(v4(C1, SRV, 17, udp(40000, 53, 4)), lab.lan, lab.wan);
