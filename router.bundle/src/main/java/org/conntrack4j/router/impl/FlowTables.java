@@ -118,26 +118,26 @@ final class FlowTables implements FlowOffload {
      * (a UDP checksum of 0, none, stays 0; one that comes out 0 is sent as 0xffff).
      */
     static void nat(Packet p, FlowtableImpl.Flow f, int dir, int thoff) {
-        int other = 1 - dir;
+        FlowtableImpl.Entry o = f.entry(1 - dir);
         boolean v4 = f.family == Family.IPV4;
         int check = f.proto == IpProto.TCP ? thoff + 16 : thoff + 6;
         if (f.snat) {
             // original: the source becomes the reply's destination; reply: the destination the original's source
             if (dir == Direction.ORIGINAL) {
-                port(p, thoff, check, f.proto, f.dstPort[other]);
-                address(p, v4 ? 12 : 8, v4, check, f.proto, f.dstHi[other], f.dstLo[other]);
+                port(p, thoff, check, f.proto, o.dstPort());
+                address(p, v4 ? 12 : 8, v4, check, f.proto, o.dstHi, o.dstLo);
             } else {
-                port(p, thoff + 2, check, f.proto, f.srcPort[other]);
-                address(p, v4 ? 16 : 24, v4, check, f.proto, f.srcHi[other], f.srcLo[other]);
+                port(p, thoff + 2, check, f.proto, o.srcPort());
+                address(p, v4 ? 16 : 24, v4, check, f.proto, o.srcHi, o.srcLo);
             }
         }
         if (f.dnat) {
             if (dir == Direction.ORIGINAL) {
-                port(p, thoff + 2, check, f.proto, f.srcPort[other]);
-                address(p, v4 ? 16 : 24, v4, check, f.proto, f.srcHi[other], f.srcLo[other]);
+                port(p, thoff + 2, check, f.proto, o.srcPort());
+                address(p, v4 ? 16 : 24, v4, check, f.proto, o.srcHi, o.srcLo);
             } else {
-                port(p, thoff, check, f.proto, f.dstPort[other]);
-                address(p, v4 ? 12 : 8, v4, check, f.proto, f.dstHi[other], f.dstLo[other]);
+                port(p, thoff, check, f.proto, o.dstPort());
+                address(p, v4 ? 12 : 8, v4, check, f.proto, o.dstHi, o.dstLo);
             }
         }
     }

@@ -47,30 +47,27 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
     static final SettingKey UDP_TIMEOUT = SettingKey.seconds("nf_flowtable_udp_timeout", 30,
         "seconds an offloaded UDP flow stays in its flowtable without packets");
 
-    /** A flow ({@code struct flow_offload}): the connection and what its packets need, per direction. */
+    /**
+     * A flow ({@code struct flow_offload}): the connection, its NAT, its two direction entries (which hold the
+     * tuples) and its changing state. Small on purpose: one lives as long as its connection is offloaded.
+     */
     static final class Flow {
         final Connection ct;
         final int family;
         final int proto;
         final boolean snat;
         final boolean dnat;
-        /** Both directions' tuples, index {@link Direction}: addresses, ports. */
-        final long[] srcHi = new long[2];
-        final long[] srcLo = new long[2];
-        final long[] dstHi = new long[2];
-        final long[] dstLo = new long[2];
-        final int[] srcPort = new int[2];
-        final int[] dstPort = new int[2];
-        /** Where each direction's packets come in and go out (router ports). */
-        final int[] inPort = new int[2];
-        final int[] outPort = new int[2];
-        final Entry[] entries = new Entry[2];
+        /** The entries of the original and the reply direction, as linked now (replaced by copies on rehash). */
+        Entry original;
+        Entry reply;
         /** Its deadline in jiffies ({@code flow->timeout}). */
         volatile long timeout;
         /** {@code NF_FLOW_CLOSING}: a FIN or RST went through. */
         volatile boolean closing;
         /** {@code NF_FLOW_TEARDOWN}: handed back to conntrack, to be removed by the collector. */
         volatile boolean teardown;
+        /** Unlinked from the table (under the table's monitor). */
+        boolean removed;
 
         Flow(Connection ct) {
             this.ct = ct;
@@ -79,37 +76,83 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
             int status = ct.status();
             this.snat = (status & Status.SRC_NAT) != 0;
             this.dnat = (status & Status.DST_NAT) != 0;
-            for (int d = 0; d < 2; d++) {
-                srcHi[d] = ct.srcHi(d);
-                srcLo[d] = ct.srcLo(d);
-                dstHi[d] = ct.dstHi(d);
-                dstLo[d] = ct.dstLo(d);
-                srcPort[d] = ct.srcPort(d);
-                dstPort[d] = ct.dstPort(d);
+        }
+
+        Entry entry(int dir) {
+            return dir == Direction.ORIGINAL ? original : reply;
+        }
+
+        void entry(int dir, Entry e) {
+            if (dir == Direction.ORIGINAL) {
+                original = e;
+            } else {
+                reply = e;
             }
         }
     }
 
-    /** One direction of a flow in the hash table ({@code flow_offload_tuple_rhash}); immutable. */
+    /**
+     * One direction of a flow in the hash table ({@code flow_offload_tuple_rhash}) with its tuple, so that a lookup
+     * reads this object alone until it has found its flow. Not changed once published (a removal or a rehash links
+     * copies).
+     */
     static final class Entry {
         final Flow flow;
         final int dir;
         final int hash;
-        final Entry next;
+        /** Set before the entry is published, never after. */
+        Entry next;
+        final long srcHi;
+        final long srcLo;
+        final long dstHi;
+        final long dstLo;
+        /** Ports (source high, destination low), protocol, family and the port it arrives on, packed. */
+        private final long key;
+        /** The router port this direction's packets leave by. */
+        final int outPort;
 
-        Entry(Flow flow, int dir, int hash, Entry next) {
-            this.flow = flow;
+        Entry(Flow f, int dir, long srcHi, long srcLo, long dstHi, long dstLo, int srcPort, int dstPort, int inPort,
+            int outPort) {
+            this.flow = f;
             this.dir = dir;
-            this.hash = hash;
-            this.next = next;
+            this.srcHi = srcHi;
+            this.srcLo = srcLo;
+            this.dstHi = dstHi;
+            this.dstLo = dstLo;
+            this.key = key(f.family, f.proto, srcPort, dstPort, inPort);
+            this.outPort = outPort;
+            this.hash = hash(f.family, f.proto, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, inPort);
         }
 
-        boolean matches(int hash, int family, int proto, long sHi, long sLo, long dHi, long dLo, int sp, int dp,
-            int port) {
-            Flow f = flow;
-            return this.hash == hash && f.family == family && f.proto == proto && f.srcLo[dir] == sLo
-                && f.dstLo[dir] == dLo && f.srcPort[dir] == sp && f.dstPort[dir] == dp && f.inPort[dir] == port
-                && f.srcHi[dir] == sHi && f.dstHi[dir] == dHi;
+        /** A copy to link elsewhere. */
+        Entry(Entry e, Entry next) {
+            this.flow = e.flow;
+            this.dir = e.dir;
+            this.hash = e.hash;
+            this.next = next;
+            this.srcHi = e.srcHi;
+            this.srcLo = e.srcLo;
+            this.dstHi = e.dstHi;
+            this.dstLo = e.dstLo;
+            this.key = e.key;
+            this.outPort = e.outPort;
+        }
+
+        static long key(int family, int proto, int sp, int dp, int port) {
+            return (long) sp << 48 | (long) dp << 32 | (long) proto << 24 | (long) family << 16 | port;
+        }
+
+        int srcPort() {
+            return (int) (key >>> 48) & 0xffff;
+        }
+
+        int dstPort() {
+            return (int) (key >>> 32) & 0xffff;
+        }
+
+        boolean matches(int hash, long key, long sHi, long sLo, long dHi, long dLo) {
+            return this.hash == hash && this.key == key && this.srcLo == sLo && this.dstLo == dLo
+                && this.srcHi == sHi && this.dstHi == dHi;
         }
     }
 
@@ -127,6 +170,8 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
     /** {@link #TCP_TIMEOUT} and {@link #UDP_TIMEOUT} in jiffies, as last read. */
     private volatile long tcpTimeout;
     private volatile long udpTimeout;
+    /** The engine's jiffies per second. */
+    private final long hz;
 
     FlowtableImpl(FlowTables owner, Conntrack net, String name, int family, int priority, int flags) {
         this.owner = owner;
@@ -135,6 +180,7 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
         this.family = family;
         this.priority = priority;
         this.counter = (flags & FlowOffload.FLAG_COUNTER) != 0;
+        this.hz = net.clock().hz();
         readSettings();
     }
 
@@ -157,14 +203,12 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
      */
     Entry lookup(int family, int proto, long sHi, long sLo, long dHi, long dLo, int sp, int dp, int port) {
         int h = hash(family, proto, sHi, sLo, dHi, dLo, sp, dp, port);
-        AtomicReferenceArray<Entry> b = buckets;
-        for (Entry e = b.get(h & (b.length() - 1)); e != null; e = e.next) {
-            if (e.matches(h, family, proto, sHi, sLo, dHi, dLo, sp, dp, port)) {
-                Flow f = e.flow;
-                return f.teardown || f.ct.isDying() ? null : e;
-            }
+        Entry e = lookupAny(h, Entry.key(family, proto, sp, dp, port), sHi, sLo, dHi, dLo);
+        if (e == null) {
+            return null;
         }
-        return null;
+        Flow f = e.flow;
+        return f.teardown || f.ct.isDying() ? null : e;
     }
 
     /** The offload timeout of a flow's protocol, in jiffies. */
@@ -174,7 +218,6 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
 
     /** Reads the offload timeouts (at creation and at every collection: a change applies within a second). */
     private void readSettings() {
-        long hz = net.clock().hz();
         tcpTimeout = net.settings().get(TCP_TIMEOUT) * hz;
         udpTimeout = net.settings().get(UDP_TIMEOUT) * hz;
     }
@@ -185,7 +228,7 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
      */
     void refresh(Flow f, long now) {
         long t = now + offloadTimeout(f.proto);
-        if (t - f.timeout > net.clock().hz()) {
+        if (t - f.timeout > hz) {
             f.timeout = t;
         }
     }
@@ -197,30 +240,36 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
             return false;
         }
         int dir = pkt.ctinfo >= 3 ? Direction.REPLY : Direction.ORIGINAL;
+        int other = 1 - dir;
         Flow f = new Flow(ct);
         // nft_flow_route: this direction leaves by the packet's way out and its reverse comes in there; the other
         // direction leaves by the route back to this direction's source
-        NetDevice back = owner.route(f.family, f.srcHi[dir], f.srcLo[dir]);
+        NetDevice back = owner.route(f.family, ct.srcHi(dir), ct.srcLo(dir));
         if (ct.isDying() || back == null) {
             ct.clearStatus(Status.OFFLOAD);
             return false;
         }
-        f.outPort[dir] = pkt.out.index() - 1;
-        f.inPort[1 - dir] = pkt.out.index() - 1;
-        f.outPort[1 - dir] = back.index() - 1;
-        f.inPort[dir] = back.index() - 1;
+        int out = pkt.out.index() - 1;
+        int in = back.index() - 1;
+        Entry e = new Entry(f, dir, ct.srcHi(dir), ct.srcLo(dir), ct.dstHi(dir), ct.dstLo(dir), ct.srcPort(dir),
+            ct.dstPort(dir), in, out);
+        Entry r = new Entry(f, other, ct.srcHi(other), ct.srcLo(other), ct.dstHi(other), ct.dstLo(other),
+            ct.srcPort(other), ct.dstPort(other), out, in);
         synchronized (this) {
-            if (closed || find(f, 0) || find(f, 1)) {
+            if (closed || lookupAny(e.hash, e.key, e.srcHi, e.srcLo, e.dstHi, e.dstLo) != null
+                || lookupAny(r.hash, r.key, r.srcHi, r.srcLo, r.dstHi, r.dstLo) != null) {
                 ct.clearStatus(Status.OFFLOAD);
                 return false;
             }
-            long now = net.now();
-            f.timeout = now + offloadTimeout(f.proto);
+            f.timeout = net.now() + offloadTimeout(f.proto);
             if (f.proto == IpProto.TCP) {
                 tcpFlags(f, -1, TCP_FLAG_BE_LIBERAL, 0);
             }
-            insert(f, 0);
-            insert(f, 1);
+            // both directions known to the flow before either is published: a reader of one may need the other
+            f.entry(e.dir, e);
+            f.entry(r.dir, r);
+            link(e);
+            link(r);
             flows++;
             grow();
         }
@@ -228,27 +277,22 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
         return true;
     }
 
-    /** Is a flow with {@code f}'s tuple of direction {@code d} in the table? Under this monitor. */
-    private boolean find(Flow f, int d) {
-        int h = hash(f.family, f.proto, f.srcHi[d], f.srcLo[d], f.dstHi[d], f.dstLo[d], f.srcPort[d], f.dstPort[d],
-            f.inPort[d]);
+    /** The entry of that tuple, whatever its flow's state. */
+    private Entry lookupAny(int h, long key, long sHi, long sLo, long dHi, long dLo) {
         AtomicReferenceArray<Entry> b = buckets;
         for (Entry e = b.get(h & (b.length() - 1)); e != null; e = e.next) {
-            if (e.matches(h, f.family, f.proto, f.srcHi[d], f.srcLo[d], f.dstHi[d], f.dstLo[d], f.srcPort[d],
-                f.dstPort[d], f.inPort[d])) {
-                return true;
+            if (e.matches(h, key, sHi, sLo, dHi, dLo)) {
+                return e;
             }
         }
-        return false;
+        return null;
     }
 
-    private void insert(Flow f, int d) {
-        int h = hash(f.family, f.proto, f.srcHi[d], f.srcLo[d], f.dstHi[d], f.dstLo[d], f.srcPort[d], f.dstPort[d],
-            f.inPort[d]);
+    /** Links {@code e} at the head of its bucket. Under this monitor. */
+    private void link(Entry e) {
         AtomicReferenceArray<Entry> b = buckets;
-        int i = h & (b.length() - 1);
-        Entry e = new Entry(f, d, h, b.get(i));
-        f.entries[d] = e;
+        int i = e.hash & (b.length() - 1);
+        e.next = b.get(i);
         b.set(i, e);
     }
 
@@ -262,8 +306,8 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
         for (int i = 0; i < b.length(); i++) {
             for (Entry e = b.get(i); e != null; e = e.next) {
                 int j = e.hash & (n.length() - 1);
-                Entry c = new Entry(e.flow, e.dir, e.hash, n.get(j));
-                e.flow.entries[e.dir] = c;
+                Entry c = new Entry(e, n.get(j));
+                e.flow.entry(e.dir, c);
                 n.set(j, c);
             }
         }
@@ -274,7 +318,7 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
     private void remove(Flow f) {
         AtomicReferenceArray<Entry> b = buckets;
         for (int d = 0; d < 2; d++) {
-            Entry gone = f.entries[d];
+            Entry gone = f.entry(d);
             int i = gone.hash & (b.length() - 1);
             Entry rebuilt = gone.next;
             List<Entry> before = new ArrayList<>();
@@ -283,8 +327,8 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
             }
             for (int k = before.size() - 1; k >= 0; k--) {
                 Entry e = before.get(k);
-                rebuilt = new Entry(e.flow, e.dir, e.hash, rebuilt);
-                e.flow.entries[e.dir] = rebuilt;
+                rebuilt = new Entry(e, rebuilt);
+                e.flow.entry(e.dir, rebuilt);
             }
             b.set(i, rebuilt);
         }
@@ -377,9 +421,9 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
             }
             if (down) {
                 synchronized (this) {
-                    if (f.entries[0] != null && !closed) {
+                    if (!f.removed && !closed) {
                         remove(f);
-                        f.entries[0] = null;
+                        f.removed = true;
                     }
                 }
             }

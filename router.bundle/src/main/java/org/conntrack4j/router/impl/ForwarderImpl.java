@@ -276,7 +276,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             }
             FlowtableImpl.Flow f = e.flow;
             int dir = e.dir;
-            Port outPort = ports[f.outPort[dir]];
+            Port outPort = ports[e.outPort];
             if (p.length() > (family == Family.IPV4 ? outPort.mtu : Math.max(outPort.mtu, IpFragmenter.IPV6_MIN_MTU))) {
                 continue;
             }
