@@ -67,7 +67,9 @@ public final class NftJson {
             chainHandles[i] = ++handle;
         }
         for (TableObject o : t.objects()) {
-            items.add(object(o, family, t.name(), ++handle));
+            if (!(o instanceof FlowtableObject)) {
+                items.add(object(o, family, t.name(), ++handle));
+            }
         }
         for (NamedSet s : t.sets()) {
             Map<String, Object> m = head(family, s.name(), t.name());
@@ -77,6 +79,17 @@ public final class NftJson {
                 m.put("size", s.size());
             }
             items.add(Map.of("set", m)); // nft's JSON leaves out the set's "dynamic" flag
+        }
+        for (FlowtableObject f : t.objectsOf(FlowtableObject.class)) {
+            Map<String, Object> m = head(family, f.name(), t.name());
+            m.put("handle", ++handle);
+            m.put("hook", "ingress");
+            m.put("prio", f.priority().value());
+            if (!f.devices().isEmpty()) {
+                // one device as a string, more as an array, as nft's flowtable_print_json writes them
+                m.put("dev", f.devices().size() == 1 ? f.devices().get(0) : f.devices());
+            }
+            items.add(Map.of("flowtable", m));
         }
         List<Object> rules = new ArrayList<>();
         for (int i = 0; i < chainHandles.length; i++) {
@@ -305,6 +318,12 @@ public final class NftJson {
         }
         if (s instanceof NotrackStatement) {
             return Map.of("notrack", NULL);
+        }
+        if (s instanceof FlowAddStatement f) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("op", "add");
+            m.put("flowtable", "@" + f.flowtable());
+            return Map.of("flow", m);
         }
         if (s instanceof RejectStatement) {
             return Map.of("reject", Map.of("type", "tcp reset"));
