@@ -49,6 +49,15 @@ public final class ReplayCapture {
         "}",
         "");
 
+    /**
+     * {@link #RULESET} with a flowtable on both links that every TCP and UDP connection joins once it qualifies
+     * ({@code flow add}): what the fast path saves, on the same capture.
+     */
+    public static final String RULESET_FLOWTABLE = RULESET
+        .replace("\tchain forward {", "\tflowtable ft {\n\t\thook ingress priority filter\n\t\tdevices = { lan, wan }\n"
+            + "\t}\n\n\tchain forward {")
+        .replace("policy drop;\n", "policy drop;\n\t\tmeta l4proto { tcp, udp } flow add @ft\n");
+
     private final OutputStream out;
     private final byte[] frame = new byte[128];
     private final byte[] block = new byte[256];

@@ -22,9 +22,10 @@ import org.apache.felix.service.command.CommandSession;
  * Workload {@code replay} (issue 19, item 5): the {@code replay} command end to end on {@link ReplayCapture}'s
  * capture (1,000,000 frames of 40,000 TCP and 90,000 UDP flows between two /24s; a tenth with {@code --quick})
  * behind a {@code ct state} ruleset, in a temporary folder removed afterwards. Each run replays the whole capture
- * into a fresh output folder, every output written, then with {@code --verdicts-only}; it reports frames per second
- * of wall time and the CPU time of the whole process (every thread: GC, JIT) per frame. The first run of each mode
- * is a warm-up, not counted.
+ * into a fresh output folder, every output written, then with {@code --verdicts-only}, then both again with
+ * {@link ReplayCapture#RULESET_FLOWTABLE} (the same rules behind a flowtable, issue 19 item 7); it reports frames
+ * per second of wall time and the CPU time of the whole process (every thread: GC, JIT) per frame. The first run of
+ * each mode is a warm-up, not counted.
  */
 final class WorkloadReplay {
     private WorkloadReplay() {
@@ -41,6 +42,8 @@ final class WorkloadReplay {
             Path capture = dir.resolve("replay.pcapng");
             Path rules = dir.resolve("ruleset.nft");
             Files.writeString(rules, ReplayCapture.RULESET);
+            Path fastRules = dir.resolve("ruleset-flowtable.nft");
+            Files.writeString(fastRules, ReplayCapture.RULESET_FLOWTABLE);
             long frames = ReplayCapture.write(capture, tcp, udp, 1000);
             List<String> gcs = new ArrayList<>();
             ManagementFactory.getGarbageCollectorMXBeans().forEach(g -> gcs.add(g.getName()));
@@ -51,15 +54,18 @@ final class WorkloadReplay {
             out.printf(Locale.ROOT, "%nWorkload replay: %,d frames (%,d TCP flows of %d, %,d UDP flows of %d; %,d bytes),"
                 + " ct state ruleset, %d runs after a warm-up%n", frames, tcp, ReplayCapture.TCP_FRAMES, udp,
                 ReplayCapture.UDP_FRAMES, Files.size(capture), runs);
-            out.printf(Locale.ROOT, "  %-16s %-26s %-30s%n", "outputs", "frames/s (wall)", "process CPU ns/frame");
-            for (boolean verdictsOnly : new boolean[] {false, true}) {
+            out.printf(Locale.ROOT, "  %-28s %-26s %-30s%n", "outputs", "frames/s (wall)", "process CPU ns/frame");
+            // the same capture again with a flowtable: established flows forwarded from ingress (issue 19 item 7)
+            for (int mode = 0; mode < 4; mode++) {
+                boolean verdictsOnly = (mode & 1) != 0;
+                boolean flowtable = mode >= 2;
                 double[] pps = new double[runs];
                 double[] cpu = new double[runs];
                 for (int r = -1; r < runs; r++) {
-                    Path outDir = dir.resolve("out" + r + (verdictsOnly ? "v" : ""));
+                    Path outDir = dir.resolve("out" + r + "m" + mode);
                     long cpu0 = processCpuNanos();
                     long t0 = System.nanoTime();
-                    Object result = replay(processor, capture, rules, outDir, verdictsOnly);
+                    Object result = replay(processor, capture, flowtable ? fastRules : rules, outDir, verdictsOnly);
                     long wall = System.nanoTime() - t0;
                     long used = processCpuNanos() - cpu0;
                     if (!(result instanceof Number) || ((Number) result).intValue() != 0) {
@@ -72,7 +78,8 @@ final class WorkloadReplay {
                     }
                     delete(outDir);
                 }
-                out.printf(Locale.ROOT, "  %-16s %-26s %-30s%n", verdictsOnly ? "ctstate.tsv only" : "all",
+                out.printf(Locale.ROOT, "  %-28s %-26s %-30s%n", (verdictsOnly ? "ctstate.tsv only" : "all")
+                    + (flowtable ? ", flowtable" : ""),
                     figure(pps, "%,.0f"), figure(cpu, "%,.0f"));
             }
             return 0;

@@ -29,6 +29,11 @@ public enum Fate {
     /** IPv4 to a loopback address ({@code martian destination}). */
     BAD_DESTINATION("dropped: bad destination address"),
     FORWARDED("forwarded to"),
+    /**
+     * Forwarded from ingress by a flowtable ({@code flow add}): no hook saw it; its connection's NAT applied, its
+     * TTL or hop limit decremented, as the slow path would have forwarded it.
+     */
+    OFFLOADED("forwarded by a flowtable to"),
     DROPPED_INPUT("dropped in input"),
     /** Taken in by the router's own stack without an answer (an ICMP error or reply, a datagram for a socket). */
     DELIVERED("consumed by the local stack"),

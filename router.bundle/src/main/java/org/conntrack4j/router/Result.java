@@ -28,7 +28,7 @@ public final class Result {
     public String note;
     /** The final fate: forwarded, local, dropped (with the hook); words in {@link #fateText()}. */
     public Fate fate = Fate.NONE;
-    /** For {@link Fate#FORWARDED}: the interface it left by. */
+    /** For {@link Fate#FORWARDED} and {@link Fate#OFFLOADED}: the interface it left by. */
     public NetDevice out;
     /** For {@link Fate#FRAGMENTATION_NEEDED} and {@link Fate#PACKET_TOO_BIG}: the MTU that was too small. */
     public int mtu;
@@ -70,6 +70,7 @@ public final class Result {
             a.append(fate.words);
             switch (fate) {
                 case FORWARDED:
+                case OFFLOADED:
                     a.append(' ').append(out.name());
                     break;
                 case FRAGMENTATION_NEEDED:

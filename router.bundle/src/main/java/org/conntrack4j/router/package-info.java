@@ -16,5 +16,5 @@
  * engine: the rules, NAT and helpers are the engine's.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.conntrack4j.router;

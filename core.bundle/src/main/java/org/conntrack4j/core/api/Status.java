@@ -30,7 +30,9 @@ public final class Status {
     public static final int NAT_CLASH = 1 << 12;
     /** A helper was assigned explicitly. */
     public static final int HELPER = 1 << 13;
+    /** The connection is in a flowtable ({@link FlowOffload}): its packets skip conntrack while it is. */
     public static final int OFFLOAD = 1 << 14;
+    /** The flow is also in hardware: never set here, kept for the bit's name and listings. */
     public static final int HW_OFFLOAD = 1 << 15;
     /** The bits userspace may never change ({@code IPS_UNCHANGEABLE_MASK}): {@code conntrack -U} leaves them alone. */
     public static final int UNCHANGEABLE_MASK = NAT_DONE_MASK | NAT_MASK | EXPECTED | CONFIRMED | DYING | SEQ_ADJUST

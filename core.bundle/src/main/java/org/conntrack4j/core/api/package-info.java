@@ -77,6 +77,11 @@
  * Additions only. {@link org.conntrack4j.core.api.Packet#verdictBy} names what ended a packet at a hook (a rule, a
  * chain's policy, else the hook function's owner), for a replay that explains each packet's fate.
  *
+ * <h2>2.4: the flowtable</h2>
+ * Additions only. {@link org.conntrack4j.core.api.FlowOffload}: Linux's flowtable as an engine extension the
+ * forwarding path (the router) provides and nftables' {@code flow add} uses; a connection in it has
+ * {@link org.conntrack4j.core.api.Status#OFFLOAD} set.
+ *
  * <h2>Departure</h2>
  * Handles stay valid as long as their engine: a connection handle of a destroyed connection answers but is no
  * longer in the table ({@link org.conntrack4j.core.api.Connection#isDying}). Every {@code Registration} undoes what
@@ -84,5 +89,5 @@
  * interface); its settings leave the listings, while values set for them stay with each engine, by name.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.3.0")
+@org.osgi.annotation.versioning.Version("2.4.0")
 package org.conntrack4j.core.api;

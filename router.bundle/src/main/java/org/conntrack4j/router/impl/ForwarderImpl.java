@@ -50,6 +50,9 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
     private static final int ETH_HLEN = 14;
     /** How often the timers run at most: neighbour timers count in seconds. */
     private static final long TICK_NANOS = 10_000_000L;
+    private static final int TCP_FIN = 0x01;
+    private static final int TCP_SYN = 0x02;
+    private static final int TCP_RST = 0x04;
 
     private final RouterImpl router;
     private final Conntrack net;
@@ -120,6 +123,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             router.bind(this);
         }
         stats[Stat.RX_FRAMES]++;
+        router.flows.gc(net.now());
         Port inPort = ports[port];
         int l3 = l3Offset(linkType, frame, off, len);
         if (l3 < 0) {
@@ -160,6 +164,10 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         pkt.tstamp = nanos;
         pkt.in = in;
         pkt.cookie = tag;
+        FlowtableImpl[] fts = router.flows.hooks[port];
+        if (fts.length != 0 && !linkGroup && offload(pkt, port, fts, result)) {
+            return;
+        }
         int v = net.packets().runHook(Hook.PRE_ROUTING, pkt);
         if (pkt.defrag == Packet.DEFRAG_HELD || pkt.defrag == Packet.DEFRAG_DROPPED) {
             // Defragmentation took it (a fragment held, or one it consumed) or dropped it: conntrack never saw it.
@@ -212,6 +220,100 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             return;
         }
         forward(pkt, in, out, result);
+    }
+
+    /**
+     * The flowtables' ingress hooks, in priority order ({@code nf_flow_offload_ip_hook},
+     * {@code nf_flow_offload_ipv6_hook}): a TCP or UDP packet without IPv4 options, not a fragment, with a TTL or hop
+     * limit above 1, of a flow in a flowtable of this port, no bigger than the way out's MTU, gets its connection's
+     * NAT and a decremented TTL and goes straight out, counted in the connection's accounting if the flowtable
+     * counts; a FIN or RST marks the flow closing, a SYN on a closing flow hands it back to conntrack and goes the
+     * slow way. Returns false for the slow path. Allocates nothing.
+     */
+    private boolean offload(Packet p, int port, FlowtableImpl[] fts, Result result) throws IOException {
+        int family = p.family;
+        int proto;
+        int thoff;
+        long sHi;
+        long sLo;
+        long dHi;
+        long dLo;
+        if (family == Family.IPV4) {
+            if ((p.u8(0) & 0x0f) != 5 || (p.u16(6) & 0x3fff) != 0 || p.u8(8) <= 1) {
+                return false;
+            }
+            proto = p.u8(9);
+            thoff = 20;
+            sHi = 0;
+            sLo = p.u32(12) & 0xffffffffL;
+            dHi = 0;
+            dLo = p.u32(16) & 0xffffffffL;
+        } else {
+            if (p.u8(7) <= 1) {
+                return false;
+            }
+            proto = p.u8(6);
+            thoff = 40;
+            sHi = p.u64(8);
+            sLo = p.u64(16);
+            dHi = p.u64(24);
+            dLo = p.u64(32);
+        }
+        int hdr = proto == IpProto.TCP ? 20 : proto == IpProto.UDP ? 8 : -1;
+        if (hdr < 0 || p.length() < thoff + hdr) {
+            return false;
+        }
+        int sp = p.u16(thoff);
+        int dp = p.u16(thoff + 2);
+        long jiffies = net.now();
+        for (FlowtableImpl ft : fts) {
+            if (ft.family != 0 && ft.family != family) {
+                continue;
+            }
+            FlowtableImpl.Entry e = ft.lookup(family, proto, sHi, sLo, dHi, dLo, sp, dp, port);
+            if (e == null) {
+                continue;
+            }
+            FlowtableImpl.Flow f = e.flow;
+            int dir = e.dir;
+            Port outPort = ports[e.outPort];
+            if (p.length() > (family == Family.IPV4 ? outPort.mtu : Math.max(outPort.mtu, IpFragmenter.IPV6_MIN_MTU))) {
+                continue;
+            }
+            if (proto == IpProto.TCP) {
+                int flags = p.u8(thoff + 13);
+                if ((flags & TCP_SYN) != 0 && f.closing) {
+                    ft.teardown(f);
+                    continue;
+                }
+                if ((flags & (TCP_FIN | TCP_RST)) != 0 && !f.closing) {
+                    f.closing = true;
+                }
+            }
+            ft.refresh(f, jiffies);
+            FlowTables.nat(p, f, dir, thoff);
+            if (family == Family.IPV4) {
+                IpOut.decreaseTtl(p);
+            } else {
+                p.put8(7, p.u8(7) - 1);
+            }
+            p.ct = f.ct;
+            p.ctinfo = dir == 0 ? CtInfo.ESTABLISHED : CtInfo.ESTABLISHED_REPLY;
+            if (ft.counter) {
+                // nf_ct_acct_update: counted, the deadline left as it is
+                net.packets().refresh(f.ct, p, f.ct.timeout() - jiffies);
+            }
+            record(p, result);
+            NetDevice out = outPort.dev;
+            p.out = out;
+            transmit(p, out, false);
+            stats[Stat.FORWARDED]++;
+            stats[Stat.FLOW_OFFLOADED]++;
+            result.fate = Fate.OFFLOADED;
+            result.out = out;
+            return true;
+        }
+        return false;
     }
 
     private static void record(Packet p, Result r) {
@@ -810,6 +912,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         }
         lastTick = nanos;
         now = nanos;
+        router.flows.gc(net.now());
         for (Port port : ports) {
             if (port.announce && port.running) {
                 port.announce = false;

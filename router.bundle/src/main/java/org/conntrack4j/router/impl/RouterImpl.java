@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.FlowOffload;
 import org.conntrack4j.core.api.LocalOutput;
 import org.conntrack4j.core.api.NetDevice;
 import org.conntrack4j.core.api.Packet;
@@ -41,6 +42,9 @@ public final class RouterImpl implements Router {
     /** The forwarder working on this thread: where a plug-in's packet ({@link LocalOutput}) goes out. */
     private final ThreadLocal<ForwarderImpl> current = new ThreadLocal<>();
     private final Registration output;
+    /** The flowtables that rules create in the engine ({@link FlowOffload}), consulted at ingress. */
+    final FlowTables flows;
+    private final Registration flowOffload;
 
     public RouterImpl(Conntrack net, RouterConfig config) {
         this.net = net;
@@ -57,6 +61,8 @@ public final class RouterImpl implements Router {
         sockets = config.sockets().toArray(new RouterSocket[0]);
         peerSegments = config.peerSegments();
         output = net.services().provideExtension(LocalOutput.class, this::sendLocal);
+        flows = new FlowTables(this, net, ports.length);
+        flowOffload = net.services().provideExtension(FlowOffload.class, flows);
     }
 
     /** {@code f} works on the calling thread from now on (a forwarder says so when it first receives there). */
@@ -143,6 +149,8 @@ public final class RouterImpl implements Router {
     @Override
     public void close() {
         output.close();
+        flowOffload.close();
+        flows.closeAll();
         forwarders.clear();
     }
 

@@ -45,7 +45,9 @@ final class Stat {
     static final int MARTIAN_DESTINATION = 31;
     // the local TCP stack: SYNs to a listener dropped because the connection table was full (nstat ListenDrops)
     static final int LISTEN_DROPS = 32;
-    static final int COUNT = 33;
+    // frames a flowtable forwarded from ingress (also counted as forwarded)
+    static final int FLOW_OFFLOADED = 33;
+    static final int COUNT = 34;
 
     static final String[] NAMES = {
         "rx_frames", "rx_not_for_us", "rx_too_short", "rx_unknown_ethertype", "rx_ip_errors", "rx_arp",
@@ -55,7 +57,7 @@ final class Stat {
         "ns_sent", "announcements_sent",
         "neigh_resolved", "neigh_failed", "neigh_unres_discards", "neigh_table_full", "neigh_queued",
         "in_addr_errors", "martian_source", "martian_destination",
-        "listen_drops"};
+        "listen_drops", "flow_offloaded"};
 
     private Stat() {
     }

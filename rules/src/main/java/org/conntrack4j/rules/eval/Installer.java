@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Family;
+import org.conntrack4j.core.api.FlowOffload;
 import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.api.TimeoutPolicy;
 import org.conntrack4j.core.api.Verdict;
@@ -27,6 +28,8 @@ import org.conntrack4j.rules.nft.CtLabelSetStatement;
 import org.conntrack4j.rules.nft.CtMarkSetStatement;
 import org.conntrack4j.rules.nft.CtObjectSetStatement;
 import org.conntrack4j.rules.nft.CtTimeoutObject;
+import org.conntrack4j.rules.nft.FlowAddStatement;
+import org.conntrack4j.rules.nft.FlowtableObject;
 import org.conntrack4j.rules.nft.CtZoneSetStatement;
 import org.conntrack4j.rules.nft.IpAddress;
 import org.conntrack4j.rules.nft.LogStatement;
@@ -67,6 +70,8 @@ final class Installer {
     private final List<Base> bases = new ArrayList<>();
     /** The timeout policies made for this installation: taken back from their connections when it is removed. */
     private final List<TimeoutPolicy> policies = new ArrayList<>();
+    /** The flowtables made for this installation: freed (their flows handed back) when it is removed. */
+    private final List<FlowtableRef> flowtables = new ArrayList<>();
     private Nat nat;
 
     /** A base chain ready to register. */
@@ -95,10 +100,18 @@ final class Installer {
         checkHelpers();
         nat = net.services().extension(Nat.class);
         checkNat();
-        for (Table t : ruleset.tables()) {
-            compileTable(t);
+        try {
+            for (Table t : ruleset.tables()) {
+                compileTable(t);
+            }
+        } catch (RuntimeException e) {
+            for (FlowtableRef f : flowtables) {
+                f.close();
+            }
+            throw e;
         }
-        List<Registration> regs = new ArrayList<>();
+        // the flowtables go last when the installation is closed (in reverse), once no rule adds to them
+        List<Registration> regs = new ArrayList<>(flowtables);
         List<Registration> natRegs = new ArrayList<>();
         try {
             for (Base b : bases) {
@@ -116,7 +129,7 @@ final class Installer {
             for (int i = regs.size() - 1; i >= 0; i--) {
                 regs.get(i).close();
             }
-            Chain c = bases.get(regs.size()).chain;
+            Chain c = bases.get(regs.size() - flowtables.size()).chain;
             throw new RulesetInstallException(c.position(), "chain " + c.name() + ": cannot be registered: "
                 + e.getMessage());
         }
@@ -188,7 +201,15 @@ final class Installer {
         for (NamedSet s : t.sets()) {
             sets.put(s.name(), new DynamicSet(s.name(), s.size() == 0 ? NamedSet.DEFAULT_DYNAMIC_SIZE : s.size()));
         }
-        Objects objects = new Objects(timeouts, sets);
+        Map<String, FlowtableRef> fts = new HashMap<>();
+        for (FlowtableObject f : t.objectsOf(FlowtableObject.class)) {
+            int family = t.family().nfproto() == Family.INET ? 0 : t.family().nfproto();
+            FlowtableRef ft = new FlowtableRef(net, t.name() + " " + f.name(), family, f.devices(),
+                f.priority().value(), f.counter() ? FlowOffload.FLAG_COUNTER : 0);
+            flowtables.add(ft);
+            fts.put(f.name(), ft);
+        }
+        Objects objects = new Objects(timeouts, sets, fts);
         Map<String, CompiledChain> chains = new HashMap<>();
         for (Chain c : t.chains()) {
             chains.put(c.name(), new CompiledChain(c.name()));
@@ -215,7 +236,8 @@ final class Installer {
     }
 
     /** The runtime state of a table's objects and sets, by name. */
-    private record Objects(Map<String, TimeoutPolicy> timeouts, Map<String, DynamicSet> sets) {
+    private record Objects(Map<String, TimeoutPolicy> timeouts, Map<String, DynamicSet> sets,
+        Map<String, FlowtableRef> flowtables) {
     }
 
     private Expr[] compileRule(Table t, Chain c, Rule r, Map<String, CompiledChain> chains, Objects objects) {
@@ -272,6 +294,8 @@ final class Installer {
                 out.add(new SetUpdateExpr(net, objects.sets().get(u.set()), u.key(), u.limit().orElse(null)));
             } else if (e instanceof RejectStatement) {
                 out.add(new RejectExpr(net));
+            } else if (e instanceof FlowAddStatement f) {
+                out.add(new FlowAddExpr(net, objects.flowtables().get(f.flowtable())));
             } else {
                 throw new IllegalArgumentException("statement not supported by the evaluator: " + e);
             }

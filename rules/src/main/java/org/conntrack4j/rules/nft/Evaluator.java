@@ -21,6 +21,8 @@ import org.conntrack4j.rules.nft.Syntax.CtObjectSetNode;
 import org.conntrack4j.rules.nft.Syntax.CtZoneSetNode;
 import org.conntrack4j.rules.nft.Syntax.Element;
 import org.conntrack4j.rules.nft.Syntax.ExpectationNode;
+import org.conntrack4j.rules.nft.Syntax.FlowAddNode;
+import org.conntrack4j.rules.nft.Syntax.FlowtableNode;
 import org.conntrack4j.rules.nft.Syntax.HelperNode;
 import org.conntrack4j.rules.nft.Syntax.JumpNode;
 import org.conntrack4j.rules.nft.Syntax.LogNode;
@@ -89,7 +91,8 @@ final class Evaluator {
             TableCtx ctx = new TableCtx(node.family(), node.name().text());
             Table table = table(ctx, node);
             tables.add(table);
-            references.add(new Validator(table, ctx.jumps, ctx.helperRefs, ctx.nats, ctx.objectRefs, ctx.setRefs));
+            references.add(new Validator(table, ctx.jumps, ctx.helperRefs, ctx.nats, ctx.objectRefs, ctx.setRefs,
+                    ctx.flowRefs));
         }
         // what the kernel refuses when the batch is committed comes after everything nft itself evaluates
         for (Validator v : references) {
@@ -116,6 +119,7 @@ final class Evaluator {
         final List<Validator.NatRef> nats = new ArrayList<>();
         final List<Validator.ObjectRef> objectRefs = new ArrayList<>();
         final List<Validator.SetRef> setRefs = new ArrayList<>();
+        final List<Validator.Ref> flowRefs = new ArrayList<>();
 
         TableCtx(Family family, String name) {
             this.family = family;
@@ -135,6 +139,8 @@ final class Evaluator {
                 addObject(ctx, t.name(), objects.timeout(ctx.family, t));
             } else if (item instanceof ExpectationNode x) {
                 addObject(ctx, x.name(), objects.expectation(ctx.family, x));
+            } else if (item instanceof FlowtableNode f) {
+                addObject(ctx, f.name(), flowtable(f));
             } else if (item instanceof SetDeclNode d) {
                 if (ctx.sets.putIfAbsent(d.name().text(), d) != null) {
                     throw err(d.name(), "duplicate set \"" + d.name().text() + "\" in table " + ctx.describe());
@@ -154,9 +160,82 @@ final class Evaluator {
     private void addObject(TableCtx ctx, Token name, TableObject o) throws RulesetParseException {
         String key = o.getClass().getSimpleName() + " " + o.name();
         if (ctx.objects.putIfAbsent(key, o) != null) {
-            throw err(name, "duplicate " + (o instanceof CtTimeoutObject ? "ct timeout" : "ct expectation") + " \""
+            throw err(name, "duplicate " + (o instanceof CtTimeoutObject ? "ct timeout"
+                    : o instanceof FlowtableObject ? "flowtable" : "ct expectation") + " \""
                     + o.name() + "\" in table " + ctx.describe());
         }
+    }
+
+    /**
+     * A flowtable as {@code nf_tables_newflowtable} takes it: the ingress hook with a priority (netdev's one
+     * standard name is {@code filter}), each device once, a name of at most 15 bytes; {@code flags offload}
+     * (hardware offload) is refused, as the kernel refuses it for devices that cannot offload.
+     */
+    private FlowtableObject flowtable(FlowtableNode f) throws RulesetParseException {
+        String name = f.name().text();
+        if (f.hook() == null) {
+            throw err(f.close(), "flowtable \"" + name + "\" needs a hook: hook ingress priority filter");
+        }
+        if (!f.hook().text().equals("ingress")) {
+            throw err(f.hook(), "unsupported flowtable hook \"" + Lexer.abbreviate(f.hook().text())
+                    + "\" (flowtables hook ingress only)");
+        }
+        long value;
+        String s = f.priority();
+        Token first = f.priorityStart();
+        int i = 0;
+        while (i < s.length() && Character.isLetter(s.charAt(i))) {
+            i++;
+        }
+        if (i > 0) {
+            String word = s.substring(0, i);
+            if (!word.equals(FlowtableObject.FILTER)) {
+                throw err(first, "unknown priority \"" + Lexer.abbreviate(word)
+                        + "\" for a flowtable (the ingress hook knows: filter)");
+            }
+            value = 0;
+            if (i < s.length()) {
+                char sign = s.charAt(i);
+                long off = Numbers.parse(s.substring(i + 1));
+                if ((sign != '+' && sign != '-') || off < 0 || off == Numbers.TOO_BIG) {
+                    throw err(first, "invalid priority \"" + Lexer.abbreviate(f.priorityText())
+                            + "\" (expected filter, filter + N, filter - N or a number)");
+                }
+                value = sign == '+' ? off : -off;
+            }
+        } else {
+            boolean neg = s.startsWith("-");
+            long v = Numbers.parse(neg ? s.substring(1) : s);
+            if (v < 0 || v == Numbers.TOO_BIG) {
+                throw err(first, "invalid priority \"" + Lexer.abbreviate(f.priorityText())
+                        + "\" (expected filter, filter + N, filter - N or a number)");
+            }
+            value = neg ? -v : v;
+        }
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw err(first, "priority " + value + " out of range (a 32-bit signed number)");
+        }
+        List<String> devices = new ArrayList<>();
+        for (Token d : f.devices()) {
+            String dev = d.text();
+            if (dev.isEmpty() || SourceText.byteLength(dev) > 15) {
+                throw err(d, "invalid device name \"" + Lexer.abbreviate(dev) + "\" (1 to 15 characters)");
+            }
+            if (devices.contains(dev)) {
+                throw err(d, "Could not process rule: File exists (device " + dev + " given twice in flowtable \""
+                        + name + "\")");
+            }
+            devices.add(dev);
+        }
+        for (Token flag : f.flags()) {
+            if (flag.text().equals("offload")) {
+                throw err(flag, "Could not process rule: Operation not supported (flags offload asks for hardware"
+                        + " offload, which no device here has)");
+            }
+            throw err(flag, "unknown flowtable flag \"" + Lexer.abbreviate(flag.text()) + "\" (known: offload)");
+        }
+        return new FlowtableObject(name, new ChainPriority((int) value, f.priorityText()), devices,
+                f.counter() != null, pos(f.keyword()));
     }
 
     private void helper(TableCtx ctx, HelperNode h) throws RulesetParseException {
@@ -397,6 +476,10 @@ final class Evaluator {
         }
         if (e instanceof RejectNode) {
             return new RejectStatement();
+        }
+        if (e instanceof FlowAddNode f) {
+            ctx.flowRefs.add(new Validator.Ref(chainName, f.name().text(), pos(f.name())));
+            return new FlowAddStatement(f.name().text());
         }
         return nat(ctx, rc, chainName, (NatNode) e);
     }

@@ -10,6 +10,7 @@ import org.conntrack4j.rules.nft.Lexer.Token;
 import org.conntrack4j.rules.nft.Syntax.BaseSpecNode;
 import org.conntrack4j.rules.nft.Syntax.ChainItem;
 import org.conntrack4j.rules.nft.Syntax.ChainNode;
+import org.conntrack4j.rules.nft.Syntax.FlowtableNode;
 import org.conntrack4j.rules.nft.Syntax.PolicyNode;
 import org.conntrack4j.rules.nft.Syntax.SetDeclNode;
 import org.conntrack4j.rules.nft.Syntax.TableItem;
@@ -24,7 +25,7 @@ import org.conntrack4j.rules.nft.Syntax.TableNode;
  * <pre>
  * file        := { table TERM }
  * table       := "table" [ip|ip6|inet] NAME "{" { tableItem TERM } "}"
- * tableItem   := chain | set | "ct" "helper" NAME "{" { helperItem TERM } "}"
+ * tableItem   := chain | set | flowtable | "ct" "helper" NAME "{" { helperItem TERM } "}"
  *              | "ct" "timeout" NAME "{" { timeoutItem TERM } "}" | "ct" "expectation" NAME "{" { expectItem TERM } "}"
  * helperItem  := "type" STRING "protocol" (tcp|udp) | "l3proto" (ip|ip6|inet)
  * timeoutItem := "protocol" (tcp|udp) | "l3proto" (ip|ip6|inet) | "policy" "=" "{" STATE ":" NUM { "," ... } "}"
@@ -44,9 +45,9 @@ final class Grammar {
             "destroy", "list", "flush", "rename", "reset", "define", "redefine", "undefine", "include",
             "describe", "monitor", "export", "import", "chain", "rule", "set", "map", "element");
     /** Table items nft knows that the subset leaves out. */
-    private static final Set<String> UNSUPPORTED_TABLE_ITEMS = Set.of("map", "flowtable", "counter",
+    private static final Set<String> UNSUPPORTED_TABLE_ITEMS = Set.of("map", "counter",
             "quota", "limit", "secmark", "synproxy", "flags", "comment");
-    private static final String SUPPORTED_TABLE_ITEMS = "chain, set, ct helper, ct timeout, ct expectation";
+    private static final String SUPPORTED_TABLE_ITEMS = "chain, set, flowtable, ct helper, ct timeout, ct expectation";
 
     private final TokenStream in;
     private final RuleGrammar rules;
@@ -104,6 +105,9 @@ final class Grammar {
             } else if (t.isWord("set")) {
                 items.add(setDecl());
                 in.requireTerminator("the set block");
+            } else if (t.isWord("flowtable")) {
+                items.add(flowtable());
+                in.requireTerminator("the flowtable block");
             } else if (t.isWord("ct") && in.peek(1).isWord("helper")) {
                 items.add(objects.ctHelper());
                 in.requireTerminator("the ct helper block");
@@ -235,7 +239,17 @@ final class Grammar {
                     + " (a base chain needs type, hook and priority)");
         }
         in.next();
-        // N, NAME, NAME + N, NAME - N: the words are joined, spaces around the sign are optional (nft syntax)
+        Priority p = priority();
+        return new BaseSpecNode(kw, type, hook, p.first, p.joined, p.text);
+    }
+
+    /** A priority as written: its first token, the words joined ({@code "filter+10"}) and the original text. */
+    private record Priority(Token first, String joined, String text) {
+    }
+
+    /** After {@code priority}: N, NAME, NAME + N, NAME - N. */
+    private Priority priority() throws RulesetParseException {
+        // the words are joined, spaces around the sign are optional (nft syntax)
         Token first = in.peek();
         if (first.kind() != Kind.WORD) {
             throw in.err(first, "expected a priority (a number, or raw, mangle, dstnat, filter, security, srcnat),"
@@ -253,7 +267,87 @@ final class Grammar {
             last = in.next();
             joined.append(last.text());
         }
-        return new BaseSpecNode(kw, type, hook, first, joined.toString(),
-                in.text.substring(first.start(), last.end()));
+        return new Priority(first, joined.toString(), in.text.substring(first.start(), last.end()));
+    }
+
+    /**
+     * {@code flowtable NAME { hook H priority P; devices = { D, ... }; counter; flags F, ...; }}: each item once, as
+     * nft 1.0.6's grammar reads it; hook, priority and flags are checked by the evaluator.
+     */
+    private FlowtableNode flowtable() throws RulesetParseException {
+        Token kw = in.next();
+        Token name = in.expectName("flowtable name");
+        in.expect(Kind.LBRACE, "'{' after the flowtable name");
+        Token hook = null;
+        Priority prio = null;
+        List<Token> devices = null;
+        Token counter = null;
+        List<Token> flags = null;
+        String block = "flowtable \"" + name.text() + "\"";
+        Token close;
+        while ((close = in.closingBrace(block)) == null) {
+            Token t = in.peek();
+            if (t.isWord("hook")) {
+                if (hook != null) {
+                    throw in.err(t, "flowtable hook given twice");
+                }
+                in.next();
+                hook = in.expectWord("a hook (ingress) after \"hook\"");
+                Token pk = in.peek();
+                if (!pk.isWord("priority")) {
+                    throw in.err(pk, "expected \"priority\" after the flowtable hook, found " + pk.describe());
+                }
+                in.next();
+                prio = priority();
+            } else if (t.isWord("devices")) {
+                if (devices != null) {
+                    throw in.err(t, "flowtable devices given twice");
+                }
+                in.next();
+                in.expect(Kind.ASSIGN, "'=' after \"devices\"");
+                devices = new ArrayList<>();
+                if (in.peek().kind() == Kind.LBRACE) {
+                    in.next();
+                    do {
+                        in.skipNewlines();
+                        devices.add(device());
+                    } while (in.moreInBraces("the flowtable devices"));
+                } else {
+                    devices.add(device());
+                }
+            } else if (t.isWord("counter")) {
+                if (counter != null) {
+                    throw in.err(t, "flowtable counter given twice");
+                }
+                counter = in.next();
+            } else if (t.isWord("flags")) {
+                if (flags != null) {
+                    throw in.err(t, "flowtable flags given twice");
+                }
+                in.next();
+                flags = new ArrayList<>();
+                flags.add(in.expectWord("a flowtable flag (offload)"));
+                while (in.peek().kind() == Kind.COMMA) {
+                    in.next();
+                    flags.add(in.expectWord("a flowtable flag (offload)"));
+                }
+            } else {
+                throw in.err(t, "unsupported flowtable attribute " + t.describe()
+                        + " (supported: hook, devices, counter, flags)");
+            }
+            in.requireTerminator("the flowtable attribute");
+        }
+        return new FlowtableNode(kw, name, hook, prio == null ? null : prio.first, prio == null ? null : prio.joined,
+                prio == null ? null : prio.text, devices == null ? List.of() : devices, counter,
+                flags == null ? List.of() : flags, close);
+    }
+
+    /** A device name, bare or quoted. */
+    private Token device() throws RulesetParseException {
+        Token d = in.peek();
+        if (d.kind() == Kind.STRING || d.kind() == Kind.WORD) {
+            return in.next();
+        }
+        throw in.err(d, "expected a device name, found " + d.describe());
     }
 }

@@ -67,7 +67,9 @@ public final class NftJson {
             chainHandles[i] = ++handle;
         }
         for (TableObject o : t.objects()) {
-            items.add(object(o, family, t.name(), ++handle));
+            if (!(o instanceof FlowtableObject)) {
+                items.add(object(o, family, t.name(), ++handle));
+            }
         }
         for (NamedSet s : t.sets()) {
             Map<String, Object> m = head(family, s.name(), t.name());
@@ -77,6 +79,17 @@ public final class NftJson {
                 m.put("size", s.size());
             }
             items.add(Map.of("set", m)); // nft's JSON leaves out the set's "dynamic" flag
+        }
+        for (FlowtableObject f : t.objectsOf(FlowtableObject.class)) {
+            Map<String, Object> m = head(family, f.name(), t.name());
+            m.put("handle", ++handle);
+            m.put("hook", "ingress");
+            m.put("prio", f.priority().value());
+            if (!f.devices().isEmpty()) {
+                // one device as a string, more as an array, as nft's flowtable_print_json writes them
+                m.put("dev", f.devices().size() == 1 ? f.devices().get(0) : f.devices());
+            }
+            items.add(Map.of("flowtable", m));
         }
         List<Object> rules = new ArrayList<>();
         for (int i = 0; i < chainHandles.length; i++) {
@@ -249,13 +262,7 @@ public final class NftJson {
             return Map.of("range", List.of(value(ends, r.low()), value(ends, r.high())));
         }
         if (v instanceof IpAddress a) {
-            if (a.isHost()) {
-                return a.addressText();
-            }
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("addr", a.addressText());
-            p.put("len", a.prefixLength());
-            return Map.of("prefix", p);
+            return a.isHost() ? a.addressText() : prefix(a);
         }
         if (v instanceof Operand.IfName n) {
             String quoted = n.toString();
@@ -311,6 +318,12 @@ public final class NftJson {
         }
         if (s instanceof NotrackStatement) {
             return Map.of("notrack", NULL);
+        }
+        if (s instanceof FlowAddStatement f) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("op", "add");
+            m.put("flowtable", "@" + f.flowtable());
+            return Map.of("flow", m);
         }
         if (s instanceof RejectStatement) {
             return Map.of("reject", Map.of("type", "tcp reset"));
@@ -369,13 +382,21 @@ public final class NftJson {
         return Map.of("ct count", m);
     }
 
+    /** {@code {"prefix": {"addr": A, "len": N}}}, also for a /32 or /128. */
+    private static Object prefix(IpAddress a) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("addr", a.addressText());
+        p.put("len", a.prefixLength());
+        return Map.of("prefix", p);
+    }
+
     private static Object nat(NatStatement n) {
         Map<String, Object> m = new LinkedHashMap<>();
         n.family().ifPresent(f -> m.put("family", f.keyword()));
         // the address and ports have no field of their own: values of the address kind, of ports
-        // nft lists an address range that is exactly a prefix as the prefix
-        n.address().ifPresent(a -> m.put("addr", value(ValueKind.IPV4_ADDR, a instanceof Operand.Range r
-            ? SetCanon.addressInterval((IpAddress) r.low(), (IpAddress) r.high()) : a)));
+        // nft lists an address range that is exactly a prefix as the prefix (a one-address range as /32)
+        n.address().ifPresent(a -> m.put("addr", n.listedPrefix().<Object>map(NftJson::prefix)
+            .orElseGet(() -> value(ValueKind.IPV4_ADDR, a))));
         n.ports().ifPresent(p -> m.put("port", value(ValueKind.PORT, p)));
         List<String> flags = new ArrayList<>();
         for (NatStatement.Flag f : NatStatement.Flag.values()) {

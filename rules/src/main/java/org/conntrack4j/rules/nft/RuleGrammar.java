@@ -10,6 +10,7 @@ import org.conntrack4j.rules.nft.Lexer.Token;
 import org.conntrack4j.rules.nft.Syntax.Bracketed;
 import org.conntrack4j.rules.nft.Syntax.ConnLimitNode;
 import org.conntrack4j.rules.nft.Syntax.CtLabelSetNode;
+import org.conntrack4j.rules.nft.Syntax.FlowAddNode;
 import org.conntrack4j.rules.nft.Syntax.CtObjectSetNode;
 import org.conntrack4j.rules.nft.Syntax.CtZoneSetNode;
 import org.conntrack4j.rules.nft.Syntax.MetaMarkSetNode;
@@ -46,7 +47,7 @@ final class RuleGrammar {
 
     private static final String SUPPORTED_STATEMENTS = "accept, drop, return, jump, goto, counter, log, notrack, "
             + "ct helper set, ct mark set, meta mark set, ct [original|reply] zone set, ct label set, ct timeout set, "
-            + "ct expectation set, ct count, add/update @set, reject with tcp reset, masquerade, snat, dnat, redirect";
+            + "ct expectation set, ct count, add/update @set, reject with tcp reset, flow add @flowtable, masquerade, snat, dnat, redirect";
     private static final String SUPPORTED_MATCHES = "iifname, oifname, iif, oif, meta l4proto, meta nfproto, "
             + "meta iifname, meta oifname, meta iif, meta oif, meta mark, ip protocol, ip saddr, ip daddr, "
             + "ip6 nexthdr, ip6 saddr, ip6 daddr, tcp sport, tcp dport, udp sport, udp dport, ether saddr, "
@@ -58,7 +59,7 @@ final class RuleGrammar {
     /** Statements nft knows that the subset leaves out. */
     private static final Set<String> UNSUPPORTED_STATEMENTS = Set.of("queue", "continue", "limit",
             "quota", "dup", "fwd", "tproxy", "synproxy", "mark", "set", "delete", "xt", "last",
-            "secmark", "flow", "numgen", "vmap", "map", "meter", "connlimit", "exthdr");
+            "secmark", "numgen", "vmap", "map", "meter", "connlimit", "exthdr");
     /** Match expressions nft knows that the subset leaves out. */
     private static final Set<String> UNSUPPORTED_MATCHES = Set.of("icmp", "icmpv6", "sctp", "dccp", "udplite",
             "vlan", "arp", "th", "fib", "rt", "socket", "osf", "ipsec", "jhash", "symhash", "ah", "esp",
@@ -179,6 +180,8 @@ final class RuleGrammar {
                         + " @SET { KEY ... })");
             case "reject":
                 return reject();
+            case "flow":
+                return flowAdd();
             case "accept":
                 in.next();
                 return new Ready(VerdictStatement.accept());
@@ -377,6 +380,18 @@ final class RuleGrammar {
     }
 
     /** {@code add|update @SET { KEY [ct count [over] N] }}: the key an address of the packet. */
+    /** {@code flow add @NAME}, or {@code flow offload @NAME} as older nft wrote it. */
+    private FlowAddNode flowAdd() throws RulesetParseException {
+        Token kw = in.next();
+        Token op = in.peek();
+        if (!op.isWord("add") && !op.isWord("offload")) {
+            throw in.err(op, "expected \"add\" after \"flow\" (flow add @FLOWTABLE), found " + op.describe());
+        }
+        in.next();
+        in.expect(Kind.AT, "'@' before the flowtable name (flow add @FLOWTABLE)");
+        return new FlowAddNode(kw, in.expectName("flowtable name after '@'"));
+    }
+
     private SetUpdateNode setUpdate() throws RulesetParseException {
         Token kw = in.next();
         in.next(); // '@'

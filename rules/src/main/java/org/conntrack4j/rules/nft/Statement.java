@@ -4,7 +4,8 @@ package org.conntrack4j.rules.nft;
 public sealed interface Statement extends RuleElement
         permits VerdictStatement, CounterStatement, LogStatement, NotrackStatement, CtHelperSetStatement,
         CtMarkSetStatement, NatStatement, CtZoneSetStatement, MetaMarkSetStatement, MarkCopyStatement,
-        CtLabelSetStatement, CtObjectSetStatement, ConnLimitStatement, SetUpdateStatement, RejectStatement {
+        CtLabelSetStatement, CtObjectSetStatement, ConnLimitStatement, SetUpdateStatement, RejectStatement,
+        FlowAddStatement {
 
     /**
      * True for statements that end the rule's evaluation (verdicts and NAT); nft refuses anything after them

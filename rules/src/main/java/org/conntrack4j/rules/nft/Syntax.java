@@ -24,7 +24,8 @@ final class Syntax {
     }
 
     /** A chain, an object or a set, in the order written. */
-    sealed interface TableItem permits HelperNode, TimeoutNode, ExpectationNode, SetDeclNode, ChainNode {
+    sealed interface TableItem permits HelperNode, TimeoutNode, ExpectationNode, SetDeclNode, ChainNode,
+            FlowtableNode {
     }
 
     /**
@@ -50,6 +51,15 @@ final class Syntax {
 
     /** {@code set NAME { type T; size N; flags F, ...; }}; absent items are null (flags: empty). */
     record SetDeclNode(Token keyword, Token name, Token type, Token size, List<Token> flags, Token close)
+            implements TableItem {
+    }
+
+    /**
+     * {@code flowtable NAME { hook H priority P; devices = { D, ... }; counter; flags F; }}: absent items are null
+     * (devices: empty, flags: empty); the priority as for a base chain ({@link BaseSpecNode}).
+     */
+    record FlowtableNode(Token keyword, Token name, Token hook, Token priorityStart, String priority,
+            String priorityText, List<Token> devices, Token counter, List<Token> flags, Token close)
             implements TableItem {
     }
 
@@ -83,7 +93,8 @@ final class Syntax {
 
     /** A match or a statement of a rule; {@code first} is the token it starts with. */
     sealed interface Element permits MatchNode, Ready, JumpNode, LogNode, CtHelperSetNode, CtMarkSetNode, NatNode,
-            MetaMarkSetNode, CtZoneSetNode, CtLabelSetNode, CtObjectSetNode, ConnLimitNode, SetUpdateNode, RejectNode {
+            MetaMarkSetNode, CtZoneSetNode, CtLabelSetNode, CtObjectSetNode, ConnLimitNode, SetUpdateNode, RejectNode,
+            FlowAddNode {
     }
 
     /**
@@ -141,6 +152,10 @@ final class Syntax {
     }
 
     /** {@code reject with tcp reset}. */
+    /** {@code flow add @NAME} / {@code flow offload @NAME}: {@code name} is the flowtable's name token. */
+    record FlowAddNode(Token keyword, Token name) implements Element {
+    }
+
     record RejectNode(Token keyword) implements Element {
     }
 

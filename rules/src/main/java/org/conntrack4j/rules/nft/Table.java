@@ -71,13 +71,16 @@ public record Table(Family family, String name, List<TableObject> objects, List<
         return Objects.hash(family, name, objects, sets, chains);
     }
 
-    /** The table as {@code nft list ruleset} prints it (objects, sets, then chains, a blank line between). */
+    /** The table as {@code nft list ruleset} prints it (objects, sets, flowtables, then chains, a blank line between). */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
         sb.append("table ").append(family.keyword()).append(' ').append(name).append(" {\n");
         boolean first = true;
         for (TableObject o : objects) {
+            if (o instanceof FlowtableObject) {
+                continue;
+            }
             if (!first) {
                 sb.append('\n');
             }
@@ -90,6 +93,15 @@ public record Table(Family family, String name, List<TableObject> objects, List<
                 sb.append('\n');
             }
             s.format(sb, "\t");
+            sb.append('\n');
+            first = false;
+        }
+        // nft lists objects, sets, flowtables, then chains
+        for (FlowtableObject f : objectsOf(FlowtableObject.class)) {
+            if (!first) {
+                sb.append('\n');
+            }
+            f.format(sb, "\t");
             sb.append('\n');
             first = false;
         }

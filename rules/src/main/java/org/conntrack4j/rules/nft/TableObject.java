@@ -1,12 +1,12 @@
 package org.conntrack4j.rules.nft;
 
 /**
- * A stateful object declared in a table ({@code ct helper}, {@code ct timeout}, {@code ct expectation}), referenced
+ * A stateful object declared in a table ({@code ct helper}, {@code ct timeout}, {@code ct expectation}, {@code flowtable}), referenced
  * by name from rules. A table lists its objects in the order declared, as nft lists them.
  *
  * @since 1.2
  */
-public sealed interface TableObject permits CtHelperObject, CtTimeoutObject, CtExpectationObject {
+public sealed interface TableObject permits CtHelperObject, CtTimeoutObject, CtExpectationObject, FlowtableObject {
     /** The object's name, unique among the table's objects of its kind. */
     String name();
 

@@ -42,17 +42,20 @@ final class Validator {
     private final List<NatRef> nats;
     private final List<ObjectRef> objectRefs;
     private final List<SetRef> setRefs;
+    /** {@code flow add @NAME} statements: the chain they are in and the flowtable's name. */
+    private final List<Ref> flowRefs;
     private final List<Chain> chains;
     private final Map<String, Integer> index = new HashMap<>();
 
     Validator(Table table, List<Ref> jumps, List<Ref> helperRefs, List<NatRef> nats, List<ObjectRef> objectRefs,
-            List<SetRef> setRefs) {
+            List<SetRef> setRefs, List<Ref> flowRefs) {
         this.table = table;
         this.jumps = jumps;
         this.helperRefs = helperRefs;
         this.nats = nats;
         this.objectRefs = objectRefs;
         this.setRefs = setRefs;
+        this.flowRefs = flowRefs;
         this.chains = table.chains();
         for (int i = 0; i < chains.size(); i++) {
             index.put(chains.get(i).name(), i);
@@ -77,6 +80,12 @@ final class Validator {
             if (table.object(kind, r.name()).isEmpty()) {
                 throw new RulesetParseException(r.pos(), "Could not process rule: No such file or directory (ct "
                         + r.kind().keyword() + " \"" + r.name() + "\" is not declared in table " + tableName() + ")");
+            }
+        }
+        for (Ref r : flowRefs) {
+            if (table.object(FlowtableObject.class, r.name()).isEmpty()) {
+                throw new RulesetParseException(r.pos(), "Could not process rule: No such file or directory (flowtable"
+                        + " \"" + r.name() + "\" is not declared in table " + tableName() + ")");
             }
         }
         for (SetRef r : setRefs) {
@@ -110,6 +119,61 @@ final class Validator {
         int[] topo = checkLoops(edges);
         checkDepth(edges, topo);
         checkNat(edges);
+        checkFlowAdd(edges);
+    }
+
+    /**
+     * {@code nft_flow_offload_validate}: {@code flow add} only in chains that no base chain of another hook than
+     * forward reaches (the kernel answers EOPNOTSUPP).
+     */
+    private void checkFlowAdd(List<List<Ref>> edges) throws RulesetParseException {
+        if (flowRefs.isEmpty()) {
+            return;
+        }
+        List<BitSet> reach = reach(edges);
+        for (Ref r : flowRefs) {
+            int c = index.get(r.fromChain());
+            for (int b = 0; b < chains.size(); b++) {
+                if (reach.get(b) == null || !reach.get(b).get(c)) {
+                    continue;
+                }
+                BaseChainSpec spec = chains.get(b).baseSpec().orElseThrow();
+                if (spec.hook() != Hook.FORWARD) {
+                    String via = b == c ? "" : " (chain \"" + r.fromChain() + "\" is reached from base chain \""
+                            + chains.get(b).name() + "\")";
+                    throw new RulesetParseException(r.pos(), "Could not process rule: Operation not supported (flow"
+                            + " add is only valid at the forward hook, not " + spec.hook().keyword() + ")" + via);
+                }
+            }
+        }
+    }
+
+    /** For each chain index, the chains its base chain reaches (itself included); null for regular chains. */
+    private List<BitSet> reach(List<List<Ref>> edges) {
+        int n = chains.size();
+        List<BitSet> reach = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            if (!chains.get(b).isBaseChain()) {
+                reach.add(null);
+                continue;
+            }
+            BitSet seen = new BitSet(n);
+            Deque<Integer> work = new ArrayDeque<>();
+            seen.set(b);
+            work.add(b);
+            while (!work.isEmpty()) {
+                int u = work.poll();
+                for (Ref r : edges.get(u)) {
+                    int v = index.get(r.name());
+                    if (!seen.get(v)) {
+                        seen.set(v);
+                        work.add(v);
+                    }
+                }
+            }
+            reach.add(seen);
+        }
+        return reach;
     }
 
     /** Rejects any jump/goto cycle; returns the chains in topological order. */
@@ -211,29 +275,14 @@ final class Validator {
         if (nats.isEmpty()) {
             return;
         }
-        int n = chains.size();
         List<Integer> bases = new ArrayList<>();
         List<BitSet> reach = new ArrayList<>();
-        for (int b = 0; b < n; b++) {
-            if (!chains.get(b).isBaseChain()) {
-                continue;
+        List<BitSet> all = reach(edges);
+        for (int b = 0; b < all.size(); b++) {
+            if (all.get(b) != null) {
+                bases.add(b);
+                reach.add(all.get(b));
             }
-            BitSet seen = new BitSet(n);
-            Deque<Integer> work = new ArrayDeque<>();
-            seen.set(b);
-            work.add(b);
-            while (!work.isEmpty()) {
-                int u = work.poll();
-                for (Ref r : edges.get(u)) {
-                    int v = index.get(r.name());
-                    if (!seen.get(v)) {
-                        seen.set(v);
-                        work.add(v);
-                    }
-                }
-            }
-            bases.add(b);
-            reach.add(seen);
         }
         for (NatRef nat : nats) {
             int c = index.get(nat.chain());

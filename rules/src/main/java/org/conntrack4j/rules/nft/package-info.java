@@ -2,8 +2,9 @@
  * The nftables subset as a typed syntax tree ({@link org.conntrack4j.rules.nft.Ruleset} and its parts) and its
  * parser ({@link org.conntrack4j.rules.nft.NftParser}). Printing a node gives the text {@code nft list ruleset}
  * prints for it; {@link org.conntrack4j.rules.nft.NftJson} writes a ruleset as {@code nft -j list ruleset} does
- * (since 1.3).
+ * (since 1.3). 1.4 adds flowtables ({@link org.conntrack4j.rules.nft.FlowtableObject}) and {@code flow add}
+ * ({@link org.conntrack4j.rules.nft.FlowAddStatement}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.conntrack4j.rules.nft;

@@ -45,7 +45,7 @@ class ErrorPositionTest {
         assertEquals("test.nft:4:14: unsupported statement \"queue\" (supported: accept, drop, return, jump, goto,"
                 + " counter, log, notrack, ct helper set, ct mark set, meta mark set, ct [original|reply] zone set,"
                 + " ct label set, ct timeout set, ct expectation set, ct count, add/update @set, reject with tcp reset,"
-                + " masquerade, snat, dnat, redirect)", e.getMessage());
+                + " flow add @flowtable, masquerade, snat, dnat, redirect)", e.getMessage());
     }
 
     @Test
