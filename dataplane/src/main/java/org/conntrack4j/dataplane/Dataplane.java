@@ -37,6 +37,10 @@ import org.conntrack4j.router.Routers;
  * router announces its addresses on it then. A device that disappears, or whose MTU grows beyond what its rings were
  * made for, is opened again by name (every second until it is back); meanwhile its port drops what it would send.
  *
+ * <p>Super-frames (merged by GRO, or sent with TSO by a virtual peer) are received whole, go through the router as one
+ * packet with their segment size, and leave whole for the kernel to segment, as Linux forwards them; the batches'
+ * slots are 64 KiB and more for them.
+ *
  * <p>Forwarding an established connection's packet allocates nothing: the batch, the router's packets and the
  * transmit rings are reused ({@link #allocatedBytes()} reads the forwarding threads' allocation counter).
  */
@@ -143,7 +147,8 @@ final class Dataplane implements AutoCloseable {
 
     private PacketDevice open(Link l) throws PacketIoException {
         // IPv6 solicited-node groups: with the kernel's IPv6 off on the device nobody joins them for us
-        DeviceConfig cfg = DeviceConfig.DEFAULT.withQueues(threads).withAllMulticast(true);
+        // super-frames (GRO, a virtual peer's TSO) go through the router whole and leave whole, as Linux forwards them
+        DeviceConfig cfg = DeviceConfig.DEFAULT.withQueues(threads).withAllMulticast(true).withGso(true);
         PacketDevice d = io.open(l.config.device, cfg);
         l.openedMtu = d.link().mtu();
         l.device = d;
@@ -168,8 +173,10 @@ final class Dataplane implements AutoCloseable {
             m.put(p + "rx_frames", s.rxFrames());
             m.put(p + "rx_kernel_drops", s.rxKernelDrops());
             m.put(p + "rx_segmented", s.rxSegmented());
+            m.put(p + "rx_gso", s.rxGso());
             m.put(p + "rx_invalid", s.rxInvalid());
             m.put(p + "tx_frames", s.txFrames());
+            m.put(p + "tx_gso", s.txGso());
             m.put(p + "tx_ring_full", s.txRingFull());
             m.put(p + "tx_dropped", s.txDropped());
             m.put(p + "errors", s.errors());
@@ -272,7 +279,7 @@ final class Dataplane implements AutoCloseable {
     }
 
     /** One forwarding thread: queue {@code index} of every device. */
-    private final class Worker implements Runnable {
+    private final class Worker implements Runnable, org.conntrack4j.router.Egress {
         final int index;
         final Thread thread;
         final Forwarder forwarder;
@@ -283,17 +290,27 @@ final class Dataplane implements AutoCloseable {
 
         Worker(int index) {
             this.index = index;
-            this.forwarder = router.forwarder(this::send);
+            this.forwarder = router.forwarder(this);
             thread = new Thread(this, "router-" + index);
             thread.setDaemon(true);
         }
 
         /** The egress: queue {@code index} of the port's device; dropped (and counted by the router) while it is away. */
-        private void send(int port, long nanos, byte[] frame, int off, int len) {
+        @Override
+        public void send(int port, long nanos, byte[] frame, int off, int len) {
             PacketQueue q = tx[port];
             if (q != null) {
                 q.send(frame, off, len);
                 dirty[port] = true;
+            }
+        }
+
+        /** A super-frame: the queue sends it at once, after what it holds (no flush needed for it). */
+        @Override
+        public void sendGso(int port, long nanos, byte[] frame, int off, int len, int gsoSize) {
+            PacketQueue q = tx[port];
+            if (q != null) {
+                q.send(frame, off, len, gsoSize);
             }
         }
 
@@ -344,8 +361,7 @@ final class Dataplane implements AutoCloseable {
             long now = System.nanoTime();
             byte[] buf = batch.buffer();
             for (int i = 0; i < n; i++) {
-                forwarder.receive(p, Forwarder.LINKTYPE_ETHERNET, buf, batch.offset(i), batch.length(i), now, i,
-                    result);
+                forwarder.receive(p, buf, batch.offset(i), batch.length(i), batch.gsoSize(i), now, i, result);
             }
             return n;
         }
@@ -363,14 +379,14 @@ final class Dataplane implements AutoCloseable {
         }
     }
 
-    /** Room for the largest frame of any device: MTU, Ethernet header, two VLAN tags. */
+    /** Room for the largest frame of any device: MTU, Ethernet header, two VLAN tags; a 64 KiB super-frame. */
     private int slotSize() {
-        int max = 1500;
+        int max = 65535;
         for (Link l : links) {
             max = Math.max(max, l.openedMtu);
         }
         int need = max + 14 + 8;
-        return Math.min(65536, Math.max(2048, Integer.highestOneBit(need - 1) << 1));
+        return Math.min(FrameBatch.MAX_SLOT, need + 64);
     }
 
     static byte[] macBytes(long mac) {

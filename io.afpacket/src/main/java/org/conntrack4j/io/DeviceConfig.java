@@ -21,11 +21,16 @@ package org.conntrack4j.io;
  * @param promiscuous also receive unicast frames for other addresses ({@code PACKET_MR_PROMISC})
  * @param allMulticast receive every multicast group ({@code PACKET_MR_ALLMULTI}), for instance IPv6
  *     solicited-node groups the kernel did not join
+ * @param gso receive TCP and UDP super-frames (merged by GRO, or sent with TSO/USO by a virtual peer) whole
+ *     when they may leave in segments (IPv6, IPv4 with DF), with their segment size in the batch
+ *     ({@link FrameBatch#gsoSize}), and send such frames whole for the kernel to segment
+ *     ({@link PacketQueue#send(byte[], int, int, int)}): one frame through a router instead of dozens, as
+ *     Linux forwards them. Off by default: every frame arrives no larger than the MTU
  */
 public record DeviceConfig(int queues, int rxBlockSize, int rxBlocks, int rxRetireMillis, int txFrames,
-        boolean qdiscBypass, boolean promiscuous, boolean allMulticast) {
+        boolean qdiscBypass, boolean promiscuous, boolean allMulticast, boolean gso) {
 
-    public static final DeviceConfig DEFAULT = new DeviceConfig(1, 256 * 1024, 16, 1, 1024, false, false, false);
+    public static final DeviceConfig DEFAULT = new DeviceConfig(1, 256 * 1024, 16, 1, 1024, false, false, false, false);
 
     /** @throws IllegalArgumentException naming the first value out of range */
     public DeviceConfig {
@@ -47,31 +52,36 @@ public record DeviceConfig(int queues, int rxBlockSize, int rxBlocks, int rxReti
 
     public DeviceConfig withQueues(int n) {
         return new DeviceConfig(n, rxBlockSize, rxBlocks, rxRetireMillis, txFrames, qdiscBypass, promiscuous,
-                allMulticast);
+                allMulticast, gso);
     }
 
     public DeviceConfig withRxRing(int blockSize, int blocks, int retireMillis) {
         return new DeviceConfig(queues, blockSize, blocks, retireMillis, txFrames, qdiscBypass, promiscuous,
-                allMulticast);
+                allMulticast, gso);
     }
 
     public DeviceConfig withTxFrames(int n) {
         return new DeviceConfig(queues, rxBlockSize, rxBlocks, rxRetireMillis, n, qdiscBypass, promiscuous,
-                allMulticast);
+                allMulticast, gso);
     }
 
     public DeviceConfig withQdiscBypass(boolean on) {
         return new DeviceConfig(queues, rxBlockSize, rxBlocks, rxRetireMillis, txFrames, on, promiscuous,
-                allMulticast);
+                allMulticast, gso);
     }
 
     public DeviceConfig withPromiscuous(boolean on) {
         return new DeviceConfig(queues, rxBlockSize, rxBlocks, rxRetireMillis, txFrames, qdiscBypass, on,
-                allMulticast);
+                allMulticast, gso);
+    }
+
+    public DeviceConfig withGso(boolean on) {
+        return new DeviceConfig(queues, rxBlockSize, rxBlocks, rxRetireMillis, txFrames, qdiscBypass, promiscuous,
+                allMulticast, on);
     }
 
     public DeviceConfig withAllMulticast(boolean on) {
         return new DeviceConfig(queues, rxBlockSize, rxBlocks, rxRetireMillis, txFrames, qdiscBypass, promiscuous,
-                on);
+                on, gso);
     }
 }

@@ -17,15 +17,25 @@ package org.conntrack4j.io;
  * @param txDropped other frames dropped on sending: too large, too short, link down
  * @param errors system call failures on the packet path, socket errors (such as the link going down
  *     under a receive), listeners that threw
+ * @param rxGso super-frames delivered whole ({@link DeviceConfig#gso}; each also counts in rxFrames)
+ * @param txGso super-frames handed to the kernel whole, for it to segment (each also counts in txFrames)
  */
 public record DeviceStats(long rxFrames, long rxBytes, long rxKernelDrops, long rxSegmented, long rxChecksummed,
-        long rxInvalid, long txFrames, long txBytes, long txRingFull, long txDropped, long errors) {
+        long rxInvalid, long txFrames, long txBytes, long txRingFull, long txDropped, long errors, long rxGso,
+        long txGso) {
+
+    /** Counters of a device that neither receives nor sends super-frames whole. */
+    public DeviceStats(long rxFrames, long rxBytes, long rxKernelDrops, long rxSegmented, long rxChecksummed,
+            long rxInvalid, long txFrames, long txBytes, long txRingFull, long txDropped, long errors) {
+        this(rxFrames, rxBytes, rxKernelDrops, rxSegmented, rxChecksummed, rxInvalid, txFrames, txBytes, txRingFull,
+                txDropped, errors, 0, 0);
+    }
 
     @Override
     public String toString() {
         return "rx " + rxFrames + " frames " + rxBytes + " bytes, " + rxKernelDrops + " kernel drops, "
-                + rxSegmented + " segmented, " + rxChecksummed + " checksummed, " + rxInvalid + " invalid; tx "
+                + rxSegmented + " segmented, " + rxGso + " whole, " + rxChecksummed + " checksummed, " + rxInvalid + " invalid; tx "
                 + txFrames + " frames " + txBytes + " bytes, " + txRingFull + " ring full, " + txDropped
-                + " dropped; " + errors + " errors";
+                + " dropped, " + txGso + " whole; " + errors + " errors";
     }
 }

@@ -19,31 +19,36 @@ public final class FrameBatch {
     public static final int PACKET_MULTICAST = 2;
     /** To another host's unicast address (seen in promiscuous mode). */
     public static final int PACKET_OTHERHOST = 3;
+    /** The largest slot: room for a 64 KiB super-frame, its Ethernet header, VLAN tags and a rewrite. */
+    public static final int MAX_SLOT = 128 * 1024;
 
     private final byte[] buffer;
     private final int slotSize;
     private final int[] lengths;
     private final long[] timestamps;
     private final byte[] types;
+    private final int[] gsoSizes;
     private int count;
 
     /**
      * @param capacity frames it holds (1 to 65536)
-     * @param slotSize bytes per frame (64 to 65536); at least the MTU plus 18 to receive every frame of a
-     *     device (a larger frame is dropped and counted as invalid)
+     * @param slotSize bytes per frame (64 to {@link #MAX_SLOT}); at least the MTU plus 18 to receive every
+     *     frame of a device (a larger frame is dropped and counted as invalid), and 65,557 to receive
+     *     every super-frame whole
      */
     public FrameBatch(int capacity, int slotSize) {
         if (capacity < 1 || capacity > 65536) {
             throw new IllegalArgumentException("capacity " + capacity + " is outside 1..65536");
         }
-        if (slotSize < 64 || slotSize > 65536) {
-            throw new IllegalArgumentException("slotSize " + slotSize + " is outside 64..65536");
+        if (slotSize < 64 || slotSize > MAX_SLOT) {
+            throw new IllegalArgumentException("slotSize " + slotSize + " is outside 64.." + MAX_SLOT);
         }
         this.buffer = new byte[Math.multiplyExact(capacity, slotSize)];
         this.slotSize = slotSize;
         this.lengths = new int[capacity];
         this.timestamps = new long[capacity];
         this.types = new byte[capacity];
+        this.gsoSizes = new int[capacity];
     }
 
     /** The array holding every frame. */
@@ -91,6 +96,15 @@ public final class FrameBatch {
         return types[i];
     }
 
+    /**
+     * 0 for an ordinary frame; for a super-frame received whole ({@link DeviceConfig#gso}), the payload
+     * bytes per segment it would be cut into (the kernel's gso_size): a TCP or UDP packet over IPv4 with DF
+     * or IPv6, larger than the MTU, whose transport checksum is complete over all of it.
+     */
+    public int gsoSize(int i) {
+        return gsoSizes[i];
+    }
+
     public boolean isFull() {
         return count == lengths.length;
     }
@@ -107,6 +121,11 @@ public final class FrameBatch {
      * @throws IndexOutOfBoundsException if the batch is full or {@code length} exceeds the slot
      */
     public int commit(int length, long timestampNanos, int packetType) {
+        return commit(length, timestampNanos, packetType, 0);
+    }
+
+    /** As {@link #commit(int, long, int)}, for a super-frame of segments of {@code gsoSize} bytes (0: none). */
+    public int commit(int length, long timestampNanos, int packetType, int gsoSize) {
         if (count == lengths.length || length < 0 || length > slotSize) {
             throw new IndexOutOfBoundsException("commit of " + length + " bytes at frame " + count + " of "
                     + lengths.length + " (slot " + slotSize + ")");
@@ -114,6 +133,7 @@ public final class FrameBatch {
         lengths[count] = length;
         timestamps[count] = timestampNanos;
         types[count] = (byte) packetType;
+        gsoSizes[count] = Math.max(0, gsoSize);
         return count++;
     }
 

@@ -33,7 +33,24 @@ public interface PacketQueue {
     boolean send(byte[] frame, int offset, int length);
 
     /**
-     * Queues every frame of {@code batch} and flushes once.
+     * Sends a frame that may be a super-frame: with {@code gsoSize > 0}, a TCP or UDP packet whose payload
+     * is to leave in segments of {@code gsoSize} bytes, as the kernel's GSO cuts them. On a queue opened with
+     * {@link DeviceConfig#gso} it goes to the kernel whole, before the frames queued so far, with a
+     * virtio_net_hdr saying so (the device, or the kernel for it, segments); its transport checksum is
+     * replaced by the partial one the segments need, computed from its headers as they are (in the caller's
+     * array too: the frame is taken to be sent and done with). Otherwise, or
+     * when the kernel refuses it whole, it is segmented here into the transmit ring. Dropped and counted
+     * when its segments (IP and transport headers plus {@code gsoSize}) would not fit the MTU, when its
+     * headers are no TCP or UDP over IPv4 or IPv6, or when the kernel has no room for it.
+     * {@code gsoSize == 0}, or a frame no larger than the MTU allows: as {@link #send(byte[], int, int)}.
+     *
+     * @return true if sent or queued, false if dropped
+     */
+    boolean send(byte[] frame, int offset, int length, int gsoSize);
+
+    /**
+     * Queues every frame of {@code batch} (a frame with a {@link FrameBatch#gsoSize} as by
+     * {@link #send(byte[], int, int, int)}) and flushes once.
      *
      * @return how many were queued (the others were dropped and counted)
      */

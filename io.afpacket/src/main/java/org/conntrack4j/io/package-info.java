@@ -16,7 +16,10 @@
  *     checksum: what the kernel's offloads merged (GRO, TSO/USO from a local or virtual peer) is cut back
  *     into segments as the wire would have carried them, and checksums left for the hardware are
  *     completed. A frame that cannot be brought to that form is dropped and counted, never delivered
- *     wrong.</li>
+ *     wrong. The exception, asked for with {@link org.conntrack4j.io.DeviceConfig#gso}: a TCP or UDP
+ *     super-frame that may leave in segments arrives whole, its segment size in
+ *     {@link org.conntrack4j.io.FrameBatch#gsoSize} and its checksum complete, and such a frame can be
+ *     sent whole for the kernel to segment.</li>
  * <li>Frames this host sends on the device (the kernel's or ours) are not received.</li>
  * <li>Errors opening a device are a {@link org.conntrack4j.io.PacketIoException} with one line naming
  *     the device, the operation and the system's error text. After opening, nothing on the packet
@@ -43,5 +46,5 @@
  * were copied).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.conntrack4j.io;

@@ -170,11 +170,14 @@ final class Figures {
             DeviceStats::rxKernelDrops);
         device(out, devices, instance, "rx_segmented", "offloaded frames cut into segments",
             DeviceStats::rxSegmented);
+        device(out, devices, instance, "rx_gso", "super-frames received whole", DeviceStats::rxGso);
         device(out, devices, instance, "rx_checksummed", "frames whose partial checksum was completed",
             DeviceStats::rxChecksummed);
         device(out, devices, instance, "rx_invalid", "frames dropped as undeliverable (truncated, bad offload, "
             + "over the MTU)", DeviceStats::rxInvalid);
         device(out, devices, instance, "tx_frames", "frames sent", DeviceStats::txFrames);
+        device(out, devices, instance, "tx_gso", "super-frames sent whole, for the kernel to segment",
+            DeviceStats::txGso);
         device(out, devices, instance, "tx_bytes", "bytes sent", DeviceStats::txBytes);
         device(out, devices, instance, "tx_ring_full", "frames dropped, the transmit ring full",
             DeviceStats::txRingFull);

@@ -17,4 +17,13 @@ public interface Egress {
      * the forwarder's caller.
      */
     void send(int port, long nanos, byte[] frame, int off, int len) throws IOException;
+
+    /**
+     * A super-frame leaving whole: a TCP or UDP packet for the device to cut into segments of {@code gsoSize}
+     * payload bytes, each of which fits the port's MTU; its checksum is complete over all of it. By default it goes
+     * to {@link #send} as one frame (a capture shows it as tcpdump shows a GSO frame).
+     */
+    default void sendGso(int port, long nanos, byte[] frame, int off, int len, int gsoSize) throws IOException {
+        send(port, nanos, frame, off, len);
+    }
 }

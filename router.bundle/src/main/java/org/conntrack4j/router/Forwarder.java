@@ -29,6 +29,17 @@ public interface Forwarder {
         throws IOException;
 
     /**
+     * As {@link #receive(int, int, byte[], int, int, long, long, Result)} for an Ethernet frame that may be a
+     * super-frame: {@code gsoSize > 0} says it is a TCP or UDP packet merged from (or to be cut into) segments of
+     * {@code gsoSize} payload bytes, its checksum complete over all of it (the live dataplane's GRO / TSO frames).
+     * It goes through the hooks as one packet, as Linux forwards one skb: conntrack, NAT and helpers see it whole;
+     * the MTU checks look at its segments ({@code skb_gso_validate_network_len}: too large with DF, an ICMP
+     * fragmentation needed / packet too big as for any packet), and it leaves by {@link Egress#sendGso} whole.
+     */
+    void receive(int port, byte[] frame, int off, int len, int gsoSize, long nanos, long tag, Result result)
+        throws IOException;
+
+    /**
      * Runs the router's timers at {@code nanos}: announcements owed to links that came up, neighbour resolutions'
      * retries and expiry. One forwarder of a router ticks (the live dataplane's first, between batches; a replay's
      * before each frame); what the timers send leaves through its egress. Cheap when called often: the work runs

@@ -178,8 +178,8 @@ final class AfPacketDevice implements PacketDevice, LinkMonitor.Target {
 
     @Override
     public DeviceStats stats() {
-        long[] r = new long[6];
-        long[] t = new long[5];
+        long[] r = new long[7];
+        long[] t = new long[6];
         long drops = 0;
         long bad = 0;
         for (AfPacketQueue q : queues) {
@@ -195,7 +195,8 @@ final class AfPacketDevice implements PacketDevice, LinkMonitor.Target {
         return new DeviceStats(r[AfPacketQueue.RX_FRAMES], r[AfPacketQueue.RX_BYTES], drops,
                 r[AfPacketQueue.RX_SEGMENTED], r[AfPacketQueue.RX_CHECKSUMMED], r[AfPacketQueue.RX_INVALID] + bad,
                 t[AfPacketQueue.TX_FRAMES], t[AfPacketQueue.TX_BYTES], t[AfPacketQueue.TX_RING_FULL],
-                t[AfPacketQueue.TX_DROPPED], r[AfPacketQueue.RX_ERRORS] + t[AfPacketQueue.TX_ERRORS] + errors.get());
+                t[AfPacketQueue.TX_DROPPED], r[AfPacketQueue.RX_ERRORS] + t[AfPacketQueue.TX_ERRORS] + errors.get(),
+                r[AfPacketQueue.RX_GSO], t[AfPacketQueue.TX_GSO]);
     }
 
     @Override

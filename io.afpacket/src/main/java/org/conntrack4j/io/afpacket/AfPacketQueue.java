@@ -33,11 +33,13 @@ final class AfPacketQueue implements PacketQueue {
     static final int RX_CHECKSUMMED = 3;
     static final int RX_INVALID = 4;
     static final int RX_ERRORS = 5;
+    static final int RX_GSO = 6;
     static final int TX_FRAMES = 0;
     static final int TX_BYTES = 1;
     static final int TX_RING_FULL = 2;
     static final int TX_DROPPED = 3;
     static final int TX_ERRORS = 4;
+    static final int TX_GSO = 5;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final AfPacketDevice device;
@@ -57,6 +59,17 @@ final class AfPacketQueue implements PacketQueue {
     private RxRing rx;
     private TxRing tx;
     private final Offload offload = new Offload();
+    /** The sending side's: headers of a super-frame to send whole, or its segments when it cannot be. */
+    private final Offload txOffload = new Offload();
+    /** Receive super-frames whole and send them so (DeviceConfig.gso). */
+    private boolean gso;
+    /** The socket super-frames leave by: no ring, PACKET_VNET_HDR; -1 without gso. */
+    private int gsoFd = -1;
+    /** The vnet header of the frame being sent whole; it and the frame in native memory. */
+    private final byte[] vnetOut = new byte[Offload.VNET_HDR_LEN];
+    private Memory gsoMem;
+    /** One segment of a super-frame the kernel would not take whole. */
+    private byte[] segOut;
     private byte[] scratch;
     private int gsoNext = -1;
     private long gsoTimestamp;
@@ -145,7 +158,29 @@ final class AfPacketQueue implements PacketQueue {
         txMap = map(txFd, txMapLen, "mmap(tx ring)");
         tx = new TxRing(txMap.getByteBuffer(0, txMapLen), txFrameSize, txFrames);
         bind(txFd, ifindex, 0);
+        gso = config.gso();
+        if (gso) {
+            // A transmit ring's slots are as large as the MTU needs: a super-frame of up to 64 KiB goes by a
+            // socket of its own, with the virtio_net_hdr in front (packet_snd); no ring, one send() per frame.
+            gsoFd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, 0);
+            if (gsoFd < 0) {
+                throw AfPacketIo.failure(dev, "socket(AF_PACKET)", LibC.errno());
+            }
+            setInt(gsoFd, LibC.SOL_PACKET, LibC.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
+            if (config.qdiscBypass()) {
+                setInt(gsoFd, LibC.SOL_PACKET, LibC.PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
+            }
+            if (LibC.setsockopt(gsoFd, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, intArg(4 << 20), 4) < 0) {
+                LibC.setsockopt(gsoFd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, intArg(4 << 20), 4);
+            }
+            bind(gsoFd, ifindex, 0);
+            gsoMem = new Memory(Offload.VNET_HDR_LEN + MAX_SUPER_FRAME);
+            segOut = new byte[TxRing.DATA + mtu + 18 + 64];
+        }
     }
+
+    /** The largest super-frame: a 64 KiB IP packet, its Ethernet header and two VLAN tags. */
+    static final int MAX_SUPER_FRAME = 65535 + 14 + 8;
 
     /** Joins receive socket to the fanout group {@code arg} (id | type << 16 | flags), the filter then lifted. */
     int joinFanout(int arg) {
@@ -304,8 +339,23 @@ final class AfPacketQueue implements PacketQueue {
                 rx.consume();
                 return;
             }
-            copyOut(ring, hdr, data, snap, vlan, status, scratch, 0);
-            rx.consume();
+            if (this.gso && length <= batch.slotSize()) {
+                byte[] buf = batch.buffer();
+                int at = batch.offset(batch.count());
+                copyOut(ring, hdr, data, snap, vlan, status, buf, at);
+                rx.consume();
+                if (whole(buf, at, length, gso, gsoSize)) {
+                    batch.commit(length, ts, type, gsoSize);
+                    add(rxc, RX_GSO, 1);
+                    add(rxc, RX_FRAMES, 1);
+                    add(rxc, RX_BYTES, length);
+                    return;
+                }
+                System.arraycopy(buf, at, scratch, 0, length);
+            } else {
+                copyOut(ring, hdr, data, snap, vlan, status, scratch, 0);
+                rx.consume();
+            }
             if (!offload.prepare(scratch, 0, length, gso, gsoSize)) {
                 add(rxc, RX_INVALID, 1);
                 return;
@@ -342,6 +392,19 @@ final class AfPacketQueue implements PacketQueue {
         batch.commit(length, ts, type);
         add(rxc, RX_FRAMES, 1);
         add(rxc, RX_BYTES, length);
+    }
+
+    /**
+     * Whether the super-frame at {@code b[at]} can be delivered whole: TCP or UDP of the type the kernel
+     * said, with gso_size, and allowed to leave in segments (IPv6, or IPv4 with DF; without DF Linux would
+     * fragment the segments, which is left to today's path: segmented here). It then gets a full checksum.
+     */
+    private boolean whole(byte[] b, int at, int length, int gsoType, int gsoSize) {
+        if (gsoSize <= 0 || offload.parse(b, at, length) != (gsoType & ~Offload.GSO_ECN) || !offload.dontFragment()) {
+            return false;
+        }
+        offload.fullChecksum();
+        return true;
     }
 
     /**
@@ -449,12 +512,29 @@ final class AfPacketQueue implements PacketQueue {
             int queued = 0;
             byte[] buf = batch.buffer();
             for (int i = 0; i < batch.count(); i++) {
-                if (put(buf, batch.offset(i), batch.length(i), mtu)) {
+                boolean ok = batch.gsoSize(i) > 0 ? putWhole(buf, batch.offset(i), batch.length(i), batch.gsoSize(i), mtu)
+                    : put(buf, batch.offset(i), batch.length(i), mtu);
+                if (ok) {
                     queued++;
                 }
             }
             kick();
             return queued;
+        } finally {
+            txUsers.decrementAndGet();
+        }
+    }
+
+    @Override
+    public boolean send(byte[] frame, int offset, int length, int gsoSize) {
+        txUsers.incrementAndGet();
+        try {
+            if (closed) {
+                add(txc, TX_DROPPED, 1);
+                return false;
+            }
+            int mtu = device.link().mtu();
+            return gsoSize > 0 ? putWhole(frame, offset, length, gsoSize, mtu) : put(frame, offset, length, mtu);
         } finally {
             txUsers.decrementAndGet();
         }
@@ -489,6 +569,63 @@ final class AfPacketQueue implements PacketQueue {
         }
         add(txc, TX_RING_FULL, 1);
         return false;
+    }
+
+    /**
+     * Sends a super-frame whole, after the frames queued before it (so that a flow keeps its order), or
+     * in segments through the ring when the queue was opened without gso or the kernel refuses it.
+     */
+    private boolean putWhole(byte[] frame, int offset, int length, int gsoSize, int mtu) {
+        int vlan = length >= 14 && Offload.u16(frame, offset + 12) == 0x8100 ? 4 : 0;
+        if (length >= 14 && length <= mtu + 14 + vlan) {
+            return put(frame, offset, length, mtu); // one segment's worth: an ordinary frame
+        }
+        if (length > MAX_SUPER_FRAME) {
+            add(txc, TX_DROPPED, 1);
+            return false;
+        }
+        int type = txOffload.parse(frame, offset, length);
+        if (type < 0) {
+            add(txc, TX_DROPPED, 1);
+            return false;
+        }
+        int h = Offload.VNET_HDR_LEN;
+        if (gsoFd >= 0) {
+            // the partial checksum is written into the caller's frame, which is not used again
+            if (txOffload.vnetHeader(vnetOut, 0, gsoSize) > mtu) {
+                add(txc, TX_DROPPED, 1); // its segments would not fit the link
+                return false;
+            }
+            kick();
+            gsoMem.write(0, vnetOut, 0, h);
+            gsoMem.write(h, frame, offset, length);
+            long r = LibC.sendto(gsoFd, gsoMem, h + length, LibC.MSG_DONTWAIT, null, 0);
+            if (r >= 0) {
+                add(txc, TX_GSO, 1);
+                add(txc, TX_FRAMES, 1);
+                add(txc, TX_BYTES, length);
+                return true;
+            }
+            int err = LibC.errno();
+            if (err == LibC.EAGAIN || err == LibC.ENOBUFS || err == LibC.ENETDOWN || err == LibC.ENXIO) {
+                add(txc, TX_DROPPED, 1); // the socket's buffer is full or the link is away
+                return false;
+            }
+            add(txc, TX_ERRORS, 1); // refused whole: it still leaves, in segments
+        }
+        if (segOut == null) {
+            segOut = new byte[65536]; // a queue opened without gso: at its first super-frame
+        }
+        if (!txOffload.prepare(frame, offset, length, type, gsoSize) || txOffload.longestSegment() > mtu + 14 + vlan) {
+            add(txc, TX_DROPPED, 1);
+            return false;
+        }
+        boolean all = true;
+        for (int i = 0; i < txOffload.segments(); i++) {
+            int n = txOffload.writeSegment(i, segOut, 0);
+            all &= put(segOut, 0, n, mtu);
+        }
+        return all;
     }
 
     /** One send() for every queued slot. */
@@ -573,6 +710,9 @@ final class AfPacketQueue implements PacketQueue {
             if (txFd >= 0) {
                 LibC.close(txFd);
             }
+            if (gsoFd >= 0) {
+                LibC.close(gsoFd);
+            }
             // a thread still inside would fault on an unmapped ring: leave the mapping to it then
             if (idle && rxMap != null) {
                 LibC.munmap(rxMap, rxMapLen);
@@ -582,6 +722,7 @@ final class AfPacketQueue implements PacketQueue {
             }
             rxFd = -1;
             txFd = -1;
+            gsoFd = -1;
         }
     }
 }

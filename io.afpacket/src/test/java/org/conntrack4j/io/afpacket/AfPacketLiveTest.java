@@ -342,6 +342,51 @@ class AfPacketLiveTest {
     }
 
     @Test
+    void aSuperFrameCrossesWholeWithGsoAndInSegmentsWithout() {
+        for (boolean gso : new boolean[] {true, false}) {
+            PacketDevice a = open(ns, "cta0", DeviceConfig.DEFAULT.withGso(gso));
+            PacketDevice b = open(ns, "ctb0", DeviceConfig.DEFAULT.withGso(gso));
+            byte[] f = Frames.tcp4(10_000, 1000, 0x18, true, 5);
+            for (int i = 0; i < 6; i++) {
+                f[i] = (byte) (b.mac() >>> (40 - 8 * i));
+                f[6 + i] = (byte) (a.mac() >>> (40 - 8 * i));
+            }
+            assertTrue(a.queue(0).send(f, 0, f.length, 1448), a.stats().toString());
+            a.queue(0).flush();
+            FrameBatch in = new FrameBatch(16, FrameBatch.MAX_SLOT);
+            List<String> seen = new ArrayList<>();
+            int payload = 0;
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (payload < 10_000 && System.nanoTime() < deadline) {
+                int n = b.queue(0).receive(in, 50);
+                for (int i = 0; i < n; i++) {
+                    byte[] buf = in.buffer();
+                    int at = in.offset(i);
+                    if (Offload.u16(buf, at + 12) != 0x0800 || buf[at + 23] != 6) {
+                        continue; // the namespace's own chatter
+                    }
+                    int len = in.length(i);
+                    assertTrue(Frames.l4valid(buf, at, 14, false, 6, 34, len - 34), "TCP checksum of " + len);
+                    payload += len - 66;
+                    seen.add(len + "/" + in.gsoSize(i));
+                }
+            }
+            assertEquals(10_000, payload, seen.toString());
+            if (gso) {
+                assertEquals(List.of(f.length + "/1448"), seen, "one frame, its segment size with it");
+                assertEquals(1, a.stats().txGso(), a.stats().toString());
+                assertEquals(1, b.stats().rxGso(), b.stats().toString());
+            } else {
+                assertEquals(7, seen.size(), "cut into 1448-byte segments by the sender: " + seen);
+                assertEquals(0, a.stats().txGso() + b.stats().rxGso());
+                assertEquals(7, a.stats().txFrames(), a.stats().toString());
+            }
+            a.close();
+            b.close();
+        }
+    }
+
+    @Test
     void aFullTransmitRingIsCounted() throws Exception {
         // a slow qdisc holds the frames, so their slots stay in flight
         ns.exec("tc", "qdisc", "add", "dev", "cta0", "root", "tbf", "rate", "8kbit", "burst", "1600", "limit",

@@ -82,6 +82,13 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
     private int txFamily;
     private long txHopHi;
     private long txHopLo;
+    /** The gso_size the packet being sent leaves with (0: an ordinary packet, a fragment, the router's own). */
+    private int txGso;
+    /**
+     * The received frame's gso_size: a super-frame (GRO, TSO) forwarded whole, as Linux forwards one skb, whose
+     * MTU checks are made on its segments ({@code skb_gso_validate_network_len}); 0 for an ordinary frame.
+     */
+    private int gsoSize;
     private final IpFragmenter.Emitter emitter = this::emitFragment;
     /** The feeder's time of the frame being processed (or of the tick). */
     private long now;
@@ -106,6 +113,17 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             return;
         }
         receive(port, linkType, frame, off, len, nanos, tag, result);
+    }
+
+    @Override
+    public void receive(int port, byte[] frame, int off, int len, int gsoSize, long nanos, long tag, Result result)
+        throws IOException {
+        this.gsoSize = Math.max(0, gsoSize);
+        try {
+            receive(port, LINKTYPE_ETHERNET, frame, off, len, nanos, tag, result);
+        } finally {
+            this.gsoSize = 0;
+        }
     }
 
     @Override
@@ -277,7 +295,9 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             FlowtableImpl.Flow f = e.flow;
             int dir = e.dir;
             Port outPort = ports[e.outPort];
-            if (p.length() > (family == Family.IPV4 ? outPort.mtu : Math.max(outPort.mtu, IpFragmenter.IPV6_MIN_MTU))) {
+            // nf_flow_exceeds_mtu: a super-frame by its segments
+            if (segmentLength(p, gsoSize) > (family == Family.IPV4 ? outPort.mtu
+                : Math.max(outPort.mtu, IpFragmenter.IPV6_MIN_MTU))) {
                 continue;
             }
             if (proto == IpProto.TCP) {
@@ -306,7 +326,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             record(p, result);
             NetDevice out = outPort.dev;
             p.out = out;
-            transmit(p, out, false);
+            transmit(p, out, false, gsoSize);
             stats[Stat.FORWARDED]++;
             stats[Stat.FLOW_OFFLOADED]++;
             result.fate = Fate.OFFLOADED;
@@ -376,7 +396,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
                 return;
             }
             int mtu = mtu(out);
-            if (exceedsMtu(p, mtu)) {
+            if (exceedsMtu(p, segmentLength(p, gsoSize), mtu)) {
                 sendError(p, in, LocalStack.ICMP_DEST_UNREACH, LocalStack.ICMP_FRAG_NEEDED, mtu);
                 stats[Stat.TOO_BIG]++;
                 result.fate = Fate.FRAGMENTATION_NEEDED;
@@ -395,7 +415,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
                 return;
             }
             int mtu = Math.max(mtu(out), IpFragmenter.IPV6_MIN_MTU);
-            if (tooBig6(p, mtu)) {
+            if (tooBig6(p, segmentLength(p, gsoSize), mtu)) {
                 sendError(p, in, LocalStack.ICMPV6_PKT_TOOBIG, 0, mtu);
                 stats[Stat.TOO_BIG]++;
                 result.fate = Fate.PACKET_TOO_BIG;
@@ -420,7 +440,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             result.by = p.verdictBy;
             return;
         }
-        transmit(p, out, false);
+        transmit(p, out, false, gsoSize);
         stats[Stat.FORWARDED]++;
         result.fate = Fate.FORWARDED;
         result.out = out;
@@ -459,19 +479,46 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
      * {@code ip_exceeds_mtu}: only a packet with DF set is refused; a rebuilt datagram is refused when one of
      * its fragments was bigger than the MTU, and otherwise goes on to be fragmented again ({@code ignore_df}).
      */
-    private static boolean exceedsMtu(Packet p, int mtu) {
-        if (p.length() <= mtu || (p.u16(6) & 0x4000) == 0) {
+    private static boolean exceedsMtu(Packet p, int len, int mtu) {
+        if (len <= mtu || (p.u16(6) & 0x4000) == 0) {
             return false;
         }
         return p.fragMaxSize > mtu || p.fragMaxSize == 0;
     }
 
     /** {@code ip6_pkt_too_big}: routers never fragment IPv6, except a rebuilt datagram whose fragments fit. */
-    private static boolean tooBig6(Packet p, int mtu) {
-        if (p.length() <= mtu) {
+    private static boolean tooBig6(Packet p, int len, int mtu) {
+        if (len <= mtu) {
             return false;
         }
         return p.fragMaxSize == 0 || p.fragMaxSize > mtu;
+    }
+
+    /**
+     * The length the MTU is compared with: the packet's, or for a super-frame of segments of {@code gso} payload
+     * bytes, its largest segment's (network and transport headers plus {@code gso}), as
+     * {@code skb_gso_validate_network_len} measures it.
+     */
+    static int segmentLength(Packet p, int gso) {
+        int n = p.length();
+        if (gso <= 0) {
+            return n;
+        }
+        int l4;
+        int proto;
+        if (p.family == Family.IPV4) {
+            l4 = (p.u8(0) & 0xf) * 4;
+            proto = p.u8(9);
+        } else {
+            l4 = 40;
+            proto = p.u8(6);
+            while ((proto == 0 || proto == 60) && l4 + 8 <= n) {
+                proto = p.u8(l4);
+                l4 += (p.u8(l4 + 1) + 1) * 8;
+            }
+        }
+        int hdrs = proto == 6 && l4 + 20 <= n ? l4 + (p.u8(l4 + 12) >> 4) * 4 : l4 + 8;
+        return Math.min(n, hdrs + gso);
     }
 
     private void deliverLocal(Packet p, Port inPort, Result result) throws IOException {
@@ -675,7 +722,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         if (net.packets().runHook(Hook.POST_ROUTING, o) != Verdict.ACCEPT) {
             return false;
         }
-        transmit(o, out2, true);
+        transmit(o, out2, true, 0);
         return true;
     }
 
@@ -736,11 +783,12 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
     /**
      * Sends the packet out on {@code out}, in fragments when it does not fit the MTU or was rebuilt from
      * fragments ({@code ip_finish_output} / {@code ip6_finish_output}). {@code local}: originated by the router
-     * (IPv6 lets the stack fragment it).
+     * (IPv6 lets the stack fragment it). {@code gso}: a super-frame's segment size; one whose segments fit leaves
+     * whole for the device to segment ({@code ip_finish_output_gso}).
      */
-    private void transmit(Packet p, NetDevice out, boolean local) throws IOException {
+    private void transmit(Packet p, NetDevice out, boolean local, int gso) throws IOException {
         int mtu = mtu(out);
-        int n = p.length();
+        int n = segmentLength(p, gso);
         nextHop(p, out);
         if (p.family == Family.IPV4 && (n > mtu || p.fragMaxSize != 0)) {
             // ip_fragment: DF forbids cutting, unless the datagram was rebuilt from fragments that all fit.
@@ -759,11 +807,17 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             return;
         }
         // the Ethernet header goes into the packet's headroom: no copy
-        if (p.head() >= ETH_HLEN) {
-            sendIp(p.array(), p.head(), n);
-        } else {
-            p.copyOut(0, frameOut, ETH_HLEN, n);
-            sendIp(frameOut, ETH_HLEN, n);
+        n = p.length();
+        txGso = gso;
+        try {
+            if (p.head() >= ETH_HLEN) {
+                sendIp(p.array(), p.head(), n);
+            } else {
+                p.copyOut(0, frameOut, ETH_HLEN, n);
+                sendIp(frameOut, ETH_HLEN, n);
+            }
+        } finally {
+            txGso = 0;
         }
     }
 
@@ -790,7 +844,8 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
     /**
      * Sends the IP packet at {@code buf[off, off + len)} (with room for the Ethernet header before it) to the next
      * hop set by {@link #nextHop}: a group address for multicast and broadcast, the static neighbour, or the
-     * neighbour table's answer (the packet then may wait for the resolution).
+     * neighbour table's answer (the packet then may wait for the resolution; a super-frame that waits is sent as
+     * an ordinary frame later, which the egress drops as too large: its sender's TCP sends it again).
      */
     private void sendIp(byte[] buf, int off, int len) throws IOException {
         Port port = ports[txPort];
@@ -813,18 +868,25 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
                 return;
             }
         }
-        sendFrame(port, dst, txFamily, buf, off, len);
+        sendFrame(port, dst, txFamily, buf, off, len, txGso);
     }
 
-    /** Writes the Ethernet header before the IP packet at {@code off} and sends the frame. */
-    private void sendFrame(Port port, long dst, int family, byte[] buf, int off, int len) throws IOException {
+    /**
+     * Writes the Ethernet header before the IP packet at {@code off} and sends the frame ({@code gso} &gt; 0: a
+     * super-frame, whole).
+     */
+    private void sendFrame(Port port, long dst, int family, byte[] buf, int off, int len, int gso) throws IOException {
         int h = off - ETH_HLEN;
         Macs.put(buf, h, dst);
         Macs.put(buf, h + 6, port.mac);
         int type = family == Family.IPV6 ? ETH_P_IPV6 : ETH_P_IP;
         buf[h + 12] = (byte) (type >>> 8);
         buf[h + 13] = (byte) type;
-        egress.send(port.index, now, buf, h, len + ETH_HLEN);
+        if (gso > 0) {
+            egress.sendGso(port.index, now, buf, h, len + ETH_HLEN, gso);
+        } else {
+            egress.send(port.index, now, buf, h, len + ETH_HLEN);
+        }
         stats[Stat.TX_FRAMES]++;
     }
 
@@ -838,6 +900,8 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         int savedFamily = txFamily;
         long savedHi = txHopHi;
         long savedLo = txHopLo;
+        int savedGso = txGso;
+        txGso = 0;
         try {
             if (e.family == Family.IPV4) {
                 NetDevice.IfAddr src = port.dev.selectSource(Family.IPV4, 0, e.lo);
@@ -864,6 +928,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             txFamily = savedFamily;
             txHopHi = savedHi;
             txHopLo = savedLo;
+            txGso = savedGso;
         }
     }
 
@@ -875,7 +940,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             return;
         }
         try {
-            sendFrame(port, e.mac, e.family, frame, ETH_HLEN, frame.length - ETH_HLEN);
+            sendFrame(port, e.mac, e.family, frame, ETH_HLEN, frame.length - ETH_HLEN, 0);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }

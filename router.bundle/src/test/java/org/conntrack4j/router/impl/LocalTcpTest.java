@@ -14,6 +14,7 @@ import org.conntrack4j.core.api.Packet;
 import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.impl.Engine;
 import org.conntrack4j.core.impl.Registry;
+import org.conntrack4j.router.Fate;
 import org.conntrack4j.router.Forwarder;
 import org.conntrack4j.router.PeerSegments;
 import org.conntrack4j.router.Result;
@@ -62,8 +63,14 @@ class LocalTcpTest {
     /** A client segment to the router (TCP options as given, then {@code data} bytes), {@code micros} after the last. */
     private byte[] send(int sport, int dport, int seq, int ack, int flags, byte[] options, int data, long micros)
         throws IOException {
+        return send(sport, dport, seq, ack, flags, options, data, micros, 0);
+    }
+
+    /** As above; {@code gso} &gt; 0: a super-frame (GRO) of segments of that size, as the live dataplane hands one. */
+    private byte[] send(int sport, int dport, int seq, int ack, int flags, byte[] options, int data, long micros,
+        int gso) throws IOException {
         int tcpLen = 20 + options.length + data;
-        Packet p = new Packet(2048);
+        Packet p = new Packet(Math.max(2048, 20 + tcpLen + 128));
         p.load(new byte[20 + tcpLen], 0, 20 + tcpLen, 64);
         IpOut.ipv4Header(p, 0, 1, true, 64, IpProto.TCP, CLIENT, ROUTER, tcpLen);
         p.put16(20, sport);
@@ -79,7 +86,7 @@ class LocalTcpTest {
         now += micros * 1000;
         clock.setWallNanos(now);
         int before = sent.size();
-        forwarder.receive("lan", Forwarder.LINKTYPE_ETHERNET, frame, 0, frame.length, now, 1, result);
+        forwarder.receive(0, frame, 0, frame.length, gso, now, 1, result);
         return sent.size() > before ? sent.get(sent.size() - 1) : null;
     }
 
@@ -174,6 +181,18 @@ class LocalTcpTest {
         start(new Recorded());
         send(46101, 2222, 1000, 0, LocalTcp.SYN, synOptions(1), 0, 0);
         assertEquals(null, send(46101, 2222, 1001, 5001, LocalTcp.ACK, ts(2, 777000), 0, 50), "the handshake's ACK");
+    }
+
+    @Test
+    void aSuperFrameToTheRouterIsTakenWholeAndAcknowledgedAtOnce() throws IOException {
+        // As Linux's TCP takes a GRO skb: all of its data at once, and more than one full segment is acknowledged
+        // without delay (__tcp_ack_snd_check).
+        handshake();
+        byte[] ack = send(46101, 2222, 1001, 5001, LocalTcp.ACK, ts(3, 777000), 10 * 1448, 1000, 1448);
+        assertEquals(Fate.ANSWERED, result.fate, "delivered, and answered by an ACK");
+        assertTrue(ack != null, "an ACK at once");
+        assertEquals(LocalTcp.ACK, u8(ack, 33));
+        assertEquals(1001 + 10 * 1448, u32(ack, 28), "every byte acknowledged");
     }
 
     @Test
