@@ -93,6 +93,15 @@ final class Rcu {
     }
 
     private final ThreadLocal<Slot> local = ThreadLocal.withInitial(this::register);
+    /**
+     * Slots by thread id, so that {@link #enter} (twice per packet) finds its own with an array load and an identity
+     * test instead of a thread-local map lookup. Each entry is written once for a thread, on its first section,
+     * when free or held by a thread that died (a collision of two live threads leaves the later on the thread-local
+     * path): the array stays read-mostly, shared by the cores without bouncing. Holds at most {@link #CACHED}
+     * slots of dead threads until their entries are reused.
+     */
+    private static final int CACHED = 256;
+    private final Slot[] byThread = new Slot[CACHED];
     private final List<WeakReference<Slot>> slots = new ArrayList<>();
     private volatile long epoch = 1;
 
@@ -106,9 +115,25 @@ final class Rcu {
 
     /** Begins a read section (nestable); pass the result to {@link #exit}. */
     Slot enter() {
-        Slot s = local.get();
+        Thread t = Thread.currentThread();
+        Slot s = byThread[(int) t.getId() & (CACHED - 1)];
+        if (s == null || s.owner != t) {
+            s = slowSlot(t);
+        }
         if (s.depth++ == 0) {
             s.state = epoch;
+        }
+        return s;
+    }
+
+    /** The calling thread's slot from the thread-local, cached by thread id when its entry is free. */
+    private Slot slowSlot(Thread t) {
+        Slot s = local.get();
+        int i = (int) t.getId() & (CACHED - 1);
+        Slot c = byThread[i];
+        if (c == null || !c.owner.isAlive()) {
+            // a plain write: a thread that reads a stale entry takes this path again
+            byThread[i] = s;
         }
         return s;
     }
