@@ -15,9 +15,10 @@ import java.util.List;
  *
  * <p>Each thread owns a slot holding the epoch at which its current read section began (0 when outside).
  * {@code synchronize} advances the epoch and waits for the slots holding an older one. Shared state: the
- * epoch (volatile, advanced under this object's monitor) and the slot list (guarded by {@code slots}' monitor);
- * both monitors are leaves of the lock order. A read section is also where a packet's events wait to be delivered
- * (see {@link Slot#defer}).
+ * epoch (volatile, advanced under this object's monitor), the slot list (guarded by {@code slots}' monitor; both
+ * monitors are leaves of the lock order) and the slots by thread id ({@code byThread}: written and read without a
+ * lock, which is safe because a thread uses an entry only if it is its own slot, whose owner is a final field).
+ * A read section is also where a packet's events wait to be delivered (see {@link Slot#defer}).
  */
 final class Rcu {
     static final class Slot {
