@@ -17,7 +17,8 @@ import java.util.List;
  * {@code synchronize} advances the epoch and waits for the slots holding an older one. Shared state: the
  * epoch (volatile, advanced under this object's monitor), the slot list (guarded by {@code slots}' monitor; both
  * monitors are leaves of the lock order) and the slots by thread id ({@code byThread}: written and read without a
- * lock, which is safe because a thread uses an entry only if it is its own slot, whose owner is a final field).
+ * lock, which is safe because a thread uses an entry only if it is its own slot, whose owner's id is a final
+ * field).
  * A read section is also where a packet's events wait to be delivered (see {@link Slot#defer}).
  */
 final class Rcu {
@@ -34,7 +35,19 @@ final class Rcu {
 
         private volatile long state;
         private int depth;
-        final Thread owner = Thread.currentThread();
+        /**
+         * The owning thread, weakly: the slots by thread id may keep a dead thread's slot, which must not keep the
+         * thread (and its context class loader, perhaps a departed bundle's) reachable. Its id, unique for the
+         * life of the JVM, is what {@link #enter} compares.
+         */
+        private final WeakReference<Thread> owner = new WeakReference<>(Thread.currentThread());
+        final long ownerId = Thread.currentThread().getId();
+
+        /** Is the owning thread gone? */
+        boolean ownerDead() {
+            Thread t = owner.get();
+            return t == null || !t.isAlive();
+        }
         /**
          * Events raised inside the thread's outermost read section, each after the sink it goes to, delivered when
          * that section ends ({@link #exit}): the thread holds no engine lock then, and no lock a hook function took
@@ -118,7 +131,7 @@ final class Rcu {
     Slot enter() {
         Thread t = Thread.currentThread();
         Slot s = byThread[(int) t.getId() & (CACHED - 1)];
-        if (s == null || s.owner != t) {
+        if (s == null || s.ownerId != t.getId()) {
             s = slowSlot(t);
         }
         if (s.depth++ == 0) {
@@ -132,7 +145,7 @@ final class Rcu {
         Slot s = local.get();
         int i = (int) t.getId() & (CACHED - 1);
         Slot c = byThread[i];
-        if (c == null || !c.owner.isAlive()) {
+        if (c == null || c.ownerDead()) {
             // a plain write: a thread that reads a stale entry takes this path again
             byThread[i] = s;
         }
@@ -184,7 +197,7 @@ final class Rcu {
             int spins = 0;
             while (true) {
                 long st = s.state;
-                if (st == 0 || st >= e || !s.owner.isAlive()) {
+                if (st == 0 || st >= e || s.ownerDead()) {
                     break;
                 }
                 if (++spins < 100) {
