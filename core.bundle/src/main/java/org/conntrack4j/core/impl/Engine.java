@@ -296,6 +296,12 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         }
     }
 
+    /*
+     * The packet path is split so that the common case of each step is a small method the JIT inlines into its
+     * caller (C2 inlines hot methods of up to 325 bytecodes): what is rare (a tracker's error handler, invalid and
+     * dropped packets with their counters, a second bucket for a zone of one direction, a new connection) is in
+     * methods of its own, called only when it happens.
+     */
     int conntrackIn(Packet p) {
         if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
             return Verdict.ACCEPT;
@@ -304,8 +310,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         p.zone &= ~Zone.TEMPLATE;
         int l4 = L3.l4(p, 0, p.family);
         if (l4 < 0) {
-            stats.inc(EngineStats.I_INVALID);
-            return Verdict.ACCEPT;
+            return unusable();
         }
         int proto = l4 >>> 16;
         int dataoff = l4 & 0xffff;
@@ -317,47 +322,82 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         if (t == null) {
             t = GenericTrackerImpl.INSTANCE;
         } else if ((v6 ? d.err6 : d.err4)[proto]) {
-            int ret = t.error(this, p, dataoff);
-            if (ret <= 0) {
-                stats.inc(EngineStats.I_ERROR);
-                stats.invalidReason(p.reason);
-                return -ret;
-            }
-            // The error handler may have attached a connection (RELATED) or marked the packet untracked.
-            if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
-                return Verdict.ACCEPT;
+            int ret = trackerError(p, t, dataoff);
+            if (ret >= 0) {
+                return ret;
             }
         }
+        return track(p, proto, dataoff, t);
+    }
+
+    /** The lookup (or creation) of the packet's connection and its tracker's verdict, repeated when it asks. */
+    private int track(Packet p, int proto, int dataoff, L4Tracker t) {
         for (int repeats = 0; ; repeats++) {
             if (resolveNormal(p, dataoff, proto, t) < 0) {
-                stats.inc(EngineStats.I_DROP);
-                return Verdict.DROP;
+                return tableFull();
             }
             ConnEntry ct = (ConnEntry) p.ct;
             if (ct == null) {
-                stats.inc(EngineStats.I_INVALID);
-                stats.invalidReason(p.reason);
-                return Verdict.ACCEPT;
+                return refused(p, -Verdict.ACCEPT);
             }
             int ret = ct.tracker.packet(this, ct, p, dataoff, p.ctinfo);
-            if (ret <= 0) {
-                p.ct = null;
-                p.ctinfo = 0;
-                if (ret == -Verdict.REPEAT && repeats < MAX_REPEATS) {
-                    continue;
+            if (ret > 0) {
+                // a plain read first: the atomic set is needed only by the first reply
+                if (p.ctinfo == CtInfo.ESTABLISHED_REPLY && (ct.status() & Status.SEEN_REPLY) == 0
+                    && ct.testAndSetClear(Status.SEEN_REPLY)) {
+                    cacheEvent(ct, CtEvent.REPLY);
                 }
-                stats.inc(EngineStats.I_INVALID);
-                stats.invalidReason(p.reason);
-                if (ret == Verdict.DROP) {
-                    stats.inc(EngineStats.I_DROP);
-                }
-                return ret == -Verdict.REPEAT ? Verdict.DROP : -ret;
+                return ret;
             }
-            if (p.ctinfo == CtInfo.ESTABLISHED_REPLY && ct.testAndSetClear(Status.SEEN_REPLY)) {
-                cacheEvent(ct, CtEvent.REPLY);
+            p.ct = null;
+            p.ctinfo = 0;
+            if (ret != -Verdict.REPEAT || repeats >= MAX_REPEATS) {
+                return refused(p, ret);
             }
-            return ret;
         }
+    }
+
+    /**
+     * The tracker's error handler ({@code l4proto->error}): the verdict when the packet goes no further (counted as
+     * an error), or -1 when the lookup is to be done.
+     */
+    private int trackerError(Packet p, L4Tracker t, int dataoff) {
+        int ret = t.error(this, p, dataoff);
+        if (ret <= 0) {
+            stats.inc(EngineStats.I_ERROR);
+            stats.invalidReason(p.reason);
+            return -ret;
+        }
+        // The error handler may have attached a connection (RELATED) or marked the packet untracked.
+        if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
+            return Verdict.ACCEPT;
+        }
+        return -1;
+    }
+
+    /** A packet conntrack cannot read (truncated, a later fragment): counted invalid, no reason, let through. */
+    private int unusable() {
+        stats.inc(EngineStats.I_INVALID);
+        return Verdict.ACCEPT;
+    }
+
+    /** A new connection that found the table full, nothing to evict: counted, dropped. */
+    private int tableFull() {
+        stats.inc(EngineStats.I_DROP);
+        return Verdict.DROP;
+    }
+
+    /**
+     * Counts an invalid packet (no connection, or its tracker refused it with {@code ret}, 0 or a negated verdict)
+     * and returns its verdict.
+     */
+    private int refused(Packet p, int ret) {
+        if (ret == Verdict.DROP) {
+            stats.inc(EngineStats.I_DROP);
+        }
+        stats.inc(EngineStats.I_INVALID);
+        stats.invalidReason(p.reason);
+        return ret == -Verdict.REPEAT ? Verdict.DROP : -ret;
     }
 
     /** Family, protocol and zone id, as {@link ConnEntry#metaFor} gives them for one direction. */
@@ -384,14 +424,32 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         int zone = p.zone;
         int mo = meta(tu, Zone.idFor(zone, Direction.ORIGINAL));
         int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
-        int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+        int ports = tu.srcPort << 16 | tu.dstPort;
+        int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports);
         long now = clock.jiffies();
         ConnEntry e = find(mo, mr, tu, h, now, false);
+        if (e != null && e.origMatches(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
+            int st = e.status();
+            p.ct = e;
+            p.ctinfo = (st & Status.SEEN_REPLY) != 0 ? CtInfo.ESTABLISHED
+                : (st & Status.EXPECTED) != 0 ? CtInfo.RELATED : CtInfo.NEW;
+            return 0;
+        }
+        return resolveOther(p, t, tu, zone, mo, mr, h, now, e);
+    }
+
+    /**
+     * The rest of {@link #resolveNormal} when the first bucket did not hold the original direction: the packet's
+     * tuple is a reply, or is in the reply direction's bucket, or is a new connection.
+     */
+    private int resolveOther(Packet p, L4Tracker t, Tuple tu, int zone, int mo, int mr, int h, long now, ConnEntry found) {
+        int ports = tu.srcPort << 16 | tu.dstPort;
+        ConnEntry e = found;
         if (e == null && mr != mo) {
-            int h2 = table.hash(mr, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+            int h2 = table.hash(mr, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports);
             e = find(mo, mr, tu, h2, now, false);
         }
-        boolean reply = e != null && !e.origMatches(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
+        boolean reply = e != null && !e.origMatches(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports);
         int ctinfo;
         if (e != null && !reply) {
             int st = e.status();
@@ -568,6 +626,15 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         if (ct == null) {
             return Verdict.ACCEPT;
         }
+        if (ct.extOrNull() == null && (ct.status() & Status.SEQ_ADJUST) == 0) {
+            // no helper (it lives in the extension) and no sequence adjustment: the common case, kept small
+            return doConfirm(p, ct);
+        }
+        return confirmHelped(p, ct);
+    }
+
+    /** {@link #confirmHook} for a connection that may have a helper or sequence adjustment. */
+    private int confirmHelped(Packet p, ConnEntry ct) {
         Helper helper = ct.helper();
         if (helper != null && !ct.isConfirmed() && ct.generation != registry.generation) {
             // Linux's nf_ct_ext_find finds nothing in a stale unconfirmed connection: a departed helper is not
@@ -735,10 +802,13 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     @Override
     public void refresh(Connection c, long extraJiffies) {
         ConnEntry ct = (ConnEntry) c;
-        if (ct.hasStatus(Status.FIXED_TIMEOUT)) {
+        int st = ct.status();
+        if ((st & Status.FIXED_TIMEOUT) != 0) {
             return;
         }
-        long t = ct.isConfirmed() ? extraJiffies + clock.jiffies() : extraJiffies;
+        long t = (st & Status.CONFIRMED) != 0 ? extraJiffies + clock.jiffies() : extraJiffies;
+        // __nf_ct_refresh_acct writes only a changed timeout: packets of one flow within a tick leave the entry's
+        // cache line clean, so other cores reading it keep their copy
         if (ct.timeout() != t) {
             ct.setTimeout(t);
         }

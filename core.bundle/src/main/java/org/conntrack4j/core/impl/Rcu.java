@@ -15,9 +15,11 @@ import java.util.List;
  *
  * <p>Each thread owns a slot holding the epoch at which its current read section began (0 when outside).
  * {@code synchronize} advances the epoch and waits for the slots holding an older one. Shared state: the
- * epoch (volatile, advanced under this object's monitor) and the slot list (guarded by {@code slots}' monitor);
- * both monitors are leaves of the lock order. A read section is also where a packet's events wait to be delivered
- * (see {@link Slot#defer}).
+ * epoch (volatile, advanced under this object's monitor), the slot list (guarded by {@code slots}' monitor; both
+ * monitors are leaves of the lock order) and the slots by thread id ({@code byThread}: written and read without a
+ * lock, which is safe because a thread uses an entry only if it is its own slot, whose owner's id is a final
+ * field).
+ * A read section is also where a packet's events wait to be delivered (see {@link Slot#defer}).
  */
 final class Rcu {
     static final class Slot {
@@ -33,7 +35,19 @@ final class Rcu {
 
         private volatile long state;
         private int depth;
-        final Thread owner = Thread.currentThread();
+        /**
+         * The owning thread, weakly: the slots by thread id may keep a dead thread's slot, which must not keep the
+         * thread (and its context class loader, perhaps a departed bundle's) reachable. Its id, unique for the
+         * life of the JVM, is what {@link #enter} compares.
+         */
+        private final WeakReference<Thread> owner = new WeakReference<>(Thread.currentThread());
+        final long ownerId = Thread.currentThread().getId();
+
+        /** Is the owning thread gone? */
+        boolean ownerDead() {
+            Thread t = owner.get();
+            return t == null || !t.isAlive();
+        }
         /**
          * Events raised inside the thread's outermost read section, each after the sink it goes to, delivered when
          * that section ends ({@link #exit}): the thread holds no engine lock then, and no lock a hook function took
@@ -93,6 +107,15 @@ final class Rcu {
     }
 
     private final ThreadLocal<Slot> local = ThreadLocal.withInitial(this::register);
+    /**
+     * Slots by thread id, so that {@link #enter} (twice per packet) finds its own with an array load and an identity
+     * test instead of a thread-local map lookup. Each entry is written once for a thread, on its first section,
+     * when free or held by a thread that died (a collision of two live threads leaves the later on the thread-local
+     * path): the array stays read-mostly, shared by the cores without bouncing. Holds at most {@link #CACHED}
+     * slots of dead threads until their entries are reused.
+     */
+    private static final int CACHED = 256;
+    private final Slot[] byThread = new Slot[CACHED];
     private final List<WeakReference<Slot>> slots = new ArrayList<>();
     private volatile long epoch = 1;
 
@@ -106,9 +129,25 @@ final class Rcu {
 
     /** Begins a read section (nestable); pass the result to {@link #exit}. */
     Slot enter() {
-        Slot s = local.get();
+        Thread t = Thread.currentThread();
+        Slot s = byThread[(int) t.getId() & (CACHED - 1)];
+        if (s == null || s.ownerId != t.getId()) {
+            s = slowSlot(t);
+        }
         if (s.depth++ == 0) {
             s.state = epoch;
+        }
+        return s;
+    }
+
+    /** The calling thread's slot from the thread-local, cached by thread id when its entry is free. */
+    private Slot slowSlot(Thread t) {
+        Slot s = local.get();
+        int i = (int) t.getId() & (CACHED - 1);
+        Slot c = byThread[i];
+        if (c == null || c.ownerDead()) {
+            // a plain write: a thread that reads a stale entry takes this path again
+            byThread[i] = s;
         }
         return s;
     }
@@ -158,7 +197,7 @@ final class Rcu {
             int spins = 0;
             while (true) {
                 long st = s.state;
-                if (st == 0 || st >= e || !s.owner.isAlive()) {
+                if (st == 0 || st >= e || s.ownerDead()) {
                     break;
                 }
                 if (++spins < 100) {

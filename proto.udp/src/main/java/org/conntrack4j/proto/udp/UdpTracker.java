@@ -76,10 +76,15 @@ public final class UdpTracker implements L4Tracker {
             net.packets().logInvalid(pkt, IpProto.UDP, bad);
             return -Verdict.ACCEPT;
         }
+        int status = ct.status();
+        if ((status & (Status.SEEN_REPLY | Status.CONFIRMED)) == Status.CONFIRMED) {
+            // the common case, a confirmed flow with no reply yet: neither the clock nor the stream deadline matters
+            net.packets().refresh(ct, pkt, net.services().timeout(ct, TIMEOUT));
+            return Verdict.ACCEPT;
+        }
         int hz = net.clock().hz();
         long now = net.now();
         long unreplied = net.services().timeout(ct, TIMEOUT);
-        int status = ct.status();
         if ((status & Status.CONFIRMED) == 0) {
             ct.setProtoWord(now + 2L * hz);
         }
