@@ -172,7 +172,12 @@ class CtSessionTest {
                     }
                 });
                 events.start();
-                Thread.sleep(200);
+                // listening once it waits for its first event (a fixed sleep lost the first one on a loaded machine)
+                long until = System.nanoTime() + 10_000_000_000L;
+                while (events.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < until) {
+                    Thread.sleep(5);
+                }
+                assertEquals(Thread.State.TIMED_WAITING, events.getState(), "ct:events waits for events");
             }
             for (Step s : steps) {
                 if (bg != null && s.args().equals(bg)) {

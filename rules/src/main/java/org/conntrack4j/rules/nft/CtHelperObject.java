@@ -49,7 +49,7 @@ public record CtHelperObject(String name, String type, int protocol, Family l3pr
         sb.append(indent).append("ct helper ").append(name).append(" {\n");
         sb.append(indent).append("\ttype \"").append(type).append("\" protocol ")
                 .append(Symbols.protocolName(protocol)).append('\n');
-        sb.append(indent).append("\tl3proto ").append(l3proto.keyword()).append('\n');
+        sb.append(indent).append("\tl3proto ").append(listedL3proto().keyword()).append('\n');
         sb.append(indent).append('}');
     }
 

@@ -113,6 +113,24 @@ public record NatStatement(Kind kind, Optional<Family> family, Optional<Operand>
                 : ((IpAddress) ((Operand.Range) a).low()).isIpv6());
     }
 
+    /**
+     * The prefix an address range is exactly (a one-address range is a /32 or /128), as nft lists such a range;
+     * empty for a host, a prefix written as one, and a range that is no prefix.
+     *
+     * @since 1.4
+     */
+    public Optional<IpAddress> listedPrefix() {
+        if (address.isEmpty() || !(address.get() instanceof Operand.Range r)) {
+            return Optional.empty();
+        }
+        IpAddress lo = (IpAddress) r.low();
+        if (lo.equals(r.high())) {
+            return Optional.of(lo);
+        }
+        Operand p = SetCanon.addressInterval(lo, (IpAddress) r.high());
+        return p instanceof IpAddress ip ? Optional.of(ip) : Optional.empty();
+    }
+
     @Override
     public boolean isTerminal() {
         return true;
@@ -126,7 +144,11 @@ public record NatStatement(Kind kind, Optional<Family> family, Optional<Operand>
             sb.append(" to ");
             address.ifPresent(a -> {
                 boolean bracket = ports.isPresent() && addressIsIpv6().orElse(false);
-                if (a instanceof Operand.Range r && bracket) {
+                Optional<IpAddress> prefix = listedPrefix();
+                if (prefix.isPresent()) {
+                    // nft prints the prefix without brackets, even before a port: 2001:db8::/120:80
+                    sb.append(prefix.get().addressText()).append('/').append(prefix.get().prefixLength());
+                } else if (a instanceof Operand.Range r && bracket) {
                     sb.append('[').append(r.low()).append("]-[").append(r.high()).append(']');
                 } else if (bracket) {
                     sb.append('[').append(a).append(']');

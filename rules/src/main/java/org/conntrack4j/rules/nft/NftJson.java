@@ -249,13 +249,7 @@ public final class NftJson {
             return Map.of("range", List.of(value(ends, r.low()), value(ends, r.high())));
         }
         if (v instanceof IpAddress a) {
-            if (a.isHost()) {
-                return a.addressText();
-            }
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("addr", a.addressText());
-            p.put("len", a.prefixLength());
-            return Map.of("prefix", p);
+            return a.isHost() ? a.addressText() : prefix(a);
         }
         if (v instanceof Operand.IfName n) {
             String quoted = n.toString();
@@ -369,13 +363,21 @@ public final class NftJson {
         return Map.of("ct count", m);
     }
 
+    /** {@code {"prefix": {"addr": A, "len": N}}}, also for a /32 or /128. */
+    private static Object prefix(IpAddress a) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("addr", a.addressText());
+        p.put("len", a.prefixLength());
+        return Map.of("prefix", p);
+    }
+
     private static Object nat(NatStatement n) {
         Map<String, Object> m = new LinkedHashMap<>();
         n.family().ifPresent(f -> m.put("family", f.keyword()));
         // the address and ports have no field of their own: values of the address kind, of ports
-        // nft lists an address range that is exactly a prefix as the prefix
-        n.address().ifPresent(a -> m.put("addr", value(ValueKind.IPV4_ADDR, a instanceof Operand.Range r
-            ? SetCanon.addressInterval((IpAddress) r.low(), (IpAddress) r.high()) : a)));
+        // nft lists an address range that is exactly a prefix as the prefix (a one-address range as /32)
+        n.address().ifPresent(a -> m.put("addr", n.listedPrefix().<Object>map(NftJson::prefix)
+            .orElseGet(() -> value(ValueKind.IPV4_ADDR, a))));
         n.ports().ifPresent(p -> m.put("port", value(ValueKind.PORT, p)));
         List<String> flags = new ArrayList<>();
         for (NatStatement.Flag f : NatStatement.Flag.values()) {

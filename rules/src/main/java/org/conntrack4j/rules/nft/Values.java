@@ -411,7 +411,7 @@ final class Values {
                     throw err(ph.posAt(0), "address range has zero or negative size (the low end exceeds"
                             + " the high end)");
                 }
-                addr = lo.equals(hi) ? lo : new Operand.Range(lo, hi);
+                addr = new Operand.Range(lo, hi);
                 rest = close2 + 1;
             }
             if (rest < s.length()) {
@@ -425,7 +425,15 @@ final class Values {
             addrPos = ph.posAt(0);
         } else {
             int colons = (int) s.chars().filter(c -> c == ':').count();
-            if (colons == 1) {
+            int slash = s.indexOf('/');
+            int afterPrefix = slash < 0 ? -1 : s.indexOf(':', slash);
+            if (afterPrefix > 0 && colons > 1) {
+                // PREFIX:PORT with an IPv6 prefix, which nft lists (2001:db8::/120:80) but reads back no more than the
+                // IPv4 form (198.51.100.0/28:80):
+                // accepted here so that what nft:list prints loads again
+                addrTo = afterPrefix;
+                portFrom = afterPrefix + 1;
+            } else if (colons == 1) {
                 addrTo = s.indexOf(':');
                 portFrom = addrTo + 1;
             } else {
@@ -435,8 +443,10 @@ final class Values {
         if (!bracketed && addrTo > addrFrom) {
             boolean v6 = s.substring(addrFrom, addrTo).indexOf(':') >= 0;
             Operand a = address(ph, addrFrom, addrTo, v6);
-            if (a instanceof Operand.Range r && r.low().equals(r.high())) {
-                a = r.low();
+            // nft sends a prefix as the range of its addresses (even a /32), and lists any range that is exactly a
+            // prefix as the prefix: one form for both, so that what is listed parses back to an equal rule
+            if (a instanceof IpAddress ip && (!ip.isHost() || s.lastIndexOf('/', addrTo) >= addrFrom)) {
+                a = new Operand.Range(ip.firstAddress(), ip.lastAddress());
             }
             address = Optional.of(a);
             addrPos = ph.posAt(addrFrom);

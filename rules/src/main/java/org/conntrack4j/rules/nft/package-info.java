@@ -5,5 +5,5 @@
  * (since 1.3).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.conntrack4j.rules.nft;

@@ -316,8 +316,18 @@ class NftListingTest {
                 Arguments.of("ip", "postrouting", "meta l4proto tcp masquerade to :1000", "meta l4proto tcp masquerade to :1000"),
                 Arguments.of("ip", "postrouting", "snat to 10.0.0.0/24 persistent", "snat to 10.0.0.0/24 persistent"),
                 Arguments.of("ip", "postrouting", "snat to 10.0.0.1-10.0.0.3", "snat to 10.0.0.1-10.0.0.3"),
-                // nft lists a one-address range as 10.0.0.5/32
-                Arguments.of("ip", "postrouting", "snat to 10.0.0.5-10.0.0.5", "snat to 10.0.0.5"),
+                // nft sends a range or prefix as two addresses and lists back any that is exactly a prefix as
+                // the prefix, a one-address range as /32 (recorded with nft 1.0.6 on Linux 6.18)
+                Arguments.of("ip", "postrouting", "snat to 10.0.0.5-10.0.0.5", "snat to 10.0.0.5/32"),
+                Arguments.of("ip", "postrouting", "snat to 10.0.0.5/32", "snat to 10.0.0.5/32"),
+                Arguments.of("ip", "postrouting", "snat to 10.0.0.4-10.0.0.7", "snat to 10.0.0.4/30"),
+                Arguments.of("ip", "postrouting", "meta l4proto tcp snat to 198.51.100.0-198.51.100.15:1000",
+                        "meta l4proto tcp snat to 198.51.100.0/28:1000"),
+                Arguments.of("ip6", "postrouting", "meta l4proto tcp snat to [2001:db8::1]-[2001:db8::1]:80",
+                        "meta l4proto tcp snat to 2001:db8::1/128:80"),
+                Arguments.of("ip6", "postrouting", "meta l4proto tcp snat to [2001:db8::]-[2001:db8::ff]:80",
+                        "meta l4proto tcp snat to 2001:db8::/120:80"),
+                Arguments.of("ip6", "postrouting", "snat to 2001:db8::1/128", "snat to 2001:db8::1/128"),
                 Arguments.of("ip", "postrouting", "meta l4proto tcp snat to 10.0.0.5:80-80",
                         "meta l4proto tcp snat to 10.0.0.5:80-80"),
                 Arguments.of("ip", "postrouting", "snat ip to 1.2.3.4", "snat to 1.2.3.4"),
@@ -430,5 +440,16 @@ class NftListingTest {
         String text = "table ip6 t {\nchain c { ct helper set \"h\"; }\nct helper h { type \"sip\" protocol udp; }\n}\n";
         assertEquals("table ip6 t {\n\tct helper h {\n\t\ttype \"sip\" protocol udp\n\t\tl3proto ip6\n\t}\n\n"
                 + "\tchain c {\n\t\tct helper set \"h\"\n\t}\n}\n", NftParser.parse("x", text).toString());
+    }
+    /** What nft listed for helper objects in an inet table: a helper Linux has for IPv4 only is listed as ip. */
+    @Test
+    void inetHelperObjectOfAnIpv4OnlyHelperListsAsIp() throws Exception {
+        String text = "table inet t {\nct helper irc1 { type \"irc\" protocol tcp; }\n"
+                + "ct helper ftp1 { type \"ftp\" protocol tcp; }\nct helper pptp1 { type \"pptp\" protocol tcp; }\n}\n";
+        assertEquals("table inet t {\n"
+                + "\tct helper irc1 {\n\t\ttype \"irc\" protocol tcp\n\t\tl3proto ip\n\t}\n\n"
+                + "\tct helper ftp1 {\n\t\ttype \"ftp\" protocol tcp\n\t\tl3proto inet\n\t}\n\n"
+                + "\tct helper pptp1 {\n\t\ttype \"pptp\" protocol tcp\n\t\tl3proto ip\n\t}\n}\n",
+                NftParser.parse("x", text).toString());
     }
 }
