@@ -1,9 +1,11 @@
 package org.conntrack4j.replay.run;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -177,11 +179,9 @@ public final class Replay {
         long heldLimit = (Math.max(net.settings().get(CoreSettings.IPFRAG_TIME),
             net.settings().get(CoreSettings.FRAG6_TIMEOUT)) + 1) * 1_000_000_000L;
         try (VerdictRows rows = new VerdictRows(outDir.resolve("ctstate.tsv"), heldLimit);
-             AsyncLines<ConntrackEvent> events = verdictsOnly ? null : new AsyncLines<>(outDir.resolve("events.txt"),
-                 e -> CtFormat.event(e, true, spec.labels()), "replay-events");
-             AsyncLines<ExpectationEvent> expects = !verdictsOnly && spec.helperConfigured()
-                 ? new AsyncLines<>(outDir.resolve("expect-events.txt"), e -> CtFormat.expectationEvent(e, true),
-                     "replay-expect-events") : null;
+             BufferedWriter events = verdictsOnly ? null : writer(outDir.resolve("events.txt"));
+             BufferedWriter expects = !verdictsOnly && spec.helperConfigured()
+                 ? writer(outDir.resolve("expect-events.txt")) : null;
              PcapNgWriter egress = verdictsOnly ? null : PcapNgWriter.create(outDir.resolve("egress.pcapng"))) {
             // the ruleset in force: its own slot, since a change replaces it while the capture runs
             Registration[] ruleset = {null};
@@ -205,23 +205,15 @@ public final class Replay {
                         if (quiet[0]) {
                             return;
                         }
+                        write(events, CtFormat.event(e, true, spec.labels()), unwritten);
                         counts[0]++;
-                        try {
-                            events.add(e);
-                        } catch (IOException x) {
-                            keep(x, unwritten);
-                        }
                     }
 
                     @Override
                     public void onExpectationEvent(ExpectationEvent e) {
                         if (expects != null) {
+                            write(expects, CtFormat.expectationEvent(e, true), unwritten);
                             counts[1]++;
-                            try {
-                                expects.add(e);
-                            } catch (IOException x) {
-                                keep(x, unwritten);
-                            }
                         }
                     }
                 }, true));
@@ -317,13 +309,6 @@ public final class Replay {
                     done++;
                     if (unwritten[0] != null) {
                         throw unwritten[0];
-                    }
-                    if (events != null) {
-                        // what the event threads met (an I/O error, or a formatting failure: then fatal, below)
-                        events.check();
-                        if (expects != null) {
-                            expects.check();
-                        }
                     }
                     if (progress != null && (frames & 1023) == 0) {
                         long t = System.nanoTime();
@@ -436,23 +421,23 @@ public final class Replay {
     private static int writeTable(Conntrack net, CaseSpec spec, Path outDir) throws IOException {
         long now = net.now();
         int n = 0;
-        // the XML made on the other core while this one makes the text
-        try (Lines t = new Lines(outDir.resolve("table.txt"));
-             AsyncLines<ConnectionSnapshot> x = new AsyncLines<>(outDir.resolve("table.xml"),
-                 s -> CtFormat.xmlFlow(s, spec.labels()), "replay-table-xml")) {
+        try (BufferedWriter t = writer(outDir.resolve("table.txt"));
+             BufferedWriter x = writer(outDir.resolve("table.xml"))) {
             for (org.conntrack4j.core.api.Connection c : net.table().connections(null)) {
                 if (c.timeout() - now <= 0) {
                     continue;
                 }
                 ConnectionSnapshot s = net.table().snapshot(c);
-                t.line(CtFormat.listLine(s, true, true, spec.labels()));
+                t.write(CtFormat.listLine(s, true, true, spec.labels()));
+                t.write('\n');
                 if (n++ == 0) {
-                    x.line(CtFormat.XML_HEADER);
+                    x.write(CtFormat.XML_HEADER + "\n");
                 }
-                x.add(s);
+                x.write(CtFormat.xmlFlow(s, spec.labels()));
+                x.write('\n');
             }
             if (n > 0) {
-                x.line(CtFormat.XML_FOOTER);
+                x.write(CtFormat.XML_FOOTER + "\n");
             }
         }
         return n;
@@ -472,9 +457,19 @@ public final class Replay {
         return i;
     }
 
-    /** Keeps the first failure in {@code failed} (a listener cannot throw it). */
-    private static void keep(IOException e, IOException[] failed) {
-        if (failed[0] == null) {
+    private static BufferedWriter writer(Path p) throws IOException {
+        return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
+    }
+
+    /** Writes the line {@code s}, or keeps the first failure in {@code failed} (a listener cannot throw it). */
+    private static void write(BufferedWriter w, String s, IOException[] failed) {
+        if (failed[0] != null) {
+            return;
+        }
+        try {
+            w.write(s);
+            w.write('\n');
+        } catch (IOException e) {
             failed[0] = e;
         }
     }
