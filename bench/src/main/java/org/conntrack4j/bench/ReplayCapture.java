@@ -15,10 +15,13 @@ import java.nio.file.Paths;
  * frames). Flows start in groups of {@link #GROUP} and their frames interleave, so that the table holds many
  * connections at once; frames are {@code gapNanos} apart. Checksums are right and sequence numbers consistent, so
  * that every frame is forwarded: clients 198.51.100.2-254 on {@code lan}, servers 203.0.113.2-254 on {@code wan},
- * the router .1 on both.
+ * the router .1 on both. Each flow has a client port of its own among the client's and among the server's flows, as
+ * ephemeral ports are. With {@code masquerade}, the capture is what the router meets behind {@code oifname "wan"
+ * masquerade}: the servers answer the router's {@code wan} address, at the client's port (which masquerade keeps, as
+ * no two flows to one server share a port).
  *
  * <p>Also a command line, for captures of other sizes: {@code java -cp bench.jar org.conntrack4j.bench.ReplayCapture
- * FILE TCP_FLOWS UDP_FLOWS [GAP_NANOS]}.
+ * FILE TCP_FLOWS UDP_FLOWS [GAP_NANOS [masquerade]]}.
  */
 public final class ReplayCapture {
     /** Frames of one TCP flow and one UDP flow. */
@@ -36,6 +39,8 @@ public final class ReplayCapture {
     private static final byte[] LAN_HOST = {2, 0, 0, 0, 1, 2};
     private static final byte[] WAN_ROUTER = {2, 0, 0, 0, 2, 1};
     private static final byte[] WAN_HOST = {2, 0, 0, 0, 2, 2};
+    /** The router's address on {@code wan}, which masquerade gives the clients' flows. */
+    private static final byte[] ROUTER_WAN_ADDRESS = {(byte) 203, 0, 113, 1};
 
     /** A stateful firewall: what {@code ct state} lets through, new connections from the LAN only. */
     public static final String RULESET = String.join("\n",
@@ -59,18 +64,29 @@ public final class ReplayCapture {
         .replace("policy drop;\n", "policy drop;\n\t\tmeta l4proto { tcp, udp } flow add @ft\n");
 
     private final OutputStream out;
+    private final boolean masquerade;
     private final byte[] frame = new byte[128];
     private final byte[] block = new byte[256];
     private long frames;
 
-    private ReplayCapture(OutputStream out) {
+    private ReplayCapture(OutputStream out, boolean masquerade) {
         this.out = out;
+        this.masquerade = masquerade;
     }
 
     /** Writes the capture of {@code tcpFlows} and {@code udpFlows} to {@code file}; returns the frames written. */
     public static long write(Path file, int tcpFlows, int udpFlows, long gapNanos) throws IOException {
+        return write(file, tcpFlows, udpFlows, gapNanos, false);
+    }
+
+    /**
+     * As {@link #write(Path, int, int, long)}, the servers answering the router's {@code wan} address when
+     * {@code masquerade}.
+     */
+    public static long write(Path file, int tcpFlows, int udpFlows, long gapNanos, boolean masquerade)
+        throws IOException {
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            ReplayCapture c = new ReplayCapture(os);
+            ReplayCapture c = new ReplayCapture(os, masquerade);
             c.header();
             c.flows(tcpFlows, udpFlows, gapNanos);
             return c.frames;
@@ -79,11 +95,11 @@ public final class ReplayCapture {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 3) {
-            System.err.println("usage: ReplayCapture FILE TCP_FLOWS UDP_FLOWS [GAP_NANOS]");
+            System.err.println("usage: ReplayCapture FILE TCP_FLOWS UDP_FLOWS [GAP_NANOS [masquerade]]");
             System.exit(2);
         }
         long n = write(Paths.get(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-            args.length > 3 ? Long.parseLong(args[3]) : 1000);
+            args.length > 3 ? Long.parseLong(args[3]) : 1000, args.length > 4 && args[4].equals("masquerade"));
         System.out.println(n + " frames in " + args[0]);
     }
 
@@ -118,8 +134,12 @@ public final class ReplayCapture {
         return 2 + (f / 253) % 253;
     }
 
+    /**
+     * {@code f} modulo 60,000: two flows with one port are 60,000 or 120,000 apart, which puts them at different
+     * clients and different servers (up to 180,000 flows).
+     */
     private static int clientPort(int f) {
-        return 1024 + f / (253 * 253) % 60000;
+        return 1024 + f % 60000;
     }
 
     private void tcp(int f, int step, long ts) throws IOException {
@@ -199,7 +219,7 @@ public final class ReplayCapture {
         byte[] cl = {(byte) 198, 51, 100, (byte) client(f)};
         byte[] sv = {(byte) 203, 0, 113, (byte) server(f)};
         System.arraycopy(fromClient ? cl : sv, 0, frame, ip + 12, 4);
-        System.arraycopy(fromClient ? sv : cl, 0, frame, ip + 16, 4);
+        System.arraycopy(fromClient ? sv : masquerade ? ROUTER_WAN_ADDRESS : cl, 0, frame, ip + 16, 4);
         u16(ip + 10, fold(sum(ip, 20, 0)));
         return ip + 20 + l4Len;
     }

@@ -21,15 +21,45 @@ import org.apache.felix.service.command.CommandSession;
 /**
  * Workload {@code replay} (issue 19, item 5): the {@code replay} command end to end on {@link ReplayCapture}'s
  * capture (1,000,000 frames of 40,000 TCP and 90,000 UDP flows between two /24s; a tenth with {@code --quick})
- * behind a {@code ct state} ruleset, in a temporary folder removed afterwards. Each run replays the whole capture
- * into a fresh output folder, every output written, then with {@code --verdicts-only}, then both again with
- * {@link ReplayCapture#RULESET_FLOWTABLE} (the same rules behind a flowtable, issue 19 item 7); it reports frames
- * per second of wall time and the CPU time of the whole process (every thread: GC, JIT) per frame. The first run of
- * each mode is a warm-up, not counted.
+ * behind a {@code ct state} ruleset, behind the same with masquerade on {@code wan} (its capture the servers
+ * answering the router's address), and behind the same rules with a flowtable ({@link ReplayCapture#RULESET_FLOWTABLE},
+ * issue 19 item 7: established flows forwarded from ingress), in a temporary folder removed afterwards. Each run replays the whole capture into a fresh output folder, every output written, then
+ * with {@code --verdicts-only}. Two figures, both from reading the capture to the last output flushed:
+ * <ul>
+ * <li><b>warm</b>: the command run inside this JVM, after one untimed run of each kind (start-up and JIT
+ * compilation left out), frames per second of wall time and the CPU time of the whole process (every thread: GC,
+ * JIT) per frame;
+ * <li><b>as a user runs it</b>: {@code bin/conntrack4j replay ...} of the distribution, a new JVM each time
+ * (start-up, class loading and JIT included), its wall time and its CPU (user + system of the child process, from
+ * the kernel's accounting of waited-for children) per frame. Only inside the distribution
+ * ({@code conntrack4j.home}).
+ * </ul>
  */
 final class WorkloadReplay {
     private WorkloadReplay() {
     }
+
+    /** The bench's ruleset and the same with masquerade, as the flows leave by {@code wan}. */
+    static final String MASQUERADE_RULESET = ReplayCapture.RULESET + String.join("\n",
+        "table ip nat {",
+        "\tchain postrouting {",
+        "\t\ttype nat hook postrouting priority srcnat; policy accept;",
+        "\t\toifname \"wan\" masquerade",
+        "\t}",
+        "}",
+        "");
+
+    /** One kind of run: which ruleset (masquerade has a capture of its own), which outputs. */
+    private record Kind(String label, boolean masquerade, boolean flowtable, boolean verdictsOnly) {
+        Path rules(Path plain, Path masquerade, Path flowtable) {
+            return this.masquerade ? masquerade : this.flowtable ? flowtable : plain;
+        }
+    }
+
+    private static final List<Kind> KINDS = List.of(new Kind("all", false, false, false),
+        new Kind("ctstate.tsv only", false, false, true), new Kind("all, masquerade", true, false, false),
+        new Kind("ctstate.tsv only, masquerade", true, false, true), new Kind("all, flowtable", false, true, false),
+        new Kind("ctstate.tsv only, flowtable", false, true, true));
 
     /** Runs the workload through {@code processor}'s {@code replay} command; returns 0, or 1 when a replay failed. */
     static int run(CommandProcessor processor, PrintStream out, BenchOptions o) {
@@ -41,31 +71,36 @@ final class WorkloadReplay {
             dir = Files.createTempDirectory("conntrack4j-bench-replay");
             Path capture = dir.resolve("replay.pcapng");
             Path rules = dir.resolve("ruleset.nft");
+            Path masquerade = dir.resolve("masquerade.nft");
             Files.writeString(rules, ReplayCapture.RULESET);
+            Files.writeString(masquerade, MASQUERADE_RULESET);
             Path fastRules = dir.resolve("ruleset-flowtable.nft");
             Files.writeString(fastRules, ReplayCapture.RULESET_FLOWTABLE);
             long frames = ReplayCapture.write(capture, tcp, udp, 1000);
+            // the same flows as the router meets them behind masquerade: the servers answer its wan address
+            Path natCapture = dir.resolve("masquerade.pcapng");
+            ReplayCapture.write(natCapture, tcp, udp, 1000, true);
             List<String> gcs = new ArrayList<>();
             ManagementFactory.getGarbageCollectorMXBeans().forEach(g -> gcs.add(g.getName()));
             out.printf(Locale.ROOT, "Java %s (%s), collectors %s, max heap %d MB, %d CPUs, load average %.2f%n",
                 System.getProperty("java.version"), System.getProperty("java.vm.name"), String.join(", ", gcs),
                 Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(),
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                loadAverage());
             out.printf(Locale.ROOT, "%nWorkload replay: %,d frames (%,d TCP flows of %d, %,d UDP flows of %d; %,d bytes),"
-                + " ct state ruleset, %d runs after a warm-up%n", frames, tcp, ReplayCapture.TCP_FRAMES, udp,
-                ReplayCapture.UDP_FRAMES, Files.size(capture), runs);
-            out.printf(Locale.ROOT, "  %-28s %-26s %-30s%n", "outputs", "frames/s (wall)", "process CPU ns/frame");
-            // the same capture again with a flowtable: established flows forwarded from ingress (issue 19 item 7)
-            for (int mode = 0; mode < 4; mode++) {
-                boolean verdictsOnly = (mode & 1) != 0;
-                boolean flowtable = mode >= 2;
+                + " ct state ruleset, alone, with masquerade and with a flowtable%n", frames, tcp, ReplayCapture.TCP_FRAMES, udp,
+                ReplayCapture.UDP_FRAMES, Files.size(capture));
+            out.printf(Locale.ROOT, "warm: the replay command inside this JVM, %d runs after an untimed one"
+                + " (no JVM start-up, JIT done)%n", runs);
+            header(out);
+            for (Kind k : KINDS) {
                 double[] pps = new double[runs];
                 double[] cpu = new double[runs];
                 for (int r = -1; r < runs; r++) {
-                    Path outDir = dir.resolve("out" + r + "m" + mode);
+                    Path outDir = dir.resolve("out");
                     long cpu0 = processCpuNanos();
                     long t0 = System.nanoTime();
-                    Object result = replay(processor, capture, flowtable ? fastRules : rules, outDir, verdictsOnly);
+                    Object result = replay(processor, replayArgs(k.masquerade ? natCapture : capture,
+                        k.rules(rules, masquerade, fastRules), outDir, k.verdictsOnly));
                     long wall = System.nanoTime() - t0;
                     long used = processCpuNanos() - cpu0;
                     if (!(result instanceof Number) || ((Number) result).intValue() != 0) {
@@ -78,11 +113,48 @@ final class WorkloadReplay {
                     }
                     delete(outDir);
                 }
-                out.printf(Locale.ROOT, "  %-28s %-26s %-30s%n", (verdictsOnly ? "ctstate.tsv only" : "all")
-                    + (flowtable ? ", flowtable" : ""),
-                    figure(pps, "%,.0f"), figure(cpu, "%,.0f"));
+                row(out, k.label, pps, cpu, loadAverage());
+            }
+            String home = System.getProperty("conntrack4j.home");
+            Path launcher = home == null ? null : Path.of(home, "bin", "conntrack4j");
+            if (launcher == null || !Files.isRegularFile(launcher) || childCpuNanos() < 0) {
+                out.println("as a user runs it: needs the distribution's bin/conntrack4j on Linux (./conntrack4j bench"
+                    + " --workload replay)");
+                return 0;
+            }
+            out.printf(Locale.ROOT, "as a user runs it: bin/conntrack4j replay ... in a new JVM (start-up and JIT"
+                + " included; JAVA_OPTS as given to the bench), %d runs%n", runs);
+            header(out);
+            for (Kind k : KINDS) {
+                double[] pps = new double[runs];
+                double[] cpu = new double[runs];
+                for (int r = 0; r < runs; r++) {
+                    Path outDir = dir.resolve("out");
+                    List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "replay"));
+                    cmd.addAll(replayArgs(k.masquerade ? natCapture : capture, k.rules(rules, masquerade, fastRules),
+                        outDir, k.verdictsOnly));
+                    long cpu0 = childCpuNanos();
+                    long t0 = System.nanoTime();
+                    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    int status = p.waitFor();
+                    long wall = System.nanoTime() - t0;
+                    long used = childCpuNanos() - cpu0;
+                    if (status != 0) {
+                        out.println("  replay failed: exit status " + status);
+                        return 1;
+                    }
+                    pps[r] = frames * 1e9 / wall;
+                    cpu[r] = (double) used / frames;
+                    delete(outDir);
+                }
+                row(out, k.label, pps, cpu, loadAverage());
             }
             return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println("  workload replay interrupted");
+            return 1;
         } catch (Exception e) {
             out.println("  workload replay failed: " + e);
             return 1;
@@ -93,25 +165,73 @@ final class WorkloadReplay {
         }
     }
 
-    /** One {@code replay} command, its console output discarded; its result (the exit status). */
-    private static Object replay(CommandProcessor processor, Path capture, Path rules, Path outDir, boolean verdictsOnly)
-        throws Exception {
-        PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
-        try (CommandSession s = processor.createSession(new ByteArrayInputStream(new byte[0]), discard, discard)) {
-            List<String> args = new ArrayList<>(List.of("--pcap", capture.toString(), "--rules", rules.toString(),
-                "--iface", ReplayCapture.LAN_IFACE, "--iface", ReplayCapture.WAN_IFACE, "--out", outDir.toString(),
-                "--quiet"));
-            if (verdictsOnly) {
-                args.add("--verdicts-only");
-            }
-            // each argument through a variable, so that Gogo takes it literally
-            StringBuilder line = new StringBuilder("replay");
-            for (int i = 0; i < args.size(); i++) {
-                s.put("a" + i, args.get(i));
-                line.append(" $a").append(i);
-            }
-            return s.execute(line);
+    private static void header(PrintStream out) {
+        out.printf(Locale.ROOT, "  %-30s %-28s %-26s %s%n", "outputs", "frames/s (wall)", "CPU ns/frame (process)",
+            "load");
+    }
+
+    private static void row(PrintStream out, String label, double[] pps, double[] cpu, double load) {
+        out.printf(Locale.ROOT, "  %-30s %-28s %-26s %.1f%n", label, figure(pps, "%,.0f"), figure(cpu, "%,.0f"), load);
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /** The replay command's arguments for the bench's capture. */
+    private static List<String> replayArgs(Path capture, Path rules, Path outDir, boolean verdictsOnly) {
+        List<String> args = new ArrayList<>(List.of("--pcap", capture.toString(), "--rules", rules.toString(),
+            "--iface", ReplayCapture.LAN_IFACE, "--iface", ReplayCapture.WAN_IFACE, "--out", outDir.toString(),
+            "--quiet"));
+        if (verdictsOnly) {
+            args.add("--verdicts-only");
         }
+        return args;
+    }
+
+    /**
+     * The CPU time (user + system) of this process's children that ended and were waited for, from
+     * {@code /proc/self/stat} ({@code cutime}, {@code cstime}, in the kernel's 100 Hz clock ticks); -1 elsewhere.
+     */
+    static long childCpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // the fields after the command name, which is in parentheses and may hold blanks
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // cutime and cstime are fields 16 and 17 of the line, 14 and 15 after the name
+            return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * One {@code replay} command, its console output discarded; its result (the exit status). It runs on a thread of
+     * its own: the command prints to the Gogo pipeline of its thread, which on this one is the bench's.
+     */
+    private static Object replay(CommandProcessor processor, List<String> args) throws Exception {
+        Object[] result = new Object[1];
+        Exception[] failed = new Exception[1];
+        Thread t = new Thread(() -> {
+            PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
+            try (CommandSession s = processor.createSession(new ByteArrayInputStream(new byte[0]), discard, discard)) {
+                // each argument through a variable, so that Gogo takes it literally
+                StringBuilder line = new StringBuilder("replay");
+                for (int i = 0; i < args.size(); i++) {
+                    s.put("a" + i, args.get(i));
+                    line.append(" $a").append(i);
+                }
+                result[0] = s.execute(line);
+            } catch (Exception e) {
+                failed[0] = e;
+            }
+        }, "bench-replay");
+        t.start();
+        t.join();
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return result[0];
     }
 
     private static String figure(double[] v, String fmt) {
