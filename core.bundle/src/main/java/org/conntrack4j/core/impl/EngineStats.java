@@ -45,6 +45,9 @@ final class EngineStats implements Stats {
 
     private final LongAdder[] counters = new LongAdder[NAMES.length];
     private final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
+    /** Reasons as given (numbers and all) to their counter in {@link #reasons}; bounded, as hostile input varies them. */
+    private final Map<String, LongAdder> byRawReason = new ConcurrentHashMap<>();
+    static final int MAX_RAW_REASONS = 1024;
     private final IntSupplier count;
     private final IntSupplier expectCount;
     private final Supplier<Map<String, Long>> defrag;
@@ -80,10 +83,18 @@ final class EngineStats implements Stats {
 
     /** Counts an invalid packet under its reason, numbers removed so that reasons group. */
     void invalidReason(String reason) {
-        String key = reason == null ? "(no reason given)" : NUMBERS.matcher(reason).replaceAll("").trim();
-        LongAdder n = reasons.get(key);
+        String raw = reason == null ? "(no reason given)" : reason;
+        // most reasons are constant texts: their counter is found by the text as given, without the expression
+        LongAdder n = byRawReason.get(raw);
         if (n == null) {
-            n = reasons.computeIfAbsent(reasons.size() < MAX_REASONS ? key : OTHER_REASONS, k -> new LongAdder());
+            String key = NUMBERS.matcher(raw).replaceAll("").trim();
+            n = reasons.get(key);
+            if (n == null) {
+                n = reasons.computeIfAbsent(reasons.size() < MAX_REASONS ? key : OTHER_REASONS, k -> new LongAdder());
+            }
+            if (byRawReason.size() < MAX_RAW_REASONS) {
+                byRawReason.putIfAbsent(raw, n);
+            }
         }
         n.increment();
     }
