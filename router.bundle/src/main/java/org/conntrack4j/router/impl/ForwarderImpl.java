@@ -141,7 +141,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
             router.bind(this);
         }
         stats[Stat.RX_FRAMES]++;
-        router.flows.gc(net.now());
+        router.flows.gc();
         Port inPort = ports[port];
         int l3 = l3Offset(linkType, frame, off, len);
         if (l3 < 0) {
@@ -977,7 +977,7 @@ final class ForwarderImpl implements Forwarder, Neighbours.Sender {
         }
         lastTick = nanos;
         now = nanos;
-        router.flows.gc(net.now());
+        router.flows.gc();
         for (Port port : ports) {
             if (port.announce && port.running) {
                 port.announce = false;
