@@ -51,8 +51,20 @@ final class WorkloadReplay {
 
     /** One kind of run: which ruleset (masquerade has a capture of its own), which outputs. */
     private record Kind(String label, boolean masquerade, boolean flowtable, boolean verdictsOnly) {
-        Path rules(Path plain, Path masquerade, Path flowtable) {
-            return this.masquerade ? masquerade : this.flowtable ? flowtable : plain;
+    }
+
+    /** The generated files: the captures (plain, and as the router meets it behind masquerade) and the rulesets. */
+    private record Inputs(Path capture, Path natCapture, Path rules, Path masquerade, Path flowtable) {
+        /** The replay command's arguments for a run of kind {@code k} into {@code outDir}. */
+        List<String> args(Kind k, Path outDir) {
+            Path ruleset = k.masquerade ? masquerade : k.flowtable ? flowtable : rules;
+            List<String> args = new ArrayList<>(List.of("--pcap", (k.masquerade ? natCapture : capture).toString(),
+                "--rules", ruleset.toString(), "--iface", ReplayCapture.LAN_IFACE, "--iface", ReplayCapture.WAN_IFACE,
+                "--out", outDir.toString(), "--quiet"));
+            if (k.verdictsOnly) {
+                args.add("--verdicts-only");
+            }
+            return args;
         }
     }
 
@@ -80,6 +92,7 @@ final class WorkloadReplay {
             // the same flows as the router meets them behind masquerade: the servers answer its wan address
             Path natCapture = dir.resolve("masquerade.pcapng");
             ReplayCapture.write(natCapture, tcp, udp, 1000, true);
+            Inputs in = new Inputs(capture, natCapture, rules, masquerade, fastRules);
             List<String> gcs = new ArrayList<>();
             ManagementFactory.getGarbageCollectorMXBeans().forEach(g -> gcs.add(g.getName()));
             out.printf(Locale.ROOT, "Java %s (%s), collectors %s, max heap %d MB, %d CPUs, load average %.2f%n",
@@ -99,8 +112,7 @@ final class WorkloadReplay {
                     Path outDir = dir.resolve("out");
                     long cpu0 = processCpuNanos();
                     long t0 = System.nanoTime();
-                    Object result = replay(processor, replayArgs(k.masquerade ? natCapture : capture,
-                        k.rules(rules, masquerade, fastRules), outDir, k.verdictsOnly));
+                    Object result = replay(processor, in.args(k, outDir));
                     long wall = System.nanoTime() - t0;
                     long used = processCpuNanos() - cpu0;
                     if (!(result instanceof Number) || ((Number) result).intValue() != 0) {
@@ -131,8 +143,7 @@ final class WorkloadReplay {
                 for (int r = 0; r < runs; r++) {
                     Path outDir = dir.resolve("out");
                     List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "replay"));
-                    cmd.addAll(replayArgs(k.masquerade ? natCapture : capture, k.rules(rules, masquerade, fastRules),
-                        outDir, k.verdictsOnly));
+                    cmd.addAll(in.args(k, outDir));
                     long cpu0 = childCpuNanos();
                     long t0 = System.nanoTime();
                     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -179,16 +190,6 @@ final class WorkloadReplay {
     }
 
     /** The replay command's arguments for the bench's capture. */
-    private static List<String> replayArgs(Path capture, Path rules, Path outDir, boolean verdictsOnly) {
-        List<String> args = new ArrayList<>(List.of("--pcap", capture.toString(), "--rules", rules.toString(),
-            "--iface", ReplayCapture.LAN_IFACE, "--iface", ReplayCapture.WAN_IFACE, "--out", outDir.toString(),
-            "--quiet"));
-        if (verdictsOnly) {
-            args.add("--verdicts-only");
-        }
-        return args;
-    }
-
     /**
      * The CPU time (user + system) of this process's children that ended and were waited for, from
      * {@code /proc/self/stat} ({@code cutime}, {@code cstime}, in the kernel's 100 Hz clock ticks); -1 elsewhere.
