@@ -37,7 +37,9 @@ final class BySource {
     private final AtomicInteger sweep = new AtomicInteger();
 
     BySource(int size, long seed) {
-        int n = Integer.highestOneBit(Math.max(STRIPES, Math.min(size, 1 << 16)) - 1) << 1;
+        // as many chains as conntrack has buckets (nf_nat_htable_size), as a power of two: a cap here made every
+        // NAT insertion walk chains of 16 connections at a million (each a cache miss)
+        int n = Integer.highestOneBit(Math.max(STRIPES, Math.min(size, 1 << 26)) - 1) << 1;
         heads = new NatBinding[n];
         mask = n - 1;
         for (int i = 0; i < STRIPES; i++) {
