@@ -1,8 +1,9 @@
 package org.conntrack4j.router.impl;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Direction;
@@ -24,9 +25,19 @@ import org.conntrack4j.core.spi.L4Tracker;
  * and later: the CLOSING state after a FIN or RST) and {@link #gc} ({@code nf_flow_offload_gc_step}, with the
  * conntrack timeout extension that keeps an offloaded connection alive).
  *
- * <p>Concurrency: readers (the forwarders) walk the buckets without a lock: an {@link Entry} is immutable once
- * published (its chain included: a removal copies the entries before it), a flow's changing state is volatile.
- * Writers (adds, the collector, close) hold this object's monitor. Lock order: this monitor, then a connection's.
+ * <p>The table is laid out as the core's connection table is: open addressing (linear probing) over an array of
+ * tags, a few bits of each slot's hash, and an array of entries at the same indexes, so that a packet of a flow
+ * that is not offloaded (most packets, in a router whose flows are short) costs one cache line of tags rather than
+ * a walk through heap entries.
+ *
+ * <p>Concurrency: readers (the forwarders) probe the slots without a lock. Writers (adds, the collector, close)
+ * hold this object's monitor, so there is one writer at a time. An {@link Entry} never changes once published, a
+ * flow's changing state is volatile. A writer publishes an entry before its tag and removes the tag before the
+ * entry (a tombstone, reused by later adds); a reader checks the whole tuple of any entry it finds, so a slot
+ * reused between its two reads yields nothing wrong. A rebuild ({@link #rebuild}) copies the live slots into new
+ * arrays published whole; the old ones are not written again, and a reader still on them can at worst find a flow
+ * already torn down, which {@link #lookup} refuses, or miss one just added, whose packet then takes the slow path.
+ * Lock order: this monitor, then a connection's.
  */
 final class FlowtableImpl implements FlowOffload.Flowtable {
     /** A day in seconds ({@code NF_CT_DAY}): the conntrack timeout of an offloaded flow. */
@@ -39,7 +50,15 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
     private static final int TCP_FLAG_MAXACK_SET = 0x20;
     /** {@code enum tcp_conntrack}: CLOSE. */
     private static final int TCP_CONNTRACK_CLOSE = 8;
-    private static final int MAX_CAPACITY = 1 << 24;
+    private static final VarHandle TAG = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle REF = MethodHandles.arrayElementVarHandle(Entry[].class);
+    /** A slot never used since its arrays were made: a probe stops here. */
+    private static final int EMPTY = 0;
+    /** A slot whose entry left: probes go past it, an add may reuse it. */
+    private static final int DELETED = 1;
+    private static final int MIN_SLOTS = 64;
+    /** The most slots a table gets; adds beyond half of them are refused (the flow stays on the slow path). */
+    private static final int MAX_SLOTS = 1 << 24;
 
     /** {@code nf_flowtable_tcp_timeout} / {@code nf_flowtable_udp_timeout}: a flow's life without packets. */
     static final SettingKey TCP_TIMEOUT = SettingKey.seconds("nf_flowtable_tcp_timeout", 30,
@@ -57,7 +76,7 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
         final int proto;
         final boolean snat;
         final boolean dnat;
-        /** The entries of the original and the reply direction, as linked now (replaced by copies on rehash). */
+        /** The entries of the original and the reply direction; set before either is published. */
         Entry original;
         Entry reply;
         /** Its deadline in jiffies ({@code flow->timeout}). */
@@ -93,15 +112,12 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
 
     /**
      * One direction of a flow in the hash table ({@code flow_offload_tuple_rhash}) with its tuple, so that a lookup
-     * reads this object alone until it has found its flow. Not changed once published (a removal or a rehash links
-     * copies).
+     * reads this object alone until it has found its flow. Never changed.
      */
     static final class Entry {
         final Flow flow;
         final int dir;
         final int hash;
-        /** Set before the entry is published, never after. */
-        Entry next;
         final long srcHi;
         final long srcLo;
         final long dstHi;
@@ -122,20 +138,6 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
             this.key = key(f.family, f.proto, srcPort, dstPort, inPort);
             this.outPort = outPort;
             this.hash = hash(f.family, f.proto, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, inPort);
-        }
-
-        /** A copy to link elsewhere. */
-        Entry(Entry e, Entry next) {
-            this.flow = e.flow;
-            this.dir = e.dir;
-            this.hash = e.hash;
-            this.next = next;
-            this.srcHi = e.srcHi;
-            this.srcLo = e.srcLo;
-            this.dstHi = e.dstHi;
-            this.dstLo = e.dstLo;
-            this.key = e.key;
-            this.outPort = e.outPort;
         }
 
         static long key(int family, int proto, int sp, int dp, int port) {
@@ -163,7 +165,19 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
     final boolean counter;
     private final FlowTables owner;
     private final Conntrack net;
-    private volatile AtomicReferenceArray<Entry> buckets = new AtomicReferenceArray<>(64);
+    /**
+     * The slots: {@code tags[i]} is {@link #EMPTY}, {@link #DELETED} or the {@link #tag} of the entry in
+     * {@code refs[i]}. Replaced whole by a rebuild.
+     */
+    private record Slots(int[] tags, Entry[] refs) {
+        Slots(int size) {
+            this(new int[size], new Entry[size]);
+        }
+    }
+
+    private volatile Slots slots = new Slots(MIN_SLOTS);
+    /** Slots of {@link #slots} not {@link #EMPTY}; guarded by this. */
+    private int used;
     /** Flows in the table (teardown included until the collector removes them); guarded by this. */
     private int flows;
     private boolean closed;
@@ -190,6 +204,11 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
         h ^= h >>> 31;
         h *= 0x94D049BB133111EBL;
         return (int) (h ^ h >>> 29);
+    }
+
+    /** The tag of a live slot whose entry has hash {@code h}: never {@link #EMPTY} or {@link #DELETED}. */
+    private static int tag(int h) {
+        return h & ~3 | 2;
     }
 
     /** Number of flows in the table (tests and listings). */
@@ -257,7 +276,7 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
             ct.srcPort(other), ct.dstPort(other), out, in);
         synchronized (this) {
             if (closed || lookupAny(e.hash, e.key, e.srcHi, e.srcLo, e.dstHi, e.dstLo) != null
-                || lookupAny(r.hash, r.key, r.srcHi, r.srcLo, r.dstHi, r.dstLo) != null) {
+                || lookupAny(r.hash, r.key, r.srcHi, r.srcLo, r.dstHi, r.dstLo) != null || !room()) {
                 ct.clearStatus(Status.OFFLOAD);
                 return false;
             }
@@ -268,69 +287,99 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
             // both directions known to the flow before either is published: a reader of one may need the other
             f.entry(e.dir, e);
             f.entry(r.dir, r);
-            link(e);
-            link(r);
+            Slots s = slots;
+            place(s, e, true);
+            place(s, r, true);
             flows++;
-            grow();
         }
         net.packets().refresh(ct, DAY * net.clock().hz());
         return true;
     }
 
-    /** The entry of that tuple, whatever its flow's state. */
+    /** The entry of that tuple, whatever its flow's state: the probe from its home slot to the first empty one. */
     private Entry lookupAny(int h, long key, long sHi, long sLo, long dHi, long dLo) {
-        AtomicReferenceArray<Entry> b = buckets;
-        for (Entry e = b.get(h & (b.length() - 1)); e != null; e = e.next) {
-            if (e.matches(h, key, sHi, sLo, dHi, dLo)) {
-                return e;
+        Slots s = slots;
+        int[] tags = s.tags;
+        int mask = tags.length - 1;
+        int want = tag(h);
+        for (int i = h & mask, n = 0; n <= mask; i = i + 1 & mask, n++) {
+            int t = (int) TAG.getAcquire(tags, i);
+            if (t == EMPTY) {
+                return null;
+            }
+            if (t == want) {
+                Entry e = (Entry) REF.getAcquire(s.refs, i);
+                if (e != null && e.matches(h, key, sHi, sLo, dHi, dLo)) {
+                    return e;
+                }
             }
         }
         return null;
     }
 
-    /** Links {@code e} at the head of its bucket. Under this monitor. */
-    private void link(Entry e) {
-        AtomicReferenceArray<Entry> b = buckets;
-        int i = e.hash & (b.length() - 1);
-        e.next = b.get(i);
-        b.set(i, e);
+    /**
+     * Room for one more flow's two entries, rebuilding first when a quarter of the slots would no longer be empty;
+     * false when the table is at its largest. Under this monitor.
+     */
+    private boolean room() {
+        int size = slots.tags.length;
+        if ((used + 2) * 4L <= size * 3L) {
+            return true;
+        }
+        // live entries take at most a quarter of the new arrays, so the next rebuild is many adds away
+        long want = Math.max(MIN_SLOTS, Long.highestOneBit((flows + 1) * 2L * 4 - 1) << 1);
+        if (want > MAX_SLOTS) {
+            return false;
+        }
+        rebuild((int) want);
+        return true;
     }
 
-    /** Doubles the buckets when the entries outnumber them; readers see the old array or the new, both whole. */
-    private void grow() {
-        AtomicReferenceArray<Entry> b = buckets;
-        if (flows * 2 <= b.length() || b.length() >= MAX_CAPACITY) {
-            return;
-        }
-        AtomicReferenceArray<Entry> n = new AtomicReferenceArray<>(b.length() * 2);
-        for (int i = 0; i < b.length(); i++) {
-            for (Entry e = b.get(i); e != null; e = e.next) {
-                int j = e.hash & (n.length() - 1);
-                Entry c = new Entry(e, n.get(j));
-                e.flow.entry(e.dir, c);
-                n.set(j, c);
+    /** Places every live entry anew in arrays of {@code size} slots, tombstones left behind. Under this monitor. */
+    private void rebuild(int size) {
+        Slots old = slots;
+        Slots s = new Slots(size);
+        int n = 0;
+        for (int i = 0; i < old.refs.length; i++) {
+            Entry e = old.refs[i];
+            if (e != null && old.tags[i] != DELETED) {
+                place(s, e, false);
+                n++;
             }
         }
-        buckets = n;
+        used = n;
+        slots = s;
     }
 
-    /** Unlinks {@code f}'s two entries (copying the ones before each). Under this monitor. */
+    /** Writes {@code e} into the first free slot of its probe, entry before tag. Under this monitor. */
+    private void place(Slots s, Entry e, boolean counted) {
+        int mask = s.tags.length - 1;
+        for (int i = e.hash & mask; ; i = i + 1 & mask) {
+            int t = s.tags[i];
+            if (t == EMPTY || t == DELETED) {
+                if (t == EMPTY && counted) {
+                    used++;
+                }
+                REF.setRelease(s.refs, i, e);
+                TAG.setRelease(s.tags, i, tag(e.hash));
+                return;
+            }
+        }
+    }
+
+    /** Takes {@code f}'s two entries out of the table, tag before entry. Under this monitor. */
     private void remove(Flow f) {
-        AtomicReferenceArray<Entry> b = buckets;
+        Slots s = slots;
+        int mask = s.tags.length - 1;
         for (int d = 0; d < 2; d++) {
             Entry gone = f.entry(d);
-            int i = gone.hash & (b.length() - 1);
-            Entry rebuilt = gone.next;
-            List<Entry> before = new ArrayList<>();
-            for (Entry e = b.get(i); e != gone && e != null; e = e.next) {
-                before.add(e);
+            for (int i = gone.hash & mask, n = 0; n <= mask && s.tags[i] != EMPTY; i = i + 1 & mask, n++) {
+                if (s.refs[i] == gone) {
+                    TAG.setRelease(s.tags, i, DELETED);
+                    REF.setRelease(s.refs, i, null);
+                    break;
+                }
             }
-            for (int k = before.size() - 1; k >= 0; k--) {
-                Entry e = before.get(k);
-                rebuilt = new Entry(e, rebuilt);
-                e.flow.entry(e.dir, rebuilt);
-            }
-            b.set(i, rebuilt);
         }
         flows--;
     }
@@ -432,12 +481,9 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
 
     private synchronized List<Flow> flowsSnapshot() {
         List<Flow> out = new ArrayList<>(flows);
-        AtomicReferenceArray<Entry> b = buckets;
-        for (int i = 0; i < b.length(); i++) {
-            for (Entry e = b.get(i); e != null; e = e.next) {
-                if (e.dir == Direction.ORIGINAL) {
-                    out.add(e.flow);
-                }
+        for (Entry e : slots.refs) {
+            if (e != null && e.dir == Direction.ORIGINAL) {
+                out.add(e.flow);
             }
         }
         return out;
@@ -481,7 +527,8 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
             teardown(f);
         }
         synchronized (this) {
-            buckets = new AtomicReferenceArray<>(64);
+            slots = new Slots(MIN_SLOTS);
+            used = 0;
             flows = 0;
         }
     }
