@@ -963,7 +963,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
 
     /** {@code nf_ct_deliver_cached_events}. */
     private void deliverCached(ConnEntry ct) {
-        if (!ct.isConfirmed() || ct.isDying()) {
+        if ((ct.status() & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
             return;
         }
         int bits = ct.takeEvents();

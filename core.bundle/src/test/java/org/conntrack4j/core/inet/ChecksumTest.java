@@ -98,6 +98,22 @@ class ChecksumTest {
     }
 
     @Test
+    void foldGivesTheSixteenBitSumOfAnyLong() {
+        java.util.Random r = new java.util.Random(11);
+        long[] edges = {0, 1, 0xffff, 0x10000, 0xffffffffL, 0x100000000L, 0x1ffffffffL, -1L, Long.MIN_VALUE,
+            Long.MAX_VALUE, 0xffff0000ffffL, 0xffffffff00000000L};
+        for (int i = 0; i < edges.length + 10_000; i++) {
+            long v = i < edges.length ? edges[i] : r.nextLong() >>> r.nextInt(64);
+            // the definition: the sum's 16-bit words added with end-around carry until 16 bits remain
+            long ref = v;
+            while ((ref >>> 16) != 0) {
+                ref = (ref & 0xffff) + (ref >>> 16);
+            }
+            assertEquals(ref, Checksum.fold(v), Long.toHexString(v));
+        }
+    }
+
+    @Test
     void recordedUdpDatagramVerifies() {
         Packet p = packet(UDP_REPLY);
         assertNull(IpHeaders.validate(p));
