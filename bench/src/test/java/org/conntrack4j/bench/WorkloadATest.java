@@ -24,6 +24,20 @@ class WorkloadATest {
     }
 
     @Test
+    void aBatchOfAKnownFlowAllocatesNothing() {
+        Conntrack net = engines.create("t", CpuClock.fixedClock(), Map.of());
+        try {
+            HotFlow f = new HotFlow(net, 0, 32);
+            f.process(2_000_000);
+            long least = org.conntrack4j.testkit.Allocation.least(20, () -> f.process(100_000));
+            assertEquals(0, least, "bytes allocated by 100,000 packets of a known flow");
+            assertEquals(0, f.notNew());
+        } finally {
+            net.close();
+        }
+    }
+
+    @Test
     void wallTimeSpansEveryThreadsWork() {
         WorkloadA.Result r = WorkloadA.run(engines, 2, 50_000, 32);
         // No thread can use more CPU than the wall time it ran (1 ms allowed for the two clocks' granularity).

@@ -82,6 +82,10 @@
  * forwarding path (the router) provides and nftables' {@code flow add} uses; a connection in it has
  * {@link org.conntrack4j.core.api.Status#OFFLOAD} set.
  *
+ * <h2>2.5: a batch of packets</h2>
+ * Additions only. {@link org.conntrack4j.core.api.PacketPath#inConfirm} runs {@code in} and {@code confirm} for a
+ * batch of packets at once, for a dataplane that moves packets in batches.
+ *
  * <h2>Departure</h2>
  * Handles stay valid as long as their engine: a connection handle of a destroyed connection answers but is no
  * longer in the table ({@link org.conntrack4j.core.api.Connection#isDying}). Every {@code Registration} undoes what

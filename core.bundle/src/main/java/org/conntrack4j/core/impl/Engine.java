@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -621,6 +622,33 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         }
     }
 
+    @Override
+    public void inConfirm(Packet[] pkts, int off, int n, int[] verdicts) {
+        Objects.checkFromIndexSize(off, n, pkts.length);
+        Objects.checkFromIndexSize(off, n, verdicts.length);
+        Rcu.Slot s = registry.rcu.enter();
+        try {
+            for (int i = off, end = off + n; i < end; i++) {
+                verdicts[i] = inConfirm(pkts[i]);
+            }
+        } finally {
+            registry.rcu.exit(s);
+        }
+    }
+
+    /** One packet of {@link #inConfirm(Packet[], int, int, int[])}, inside its read section. */
+    private int inConfirm(Packet p) {
+        p.net = this;
+        int v = conntrackIn(p);
+        if (v == Verdict.ACCEPT) {
+            v = confirmHook(p);
+        }
+        if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
+            unconfirmedDone((ConnEntry) p.ct);
+        }
+        return v;
+    }
+
     int confirmHook(Packet p) {
         ConnEntry ct = (ConnEntry) p.ct;
         if (ct == null) {
@@ -935,7 +963,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
 
     /** {@code nf_ct_deliver_cached_events}. */
     private void deliverCached(ConnEntry ct) {
-        if (!ct.isConfirmed() || ct.isDying()) {
+        if ((ct.status() & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
             return;
         }
         int bits = ct.takeEvents();

@@ -22,19 +22,37 @@ import java.util.List;
  * A read section is also where a packet's events wait to be delivered (see {@link Slot#defer}).
  */
 final class Rcu {
-    static final class Slot {
+    /*
+     * A slot's two fields written by every read section (state and depth) sit between 128 bytes of padding on
+     * each side, so that no other object shares their cache line (nor the adjacent line the prefetcher pairs with
+     * it): the collector packs long-lived objects together, and two threads' slots next to each other would bounce
+     * one line between the cores on every packet. HotSpot lays a superclass's fields out before its subclass's,
+     * which is what keeps the padding in place (@Contended is not available to bundles).
+     */
+    abstract static class SlotPadBefore {
+        long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+    }
+
+    abstract static class SlotHot extends SlotPadBefore {
+        volatile long state;
+        int depth;
+    }
+
+    abstract static class SlotPadAfter extends SlotHot {
+        long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+    }
+
+    static final class Slot extends SlotPadAfter {
         private static final VarHandle STATE;
 
         static {
             try {
-                STATE = MethodHandles.lookup().findVarHandle(Slot.class, "state", long.class);
+                STATE = MethodHandles.lookup().findVarHandle(SlotHot.class, "state", long.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
-        private volatile long state;
-        private int depth;
         /**
          * The owning thread, weakly: the slots by thread id may keep a dead thread's slot, which must not keep the
          * thread (and its context class loader, perhaps a departed bundle's) reachable. Its id, unique for the

@@ -54,9 +54,11 @@ public final class Checksum {
         long s = sum;
         s = (s & 0xffffffffL) + (s >>> 32);
         s = (s & 0xffffffffL) + (s >>> 32);
-        while ((s >>> 16) != 0) {
-            s = (s & 0xffff) + (s >>> 16);
-        }
+        // at most 2^32 now: three folds to 16 bits always suffice (0x1ffff, then 0x10000, then 1), without a
+        // loop whose trip count depends on the data
+        s = (s & 0xffff) + (s >>> 16);
+        s = (s & 0xffff) + (s >>> 16);
+        s = (s & 0xffff) + (s >>> 16);
         return (int) s;
     }
 

@@ -89,6 +89,56 @@ class EngineTest {
     }
 
     @Test
+    void batchGivesWhatInAndConfirmGiveOnePacketAtATime() {
+        // request, request, reply, request of one flow and a request of another, as a batch
+        Packet[] b = new Packet[5];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = new Packet();
+        }
+        TestPackets.v4(b[0], PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        TestPackets.v4(b[1], PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        TestPackets.v4(b[2], PROTO, "10.0.0.2", 53, "10.0.0.1", 1000, 4);
+        TestPackets.v4(b[3], PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);
+        TestPackets.v4(b[4], PROTO, "10.0.0.3", 1000, "10.0.0.2", 53, 4);
+        int[] verdicts = new int[6];
+        verdicts[5] = -7;
+        Engine other = new Engine(reg, "batch", clock, 42);
+        List<String> batched = new ArrayList<>();
+        other.addListener(new ConntrackListener() {
+            @Override
+            public void onEvent(ConntrackEvent e) {
+                batched.add(CtFormat.event(e, false).replaceAll(" id=\\d+", ""));
+            }
+        }, true);
+        try {
+            other.packets().inConfirm(b, 0, 5, verdicts);
+            assertEquals(2, other.count());
+        } finally {
+            other.close();
+        }
+        String[] states = new String[b.length];
+        for (int i = 0; i < b.length; i++) {
+            assertEquals(Verdict.ACCEPT, verdicts[i]);
+            states[i] = CtInfo.stateName(b[i].ct != null, b[i].ctinfo) + "/" + Direction.name(CtInfo.direction(b[i].ctinfo));
+        }
+        assertEquals(-7, verdicts[5], "only the packets asked for");
+        String[] single = new String[b.length];
+        for (int i = 0; i < b.length; i++) {
+            Packet q = b[i];
+            q.ct = null;
+            q.ctinfo = 0;
+            assertEquals(Verdict.ACCEPT, net.packets().in(q));
+            single[i] = CtInfo.stateName(q.ct != null, q.ctinfo) + "/" + Direction.name(CtInfo.direction(q.ctinfo));
+            assertEquals(Verdict.ACCEPT, net.packets().confirm(q));
+        }
+        assertEquals(List.of(single), List.of(states));
+        assertEquals(List.of("new/original", "new/original", "established/reply", "established/original",
+            "new/original"), List.of(states));
+        assertEquals(normalise(events), normalise(batched));
+        assertThrows(IndexOutOfBoundsException.class, () -> net.packets().inConfirm(b, 3, 3, verdicts));
+    }
+
+    @Test
     void packetDroppedBeforeConfirmLeavesNoTrace() {
         net.registerHook(org.conntrack4j.core.api.Family.INET, Hook.FORWARD, 0, pkt -> Verdict.DROP, "drop-all");
         TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 53, 4);

@@ -77,6 +77,43 @@ class ChecksumTest {
     }
 
     @Test
+    void plainAndOptionedIpv4HeadersGiveTheSameAnswers() {
+        // the 20-byte header is checked on a path of its own: every answer must be that of the general checks
+        Packet p = packet("4500001c000000004011" + "0000" + "0a0101010a010102" + "0001000200080000");
+        p.put16(10, Checksum.ipv4Header(p));
+        assertNull(IpHeaders.validate(p));
+        assertEquals(org.conntrack4j.core.api.Family.IPV4, p.family);
+        Packet o = packet("4600002000000000401100000a0101010a01010201010100" + "0001000200080000");
+        o.put16(10, Checksum.ipv4Header(o));
+        assertNull(IpHeaders.validate(o));
+        assertEquals(32, o.length());
+        Packet shortTotal = packet("45000013000000004011" + "0000" + "0a0101010a010102" + "0001000200080000");
+        shortTotal.put16(10, Checksum.ipv4Header(shortTotal));
+        assertEquals("ipv4: total length 19 below header length 20", IpHeaders.validate(shortTotal));
+        Packet badSum = packet("4500001c000000004011" + "0000" + "0a0101010a010102" + "0001000200080000");
+        badSum.put16(10, Checksum.ipv4Header(badSum) ^ 1);
+        assertEquals("ipv4: bad header checksum", IpHeaders.validate(badSum));
+        assertEquals("ipv4: truncated header (19 bytes)", IpHeaders.validate(packet("4500001c000000004011" + "0000"
+            + "0a0101010a0101")));
+    }
+
+    @Test
+    void foldGivesTheSixteenBitSumOfAnyLong() {
+        java.util.Random r = new java.util.Random(11);
+        long[] edges = {0, 1, 0xffff, 0x10000, 0xffffffffL, 0x100000000L, 0x1ffffffffL, -1L, Long.MIN_VALUE,
+            Long.MAX_VALUE, 0xffff0000ffffL, 0xffffffff00000000L};
+        for (int i = 0; i < edges.length + 10_000; i++) {
+            long v = i < edges.length ? edges[i] : r.nextLong() >>> r.nextInt(64);
+            // the definition: the sum's 16-bit words added with end-around carry until 16 bits remain
+            long ref = v;
+            while ((ref >>> 16) != 0) {
+                ref = (ref & 0xffff) + (ref >>> 16);
+            }
+            assertEquals(ref, Checksum.fold(v), Long.toHexString(v));
+        }
+    }
+
+    @Test
     void recordedUdpDatagramVerifies() {
         Packet p = packet(UDP_REPLY);
         assertNull(IpHeaders.validate(p));
