@@ -636,7 +636,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     /** {@link #confirmHook} for a connection that may have a helper or sequence adjustment. */
     private int confirmHelped(Packet p, ConnEntry ct) {
         Helper helper = ct.helper();
-        if (helper != null && !ct.isConfirmed() && ct.generation != registry.generation) {
+        if (helper != null && !ct.isConfirmed() && ct.generation() != registry.generation) {
             // Linux's nf_ct_ext_find finds nothing in a stale unconfirmed connection: a departed helper is not
             // called, and confirmNew refuses the connection
             helper = null;
@@ -698,7 +698,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                     stats.inc(EngineStats.I_INSERT_FAILED);
                     return Verdict.DROP;
                 }
-                if (ct.generation != registry.generation) {
+                if (ct.generation() != registry.generation) {
                     // nf_ct_ext_valid_pre: a plug-in it may hold left after it was created (Registry.generation)
                     stats.inc(EngineStats.I_INSERT_FAILED);
                     return Verdict.DROP;
@@ -1585,7 +1585,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         int s2 = ConnTable.stripe(ct.hashReply);
         synchronized (table.lock(Math.min(s1, s2))) {
             synchronized (table.lock(Math.max(s1, s2))) {
-                if (ct.generation != registry.generation) {
+                if (ct.generation() != registry.generation) {
                     return NewConnection.INVALID;
                 }
                 ConnTable.Tables t = table.tables;
