@@ -522,7 +522,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     }
 
     /** Returned by initConntrack for "table full and nothing to evict" (null means "no connection"). */
-    private static final ConnEntry TABLE_FULL = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0, 0, null, 0);
+    private static final ConnEntry TABLE_FULL = ConnEntry.of(null, new Tuple(), new Tuple(), 0, 0, 0, null, 0);
 
     private ConnEntry initConntrack(Packet p, Tuple tu, int zone, int h, L4Tracker t, long now) {
         Tuple rep = p.tuple2;
@@ -536,7 +536,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             return TABLE_FULL;
         }
         // The generation is read before the expectation lookup below: see Registry.generation.
-        ConnEntry e = new ConnEntry(this, tu, rep, zone, h, ids.incrementAndGet(), t, registry.generation);
+        ConnEntry e = ConnEntry.of(this, tu, rep, zone, h, ids.incrementAndGet(), t, registry.generation);
         e.hashReply = hash(rep, Zone.idFor(zone, Direction.REPLY));
         if (settings.get(CoreSettings.ACCT) != 0) {
             e.ext().acct = new long[4];
@@ -1470,7 +1470,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                 collector.requestEarlyDrop();
                 return NewConnection.TABLE_FULL;
             }
-            ConnEntry e = new ConnEntry(this, o, r, zone, h, ids.incrementAndGet(), t, registry.generation);
+            ConnEntry e = ConnEntry.of(this, o, r, zone, h, ids.incrementAndGet(), t, registry.generation);
             e.hashReply = hash(r, Zone.idFor(zone, Direction.REPLY));
             if (settings.get(CoreSettings.ACCT) != 0) {
                 e.ext().acct = new long[4];

@@ -39,7 +39,7 @@ class ConnTableTest {
         r.proto = IpProto.UDP;
         r.srcPort = 53;
         r.dstPort = 1000 + n;
-        ConnEntry e = new ConnEntry(null, o, r, 0, hashOrig, n, null, 0);
+        ConnEntry e = ConnEntry.of(null, o, r, 0, hashOrig, n, null, 0);
         e.hashReply = hashReply;
         return e;
     }
