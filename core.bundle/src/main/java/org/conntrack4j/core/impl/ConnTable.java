@@ -2,6 +2,7 @@ package org.conntrack4j.core.impl;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,11 +25,14 @@ import java.util.function.Consumer;
  * entry before its tag, and a reader checks the whole tuple of every entry it looks at, so a slot reused between
  * its two reads can only yield an entry that really has the tuple.
  *
- * <p>Each zone id also keeps its confirmed connections in {@link #ZONE_LISTS} doubly linked lists (through
- * {@code zonePrev} and {@code zoneNext}; the list is picked by the top bits of the original hash), so that flushing a
- * zone costs what the zone holds, not what the table holds (OVS keeps a table per zone for the same reason). Each
- * list's own monitor guards its links; it is a leaf taken inside the bucket stripes (package documentation).
- * Several lists per zone, so that new connections of one zone from several threads seldom meet on one monitor.
+ * <p>Each zone id also keeps its confirmed connections in {@link #ZONE_LISTS} lists (the list is picked by the top
+ * bits of the original hash), so that flushing a zone costs what the zone holds, not what the table holds (OVS keeps
+ * a table per zone for the same reason). A list is a dense array, each entry knowing its index in it: removal moves
+ * the last entry into the hole. Not links between entries: a kill would write into two neighbouring entries (old
+ * ones, whose dirtied cards the collector's next young collection scans) and a flush would chase one pointer per
+ * entry. Each list's own monitor guards it and the indexes; it is a leaf taken inside the bucket stripes (package
+ * documentation). Several lists per zone, so that new connections of one zone from several threads seldom meet on
+ * one monitor.
  *
  * <p>Hashing mixes every tuple field with per-table random multipliers, so that collisions cannot be chosen
  * from outside (Linux uses siphash with a random key for the same reason).
@@ -154,9 +158,38 @@ final class ConnTable {
     private static final VarHandle PAGE = MethodHandles.arrayElementVarHandle(ZoneList[][].class);
     private static final VarHandle LIST = MethodHandles.arrayElementVarHandle(ZoneList[].class);
 
-    /** One of a zone's lists: its head, guarded by its own monitor (as are the links of its entries). */
+    /**
+     * One of a zone's lists: its entries in {@code items[0, size)}, each at its {@link ConnEntry#zoneSlot}; guarded by
+     * its own monitor. The array grows by doubling and halves when a quarter full, so a flushed zone gives its memory
+     * back.
+     */
     static final class ZoneList {
-        ConnEntry head;
+        private static final int MIN = 16;
+        ConnEntry[] items = new ConnEntry[MIN];
+        int size;
+
+        void add(ConnEntry e) {
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            items[size] = e;
+            e.zoneSlot = size++;
+        }
+
+        void remove(ConnEntry e) {
+            int i = e.zoneSlot;
+            if (i < 0 || i >= size || items[i] != e) {
+                return;
+            }
+            ConnEntry last = items[--size];
+            items[i] = last;
+            last.zoneSlot = i;
+            items[size] = null;
+            e.zoneSlot = -1;
+            if (items.length > MIN && size < items.length / 4) {
+                items = Arrays.copyOf(items, items.length / 2);
+            }
+        }
     }
 
     /**
@@ -225,13 +258,7 @@ final class ConnTable {
         t.claim(e.hashReply, 1, e);
         ZoneList l = zoneList(e.zone(), e.hashOrig >>> 28, true);
         synchronized (l) {
-            ConnEntry h = l.head;
-            e.zonePrev = null;
-            e.zoneNext = h;
-            if (h != null) {
-                h.zonePrev = e;
-            }
-            l.head = e;
+            l.add(e);
         }
     }
 
@@ -254,6 +281,11 @@ final class ConnTable {
         return l;
     }
 
+    /** List {@code k} of zone {@code zone}, or null: for tests. */
+    ZoneList zoneListForTest(int zone, int k) {
+        return zoneList(zone, k, false);
+    }
+
     /**
      * Adds the entries of zone id {@code zone} to {@code out}; a snapshot per list, weakly consistent as
      * {@link #forEach}. Costs what the zone holds: nothing for a zone that never had a connection.
@@ -269,8 +301,9 @@ final class ConnTable {
                 continue;
             }
             synchronized (l) {
-                for (ConnEntry e = l.head; e != null; e = e.zoneNext) {
-                    out.add(e);
+                // newest first: a caller that removes them in this order takes each from the end of the array
+                for (int i = l.size - 1; i >= 0; i--) {
+                    out.add(l.items[i]);
                 }
             }
         }
@@ -281,18 +314,7 @@ final class ConnTable {
         ZoneList l = zoneList(e.zone(), e.hashOrig >>> 28, false);
         if (l != null) {
             synchronized (l) {
-                ConnEntry prev = e.zonePrev;
-                ConnEntry next = e.zoneNext;
-                if (prev != null) {
-                    prev.zoneNext = next;
-                } else if (l.head == e) {
-                    l.head = next;
-                }
-                if (next != null) {
-                    next.zonePrev = prev;
-                }
-                e.zonePrev = null;
-                e.zoneNext = null;
+                l.remove(e);
             }
         }
         t.remove(e, 0);

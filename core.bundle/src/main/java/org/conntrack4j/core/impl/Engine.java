@@ -523,7 +523,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     }
 
     /** Returned by initConntrack for "table full and nothing to evict" (null means "no connection"). */
-    private static final ConnEntry TABLE_FULL = new ConnEntry(null, new Tuple(), new Tuple(), 0, 0, 0, null, 0);
+    private static final ConnEntry TABLE_FULL = ConnEntry.of(null, new Tuple(), new Tuple(), 0, 0, 0, null, 0);
 
     private ConnEntry initConntrack(Packet p, Tuple tu, int zone, int h, L4Tracker t, long now) {
         Tuple rep = p.tuple2;
@@ -537,7 +537,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             return TABLE_FULL;
         }
         // The generation is read before the expectation lookup below: see Registry.generation.
-        ConnEntry e = new ConnEntry(this, tu, rep, zone, h, ids.incrementAndGet(), t, registry.generation);
+        ConnEntry e = ConnEntry.of(this, tu, rep, zone, h, ids.incrementAndGet(), t, registry.generation);
         e.hashReply = hash(rep, Zone.idFor(zone, Direction.REPLY));
         if (settings.get(CoreSettings.ACCT) != 0) {
             e.ext().acct = new long[4];
@@ -664,7 +664,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     /** {@link #confirmHook} for a connection that may have a helper or sequence adjustment. */
     private int confirmHelped(Packet p, ConnEntry ct) {
         Helper helper = ct.helper();
-        if (helper != null && !ct.isConfirmed() && ct.generation != registry.generation) {
+        if (helper != null && !ct.isConfirmed() && ct.generation() != registry.generation) {
             // Linux's nf_ct_ext_find finds nothing in a stale unconfirmed connection: a departed helper is not
             // called, and confirmNew refuses the connection
             helper = null;
@@ -726,7 +726,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                     stats.inc(EngineStats.I_INSERT_FAILED);
                     return Verdict.DROP;
                 }
-                if (ct.generation != registry.generation) {
+                if (ct.generation() != registry.generation) {
                     // nf_ct_ext_valid_pre: a plug-in it may hold left after it was created (Registry.generation)
                     stats.inc(EngineStats.I_INSERT_FAILED);
                     return Verdict.DROP;
@@ -1498,7 +1498,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                 collector.requestEarlyDrop();
                 return NewConnection.TABLE_FULL;
             }
-            ConnEntry e = new ConnEntry(this, o, r, zone, h, ids.incrementAndGet(), t, registry.generation);
+            ConnEntry e = ConnEntry.of(this, o, r, zone, h, ids.incrementAndGet(), t, registry.generation);
             e.hashReply = hash(r, Zone.idFor(zone, Direction.REPLY));
             if (settings.get(CoreSettings.ACCT) != 0) {
                 e.ext().acct = new long[4];
@@ -1613,7 +1613,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         int s2 = ConnTable.stripe(ct.hashReply);
         synchronized (table.lock(Math.min(s1, s2))) {
             synchronized (table.lock(Math.max(s1, s2))) {
-                if (ct.generation != registry.generation) {
+                if (ct.generation() != registry.generation) {
                     return NewConnection.INVALID;
                 }
                 ConnTable.Tables t = table.tables;

@@ -39,7 +39,7 @@ class ConnTableTest {
         r.proto = IpProto.UDP;
         r.srcPort = 53;
         r.dstPort = 1000 + n;
-        ConnEntry e = new ConnEntry(null, o, r, 0, hashOrig, n, null, 0);
+        ConnEntry e = ConnEntry.of(null, o, r, 0, hashOrig, n, null, 0);
         e.hashReply = hashReply;
         return e;
     }
@@ -156,6 +156,54 @@ class ConnTableTest {
         int[] n = new int[1];
         table.forEach(e -> n[0]++);
         assertEquals(10, n[0]);
+    }
+
+    /**
+     * A zone's lists hold exactly its linked entries in any order of removal (the last entry moves into the hole), and
+     * give their arrays back when the zone empties.
+     */
+    @Test
+    void aZoneListsItsEntriesThroughRemovalsInAnyOrderAndShrinksWhenEmptied() {
+        ConnTable table = new ConnTable(16, 3);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        List<ConnEntry> live = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            ConnEntry e = entry(i, r.nextInt(), r.nextInt());
+            insert(table, e);
+            live.add(e);
+        }
+        for (int round = 0; round < 2900; round++) {
+            ConnEntry e = live.remove(r.nextInt(live.size()));
+            table.unlink(table.tables, e);
+            assertEquals(-1, e.zoneSlot);
+            if (round % 500 == 0) {
+                List<ConnEntry> listed = new ArrayList<>();
+                table.zoneEntries(0, listed);
+                assertEquals(new HashSet<>(live), new HashSet<>(listed));
+                assertEquals(live.size(), listed.size());
+            }
+        }
+        // unlinking twice changes nothing
+        ConnEntry gone = entry(9999, r.nextInt(), r.nextInt());
+        insert(table, gone);
+        table.unlink(table.tables, gone);
+        table.unlink(table.tables, gone);
+        List<ConnEntry> listed = new ArrayList<>();
+        table.zoneEntries(0, listed);
+        assertEquals(new HashSet<>(live), new HashSet<>(listed));
+        for (ConnEntry e : live) {
+            table.unlink(table.tables, e);
+        }
+        listed.clear();
+        table.zoneEntries(0, listed);
+        assertTrue(listed.isEmpty());
+        ConnTable.ZoneList[] lists = new ConnTable.ZoneList[ConnTable.ZONE_LISTS];
+        int cap = 0;
+        for (int k = 0; k < ConnTable.ZONE_LISTS; k++) {
+            lists[k] = table.zoneListForTest(0, k);
+            cap += lists[k] == null ? 0 : lists[k].items.length;
+        }
+        assertTrue(cap <= 4 * 16 * ConnTable.ZONE_LISTS, "arrays of an emptied zone shrank: " + cap);
     }
 
     /**
