@@ -24,6 +24,7 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.replay.pcap.CaptureAhead;
 import org.conntrack4j.replay.pcap.CaptureFormatException;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
@@ -258,7 +259,9 @@ public final class Replay {
                 spec.interfaces());
             List<TableOperation> ops = spec.operations();
             int nextOp = 0;
-            try (CaptureReader reader = CaptureReader.open(spec.capture())) {
+            try (CaptureReader file = CaptureReader.open(spec.capture());
+                 // read and decoded on a thread of its own
+                 CaptureAhead reader = new CaptureAhead(file, "replay-input " + spec.name())) {
                 CaptureFrame f;
                 while (fatal.error() == null && (f = reader.next()) != null) {
                     frames++;
