@@ -455,8 +455,11 @@ final class OutputStage implements AutoCloseable {
         return t;
     }
 
-    /** {@code from}'s fields into {@code to}: the row's columns come from them after the router reused {@code from}. */
-    private static void copy(Result from, Result to) {
+    /**
+     * {@code from}'s fields into {@code to}: the row's columns come from them after the router reused {@code from}
+     * (OutputStageTest checks that every field of {@link Result} is copied).
+     */
+    static void copy(Result from, Result to) {
         to.ctState = from.ctState;
         to.ctDir = from.ctDir;
         to.ctId = from.ctId;
