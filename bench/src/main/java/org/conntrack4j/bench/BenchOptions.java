@@ -11,7 +11,7 @@ public final class BenchOptions {
     public static final String USAGE = String.join("\n",
         "usage: bench [--quick] [--workload A|B|C|R|replay|sync|all[,...]] [--threads 1,2] [--batch 32,1] [--runs N]",
         "             [--packets N] [--conns N[,...]] [--zones N] [--iterations N] [--warmup N]",
-        "             [--memory-conns N] [--pairs N] [--payload N]",
+        "             [--memory-conns N] [--pairs N] [--payload N] [--replay-kinds K[,...]] [--warm-only]",
         "  --quick          small sizes and fewer runs (about 10 s)",
         "  --workload       A: one UDP flow per thread (OVS benchmark N_THREADS N_PKTS BATCH)",
         "                   B: many flows in zones (OVS benchmark-zones N_CONNS N_ZONES ITERATIONS)",
@@ -38,6 +38,10 @@ public final class BenchOptions {
         "  --memory-conns   C's live connections for the heap figures (default 1000000, quick 100000)",
         "  --pairs          C's data+ACK pairs per established-path run (default 1000000, quick 250000)",
         "  --payload        C's data segment payload in bytes (default 64)",
+        "  --replay-kinds   replay's runs: all, verdicts (ctstate.tsv only), masquerade, masquerade-verdicts,",
+        "                   flowtable, flowtable-verdicts (default every one)",
+        "  --warm-only      replay: only the runs inside the bench's JVM, not the new-JVM ones",
+        "  --runs also sets replay's measured runs (default 3, quick 2)",
         "");
 
     /** The replay workload's letter in {@link #workloads} ({@code --workload replay}). */
@@ -66,6 +70,12 @@ public final class BenchOptions {
     public long pairs = 1_000_000;
     public int payload = 64;
     public int seconds = 5;
+    /** The replay workload's kinds by name ({@code --replay-kinds}), or null for every one. */
+    public Set<String> replayKinds;
+    /** The replay workload without its new-JVM runs ({@code --warm-only}). */
+    public boolean warmOnly;
+    /** Whether --runs was given: the replay workload has its own default. */
+    public boolean runsGiven;
     public boolean help;
 
     /** Parses the arguments; throws IllegalArgumentException with the reason for a bad one. */
@@ -125,6 +135,12 @@ public final class BenchOptions {
                 case "--seconds":
                     o.seconds = ints(value(args, ++i, a), a, 1, 600)[0];
                     break;
+                case "--replay-kinds":
+                    o.replayKinds = new LinkedHashSet<>(List.of(value(args, ++i, a).split(",")));
+                    break;
+                case "--warm-only":
+                    o.warmOnly = true;
+                    break;
                 case "--payload":
                     o.payload = ints(value(args, ++i, a), a, 1, 1448)[0];
                     break;
@@ -135,6 +151,7 @@ public final class BenchOptions {
         if (runsGiven) {
             o.bRuns = o.runs;
         }
+        o.runsGiven = runsGiven;
         return o;
     }
 

@@ -49,8 +49,11 @@ final class WorkloadReplay {
         "}",
         "");
 
-    /** One kind of run: which ruleset (masquerade has a capture of its own), which outputs. */
-    private record Kind(String label, boolean masquerade, boolean flowtable, boolean verdictsOnly) {
+    /**
+     * One kind of run: which ruleset (masquerade has a capture of its own), which outputs; {@code name} as
+     * {@code --replay-kinds} takes it.
+     */
+    record Kind(String name, String label, boolean masquerade, boolean flowtable, boolean verdictsOnly) {
     }
 
     /** The generated files: the captures (plain, and as the router meets it behind masquerade) and the rulesets. */
@@ -68,18 +71,35 @@ final class WorkloadReplay {
         }
     }
 
-    private static final List<Kind> KINDS = List.of(new Kind("all", false, false, false),
-        new Kind("ctstate.tsv only", false, false, true), new Kind("all, masquerade", true, false, false),
-        new Kind("ctstate.tsv only, masquerade", true, false, true), new Kind("all, flowtable", false, true, false),
-        new Kind("ctstate.tsv only, flowtable", false, true, true));
+    private static final List<Kind> KINDS = List.of(new Kind("all", "all", false, false, false),
+        new Kind("verdicts", "ctstate.tsv only", false, false, true),
+        new Kind("masquerade", "all, masquerade", true, false, false),
+        new Kind("masquerade-verdicts", "ctstate.tsv only, masquerade", true, false, true),
+        new Kind("flowtable", "all, flowtable", false, true, false),
+        new Kind("flowtable-verdicts", "ctstate.tsv only, flowtable", false, true, true));
+
+    /** The kinds {@code o} asks for, in their usual order; throws IllegalArgumentException for an unknown name. */
+    static List<Kind> kinds(BenchOptions o) {
+        if (o.replayKinds == null) {
+            return KINDS;
+        }
+        for (String n : o.replayKinds) {
+            if (KINDS.stream().noneMatch(k -> k.name.equals(n))) {
+                throw new IllegalArgumentException("--replay-kinds: unknown kind " + n + " (all, verdicts, masquerade,"
+                    + " masquerade-verdicts, flowtable, flowtable-verdicts)");
+            }
+        }
+        return KINDS.stream().filter(k -> o.replayKinds.contains(k.name)).toList();
+    }
 
     /** Runs the workload through {@code processor}'s {@code replay} command; returns 0, or 1 when a replay failed. */
     static int run(CommandProcessor processor, PrintStream out, BenchOptions o) {
         int tcp = o.quick ? 4_000 : 40_000;
         int udp = o.quick ? 9_000 : 90_000;
-        int runs = o.quick ? 2 : 3;
+        int runs = o.runsGiven ? o.runs : o.quick ? 2 : 3;
         Path dir = null;
         try {
+            List<Kind> kinds = kinds(o);
             dir = Files.createTempDirectory("conntrack4j-bench-replay");
             Path capture = dir.resolve("replay.pcapng");
             Path rules = dir.resolve("ruleset.nft");
@@ -91,7 +111,9 @@ final class WorkloadReplay {
             long frames = ReplayCapture.write(capture, tcp, udp, 1000);
             // the same flows as the router meets them behind masquerade: the servers answer its wan address
             Path natCapture = dir.resolve("masquerade.pcapng");
-            ReplayCapture.write(natCapture, tcp, udp, 1000, true);
+            if (kinds.stream().anyMatch(Kind::masquerade)) {
+                ReplayCapture.write(natCapture, tcp, udp, 1000, true);
+            }
             Inputs in = new Inputs(capture, natCapture, rules, masquerade, fastRules);
             List<String> gcs = new ArrayList<>();
             ManagementFactory.getGarbageCollectorMXBeans().forEach(g -> gcs.add(g.getName()));
@@ -105,7 +127,7 @@ final class WorkloadReplay {
             out.printf(Locale.ROOT, "warm: the replay command inside this JVM, %d runs after an untimed one"
                 + " (no JVM start-up, JIT done)%n", runs);
             header(out);
-            for (Kind k : KINDS) {
+            for (Kind k : kinds) {
                 double[] pps = new double[runs];
                 double[] cpu = new double[runs];
                 for (int r = -1; r < runs; r++) {
@@ -127,6 +149,9 @@ final class WorkloadReplay {
                 }
                 row(out, k.label, pps, cpu, loadAverage());
             }
+            if (o.warmOnly) {
+                return 0;
+            }
             String home = System.getProperty("conntrack4j.home");
             Path launcher = home == null ? null : Path.of(home, "bin", "conntrack4j");
             if (launcher == null || !Files.isRegularFile(launcher) || childCpuNanos() < 0) {
@@ -137,7 +162,7 @@ final class WorkloadReplay {
             out.printf(Locale.ROOT, "as a user runs it: bin/conntrack4j replay ... in a new JVM (start-up and JIT"
                 + " included; JAVA_OPTS as given to the bench), %d runs%n", runs);
             header(out);
-            for (Kind k : KINDS) {
+            for (Kind k : kinds) {
                 double[] pps = new double[runs];
                 double[] cpu = new double[runs];
                 for (int r = 0; r < runs; r++) {

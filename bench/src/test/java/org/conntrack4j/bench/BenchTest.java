@@ -2,12 +2,14 @@ package org.conntrack4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +51,18 @@ class BenchTest {
     }
 
     /** Outside the distribution (no conntrack4j.home, as here) workload R says what it needs and counts as failed. */
+    @Test
+    void theReplayWorkloadRunsTheKindsAskedFor() {
+        BenchOptions d = BenchOptions.parse("--workload", "replay");
+        assertEquals(6, WorkloadReplay.kinds(d).size());
+        assertFalse(d.warmOnly);
+        BenchOptions o = BenchOptions.parse("--workload", "replay", "--replay-kinds", "verdicts,all", "--warm-only");
+        assertEquals(List.of("all", "verdicts"), WorkloadReplay.kinds(o).stream().map(k -> k.name()).toList());
+        assertTrue(o.warmOnly);
+        assertThrows(IllegalArgumentException.class,
+            () -> WorkloadReplay.kinds(BenchOptions.parse("--replay-kinds", "fast")));
+    }
+
     @Test
     void theRouterWorkloadNeedsTheDistribution() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -30,6 +30,9 @@ public final class PcapNgWriter implements Closeable, Flushable {
     private final OutputStream out;
     private final int linkType;
     private final Map<String, Integer> interfaces = new LinkedHashMap<>();
+    /** The name asked for last (the same instance, as a router's port names are) and its id: no map look-up. */
+    private String lastName;
+    private int lastId;
     private final byte[] header = new byte[32];
     private int framesWritten;
 
@@ -110,8 +113,13 @@ public final class PcapNgWriter implements Closeable, Flushable {
     /** The id of the interface called {@code name}, writing its description first if it is new. */
     public int interfaceId(String name) throws IOException {
         Objects.requireNonNull(name, "interface name");
+        if (name == lastName) {
+            return lastId;
+        }
         Integer known = interfaces.get(name);
         if (known != null) {
+            lastName = name;
+            lastId = known;
             return known;
         }
         byte[] text = name.getBytes(StandardCharsets.UTF_8);

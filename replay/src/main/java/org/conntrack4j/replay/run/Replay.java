@@ -24,6 +24,7 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.replay.pcap.CaptureAhead;
 import org.conntrack4j.replay.pcap.CaptureFormatException;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
@@ -194,26 +195,24 @@ public final class Replay {
                 ruleset[0] = rules.install(net, spec.ruleset(), spec.rulesetName());
             }
             int nextChange = 0;
-            int[] counts = new int[2];
             boolean[] quiet = {false};
             // a listener's exception would be the engine's to log and survive: a failed write waits here instead
             IOException[] unwritten = {null};
+            // the outputs' own thread, from the router's port names on (below)
+            OutputStage[] stage = {null};
             if (!verdictsOnly) {
                 regs.add(net.table().addListener(new ConntrackListener() {
                     @Override
                     public void onEvent(ConntrackEvent e) {
-                        if (quiet[0]) {
-                            return;
+                        if (!quiet[0]) {
+                            written(() -> stage[0].event(e), unwritten);
                         }
-                        write(events, CtFormat.event(e, true, spec.labels()), unwritten);
-                        counts[0]++;
                     }
 
                     @Override
                     public void onExpectationEvent(ExpectationEvent e) {
                         if (expects != null) {
-                            write(expects, CtFormat.expectationEvent(e, true), unwritten);
-                            counts[1]++;
+                            written(() -> stage[0].expectation(e), unwritten);
                         }
                     }
                 }, true));
@@ -236,8 +235,12 @@ public final class Replay {
             regs.add(router::close);
             List<String> portNames = new ArrayList<>();
             router.devices().forEach(d -> portNames.add(d.name()));
+            OutputStage out = new OutputStage(spec.name(), rows, events, expects, egress, spec.labels(), portNames);
+            stage[0] = out;
+            // its thread ends with the replay, whatever way it ends
+            regs.add(out::close);
             Forwarder forwarder = router.forwarder(verdictsOnly ? (port, t, b, o, n) -> { }
-                : (port, t, b, o, n) -> egress.write(portNames.get(port), t, b, o, n, n, null));
+                : (port, t, b, o, n) -> out.sent(port, t, b, o, n));
             if (spec.adoptRandomPorts()) {
                 // Replies in the capture go to the ports the recording kernel picked at random for clashing flows.
                 regs.add(RecordedPortAdoption.install(net, router.devices()));
@@ -256,7 +259,9 @@ public final class Replay {
                 spec.interfaces());
             List<TableOperation> ops = spec.operations();
             int nextOp = 0;
-            try (CaptureReader reader = CaptureReader.open(spec.capture())) {
+            try (CaptureReader file = CaptureReader.open(spec.capture());
+                 // read and decoded on a thread of its own
+                 CaptureAhead reader = new CaptureAhead(file, "replay-input " + spec.name())) {
                 CaptureFrame f;
                 while (fatal.error() == null && (f = reader.next()) != null) {
                     frames++;
@@ -281,13 +286,9 @@ public final class Replay {
                     }
                     ingress.take(f);
                     String iface = ingress.iface;
-                    int l3 = ingress.network;
-                    Text summary = rows.begin(f.index(), ts - firstTs, iface);
-                    if (l3 >= 0) {
-                        PacketSummary.describe(summary, f.array(), ingress.offset + l3, ingress.length - l3);
-                    } else {
-                        summary.str("non-IP frame (").dec(f.capturedLength()).str(" bytes)");
-                    }
+                    // as captured: the router may rewrite the frame in place
+                    out.frame(f.index(), ts, ts - firstTs, iface, f.array(), ingress.offset, ingress.length,
+                        ingress.network, f.capturedLength());
                     if (peers != null) {
                         // what the router's own TCP owes by now (an ACK after its reader drained the queue), its
                         // look ahead still including this frame
@@ -301,7 +302,7 @@ public final class Replay {
                         result.clear();
                         result.note = ingress.skip;
                     }
-                    rows.end(result, ts, f.index());
+                    out.result(result);
                     if (connections != null) {
                         connections.first(ts);
                         note(connections, result, f.index());
@@ -331,11 +332,18 @@ public final class Replay {
             } catch (RuntimeException | Error e) {
                 failure = e;
             }
+            // what was processed is written whatever happened; fragments whose datagram never completed were never
+            // seen by conntrack
+            try {
+                out.drain();
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            } catch (RuntimeException | Error e) {
+                failure = failure != null ? failure : e;
+            }
             if (failure != null) {
                 fatal.uncaughtException(null, failure);
             }
-            // what was processed is written whatever happened; fragments whose datagram never completed were never
-            // seen by conntrack
             rows.finish();
             if (fatal.error() != null) {
                 throw new ReplayException("fatal: " + fatal.describe() + " after " + done + " frames of "
@@ -362,9 +370,12 @@ public final class Replay {
             }
             quiet[0] = spec.eventsUntilTable();
             dumpEvictsExpired(net);
-            int listed = writeTable(net, spec, outDir);
-            return new ReplayReport(spec.name(), frames, rows.states(), egress.framesWritten(), counts[0], counts[1],
-                listed, problem, System.nanoTime() - started, spec.adoptRandomPorts()).withIngress(ingress.warnings(),
+            int listed = writeTable(net, spec, outDir, out);
+            if (unwritten[0] != null) {
+                throw unwritten[0];
+            }
+            return new ReplayReport(spec.name(), frames, rows.states(), egress.framesWritten(), out.eventsWritten(),
+                out.expectationsWritten(), listed, problem, System.nanoTime() - started, spec.adoptRandomPorts()).withIngress(ingress.warnings(),
                 ingress.noneMapped());
         } finally {
             for (int i = regs.size() - 1; i >= 0; i--) {
@@ -418,11 +429,13 @@ public final class Replay {
      * {@code table.txt} ({@code conntrack -L -o extended,id,labels}) and {@code table.xml} ({@code -o xml,labels}: the
      * document only around flows), one connection at a time; returns the connections listed.
      */
-    private static int writeTable(Conntrack net, CaseSpec spec, Path outDir) throws IOException {
+    private static int writeTable(Conntrack net, CaseSpec spec, Path outDir, OutputStage out) throws IOException {
         long now = net.now();
         int n = 0;
         try (BufferedWriter t = writer(outDir.resolve("table.txt"));
              BufferedWriter x = writer(outDir.resolve("table.xml"))) {
+            // table.xml on the outputs' thread, table.txt here: each formats half of every connection
+            out.tableXml(x);
             for (org.conntrack4j.core.api.Connection c : net.table().connections(null)) {
                 if (c.timeout() - now <= 0) {
                     continue;
@@ -430,12 +443,11 @@ public final class Replay {
                 ConnectionSnapshot s = net.table().snapshot(c);
                 t.write(CtFormat.listLine(s, true, true, spec.labels()));
                 t.write('\n');
-                if (n++ == 0) {
-                    x.write(CtFormat.XML_HEADER + "\n");
-                }
-                x.write(CtFormat.xmlFlow(s, spec.labels()));
-                x.write('\n');
+                out.flow(s);
+                n++;
             }
+            // the events (the dump's destroys) and table.xml written, and the thread ended
+            out.finish();
             if (n > 0) {
                 x.write(CtFormat.XML_FOOTER + "\n");
             }
@@ -461,14 +473,19 @@ public final class Replay {
         return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
     }
 
-    /** Writes the line {@code s}, or keeps the first failure in {@code failed} (a listener cannot throw it). */
-    private static void write(BufferedWriter w, String s, IOException[] failed) {
+    /** An output's write that may fail. */
+    @FunctionalInterface
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    /** Does {@code w}, or keeps the first failure in {@code failed} (a listener cannot throw it). */
+    private static void written(Write w, IOException[] failed) {
         if (failed[0] != null) {
             return;
         }
         try {
-            w.write(s);
-            w.write('\n');
+            w.run();
         } catch (IOException e) {
             failed[0] = e;
         }

@@ -118,6 +118,50 @@ class ReplayStreamingTest {
         assertFalse(Files.exists(out.resolve("table.txt")), "no table is taken after a fatal error, nor left from before");
     }
 
+    /** The threads of the outputs ({@link OutputStage}) and of the capture read ahead still alive. */
+    private static long outputThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("replay-output") || t.getName().startsWith("replay-input")).count();
+    }
+
+    @Test
+    void theOutputsThreadEndsWithTheReplayAndKeepsTheRowsInOrder(@TempDir Path tmp) throws Exception {
+        // more frames than a hand-over holds: several batches, and a partial one at the end
+        int n = 2 * OutputStage.FRAMES + 17;
+        Path capture = capture(tmp, n);
+        CaseSpec spec = spec(capture);
+        Path out = tmp.resolve("out");
+        ReplayReport r = Replay.run(spec, out, engines(), (net, text, source) -> () -> { }, null, -1, false,
+            FatalErrors.local());
+        assertEquals(n, r.frames());
+        assertEquals(0, outputThreads());
+        List<String> rows = Files.readAllLines(out.resolve("ctstate.tsv"));
+        assertEquals(1 + n, rows.size());
+        for (int i = 1; i <= n; i++) {
+            assertTrue(rows.get(i).startsWith(i + "\t"), rows.get(i));
+        }
+        // every frame forwarded, each in the egress capture in its order
+        assertEquals(n, r.egressFrames());
+        try (org.conntrack4j.replay.pcap.CaptureReader sent = org.conntrack4j.replay.pcap.CaptureReader.open(
+            out.resolve("egress.pcapng"))) {
+            for (int i = 0; i < n; i++) {
+                org.conntrack4j.replay.pcap.CaptureFrame f = sent.next();
+                // the UDP source port, behind the Ethernet and IPv4 headers
+                assertEquals(40000 + i, f.getUnsignedByte(34) << 8 | f.getUnsignedByte(35));
+            }
+        }
+
+        ReplayException e = assertThrows(ReplayException.class, () -> Replay.run(spec(capture, "injected"),
+            tmp.resolve("fatal"), engines(), hook(k -> {
+                if (k == OutputStage.FRAMES + 3) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+            }), null, -1, false, FatalErrors.local()));
+        assertEquals(ReplayException.FATAL, e.exitStatus());
+        assertEquals(0, outputThreads(), "the outputs' thread ends with a replay that failed");
+        assertEquals(1 + OutputStage.FRAMES + 2, Files.readAllLines(tmp.resolve("fatal/ctstate.tsv")).size());
+    }
+
     @Test
     void anUnexpectedExceptionIsAnInternalError(@TempDir Path tmp) throws Exception {
         CaseSpec spec = spec(capture(tmp, 5), "injected");
