@@ -2,8 +2,10 @@ package org.conntrack4j.router.impl;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.conntrack4j.core.api.Connection;
 import org.conntrack4j.core.api.Conntrack;
 import org.conntrack4j.core.api.Direction;
@@ -127,17 +129,17 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
         /** The router port this direction's packets leave by. */
         final int outPort;
 
-        Entry(Flow f, int dir, long srcHi, long srcLo, long dstHi, long dstLo, int srcPort, int dstPort, int inPort,
-            int outPort) {
+        Entry(Flow f, int dir, int hash, long srcHi, long srcLo, long dstHi, long dstLo, int srcPort, int dstPort,
+            int inPort, int outPort) {
             this.flow = f;
             this.dir = dir;
+            this.hash = hash;
             this.srcHi = srcHi;
             this.srcLo = srcLo;
             this.dstHi = dstHi;
             this.dstLo = dstLo;
             this.key = key(f.family, f.proto, srcPort, dstPort, inPort);
             this.outPort = outPort;
-            this.hash = hash(f.family, f.proto, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, inPort);
         }
 
         static long key(int family, int proto, int sp, int dp, int port) {
@@ -186,6 +188,16 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
     private volatile long udpTimeout;
     /** The engine's jiffies per second. */
     private final long hz;
+    /**
+     * The hash's multipliers, drawn per flowtable, so that tuples whose slots collide cannot be chosen from outside
+     * (as the core's connection table and Linux's rhashtable seed theirs). Nothing observable depends on the slots'
+     * order: lookups compare whole tuples, and the collector's teardowns raise no events.
+     */
+    private final long k1;
+    private final long k2;
+    private final long k3;
+    private final long k4;
+    private final long k5;
 
     FlowtableImpl(FlowTables owner, Conntrack net, String name, int family, int priority, int flags) {
         this.owner = owner;
@@ -195,15 +207,32 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
         this.priority = priority;
         this.counter = (flags & FlowOffload.FLAG_COUNTER) != 0;
         this.hz = net.clock().hz();
+        SplittableRandom r = new SplittableRandom(new SecureRandom().nextLong());
+        k1 = r.nextLong() | 1;
+        k2 = r.nextLong() | 1;
+        k3 = r.nextLong() | 1;
+        k4 = r.nextLong() | 1;
+        k5 = r.nextLong() | 1;
         readSettings();
     }
 
-    static int hash(int family, int proto, long sHi, long sLo, long dHi, long dLo, int sp, int dp, int port) {
-        long h = sLo * 0x9E3779B97F4A7C15L ^ dLo * 0xC2B2AE3D27D4EB4FL ^ (sHi ^ Long.rotateLeft(dHi, 17))
-            * 0x165667B19E3779F9L ^ ((long) sp << 16 | dp) * 0x27D4EB2F165667C5L ^ (proto << 8 | family | port << 16);
-        h ^= h >>> 31;
-        h *= 0x94D049BB133111EBL;
-        return (int) (h ^ h >>> 29);
+    int hash(int family, int proto, long sHi, long sLo, long dHi, long dLo, int sp, int dp, int port) {
+        long h = sLo * k1 ^ dLo * k2 ^ (sHi + dHi * 31) * k3 ^ Entry.key(family, proto, sp, dp, port) * k4;
+        h ^= h >>> 33;
+        h *= k5;
+        return (int) (h ^ h >>> 32);
+    }
+
+    /** The entry of {@code ct}'s direction {@code dir}, arriving on router port {@code in}, leaving by {@code out}. */
+    private Entry entry(Flow f, Connection ct, int dir, int in, int out) {
+        long sHi = ct.srcHi(dir);
+        long sLo = ct.srcLo(dir);
+        long dHi = ct.dstHi(dir);
+        long dLo = ct.dstLo(dir);
+        int sp = ct.srcPort(dir);
+        int dp = ct.dstPort(dir);
+        return new Entry(f, dir, hash(f.family, f.proto, sHi, sLo, dHi, dLo, sp, dp, in), sHi, sLo, dHi, dLo, sp, dp,
+            in, out);
     }
 
     /** The tag of a live slot whose entry has hash {@code h}: never {@link #EMPTY} or {@link #DELETED}. */
@@ -270,10 +299,8 @@ final class FlowtableImpl implements FlowOffload.Flowtable {
         }
         int out = pkt.out.index() - 1;
         int in = back.index() - 1;
-        Entry e = new Entry(f, dir, ct.srcHi(dir), ct.srcLo(dir), ct.dstHi(dir), ct.dstLo(dir), ct.srcPort(dir),
-            ct.dstPort(dir), in, out);
-        Entry r = new Entry(f, other, ct.srcHi(other), ct.srcLo(other), ct.dstHi(other), ct.dstLo(other),
-            ct.srcPort(other), ct.dstPort(other), out, in);
+        Entry e = entry(f, ct, dir, in, out);
+        Entry r = entry(f, ct, other, out, in);
         synchronized (this) {
             if (closed || lookupAny(e.hash, e.key, e.srcHi, e.srcLo, e.dstHi, e.dstLo) != null
                 || lookupAny(r.hash, r.key, r.srcHi, r.srcLo, r.dstHi, r.dstLo) != null || !room()) {
