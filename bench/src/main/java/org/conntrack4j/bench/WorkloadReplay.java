@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +13,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -126,67 +126,34 @@ final class WorkloadReplay {
                 ReplayCapture.UDP_FRAMES, Files.size(capture));
             out.printf(Locale.ROOT, "warm: the replay command inside this JVM, %d runs after an untimed one"
                 + " (no JVM start-up, JIT done)%n", runs);
-            header(out);
-            for (Kind k : kinds) {
-                double[] pps = new double[runs];
-                double[] cpu = new double[runs];
-                for (int r = -1; r < runs; r++) {
-                    Path outDir = dir.resolve("out");
-                    long cpu0 = processCpuNanos();
-                    long t0 = System.nanoTime();
-                    Object result = replay(processor, in.args(k, outDir));
-                    long wall = System.nanoTime() - t0;
-                    long used = processCpuNanos() - cpu0;
-                    if (!(result instanceof Number) || ((Number) result).intValue() != 0) {
-                        out.println("  replay failed: " + result);
-                        return 1;
-                    }
-                    if (r >= 0) {
-                        pps[r] = frames * 1e9 / wall;
-                        cpu[r] = (double) used / frames;
-                    }
-                    delete(outDir);
-                }
-                row(out, k.label, pps, cpu, loadAverage());
+            boolean ok = measure(out, kinds, 1, runs, CpuClock::processCpuNanos, dir, frames, (k, outDir) -> {
+                Object result = replay(processor, in.args(k, outDir));
+                return result instanceof Number && ((Number) result).intValue() == 0 ? null : String.valueOf(result);
+            });
+            if (!ok) {
+                return 1;
             }
             if (o.warmOnly) {
                 return 0;
             }
             String home = System.getProperty("conntrack4j.home");
             Path launcher = home == null ? null : Path.of(home, "bin", "conntrack4j");
-            if (launcher == null || !Files.isRegularFile(launcher) || childCpuNanos() < 0) {
+            if (launcher == null || !Files.isRegularFile(launcher) || CpuClock.childCpuNanos() < 0) {
                 out.println("as a user runs it: needs the distribution's bin/conntrack4j on Linux (./conntrack4j bench"
                     + " --workload replay)");
                 return 0;
             }
             out.printf(Locale.ROOT, "as a user runs it: bin/conntrack4j replay ... in a new JVM (start-up and JIT"
                 + " included; JAVA_OPTS as given to the bench), %d runs%n", runs);
-            header(out);
-            for (Kind k : kinds) {
-                double[] pps = new double[runs];
-                double[] cpu = new double[runs];
-                for (int r = 0; r < runs; r++) {
-                    Path outDir = dir.resolve("out");
-                    List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "replay"));
-                    cmd.addAll(in.args(k, outDir));
-                    long cpu0 = childCpuNanos();
-                    long t0 = System.nanoTime();
-                    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                    int status = p.waitFor();
-                    long wall = System.nanoTime() - t0;
-                    long used = childCpuNanos() - cpu0;
-                    if (status != 0) {
-                        out.println("  replay failed: exit status " + status);
-                        return 1;
-                    }
-                    pps[r] = frames * 1e9 / wall;
-                    cpu[r] = (double) used / frames;
-                    delete(outDir);
-                }
-                row(out, k.label, pps, cpu, loadAverage());
-            }
-            return 0;
+            ok = measure(out, kinds, 0, runs, CpuClock::childCpuNanos, dir, frames, (k, outDir) -> {
+                List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "replay"));
+                cmd.addAll(in.args(k, outDir));
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                int status = p.waitFor();
+                return status == 0 ? null : "exit status " + status;
+            });
+            return ok ? 0 : 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             out.println("  workload replay interrupted");
@@ -201,6 +168,43 @@ final class WorkloadReplay {
         }
     }
 
+    /** One replay of kind {@code k} into {@code outDir}: null when it went well, else what went wrong. */
+    private interface Runner {
+        String replay(Kind k, Path outDir) throws Exception;
+    }
+
+    /**
+     * Replays every kind {@code untimed} times and then {@code runs} times timed, wall clock and CPU from
+     * {@code cpuClock} around each, and prints a row per kind; false (said on {@code out}) when a replay failed.
+     */
+    private static boolean measure(PrintStream out, List<Kind> kinds, int untimed, int runs, LongSupplier cpuClock,
+        Path dir, long frames, Runner runner) throws Exception {
+        header(out);
+        for (Kind k : kinds) {
+            double[] pps = new double[runs];
+            double[] cpu = new double[runs];
+            for (int r = -untimed; r < runs; r++) {
+                Path outDir = dir.resolve("out");
+                long cpu0 = cpuClock.getAsLong();
+                long t0 = System.nanoTime();
+                String failed = runner.replay(k, outDir);
+                long wall = System.nanoTime() - t0;
+                long used = cpuClock.getAsLong() - cpu0;
+                if (failed != null) {
+                    out.println("  replay failed: " + failed);
+                    return false;
+                }
+                if (r >= 0) {
+                    pps[r] = frames * 1e9 / wall;
+                    cpu[r] = (double) used / frames;
+                }
+                delete(outDir);
+            }
+            row(out, k.label, pps, cpu, loadAverage());
+        }
+        return true;
+    }
+
     private static void header(PrintStream out) {
         out.printf(Locale.ROOT, "  %-30s %-28s %-26s %s%n", "outputs", "frames/s (wall)", "CPU ns/frame (process)",
             "load");
@@ -212,23 +216,6 @@ final class WorkloadReplay {
 
     private static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    /** The replay command's arguments for the bench's capture. */
-    /**
-     * The CPU time (user + system) of this process's children that ended and were waited for, from
-     * {@code /proc/self/stat} ({@code cutime}, {@code cstime}, in the kernel's 100 Hz clock ticks); -1 elsewhere.
-     */
-    static long childCpuNanos() {
-        try {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
-            // the fields after the command name, which is in parentheses and may hold blanks
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // cutime and cstime are fields 16 and 17 of the line, 14 and 15 after the name
-            return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10_000_000L;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 
     /**
@@ -264,18 +251,6 @@ final class WorkloadReplay {
         double[] s = v.clone();
         Arrays.sort(s);
         return String.format(Locale.ROOT, fmt + " [" + fmt + "-" + fmt + "]", s[s.length / 2], s[0], s[s.length - 1]);
-    }
-
-    /** CPU time of every thread of the process (com.sun.management's figure), or -1 where the JVM has none. */
-    static long processCpuNanos() {
-        try {
-            Class<?> c = Class.forName("com.sun.management.OperatingSystemMXBean", false,
-                ClassLoader.getPlatformClassLoader());
-            Method m = c.getMethod("getProcessCpuTime");
-            return (Long) m.invoke(ManagementFactory.getOperatingSystemMXBean());
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return -1;
-        }
     }
 
     private static void delete(Path p) {
