@@ -39,6 +39,15 @@ class SyncNodeLifecycleTest {
         return r == null ? null : own.getService(r);
     }
 
+    /**
+     * Is the node's service there with {@code token}? One look-up: a reconfiguration replaces the service, so two
+     * look-ups in a row may see it and then not.
+     */
+    private boolean hasToken(String token) {
+        SyncControl c = control();
+        return c != null && token.equals(c.token());
+    }
+
     private Bundle syncBundle() {
         for (Bundle b : own.getBundles()) {
             if (b.getSymbolicName().equals("org.conntrack4j.sync")) {
@@ -61,7 +70,7 @@ class SyncNodeLifecycleTest {
             p.put(SyncControl.CONF, conf.toString());
             p.put(SyncControl.TOKEN, "itest");
             cfg.update(p);
-            ItSupport.until("the node's service", () -> control() != null && "itest".equals(control().token()));
+            ItSupport.until("the node's service", () -> hasToken("itest"));
             assertNull(control().error(), control().describe());
             assertTrue(control().describe().startsWith("sync: NOTRACK over UDP 127.0.0.1->127.0.0.1:37801 on lo"),
                 control().describe());
@@ -77,7 +86,7 @@ class SyncNodeLifecycleTest {
             Files.writeString(conf, "Sync {\n  Mode FROB {\n  }\n}\n");
             p.put(SyncControl.TOKEN, "bad");
             cfg.update(p);
-            ItSupport.until("the bad file's error", () -> control() != null && "bad".equals(control().token()));
+            ItSupport.until("the bad file's error", () -> hasToken("bad"));
             assertTrue(control().error() != null && control().error().contains(conf.toString()), control().describe());
             assertTrue(!syncThreadRuns(), "nothing runs with a bad file");
         } finally {
