@@ -30,9 +30,11 @@ public final class PcapNgWriter implements Closeable, Flushable {
     private final OutputStream out;
     private final int linkType;
     private final Map<String, Integer> interfaces = new LinkedHashMap<>();
-    /** The name asked for last (the same instance, as a router's port names are) and its id: no map look-up. */
-    private String lastName;
-    private int lastId;
+    /**
+     * The first interfaces' names by id, compared by identity (a router's port names are the same instances frame
+     * after frame): no hashing per frame when frames alternate between ports.
+     */
+    private final String[] firstNames = new String[8];
     private final byte[] header = new byte[32];
     private int framesWritten;
 
@@ -113,13 +115,13 @@ public final class PcapNgWriter implements Closeable, Flushable {
     /** The id of the interface called {@code name}, writing its description first if it is new. */
     public int interfaceId(String name) throws IOException {
         Objects.requireNonNull(name, "interface name");
-        if (name == lastName) {
-            return lastId;
+        for (int i = 0; i < firstNames.length && firstNames[i] != null; i++) {
+            if (firstNames[i] == name) {
+                return i;
+            }
         }
         Integer known = interfaces.get(name);
         if (known != null) {
-            lastName = name;
-            lastId = known;
             return known;
         }
         byte[] text = name.getBytes(StandardCharsets.UTF_8);
@@ -139,6 +141,9 @@ public final class PcapNgWriter implements Closeable, Flushable {
         writeLength(length);
         int id = interfaces.size();
         interfaces.put(name, id);
+        if (id < firstNames.length) {
+            firstNames[id] = name;
+        }
         return id;
     }
 
