@@ -6,7 +6,6 @@ import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,14 +44,15 @@ public final class PcapNgWriter implements Closeable, Flushable {
 
     /** A writer whose interfaces all have {@code linkType}; the section header is written at once. */
     public PcapNgWriter(OutputStream out, int linkType) throws IOException {
-        this.out = new BufferedOutputStream(Objects.requireNonNull(out, "out"), 1 << 16);
+        // a FileOutput buffers already
+        this.out = out instanceof FileOutput ? out : new BufferedOutputStream(Objects.requireNonNull(out, "out"), 1 << 16);
         this.linkType = linkType;
         writeSectionHeader();
     }
 
     /** Creates (or truncates) {@code file} and writes Ethernet frames to it. */
     public static PcapNgWriter create(Path file) throws IOException {
-        OutputStream stream = Files.newOutputStream(file);
+        OutputStream stream = FileOutput.create(file);
         try {
             return new PcapNgWriter(stream);
         } catch (IOException | RuntimeException e) {

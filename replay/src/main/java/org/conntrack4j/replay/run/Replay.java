@@ -1,6 +1,5 @@
 package org.conntrack4j.replay.run;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -29,6 +28,7 @@ import org.conntrack4j.replay.pcap.CaptureAhead;
 import org.conntrack4j.replay.pcap.CaptureFormatException;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
+import org.conntrack4j.replay.pcap.FileOutput;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
 import org.conntrack4j.router.Forwarder;
 import org.conntrack4j.router.Result;
@@ -472,7 +472,7 @@ public final class Replay {
 
     /** A text output: lines go in as UTF-8 bytes ({@link TextBuffer}), not through a Writer's encoder. */
     private static OutputStream output(Path p) throws IOException {
-        return new BufferedOutputStream(Files.newOutputStream(p), 1 << 16);
+        return FileOutput.create(p);
     }
 
     /** An output's write that may fail. */

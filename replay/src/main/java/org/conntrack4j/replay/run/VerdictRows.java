@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.conntrack4j.core.text.TextBuffer;
+import org.conntrack4j.replay.pcap.FileOutput;
 import org.conntrack4j.router.Result;
 
 /**
@@ -82,7 +83,7 @@ final class VerdictRows implements Closeable {
 
     /** As {@link #VerdictRows(Path, long)}, keeping at most {@code memoryRows} decided rows in memory while waiting. */
     VerdictRows(Path file, long heldLimitNanos, int memoryRows) throws IOException {
-        this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        this.out = FileOutput.create(file);
         this.heldLimitNanos = heldLimitNanos;
         this.memoryRows = memoryRows;
         this.spillDir = file.toAbsolutePath().getParent();
