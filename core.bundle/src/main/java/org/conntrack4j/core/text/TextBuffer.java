@@ -101,8 +101,13 @@ public final class TextBuffer implements Appendable {
 
     /** The first {@code n} bytes of {@code b}. */
     public TextBuffer bytes(byte[] b, int n) {
+        return bytes(b, 0, n);
+    }
+
+    /** The {@code n} bytes of {@code b} from {@code off}. */
+    public TextBuffer bytes(byte[] b, int off, int n) {
         room(n);
-        System.arraycopy(b, 0, bytes, length, n);
+        System.arraycopy(b, off, bytes, length, n);
         length += n;
         return this;
     }
@@ -196,7 +201,31 @@ public final class TextBuffer implements Appendable {
 
     /** The IPv4 address {@code a} (its first octet in the high bits), dotted. */
     public TextBuffer ipv4(int a) {
-        return dec(a >>> 24).ch('.').dec((a >>> 16) & 0xff).ch('.').dec((a >>> 8) & 0xff).ch('.').dec(a & 0xff);
+        // room once for the longest: every row and event has two to four of these
+        room(15);
+        octet(a >>> 24);
+        bytes[length++] = '.';
+        octet((a >>> 16) & 0xff);
+        bytes[length++] = '.';
+        octet((a >>> 8) & 0xff);
+        bytes[length++] = '.';
+        octet(a & 0xff);
+        return this;
+    }
+
+    /** {@code v}, 0 to 255, in decimal, where there is room for it. */
+    private void octet(int v) {
+        if (v >= 100) {
+            bytes[length++] = (byte) ('0' + v / 100);
+            v %= 100;
+            bytes[length++] = TENS[v];
+            bytes[length++] = ONES[v];
+        } else if (v >= 10) {
+            bytes[length++] = TENS[v];
+            bytes[length++] = ONES[v];
+        } else {
+            bytes[length++] = (byte) ('0' + v);
+        }
     }
 
     /** Spaces up to length {@code end} (none if the text is that long already). */

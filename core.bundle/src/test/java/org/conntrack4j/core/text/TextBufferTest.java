@@ -46,6 +46,12 @@ class TextBufferTest {
         assertEquals("0a0b0c0d ff", t.clear().hex(0x0a0b0c0dL, 8).ch(' ').hex(0x1ff, 2).toString());
         assertEquals("198.51.100.255", t.clear().ipv4(new byte[] {(byte) 198, 51, 100, (byte) 255}, 0).toString());
         assertEquals("255.0.10.1", t.clear().ipv4(0xff000a01).toString());
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 10_000; i++) {
+            int a = r.nextInt();
+            String dotted = (a >>> 24) + "." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
+            assertEquals("x" + dotted, t.clear().ch('x').ipv4(a).toString());
+        }
         assertEquals("é", t.clear().ch('é').toString());
         assertEquals("é\t?", t.clear().str("é\t\ud800").toString());
     }

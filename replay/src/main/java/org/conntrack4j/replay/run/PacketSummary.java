@@ -274,8 +274,15 @@ public final class PacketSummary {
     }
 
     private static void printable(TextBuffer t, byte[] b, int p, int n) {
-        for (int i = 0; i < n; i++) {
-            int c = b[p + i] & 0xff;
+        // runs of characters shown as they are go in whole, the others escaped one by one
+        int run = p;
+        for (int i = p; i < p + n; i++) {
+            int c = b[i] & 0xff;
+            if (c >= 32 && c < 127 && c != '\\' && c != '\'') {
+                continue;
+            }
+            t.bytes(b, run, i - run);
+            run = i + 1;
             if (c == '\n') {
                 t.str("\\n");
             } else if (c == '\r') {
@@ -284,11 +291,10 @@ public final class PacketSummary {
                 t.str("\\t");
             } else if (c == '\\' || c == '\'') {
                 t.ch('\\').ch((char) c);
-            } else if (c >= 32 && c < 127) {
-                t.ch((char) c);
             } else {
                 t.str("\\x").hex(c, 2);
             }
         }
+        t.bytes(b, run, p + n - run);
     }
 }
