@@ -59,9 +59,19 @@ public final class CtFormat {
      */
     public static String listLine(ConnectionSnapshot s, boolean extended, boolean id, LabelMap labels,
         boolean ktimestamp) {
-        StringBuilder sb = new StringBuilder(256);
-        entry(sb, s, extended, s.timeoutSeconds() >= 0, s.state() != null, true, true, true, id, labels, ktimestamp);
-        return sb.toString();
+        return appendListLine(new TextBuffer(256), s, extended, id, labels, ktimestamp).toString();
+    }
+
+    /**
+     * {@link #listLine(ConnectionSnapshot, boolean, boolean, LabelMap, boolean)} appended to {@code t} as UTF-8,
+     * without a line break; returns {@code t}. Allocates nothing for an IPv4 connection with {@code ktimestamp} off.
+     *
+     * @since 1.3
+     */
+    public static TextBuffer appendListLine(TextBuffer t, ConnectionSnapshot s, boolean extended, boolean id,
+        LabelMap labels, boolean ktimestamp) {
+        entry(t, s, extended, s.timeoutSeconds() >= 0, s.state() != null, true, true, true, id, labels, ktimestamp);
+        return t;
     }
 
     /** One {@code conntrack -E -o extended,id} line, with the {@code [sec.usec]\t} prefix if asked. */
@@ -98,20 +108,30 @@ public final class CtFormat {
      */
     public static String event(ConntrackEvent e, boolean timestamp, boolean extended, boolean id, LabelMap labels,
         boolean ktimestamp) {
-        StringBuilder sb = new StringBuilder(256);
+        return appendEvent(new TextBuffer(256), e, timestamp, extended, id, labels, ktimestamp).toString();
+    }
+
+    /**
+     * {@link #event(ConntrackEvent, boolean, boolean, boolean, LabelMap, boolean)} appended to {@code t} as UTF-8,
+     * without a line break; returns {@code t}. Allocates nothing for an IPv4 connection with {@code ktimestamp} off.
+     *
+     * @since 1.3
+     */
+    public static TextBuffer appendEvent(TextBuffer t, ConntrackEvent e, boolean timestamp, boolean extended,
+        boolean id, LabelMap labels, boolean ktimestamp) {
         if (timestamp) {
-            timestamp(sb, e.wallNanos());
+            timestamp(t, e.wallNanos());
         }
-        padLeft9(sb, e.type() == ConntrackEvent.NEW ? "[NEW]" : e.type() == ConntrackEvent.DESTROY ? "[DESTROY]"
-            : "[UPDATE]").append(' ');
+        padLeft9(t, e.type() == ConntrackEvent.NEW ? "[NEW]" : e.type() == ConntrackEvent.DESTROY ? "[DESTROY]"
+            : "[UPDATE]").ch(' ');
         ConnectionSnapshot s = e.connection();
         boolean state = s.state() != null && (e.type() == ConntrackEvent.DESTROY || e.has(CtEvent.PROTOINFO));
         boolean mark = s.mark() != 0 || e.has(CtEvent.MARK);
         // ctnetlink leaves the helper out of a DESTROY message, and the labels out of a message that did not change
         // them
-        entry(sb, s, extended, s.timeoutSeconds() >= 0, state, mark, e.type() != ConntrackEvent.DESTROY, false, id,
+        entry(t, s, extended, s.timeoutSeconds() >= 0, state, mark, e.type() != ConntrackEvent.DESTROY, false, id,
             e.type() != ConntrackEvent.DESTROY && e.has(CtEvent.LABEL) ? labels : null, ktimestamp);
-        return sb.toString();
+        return t;
     }
 
     /**
@@ -131,9 +151,9 @@ public final class CtFormat {
         ConnectionSnapshot s = e.connection();
         boolean destroy = e.type() == ConntrackEvent.DESTROY;
         String type = e.type() == ConntrackEvent.NEW ? "new" : destroy ? "destroy" : "update";
-        return xml(s, type, s.state() != null && (destroy || e.has(CtEvent.PROTOINFO)), s.mark() != 0
-            || e.has(CtEvent.MARK), false, !destroy, !destroy && e.has(CtEvent.LABEL) ? labels : null,
-            e.wallNanos(), zone);
+        return xml(new TextBuffer(640), s, type, s.state() != null && (destroy || e.has(CtEvent.PROTOINFO)),
+            s.mark() != 0 || e.has(CtEvent.MARK), false, !destroy, !destroy && e.has(CtEvent.LABEL) ? labels : null,
+            e.wallNanos(), zone).toString();
     }
 
     /**
@@ -160,119 +180,137 @@ public final class CtFormat {
      * @since 1.1
      */
     public static String xmlFlow(ConnectionSnapshot s, LabelMap labels) {
-        return xml(s, null, s.state() != null, true, true, true, labels, 0, null);
+        return appendXmlFlow(new TextBuffer(640), s, labels).toString();
     }
 
-    private static String xml(ConnectionSnapshot s, String type, boolean state, boolean mark, boolean use,
-        boolean helper, LabelMap labels, long whenNanos, java.time.ZoneId zone) {
-        StringBuilder sb = new StringBuilder(640).append("<flow");
+    /**
+     * {@link #xmlFlow(ConnectionSnapshot, LabelMap)} appended to {@code t} as UTF-8, without a line break; returns
+     * {@code t}. Allocates nothing for an IPv4 connection.
+     *
+     * @since 1.3
+     */
+    public static TextBuffer appendXmlFlow(TextBuffer t, ConnectionSnapshot s, LabelMap labels) {
+        return xml(t, s, null, s.state() != null, true, true, true, labels, 0, null);
+    }
+
+    private static TextBuffer xml(TextBuffer sb, ConnectionSnapshot s, String type, boolean state, boolean mark,
+        boolean use, boolean helper, LabelMap labels, long whenNanos, java.time.ZoneId zone) {
+        sb.str("<flow");
         if (type != null) {
-            sb.append(" type=\"").append(type).append('"');
+            sb.str(" type=\"").str(type).ch('"');
         }
-        sb.append('>');
+        sb.ch('>');
         long[] c = s.counters();
         xmlDirection(sb, s.orig(), "original", s.zoneDir() == Zone.DIR_ORIGINAL ? s.zone() : 0, c, 0);
         xmlDirection(sb, s.reply(), "reply", s.zoneDir() == Zone.DIR_REPLY ? s.zone() : 0, c, 2);
-        sb.append("<meta direction=\"independent\">");
+        sb.str("<meta direction=\"independent\">");
         if (state) {
-            sb.append("<state>").append(s.state()).append("</state>");
+            sb.str("<state>").str(s.state()).str("</state>");
         }
         if (s.timeoutSeconds() >= 0) {
-            sb.append("<timeout>").append(s.timeoutSeconds()).append("</timeout>");
+            sb.str("<timeout>").dec(s.timeoutSeconds()).str("</timeout>");
         }
         if (mark) {
-            sb.append("<mark>").append(Integer.toUnsignedString(s.mark())).append("</mark>");
+            sb.str("<mark>").decUnsigned(s.mark()).str("</mark>");
         }
         if (labels != null && (s.labelsLo() != 0 || s.labelsHi() != 0)) {
-            sb.append("<labels>");
+            sb.str("<labels>");
             for (int bit = 0; bit < ConnLabels.BITS; bit++) {
                 String name = ConnLabels.test(s.labelsLo(), s.labelsHi(), bit) ? labels.name(bit) : null;
                 if (name != null && !name.isEmpty()) {
-                    sb.append("<label>").append(name).append("</label>");
+                    sb.str("<label>").str(name).str("</label>");
                 }
             }
-            sb.append("</labels>");
+            sb.str("</labels>");
         }
         if (s.zone() != 0 && s.zoneDir() == Zone.DIR_BOTH) {
-            sb.append("<zone>").append(s.zone()).append("</zone>");
+            sb.str("<zone>").dec(s.zone()).str("</zone>");
         }
         if (use) {
-            sb.append("<use>").append(s.use()).append("</use>");
+            sb.str("<use>").dec(s.use()).str("</use>");
         }
-        sb.append("<id>").append(Integer.toUnsignedString(s.id())).append("</id>");
+        sb.str("<id>").decUnsigned(s.id()).str("</id>");
         if ((s.status() & Status.ASSURED) != 0) {
-            sb.append("<assured/>");
+            sb.str("<assured/>");
         }
         if ((s.status() & Status.SEEN_REPLY) == 0) {
-            sb.append("<unreplied/>");
+            sb.str("<unreplied/>");
         }
         if (s.deltaTimeSeconds() >= 0) {
-            sb.append("<deltatime>").append(s.deltaTimeSeconds()).append("</deltatime>");
+            sb.str("<deltatime>").dec(s.deltaTimeSeconds()).str("</deltatime>");
         }
-        sb.append("</meta>");
+        sb.str("</meta>");
         if (zone != null) {
             java.time.LocalDateTime t = java.time.LocalDateTime.ofInstant(
                 java.time.Instant.ofEpochSecond(Math.floorDiv(whenNanos, 1_000_000_000L)), zone);
-            sb.append("<when><hour>").append(t.getHour()).append("</hour><min>")
-                .append(String.format("%02d", t.getMinute())).append("</min><sec>")
-                .append(String.format("%02d", t.getSecond())).append("</sec><wday>")
-                .append(t.getDayOfWeek().getValue() % 7 + 1).append("</wday><day>").append(t.getDayOfMonth())
-                .append("</day><month>").append(t.getMonthValue()).append("</month><year>").append(t.getYear())
-                .append("</year></when>");
+            sb.str("<when><hour>").dec(t.getHour()).str("</hour><min>").zeroPadded(t.getMinute(), 2)
+                .str("</min><sec>").zeroPadded(t.getSecond(), 2).str("</sec><wday>")
+                .dec(t.getDayOfWeek().getValue() % 7 + 1).str("</wday><day>").dec(t.getDayOfMonth())
+                .str("</day><month>").dec(t.getMonthValue()).str("</month><year>").dec(t.getYear())
+                .str("</year></when>");
         }
         if (helper && s.helper() != null) {
-            sb.append("<helper>").append(s.helper()).append("</helper>");
+            sb.str("<helper>").str(s.helper()).str("</helper>");
         }
-        return sb.append("</flow>").toString();
+        return sb.str("</flow>");
     }
 
     /** DCCP's protocol number: ports like TCP's (no tracker here). */
     private static final int DCCP = 33;
 
-    private static void xmlDirection(StringBuilder sb, Tuple t, String dir, int zone, long[] counters, int at) {
-        sb.append("<meta direction=\"").append(dir).append("\"><layer3 protonum=\"").append(t.family)
-            .append("\" protoname=\"").append(Family.name(t.family)).append("\"><src>");
-        Addr.append(sb, t.family, t.srcHi, t.srcLo).append("</src><dst>");
-        Addr.append(sb, t.family, t.dstHi, t.dstLo).append("</dst></layer3><layer4 protonum=\"").append(t.proto)
-            .append("\" protoname=\"").append(IpProto.ctName(t.proto)).append("\">");
+    private static void xmlDirection(TextBuffer sb, Tuple t, String dir, int zone, long[] counters, int at) {
+        sb.str("<meta direction=\"").str(dir).str("\"><layer3 protonum=\"").dec(t.family)
+            .str("\" protoname=\"").str(Family.name(t.family)).str("\"><src>");
+        address(sb, t.family, t.srcHi, t.srcLo).str("</src><dst>");
+        address(sb, t.family, t.dstHi, t.dstLo).str("</dst></layer3><layer4 protonum=\"").dec(t.proto)
+            .str("\" protoname=\"").str(IpProto.ctName(t.proto)).str("\">");
         switch (t.proto) {
             case IpProto.TCP: case IpProto.UDP: case IpProto.UDPLITE: case IpProto.SCTP: case DCCP:
-                sb.append("<sport>").append(t.srcPort).append("</sport><dport>").append(t.dstPort).append("</dport>");
+                sb.str("<sport>").dec(t.srcPort).str("</sport><dport>").dec(t.dstPort).str("</dport>");
                 break;
             case IpProto.GRE:
-                sb.append("<srckey>0x").append(Integer.toHexString(t.srcPort & 0xffff)).append("</srckey><dstkey>0x")
-                    .append(Integer.toHexString(t.dstPort & 0xffff)).append("</dstkey>");
+                sb.str("<srckey>0x").hex(t.srcPort & 0xffff).str("</srckey><dstkey>0x").hex(t.dstPort & 0xffff)
+                    .str("</dstkey>");
                 break;
             default:
                 break;
         }
-        sb.append("</layer4>");
+        sb.str("</layer4>");
         if (zone != 0) {
-            sb.append("<zone>").append(zone).append("</zone>");
+            sb.str("<zone>").dec(zone).str("</zone>");
         }
         if (counters != null) {
-            sb.append("<counters><packets>").append(counters[at]).append("</packets><bytes>").append(counters[at + 1])
-                .append("</bytes></counters>");
+            sb.str("<counters><packets>").dec(counters[at]).str("</packets><bytes>").dec(counters[at + 1])
+                .str("</bytes></counters>");
         }
-        sb.append("</meta>");
+        sb.str("</meta>");
     }
 
     /** One {@code conntrack -L expect} line. */
     public static String expectation(ExpectationSnapshot x) {
-        StringBuilder sb = new StringBuilder(256);
-        expectationEntry(sb, x);
-        return sb.toString();
+        TextBuffer t = new TextBuffer(256);
+        expectationEntry(t, x);
+        return t.toString();
     }
 
     /** One {@code conntrack -E expect} line, with the timestamp prefix if asked. */
     public static String expectationEvent(ExpectationEvent e, boolean timestamp) {
-        StringBuilder sb = new StringBuilder(256);
+        return appendExpectationEvent(new TextBuffer(256), e, timestamp).toString();
+    }
+
+    /**
+     * {@link #expectationEvent(ExpectationEvent, boolean)} appended to {@code t} as UTF-8, without a line break;
+     * returns {@code t}.
+     *
+     * @since 1.3
+     */
+    public static TextBuffer appendExpectationEvent(TextBuffer t, ExpectationEvent e, boolean timestamp) {
         if (timestamp) {
-            timestamp(sb, e.wallNanos());
+            timestamp(t, e.wallNanos());
         }
-        padLeft9(sb, e.type() == CtEvent.EXP_NEW ? "[NEW]" : "[DESTROY]").append(' ');
-        expectationEntry(sb, e.expectation());
-        return sb.toString();
+        padLeft9(t, e.type() == CtEvent.EXP_NEW ? "[NEW]" : "[DESTROY]").ch(' ');
+        expectationEntry(t, e.expectation());
+        return t;
     }
 
     /**
@@ -280,18 +318,24 @@ public final class CtFormat {
      * ({@code [1795268197.987   ]} is .000987); this copies that.
      */
     public static StringBuilder timestamp(StringBuilder sb, long wallNanos) {
+        return sb.append(timestamp(new TextBuffer(32), wallNanos).toString());
+    }
+
+    /**
+     * As {@link #timestamp(StringBuilder, long)}, into {@code t}.
+     *
+     * @since 1.3
+     */
+    public static TextBuffer timestamp(TextBuffer t, long wallNanos) {
         long sec = Math.floorDiv(wallNanos, 1_000_000_000L);
         long usec = Math.floorMod(wallNanos, 1_000_000_000L) / 1000;
-        sb.append('[');
+        t.ch('[');
         // appended in place, then padded: this runs for every event a replay writes
-        int start = sb.length();
-        sb.append(sec);
-        pad(sb, start + 8);
-        sb.append('.');
-        start = sb.length();
-        sb.append(usec);
-        pad(sb, start + 6);
-        return sb.append("]\t");
+        int start = t.length();
+        t.dec(sec).spacesTo(start + 8).ch('.');
+        start = t.length();
+        t.dec(usec).spacesTo(start + 6);
+        return t.str("]\t");
     }
 
     /** C's {@code ctime} of a wall-clock time, whole seconds, in the local time zone, without its newline. */
@@ -303,76 +347,76 @@ public final class CtFormat {
     private static final java.time.format.DateTimeFormatter CTIME =
         java.time.format.DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", java.util.Locale.ENGLISH);
 
-    private static void entry(StringBuilder sb, ConnectionSnapshot s, boolean l3, boolean timeout, boolean state,
+    private static void entry(TextBuffer sb, ConnectionSnapshot s, boolean l3, boolean timeout, boolean state,
         boolean mark, boolean helper, boolean use, boolean id, LabelMap labels, boolean ktimestamp) {
         Tuple o = s.orig();
         Tuple r = s.reply();
         if (l3) {
-            padRight(sb, Family.name(o.family), 8).append(' ').append(o.family).append(' ');
+            padRight(sb, Family.name(o.family), 8).ch(' ').dec(o.family).ch(' ');
         }
-        padRight(sb, s.protoName(), 8).append(' ').append(o.proto).append(' ');
+        padRight(sb, s.protoName(), 8).ch(' ').dec(o.proto).ch(' ');
         if (timeout) {
-            sb.append(s.timeoutSeconds()).append(' ');
+            sb.dec(s.timeoutSeconds()).ch(' ');
         }
         if (state) {
-            sb.append(s.state()).append(' ');
+            sb.str(s.state()).ch(' ');
         }
         addresses(sb, o, "src", "dst");
         l4(sb, s.origL4());
         // ctnetlink gives a tuple's zone only for a zone of that one direction, and zone= only for one of both
         if (s.zone() != 0 && s.zoneDir() == Zone.DIR_ORIGINAL) {
-            sb.append("zone-orig=").append(s.zone()).append(' ');
+            sb.str("zone-orig=").dec(s.zone()).ch(' ');
         }
         long[] c = s.counters();
         if (c != null) {
-            sb.append("packets=").append(c[0]).append(" bytes=").append(c[1]).append(' ');
+            sb.str("packets=").dec(c[0]).str(" bytes=").dec(c[1]).ch(' ');
         }
         if ((s.status() & Status.SEEN_REPLY) == 0) {
-            sb.append("[UNREPLIED] ");
+            sb.str("[UNREPLIED] ");
         }
         addresses(sb, r, "src", "dst");
         l4(sb, s.replyL4());
         if (s.zone() != 0 && s.zoneDir() == Zone.DIR_REPLY) {
-            sb.append("zone-reply=").append(s.zone()).append(' ');
+            sb.str("zone-reply=").dec(s.zone()).ch(' ');
         }
         if (c != null) {
-            sb.append("packets=").append(c[2]).append(" bytes=").append(c[3]).append(' ');
+            sb.str("packets=").dec(c[2]).str(" bytes=").dec(c[3]).ch(' ');
         }
         if ((s.status() & Status.HW_OFFLOAD) != 0) {
-            sb.append("[HW_OFFLOAD] ");
+            sb.str("[HW_OFFLOAD] ");
         } else if ((s.status() & Status.OFFLOAD) != 0) {
-            sb.append("[OFFLOAD] ");
+            sb.str("[OFFLOAD] ");
         } else if ((s.status() & Status.ASSURED) != 0) {
-            sb.append("[ASSURED] ");
+            sb.str("[ASSURED] ");
         }
         if (mark) {
-            sb.append("mark=").append(Integer.toUnsignedString(s.mark())).append(' ');
+            sb.str("mark=").decUnsigned(s.mark()).ch(' ');
         }
         if (s.zone() != 0 && s.zoneDir() == Zone.DIR_BOTH) {
-            sb.append("zone=").append(s.zone()).append(' ');
+            sb.str("zone=").dec(s.zone()).ch(' ');
         }
         if (s.deltaTimeSeconds() >= 0) {
-            sb.append("delta-time=").append(s.deltaTimeSeconds()).append(' ');
+            sb.str("delta-time=").dec(s.deltaTimeSeconds()).ch(' ');
         }
         if (ktimestamp && s.startNanos() != 0) {
-            sb.append("[start=").append(ctime(s.startNanos())).append("] ");
+            sb.str("[start=").str(ctime(s.startNanos())).str("] ");
         }
         if (ktimestamp && s.stopNanos() != 0) {
-            sb.append("[stop=").append(ctime(s.stopNanos())).append("] ");
+            sb.str("[stop=").str(ctime(s.stopNanos())).str("] ");
         }
         if (helper && s.helper() != null) {
-            sb.append("helper=").append(s.helper()).append(' ');
+            sb.str("helper=").str(s.helper()).ch(' ');
         }
         if (use) {
-            sb.append("use=").append(s.use()).append(' ');
+            sb.str("use=").dec(s.use()).ch(' ');
         }
         if (id) {
-            sb.append("id=").append(Integer.toUnsignedString(s.id())).append(' ');
+            sb.str("id=").decUnsigned(s.id()).ch(' ');
         }
         if (labels != null && (s.labelsLo() != 0 || s.labelsHi() != 0)) {
             labels(sb, s.labelsLo(), s.labelsHi(), labels);
         }
-        sb.setLength(sb.length() - 1);
+        sb.truncate(sb.length() - 1);
     }
 
     /**
@@ -380,27 +424,27 @@ public final class CtFormat {
      * the library, which takes back the last character written before the closing blank, it prints
      * {@code labels} alone when no label has a name.
      */
-    private static void labels(StringBuilder sb, long lo, long hi, LabelMap map) {
-        sb.append("labels=");
+    private static void labels(TextBuffer sb, long lo, long hi, LabelMap map) {
+        sb.str("labels=");
         for (int bit = 0; bit < ConnLabels.BITS; bit++) {
             if (!ConnLabels.test(lo, hi, bit)) {
                 continue;
             }
             String name = map.name(bit);
             if (name != null && !name.isEmpty()) {
-                sb.append(name).append(',');
+                sb.str(name).ch(',');
             }
         }
-        sb.setLength(sb.length() - 1);
-        sb.append(' ');
+        sb.truncate(sb.length() - 1);
+        sb.ch(' ');
     }
 
-    private static void expectationEntry(StringBuilder sb, ExpectationSnapshot x) {
+    private static void expectationEntry(TextBuffer sb, ExpectationSnapshot x) {
         Tuple t = x.tuple();
         if (x.timeoutSeconds() >= 0) {
-            sb.append(x.timeoutSeconds()).append(' ');
+            sb.dec(x.timeoutSeconds()).ch(' ');
         }
-        sb.append("proto=").append(t.proto).append(' ');
+        sb.str("proto=").dec(t.proto).ch(' ');
         addresses(sb, t, "src", "dst");
         l4(sb, x.tupleL4());
         addresses(sb, x.mask(), "mask-src", "mask-dst");
@@ -408,65 +452,57 @@ public final class CtFormat {
         addresses(sb, x.master(), "master-src", "master-dst");
         l4(sb, x.masterL4());
         if (x.zone() != 0) {
-            sb.append("zone=").append(x.zone()).append(' ');
+            sb.str("zone=").dec(x.zone()).ch(' ');
         }
         int f = x.flags();
         if ((f & (Expectation.FLAG_PERMANENT | Expectation.FLAG_INACTIVE | Expectation.FLAG_USERSPACE)) != 0) {
             String sep = "";
             if ((f & Expectation.FLAG_PERMANENT) != 0) {
-                sb.append("PERMANENT");
+                sb.str("PERMANENT");
                 sep = ",";
             }
             if ((f & Expectation.FLAG_INACTIVE) != 0) {
-                sb.append(sep).append("INACTIVE");
+                sb.str(sep).str("INACTIVE");
                 sep = ",";
             }
             if ((f & Expectation.FLAG_USERSPACE) != 0) {
-                sb.append(sep).append("USERSPACE");
+                sb.str(sep).str("USERSPACE");
             }
-            sb.append(' ');
+            sb.ch(' ');
         }
-        sb.append("class=").append(x.expectClass()).append(' ');
+        sb.str("class=").dec(x.expectClass()).ch(' ');
         if (x.helper() != null) {
-            sb.append("helper=").append(x.helper()).append(' ');
+            sb.str("helper=").str(x.helper()).ch(' ');
         }
-        sb.setLength(sb.length() - 1);
+        sb.truncate(sb.length() - 1);
     }
 
-    private static void addresses(StringBuilder sb, Tuple t, String srcTag, String dstTag) {
-        sb.append(srcTag).append('=');
-        Addr.append(sb, t.family, t.srcHi, t.srcLo).append(' ');
-        sb.append(dstTag).append('=');
-        Addr.append(sb, t.family, t.dstHi, t.dstLo).append(' ');
+    private static void addresses(TextBuffer sb, Tuple t, String srcTag, String dstTag) {
+        sb.str(srcTag).ch('=');
+        address(sb, t.family, t.srcHi, t.srcLo).ch(' ');
+        sb.str(dstTag).ch('=');
+        address(sb, t.family, t.dstHi, t.dstLo).ch(' ');
     }
 
-    private static void l4(StringBuilder sb, String text) {
+    /** An address as {@link Addr#append} writes it: IPv4 digit by digit here, IPv6 through its text. */
+    private static TextBuffer address(TextBuffer sb, int family, long hi, long lo) {
+        return family == Family.IPV6 ? sb.str(Addr.toText(family, hi, lo)) : sb.ipv4((int) lo);
+    }
+
+    private static void l4(TextBuffer sb, String text) {
         if (!text.isEmpty()) {
-            sb.append(text).append(' ');
+            sb.str(text).ch(' ');
         }
     }
 
     /** {@code s} right-aligned in 9 columns ({@code %9s}). */
-    private static StringBuilder padLeft9(StringBuilder sb, String s) {
-        for (int i = s.length(); i < 9; i++) {
-            sb.append(' ');
-        }
-        return sb.append(s);
+    private static TextBuffer padLeft9(TextBuffer sb, String s) {
+        return sb.spacesTo(sb.length() + 9 - s.length()).str(s);
     }
 
-    /** Spaces up to length {@code end}. */
-    private static void pad(StringBuilder sb, int end) {
-        while (sb.length() < end) {
-            sb.append(' ');
-        }
-    }
-
-    private static StringBuilder padRight(StringBuilder sb, String s, int width) {
-        sb.append(s);
-        for (int i = s.length(); i < width; i++) {
-            sb.append(' ');
-        }
-        return sb;
+    private static TextBuffer padRight(TextBuffer sb, String s, int width) {
+        int start = sb.length();
+        return sb.str(s).spacesTo(start + width);
     }
 
     /** {@code sport=%u dport=%u}: the L4 text of port-based protocols (TCP, UDP, UDP-Lite, SCTP, DCCP). */

@@ -6,7 +6,6 @@ import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,9 +29,11 @@ public final class PcapNgWriter implements Closeable, Flushable {
     private final OutputStream out;
     private final int linkType;
     private final Map<String, Integer> interfaces = new LinkedHashMap<>();
-    /** The name asked for last (the same instance, as a router's port names are) and its id: no map look-up. */
-    private String lastName;
-    private int lastId;
+    /**
+     * The first interfaces' names by id, compared by identity (a router's port names are the same instances frame
+     * after frame): no hashing per frame when frames alternate between ports.
+     */
+    private final String[] firstNames = new String[8];
     private final byte[] header = new byte[32];
     private int framesWritten;
 
@@ -43,14 +44,15 @@ public final class PcapNgWriter implements Closeable, Flushable {
 
     /** A writer whose interfaces all have {@code linkType}; the section header is written at once. */
     public PcapNgWriter(OutputStream out, int linkType) throws IOException {
-        this.out = new BufferedOutputStream(Objects.requireNonNull(out, "out"), 1 << 16);
+        // a FileOutput buffers already
+        this.out = out instanceof FileOutput ? out : new BufferedOutputStream(Objects.requireNonNull(out, "out"), 1 << 16);
         this.linkType = linkType;
         writeSectionHeader();
     }
 
     /** Creates (or truncates) {@code file} and writes Ethernet frames to it. */
     public static PcapNgWriter create(Path file) throws IOException {
-        OutputStream stream = Files.newOutputStream(file);
+        OutputStream stream = FileOutput.create(file);
         try {
             return new PcapNgWriter(stream);
         } catch (IOException | RuntimeException e) {
@@ -113,13 +115,13 @@ public final class PcapNgWriter implements Closeable, Flushable {
     /** The id of the interface called {@code name}, writing its description first if it is new. */
     public int interfaceId(String name) throws IOException {
         Objects.requireNonNull(name, "interface name");
-        if (name == lastName) {
-            return lastId;
+        for (int i = 0; i < firstNames.length && firstNames[i] != null; i++) {
+            if (firstNames[i] == name) {
+                return i;
+            }
         }
         Integer known = interfaces.get(name);
         if (known != null) {
-            lastName = name;
-            lastId = known;
             return known;
         }
         byte[] text = name.getBytes(StandardCharsets.UTF_8);
@@ -139,6 +141,9 @@ public final class PcapNgWriter implements Closeable, Flushable {
         writeLength(length);
         int id = interfaces.size();
         interfaces.put(name, id);
+        if (id < firstNames.length) {
+            firstNames[id] = name;
+        }
         return id;
     }
 

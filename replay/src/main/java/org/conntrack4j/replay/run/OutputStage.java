@@ -1,8 +1,8 @@
 package org.conntrack4j.replay.run;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +15,7 @@ import org.conntrack4j.core.api.ConntrackEvent;
 import org.conntrack4j.core.api.ExpectationEvent;
 import org.conntrack4j.core.text.CtFormat;
 import org.conntrack4j.core.text.LabelMap;
+import org.conntrack4j.core.text.TextBuffer;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
 import org.conntrack4j.router.Result;
 
@@ -41,8 +42,8 @@ final class OutputStage implements AutoCloseable {
 
     /** What the outputs are written to; {@code events}, {@code expects} and {@code egress} may be null. */
     private final VerdictRows rows;
-    private final BufferedWriter events;
-    private final BufferedWriter expects;
+    private final OutputStream events;
+    private final OutputStream expects;
     private final PcapNgWriter egress;
     private final LabelMap labels;
     private final List<String> portNames;
@@ -55,7 +56,9 @@ final class OutputStage implements AutoCloseable {
     private final Batch sync = new Batch();
     private final Semaphore synced = new Semaphore(0);
     /** {@code table.xml}, once the table is taken ({@link #tableXml}). */
-    private BufferedWriter xml;
+    private OutputStream xml;
+    /** The line being written to {@code events.txt}, {@code expect-events.txt} or {@code table.xml}. */
+    private final TextBuffer line = new TextBuffer(1024);
     private int flows;
     private final Thread thread;
     /** The batch the replay thread fills; null once the thread ended (the calls then write directly). */
@@ -122,7 +125,7 @@ final class OutputStage implements AutoCloseable {
         }
     }
 
-    OutputStage(String name, VerdictRows rows, BufferedWriter events, BufferedWriter expects, PcapNgWriter egress,
+    OutputStage(String name, VerdictRows rows, OutputStream events, OutputStream expects, PcapNgWriter egress,
         LabelMap labels, List<String> portNames) {
         this.rows = rows;
         this.events = events;
@@ -175,7 +178,7 @@ final class OutputStage implements AutoCloseable {
     /** What the router did with the frame given last: its row goes to {@code ctstate.tsv}. */
     void result(Result r) throws IOException {
         if (filling == null) {
-            Text summary = rows.begin(frameIndex, frameRelative, frameIface);
+            TextBuffer summary = rows.begin(frameIndex, frameRelative, frameIface);
             summarize(summary, frame, 0, frameLength, frameNetwork, frameCaptured);
             rows.end(r, frameTs, frameIndex);
             return;
@@ -221,7 +224,7 @@ final class OutputStage implements AutoCloseable {
     }
 
     /** From now on, {@link #flow} writes to {@code x} ({@code table.xml}, its header and footer aside). */
-    void tableXml(BufferedWriter x) {
+    void tableXml(OutputStream x) {
         xml = x;
     }
 
@@ -412,33 +415,31 @@ final class OutputStage implements AutoCloseable {
                 b.sentLength[i], null);
         }
         for (int i = 0; i < b.frames; i++) {
-            Text summary = rows.begin(b.index[i], b.relative[i], b.iface[i]);
+            TextBuffer summary = rows.begin(b.index[i], b.relative[i], b.iface[i]);
             summarize(summary, b.data, b.offset[i], b.length[i], b.network[i], b.captured[i]);
             rows.end(b.results[i], b.ts[i], b.index[i]);
         }
     }
 
+    /** Writes {@code e}'s line, formatted straight into bytes: no String per line, nothing allocated. */
     private void writeEvent(Object e) throws IOException {
+        TextBuffer t = line.clear();
         if (e instanceof ConnectionSnapshot) {
             if (flows++ == 0) {
-                xml.write(CtFormat.XML_HEADER);
-                xml.write('\n');
+                t.str(CtFormat.XML_HEADER).ch('\n');
             }
-            xml.write(CtFormat.xmlFlow((ConnectionSnapshot) e, labels));
-            xml.write('\n');
+            CtFormat.appendXmlFlow(t, (ConnectionSnapshot) e, labels).ch('\n').writeTo(xml);
         } else if (e instanceof ConntrackEvent) {
-            events.write(CtFormat.event((ConntrackEvent) e, true, labels));
-            events.write('\n');
+            CtFormat.appendEvent(t, (ConntrackEvent) e, true, true, true, labels, false).ch('\n').writeTo(events);
             eventsWritten++;
         } else {
-            expects.write(CtFormat.expectationEvent((ExpectationEvent) e, true));
-            expects.write('\n');
+            CtFormat.appendExpectationEvent(t, (ExpectationEvent) e, true).ch('\n').writeTo(expects);
             expectationsWritten++;
         }
     }
 
     /** The summary column of a frame: its IP packet, or what it is when it is not one. */
-    private static void summarize(Text summary, byte[] b, int offset, int length, int network, int captured) {
+    private static void summarize(TextBuffer summary, byte[] b, int offset, int length, int network, int captured) {
         if (network >= 0) {
             PacketSummary.describe(summary, b, offset + network, length - network);
         } else {

@@ -2,6 +2,7 @@ package org.conntrack4j.replay.run;
 
 import org.conntrack4j.core.api.Family;
 import org.conntrack4j.core.inet.Addr;
+import org.conntrack4j.core.text.TextBuffer;
 
 /**
  * One-line descriptions of IP packets in the style of the kernel cases' {@code summary} column
@@ -18,14 +19,14 @@ public final class PacketSummary {
 
     /** Describes the IP packet of {@code n} bytes at {@code off}. */
     public static String describe(byte[] b, int off, int n) {
-        Text t = new Text(128);
+        TextBuffer t = new TextBuffer(128);
         describe(t, b, off, n);
         return t.toString();
     }
 
     /** Appends the description of the IP packet of {@code n} bytes at {@code off} to {@code t}. */
-    static void describe(Text t, byte[] b, int off, int n) {
-        int start = t.length;
+    static void describe(TextBuffer t, byte[] b, int off, int n) {
+        int start = t.length();
         try {
             if (n < 1) {
                 t.str("empty");
@@ -64,11 +65,11 @@ public final class PacketSummary {
     }
 
     /** The address at {@code off} of {@code b}: IPv4 read in place, or {@code v6}'s text where not null. */
-    private static Text addr(Text t, byte[] b, int off, String v6) {
+    private static TextBuffer addr(TextBuffer t, byte[] b, int off, String v6) {
         return v6 != null ? t.str(v6) : t.ipv4(b, off);
     }
 
-    private static void ipv4(Text t, byte[] b, int off, int n) {
+    private static void ipv4(TextBuffer t, byte[] b, int off, int n) {
         int ihl = (u8(b, off) & 15) * 4;
         int total = u16(b, off + 2);
         // 0 is what a sender doing TCP segmentation offload (and Linux's big TCP) leaves for the device to fill in:
@@ -107,7 +108,7 @@ public final class PacketSummary {
         }
     }
 
-    private static void ipv6(Text t, byte[] b, int off, int n) {
+    private static void ipv6(TextBuffer t, byte[] b, int off, int n) {
         int plen = Math.min(u16(b, off + 4), n - 40);
         String src = Addr.toText(Family.IPV6, u64(b, off + 8), u64(b, off + 16));
         String dst = Addr.toText(Family.IPV6, u64(b, off + 24), u64(b, off + 32));
@@ -155,7 +156,7 @@ public final class PacketSummary {
      * The transport part, between the addresses at {@code src} and {@code dst} in {@code b} (IPv4), or {@code src6}
      * and {@code dst6} (IPv6).
      */
-    private static void l4(Text t, byte[] b, int p, int len, int proto, int src, int dst, String src6, String dst6) {
+    private static void l4(TextBuffer t, byte[] b, int p, int len, int proto, int src, int dst, String src6, String dst6) {
         if ((proto == 6 || proto == 17) && len >= (proto == 6 ? 20 : 8)) {
             addr(t.str(l4Name(proto)).ch(' '), b, src, src6).ch(':').dec(u16(b, p)).str(" > ");
             addr(t, b, dst, dst6).ch(':').dec(u16(b, p + 2));
@@ -221,7 +222,7 @@ public final class PacketSummary {
      * {@code SCTP src:port > dst:port vtag=0x.. CHUNK,...}: DATA with its TSN and data length, INIT and INIT ACK
      * with the initiate tag and initial TSN, SACK and SHUTDOWN with the cumulative TSN ack.
      */
-    private static void sctp(Text t, byte[] b, int p, int len, int src, int dst, String src6, String dst6) {
+    private static void sctp(TextBuffer t, byte[] b, int p, int len, int src, int dst, String src6, String dst6) {
         addr(t.str("SCTP "), b, src, src6).ch(':').dec(u16(b, p)).str(" > ");
         addr(t, b, dst, dst6).ch(':').dec(u16(b, p + 2)).str(" vtag=0x").hex(u32(b, p + 4), 8).ch(' ');
         int n = 0;
@@ -254,10 +255,10 @@ public final class PacketSummary {
         if (n == 0) {
             t.str("no chunks,");
         }
-        t.truncate(t.length - 1);
+        t.truncate(t.length() - 1);
     }
 
-    private static void inner(Text t, byte[] b, int p, int len) {
+    private static void inner(TextBuffer t, byte[] b, int p, int len) {
         if (len < 20 || (u8(b, p) >>> 4) != 4) {
             return;
         }
@@ -272,9 +273,16 @@ public final class PacketSummary {
         t.str(" proto=").dec(proto).ch(']');
     }
 
-    private static void printable(Text t, byte[] b, int p, int n) {
-        for (int i = 0; i < n; i++) {
-            int c = b[p + i] & 0xff;
+    private static void printable(TextBuffer t, byte[] b, int p, int n) {
+        // runs of characters shown as they are go in whole, the others escaped one by one
+        int run = p;
+        for (int i = p; i < p + n; i++) {
+            int c = b[i] & 0xff;
+            if (c >= 32 && c < 127 && c != '\\' && c != '\'') {
+                continue;
+            }
+            t.bytes(b, run, i - run);
+            run = i + 1;
             if (c == '\n') {
                 t.str("\\n");
             } else if (c == '\r') {
@@ -283,11 +291,10 @@ public final class PacketSummary {
                 t.str("\\t");
             } else if (c == '\\' || c == '\'') {
                 t.ch('\\').ch((char) c);
-            } else if (c >= 32 && c < 127) {
-                t.ch((char) c);
             } else {
                 t.str("\\x").hex(c, 2);
             }
         }
+        t.bytes(b, run, p + n - run);
     }
 }

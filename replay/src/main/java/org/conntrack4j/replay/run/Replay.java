@@ -1,11 +1,10 @@
 package org.conntrack4j.replay.run;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.ref.Reference;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,10 +23,12 @@ import org.conntrack4j.core.api.Registration;
 import org.conntrack4j.core.clock.ManualClock;
 import org.conntrack4j.core.spi.ConntrackListener;
 import org.conntrack4j.core.text.CtFormat;
+import org.conntrack4j.core.text.TextBuffer;
 import org.conntrack4j.replay.pcap.CaptureAhead;
 import org.conntrack4j.replay.pcap.CaptureFormatException;
 import org.conntrack4j.replay.pcap.CaptureFrame;
 import org.conntrack4j.replay.pcap.CaptureReader;
+import org.conntrack4j.replay.pcap.FileOutput;
 import org.conntrack4j.replay.pcap.PcapNgWriter;
 import org.conntrack4j.router.Forwarder;
 import org.conntrack4j.router.Result;
@@ -180,9 +181,9 @@ public final class Replay {
         long heldLimit = (Math.max(net.settings().get(CoreSettings.IPFRAG_TIME),
             net.settings().get(CoreSettings.FRAG6_TIMEOUT)) + 1) * 1_000_000_000L;
         try (VerdictRows rows = new VerdictRows(outDir.resolve("ctstate.tsv"), heldLimit);
-             BufferedWriter events = verdictsOnly ? null : writer(outDir.resolve("events.txt"));
-             BufferedWriter expects = !verdictsOnly && spec.helperConfigured()
-                 ? writer(outDir.resolve("expect-events.txt")) : null;
+             OutputStream events = verdictsOnly ? null : output(outDir.resolve("events.txt"));
+             OutputStream expects = !verdictsOnly && spec.helperConfigured()
+                 ? output(outDir.resolve("expect-events.txt")) : null;
              PcapNgWriter egress = verdictsOnly ? null : PcapNgWriter.create(outDir.resolve("egress.pcapng"))) {
             // the ruleset in force: its own slot, since a change replaces it while the capture runs
             Registration[] ruleset = {null};
@@ -432,8 +433,9 @@ public final class Replay {
     private static int writeTable(Conntrack net, CaseSpec spec, Path outDir, OutputStage out) throws IOException {
         long now = net.now();
         int n = 0;
-        try (BufferedWriter t = writer(outDir.resolve("table.txt"));
-             BufferedWriter x = writer(outDir.resolve("table.xml"))) {
+        TextBuffer line = new TextBuffer(1024);
+        try (OutputStream t = output(outDir.resolve("table.txt"));
+             OutputStream x = output(outDir.resolve("table.xml"))) {
             // table.xml on the outputs' thread, table.txt here: each formats half of every connection
             out.tableXml(x);
             for (org.conntrack4j.core.api.Connection c : net.table().connections(null)) {
@@ -441,15 +443,14 @@ public final class Replay {
                     continue;
                 }
                 ConnectionSnapshot s = net.table().snapshot(c);
-                t.write(CtFormat.listLine(s, true, true, spec.labels()));
-                t.write('\n');
+                CtFormat.appendListLine(line.clear(), s, true, true, spec.labels(), false).ch('\n').writeTo(t);
                 out.flow(s);
                 n++;
             }
             // the events (the dump's destroys) and table.xml written, and the thread ended
             out.finish();
             if (n > 0) {
-                x.write(CtFormat.XML_FOOTER + "\n");
+                line.clear().str(CtFormat.XML_FOOTER).ch('\n').writeTo(x);
             }
         }
         return n;
@@ -469,8 +470,9 @@ public final class Replay {
         return i;
     }
 
-    private static BufferedWriter writer(Path p) throws IOException {
-        return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
+    /** A text output: lines go in as UTF-8 bytes ({@link TextBuffer}), not through a Writer's encoder. */
+    private static OutputStream output(Path p) throws IOException {
+        return FileOutput.create(p);
     }
 
     /** An output's write that may fail. */

@@ -10,6 +10,8 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.conntrack4j.core.text.TextBuffer;
+import org.conntrack4j.replay.pcap.FileOutput;
 import org.conntrack4j.router.Result;
 
 /**
@@ -54,13 +56,16 @@ final class VerdictRows implements Closeable {
     private final OutputStream out;
     private final long heldLimitNanos;
     /** The frame's first columns (index, time, interface) and its summary, as {@link #begin} and the caller fill them. */
-    private final Text prefix = new Text(64);
-    private final Text summary = new Text(256);
-    private final Text row = new Text(512);
+    private final TextBuffer prefix = new TextBuffer(64);
+    private final TextBuffer summary = new TextBuffer(256);
+    private final TextBuffer row = new TextBuffer(512);
     private final ArrayDeque<Row> waiting = new ArrayDeque<>();
     private final Map<Long, Row> held = new HashMap<>();
     /** Frames per ct state word (the router's constants). */
     private final Map<String, long[]> states = new HashMap<>();
+    /** The first state words seen (by identity) and their counters in {@link #states}. */
+    private final String[] stateWords = new String[8];
+    private final long[][] stateCounts = new long[8][];
     private final Path spillDir;
     private final int memoryRows;
     private int inMemory;
@@ -78,16 +83,25 @@ final class VerdictRows implements Closeable {
 
     /** As {@link #VerdictRows(Path, long)}, keeping at most {@code memoryRows} decided rows in memory while waiting. */
     VerdictRows(Path file, long heldLimitNanos, int memoryRows) throws IOException {
-        this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        this.out = FileOutput.create(file);
         this.heldLimitNanos = heldLimitNanos;
         this.memoryRows = memoryRows;
         this.spillDir = file.toAbsolutePath().getParent();
         out.write(HEADER.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
+    /**
+     * Nanoseconds as seconds with six decimals, as {@code "%d.%06d"} of the microseconds' quotient and the absolute
+     * value of their remainder (so -0.5 s prints {@code 0.500000}, as the replay always printed it).
+     */
+    static TextBuffer seconds(TextBuffer t, long nanos) {
+        long us = nanos / 1000;
+        return t.dec(us / 1_000_000).ch('.').zeroPadded((int) Math.abs(us % 1_000_000), 6);
+    }
+
     /** Starts the row of a frame; returns the text its summary goes into. */
-    Text begin(long index, long relativeNanos, String iface) {
-        prefix.clear().dec(index).ch('\t').seconds(relativeNanos).ch('\t').str(iface).ch('\t');
+    TextBuffer begin(long index, long relativeNanos, String iface) {
+        seconds(prefix.clear().dec(index).ch('\t'), relativeNanos).ch('\t').str(iface).ch('\t');
         return summary.clear();
     }
 
@@ -101,9 +115,9 @@ final class VerdictRows implements Closeable {
             waiting.add(h);
             held.put(tag, h);
         } else {
-            row.clear().bytes(prefix.bytes, prefix.length);
+            row.clear().bytes(prefix.array(), prefix.length());
             verdict(row, result);
-            row.bytes(summary.bytes, summary.length);
+            row.bytes(summary.array(), summary.length());
             reason(row, result);
             fate(row, result, result.absorbedCount);
             count(result.ctState);
@@ -148,7 +162,7 @@ final class VerdictRows implements Closeable {
             waiting.add(last);
         }
         row.writeTo(spillOut);
-        last.spilled += row.length;
+        last.spilled += row.length();
     }
 
     /**
@@ -183,7 +197,7 @@ final class VerdictRows implements Closeable {
             spillOut.flush();
             spillIn = new java.io.BufferedInputStream(Files.newInputStream(spillFile), 1 << 16);
         }
-        byte[] buf = row.bytes;
+        byte[] buf = row.array();
         while (n > 0) {
             int k = spillIn.read(buf, 0, (int) Math.min(buf.length, n));
             if (k < 0) {
@@ -229,11 +243,11 @@ final class VerdictRows implements Closeable {
         out.flush();
     }
 
-    private static void verdict(Text t, Result r) {
+    private static void verdict(TextBuffer t, Result r) {
         t.str(r.ctState).ch('\t').str(r.ctDir).ch('\t');
     }
 
-    private static void reason(Text t, Result r) {
+    private static void reason(TextBuffer t, Result r) {
         t.ch('\t');
         if (r.logReason != null) {
             t.str("nf_ct_proto_").dec(r.logProto).str(": ").str(r.logReason);
@@ -248,9 +262,9 @@ final class VerdictRows implements Closeable {
      * The fate column and the line's end: what the router did ({@link Result#appendFate}), after "reassembled from N
      * fragments" for each frame of a datagram rebuilt from {@code fragments} of them (0: none).
      */
-    private static void fate(Text t, Result r, int fragments) {
+    private static void fate(TextBuffer t, Result r, int fragments) {
         t.ch('\t');
-        int from = t.length;
+        int from = t.length();
         if (fragments > 0) {
             t.str("reassembled from ").dec(fragments).str(" fragments, ");
         }
@@ -263,11 +277,20 @@ final class VerdictRows implements Closeable {
     }
 
     private void count(String state) {
-        long[] n = states.get(state);
-        if (n == null) {
-            states.put(state, n = new long[1]);
+        // the router's words are constants: found by identity among the few seen, with no hashing per row
+        for (int i = 0; i < stateWords.length; i++) {
+            if (stateWords[i] == state) {
+                stateCounts[i][0]++;
+                return;
+            }
+            if (stateWords[i] == null) {
+                stateWords[i] = state;
+                stateCounts[i] = states.computeIfAbsent(state, k -> new long[1]);
+                stateCounts[i][0]++;
+                return;
+            }
         }
-        n[0]++;
+        states.computeIfAbsent(state, k -> new long[1])[0]++;
     }
 
     /** Rows waiting behind a held fragment. */
