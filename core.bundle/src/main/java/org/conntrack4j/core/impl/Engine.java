@@ -304,6 +304,14 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
      * methods of its own, called only when it happens.
      */
     int conntrackIn(Packet p) {
+        return conntrackIn(p, registry.dispatch, clock.jiffies());
+    }
+
+    /**
+     * {@link #conntrackIn(Packet)} with the trackers {@code d} and the time {@code now} given: a batch reads them once
+     * (as OVS passes one {@code now} to a batch), inside the one read section that keeps {@code d} valid.
+     */
+    private int conntrackIn(Packet p, Registry.Dispatch d, long now) {
         if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
             return Verdict.ACCEPT;
         }
@@ -317,7 +325,6 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         int dataoff = l4 & 0xffff;
         p.l4proto = proto;
         p.l4off = dataoff;
-        Registry.Dispatch d = registry.dispatch;
         boolean v6 = p.family == Family.IPV6;
         L4Tracker t = (v6 ? d.v6 : d.v4)[proto];
         if (t == null) {
@@ -328,13 +335,13 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                 return ret;
             }
         }
-        return track(p, proto, dataoff, t);
+        return track(p, proto, dataoff, t, now);
     }
 
     /** The lookup (or creation) of the packet's connection and its tracker's verdict, repeated when it asks. */
-    private int track(Packet p, int proto, int dataoff, L4Tracker t) {
+    private int track(Packet p, int proto, int dataoff, L4Tracker t, long now) {
         for (int repeats = 0; ; repeats++) {
-            if (resolveNormal(p, dataoff, proto, t) < 0) {
+            if (resolveNormal(p, dataoff, proto, t, now) < 0) {
                 return tableFull();
             }
             ConnEntry ct = (ConnEntry) p.ct;
@@ -412,7 +419,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     }
 
     /** Returns 0 (pkt.ct set, or null for "no connection") or -1 when the table is full. */
-    private int resolveNormal(Packet p, int dataoff, int proto, L4Tracker t) {
+    private int resolveNormal(Packet p, int dataoff, int proto, L4Tracker t, long now) {
         Tuple tu = p.tuple;
         tu.proto = proto;
         tu.dir = Direction.ORIGINAL;
@@ -427,7 +434,6 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
         int ports = tu.srcPort << 16 | tu.dstPort;
         int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports);
-        long now = clock.jiffies();
         ConnEntry e = find(mo, mr, tu, h, now, false);
         if (e != null && e.origMatches(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
             int st = e.status();
@@ -628,18 +634,20 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         Objects.checkFromIndexSize(off, n, verdicts.length);
         Rcu.Slot s = registry.rcu.enter();
         try {
+            Registry.Dispatch d = registry.dispatch;
+            long now = clock.jiffies();
             for (int i = off, end = off + n; i < end; i++) {
-                verdicts[i] = inConfirm(pkts[i]);
+                verdicts[i] = inConfirm(pkts[i], d, now);
             }
         } finally {
             registry.rcu.exit(s);
         }
     }
 
-    /** One packet of {@link #inConfirm(Packet[], int, int, int[])}, inside its read section. */
-    private int inConfirm(Packet p) {
+    /** One packet of {@link #inConfirm(Packet[], int, int, int[])}, inside its read section, with the batch's trackers and time. */
+    private int inConfirm(Packet p, Registry.Dispatch d, long now) {
         p.net = this;
-        int v = conntrackIn(p);
+        int v = conntrackIn(p, d, now);
         if (v == Verdict.ACCEPT) {
             v = confirmHook(p);
         }
@@ -654,7 +662,14 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         if (ct == null) {
             return Verdict.ACCEPT;
         }
-        if (ct.extOrNull() == null && (ct.status() & Status.SEQ_ADJUST) == 0) {
+        int st = ct.status();
+        if (ct.extOrNull() == null && (st & (Status.SEQ_ADJUST | Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) {
+            // confirmed before, no helper (it lives in the extension), no sequence adjustment: the established
+            // path, where only cached events are left to deliver; one read of the status decides it
+            deliverEvents(ct);
+            return Verdict.ACCEPT;
+        }
+        if (ct.extOrNull() == null && (st & Status.SEQ_ADJUST) == 0) {
             // no helper (it lives in the extension) and no sequence adjustment: the common case, kept small
             return doConfirm(p, ct);
         }
@@ -963,9 +978,13 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
 
     /** {@code nf_ct_deliver_cached_events}. */
     private void deliverCached(ConnEntry ct) {
-        if ((ct.status() & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
-            return;
+        if ((ct.status() & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) {
+            deliverEvents(ct);
         }
+    }
+
+    /** {@link #deliverCached} once the connection is known to be confirmed and alive. */
+    private void deliverEvents(ConnEntry ct) {
         int bits = ct.takeEvents();
         if (bits == 0 || !events.active()) {
             return;
