@@ -636,25 +636,23 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         try {
             Registry.Dispatch d = registry.dispatch;
             long now = clock.jiffies();
+            // each packet's steps are written in the loop, not in a method of their own: the JIT compiles such a
+            // method on its own first (it is the hottest), and then calls it from the loop, being too big to inline
             for (int i = off, end = off + n; i < end; i++) {
-                verdicts[i] = inConfirm(pkts[i], d, now);
+                Packet p = pkts[i];
+                p.net = this;
+                int v = conntrackIn(p, d, now);
+                if (v == Verdict.ACCEPT) {
+                    v = confirmHook(p);
+                }
+                if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
+                    unconfirmedDone((ConnEntry) p.ct);
+                }
+                verdicts[i] = v;
             }
         } finally {
             registry.rcu.exit(s);
         }
-    }
-
-    /** One packet of {@link #inConfirm(Packet[], int, int, int[])}, inside its read section, with the batch's trackers and time. */
-    private int inConfirm(Packet p, Registry.Dispatch d, long now) {
-        p.net = this;
-        int v = conntrackIn(p, d, now);
-        if (v == Verdict.ACCEPT) {
-            v = confirmHook(p);
-        }
-        if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
-            unconfirmedDone((ConnEntry) p.ct);
-        }
-        return v;
     }
 
     int confirmHook(Packet p) {
