@@ -636,8 +636,8 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         try {
             Registry.Dispatch d = registry.dispatch;
             long now = clock.jiffies();
-            // each packet's steps are written in the loop, not in a method of their own: the JIT compiles such a
-            // method on its own first (it is the hottest), and then calls it from the loop, being too big to inline
+            // each packet's steps are written in the loop, not in a method of their own: such a method, hotter than
+            // the loop, was compiled on its own first and then called for every packet, being too big to inline
             for (int i = off, end = off + n; i < end; i++) {
                 Packet p = pkts[i];
                 p.net = this;
@@ -661,14 +661,13 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             return Verdict.ACCEPT;
         }
         int st = ct.status();
-        if (ct.extOrNull() == null && (st & (Status.SEQ_ADJUST | Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) {
-            // confirmed before, no helper (it lives in the extension), no sequence adjustment: the established
-            // path, where only cached events are left to deliver; one read of the status decides it
-            deliverEvents(ct);
-            return Verdict.ACCEPT;
-        }
         if (ct.extOrNull() == null && (st & Status.SEQ_ADJUST) == 0) {
-            // no helper (it lives in the extension) and no sequence adjustment: the common case, kept small
+            // no helper (it lives in the extension) and no sequence adjustment: the common case, kept small; a
+            // connection confirmed before and alive has only its cached events left, decided by this one status read
+            if ((st & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) {
+                deliverEvents(ct);
+                return Verdict.ACCEPT;
+            }
             return doConfirm(p, ct);
         }
         return confirmHelped(p, ct);
