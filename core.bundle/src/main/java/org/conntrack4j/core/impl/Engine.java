@@ -304,7 +304,16 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
      * methods of its own, called only when it happens.
      */
     int conntrackIn(Packet p) {
+        if (hasNfct(p)) {
+            // left alone without reading the clock (the live one asks the system for the time)
+            return Verdict.ACCEPT;
+        }
         return conntrackIn(p, registry.dispatch, clock.jiffies());
+    }
+
+    /** Linux's {@code skb->_nfct} test: the packet has its connection already, or is marked untracked. */
+    private static boolean hasNfct(Packet p) {
+        return p.ct != null || p.ctinfo == CtInfo.UNTRACKED;
     }
 
     /**
@@ -312,7 +321,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
      * (as OVS passes one {@code now} to a batch), inside the one read section that keeps {@code d} valid.
      */
     private int conntrackIn(Packet p, Registry.Dispatch d, long now) {
-        if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
+        if (hasNfct(p)) {
             return Verdict.ACCEPT;
         }
         // a rule's zone template is used for this lookup and leaves the packet (nf_conntrack_in: skb->_nfct = 0)
@@ -377,7 +386,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             return -ret;
         }
         // The error handler may have attached a connection (RELATED) or marked the packet untracked.
-        if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
+        if (hasNfct(p)) {
             return Verdict.ACCEPT;
         }
         return -1;
