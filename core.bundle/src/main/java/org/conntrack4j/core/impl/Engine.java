@@ -347,10 +347,35 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         return track(p, proto, dataoff, t, now);
     }
 
-    /** The lookup (or creation) of the packet's connection and its tracker's verdict, repeated when it asks. */
+    /**
+     * The lookup (or creation) of the packet's connection ({@code resolve_normal_ct}) and its tracker's verdict,
+     * repeated when it asks. The lookup is written here rather than in a method of its own: this method is too big
+     * to be inlined, so that it is the one call of every packet whichever part of the path the JIT compiles first (a
+     * separate lookup method, compiled on its own first, was a second call).
+     */
     private int track(Packet p, int proto, int dataoff, L4Tracker t, long now) {
+        Tuple tu = p.tuple;
         for (int repeats = 0; ; repeats++) {
-            if (resolveNormal(p, dataoff, proto, t, now) < 0) {
+            tu.proto = proto;
+            tu.dir = Direction.ORIGINAL;
+            L3.addresses(p, 0, p.family, tu);
+            if (!t.pktToTuple(p, dataoff, tu)) {
+                return refused(p, -Verdict.ACCEPT);
+            }
+            // the tuple's bucket in the zone of the original direction, then, for a zone of one direction, in the
+            // reply direction's; an entry of either table compares the zone ids of its own direction
+            int zone = p.zone;
+            int mo = meta(tu, Zone.idFor(zone, Direction.ORIGINAL));
+            int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
+            int ports = tu.srcPort << 16 | tu.dstPort;
+            int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports);
+            ConnEntry e = find(mo, mr, tu, h, now, false);
+            if (e != null && e.origMatches(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
+                int st = e.status();
+                p.ct = e;
+                p.ctinfo = (st & Status.SEEN_REPLY) != 0 ? CtInfo.ESTABLISHED
+                    : (st & Status.EXPECTED) != 0 ? CtInfo.RELATED : CtInfo.NEW;
+            } else if (resolveOther(p, t, tu, zone, mo, mr, h, now, e) < 0) {
                 return tableFull();
             }
             ConnEntry ct = (ConnEntry) p.ct;
@@ -427,36 +452,10 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         return table.hash(meta(t, zoneId), t.srcHi, t.srcLo, t.dstHi, t.dstLo, t.srcPort << 16 | t.dstPort);
     }
 
-    /** Returns 0 (pkt.ct set, or null for "no connection") or -1 when the table is full. */
-    private int resolveNormal(Packet p, int dataoff, int proto, L4Tracker t, long now) {
-        Tuple tu = p.tuple;
-        tu.proto = proto;
-        tu.dir = Direction.ORIGINAL;
-        L3.addresses(p, 0, p.family, tu);
-        if (!t.pktToTuple(p, dataoff, tu)) {
-            return 0;
-        }
-        // resolve_normal_ct: the tuple's bucket in the zone of the original direction, then, for a zone of one
-        // direction, in the reply direction's; an entry of either table compares the zone ids of its own direction
-        int zone = p.zone;
-        int mo = meta(tu, Zone.idFor(zone, Direction.ORIGINAL));
-        int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
-        int ports = tu.srcPort << 16 | tu.dstPort;
-        int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports);
-        ConnEntry e = find(mo, mr, tu, h, now, false);
-        if (e != null && e.origMatches(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
-            int st = e.status();
-            p.ct = e;
-            p.ctinfo = (st & Status.SEEN_REPLY) != 0 ? CtInfo.ESTABLISHED
-                : (st & Status.EXPECTED) != 0 ? CtInfo.RELATED : CtInfo.NEW;
-            return 0;
-        }
-        return resolveOther(p, t, tu, zone, mo, mr, h, now, e);
-    }
-
     /**
-     * The rest of {@link #resolveNormal} when the first bucket did not hold the original direction: the packet's
-     * tuple is a reply, or is in the reply direction's bucket, or is a new connection.
+     * The rest of {@link #track}'s lookup when the first bucket did not hold the original direction: the packet's
+     * tuple is a reply, or is in the reply direction's bucket, or is a new connection. Returns 0 ({@code p.ct} set,
+     * or null for "no connection") or -1 when the table is full.
      */
     private int resolveOther(Packet p, L4Tracker t, Tuple tu, int zone, int mo, int mr, int h, long now, ConnEntry found) {
         int ports = tu.srcPort << 16 | tu.dstPort;
@@ -1091,7 +1090,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     @Override
     public Connection find(Tuple tu, int zone) {
         // nf_conntrack_find_get: the bucket of the original direction's zone, then, for a zone of one direction,
-        // that of the reply direction's (as resolveNormal does)
+        // that of the reply direction's (as track does)
         int mo = meta(tu, Zone.idFor(zone, Direction.ORIGINAL));
         int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
         int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);
