@@ -234,7 +234,11 @@ final class ConnTable {
     }
 
     int hash(int meta, long sHi, long sLo, long dHi, long dLo, int ports) {
-        long h = sLo * k1 ^ dLo * k2 ^ (sHi + dHi * 31) * k3 ^ ((long) ports << 32 | (meta & 0xffffffffL)) * k4;
+        long h = sLo * k1 ^ dLo * k2 ^ ((long) ports << 32 | (meta & 0xffffffffL)) * k4;
+        if ((sHi | dHi) != 0) {
+            // IPv4 addresses have no high parts, whose term would be zero
+            h ^= (sHi + dHi * 31) * k3;
+        }
         h ^= h >>> 33;
         h *= k5;
         return (int) (h ^ h >>> 32);

@@ -304,7 +304,24 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
      * methods of its own, called only when it happens.
      */
     int conntrackIn(Packet p) {
-        if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
+        if (hasNfct(p)) {
+            // left alone without reading the clock (the live one asks the system for the time)
+            return Verdict.ACCEPT;
+        }
+        return conntrackIn(p, registry.dispatch, clock.jiffies());
+    }
+
+    /** Linux's {@code skb->_nfct} test: the packet has its connection already, or is marked untracked. */
+    private static boolean hasNfct(Packet p) {
+        return p.ct != null || p.ctinfo == CtInfo.UNTRACKED;
+    }
+
+    /**
+     * {@link #conntrackIn(Packet)} with the trackers {@code d} and the time {@code now} given: a batch reads them once
+     * (as OVS passes one {@code now} to a batch), inside the one read section that keeps {@code d} valid.
+     */
+    private int conntrackIn(Packet p, Registry.Dispatch d, long now) {
+        if (hasNfct(p)) {
             return Verdict.ACCEPT;
         }
         // a rule's zone template is used for this lookup and leaves the packet (nf_conntrack_in: skb->_nfct = 0)
@@ -317,7 +334,6 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         int dataoff = l4 & 0xffff;
         p.l4proto = proto;
         p.l4off = dataoff;
-        Registry.Dispatch d = registry.dispatch;
         boolean v6 = p.family == Family.IPV6;
         L4Tracker t = (v6 ? d.v6 : d.v4)[proto];
         if (t == null) {
@@ -328,13 +344,38 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                 return ret;
             }
         }
-        return track(p, proto, dataoff, t);
+        return track(p, proto, dataoff, t, now);
     }
 
-    /** The lookup (or creation) of the packet's connection and its tracker's verdict, repeated when it asks. */
-    private int track(Packet p, int proto, int dataoff, L4Tracker t) {
+    /**
+     * The lookup (or creation) of the packet's connection ({@code resolve_normal_ct}) and its tracker's verdict,
+     * repeated when it asks. The lookup is written here rather than in a method of its own: this method is too big
+     * to be inlined, so that it is the one call of every packet whichever part of the path the JIT compiles first (a
+     * separate lookup method, compiled on its own first, was a second call).
+     */
+    private int track(Packet p, int proto, int dataoff, L4Tracker t, long now) {
+        Tuple tu = p.tuple;
         for (int repeats = 0; ; repeats++) {
-            if (resolveNormal(p, dataoff, proto, t) < 0) {
+            tu.proto = proto;
+            tu.dir = Direction.ORIGINAL;
+            L3.addresses(p, 0, p.family, tu);
+            if (!t.pktToTuple(p, dataoff, tu)) {
+                return refused(p, -Verdict.ACCEPT);
+            }
+            // the tuple's bucket in the zone of the original direction, then, for a zone of one direction, in the
+            // reply direction's; an entry of either table compares the zone ids of its own direction
+            int zone = p.zone;
+            int mo = meta(tu, Zone.idFor(zone, Direction.ORIGINAL));
+            int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
+            int ports = tu.srcPort << 16 | tu.dstPort;
+            int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports);
+            ConnEntry e = find(mo, mr, tu, h, now, false);
+            if (e != null && e.origMatches(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
+                int st = e.status();
+                p.ct = e;
+                p.ctinfo = (st & Status.SEEN_REPLY) != 0 ? CtInfo.ESTABLISHED
+                    : (st & Status.EXPECTED) != 0 ? CtInfo.RELATED : CtInfo.NEW;
+            } else if (resolveOther(p, t, tu, zone, mo, mr, h, now, e) < 0) {
                 return tableFull();
             }
             ConnEntry ct = (ConnEntry) p.ct;
@@ -370,7 +411,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
             return -ret;
         }
         // The error handler may have attached a connection (RELATED) or marked the packet untracked.
-        if (p.ct != null || p.ctinfo == CtInfo.UNTRACKED) {
+        if (hasNfct(p)) {
             return Verdict.ACCEPT;
         }
         return -1;
@@ -411,37 +452,10 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         return table.hash(meta(t, zoneId), t.srcHi, t.srcLo, t.dstHi, t.dstLo, t.srcPort << 16 | t.dstPort);
     }
 
-    /** Returns 0 (pkt.ct set, or null for "no connection") or -1 when the table is full. */
-    private int resolveNormal(Packet p, int dataoff, int proto, L4Tracker t) {
-        Tuple tu = p.tuple;
-        tu.proto = proto;
-        tu.dir = Direction.ORIGINAL;
-        L3.addresses(p, 0, p.family, tu);
-        if (!t.pktToTuple(p, dataoff, tu)) {
-            return 0;
-        }
-        // resolve_normal_ct: the tuple's bucket in the zone of the original direction, then, for a zone of one
-        // direction, in the reply direction's; an entry of either table compares the zone ids of its own direction
-        int zone = p.zone;
-        int mo = meta(tu, Zone.idFor(zone, Direction.ORIGINAL));
-        int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
-        int ports = tu.srcPort << 16 | tu.dstPort;
-        int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports);
-        long now = clock.jiffies();
-        ConnEntry e = find(mo, mr, tu, h, now, false);
-        if (e != null && e.origMatches(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, ports)) {
-            int st = e.status();
-            p.ct = e;
-            p.ctinfo = (st & Status.SEEN_REPLY) != 0 ? CtInfo.ESTABLISHED
-                : (st & Status.EXPECTED) != 0 ? CtInfo.RELATED : CtInfo.NEW;
-            return 0;
-        }
-        return resolveOther(p, t, tu, zone, mo, mr, h, now, e);
-    }
-
     /**
-     * The rest of {@link #resolveNormal} when the first bucket did not hold the original direction: the packet's
-     * tuple is a reply, or is in the reply direction's bucket, or is a new connection.
+     * The rest of {@link #track}'s lookup when the first bucket did not hold the original direction: the packet's
+     * tuple is a reply, or is in the reply direction's bucket, or is a new connection. Returns 0 ({@code p.ct} set,
+     * or null for "no connection") or -1 when the table is full.
      */
     private int resolveOther(Packet p, L4Tracker t, Tuple tu, int zone, int mo, int mr, int h, long now, ConnEntry found) {
         int ports = tu.srcPort << 16 | tu.dstPort;
@@ -628,25 +642,25 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         Objects.checkFromIndexSize(off, n, verdicts.length);
         Rcu.Slot s = registry.rcu.enter();
         try {
+            Registry.Dispatch d = registry.dispatch;
+            long now = clock.jiffies();
+            // each packet's steps are written in the loop, not in a method of their own: such a method, hotter than
+            // the loop, was compiled on its own first and then called for every packet, being too big to inline
             for (int i = off, end = off + n; i < end; i++) {
-                verdicts[i] = inConfirm(pkts[i]);
+                Packet p = pkts[i];
+                p.net = this;
+                int v = conntrackIn(p, d, now);
+                if (v == Verdict.ACCEPT) {
+                    v = confirmHook(p);
+                }
+                if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
+                    unconfirmedDone((ConnEntry) p.ct);
+                }
+                verdicts[i] = v;
             }
         } finally {
             registry.rcu.exit(s);
         }
-    }
-
-    /** One packet of {@link #inConfirm(Packet[], int, int, int[])}, inside its read section. */
-    private int inConfirm(Packet p) {
-        p.net = this;
-        int v = conntrackIn(p);
-        if (v == Verdict.ACCEPT) {
-            v = confirmHook(p);
-        }
-        if (v == Verdict.DROP && p.ct != null && !p.ct.isConfirmed()) {
-            unconfirmedDone((ConnEntry) p.ct);
-        }
-        return v;
     }
 
     int confirmHook(Packet p) {
@@ -654,8 +668,14 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
         if (ct == null) {
             return Verdict.ACCEPT;
         }
-        if (ct.extOrNull() == null && (ct.status() & Status.SEQ_ADJUST) == 0) {
-            // no helper (it lives in the extension) and no sequence adjustment: the common case, kept small
+        int st = ct.status();
+        if (ct.extOrNull() == null && (st & Status.SEQ_ADJUST) == 0) {
+            // no helper (it lives in the extension) and no sequence adjustment: the common case, kept small; a
+            // connection confirmed before and alive has only its cached events left, decided by this one status read
+            if ((st & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) {
+                deliverEvents(ct);
+                return Verdict.ACCEPT;
+            }
             return doConfirm(p, ct);
         }
         return confirmHelped(p, ct);
@@ -963,9 +983,13 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
 
     /** {@code nf_ct_deliver_cached_events}. */
     private void deliverCached(ConnEntry ct) {
-        if ((ct.status() & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
-            return;
+        if ((ct.status() & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) {
+            deliverEvents(ct);
         }
+    }
+
+    /** {@link #deliverCached} once the connection is known to be confirmed and alive. */
+    private void deliverEvents(ConnEntry ct) {
         int bits = ct.takeEvents();
         if (bits == 0 || !events.active()) {
             return;
@@ -1066,7 +1090,7 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
     @Override
     public Connection find(Tuple tu, int zone) {
         // nf_conntrack_find_get: the bucket of the original direction's zone, then, for a zone of one direction,
-        // that of the reply direction's (as resolveNormal does)
+        // that of the reply direction's (as track does)
         int mo = meta(tu, Zone.idFor(zone, Direction.ORIGINAL));
         int mr = meta(tu, Zone.idFor(zone, Direction.REPLY));
         int h = table.hash(mo, tu.srcHi, tu.srcLo, tu.dstHi, tu.dstLo, tu.srcPort << 16 | tu.dstPort);

@@ -23,15 +23,17 @@ final class L3 {
             if (p.length() - nhoff < 20) {
                 return -1;
             }
+            // bytes 6-9: flags and fragment offset, TTL, protocol
+            int w = p.u32(nhoff + 6);
             // Conntrack runs after defragmentation; fragments can still be quoted inside ICMP errors.
-            if ((p.u16(nhoff + 6) & 0x1fff) != 0) {
+            if ((w & 0x1fff0000) != 0) {
                 return -1;
             }
             int dataoff = nhoff + ((p.u8(nhoff) & 0x0f) << 2);
             if (dataoff > p.length()) {
                 return -1;
             }
-            return p.u8(nhoff + 9) << 16 | dataoff;
+            return (w & 0xff) << 16 | dataoff;
         }
         if (family == Family.IPV6) {
             if (p.length() - nhoff < 40) {
@@ -59,10 +61,12 @@ final class L3 {
     static void addresses(Packet p, int nhoff, int family, Tuple t) {
         t.family = family;
         if (family == Family.IPV4) {
+            // both addresses in one read
+            long a = p.u64(nhoff + 12);
             t.srcHi = 0;
-            t.srcLo = p.u32(nhoff + 12) & 0xffffffffL;
+            t.srcLo = a >>> 32;
             t.dstHi = 0;
-            t.dstLo = p.u32(nhoff + 16) & 0xffffffffL;
+            t.dstLo = a & 0xffffffffL;
         } else {
             t.srcHi = p.u64(nhoff + 8);
             t.srcLo = p.u64(nhoff + 16);

@@ -49,8 +49,9 @@ public final class UdpTracker implements L4Tracker {
         if (pkt.length() - dataoff < 4) {
             return false;
         }
-        t.srcPort = pkt.u16(dataoff);
-        t.dstPort = pkt.u16(dataoff + 2);
+        int ports = pkt.u32(dataoff);
+        t.srcPort = ports >>> 16;
+        t.dstPort = ports & 0xffff;
         return true;
     }
 
@@ -116,11 +117,13 @@ public final class UdpTracker implements L4Tracker {
         if (udplen < 8) {
             return "short packet";
         }
-        int len = pkt.u16(dataoff + 4);
+        // length and checksum in one read
+        int w = pkt.u32(dataoff + 4);
+        int len = w >>> 16;
         if (len > udplen || len < 8) {
             return "truncated/malformed packet";
         }
-        if (pkt.u16(dataoff + 6) == 0) {
+        if ((w & 0xffff) == 0) {
             return null;
         }
         // Only incoming packets are checked: locally generated ones are assumed correct.
