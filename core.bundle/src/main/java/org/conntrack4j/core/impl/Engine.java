@@ -391,6 +391,11 @@ public class Engine implements Conntrack, PacketPath, ConntrackTable, PluginServ
                 }
                 return ret;
             }
+            if (!ct.isConfirmed()) {
+                // the tracker refused a new connection's first packet: Linux frees it with its last reference here
+                // (nf_ct_put), and its destructor releases its NAT binding (one set up by an expectation already)
+                unconfirmedDone(ct);
+            }
             p.ct = null;
             p.ctinfo = 0;
             if (ret != -Verdict.REPEAT || repeats >= MAX_REPEATS) {

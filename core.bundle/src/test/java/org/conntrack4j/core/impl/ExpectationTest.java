@@ -112,6 +112,41 @@ class ExpectationTest {
         return t;
     }
 
+    /**
+     * A related connection NATed by its expectation (as NAT's followMaster does) whose first packet its tracker then
+     * refuses dies there, as Linux frees it with its last reference: NAT is told (its by-source table must not keep
+     * the connection, nor through it the tracker's bundle) and so is the tracker.
+     */
+    @Test
+    void aRelatedConnectionRefusedByItsTrackerReleasesWhatItsExpectationSetUp() {
+        List<Connection> natDone = new ArrayList<>();
+        org.conntrack4j.core.nat.Nat nat = (org.conntrack4j.core.nat.Nat) java.lang.reflect.Proxy.newProxyInstance(
+            org.conntrack4j.core.nat.Nat.class.getClassLoader(), new Class<?>[] {org.conntrack4j.core.nat.Nat.class},
+            (x, m, a) -> {
+                if (m.getName().equals("connectionDone")) {
+                    natDone.add((Connection) a[0]);
+                }
+                return null;
+            });
+        net.provideExtension(org.conntrack4j.core.nat.Nat.class, nat);
+        control(0, false);
+        Connection master = net.find(tupleOfMaster(), 0);
+        ExpectationRequest e = new ExpectationRequest(master);
+        // PortTracker refuses destination port 9
+        e.init(0, Family.IPV4, null, new long[] {0, TestPackets.ip("10.0.0.1") & 0xffffffffL}, PROTO, -1, 9);
+        e.expectFn((ct, exp) -> ct.setStatus(Status.SRC_NAT_DONE));
+        assertEquals(0, net.expectRelated(e));
+        TestPackets.v4(p, PROTO, "10.0.0.2", 20, "10.0.0.1", 9, 4);
+        net.runHook(Hook.PRE_ROUTING, p);
+        assertNull(p.ct, "refused by its tracker");
+        assertEquals(1, natDone.size(), "NAT told once");
+        Connection related = natDone.get(0);
+        assertTrue(related.hasStatus(Status.EXPECTED) && !related.isConfirmed(), "the related connection");
+        assertEquals(List.of(related), tracker.destroyed, "its tracker told once");
+        assertEquals(1, net.count(), "only the master is in the table");
+        assertEquals(0, net.stats().expectCount(), "the expectation was consumed");
+    }
+
     @Test
     void theMasterMustBeConfirmedBeforeItsExpectationsMatch() {
         TestPackets.v4(p, PROTO, "10.0.0.1", 1000, "10.0.0.2", 21, 4);

@@ -21,6 +21,8 @@ class PortTracker implements L4Tracker {
     private final String name;
     volatile boolean allowClash;
     volatile int repeatOnPort = -1;
+    /** The connections {@link #destroy} was called for, in order. */
+    final List<Connection> destroyed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     PortTracker(String name) {
         this.name = name;
@@ -54,6 +56,11 @@ class PortTracker implements L4Tracker {
     @Override
     public boolean allowClash() {
         return allowClash;
+    }
+
+    @Override
+    public void destroy(Connection ct) {
+        destroyed.add(ct);
     }
 
     @Override
